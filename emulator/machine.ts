@@ -1,0 +1,478 @@
+// The Machine: one v86 PC running one Lokum guest, the same in the CLI, the tests and the browser.
+//
+// Layers, from the guest outwards:
+//   v86          the emulated PC (CPU in wasm, devices in JS). We pass it a multiboot kernel, an
+//                optional initrd/cmdline, disks and a NIC; v86 has no BIOS here (see
+//                shared/platform/v86.md), so the kernel starts in flat protected mode.
+//   host ports   two I/O ports that v86 does not use and that we register from the host:
+//                0x501 "exit": a write ends the run with that 32-bit status (the guest's exit code),
+//                0xE9  "fast console" (opt-in): each byte written joins the console output, like
+//                      serial but ~4x faster because no UART is emulated.
+//   console      every byte the guest sends to COM1 (v86 "serial0") is appended to `output`
+//                (latin1: one char per byte). Bytes arrive one by one inside the guest's `out`;
+//                we batch them and publish a chunk once the current emulation slice returns.
+//   crash guard  v86 cannot always deliver a fault (no IDT yet, bad gate, …): its Rust core then
+//                panics, the wasm traps with "unreachable", and the exception escapes from v86's
+//                scheduler callback, killing the host process. Port 0xF4 does the same on purpose
+//                (`throw "HALT"`). We wrap this machine's tick function so that any exception there
+//                becomes a *crash* of this machine: `exitCode` and pending `waitFor`s reject with
+//                a MachineCrash, and the host carries on. (In Node, node.ts adds a process-level
+//                backstop for anything that escapes anyway.)
+//
+// Life cycle: created → running (start) → exited | crashed → destroyed. A machine never leaves
+// "crashed": the wasm core is dead after a panic. restoreState() turns an exited or running
+// machine back into a running one at the snapshot.
+//
+// Internals used that are not in v86's d.ts (they survive in the release build; see v86.md 8c):
+// `emulator.v86` (the scheduler, whose `do_tick` runs one emulation slice) and
+// `emulator.v86.cpu.io.register_write` (port handlers).
+
+import { V86 } from "v86";
+
+export interface MachineOptions {
+  /** The multiboot ELF to boot (loaded at its physical addresses). */
+  kernel: Uint8Array;
+  /** Becomes multiboot module 1. Note: v86 raises memory to ≥ 64 MiB when an initrd is given. */
+  initrd?: Uint8Array;
+  cmdline?: string;
+  /** RAM in MiB; default 64. */
+  memoryMB?: number;
+  /** Primary IDE master disk. When absent a 1 MiB zero disk is attached: without an hda v86's
+   *  restore_state fails (v86.md 9c). The guest's writes land in this very buffer. */
+  hda?: Uint8Array;
+  hdb?: Uint8Array;
+  /** NE2000 NIC: "none" = card present, no cable (the host can still inject frames);
+   *  "fetch" = v86's built-in router at 192.168.86.1 (ARP, ping, DHCP, DNS, HTTP via fetch). */
+  net?: "none" | "fetch";
+  /** VGA RAM in KiB; default 256 — text mode needs 32 KiB, and every snapshot carries all of it. */
+  vgaMemoryKB?: number;
+  /** Where v86.wasm is (Node: see node.ts). Either this or `wasm`. */
+  wasmPath?: string;
+  /** A compiled v86.wasm, shared by many machines (saves the compile per boot). */
+  wasm?: WebAssembly.Module;
+  /** Register port 0xE9 as a fast byte console feeding the same `output`. Default false. */
+  fastConsole?: boolean;
+  /** Turn off v86's JIT (about 6x slower; only for debugging the emulator). */
+  disableJit?: boolean;
+}
+
+export type MachineState = "created" | "running" | "exited" | "crashed" | "destroyed";
+
+/** Why a machine stopped without exiting: a v86 core panic, port 0xF4, or a host-side error. */
+export class MachineCrash extends Error {
+  constructor(message: string, readonly outputTail: string, override readonly cause?: unknown) {
+    super(message);
+    this.name = "MachineCrash";
+  }
+}
+
+export interface WaitOptions {
+  /** Default 10 000 ms. */
+  timeoutMs?: number;
+  /** Search `output` from this offset instead of from the match cursor. */
+  from?: number;
+}
+
+/** Port numbers the host owns. The guest writes its exit status to EXIT_PORT with `out dx, eax`. */
+export const EXIT_PORT = 0x501;
+export const FAST_CONSOLE_PORT = 0xe9;
+
+const DEFAULT_MEMORY_MB = 64;
+const DEFAULT_VGA_KB = 256;
+const DEFAULT_HDA_BYTES = 1 << 20;
+const TAIL_CHARS = 2000;
+
+// The parts of v86 we reach below its public API (checked at start, so a v86 upgrade that renames
+// them fails loudly instead of silently losing the crash guard).
+interface V86Internals {
+  v86: {
+    do_tick(): void;
+    running: boolean;
+    stopping: boolean;
+    cpu: {
+      io: {
+        register_write(
+          port: number,
+          device: object,
+          write8: (value: number) => void,
+          write16?: (value: number) => void,
+          write32?: (value: number) => void,
+        ): void;
+      };
+    };
+  };
+  /** The CPU's end of v86's two-ended message bus (the public `bus` is the host's end). */
+  emulator_bus: { send(name: string, value?: unknown): void };
+  screen_adapter?: { get_text_screen?(): string[] };
+}
+
+/** All machines whose emulation loop may still run: where node.ts routes stray v86 errors. */
+const liveMachines = new Set<Machine>();
+
+/** Hand a host-level error to the machines it may come from. True if it was a v86 error and at
+ *  least one live machine took it as its crash; false means "not ours, rethrow". */
+export function routeHostError(error: unknown): boolean {
+  if (!looksLikeV86Error(error) || liveMachines.size === 0) return false;
+  for (const machine of [...liveMachines]) machine.crashWith(error, []);
+  return true;
+}
+
+function looksLikeV86Error(error: unknown): boolean {
+  if (error === "HALT") return true;
+  if (typeof WebAssembly !== "undefined" && error instanceof WebAssembly.RuntimeError) return true;
+  return error instanceof Error && /libv86|v86\.wasm/.test(error.stack ?? "");
+}
+
+export class Machine {
+  readonly options: Readonly<MachineOptions>;
+  private emulator: (V86 & V86Internals) | undefined;
+  private currentState: MachineState = "created";
+  private crashError: MachineCrash | undefined;
+
+  // Console: `consoleText` holds what has been published; `pendingBytes` what arrived during the
+  // running emulation slice. `cursor` is where the next waitFor starts looking.
+  private consoleText = "";
+  private pendingBytes: number[] = [];
+  private flushQueued = false;
+  private cursor = 0;
+  private serialListeners: Array<(chunk: string) => void> = [];
+  private waiters = new Set<() => void>();
+
+  // The instruction counter: v86 keeps a u32 that wraps every 2^32 instructions (~4 s busy);
+  // we add up the deltas after every slice, which is far more often than that.
+  private instructionTotal = 0;
+  private lastRawCounter = 0;
+
+  private exitValue: number | undefined;
+  private settleExit!: { resolve(code: number): void; reject(error: Error): void };
+  /** The guest's exit status (the 32-bit value written to port 0x501, as a signed int32).
+   *  Rejects with a MachineCrash if the machine crashes or is destroyed first. */
+  exitCode!: Promise<number>;
+
+  constructor(options: MachineOptions) {
+    if (!(options.kernel instanceof Uint8Array)) throw new TypeError("Machine: `kernel` must be a Uint8Array");
+    if (!options.wasmPath && !options.wasm) throw new TypeError("Machine: give `wasmPath` or `wasm` (in Node: use node.ts)");
+    this.options = { ...options };
+    this.resetExitPromise();
+  }
+
+  get state(): MachineState {
+    return this.currentState;
+  }
+
+  /** Everything the guest has printed so far (serial, plus port 0xE9 if enabled). */
+  get output(): string {
+    this.flushConsole();
+    return this.consoleText;
+  }
+
+  /** The crash, if the machine crashed. */
+  get crash(): MachineCrash | undefined {
+    return this.crashError;
+  }
+
+  /** Build the PC and start the CPU. Resolves once the guest is running. */
+  async start(): Promise<void> {
+    if (this.currentState !== "created") throw new Error(`Machine.start: machine is ${this.currentState}`);
+    const o = this.options;
+    const emulator = new V86({
+      wasm_path: o.wasmPath,
+      wasm_fn: o.wasm ? instantiateWith(o.wasm) : undefined,
+      memory_size: (o.memoryMB ?? DEFAULT_MEMORY_MB) * 1024 * 1024,
+      vga_memory_size: (o.vgaMemoryKB ?? DEFAULT_VGA_KB) * 1024,
+      multiboot: { buffer: toArrayBuffer(o.kernel) },
+      initrd: o.initrd ? { buffer: toArrayBuffer(o.initrd) } : undefined,
+      cmdline: o.cmdline,
+      // v86 writes the guest's disk writes into the buffer we give it, so for a caller's disk we
+      // pass its own bytes when they fill their ArrayBuffer exactly (the caller then sees them).
+      hda: { buffer: o.hda ? diskBuffer(o.hda) : new ArrayBuffer(DEFAULT_HDA_BYTES) },
+      hdb: o.hdb ? { buffer: diskBuffer(o.hdb) } : undefined,
+      net_device: o.net === "fetch" ? { type: "ne2k", relay_url: "fetch" } : { type: "ne2k" },
+      disable_jit: o.disableJit,
+      disable_keyboard: true,
+      disable_mouse: true,
+      disable_speaker: true,
+      autostart: false,
+    } as ConstructorParameters<typeof V86>[0]) as V86 & V86Internals;
+    this.emulator = emulator;
+    emulator.add_listener("serial0-output-byte", (byte: number) => this.receiveConsoleByte(byte));
+
+    await new Promise<void>((resolve) => emulator.add_listener("emulator-loaded", () => resolve()));
+    this.attachToEmulator(emulator);
+    liveMachines.add(this);
+    this.currentState = "running";
+    await emulator.run();
+  }
+
+  /** Call `listener` with each chunk of console output (latin1 text), from now on. */
+  onSerial(listener: (chunk: string) => void): () => void {
+    this.serialListeners.push(listener);
+    return () => {
+      this.serialListeners = this.serialListeners.filter((l) => l !== listener);
+    };
+  }
+
+  /** Send text to the guest's COM1 (each char code is one byte). */
+  write(text: string): void {
+    const emulator = this.requireEmulator("write");
+    if (this.currentState !== "running") throw this.crashError ?? new Error(`Machine.write: machine is ${this.currentState}`);
+    emulator.serial0_send(text);
+  }
+
+  /**
+   * Wait until `pattern` appears in the output after the match cursor (expect-style: each
+   * successful wait moves the cursor past its match, so the same prompt is not matched twice).
+   * Resolves with the output from the search start to the end of the match. Rejects with the
+   * output tail on timeout, and at once if the machine crashes, exits or is destroyed first.
+   */
+  waitFor(pattern: string | RegExp, options: WaitOptions = {}): Promise<string> {
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    const start = options.from ?? this.cursor;
+    const regex = typeof pattern === "string" ? undefined : new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ""));
+    const describe = typeof pattern === "string" ? JSON.stringify(pattern) : String(pattern);
+
+    return new Promise<string>((resolve, reject) => {
+      const check = (): void => {
+        const text = this.output;
+        const haystack = text.slice(start);
+        let end = -1;
+        if (regex) {
+          const m = regex.exec(haystack);
+          if (m) end = m.index + m[0].length;
+        } else {
+          const at = haystack.indexOf(pattern as string);
+          if (at >= 0) end = at + (pattern as string).length;
+        }
+        if (end >= 0) {
+          this.cursor = start + end;
+          return finish(() => resolve(haystack.slice(0, end)));
+        }
+        if (this.currentState !== "running") {
+          const why =
+            this.currentState === "exited" ? `the machine exited with code ${this.exitValue}` :
+            this.currentState === "crashed" ? `the machine crashed: ${this.crashError?.message}` :
+            `the machine is ${this.currentState}`;
+          finish(() => reject(new MachineCrash(`waitFor(${describe}): ${why}\n--- output tail ---\n${this.tail()}`, this.tail(), this.crashError)));
+        }
+      };
+      const timer = setTimeout(() => {
+        finish(() => reject(new Error(`waitFor(${describe}) timed out after ${timeoutMs} ms\n--- output tail ---\n${this.tail()}`)));
+      }, timeoutMs);
+      const finish = (settle: () => void): void => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        settle();
+      };
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  /** Instructions executed by this machine so far (monotonic; continues across restoreState). */
+  instructions(): number {
+    this.sampleInstructionCounter();
+    return this.instructionTotal;
+  }
+
+  /** The VGA text screen, one string per row (trailing blanks removed). Empty until the guest
+   *  maps text memory at 0xB8000 (v86.md 3). */
+  screenText(): string[] {
+    const adapter = this.requireEmulator("screenText").screen_adapter;
+    return adapter?.get_text_screen ? adapter.get_text_screen().map((row) => row.trimEnd()) : [];
+  }
+
+  /** A snapshot of the whole PC (RAM, devices, disks). */
+  async saveState(): Promise<ArrayBuffer> {
+    const emulator = this.requireEmulator("saveState");
+    if (this.crashError) throw this.crashError;
+    return emulator.save_state();
+  }
+
+  /**
+   * Continue from a snapshot. The console starts empty again (the snapshot does not carry the
+   * host's copy of it), the exit status is cleared and a fresh `exitCode` promise is made.
+   */
+  async restoreState(state: ArrayBuffer): Promise<void> {
+    const emulator = this.requireEmulator("restoreState");
+    if (this.crashError) throw new Error("Machine.restoreState: a crashed machine cannot be restored (its wasm core is dead)");
+    if (this.currentState === "destroyed") throw new Error("Machine.restoreState: machine is destroyed");
+    await emulator.stop();
+    await emulator.restore_state(state);
+    this.sampleInstructionCounter();
+    this.lastRawCounter = emulator.get_instruction_counter();
+    this.flushConsole();
+    this.consoleText = "";
+    this.cursor = 0;
+    if (this.currentState === "exited") this.resetExitPromise();
+    this.exitValue = undefined;
+    this.currentState = "running";
+    liveMachines.add(this);
+    await emulator.run();
+  }
+
+  /** Stop and free the emulator. Never hangs: after `timeoutMs` we give up waiting for v86. */
+  async destroy(timeoutMs = 2000): Promise<void> {
+    if (this.currentState === "destroyed") return;
+    const wasRunning = this.currentState === "running" || this.currentState === "created";
+    this.flushConsole();
+    this.currentState = "destroyed";
+    liveMachines.delete(this);
+    if (wasRunning) this.settleExit.reject(new MachineCrash("the machine was destroyed before it exited", this.tail()));
+    this.notifyWaiters();
+    const emulator = this.emulator;
+    if (!emulator) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([emulator.destroy().catch(() => undefined), gaveUp]);
+    clearTimeout(timer);
+  }
+
+  /** Internal (used by routeHostError): this machine's emulation threw `error`. */
+  crashWith(error: unknown, emulatorMessages: string[]): void {
+    if (this.currentState !== "running") return;
+    this.flushConsole();
+    const crash = new MachineCrash(describeCrash(error, emulatorMessages), this.tail(), error);
+    this.crashError = crash;
+    this.currentState = "crashed";
+    liveMachines.delete(this);
+    // v86's scheduler still believes it is running; tell it otherwise so destroy() can finish.
+    const emulator = this.emulator;
+    if (emulator) {
+      emulator.v86.running = false;
+      emulator.v86.stopping = false;
+      emulator.emulator_bus.send("emulator-stopped");
+    }
+    this.settleExit.reject(crash);
+    this.notifyWaiters();
+  }
+
+  // ---- wiring ---------------------------------------------------------------------------------
+
+  private attachToEmulator(emulator: V86 & V86Internals): void {
+    const scheduler = emulator.v86;
+    if (typeof scheduler?.do_tick !== "function" || typeof scheduler.cpu?.io?.register_write !== "function" ||
+        typeof emulator.emulator_bus?.send !== "function") {
+      throw new Error("Machine: this v86 build lacks v86.do_tick, cpu.io.register_write or emulator_bus (see machine.ts)");
+    }
+    const io = scheduler.cpu.io;
+    const exitPort = {};
+    io.register_write(EXIT_PORT, exitPort,
+      (v) => this.guestExit(v & 0xff), (v) => this.guestExit(v & 0xffff), (v) => this.guestExit(v | 0));
+    if (this.options.fastConsole) {
+      io.register_write(FAST_CONSOLE_PORT, {}, (byte) => this.receiveConsoleByte(byte & 0xff));
+    }
+
+    // One emulation slice = one call of do_tick. Run it under our guard: v86 prints a core panic
+    // with console.error just before the wasm traps, so we collect what it logs during the slice
+    // and use it as the crash message (and pass it on to the real console otherwise).
+    const runSlice = scheduler.do_tick.bind(scheduler);
+    scheduler.do_tick = () => {
+      if (this.currentState === "crashed" || this.currentState === "destroyed") return;
+      const logged: string[] = [];
+      const { log, error } = console;
+      console.log = console.error = (...args: unknown[]) => void logged.push(args.map(String).join(" "));
+      try {
+        runSlice();
+      } catch (thrown) {
+        console.log = log;
+        console.error = error;
+        this.crashWith(thrown, logged);
+        return;
+      } finally {
+        console.log = log;
+        console.error = error;
+      }
+      for (const line of logged) error.call(console, line);
+      this.sampleInstructionCounter();
+    };
+  }
+
+  /** The guest wrote its exit status: publish the output, settle `exitCode`, stop the CPU. */
+  private guestExit(code: number): void {
+    if (this.currentState !== "running") return;
+    this.flushConsole();
+    this.exitValue = code;
+    this.currentState = "exited";
+    liveMachines.delete(this);
+    void this.emulator?.stop(); // takes effect when the current slice ends
+    this.settleExit.resolve(code);
+    this.notifyWaiters();
+  }
+
+  private receiveConsoleByte(byte: number): void {
+    this.pendingBytes.push(byte);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(() => this.flushConsole());
+    }
+  }
+
+  /** Move bytes from the slice that just ran into `consoleText` and tell listeners and waiters. */
+  private flushConsole(): void {
+    this.flushQueued = false;
+    if (this.pendingBytes.length === 0) return;
+    const bytes = this.pendingBytes;
+    this.pendingBytes = [];
+    let chunk = "";
+    for (let i = 0; i < bytes.length; i += 8192) chunk += String.fromCharCode(...bytes.slice(i, i + 8192));
+    this.consoleText += chunk;
+    for (const listener of this.serialListeners) listener(chunk);
+    this.notifyWaiters();
+  }
+
+  private notifyWaiters(): void {
+    for (const check of [...this.waiters]) check();
+  }
+
+  private sampleInstructionCounter(): void {
+    if (!this.emulator) return;
+    const raw = this.emulator.get_instruction_counter();
+    this.instructionTotal += (raw - this.lastRawCounter) >>> 0;
+    this.lastRawCounter = raw;
+  }
+
+  private resetExitPromise(): void {
+    this.exitCode = new Promise<number>((resolve, reject) => (this.settleExit = { resolve, reject }));
+    // A crash rejects exitCode even if nobody awaits it; that must not count as unhandled.
+    this.exitCode.catch(() => undefined);
+  }
+
+  private tail(): string {
+    return this.consoleText.slice(-TAIL_CHARS);
+  }
+
+  private requireEmulator(what: string): V86 & V86Internals {
+    if (!this.emulator) throw new Error(`Machine.${what}: call start() first`);
+    return this.emulator;
+  }
+}
+
+function describeCrash(error: unknown, emulatorMessages: string[]): string {
+  if (error === "HALT") {
+    const said = emulatorMessages.find((m) => m.includes("Test exited"));
+    return `guest wrote to port 0xF4 (v86's test-exit port; it halts the emulator)${said ? `: ${said.trim()}` : ""}`;
+  }
+  const panic = emulatorMessages.filter((m) => m.trim() !== "").join(" | ");
+  const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  if (typeof WebAssembly !== "undefined" && error instanceof WebAssembly.RuntimeError) {
+    return `v86 core panic (a fault the emulator could not deliver, e.g. no GDT/IDT): ${panic || what}`;
+  }
+  return `v86 failed: ${what}${panic ? ` (${panic})` : ""}`;
+}
+
+function instantiateWith(module: WebAssembly.Module) {
+  return async (imports: WebAssembly.Imports): Promise<WebAssembly.Exports> =>
+    (await WebAssembly.instantiate(module, imports)).exports;
+}
+
+/** v86 accepts only real ArrayBuffers (not Node Buffers or views); copy the view's bytes. */
+function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.slice().buffer as ArrayBuffer;
+}
+
+/** A disk: share the caller's memory when the view covers its whole buffer, so the caller sees
+ *  the guest's writes; otherwise copy. */
+function diskBuffer(bytes: Uint8Array): ArrayBuffer {
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+  return whole ? (bytes.buffer as ArrayBuffer) : toArrayBuffer(bytes);
+}
