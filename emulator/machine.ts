@@ -87,6 +87,7 @@ const TAIL_CHARS = 2000;
 interface V86Internals {
   v86: {
     do_tick(): void;
+    next_tick(sleepMs: number): void;
     running: boolean;
     stopping: boolean;
     cpu: {
@@ -350,7 +351,7 @@ export class Machine {
 
   private attachToEmulator(emulator: V86 & V86Internals): void {
     const scheduler = emulator.v86;
-    if (typeof scheduler?.do_tick !== "function" || typeof scheduler.cpu?.io?.register_write !== "function" ||
+    if (typeof scheduler?.do_tick !== "function" || typeof scheduler.next_tick !== "function" || typeof scheduler.cpu?.io?.register_write !== "function" ||
         typeof emulator.emulator_bus?.send !== "function") {
       throw new Error("Machine: this v86 build lacks v86.do_tick, cpu.io.register_write or emulator_bus (see machine.ts)");
     }
@@ -367,7 +368,7 @@ export class Machine {
     // and use it as the crash message (and pass it on to the real console otherwise).
     const runSlice = scheduler.do_tick.bind(scheduler);
     scheduler.do_tick = () => {
-      if (this.currentState === "crashed" || this.currentState === "destroyed") return;
+      if (this.currentState === "crashed") return; // the wasm core is dead: never run it again
       const logged: string[] = [];
       const { log, error } = console;
       console.log = console.error = (...args: unknown[]) => void logged.push(args.map(String).join(" "));
@@ -384,6 +385,9 @@ export class Machine {
       }
       for (const line of logged) error.call(console, line);
       this.sampleInstructionCounter();
+      // After an exit the guest usually sits in `cli; hlt`, and v86 would sleep 100 ms before the
+      // tick that notices stop(). Ask for that tick now (a newer tick makes v86 drop the old timer).
+      if (this.currentState === "exited" && scheduler.stopping) scheduler.next_tick(0);
     };
   }
 

@@ -59,6 +59,23 @@ export function buildBareWithGnu(sources: Source[], { withRuntime = true } = {})
   }
 }
 
+/** The symbol table of a linked ELF (from `nm`): name → address. */
+export function gnuSymbols(elf: Uint8Array): Map<string, number> {
+  const dir = mkdtempSync(join(tmpdir(), "lokum-nm-"));
+  try {
+    writeFileSync(join(dir, "program.elf"), elf);
+    const listing = execFileSync("nm", [join(dir, "program.elf")]).toString();
+    const symbols = new Map<string, number>();
+    for (const line of listing.split("\n")) {
+      const [address, , name] = line.trim().split(/\s+/);
+      if (name && /^[0-9a-f]+$/.test(address)) symbols.set(name, parseInt(address, 16));
+    }
+    return symbols;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function run(tool: string, args: string[]): void {
   try {
     execFileSync(tool, args, { stdio: ["ignore", "pipe", "pipe"] });

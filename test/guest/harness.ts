@@ -1,0 +1,53 @@
+// Shared helpers for the guest suites: boot something in a fresh v86 Machine and always clean up.
+//
+//   bootBare(elf)          boot a bare program (or any kernel that exits through port 0x501) and
+//                          return its console output, exit status and instruction count.
+//   withMachine(opts, fn)  start a Machine, hand it to `fn`, destroy it afterwards whatever happens.
+//
+// Both reject — never hang — when the guest crashes v86 or runs past the time limit; the error
+// message carries the tail of the console output.
+
+import { createNodeMachine } from "../../emulator/node.js";
+import { Machine, MachineCrash, type MachineOptions } from "../../emulator/machine.js";
+
+export interface BareRun {
+  output: string;
+  exitCode: number;
+  instructions: number;
+}
+
+export interface BootBareOptions extends Omit<MachineOptions, "kernel"> {
+  /** Wall-clock limit for the whole run; default 20 000 ms. */
+  timeoutMs?: number;
+}
+
+/** Boot `elf`, wait for it to write its exit status to port 0x501, return what it did. */
+export async function bootBare(elf: Uint8Array, options: BootBareOptions = {}): Promise<BareRun> {
+  const { timeoutMs = 20_000, ...machineOptions } = options;
+  return withMachine({ ...machineOptions, kernel: elf }, async (machine) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(new MachineCrash(`bootBare: no exit after ${timeoutMs} ms\n--- output tail ---\n${machine.output.slice(-2000)}`,
+          machine.output.slice(-2000)));
+      }, timeoutMs);
+    });
+    try {
+      const exitCode = await Promise.race([machine.exitCode, timedOut]);
+      return { output: machine.output, exitCode, instructions: machine.instructions() };
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+}
+
+/** Run `body` with a started machine; the machine is destroyed afterwards in every case. */
+export async function withMachine<T>(setup: MachineOptions, body: (machine: Machine) => Promise<T>): Promise<T> {
+  const machine = createNodeMachine(setup);
+  try {
+    await machine.start();
+    return await body(machine);
+  } finally {
+    await machine.destroy();
+  }
+}

@@ -1,0 +1,269 @@
+// The Machine on its own: tiny kernels written straight in assembly (no bare runtime), so each
+// test pins down one promise of emulator/machine.ts — exit port, console, waitFor, crashes,
+// snapshots, the instruction counter, the VGA screen.
+
+import { describe, expect, test } from "vitest";
+import { MachineCrash } from "../../emulator/machine.js";
+import { buildBareWithGnu } from "./gnu.js";
+import { withMachine } from "./harness.js";
+
+/** A multiboot kernel whose _start runs `body`. It may call `print` (ESI = NUL-terminated
+ *  string) and `exit` (EAX = status). No GDT/IDT is loaded: v86's entry state is enough as long
+ *  as nothing faults or reloads a segment. */
+function rawKernel(body: string, data = ""): Uint8Array {
+  return buildBareWithGnu([{ asm: `
+        .intel_syntax noprefix
+        .section .multiboot,"a"
+        .long 0x1BADB002, 0, 0xE4524FFE
+        .text
+        .globl _start
+_start: mov esp, 0x90000
+${body}
+print:  mov dx, 0x3F8
+1:      mov al, byte ptr [esi]
+        test al, al
+        jz 2f
+        out dx, al
+        inc esi
+        jmp 1b
+2:      ret
+exit:   mov dx, 0x501
+        out dx, eax
+3:      cli
+        hlt
+        jmp 3b
+        .data
+${data}
+` }], { withRuntime: false });
+}
+
+const printThenExit = (text: string, code: number) =>
+  rawKernel(`mov esi, offset message\n call print\n mov eax, ${code}\n call exit`, `message: .asciz "${text}"`);
+
+const printThenSpin = (text: string) =>
+  rawKernel(`mov esi, offset message\n call print\n4: jmp 4b`, `message: .asciz "${text}"`);
+
+describe("exit port 0x501", () => {
+  test("the 32-bit value the guest writes becomes exitCode", async () => {
+    await withMachine({ kernel: printThenExit("bye", 42) }, async (machine) => {
+      expect(await machine.exitCode).toBe(42);
+      expect(machine.state).toBe("exited");
+    });
+  });
+
+  test("exit status is a signed 32-bit number", async () => {
+    await withMachine({ kernel: printThenExit("", -3) }, async (machine) => {
+      expect(await machine.exitCode).toBe(-3);
+    });
+  });
+});
+
+describe("console", () => {
+  test("serial output is captured, in order, in `output` and by onSerial", async () => {
+    await withMachine({ kernel: printThenExit("hello, serial\\n\\xe9", 0) }, async (machine) => {
+      const chunks: string[] = [];
+      machine.onSerial((chunk) => chunks.push(chunk));
+      await machine.exitCode;
+      expect(machine.output).toBe("hello, serial\n\xe9");
+      expect(chunks.join("")).toBe("hello, serial\n\xe9");
+    });
+  });
+
+  test("port 0xE9 joins the console when fastConsole is on", async () => {
+    const kernel = rawKernel(`
+        mov dx, 0xE9
+        mov al, 'o'
+        out dx, al
+        mov al, 'k'
+        out dx, al
+        mov eax, 0
+        call exit`);
+    await withMachine({ kernel, fastConsole: true }, async (machine) => {
+      await machine.exitCode;
+      expect(machine.output).toBe("ok");
+    });
+  });
+
+  test("write() reaches the guest's COM1 (echo until newline)", async () => {
+    // Poll the line status register, echo each byte uppercased, exit with the count at '\n'.
+    const kernel = rawKernel(`
+        mov esi, offset ready
+        call print
+        xor ebx, ebx
+5:      mov dx, 0x3FD
+        in al, dx
+        test al, 1
+        jz 5b
+        mov dx, 0x3F8
+        in al, dx
+        cmp al, 10
+        je 6f
+        and al, 0xDF
+        out dx, al
+        inc ebx
+        jmp 5b
+6:      mov eax, ebx
+        call exit`, `ready: .asciz "ready> "`);
+    await withMachine({ kernel }, async (machine) => {
+      await machine.waitFor("ready> ");
+      machine.write("lokum\n");
+      expect(await machine.exitCode).toBe(5);
+      expect(machine.output).toBe("ready> LOKUM");
+    });
+  });
+});
+
+describe("waitFor", () => {
+  test("matches strings and regexes, expect-style (each match moves the cursor)", async () => {
+    await withMachine({ kernel: printThenSpin("a> one a> two a> ") }, async (machine) => {
+      expect(await machine.waitFor("a> ")).toBe("a> ");
+      expect(await machine.waitFor(/a> /)).toBe("one a> ");
+      expect(await machine.waitFor(/t(w)o/)).toBe("two");
+      expect(await machine.waitFor("a> ", { from: 0 })).toBe("a> ");
+    });
+  });
+
+  test("rejects on timeout with the tail of the output", async () => {
+    await withMachine({ kernel: printThenSpin("booted, waiting forever") }, async (machine) => {
+      await machine.waitFor("booted");
+      const started = performance.now();
+      const error = await machine.waitFor("never printed", { timeoutMs: 300 }).catch((e: Error) => e);
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).message).toMatch(/timed out after 300 ms[\s\S]*booted, waiting forever/);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    });
+  });
+
+  test("rejects at once when the guest exits without printing the pattern", async () => {
+    await withMachine({ kernel: printThenExit("only this", 7) }, async (machine) => {
+      const started = performance.now();
+      const error = await machine.waitFor("something else", { timeoutMs: 10_000 }).catch((e: Error) => e);
+      expect((error as Error).message).toMatch(/exited with code 7[\s\S]*only this/);
+      expect(performance.now() - started).toBeLessThan(5_000);
+    });
+  });
+});
+
+describe("crashes become rejections, and the host survives", () => {
+  test("a segment reload before lgdt (v86 core panic) crashes the machine", async () => {
+    const kernel = rawKernel(`
+        mov esi, offset before
+        call print
+        mov ax, 0x10
+        mov ds, ax
+        mov eax, 0
+        call exit`, `before: .asciz "about to fault"`);
+    await withMachine({ kernel }, async (machine) => {
+      const waiting = machine.waitFor("never", { timeoutMs: 10_000 }).catch((e: Error) => e);
+      const error = await machine.exitCode.catch((e: Error) => e);
+      expect(error).toBeInstanceOf(MachineCrash);
+      expect((error as MachineCrash).message).toMatch(/v86 core panic.*#GP/s);
+      expect((error as MachineCrash).outputTail).toBe("about to fault");
+      expect(machine.state).toBe("crashed");
+      expect(((await waiting) as Error).message).toMatch(/crashed/);
+      expect(() => machine.write("x")).toThrow(MachineCrash);
+      const started = performance.now();
+      await machine.destroy();
+      expect(performance.now() - started).toBeLessThan(1_000);
+    });
+  });
+
+  test("a write to port 0xF4 (v86's test-exit port) crashes the machine", async () => {
+    const kernel = rawKernel(`
+        mov dx, 0xF4
+        mov al, 0x33
+        out dx, al
+        mov eax, 0
+        call exit`);
+    await withMachine({ kernel }, async (machine) => {
+      const error = await machine.exitCode.catch((e: Error) => e);
+      expect((error as Error).message).toMatch(/port 0xF4.*0x33/);
+    });
+  });
+
+  test("after two crashes the next machine still boots", async () => {
+    await withMachine({ kernel: printThenExit("still alive", 1) }, async (machine) => {
+      expect(await machine.exitCode).toBe(1);
+      expect(machine.output).toBe("still alive");
+    });
+  });
+});
+
+describe("snapshots", () => {
+  test("restoreState continues from the snapshot, and can be repeated", async () => {
+    // Print a prompt, wait for one byte, exit with its value.
+    const kernel = rawKernel(`
+        mov esi, offset prompt
+        call print
+7:      mov dx, 0x3FD
+        in al, dx
+        test al, 1
+        jz 7b
+        mov dx, 0x3F8
+        in al, dx
+        out dx, al
+        movzx eax, al
+        call exit`, `prompt: .asciz "key? "`);
+    await withMachine({ kernel }, async (machine) => {
+      await machine.waitFor("key? ");
+      const snapshot = await machine.saveState();
+      expect(snapshot.byteLength).toBeGreaterThan(0);
+      machine.write("A");
+      expect(await machine.exitCode).toBe(65);
+
+      for (const key of ["B", "C"]) {
+        await machine.restoreState(snapshot);
+        expect(machine.state).toBe("running");
+        machine.write(key);
+        expect(await machine.exitCode).toBe(key.charCodeAt(0));
+        expect(machine.output).toBe(key); // the prompt was printed before the snapshot
+      }
+    });
+  });
+});
+
+describe("instruction counter", () => {
+  test("is positive, monotonic, and counts a known loop", async () => {
+    const loops = 20_000_000; // dec + jnz = 2 instructions per iteration
+    const kernel = rawKernel(`
+        mov ecx, ${loops}
+8:      dec ecx
+        jnz 8b
+        mov eax, 0
+        call exit`);
+    await withMachine({ kernel }, async (machine) => {
+      const samples: number[] = [];
+      const sampler = setInterval(() => samples.push(machine.instructions()), 1);
+      await machine.exitCode;
+      clearInterval(sampler);
+      samples.push(machine.instructions());
+      for (let i = 1; i < samples.length; i++) expect(samples[i]).toBeGreaterThanOrEqual(samples[i - 1]);
+      const total = samples[samples.length - 1];
+      expect(total).toBeGreaterThanOrEqual(2 * loops);
+      expect(total).toBeLessThan(2 * loops + 10_000);
+    });
+  });
+});
+
+describe("VGA text screen", () => {
+  test("screenText shows what the guest writes at 0xB8000 once text memory is mapped", async () => {
+    const kernel = rawKernel(`
+        mov dx, 0x3CE
+        mov al, 6
+        out dx, al
+        mov dx, 0x3CF
+        mov al, 0x0E
+        out dx, al
+        mov word ptr [0xB8000], 0x0748
+        mov word ptr [0xB8002], 0x0769
+        mov word ptr [0xB8000 + 160], 0x0732
+        mov eax, 0
+        call exit`);
+    await withMachine({ kernel }, async (machine) => {
+      await machine.exitCode;
+      const screen = machine.screenText();
+      expect(screen[0]).toBe("Hi");
+      expect(screen[1]).toBe("2");
+    });
+  });
+});
