@@ -194,7 +194,7 @@ export class Machine {
       disable_mouse: true,
       disable_speaker: true,
       autostart: false,
-    } as ConstructorParameters<typeof V86>[0]) as V86 & V86Internals;
+    }) as V86 & V86Internals;
     this.emulator = emulator;
     emulator.add_listener("serial0-output-byte", (byte: number) => this.receiveConsoleByte(byte));
 
