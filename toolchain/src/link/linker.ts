@@ -513,8 +513,23 @@ const PROVIDED_SYMBOLS: [string, GroupName | "image", "start" | "end"][] = [
   ["__kallsyms_end", "kallsyms", "end"],
 ];
 
+/** Objects built in memory (by the assembler) bypass the reader's checks: check what we rely on. */
 function checkInputs(inputs: LinkInput[]): void {
   if (inputs.length === 0) throw new LinkError("no input files");
+  for (const input of inputs) {
+    const names = new Set<string>();
+    for (const section of input.object.sections) {
+      if (names.has(section.name)) throw new LinkError(`${input.name}: section '${section.name}' appears twice`);
+      names.add(section.name);
+      if (section.align < 1 || (section.align & (section.align - 1)) !== 0) throw new LinkError(`${input.name}: section '${section.name}' has alignment ${section.align}, not a power of two`);
+      if (section.kind !== "nobits" && section.data.length < section.size) throw new LinkError(`${input.name}: section '${section.name}' has ${section.data.length} bytes of data for size ${section.size}`);
+    }
+    for (const symbol of input.object.symbols) {
+      if (symbol.section !== null && symbol.section !== ABSOLUTE_SECTION && !names.has(symbol.section)) {
+        throw new LinkError(`${input.name}: symbol '${symbol.name}' is defined in section '${symbol.section}', which does not exist`);
+      }
+    }
+  }
 }
 
 export function link(inputs: LinkInput[], options: LinkOptions): LinkResult {
@@ -614,10 +629,11 @@ export function link(inputs: LinkInput[], options: LinkOptions): LinkResult {
 
   // Symbols: the result list, and .symtab entries (with one FILE symbol per input).
   layout.outputs.forEach((o, i) => (o.elfIndex = i + 1));
-  const outputIndexOf = (address: number, definingInput: LinkInput | null, symbol: ObjSymbol): number => {
+  const outputOfSection = new Map<ObjSection, OutputSection>();
+  for (const out of layout.outputs) for (const m of out.members) outputOfSection.set(m.section, out);
+  const outputIndexOf = (definingInput: LinkInput | null, symbol: ObjSymbol): number => {
     if (definingInput === null || symbol.section === ABSOLUTE_SECTION) return SHN_ABS;
-    const section = resolver.section(definingInput, symbol.section!)!;
-    return layout.outputs.find((o) => o.members.some((m) => m.section === section))!.elfIndex;
+    return outputOfSection.get(resolver.section(definingInput, symbol.section!)!)!.elfIndex;
   };
   const linked: LinkedSymbol[] = [];
   const elfSymbols: OutputSymbol[] = [];
@@ -630,7 +646,7 @@ export function link(inputs: LinkInput[], options: LinkOptions): LinkResult {
       if (address === null) continue;
       const type = visibleType(symbol.type);
       linked.push({ name: symbol.name, address, size: symbol.size, type, object: input.name });
-      elfSymbols.push({ name: symbol.name, value: address, size: symbol.size, bind: "local", type, sectionIndex: outputIndexOf(address, input, symbol) });
+      elfSymbols.push({ name: symbol.name, value: address, size: symbol.size, bind: "local", type, sectionIndex: outputIndexOf(input, symbol) });
     }
   }
   for (const [name, def] of globals) {
@@ -639,7 +655,7 @@ export function link(inputs: LinkInput[], options: LinkOptions): LinkResult {
     const type = visibleType(def.symbol.type);
     const bind: SymbolBind = def.symbol.bind === "weak" ? "weak" : "global";
     linked.push({ name, address, size: def.symbol.size, type, object: def.input ? def.input.name : LINKER_OBJECT });
-    elfSymbols.push({ name, value: address, size: def.symbol.size, bind, type, sectionIndex: outputIndexOf(address, def.input, def.symbol) });
+    elfSymbols.push({ name, value: address, size: def.symbol.size, bind, type, sectionIndex: outputIndexOf(def.input, def.symbol) });
   }
   linked.sort((a, b) => a.address - b.address);
 
