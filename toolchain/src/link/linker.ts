@@ -582,6 +582,8 @@ export function link(inputs: LinkInput[], options: LinkOptions): LinkResult {
   const undefinedReferences = new Map<string, string>();
   for (const out of layout.outputs) {
     if (out.nobits) continue;
+    // Alignment gaps in code are filled with NOPs (0x90), so that disassembly stays readable.
+    if (out.exec) fileBytes.fill(0x90, out.fileOffset, out.fileOffset + out.size);
     for (const p of out.members) {
       if (p.section.kind !== "nobits") fileBytes.set(p.section.data.subarray(0, p.section.size), p.fileOffset);
     }
