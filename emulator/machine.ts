@@ -369,21 +369,23 @@ export class Machine {
     const runSlice = scheduler.do_tick.bind(scheduler);
     scheduler.do_tick = () => {
       if (this.currentState === "crashed") return; // the wasm core is dead: never run it again
-      const logged: string[] = [];
+      const logged: Array<{ print: (line: string) => void; line: string }> = [];
       const { log, error } = console;
-      console.log = console.error = (...args: unknown[]) => void logged.push(args.map(String).join(" "));
+      const collect = (print: (line: string) => void) => (...args: unknown[]) =>
+        void logged.push({ print: print.bind(console), line: args.map(String).join(" ") });
+      console.log = collect(log);
+      console.error = collect(error);
+      let failure: { thrown: unknown } | undefined;
       try {
         runSlice();
       } catch (thrown) {
-        console.log = log;
-        console.error = error;
-        this.crashWith(thrown, logged);
-        return;
+        failure = { thrown };
       } finally {
         console.log = log;
         console.error = error;
       }
-      for (const line of logged) error.call(console, line);
+      if (failure) return this.crashWith(failure.thrown, logged.map((entry) => entry.line));
+      for (const { print, line } of logged) print(line);
       this.sampleInstructionCounter();
       // After an exit the guest usually sits in `cli; hlt`, and v86 would sleep 100 ms before the
       // tick that notices stop(). Ask for that tick now (a newer tick makes v86 drop the old timer).

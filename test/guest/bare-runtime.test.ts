@@ -64,6 +64,20 @@ saved_gdtr: .skip 6
     expect((await bootBare(elf)).exitCode).toBe(0x0810);
   });
 
+  test("bare_multiboot_info points at the loader's info: cmdline and memory map", async () => {
+    const elf = buildBareWithGnu([{ c: `
+      int putchar(int c);
+      extern unsigned int *bare_multiboot_info;
+      int main(void) {
+        unsigned int *mbi = bare_multiboot_info;
+        for (const char *s = (const char *)mbi[4]; *s; s++) putchar(*s);   /* mbi.cmdline */
+        if (!(mbi[0] & 0x40)) return -1;                                     /* no mmap */
+        unsigned int *second = (unsigned int *)(mbi[12] + 24);               /* mbi.mmap_addr */
+        return (second[1] + second[3]) >> 20;                                /* end of RAM in MiB */
+      }` }]);
+    expect(await bootBare(elf, { cmdline: "quiet", memoryMB: 48 })).toMatchObject({ output: "quiet", exitCode: 48 });
+  });
+
   test("VGA text memory at 0xB8000 is shown on the screen", async () => {
     const elf = buildBareWithGnu([{ c: `
       int main(void) {

@@ -3,9 +3,10 @@
 // snapshots, the instruction counter, the VGA screen.
 
 import { describe, expect, test } from "vitest";
-import { MachineCrash } from "../../emulator/machine.js";
+import { MachineCrash, routeHostError } from "../../emulator/machine.js";
+import { v86WasmPath } from "../../emulator/node.js";
 import { buildBareWithGnu } from "./gnu.js";
-import { withMachine } from "./harness.js";
+import { bootBare, withMachine } from "./harness.js";
 
 /** A multiboot kernel whose _start runs `body`. It may call `print` (ESI = NUL-terminated
  *  string) and `exit` (EAX = status). No GDT/IDT is loaded: v86's entry state is enough as long
@@ -14,10 +15,10 @@ function rawKernel(body: string, data = ""): Uint8Array {
   return buildBareWithGnu([{ asm: `
         .intel_syntax noprefix
         .section .multiboot,"a"
-        .long 0x1BADB002, 0, 0xE4524FFE
+        .long 0x1BADB002, 2, 0xE4524FFC  # magic, flags (bit 1: memory map), checksum
         .text
         .globl _start
-_start: mov esp, 0x90000
+_start: mov esp, 0x90000                # EBX (the multiboot info) is left as v86 set it
 ${body}
 print:  mov dx, 0x3F8
 1:      mov al, byte ptr [esi]
@@ -265,5 +266,98 @@ describe("VGA text screen", () => {
       expect(screen[0]).toBe("Hi");
       expect(screen[1]).toBe("2");
     });
+  });
+});
+
+describe("boot inputs", () => {
+  test("cmdline and initrd reach the guest through the multiboot info", async () => {
+    // Print the cmdline, exit with (mods_count << 8) | first byte of module 1.
+    const kernel = rawKernel(`
+        mov edi, ebx
+        mov esi, dword ptr [edi + 16]   # mbi.cmdline
+        call print
+        mov eax, dword ptr [edi + 24]   # mbi.mods_addr
+        mov eax, dword ptr [eax]        # mods[0].mod_start
+        movzx eax, byte ptr [eax]
+        mov ecx, dword ptr [edi + 20]   # mbi.mods_count
+        shl ecx, 8
+        or eax, ecx
+        call exit`);
+    const initrd = new TextEncoder().encode("Lokum initrd");
+    const run = await bootBare(kernel, { initrd, cmdline: "console=ttyS0 rdinit=/bin/sh" });
+    expect(run.output).toBe("console=ttyS0 rdinit=/bin/sh");
+    expect(run.exitCode).toBe((1 << 8) | "L".charCodeAt(0));
+  });
+
+  test("memoryMB sets the RAM size (the end of the second memory-map entry)", async () => {
+    const kernel = rawKernel(`
+        mov eax, dword ptr [ebx + 48]   # mbi.mmap_addr; entries are 24 bytes apart
+        mov ecx, dword ptr [eax + 24 + 4]
+        add ecx, dword ptr [eax + 24 + 12]
+        shr ecx, 20
+        mov eax, ecx
+        call exit`);
+    expect((await bootBare(kernel, { memoryMB: 32 })).exitCode).toBe(32);
+    expect((await bootBare(kernel, { memoryMB: 128 })).exitCode).toBe(128);
+  });
+
+  test("hda and hdb are the disks on the primary IDE channel (PIO read of sector 0)", async () => {
+    const readFirstWord = (driveSelect: number) => rawKernel(`
+        mov dx, 0x1F6
+        mov al, ${driveSelect}          # LBA mode, master (0xE0) or slave (0xF0)
+        out dx, al
+        mov dx, 0x1F2
+        mov al, 1                       # one sector
+        out dx, al
+        xor al, al
+        mov dx, 0x1F3
+        out dx, al
+        mov dx, 0x1F4
+        out dx, al
+        mov dx, 0x1F5
+        out dx, al
+        mov dx, 0x1F7
+        mov al, 0x20                    # READ SECTORS
+        out dx, al
+9:      in al, dx
+        test al, 8                      # DRQ: data ready
+        jz 9b
+        mov dx, 0x1F0
+        xor eax, eax
+        in ax, dx
+        call exit`);
+    const disk = (word: number) => {
+      const bytes = new Uint8Array(1 << 20);
+      bytes[0] = word & 0xff;
+      bytes[1] = word >> 8;
+      return bytes;
+    };
+    const options = { hda: disk(0x1234), hdb: disk(0x5678) };
+    expect((await bootBare(readFirstWord(0xe0), options)).exitCode).toBe(0x1234);
+    expect((await bootBare(readFirstWord(0xf0), options)).exitCode).toBe(0x5678);
+  });
+
+  test("a wasmPath instead of the shared compiled module, and the fetch network, also boot", async () => {
+    const run = await bootBare(printThenExit("ok", 5), { wasmPath: v86WasmPath(), net: "fetch" });
+    expect(run).toMatchObject({ output: "ok", exitCode: 5 });
+  });
+});
+
+describe("harness and host-level routing", () => {
+  test("bootBare rejects with the output tail when the guest never exits", async () => {
+    const error = await bootBare(printThenSpin("spinning"), { timeoutMs: 300 }).catch((e: Error) => e);
+    expect((error as Error).message).toMatch(/no exit after 300 ms[\s\S]*spinning/);
+  });
+
+  test("routeHostError crashes the running machines for v86 errors only", async () => {
+    await withMachine({ kernel: printThenSpin("up") }, async (machine) => {
+      await machine.waitFor("up");
+      expect(routeHostError(new Error("not from the emulator"))).toBe(false);
+      expect(machine.state).toBe("running");
+      expect(routeHostError(new WebAssembly.RuntimeError("unreachable"))).toBe(true);
+      expect(machine.state).toBe("crashed");
+      await expect(machine.exitCode).rejects.toThrow(/unreachable/);
+    });
+    expect(routeHostError(new WebAssembly.RuntimeError("unreachable"))).toBe(false); // nobody running
   });
 });

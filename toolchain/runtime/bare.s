@@ -17,6 +17,8 @@
 #
 # Exported helpers follow the cdecl ABI (arguments on the stack, result in EAX, EBX/ESI/EDI/EBP
 # preserved):  putchar(c) -> c,  bare_exit(code) -> never returns.
+# Exported data: bare_multiboot_info, the physical address of the multiboot information block
+# (under v86: cmdline, module 1 = the initrd, and a memory map, which we ask for in the header).
 #
 # Written in the GNU `as` Intel-syntax dialect of docs/toolchain.md, so both GNU as --32 and
 # Lokum's assembler accept it.
@@ -27,8 +29,10 @@
         .section .multiboot,"a",@progbits
         .align 4
         .long 0x1BADB002                # magic
-        .long 0                         # flags: none needed (our ELF has program headers)
-        .long 0xE4524FFE                # checksum: -(magic + flags) mod 2^32
+        .long 0x00000002                # flags: bit 1 = give us a memory map (v86 only fills
+                                        # mbi.mmap when this bit is set). No a.out kludge (bit 16):
+                                        # our ELF has program headers.
+        .long 0xE4524FFC                # checksum: -(magic + flags) mod 2^32
 
 # ---- constants ---------------------------------------------------------------------------------
         .set COM1, 0x3F8
@@ -40,6 +44,7 @@
         .globl _start
         .type _start, @function
 _start:
+        mov dword ptr [bare_multiboot_info], ebx   # the loader's info block, for main to read
         mov esp, offset stack_top
         cld                             # the C ABI expects DF = 0
 
@@ -336,6 +341,13 @@ hex_digits:
         .ascii "0123456789abcdef"
 
         .data
+        .align 4
+        .globl bare_multiboot_info
+        .type bare_multiboot_info, @object
+bare_multiboot_info:
+        .long 0
+        .size bare_multiboot_info, 4
+
         .align 8
 # Flat segments over all 4 GiB: base 0, limit 0xFFFFF pages, 32-bit, ring 0.
 gdt:
