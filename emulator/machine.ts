@@ -153,6 +153,9 @@ export class Machine {
   constructor(options: MachineOptions) {
     if (!(options.kernel instanceof Uint8Array)) throw new TypeError("Machine: `kernel` must be a Uint8Array");
     if (!options.wasmPath && !options.wasm) throw new TypeError("Machine: give `wasmPath` or `wasm` (in Node: use node.ts)");
+    if (!hasMultibootHeader(options.kernel)) {
+      throw new Error("Machine: `kernel` has no multiboot header (magic 0x1BADB002 with a valid checksum) in its first 8 KiB");
+    }
     this.options = { ...options };
     this.resetExitPromise();
   }
@@ -198,7 +201,13 @@ export class Machine {
     this.emulator = emulator;
     emulator.add_listener("serial0-output-byte", (byte: number) => this.receiveConsoleByte(byte));
 
-    await new Promise<void>((resolve) => emulator.add_listener("emulator-loaded", () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("Machine.start: v86 did not load within 30 s (wasm missing?)")), 30_000);
+      emulator.add_listener("emulator-loaded", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
     this.attachToEmulator(emulator);
     liveMachines.add(this);
     this.currentState = "running";
@@ -464,6 +473,16 @@ function describeCrash(error: unknown, emulatorMessages: string[]): string {
     return `v86 core panic (a fault the emulator could not deliver, e.g. no GDT/IDT): ${panic || what}`;
   }
   return `v86 failed: ${what}${panic ? ` (${panic})` : ""}`;
+}
+
+/** The multiboot spec: a 4-byte aligned header in the first 8 KiB, magic + flags + checksum = 0. */
+function hasMultibootHeader(kernel: Uint8Array): boolean {
+  const view = new DataView(kernel.buffer, kernel.byteOffset, kernel.byteLength);
+  for (let at = 0; at + 12 <= Math.min(kernel.byteLength, 8192); at += 4) {
+    const magic = view.getUint32(at, true);
+    if (magic === 0x1badb002 && ((magic + view.getUint32(at + 4, true) + view.getUint32(at + 8, true)) | 0) === 0) return true;
+  }
+  return false;
 }
 
 function instantiateWith(module: WebAssembly.Module) {

@@ -4,7 +4,7 @@
 
 import { describe, expect, test } from "vitest";
 import { MachineCrash, routeHostError } from "../../emulator/machine.js";
-import { v86WasmPath } from "../../emulator/node.js";
+import { createNodeMachine, v86WasmPath } from "../../emulator/node.js";
 import { buildBareWithGnu } from "./gnu.js";
 import { bootBare, withMachine } from "./harness.js";
 
@@ -344,6 +344,11 @@ describe("boot inputs", () => {
 });
 
 describe("harness and host-level routing", () => {
+  test("a kernel without a multiboot header is refused up front", () => {
+    expect(() => createNodeMachine({ kernel: new Uint8Array(4096) })).toThrow(/no multiboot header/);
+  });
+
+
   test("bootBare rejects with the output tail when the guest never exits", async () => {
     const error = await bootBare(printThenSpin("spinning"), { timeoutMs: 300 }).catch((e: Error) => e);
     expect((error as Error).message).toMatch(/no exit after 300 ms[\s\S]*spinning/);

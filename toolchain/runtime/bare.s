@@ -37,7 +37,6 @@
 # ---- constants ---------------------------------------------------------------------------------
         .set COM1, 0x3F8
         .set EXIT_PORT, 0x501
-        .set KERNEL_CODE, 0x08
         .set KERNEL_DATA, 0x10
 
         .text
@@ -143,7 +142,7 @@ build_idt:
         mov eax, dword ptr [exception_stubs + ecx*4]
         mov edx, eax
         and eax, 0x0000FFFF
-        or eax, 0x00080000              # KERNEL_CODE << 16
+        or eax, 0x00080000              # code selector 0x08 << 16
         and edx, 0xFFFF0000
         or edx, 0x00008E00
         mov dword ptr [idt + ecx*8], eax
