@@ -1,0 +1,90 @@
+// Lokum TypeScript: the declarations every Lokum source is type-checked against.
+//
+// Lokum replaces TypeScript's standard library with this file (the compiler runs with
+// `noLib`), so editors and `tsc` understand Lokum sources while nothing from JavaScript's
+// runtime (Math, JSON, Promise, …) can be used by mistake. The integer type names and the
+// memory intrinsics are AssemblyScript's; see docs/language.md for their meaning.
+
+// ---- Integer types. To TypeScript they are all `number`; the Lokum compiler reads the names.
+declare type i8 = number;
+declare type u8 = number;
+declare type i16 = number;
+declare type u16 = number;
+declare type i32 = number;
+declare type u32 = number;
+declare type isize = number;
+declare type usize = number;
+declare type bool = boolean;
+// Not yet supported (each use is a coded diagnostic):
+declare type i64 = number;
+declare type u64 = number;
+declare type f32 = number;
+declare type f64 = number;
+
+// ---- The global types TypeScript itself needs. Nothing else of JavaScript exists.
+interface Array<T> { readonly length: i32; [index: number]: T }
+interface ReadonlyArray<T> { readonly length: i32; readonly [index: number]: T }
+interface Boolean {}
+interface Function {}
+interface CallableFunction extends Function {}
+interface NewableFunction extends Function {}
+interface IArguments {}
+interface Number {}
+interface Object {}
+interface RegExp {}
+interface String { readonly length: i32 }
+interface TemplateStringsArray extends ReadonlyArray<string> {}
+
+/** A fixed-size array of T laid out contiguously in memory (like C's `T name[N]`). */
+declare class StaticArray<T> {
+  constructor(length: i32);
+  [index: number]: T;
+  readonly length: i32;
+}
+
+// ---- Decorators
+/** Marks a class as a plain memory layout (a C struct): no constructor, no GC. */
+declare function unmanaged(constructor: Function): void;
+
+// ---- Memory
+/** Reads a T from memory at `ptr + offset`. */
+declare function load<T>(ptr: usize, offset?: usize): T;
+/** Writes a T to memory at `ptr + offset`. */
+declare function store<T>(ptr: usize, value: T, offset?: usize): void;
+/** The size of T in bytes (a pointer's size for classes). */
+declare function sizeof<T>(): usize;
+/** The byte offset of `field` in class T. */
+declare function offsetof<T>(field: string): usize;
+/** Reinterprets a value as another type of the same size (pointer ↔ class ↔ string ↔ usize). */
+declare function changetype<T>(value: unknown): T;
+/** Copies n bytes from src to dst (rep movsb). */
+declare function memory_copy(dst: usize, src: usize, n: usize): void;
+/** Fills n bytes at dst with the byte value (rep stosb). */
+declare function memory_fill(dst: usize, value: u8, n: usize): void;
+/** Traps (ud2): code that must never run. */
+declare function unreachable(): void;
+
+// ---- Kernel intrinsics (privileged instructions; they fault in ring 3)
+declare function inb(port: u16): u8;
+declare function inw(port: u16): u16;
+declare function inl(port: u16): u32;
+declare function outb(port: u16, value: u8): void;
+declare function outw(port: u16, value: u16): void;
+declare function outl(port: u16, value: u32): void;
+declare function cli(): void;
+declare function sti(): void;
+declare function hlt(): void;
+declare function pause(): void;
+declare function invlpg(address: usize): void;
+declare function read_cr0(): u32;
+declare function read_cr2(): u32;
+declare function read_cr3(): u32;
+declare function read_cr4(): u32;
+declare function write_cr0(value: u32): void;
+declare function write_cr3(value: u32): void;
+declare function write_cr4(value: u32): void;
+declare function read_eflags(): u32;
+declare function read_ebp(): u32;
+declare function rdtsc(): u32;
+/** Inline assembly: the string (Intel syntax, see docs/toolchain.md) is placed as is. */
+declare function asm(text: string): void;

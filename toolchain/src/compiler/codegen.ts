@@ -1,0 +1,216 @@
+// Module-level code generation: turns the checked program into one assembly listing.
+//
+//   .text     every function (top-level, methods, and non-capturing nested/arrow functions)
+//   .rodata   string literals (deduplicated) and `const` arrays
+//   .data     globals with a non-zero initial value
+//   .bss      zero-initialised globals and `new StaticArray<T>(N)`
+//
+// Exported functions and globals keep their TypeScript names as global symbols (C can call
+// them); everything else gets a local symbol made unique within the object.
+
+import ts from "typescript";
+import { CompileError } from "./diagnostics.js";
+import type { FunctionContext } from "./expr.js";
+import { FunctionCompiler } from "./function.js";
+import { type Entity, type SemanticModel, hasModifier, truncate } from "./program.js";
+import { type LType, VOID, sizeOf } from "./types.js";
+
+type GlobalEntity = Extract<Entity, { kind: "global" }>;
+
+export class CodeGenerator {
+  private readonly text: string[] = [];
+  private readonly rodata: string[] = [];
+  private readonly data: string[] = [];
+  private readonly bss: string[] = [];
+  private readonly strings = new Map<string, string>();
+  private readonly lambdas = new Map<ts.Node, string>();
+  private readonly lambdaQueue: ts.FunctionLikeDeclaration[] = [];
+  private labelCount = 0;
+
+  constructor(private readonly model: SemanticModel) {}
+
+  newLabel = (): string => `.L${this.labelCount++}`;
+
+  stringLiteral = (text: string): string => {
+    let label = this.strings.get(text);
+    if (!label) {
+      label = `.LC${this.strings.size}`;
+      this.strings.set(text, label);
+      this.rodata.push(`${label}:`, `  .asciz ${asmString(text)}`);
+    }
+    return label;
+  };
+
+  lambdaSymbol = (fn: ts.ArrowFunction | ts.FunctionExpression): string => {
+    let s = this.lambdas.get(fn);
+    if (!s) {
+      const owner = ts.findAncestor(fn.parent, ts.isFunctionLike);
+      const base = owner && "name" in owner && owner.name ? owner.name.getText() : "global";
+      s = this.model.uniqueSymbol(`${base}.lambda`);
+      this.lambdas.set(fn, s);
+      this.lambdaQueue.push(fn);
+    }
+    return s;
+  };
+
+  emitFile(sf: ts.SourceFile): void {
+    for (const stmt of sf.statements) {
+      if (ts.isFunctionDeclaration(stmt) && stmt.body) this.emitFunctionEntity(stmt);
+      else if (ts.isClassDeclaration(stmt)) {
+        for (const m of stmt.members) if (ts.isMethodDeclaration(m) && m.body) this.emitFunctionEntity(m);
+      } else if (ts.isVariableStatement(stmt) && !hasModifier(stmt, ts.SyntaxKind.DeclareKeyword)) {
+        for (const d of stmt.declarationList.declarations) {
+          const e = this.model.entities.get(d);
+          if (e?.kind === "global") this.guard(() => this.emitGlobal(e));
+        }
+      }
+    }
+    this.drainNested();
+  }
+
+  private guard(f: () => void): void {
+    try {
+      f();
+    } catch (err) {
+      if (!(err instanceof CompileError)) throw err;
+    }
+  }
+
+  private emitFunctionEntity(decl: ts.FunctionDeclaration | ts.MethodDeclaration): void {
+    const e = this.model.entities.get(decl);
+    if (e?.kind !== "func" || !e.sig) return;
+    const exported = ts.isFunctionDeclaration(decl) && hasModifier(decl, ts.SyntaxKind.ExportKeyword);
+    this.emitFunction(decl, e.symbol, e.sig.result, exported, ts.isMethodDeclaration(decl) && !e.isStatic);
+    this.queueNested(decl);
+  }
+
+  private emitFunction(decl: ts.FunctionLikeDeclaration, symbol: string, result: LType, exported: boolean, isMethod: boolean): void {
+    this.guard(() => {
+      const ctx: FunctionContext = {
+        newLabel: this.newLabel,
+        stringLiteral: this.stringLiteral,
+        lambdaSymbol: this.lambdaSymbol,
+        restArgsOffset: () => fc.restArgsOffset(),
+      };
+      const fc: FunctionCompiler = new FunctionCompiler(this.model, ctx, decl, symbol, result, exported, isMethod);
+      this.text.push(...fc.compile());
+    });
+  }
+
+  /** Nested function declarations are plain functions with a local symbol. */
+  private queueNested(fn: ts.Node): void {
+    const visit = (n: ts.Node): void => {
+      if (ts.isFunctionDeclaration(n) && n.body && n.name && n !== fn) {
+        const sig = this.model.signatureOf(n);
+        const symbol = this.model.uniqueSymbol(n.name.text);
+        this.model.entities.set(n, { kind: "func", symbol, sig, decl: n, external: false });
+        this.lambdaQueue.push(n);
+      }
+      ts.forEachChild(n, visit);
+    };
+    this.guard(() => ts.forEachChild(fn, visit));
+  }
+
+  private drainNested(): void {
+    while (this.lambdaQueue.length) {
+      const fn = this.lambdaQueue.shift()!;
+      const ent = this.model.entities.get(fn);
+      const symbol = ent?.kind === "func" ? ent.symbol : this.lambdas.get(fn)!;
+      this.guard(() => {
+        const sig = ent?.kind === "func" ? ent.sig : this.model.signatureOf(fn);
+        this.emitFunction(fn, symbol, sig.result ?? VOID, false, false);
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------- globals
+  private emitGlobal(g: GlobalEntity): void {
+    if (!g.type) return;
+    const exported = hasModifier(g.decl.parent.parent, ts.SyntaxKind.ExportKeyword);
+    if (g.constant !== null && !exported) return; // folded into every use
+    const init = g.decl.initializer;
+    const header = (out: string[], align: number, size: number): void => {
+      if (exported) out.push(`  .globl ${g.symbol}`);
+      out.push(`  .align ${align}`, `  .type ${g.symbol}, @object`, `  .size ${g.symbol}, ${size}`, `${g.symbol}:`);
+    };
+    if (g.type.kind === "array") {
+      const elem = g.type.elem;
+      const esize = sizeOf(elem);
+      const n = g.arrayLength ?? 0;
+      if (!init || ts.isNewExpression(init)) {
+        header(this.bss, Math.min(esize, 4), Math.max(n * esize, 1));
+        this.bss.push(`  .zero ${Math.max(n * esize, 1)}`);
+        return;
+      }
+      if (!ts.isArrayLiteralExpression(init)) this.model.fail(init, "NonConstantGlobal", g.decl.name.getText());
+      const out = g.readonly ? this.rodata : this.data;
+      header(out, Math.min(esize, 4) || 1, Math.max(n * esize, 1));
+      for (const el of init.elements) out.push(`  ${this.dataDirective(elem)} ${this.constantWord(el, elem, g)}`);
+      if (n === 0) out.push("  .zero 1");
+      return;
+    }
+    const size = sizeOf(g.type);
+    const value = init ? this.constantWord(init, g.type, g) : "0";
+    if (value === "0") {
+      header(this.bss, size, size);
+      this.bss.push(`  .zero ${size}`);
+    } else {
+      const out = g.readonly ? this.rodata : this.data;
+      header(out, size, size);
+      out.push(`  ${this.dataDirective(g.type)} ${value}`);
+    }
+  }
+
+  private dataDirective(t: LType): string {
+    const size = sizeOf(t);
+    return size === 1 ? ".byte" : size === 2 ? ".short" : ".long";
+  }
+
+  /** A constant initialiser as assembler text: a number or a symbol. */
+  private constantWord(e: ts.Expression, t: LType, g: GlobalEntity): string {
+    while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e)) e = e.expression;
+    if (ts.isCallExpression(e) && e.expression.getText() === "changetype" && e.arguments.length === 1) return this.constantWord(e.arguments[0], t, g);
+    if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return this.stringLiteral(e.text);
+    if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) return this.lambdaSymbol(e);
+    if (ts.isIdentifier(e)) {
+      const ent = this.model.entityOf(e);
+      if (ent?.kind === "func") return ent.symbol;
+    }
+    const v = this.model.constantValue(e);
+    if (v === null) this.model.fail(e, "NonConstantGlobal", g.decl.name.getText());
+    return String(t.kind === "int" || t.kind === "bool" ? truncate(v, t) : v | 0);
+  }
+
+  listing(): string {
+    const out = ["  .intel_syntax noprefix"];
+    out.push(...this.text);
+    if (this.rodata.length) out.push("  .section .rodata", ...this.rodata);
+    if (this.data.length) out.push("  .data", ...this.data);
+    if (this.bss.length) out.push("  .bss", ...this.bss);
+    return out.join("\n") + "\n";
+  }
+}
+
+/** A string as a GNU as `.asciz` operand, escaping everything outside printable ASCII. */
+function asmString(text: string): string {
+  let out = '"';
+  for (const byte of utf8(text)) {
+    if (byte === 0x22) out += '\\"';
+    else if (byte === 0x5c) out += "\\\\";
+    else if (byte >= 0x20 && byte < 0x7f) out += String.fromCharCode(byte);
+    else out += "\\" + byte.toString(8).padStart(3, "0");
+  }
+  return out + '"';
+}
+
+function utf8(text: string): number[] {
+  const bytes: number[] = [];
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x80) bytes.push(c);
+    else if (c < 0x800) bytes.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+    else if (c < 0x10000) bytes.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    else bytes.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+  }
+  return bytes;
+}

@@ -1,0 +1,404 @@
+// One function: its frame, its register allocation, and its statements.
+//
+// Frame (cdecl, frame pointer kept for backtraces):
+//
+//     [ebp+8+4i]  argument i (a method's `this` is argument 0)
+//     [ebp+4]     return address
+//     [ebp]       caller's ebp
+//     [ebp-4…]    saved ebx/esi/edi (those used), then the stack-homed locals
+//
+// Register allocation is deliberately simple: locals and parameters are ranked by how often
+// they are used (a use inside a loop counts 8×, nested loops 64×, …) and the three best get
+// the callee-saved registers ebx, esi, edi for the whole function. TypeScript has no `&`
+// operator, so no local's address ever escapes and this is always safe.
+
+import ts from "typescript";
+import { CallCompiler } from "./calls.js";
+import { CompileError } from "./diagnostics.js";
+import type { FunctionContext } from "./expr.js";
+import type { Entity, SemanticModel } from "./program.js";
+import { truncate } from "./program.js";
+import { type LType, sizeOf } from "./types.js";
+
+type LocalEntity = Extract<Entity, { kind: "local" }>;
+
+interface LoopTarget {
+  breakLabel: string;
+  continueLabel: string | null; // null for switch
+  names: string[]; // statement labels attached to this loop
+  isBlock?: boolean; // a labelled block: only `break label` reaches it
+}
+
+const CALLEE_SAVED = ["ebx", "esi", "edi"];
+
+export class FunctionCompiler extends CallCompiler {
+  private locals: LocalEntity[] = [];
+  private params: LocalEntity[] = [];
+  private thisNode: ts.Node | null = null;
+  private savedRegs: string[] = [];
+  private frameSize = 0;
+  private readonly returnLabel: string;
+  private targets: LoopTarget[] = [];
+  private pendingLabels: string[] = [];
+  private nFixedArgs = 0;
+
+  constructor(model: SemanticModel, ctx: FunctionContext, readonly decl: ts.FunctionLikeDeclaration, readonly symbol: string, readonly result: LType, readonly exported: boolean, readonly isMethod: boolean) {
+    super(model, ctx);
+    this.returnLabel = ctx.newLabel();
+  }
+
+  override thisParam(): ts.Node {
+    if (!this.thisNode) this.model.fail(this.decl, "Unsupported", "'this' outside a method");
+    return this.thisNode;
+  }
+
+  /** Compiles the function; returns its assembly lines. */
+  compile(): string[] {
+    this.allocate();
+    const body = this.decl.body!;
+    try {
+      if (ts.isBlock(body)) for (const s of body.statements) this.statement(s);
+      else this.genReturnValue(body); // arrow function with an expression body
+    } catch (err) {
+      if (!(err instanceof CompileError)) throw err;
+    }
+    return this.assemble();
+  }
+
+  // ---------------------------------------------------------------- frame and registers
+  private allocate(): void {
+    const weights = new Map<ts.Node, number>();
+    if (this.isMethod) {
+      // The hidden `this` parameter is keyed by the method declaration node itself.
+      this.thisNode = this.decl;
+      this.params.push(this.declareLocal(this.decl, "this", { kind: "class", cls: this.classOfMethod() }));
+    }
+    for (const p of this.decl.parameters) {
+      const ent = this.declareLocal(p, p.name.getText(), null);
+      if (!p.dotDotDotToken) this.params.push(ent);
+      weights.set(p, 0);
+    }
+    this.nFixedArgs = this.params.length;
+    const visit = (n: ts.Node, depth: number): void => {
+      if (n !== this.decl && ts.isFunctionLike(n)) return;
+      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name)) {
+        this.locals.push(this.declareLocal(n, n.name.text, null));
+        weights.set(n, 0);
+      }
+      const loop = ts.isIterationStatement(n, false);
+      if (ts.isIdentifier(n) || n.kind === ts.SyntaxKind.ThisKeyword) {
+        const decl = n.kind === ts.SyntaxKind.ThisKeyword ? this.thisNode : this.model.resolveSymbol(n)?.valueDeclaration;
+        if (decl && (weights.has(decl) || decl === this.thisNode)) weights.set(decl, (weights.get(decl) ?? 0) + 8 ** Math.min(depth, 4));
+      }
+      ts.forEachChild(n, (c) => visit(c, loop ? depth + 1 : depth));
+    };
+    if (this.decl.body) visit(this.decl.body, 0);
+
+    const all = [...this.params, ...this.locals];
+    const candidates = all.filter((l) => {
+      try {
+        const t = this.model.localType(l);
+        return t.kind !== "rest";
+      } catch (err) {
+        if (err instanceof CompileError) return false;
+        throw err;
+      }
+    });
+    candidates.sort((a, b) => (weights.get(b.decl) ?? 0) - (weights.get(a.decl) ?? 0));
+    const inRegs = candidates.filter((l) => (weights.get(l.decl) ?? 0) >= 2).slice(0, CALLEE_SAVED.length);
+    inRegs.forEach((l, i) => (l.home = { kind: "reg", reg: CALLEE_SAVED[i] }));
+    this.savedRegs = CALLEE_SAVED.slice(0, inRegs.length);
+    this.params.forEach((p, i) => { if (!p.home) p.home = { kind: "param", offset: 8 + 4 * i }; });
+    let offset = -4 * this.savedRegs.length;
+    for (const l of this.locals) {
+      if (l.home) continue;
+      offset -= 4;
+      l.home = { kind: "stack", offset };
+    }
+    this.frameSize = -offset - 4 * this.savedRegs.length;
+  }
+
+  private classOfMethod() {
+    const cls = ts.findAncestor(this.decl, ts.isClassDeclaration);
+    const info = cls && this.model.classes.get(cls);
+    if (!info) throw new Error("internal: method outside class");
+    return info;
+  }
+
+  private declareLocal(decl: ts.Node, name: string, type: LType | null): LocalEntity {
+    const ent: LocalEntity = { kind: "local", name, decl, type, home: null };
+    this.model.entities.set(decl, ent);
+    return ent;
+  }
+
+  restArgsOffset(): number {
+    return 8 + 4 * this.nFixedArgs;
+  }
+
+  private assemble(): string[] {
+    const out: string[] = [];
+    out.push("  .text");
+    if (this.exported) out.push(`  .globl ${this.symbol}`);
+    out.push(`  .type ${this.symbol}, @function`);
+    out.push(`${this.symbol}:`);
+    out.push("  push ebp", "  mov ebp, esp");
+    for (const r of this.savedRegs) out.push(`  push ${r}`);
+    if (this.frameSize) out.push(`  sub esp, ${this.frameSize}`);
+    for (const p of this.params) {
+      if (p.home?.kind !== "reg") continue;
+      const t = this.model.localType(p);
+      const off = 8 + 4 * this.params.indexOf(p);
+      const size = sizeOf(t);
+      if (size === 4) out.push(`  mov ${p.home.reg}, dword ptr [ebp+${off}]`);
+      else {
+        const signed = t.kind === "int" && t.signed;
+        out.push(`  ${signed ? "movsx" : "movzx"} ${p.home.reg}, ${size === 1 ? "byte" : "word"} ptr [ebp+${off}]`);
+      }
+    }
+    out.push(...this.lines);
+    out.push(`${this.returnLabel}:`);
+    if (this.savedRegs.length) {
+      if (this.frameSize || this.pool.spilledCount) out.push(`  lea esp, [ebp-${4 * this.savedRegs.length}]`);
+      for (const r of [...this.savedRegs].reverse()) out.push(`  pop ${r}`);
+      out.push("  pop ebp");
+    } else out.push("  leave");
+    out.push("  ret");
+    out.push(`  .size ${this.symbol}, .-${this.symbol}`);
+    return peephole(out);
+  }
+
+  // ---------------------------------------------------------------- statements
+  statement(s: ts.Statement): void {
+    try {
+      this.statementInner(s);
+    } catch (err) {
+      if (!(err instanceof CompileError)) throw err;
+      // The diagnostic is recorded; drop this statement's half-built code and go on.
+      this.resetPool();
+    }
+    if (this.pool.liveCount !== 0) throw new Error(`internal: ${this.pool.liveCount} values live after a statement at ${s.getSourceFile().fileName}:${s.getSourceFile().getLineAndCharacterOfPosition(s.getStart()).line + 1}`);
+  }
+
+  private resetPool(): void {
+    (this as { pool: FunctionCompiler["pool"] }).pool = new (this.pool.constructor as new (e: (l: string) => void) => FunctionCompiler["pool"])((l) => this.emit(l));
+  }
+
+  private statementInner(s: ts.Statement): void {
+    const labels = this.pendingLabels;
+    this.pendingLabels = [];
+    if (ts.isBlock(s)) {
+      if (labels.length) {
+        const end = this.ctx.newLabel();
+        this.targets.push({ breakLabel: end, continueLabel: null, names: labels, isBlock: true });
+        for (const c of s.statements) this.statement(c);
+        this.targets.pop();
+        this.label(end);
+      } else for (const c of s.statements) this.statement(c);
+      return;
+    }
+    if (ts.isExpressionStatement(s)) return this.genEffect(s.expression);
+    if (ts.isVariableStatement(s)) return this.variableList(s.declarationList);
+    if (ts.isIfStatement(s)) return this.ifStatement(s);
+    if (ts.isWhileStatement(s)) return this.whileStatement(s, labels);
+    if (ts.isDoStatement(s)) return this.doStatement(s, labels);
+    if (ts.isForStatement(s)) return this.forStatement(s, labels);
+    if (ts.isReturnStatement(s)) {
+      if (s.expression) this.genReturnValue(s.expression);
+      this.emit(`jmp ${this.returnLabel}`);
+      return;
+    }
+    if (ts.isBreakStatement(s) || ts.isContinueStatement(s)) return this.jumpStatement(s);
+    if (ts.isSwitchStatement(s)) return this.switchStatement(s, labels);
+    if (ts.isLabeledStatement(s)) {
+      this.pendingLabels = [...labels, s.label.text];
+      return this.statementInner(s.statement);
+    }
+    if (ts.isEmptyStatement(s)) return;
+    if (ts.isFunctionDeclaration(s)) return; // nested functions are compiled on their own (codegen.ts)
+    if (ts.isTryStatement(s) || ts.isThrowStatement(s)) this.model.fail(s, "Exceptions");
+    if (ts.isForInStatement(s)) this.model.fail(s, "ForInOf", "in");
+    if (ts.isForOfStatement(s)) this.model.fail(s, "ForInOf", "of");
+    this.model.fail(s, "Unsupported", `the statement '${s.getText().split("\n")[0].slice(0, 40)}'`);
+  }
+
+  private genReturnValue(e: ts.Expression): void {
+    const c = this.model.constantValue(e);
+    if (c !== null) {
+      const v = this.result.kind === "int" || this.result.kind === "bool" ? truncate(c, this.result) : c;
+      this.emit(v === 0 ? "xor eax, eax" : `mov eax, ${v | 0}`);
+      return;
+    }
+    const v = this.convert(this.genExpr(e), this.result, this.model.typeOf(e));
+    this.pool.moveTo(v, "eax");
+    this.pool.release(v);
+  }
+
+  private variableList(list: ts.VariableDeclarationList): void {
+    if (!(list.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const))) this.model.fail(list, "VarDeclaration");
+    for (const d of list.declarations) {
+      if (!ts.isIdentifier(d.name)) this.model.fail(d.name, "Destructuring");
+      if (!d.initializer) continue;
+      const ent = this.model.entities.get(d) as LocalEntity;
+      const t = this.model.localType(ent);
+      const h = ent.home!;
+      if (h.kind === "reg") {
+        const o = this.operand(d.initializer);
+        if (o && o.k === "imm") {
+          const v = t.kind === "int" || t.kind === "bool" ? truncate(o.v, t) : o.v;
+          this.emit(v === 0 ? `xor ${h.reg}, ${h.reg}` : `mov ${h.reg}, ${v | 0}`);
+        } else if (o && o.k !== "val" && sizeOf(t) === 4 && sizeOf(this.model.typeOf(d.initializer)) === 4) {
+          this.emit(`mov ${h.reg}, ${this.fmt(o)}`);
+        } else {
+          const v = this.convert(this.genExpr(d.initializer), t, this.model.typeOf(d.initializer));
+          this.emit(`mov ${h.reg}, ${this.pool.reg(v)}`);
+          this.pool.release(v);
+        }
+      } else {
+        const o = this.genOperand(d.initializer);
+        const src = o.k === "mem" ? { k: "val" as const, v: this.materialize(o, t) } : o;
+        this.genStore(this.homeAddr(h), src, t);
+        this.releaseOperand(src);
+      }
+    }
+  }
+
+  private ifStatement(s: ts.IfStatement): void {
+    const elseLabel = this.ctx.newLabel();
+    this.genCond(s.expression, elseLabel, false);
+    this.statement(s.thenStatement);
+    if (s.elseStatement) {
+      const end = this.ctx.newLabel();
+      this.emit(`jmp ${end}`);
+      this.label(elseLabel);
+      this.statement(s.elseStatement);
+      this.label(end);
+    } else this.label(elseLabel);
+  }
+
+  private loop(labels: string[], body: () => void, breakLabel: string, continueLabel: string): void {
+    this.targets.push({ breakLabel, continueLabel, names: labels });
+    body();
+    this.targets.pop();
+  }
+
+  private whileStatement(s: ts.WhileStatement, labels: string[]): void {
+    const top = this.ctx.newLabel(), cond = this.ctx.newLabel(), end = this.ctx.newLabel();
+    this.emit(`jmp ${cond}`);
+    this.label(top);
+    this.loop(labels, () => this.statement(s.statement), end, cond);
+    this.label(cond);
+    this.genCond(s.expression, top, true);
+    this.label(end);
+  }
+
+  private doStatement(s: ts.DoStatement, labels: string[]): void {
+    const top = this.ctx.newLabel(), cond = this.ctx.newLabel(), end = this.ctx.newLabel();
+    this.label(top);
+    this.loop(labels, () => this.statement(s.statement), end, cond);
+    this.label(cond);
+    this.genCond(s.expression, top, true);
+    this.label(end);
+  }
+
+  private forStatement(s: ts.ForStatement, labels: string[]): void {
+    if (s.initializer) {
+      if (ts.isVariableDeclarationList(s.initializer)) this.variableList(s.initializer);
+      else this.genEffect(s.initializer);
+    }
+    const top = this.ctx.newLabel(), next = this.ctx.newLabel(), cond = this.ctx.newLabel(), end = this.ctx.newLabel();
+    this.emit(`jmp ${cond}`);
+    this.label(top);
+    this.loop(labels, () => this.statement(s.statement), end, next);
+    this.label(next);
+    if (s.incrementor) this.genEffect(s.incrementor);
+    this.label(cond);
+    if (s.condition) this.genCond(s.condition, top, true);
+    else this.emit(`jmp ${top}`);
+    this.label(end);
+  }
+
+  private jumpStatement(s: ts.BreakStatement | ts.ContinueStatement): void {
+    const isBreak = ts.isBreakStatement(s);
+    for (let i = this.targets.length - 1; i >= 0; i--) {
+      const t = this.targets[i];
+      if (s.label) {
+        if (!t.names.includes(s.label.text)) continue;
+      } else if (isBreak ? t.isBlock : t.continueLabel === null) continue;
+      const dest = isBreak ? t.breakLabel : t.continueLabel;
+      if (!dest) break;
+      this.emit(`jmp ${dest}`);
+      return;
+    }
+    this.model.fail(s, "Unsupported", "this break/continue target");
+  }
+
+  private switchStatement(s: ts.SwitchStatement, labels: string[]): void {
+    const end = this.ctx.newLabel();
+    const clauses = s.caseBlock.clauses;
+    const caseLabels = clauses.map(() => this.ctx.newLabel());
+    let defaultLabel = end;
+    const cases: { value: number; label: string }[] = [];
+    clauses.forEach((c, i) => {
+      if (ts.isDefaultClause(c)) defaultLabel = caseLabels[i];
+      else {
+        const v = this.model.constantValue(c.expression);
+        if (v === null) this.model.fail(c.expression, "CaseNotConstant");
+        cases.push({ value: v | 0, label: caseLabels[i] });
+      }
+    });
+    const d = this.genExpr(s.expression);
+    const r = this.pool.reg(d);
+    const values = cases.map((c) => c.value);
+    const lo = Math.min(...values), hi = Math.max(...values);
+    if (cases.length >= 4 && hi - lo < 3 * cases.length + 4 && new Set(values).size === values.length) {
+      // Dense: a jump table in .rodata.
+      const table = this.ctx.newLabel();
+      if (lo !== 0) this.emit(`sub ${r}, ${lo}`);
+      this.emit(`cmp ${r}, ${hi - lo}`);
+      this.emit(`ja ${defaultLabel}`);
+      this.emit(`jmp dword ptr [${table}+${r}*4]`);
+      const entries = new Map(cases.map((c) => [c.value - lo, c.label]));
+      this.lines.push("  .section .rodata", "  .align 4", `${table}:`);
+      for (let i = 0; i <= hi - lo; i++) this.lines.push(`  .long ${entries.get(i) ?? defaultLabel}`);
+      this.lines.push("  .text");
+    } else {
+      for (const c of cases) {
+        if (c.value === 0) this.emit(`test ${r}, ${r}`);
+        else this.emit(`cmp ${r}, ${c.value}`);
+        this.emit(`je ${c.label}`);
+      }
+      this.emit(`jmp ${defaultLabel}`);
+    }
+    this.pool.release(d);
+    this.targets.push({ breakLabel: end, continueLabel: null, names: labels });
+    clauses.forEach((c, i) => {
+      this.label(caseLabels[i]);
+      for (const st of c.statements) this.statement(st);
+    });
+    this.targets.pop();
+    this.label(end);
+  }
+}
+
+/** Small clean-ups on the final listing: jumps to the next line, moves to self. */
+function peephole(lines: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i].trim();
+    const m = /^jmp (\.L\w+)$/.exec(l);
+    if (m) {
+      // Skip the jump when only labels stand between it and its target.
+      let j = i + 1;
+      let hit = false;
+      while (j < lines.length && lines[j].endsWith(":")) {
+        if (lines[j] === `${m[1]}:`) hit = true;
+        j++;
+      }
+      if (hit) continue;
+    }
+    const mv = /^mov (\w+), (\w+)$/.exec(l);
+    if (mv && mv[1] === mv[2]) continue;
+    out.push(lines[i]);
+  }
+  return out;
+}
