@@ -102,7 +102,9 @@ interface V86Internals {
       };
     };
   };
-  /** The CPU's end of v86's two-ended message bus (the public `bus` is the host's end). */
+  /** The host's end of v86's two-ended message bus: what we send here reaches the devices. */
+  bus: { send(name: string, value?: unknown): void };
+  /** The CPU's end of the same bus: what we send here reaches the host-side listeners. */
   emulator_bus: { send(name: string, value?: unknown): void };
   screen_adapter?: { get_text_screen?(): string[] };
 }
@@ -227,6 +229,25 @@ export class Machine {
     const emulator = this.requireEmulator("write");
     if (this.currentState !== "running") throw this.crashError ?? new Error(`Machine.write: machine is ${this.currentState}`);
     emulator.serial0_send(text);
+  }
+
+  /** Send raw bytes to the guest's COM1. */
+  writeBytes(bytes: Uint8Array): void {
+    const emulator = this.requireEmulator("writeBytes");
+    if (this.currentState !== "running") throw this.crashError ?? new Error(`Machine.writeBytes: machine is ${this.currentState}`);
+    emulator.serial_send_bytes(0, bytes);
+  }
+
+  /** Hand an Ethernet frame to the NE2000 as if it came off the wire (v86.md 6d). */
+  injectFrame(frame: Uint8Array): void {
+    this.requireEmulator("injectFrame").bus.send("net0-receive", frame);
+  }
+
+  /** Call `listener` with every Ethernet frame the guest transmits (synchronously, mid-slice). */
+  onFrameSent(listener: (frame: Uint8Array) => void): () => void {
+    const emulator = this.requireEmulator("onFrameSent");
+    emulator.add_listener("net0-send", listener);
+    return () => emulator.remove_listener("net0-send", listener);
   }
 
   /**

@@ -343,6 +343,42 @@ describe("boot inputs", () => {
   });
 });
 
+describe("network", () => {
+  test("onFrameSent sees the frame the guest transmits through the NE2000", async () => {
+    // Copy a 60-byte frame into the card's buffer page 0x40 by remote DMA, then transmit it.
+    const outb = (port: number, value: number) => `mov dx, ${port}\n mov al, ${value}\n out dx, al`;
+    const kernel = rawKernel(`
+        ${outb(0x300, 0x21)}            # CR: page 0, stop, no DMA
+        ${outb(0x30e, 0x49)}            # DCR: word transfers
+        ${outb(0x300, 0x22)}            # CR: start
+        ${outb(0x308, 0x00)}            # RSAR = 0x4000
+        ${outb(0x309, 0x40)}
+        ${outb(0x30a, 60)}              # RBCR = 60 bytes
+        ${outb(0x30b, 0)}
+        ${outb(0x300, 0x12)}            # CR: remote write
+        mov esi, offset frame
+        mov ecx, 30
+        mov dx, 0x310
+        rep outsw
+        ${outb(0x304, 0x40)}            # TPSR: transmit from page 0x40
+        ${outb(0x305, 60)}              # TBCR = 60
+        ${outb(0x306, 0)}
+        ${outb(0x300, 0x26)}            # CR: start, transmit
+        mov eax, 0
+        call exit`, `frame:  .byte 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 1, 0x88, 0xb5
+        .ascii "lokum frame"
+        .skip 35`);
+    await withMachine({ kernel }, async (machine) => {
+      const frames: Uint8Array[] = [];
+      machine.onFrameSent((frame) => frames.push(frame.slice()));
+      await machine.exitCode;
+      expect(frames).toHaveLength(1);
+      expect(frames[0].length).toBe(60);
+      expect(new TextDecoder().decode(frames[0].subarray(14, 25))).toBe("lokum frame");
+    });
+  });
+});
+
 describe("harness and host-level routing", () => {
   test("a kernel without a multiboot header is refused up front", () => {
     expect(() => createNodeMachine({ kernel: new Uint8Array(4096) })).toThrow(/no multiboot header/);
