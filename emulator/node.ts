@@ -8,7 +8,7 @@
 // v86 error escape some other way (an uncaught exception from a v86 callback), the one handler
 // installed here hands it to the running machines (they crash, the process lives on). Anything that
 // is not a v86 error is left alone: if other handlers exist (vitest has one) they deal with it,
-// otherwise we rethrow, which ends the process as it would have without us.
+// otherwise we print it and exit with status 1, as Node would have without us.
 
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -38,7 +38,10 @@ export function installCrashGuard(): void {
   const backstop = (error: unknown): void => {
     if (routeHostError(error)) return;
     if (process.listenerCount("uncaughtException") > 1) return; // someone else handles it
-    throw error;
+    // Not ours and nobody else's: do what Node does without a handler — report it and exit 1.
+    // (Rethrowing here would make Node exit with status 7 and blame this line.)
+    console.error(error);
+    process.exit(1);
   };
   process.on("uncaughtException", backstop);
 }
