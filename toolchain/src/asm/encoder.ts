@@ -92,7 +92,7 @@ export function isConstant(value: Linear): boolean {
  * Operand patterns (SDM notation): r8/r16/r32 register; rm8/rm16/rm32 register or memory
  * ("rm32*" also takes memory with no size written: push/pop/jmp/call have only one size);
  * m any memory; m16 word memory; al/ax/eax/cl/dx that exact register; one the constant 1;
- * imm8/imm16/imm32 immediates; simm8 an immediate that the CPU sign-extends from one byte;
+ * three the constant 3 (int 3); imm8/imm16/imm32 immediates; simm8 an immediate that the CPU sign-extends from one byte;
  * sreg/cr segment/control register; es..gs that segment register; rel8/rel32 branch target;
  * far a `selector:offset` pointer; moffs8/16/32 memory addressed by a bare 32-bit address.
  */
@@ -126,7 +126,10 @@ function form(mnemonic: string, operands: string, spec: string): void {
     if (token === "o16") f.operandSizePrefix = true;
     else if (token === "/r") f.modrm = "r";
     else if (/^\/[0-7]$/.test(token)) f.modrm = Number(token[1]);
-    else if (/^(ib|iw|id|cb|cd|cp|mo)$/.test(token)) f.immediate = token as Form["immediate"];
+    // "cb"/"cd" are also opcode bytes (RETF, INT): they mean rel8/rel32 only after the opcode.
+    else if (/^(ib|iw|id|cp|mo)$/.test(token) || (/^(cb|cd)$/.test(token) && f.opcode.length > 0)) {
+      f.immediate = token as Form["immediate"];
+    }
     else if (/^[0-9a-f]{2}\+r$/.test(token)) {
       f.opcode.push(parseInt(token.slice(0, 2), 16));
       f.plusRegister = true;
@@ -345,6 +348,7 @@ form("ret", "", "c3");
 form("ret", "imm16", "c2 iw");
 form("retf", "", "cb");
 form("int3", "", "cc");
+form("int", "three", "cc"); // gas writes `int 3` as the one-byte breakpoint INT3
 form("int", "imm8", "cd ib");
 form("iret", "", "cf");
 form("iretd", "", "cf");
@@ -384,8 +388,13 @@ form("sidt", "m", "0f 01 /1");
 form("lgdt", "m", "0f 01 /2");
 form("lidt", "m", "0f 01 /3");
 form("invlpg", "m", "0f 01 /7");
-form("sldt", "rm16*", "0f 00 /0");
-form("str", "rm16*", "0f 00 /1");
+// SLDT/STR store a selector: into a 16-bit register with 66h, a 32-bit one zero-extended.
+form("sldt", "r32", "0f 00 /0");
+form("sldt", "r16", "o16 0f 00 /0");
+form("sldt", "m16", "0f 00 /0");
+form("str", "r32", "0f 00 /1");
+form("str", "r16", "o16 0f 00 /1");
+form("str", "m16", "0f 00 /1");
 form("lldt", "rm16*", "0f 00 /2");
 form("ltr", "rm16*", "0f 00 /3");
 
@@ -503,7 +512,8 @@ function matches(op: Operand, pattern: Pattern, f: Form): boolean {
     case "cr":
       return op.kind === "reg" && op.reg.kind === "creg";
     case "one":
-      return op.kind === "imm" && isConstant(op.value) && op.value.constant === 1;
+    case "three":
+      return op.kind === "imm" && isConstant(op.value) && op.value.constant === (pattern === "one" ? 1 : 3);
     case "imm8":
       return op.kind === "imm" && isConstant(op.value) && op.value.constant >= -128 && op.value.constant <= 255;
     case "simm8":

@@ -165,7 +165,6 @@ function parseNumber(word: string): number | null {
   let m: RegExpExecArray | null;
   if ((m = /^0[xX]([0-9a-fA-F]+)$/.exec(word))) return parseInt(m[1], 16);
   if ((m = /^0[bB]([01]+)$/.exec(word))) return parseInt(m[1], 2);
-  if ((m = /^([0-9][0-9a-fA-F]*)[hH]$/.exec(word))) return parseInt(m[1], 16);
   if (/^0[0-7]+$/.test(word)) return parseInt(word, 8); // gas: a leading 0 means octal
   if (/^[0-9]+$/.test(word)) return parseInt(word, 10);
   return null;
@@ -413,7 +412,7 @@ export function parseOperand(text: string, ctx: ParseContext): Operand {
 
   const bracketed = body.some((t) => t.kind === "op" && t.text === "[");
   const value = evaluate(body, ctx, true);
-  if (!bracketed && segment === null && value.registers.length === 0) {
+  if (!bracketed && segment === null && size === 0 && value.registers.length === 0) {
     // gas Intel syntax: a bare constant is an immediate, a bare symbol means memory (or a
     // branch target); the assembler decides which for symbols.
     return isConstant(value.linear) ? { kind: "imm", value: value.linear } : { kind: "sym", value: value.linear };
