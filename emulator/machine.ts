@@ -327,7 +327,7 @@ export class Machine {
     const emulator = this.requireEmulator("restoreState");
     if (this.crashError) throw new Error("Machine.restoreState: a crashed machine cannot be restored (its wasm core is dead)");
     if (this.currentState === "destroyed") throw new Error("Machine.restoreState: machine is destroyed");
-    await emulator.stop();
+    await this.stopPromptly(emulator.stop());
     await emulator.restore_state(state);
     this.sampleInstructionCounter();
     this.lastRawCounter = emulator.get_instruction_counter();
@@ -354,8 +354,17 @@ export class Machine {
     if (!emulator) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-    await Promise.race([emulator.destroy().catch(() => undefined), gaveUp]);
+    await Promise.race([this.stopPromptly(emulator.destroy()).catch(() => undefined), gaveUp]);
     clearTimeout(timer);
+  }
+
+  /** v86's stop() only lands at the next slice, which a guest in `cli; hlt` delays by 100 ms.
+   *  `stopping` is the promise of a stop()/destroy() just begun; ask for that slice now (a newer
+   *  tick makes v86 drop the pending timer). */
+  private stopPromptly(stopping: Promise<void>): Promise<void> {
+    const scheduler = this.emulator?.v86;
+    if (scheduler?.running && scheduler.stopping && this.currentState !== "crashed") scheduler.next_tick(0);
+    return stopping;
   }
 
   /** Internal (used by routeHostError): this machine's emulation threw `error`. */
@@ -417,9 +426,9 @@ export class Machine {
       if (failure) return this.crashWith(failure.thrown, logged.map((entry) => entry.line));
       for (const { print, line } of logged) print(line);
       this.sampleInstructionCounter();
-      // After an exit the guest usually sits in `cli; hlt`, and v86 would sleep 100 ms before the
-      // tick that notices stop(). Ask for that tick now (a newer tick makes v86 drop the old timer).
-      if (this.currentState === "exited" && scheduler.stopping) scheduler.next_tick(0);
+      // guestExit called stop() mid-slice; the slice has just scheduled its successor, possibly
+      // 100 ms away (`cli; hlt`). Bring the stopping tick forward.
+      if (this.currentState === "exited") void this.stopPromptly(Promise.resolve());
     };
   }
 
