@@ -263,8 +263,10 @@ export class Machine {
     const describe = typeof pattern === "string" ? JSON.stringify(pattern) : String(pattern);
 
     return new Promise<string>((resolve, reject) => {
+      let settled = false;
       const check = (): void => {
-        const text = this.output;
+        const text = this.output; // publishes pending bytes, which may re-enter check: hence `settled`
+        if (settled) return;
         const haystack = text.slice(start);
         let end = -1;
         if (regex) {
@@ -290,6 +292,7 @@ export class Machine {
         finish(() => reject(new Error(`waitFor(${describe}) timed out after ${timeoutMs} ms\n--- output tail ---\n${this.tail()}`)));
       }, timeoutMs);
       const finish = (settle: () => void): void => {
+        settled = true;
         clearTimeout(timer);
         this.waiters.delete(check);
         settle();
