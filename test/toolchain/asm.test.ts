@@ -473,6 +473,30 @@ other:
 `);
   });
 
+  it("comments, statement separators, case, big zero fills and note sections", () => {
+    expectSameObject(
+      [
+        "# a comment line",
+        "\t.text   # trailing comment",
+        "f: g:  PUSH EBP ; MOV EBP, ESP ; POP EBP # three statements",
+        "  mov al, '#'  # a hash in a character constant",
+        "  mov al, ';'",
+        "  cmp byte ptr [eax], 'z'",
+        "  RET",
+        ".data",
+        "s: .ascii \"a;b#c\" ; .byte 0",
+        "  .zero 100000",
+        ".bss",
+        "  .skip 1048576",
+        "big_end:",
+        ".section .note.lokum, \"a\"",
+        "  .long 4, 4, 1",
+        ".section .data.x",
+        "  .long big_end, s",
+      ].join("\r\n"),
+    );
+  });
+
   for (const seed of [1, 2, 3, 4, 5, 6]) {
     it(`relaxes a random branch soup (seed ${seed})`, () => {
       let state = seed * 2654435761;

@@ -69,7 +69,8 @@ export function parseElf(bytes: Uint8Array): ParsedElf {
   }
   const shstr = raw[shstrndx].data;
   const sections: ParsedSection[] = raw.map((r) => ({ ...r, name: cstring(shstr, r.nameOffset) }));
-  const symtab = sections.find((s) => s.type === 2)!;
+  // gas leaves out .symtab when there are no symbols at all.
+  const symtab = sections.find((s) => s.type === 2) ?? { data: new Uint8Array(0), link: 0 };
   const strtab = sections[symtab.link].data;
   const sectionName = (ndx: number) => (ndx === 0 ? "UND" : ndx === 0xfff1 ? "ABS" : sections[ndx].name);
   const symbols: ParsedSymbol[] = [];

@@ -5,6 +5,7 @@
 // One pass over the lines builds, per section, a list of fragments:
 //   - data:   bytes already encoded, plus fixups (fields that depend on symbol addresses);
 //   - branch: a jmp/jcc to a label whose size is not known yet (2 bytes short, 5/6 near);
+//   - fill:   `count` copies of a byte (.zero/.skip), kept as a count so a big .bss costs nothing;
 //   - align:  padding up to a power of two, whose size depends on where it lands.
 // Labels are positions (fragment, offset). After the pass we *relax*: lay everything out with
 // all branches short, turn every branch whose target is out of rel8 range (or that cannot be
@@ -68,6 +69,7 @@ interface PendingFixup extends Fixup {
 type Fragment =
   | { kind: "data"; bytes: number[]; fixups: PendingFixup[] }
   | { kind: "branch"; prefixes: number[]; shortOpcode: number[]; nearOpcode: number[]; target: Linear; near: boolean; line: number }
+  | { kind: "fill"; count: number; value: number }
   | { kind: "align"; alignment: number; fill: number | null; maxSkip: number };
 
 interface Section {
@@ -199,6 +201,9 @@ class Assembler {
     if (this.current.kind === "nobits" && bytes.some((b) => b !== 0)) {
       throw this.error(`non-zero data in nobits section ${this.current.name}`);
     }
+    if (this.current.kind === "nobits" && fixups.length > 0) {
+      throw this.error(`relocated data in nobits section ${this.current.name}`);
+    }
     const tail = this.tail;
     for (const f of fixups) {
       tail.fixups.push({
@@ -209,7 +214,7 @@ class Assembler {
         resolveGlobals,
       });
     }
-    tail.bytes.push(...bytes);
+    for (const b of bytes) tail.bytes.push(b);
   }
 
   // --- symbols -------------------------------------------------------------------------------
@@ -386,7 +391,8 @@ class Assembler {
         const count = this.constantExpr(args[0], `${name} count`);
         const fill = args.length === 2 ? this.constantExpr(args[1], `${name} fill`) & 0xff : 0;
         if (count < 0) throw this.error(`${name} count is negative`);
-        this.emit(new Array<number>(count).fill(fill));
+        if (fill !== 0 && this.current.kind === "nobits") throw this.error(`non-zero data in nobits section ${this.current.name}`);
+        this.pushFragment({ kind: "fill", count, value: fill });
         return;
       }
       case ".align":
@@ -419,7 +425,6 @@ class Assembler {
       attrs.alloc = flags.includes("a");
       attrs.write = flags.includes("w");
       attrs.exec = flags.includes("x");
-      if (attrs.kind === "note") attrs.kind = "progbits";
     }
     if (!ignoreRest && args.length >= 3) {
       const type = args[2].replace(/^[@%]/, "");
@@ -449,6 +454,8 @@ class Assembler {
     switch (frag.kind) {
       case "data":
         return frag.bytes.length;
+      case "fill":
+        return frag.count;
       case "branch":
         return frag.prefixes.length + (frag.near ? frag.nearOpcode.length + 4 : frag.shortOpcode.length + 1);
       case "align":
@@ -602,25 +609,31 @@ class Assembler {
     // gas creates the fixups of relaxed branches after relaxation, so their relocations come
     // after all the others of the section; we list them in the same order.
     const branchRelocs: ObjReloc[] = [];
+    if (section.kind === "nobits") return { bytes: out, relocs }; // only a size
+    const append = (bytes: number[]) => {
+      for (const b of bytes) out.push(b);
+    };
     section.fragments.forEach((frag, i) => {
       const start = section.addresses[i];
       if (frag.kind === "data") {
-        out.push(...frag.bytes);
+        append(frag.bytes);
         for (const f of frag.fixups) {
           const pcFrom = f.pcRelativeFrom === undefined ? undefined : start + f.pcRelativeFrom;
           this.resolve(section, out, relocs, start + f.offset, f.size, f.value, pcFrom, f.resolveGlobals, f.line);
         }
+      } else if (frag.kind === "fill") {
+        for (let k = 0; k < frag.count; k++) out.push(frag.value);
       } else if (frag.kind === "align") {
         const pad = alignPadding(start, frag);
-        out.push(...(frag.fill === null && section.exec ? nopPadding(pad) : new Array<number>(pad).fill(frag.fill ?? 0)));
+        append(frag.fill === null && section.exec ? nopPadding(pad) : new Array<number>(pad).fill(frag.fill ?? 0));
       } else {
-        out.push(...frag.prefixes);
+        append(frag.prefixes);
         if (frag.near) {
-          out.push(...frag.nearOpcode, 0, 0, 0, 0);
+          append([...frag.nearOpcode, 0, 0, 0, 0]);
           const end = out.length;
           this.resolve(section, out, branchRelocs, end - 4, 4, frag.target, end, true, frag.line);
         } else {
-          out.push(...frag.shortOpcode, 0);
+          append([...frag.shortOpcode, 0]);
           const target = this.localBranchTarget(frag, section)!;
           out[out.length - 1] = (target - out.length) & 0xff;
         }
