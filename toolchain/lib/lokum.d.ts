@@ -15,6 +15,17 @@ declare type u32 = number;
 declare type isize = number;
 declare type usize = number;
 declare type bool = boolean;
+// Conversions, C casts spelled as calls: `u8(x)` truncates to 8 bits, `i8(x)` also
+// sign-extends, `bool(x)` is x != 0.
+declare function i8(value: number | boolean): i8;
+declare function u8(value: number | boolean): u8;
+declare function i16(value: number | boolean): i16;
+declare function u16(value: number | boolean): u16;
+declare function i32(value: number | boolean): i32;
+declare function u32(value: number | boolean): u32;
+declare function isize(value: number | boolean): isize;
+declare function usize(value: number | boolean): usize;
+declare function bool(value: number | boolean): bool;
 // Not yet supported (each use is a coded diagnostic):
 declare type i64 = number;
 declare type u64 = number;
