@@ -158,6 +158,22 @@ function instructionLines(): string[] {
     "push offset ext",
     "push 1000",
     "add esp, 4 * 3",
+    "mov eax, [eax*1]",
+    "mov eax, [eax*1+4]",
+    "mov eax, [ebp*1]",
+    "mov eax, [eax+esp]",
+    "mov eax, [ebp+0]",
+    "mov eax, [eax-0x80000000]",
+    "mov eax, [eax+0xffffff80]",
+    "lea eax, [eax*2]",
+    "lea esp, [esp+4]",
+    "xchg eax, eax",
+    "xchg ax, ax",
+    "add eax, -0x80000000",
+    "push -129",
+    "push 0xffffff80",
+    "jmp dword ptr [ext + eax*4]",
+    "call dword ptr [eax+4]",
   ];
   for (const l of extra) lines.add(l);
   return [...lines];
@@ -541,6 +557,7 @@ describe("errors", () => {
     expect(message("jmp 1f")).toMatch(/^bad\.s:1: undefined local label '1'/);
     expect(message(".frob 1")).toBe("bad.s:1: unknown directive '.frob'");
     expect(message("mov eax, [esp*2]")).toMatch(/^bad\.s:1: esp cannot be an index/);
+    expect(message("mov eax, [esp*1+eax]")).toMatch(/^bad\.s:1: esp cannot be an index/);
     expect(message(".byte ext")).toMatch(/^bad\.s:1: a 1-byte field cannot hold a relocated value/);
   });
 });

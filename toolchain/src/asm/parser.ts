@@ -217,7 +217,7 @@ function numberOrLabelToken(word: string): Token {
 
 interface Value {
   linear: Linear;
-  registers: { reg: Register; scale: number }[];
+  registers: { reg: Register; scale: number; scaled: boolean }[]; // scaled: written as reg*n
 }
 
 const pure = (linear: Linear): Value => ({ linear, registers: [] });
@@ -288,7 +288,7 @@ class ExpressionParser {
       if (!value) throw new ParseError("multiplication needs a constant operand");
       return {
         linear: scaleLinear(value.linear, factor),
-        registers: value.registers.map((r) => ({ reg: r.reg, scale: r.scale * factor })),
+        registers: value.registers.map((r) => ({ reg: r.reg, scale: r.scale * factor, scaled: true })),
       };
     }
     if (!isPureConstant(a) || !isPureConstant(b)) throw new ParseError(`operator '${op}' needs constant operands`);
@@ -349,7 +349,7 @@ class ExpressionParser {
     const reg = REGISTERS.get(lower);
     if (reg) {
       if (!this.allowRegisters) throw new ParseError(`register '${t.text}' not allowed here`);
-      return { linear: constant(0), registers: [{ reg, scale: 1 }] };
+      return { linear: constant(0), registers: [{ reg, scale: 1, scaled: false }] };
     }
     if (t.text === ".") return pure(this.ctx.here());
     const numeric = /^([0-9]+)([fb])$/.exec(t.text);
@@ -432,14 +432,15 @@ function addressRegisters(value: Value): { base: Register | null; index: Registe
   const regs = value.registers;
   if (regs.length > 2) throw new ParseError("too many registers in address");
   if (regs.length === 0) return { base: null, index: null, scale: 1 };
+  // A register written with a scale (even *1) is the index, as in gas: [eax*1] has no base.
   if (regs.length === 1) {
-    return regs[0].scale === 1 ? { base: regs[0].reg, index: null, scale: 1 } : { base: null, index: regs[0].reg, scale: regs[0].scale };
+    return regs[0].scaled ? { base: null, index: regs[0].reg, scale: regs[0].scale } : { base: regs[0].reg, index: null, scale: 1 };
   }
   let [a, b] = regs;
-  if (a.scale !== 1 && b.scale !== 1) throw new ParseError("only one register can be scaled");
-  if (a.scale !== 1) [a, b] = [b, a];
+  if (a.scaled && b.scaled) throw new ParseError("only one register can be scaled");
+  if (a.scaled) [a, b] = [b, a];
   // esp cannot be an index: [eax + esp] is encoded as [esp + eax].
-  if (b.scale === 1 && b.reg.code === 4 && b.reg.size === 32) [a, b] = [b, a];
+  if (!b.scaled && b.reg.code === 4 && b.reg.size === 32) [a, b] = [b, a];
   return { base: a.reg, index: b.reg, scale: b.scale };
 }
 
