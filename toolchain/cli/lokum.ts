@@ -1,0 +1,55 @@
+// The `lokum` command line: a thin layer over the toolchain core and the emulator.
+//
+//   lokum cc FILE.ts|FILE.s… -o OUT [--kind object|exec|module] [--emit asm|obj]
+//   lokum bare PROG.ts [--emit asm] [--mem MB]     compile, link with the bare runtime, run in v86
+//   lokum build                                    dist/boot/lokum.elf (+ initrd when present)
+//   lokum boot [--cmdline S] [--mem MB] [--hda IMG] [--hdb IMG] [--net fetch|none]
+//
+// Every command returns its exit status; errors are one line on stderr, never a stack trace.
+
+import { BuildError } from "../src/driver.js";
+import { bareCommand } from "./bare.js";
+import { bootCommand } from "./boot.js";
+import { buildCommand } from "./build.js";
+import { ccCommand } from "./cc.js";
+
+const USAGE = `usage: lokum <command> [options]
+
+commands:
+  cc FILE… -o OUT [--kind object|exec|module] [--emit asm|obj]
+                      compile Lokum TypeScript (.ts) and assembly (.s) files
+  bare PROG.ts […]    run a freestanding program (export function main(): i32) in v86;
+                      its serial output is printed and main's result is the exit status
+  build               build the kernel (and the initrd) into dist/boot/
+  boot [--cmdline S] [--mem MB] [--hda IMG] [--hdb IMG] [--net fetch|none]
+                      boot Lokum in this terminal (serial console on stdin/stdout)
+`;
+
+type Handler = (args: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, Handler> = {
+  cc: ccCommand,
+  bare: bareCommand,
+  build: buildCommand,
+  boot: bootCommand,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(USAGE);
+    return command ? 0 : 2;
+  }
+  const handler = COMMANDS[command];
+  if (!handler) {
+    process.stderr.write(`lokum: unknown command '${command}'\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await handler(rest);
+  } catch (err) {
+    if (err instanceof BuildError) process.stderr.write(err.message + "\n");
+    else process.stderr.write(`lokum ${command}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
