@@ -393,6 +393,10 @@ weak_fn:
   call weak_fn
   jmp weak_fn
   call lonely
+  .globl unused, .Lvisible
+  .local undefined_local
+.Lvisible:
+  ret
 .data
   .long start - ., 0
 here:

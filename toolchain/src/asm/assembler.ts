@@ -523,7 +523,8 @@ class Assembler {
   // --- output ------------------------------------------------------------------------------------
 
   private isGlobal(s: SymbolInfo): boolean {
-    return s.bind === "global" || s.bind === "weak" || (s.section === null && s.bind !== "local");
+    // An undefined symbol is global whatever it was declared: another object must define it.
+    return s.bind === "global" || s.bind === "weak" || s.section === null;
   }
 
   /**
@@ -644,7 +645,7 @@ class Assembler {
 
   finish(): ObjectFile {
     for (const s of this.symbols.values()) {
-      if (s.name.startsWith(".L") && !s.section) {
+      if (s.name.startsWith(".L") && !s.section && s.bind === null) {
         const shown = s.name.replace(/^\.L(\d+)\x02\d+$/, "$1");
         throw this.error(`undefined local label '${shown}'`, s.line);
       }
@@ -679,7 +680,8 @@ class Assembler {
       });
     }
     for (const s of this.symbols.values()) {
-      if (s.name.startsWith(".L") || this.equates.has(s.name)) continue;
+      // .L labels stay out of the table unless explicitly made global, as in gas.
+      if ((s.name.startsWith(".L") && s.bind !== "global" && s.bind !== "weak") || this.equates.has(s.name)) continue;
       let size = 0;
       if (s.size) {
         const v = this.evaluateConstant(s.size, s.line);
