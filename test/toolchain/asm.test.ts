@@ -174,6 +174,10 @@ function instructionLines(): string[] {
     "push 0xffffff80",
     "jmp dword ptr [ext + eax*4]",
     "call dword ptr [eax+4]",
+    "mov eax, OFFSET FLAT:ext",
+    "mov eax, DWORD PTR FLAT:ext",
+    "mov eax, DWORD PTR FLAT:ext[eax*4]",
+    "push OFFSET FLAT:ext+4",
   ];
   for (const l of extra) lines.add(l);
   return [...lines];
@@ -240,6 +244,7 @@ describe("instruction table vs as --32", () => {
     expect(ourText.length).toBe(gasText.length);
     expect(ours.relocs.get(".text")).toEqual(gas.relocs.get(".text"));
     expect(comparableSymbols(ours)).toEqual(comparableSymbols(gas));
+    expect(readelfProblems(ourObject(text))).toEqual([]);
   });
 
   it("covers every instruction the toolchain needs", () => {

@@ -386,8 +386,12 @@ export function parseOperand(text: string, ctx: ParseContext): Operand {
   }
   if (rest === "") throw new ParseError("operand expected");
 
-  const offsetMatch = /^offset\s+/i.exec(rest);
+  // gcc -masm=intel writes `OFFSET FLAT:sym` and `DWORD PTR FLAT:sym`: FLAT: names the flat
+  // address space; it makes no segment override, but like one it makes the operand memory.
+  const offsetMatch = /^offset\s+(flat\s*:)?/i.exec(rest);
   if (offsetMatch) return { kind: "imm", value: parseExpression(rest.slice(offsetMatch[0].length), ctx) };
+  const flatMatch = /^flat\s*:/i.exec(rest);
+  if (flatMatch) rest = rest.slice(flatMatch[0].length);
 
   const reg = REGISTERS.get(rest.toLowerCase());
   if (reg) return { kind: "reg", reg };
@@ -412,7 +416,7 @@ export function parseOperand(text: string, ctx: ParseContext): Operand {
 
   const bracketed = body.some((t) => t.kind === "op" && t.text === "[");
   const value = evaluate(body, ctx, true);
-  if (!bracketed && segment === null && size === 0 && value.registers.length === 0) {
+  if (!bracketed && !flatMatch && segment === null && size === 0 && value.registers.length === 0) {
     // gas Intel syntax: a bare constant is an immediate, a bare symbol means memory (or a
     // branch target); the assembler decides which for symbols.
     return isConstant(value.linear) ? { kind: "imm", value: value.linear } : { kind: "sym", value: value.linear };
