@@ -23,7 +23,9 @@
 //
 // Symbols are listed as gas lists them: STT_FILE first, then local symbols in order of first
 // mention (section symbols only for sections that relocations refer to), then globals in order
-// of first mention. `.L` labels, numeric labels and `.set` constants stay out of the table.
+// of first mention. `.L` labels and numeric labels stay out of the table. Differences from gas,
+// on purpose: `.set` constants are not listed (gas lists them as SHN_ABS symbols, which the
+// ObjectFile model cannot express), and `.ident` writes no .comment section.
 
 import {
   type ObjectFile,
@@ -324,13 +326,13 @@ class Assembler {
         if (args.length === 1) this.fileName = String.fromCharCode(...parseStringLiteral(args[0]));
         return;
       case ".ident":
-        return this.sectionDirective([".comment"], true);
+        return; // gas would add a .comment section (mergeable strings); we write none
       case ".text":
       case ".data":
       case ".bss":
         return this.switchTo(this.sections.find((s) => s.name === name)!);
       case ".section":
-        return this.sectionDirective(args, false);
+        return this.sectionDirective(args);
       case ".previous":
         if (this.previous) this.switchTo(this.previous);
         return;
@@ -413,25 +415,24 @@ class Assembler {
     }
   }
 
-  private sectionDirective(args: string[], ignoreRest: boolean): void {
+  private sectionDirective(args: string[]): void {
     if (args.length < 1 || args[0] === "") throw this.error(".section needs a name");
     const name = args[0].replace(/^"(.*)"$/, "$1");
     const existing = this.sections.find((s) => s.name === name);
     if (existing) return this.switchTo(existing);
     const attrs = defaultSectionAttributes(name);
-    if (!ignoreRest && args.length >= 2) {
+    if (args.length >= 2) {
       const flags = parseStringLiteral(args[1]).map((c) => String.fromCharCode(c)).join("");
       for (const f of flags) if (!"awx".includes(f)) throw this.error(`unsupported section flag '${f}'`);
       attrs.alloc = flags.includes("a");
       attrs.write = flags.includes("w");
       attrs.exec = flags.includes("x");
     }
-    if (!ignoreRest && args.length >= 3) {
+    if (args.length >= 3) {
       const type = args[2].replace(/^[@%]/, "");
       if (type === "progbits" || type === "nobits" || type === "note") attrs.kind = type;
       else throw this.error(`unsupported section type '${args[2]}'`);
     }
-    if (ignoreRest) return; // .ident: we do not write a .comment section
     this.switchTo(this.createSection(name, attrs));
   }
 
