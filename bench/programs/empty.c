@@ -1,0 +1,2 @@
+/* empty — the baseline (see empty.ts). */
+int main(void) { return 0; }
