@@ -178,6 +178,11 @@ function instructionLines(): string[] {
     "mov eax, DWORD PTR FLAT:ext",
     "mov eax, DWORD PTR FLAT:ext[eax*4]",
     "push OFFSET FLAT:ext+4",
+    "sete [eax]",
+    "setne [ebx+ecx*2]",
+    "cmpxchg [eax], ecx",
+    "mov [eax], ds",
+    "lgdt fword ptr [eax]",
   ];
   for (const l of extra) lines.add(l);
   return [...lines];

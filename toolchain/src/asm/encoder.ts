@@ -366,6 +366,8 @@ form("popf", "", "9d");
 form("sahf", "", "9e");
 form("lahf", "", "9f");
 form("nop", "", "90");
+form("nop", "rm16", "o16 0f 1f /0"); // the multi-byte NOP (SDM "NOP"), used for padding
+form("nop", "rm32", "0f 1f /0");
 form("pause", "", "f3 90");
 form("hlt", "", "f4");
 form("cmc", "", "f5");
@@ -483,13 +485,18 @@ function registerSizesOf(f: Form): number[] {
   return f.operands.filter((p) => /^(r8|r16|r32|al|ax|eax)$/.test(p)).map(patternSize);
 }
 
-function memoryMatches(op: Operand & { kind: "mem" }, size: number, pattern: Pattern, f: Form): boolean {
+/**
+ * Does a memory operand fit a pattern of `size` bits? With no `ptr` size written, the size
+ * must come from a register operand, unless the pattern accepts unsized memory ("*"), or
+ * `anySize` is set (findForm's second try, for mnemonics that exist in one size only).
+ */
+function memoryMatches(op: Operand & { kind: "mem" }, size: number, pattern: Pattern, f: Form, anySize = false): boolean {
   if (op.size !== 0) return op.size === size;
-  if (pattern.endsWith("*")) return true;
+  if (pattern.endsWith("*") || anySize) return true;
   return registerSizesOf(f).includes(size);
 }
 
-function matches(op: Operand, pattern: Pattern, f: Form): boolean {
+function matches(op: Operand, pattern: Pattern, f: Form, anySize = false): boolean {
   switch (pattern) {
     case "r8":
     case "r16":
@@ -530,17 +537,17 @@ function matches(op: Operand, pattern: Pattern, f: Form): boolean {
     case "m":
       return op.kind === "mem";
     case "m16":
-      return op.kind === "mem" && memoryMatches(op, 16, "m16*", f);
+      return op.kind === "mem" && memoryMatches(op, 16, "m16*", f, anySize);
   }
   let m = /^rm(8|16|32)(\*?)$/.exec(pattern);
   if (m) {
     const size = Number(m[1]);
     if (op.kind === "reg") return op.reg.kind === "gpr" && op.reg.size === size;
-    return op.kind === "mem" && memoryMatches(op, size, pattern, f);
+    return op.kind === "mem" && memoryMatches(op, size, pattern, f, anySize);
   }
   m = /^moffs(8|16|32)$/.exec(pattern);
   if (m) {
-    return op.kind === "mem" && op.base === null && op.index === null && memoryMatches(op, Number(m[1]), pattern, f);
+    return op.kind === "mem" && op.base === null && op.index === null && memoryMatches(op, Number(m[1]), pattern, f, anySize);
   }
   throw new Error(`unknown operand pattern ${pattern}`);
 }
@@ -553,9 +560,16 @@ export function findForm(mnemonic: string, operands: Operand[]): Form {
   for (const f of forms) {
     if (f.operands.length === operands.length && f.operands.every((p, i) => matches(operands[i], p, f))) return f;
   }
-  const unsizedMemory = operands.some((o) => o.kind === "mem" && o.size === 0);
-  if (unsizedMemory && forms.some((f) => f.operands.length === operands.length)) {
-    throw new EncodeError(`ambiguous operand size for '${mnemonic}' (write byte/word/dword ptr)`);
+  const memoryIndex = operands.findIndex((o) => o.kind === "mem" && o.size === 0);
+  if (memoryIndex >= 0) {
+    // No size written and no register to take it from: fine when every form that would take
+    // this memory operand has the same size (`sete [eax]` is a byte), ambiguous otherwise.
+    const candidates = forms.filter(
+      (f) => f.operands.length === operands.length && f.operands.every((p, i) => matches(operands[i], p, f, true)),
+    );
+    const sizes = new Set(candidates.map((f) => patternSize(f.operands[memoryIndex])));
+    if (sizes.size === 1) return candidates[0];
+    if (candidates.length > 0) throw new EncodeError(`ambiguous operand size for '${mnemonic}' (write byte/word/dword ptr)`);
   }
   throw new EncodeError(`invalid operands for '${mnemonic}'`);
 }
