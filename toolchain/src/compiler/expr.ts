@@ -141,14 +141,12 @@ export class ExprCompiler {
   }
 
   thisOperand(): Operand {
-    const ent = this.model.entities.get(this.thisParam());
-    if (ent?.kind !== "local") this.model.fail(this.thisParam(), "Unsupported", "'this' here");
-    const h = this.home(ent);
+    const h = this.home(this.thisLocal());
     return h.kind === "reg" ? { k: "reg", r: h.reg } : { k: "mem", m: `dword ptr ${this.fmtAddr(this.homeAddr(h))}` };
   }
 
-  /** Overridden by the function compiler: the node standing for the hidden `this` parameter. */
-  thisParam(): ts.Node {
+  /** Overridden by the function compiler: the hidden `this` parameter of a method. */
+  thisLocal(): Extract<Entity, { kind: "local" }> {
     throw new Error("internal: no this");
   }
 

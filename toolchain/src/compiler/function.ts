@@ -35,6 +35,7 @@ export class FunctionCompiler extends CallCompiler {
   private locals: LocalEntity[] = [];
   private params: LocalEntity[] = [];
   private thisNode: ts.Node | null = null;
+  private thisEnt: LocalEntity | null = null;
   private savedRegs: string[] = [];
   private frameSize = 0;
   private readonly returnLabel: string;
@@ -47,9 +48,9 @@ export class FunctionCompiler extends CallCompiler {
     this.returnLabel = ctx.newLabel();
   }
 
-  override thisParam(): ts.Node {
-    if (!this.thisNode) this.model.fail(this.decl, "Unsupported", "'this' outside a method");
-    return this.thisNode;
+  override thisLocal(): LocalEntity {
+    if (!this.thisEnt) this.model.fail(this.decl, "Unsupported", "'this' outside a method");
+    return this.thisEnt;
   }
 
   /** Compiles the function; returns its assembly lines. */
@@ -69,9 +70,11 @@ export class FunctionCompiler extends CallCompiler {
   private allocate(): void {
     const weights = new Map<ts.Node, number>();
     if (this.isMethod) {
-      // The hidden `this` parameter is keyed by the method declaration node itself.
+      // The hidden `this` parameter: its use weights are keyed by the method declaration, but
+      // it is not entered in the model (the declaration's entity stays the method itself).
       this.thisNode = this.decl;
-      this.params.push(this.declareLocal(this.decl, "this", { kind: "class", cls: this.classOfMethod() }));
+      this.thisEnt = { kind: "local", name: "this", decl: this.decl, type: { kind: "class", cls: this.classOfMethod() }, home: null };
+      this.params.push(this.thisEnt);
     }
     for (const p of this.decl.parameters) {
       const ent = this.declareLocal(p, p.name.getText(), null);
