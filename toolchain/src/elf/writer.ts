@@ -108,11 +108,12 @@ export function writeElf(obj: ObjectFile): Uint8Array {
   const files = obj.symbols.filter((s) => s.type === "file");
   const locals = obj.symbols.filter((s) => s.type !== "file" && s.bind === "local");
   const globals = obj.symbols.filter((s) => s.bind !== "local");
+  const named = new Set(obj.symbols.map((x) => x.name));
   for (const s of obj.sections) {
     for (const r of s.relocs) {
-      const named = obj.symbols.some((x) => x.name === r.symbol);
-      if (!named && sectionIndex.has(r.symbol) && !locals.some((x) => x.type === "section" && x.name === r.symbol)) {
+      if (!named.has(r.symbol) && sectionIndex.has(r.symbol)) {
         locals.push({ name: r.symbol, section: r.symbol, value: 0, size: 0, bind: "local", type: "section" });
+        named.add(r.symbol);
       }
     }
   }
