@@ -80,8 +80,8 @@ export class CodeGenerator {
     const e = this.model.entities.get(decl);
     if (e?.kind !== "func" || !e.sig) return;
     const exported = ts.isFunctionDeclaration(decl) && hasModifier(decl, ts.SyntaxKind.ExportKeyword);
+    this.queueNested(decl); // first: the body may call its nested functions
     this.emitFunction(decl, e.symbol, e.sig.result, exported, ts.isMethodDeclaration(decl) && !e.isStatic);
-    this.queueNested(decl);
   }
 
   private emitFunction(decl: ts.FunctionLikeDeclaration, symbol: string, result: LType, exported: boolean, isMethod: boolean): void {
