@@ -124,7 +124,7 @@ export class CallCompiler extends ExprCompiler {
         const off = args[2] ? this.model.constantValue(args[2]) : 0;
         if (args[2] && off === null) this.model.fail(args[2], "IntrinsicMisuse", "store<T>(ptr, value, offset): the offset must be a constant");
         const o = this.genOperand(args[1]);
-        const src: Operand = o.k === "mem" ? { k: "val", v: this.materialize(o, t) } : o;
+        const src: Operand = o.k === "mem" || o.k === "addr" ? { k: "val", v: this.loadOperand(o) } : o;
         const a = this.pointerAddr(args[0], off! | 0);
         this.genStore(a, src, t);
         this.releaseAddr(a);

@@ -21,6 +21,7 @@ export type Operand =
   | { k: "sym"; s: string } // the address of a symbol, as an immediate
   | { k: "reg"; r: string } // a register-allocated local (ebx, esi, edi) or ebp
   | { k: "mem"; m: string } // a 32-bit memory operand without registers from the pool
+  | { k: "addr"; a: Addr } // a 32-bit memory operand whose address may use pool registers
   | { k: "val"; v: Val };
 
 export interface Addr {
@@ -156,16 +157,37 @@ export class ExprCompiler {
       case "sym": return `offset ${o.s}`;
       case "reg": return o.r;
       case "mem": return o.m;
+      case "addr": return `dword ptr ${this.fmtAddr(o.a)}`;
       case "val": return this.pool.reg(o.v);
     }
   }
 
   genOperand(e: ts.Expression): Operand {
-    return this.operand(e) ?? { k: "val", v: this.genExpr(e) };
+    return this.operand(e) ?? this.memoryOperand(e) ?? { k: "val", v: this.genExpr(e) };
+  }
+
+  /** A 32-bit field, element or load<T> read as a memory operand (no load instruction). */
+  memoryOperand(e: ts.Expression): Operand | null {
+    while (ts.isParenthesizedExpression(e)) e = e.expression;
+    const t = this.model.typeOf(e);
+    if (loadInfo(t).size !== 4 || t.kind === "void") return null;
+    if (ts.isPropertyAccessExpression(e)) {
+      const objT = this.model.typeOf(e.expression);
+      const f = objT.kind === "class" ? objT.cls.fields.get(e.name.text) : undefined;
+      if (f && f.embeddedLength === null) return { k: "addr", a: this.fieldAddr(e) };
+    } else if (ts.isElementAccessExpression(e)) {
+      const objT = this.model.typeOf(e.expression);
+      if (objT.kind === "array" || objT.kind === "rest") return { k: "addr", a: this.elementAddr(e) };
+    } else if (ts.isCallExpression(e) && ts.isIdentifier(e.expression) && e.arguments.length === 1) {
+      const ent = this.entity(e.expression);
+      if (ent?.kind === "intrinsic" && ent.name === "load") return { k: "addr", a: this.pointerAddr(e.arguments[0]) };
+    }
+    return null;
   }
 
   releaseOperand(o: Operand | null): void {
     if (o?.k === "val") this.pool.release(o.v);
+    else if (o?.k === "addr") this.releaseAddr(o.a);
   }
 
   /** Brings the values an address uses into registers (youngest first) and formats it. */
@@ -206,8 +228,19 @@ export class ExprCompiler {
     this.model.fail(e, "Unsupported", `the expression '${e.getText().slice(0, 40)}'`);
   }
 
+  /** A memory operand's value in a fresh register (the address registers are released). */
+  loadOperand(o: Operand): Val {
+    if (o.k !== "addr") return this.materialize(o, U32);
+    const text = this.fmtAddr(o.a);
+    this.releaseAddr(o.a);
+    const v = this.pool.alloc();
+    this.emit(`mov ${v.reg}, dword ptr ${text}`);
+    return v;
+  }
+
   materialize(o: Operand, t: LType): Val {
     if (o.k === "val") return o.v;
+    if (o.k === "addr") return this.loadOperand(o);
     const v = this.pool.alloc();
     const r = v.reg!;
     if (o.k === "imm" && o.v === 0) this.emit(`xor ${r}, ${r}`);
@@ -311,6 +344,7 @@ export class ExprCompiler {
     if (o.k === "imm") src = String(truncate(o.v, t.kind === "int" ? t : U32));
     else if (o.k === "sym") src = `offset ${o.s}`;
     else {
+      if (o.k === "addr") throw new Error("internal: memory-to-memory store");
       let r = o.k === "val" ? this.pool.reg(o.v) : o.k === "reg" ? o.r : null;
       if (r === null || (size === 1 && !low8(r))) {
         tmp = this.pool.alloc();
@@ -489,7 +523,7 @@ export class ExprCompiler {
     }
     const x = leftFirst();
     let d = this.genOperand(right);
-    if (d.k === "imm" || d.k === "sym") d = { k: "val", v: this.materialize(d, U32) };
+    if (d.k === "imm" || d.k === "sym" || d.k === "addr") d = { k: "val", v: this.materialize(d, U32) };
     // Dividend in eax, edx free, divisor elsewhere.
     if (d.k === "val") {
       this.pool.reg(d.v);
@@ -617,8 +651,8 @@ export class ExprCompiler {
     if (binop !== undefined && ARITH[op] && loadInfo(t).size === 4) {
       const o = this.genOperand(e.right);
       let src = this.fmt(o);
-      if (lv.k === "mem" && o.k === "mem") {
-        const tmp = this.materialize(o, t);
+      if (lv.k === "mem" && (o.k === "mem" || o.k === "addr")) {
+        const tmp = this.loadOperand(o);
         src = this.pool.reg(tmp);
         this.emit(`${ARITH[op]} dword ptr ${this.fmtAddr(lv.a)}, ${src}`);
         this.pool.release(tmp);
@@ -669,7 +703,7 @@ export class ExprCompiler {
       return null;
     }
     const o = this.genOperand(e.right);
-    const src = o.k === "mem" ? { k: "val" as const, v: this.materialize(o, t) } : o;
+    const src = o.k === "mem" || o.k === "addr" ? { k: "val" as const, v: this.loadOperand(o) } : o;
     this.genStore(lv.a, src, t);
     this.releaseAddr(lv.a);
     if (valueNeeded) return src.k === "val" ? this.convert(src.v, t, rt) : this.materialize(src, t);
@@ -732,7 +766,7 @@ export class ExprCompiler {
       }
     }
     const o = this.genOperand(cond);
-    if (o.k === "mem") this.emit(`cmp ${o.m}, 0`);
+    if (o.k === "mem" || o.k === "addr") this.emit(`cmp ${this.fmt(o)}, 0`);
     else {
       const r = this.fmt(o);
       this.emit(`test ${r}, ${r}`);
@@ -776,7 +810,7 @@ export class ExprCompiler {
     }
     if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken && !isLogical(e.operand)) {
       const o = this.genOperand(e.operand);
-      if (o.k === "mem") this.emit(`cmp ${o.m}, 0`);
+      if (o.k === "mem" || o.k === "addr") this.emit(`cmp ${this.fmt(o)}, 0`);
       else this.emit(`test ${this.fmt(o)}, ${this.fmt(o)}`);
       this.releaseOperand(o);
       const v = this.pool.alloc();

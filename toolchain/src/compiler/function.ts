@@ -258,7 +258,7 @@ export class FunctionCompiler extends CallCompiler {
         }
       } else {
         const o = this.genOperand(d.initializer);
-        const src = o.k === "mem" ? { k: "val" as const, v: this.materialize(o, t) } : o;
+        const src = o.k === "mem" || o.k === "addr" ? { k: "val" as const, v: this.loadOperand(o) } : o;
         this.genStore(this.homeAddr(h), src, t);
         this.releaseOperand(src);
       }
