@@ -13,7 +13,7 @@ import { CompileError } from "./diagnostics.js";
 import type { FunctionContext } from "./expr.js";
 import { FunctionCompiler } from "./function.js";
 import { type Entity, type SemanticModel, hasModifier, truncate } from "./program.js";
-import { type LType, VOID, sizeOf } from "./types.js";
+import { type ClassInfo, type LType, VOID, sizeOf } from "./types.js";
 
 type GlobalEntity = Extract<Entity, { kind: "global" }>;
 
@@ -22,6 +22,7 @@ export class CodeGenerator {
   private readonly rodata: string[] = [];
   private readonly data: string[] = [];
   private readonly bss: string[] = [];
+  private readonly deferredData: string[] = [];
   private readonly strings = new Map<string, string>();
   private readonly lambdas = new Map<ts.Node, string>();
   private readonly lambdaQueue: ts.FunctionLikeDeclaration[] = [];
@@ -149,6 +150,13 @@ export class CodeGenerator {
       if (n === 0) out.push("  .zero 1");
       return;
     }
+    if (init && ts.isObjectLiteralExpression(init) && g.type.kind === "class") {
+      this.model.layout(g.type.cls);
+      const out = this.data; // writable like C's non-const statics: drivers may fill fields in later
+      header(out, g.type.cls.align, g.type.cls.size);
+      this.emitStruct(out, g.type.cls, init, g);
+      return;
+    }
     const size = sizeOf(g.type);
     const value = init ? this.constantWord(init, g.type, g) : "0";
     if (value === "0") {
@@ -159,6 +167,45 @@ export class CodeGenerator {
       header(out, size, size);
       out.push(`  ${this.dataDirective(g.type)} ${value}`);
     }
+  }
+
+  /** The bytes of a static struct: fields in layout order, padding and missing fields zero. */
+  private emitStruct(out: string[], cls: ClassInfo, lit: ts.ObjectLiteralExpression, g: GlobalEntity): void {
+    const values = new Map<string, ts.Expression>();
+    for (const p of lit.properties) {
+      if (ts.isPropertyAssignment(p)) values.set(p.name.getText(), p.initializer);
+    }
+    for (const name of values.keys()) if (!cls.fields.has(name)) this.model.fail(lit, "UnknownField", cls.name, name);
+    const fields = [...cls.fields.values()].sort((a, b) => a.offset - b.offset);
+    let at = 0;
+    for (const f of fields) {
+      if (f.offset > at) out.push(`  .zero ${f.offset - at}`);
+      at = f.offset;
+      const v = values.get(f.name);
+      if (f.embeddedLength !== null && f.type.kind === "array") {
+        const elem = f.type.elem;
+        const n = f.embeddedLength;
+        const elems = v && ts.isArrayLiteralExpression(v) ? v.elements : [];
+        if (elems.length > n) this.model.fail(v!, "IntrinsicMisuse", `too many elements for ${f.name} (${n})`);
+        for (const el of elems) out.push(`  ${this.dataDirective(elem)} ${this.constantWord(el, elem, g)}`);
+        if (n > elems.length) out.push(`  .zero ${(n - elems.length) * sizeOf(elem)}`);
+        at += n * sizeOf(elem);
+        continue;
+      }
+      let word = "0";
+      if (v && ts.isObjectLiteralExpression(v) && f.type.kind === "class") {
+        // A nested literal is a separate static struct; the field points to it.
+        const label = this.newLabel();
+        const nested: string[] = [`  .align ${f.type.cls.align}`, `${label}:`];
+        this.model.layout(f.type.cls);
+        this.emitStruct(nested, f.type.cls, v, g);
+        this.deferredData.push(...nested); // after the struct being written, not inside it
+        word = label;
+      } else if (v) word = this.constantWord(v, f.type, g);
+      out.push(`  ${this.dataDirective(f.type)} ${word}`);
+      at += sizeOf(f.type);
+    }
+    if (cls.size > at) out.push(`  .zero ${cls.size - at}`);
   }
 
   private dataDirective(t: LType): string {
@@ -175,6 +222,7 @@ export class CodeGenerator {
     if (ts.isIdentifier(e)) {
       const ent = this.model.entityOf(e);
       if (ent?.kind === "func") return ent.symbol;
+      if (ent?.kind === "global" && (ent.staticStruct || ent.type?.kind === "array")) return ent.symbol;
     }
     const v = this.model.constantValue(e);
     if (v === null) this.model.fail(e, "NonConstantGlobal", g.decl.name.getText());
@@ -185,7 +233,7 @@ export class CodeGenerator {
     const out = ["  .intel_syntax noprefix"];
     out.push(...this.text);
     if (this.rodata.length) out.push("  .section .rodata", ...this.rodata);
-    if (this.data.length) out.push("  .data", ...this.data);
+    if (this.data.length || this.deferredData.length) out.push("  .data", ...this.data, ...this.deferredData);
     if (this.bss.length) out.push("  .bss", ...this.bss);
     return out.join("\n") + "\n";
   }

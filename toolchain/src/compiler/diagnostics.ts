@@ -12,7 +12,7 @@ export const LK = {
   CapturingClosure: [1005, "a nested function may not capture the local '{0}' of its enclosing function (no closures)"],
   Exceptions: [1006, "exceptions are not supported: return an error code instead"],
   Async: [1007, "async functions, await and generators are not supported"],
-  ObjectLiteral: [1008, "object literals are not supported: use an @unmanaged class over memory"],
+  ObjectLiteral: [1008, "object literals are only supported as the initialiser of a const global of an @unmanaged class type (a static struct)"],
   ArrayLiteral: [1009, "dynamic arrays are not supported: an array literal may only initialise a global StaticArray"],
   StringOperation: [1010, "string operations are not supported ({0}): a string is a pointer to NUL-terminated bytes"],
   RegExp: [1011, "regular expressions are not supported"],

@@ -127,7 +127,7 @@ export class ExprCompiler {
         return null;
       }
       if (ent.kind === "global") {
-        if (ent.type.kind === "array") return { k: "sym", s: ent.symbol };
+        if (ent.type.kind === "array" || ent.staticStruct) return { k: "sym", s: ent.symbol };
         if (sizeOf(ent.type) === 4) return { k: "mem", m: `dword ptr [${ent.symbol}]` };
         return null;
       }

@@ -102,7 +102,12 @@ export function parseAndCheck(src: SourceSet): Frontend {
     ...program.getSyntacticDiagnostics(),
     ...program.getSemanticDiagnostics(),
   ];
-  for (const d of all) diagnostics.push(convertTsDiagnostic(d));
+  const partial = staticStructPositions(program);
+  for (const d of all) {
+    // A static struct may leave fields out (they are zero), like a C designated initialiser.
+    if ((d.code === 2739 || d.code === 2741) && d.file && d.start !== undefined && partial.get(d.file)?.has(d.start)) continue;
+    diagnostics.push(convertTsDiagnostic(d));
+  }
   const sourceFiles = program.getSourceFiles().filter((sf) => !sf.isDeclarationFile);
   return { program, checker: program.getTypeChecker(), sourceFiles, diagnostics };
 }
@@ -114,4 +119,32 @@ function convertTsDiagnostic(d: ts.Diagnostic): Diagnostic {
     return { file: d.file.fileName, line: line + 1, col: character + 1, code: `TS${d.code}`, message };
   }
   return { file: "<lokum>", line: 0, col: 0, code: `TS${d.code}`, message };
+}
+
+/** Where TypeScript reports "missing properties" for static struct initialisers. */
+function staticStructPositions(program: ts.Program): Map<ts.SourceFile, Set<number>> {
+  const result = new Map<ts.SourceFile, Set<number>>();
+  for (const sf of program.getSourceFiles()) {
+    if (sf.isDeclarationFile) continue;
+    const positions = new Set<number>();
+    const literal = (lit: ts.ObjectLiteralExpression): void => {
+      for (const p of lit.properties) {
+        if (ts.isPropertyAssignment(p) && ts.isObjectLiteralExpression(p.initializer)) {
+          positions.add(p.name.getStart(sf));
+          literal(p.initializer);
+        }
+      }
+    };
+    for (const stmt of sf.statements) {
+      if (!ts.isVariableStatement(stmt) || !(stmt.declarationList.flags & ts.NodeFlags.Const)) continue;
+      for (const d of stmt.declarationList.declarations) {
+        if (d.initializer && ts.isObjectLiteralExpression(d.initializer)) {
+          positions.add(d.name.getStart(sf));
+          literal(d.initializer);
+        }
+      }
+    }
+    result.set(sf, positions);
+  }
+  return result;
 }

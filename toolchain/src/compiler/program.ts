@@ -17,7 +17,7 @@ export type Home = { kind: "reg"; reg: string } | { kind: "stack"; offset: numbe
 
 export type Entity =
   | { kind: "func"; symbol: string; sig: Signature; decl: ts.FunctionLikeDeclaration; external: boolean; cls?: ClassInfo; isStatic?: boolean }
-  | { kind: "global"; symbol: string; type: LType; decl: ts.VariableDeclaration; external: boolean; constant: number | null; arrayLength: number | null; readonly: boolean }
+  | { kind: "global"; symbol: string; type: LType; decl: ts.VariableDeclaration; external: boolean; constant: number | null; arrayLength: number | null; readonly: boolean; staticStruct?: boolean }
   | { kind: "local"; name: string; decl: ts.Node; type: LType | null; home: Home | null }
   | { kind: "class"; cls: ClassInfo }
   | { kind: "enum"; decl: ts.EnumDeclaration }
@@ -135,6 +135,10 @@ export class SemanticModel {
       if (ts.isArrayLiteralExpression(d.initializer)) e.arrayLength = d.initializer.elements.length;
       else if (ts.isNewExpression(d.initializer)) e.arrayLength = this.constArg(d.initializer);
       e.type = { kind: "array", elem: e.type.elem, length: e.arrayLength };
+    }
+    if (d.initializer && ts.isObjectLiteralExpression(d.initializer)) {
+      if (e.type.kind !== "class" || !e.readonly) this.fail(d.initializer, "ObjectLiteral");
+      e.staticStruct = true; // the symbol labels the struct itself; its value is that address
     }
     if (e.readonly && d.initializer && (isInteger(e.type) || e.type.kind === "bool")) {
       const v = this.constantValue(d.initializer);

@@ -45,6 +45,9 @@ function checkGlobalInitializer(model: SemanticModel, d: ts.VariableDeclaration)
     if (ts.isIdentifier(e)) {
       const decl = model.resolveSymbol(e)?.valueDeclaration;
       if (decl && ts.isFunctionDeclaration(decl)) return true;
+      // The address of another static struct or array (`next: otherOps`).
+      if (decl && ts.isVariableDeclaration(decl) && ts.isSourceFile(decl.parent.parent.parent) && decl.initializer &&
+          (ts.isObjectLiteralExpression(decl.initializer) || ts.isArrayLiteralExpression(decl.initializer) || ts.isNewExpression(decl.initializer))) return true;
     }
     if (ts.isCallExpression(e) && e.expression.getText() === "changetype" && e.arguments.length === 1) return ok(e.arguments[0]);
     try {
@@ -58,6 +61,17 @@ function checkGlobalInitializer(model: SemanticModel, d: ts.VariableDeclaration)
     return;
   }
   if (ts.isNewExpression(init)) return; // new StaticArray<T>(N): checked when typed
+  if (ts.isObjectLiteralExpression(init)) {
+    const check = (lit: ts.ObjectLiteralExpression): void => {
+      for (const prop of lit.properties) {
+        if (!ts.isPropertyAssignment(prop)) model.report(prop, "ObjectLiteral");
+        else if (ts.isObjectLiteralExpression(prop.initializer)) check(prop.initializer);
+        else if (ts.isArrayLiteralExpression(prop.initializer)) prop.initializer.elements.forEach((el) => { if (!ok(el)) model.report(el, "NonConstantGlobal", d.name.getText()); });
+        else if (!ok(prop.initializer)) model.report(prop.initializer, "NonConstantGlobal", d.name.getText());
+      }
+    };
+    return check(init);
+  }
   if (!ok(init)) model.report(init, "NonConstantGlobal", d.name.text);
 }
 
@@ -75,7 +89,9 @@ function checkNode(model: SemanticModel, n: ts.Node): void {
     case ts.SyntaxKind.ThrowStatement: return model.report(n, "Exceptions");
     case ts.SyntaxKind.AwaitExpression:
     case ts.SyntaxKind.YieldExpression: return model.report(n, "Async");
-    case ts.SyntaxKind.ObjectLiteralExpression: return model.report(n, "ObjectLiteral");
+    case ts.SyntaxKind.ObjectLiteralExpression:
+      if (!isStaticStruct(n as ts.ObjectLiteralExpression)) model.report(n, "ObjectLiteral");
+      return;
     case ts.SyntaxKind.RegularExpressionLiteral: return model.report(n, "RegExp");
     case ts.SyntaxKind.TemplateExpression: return model.report(n, "StringOperation", "template literals");
     case ts.SyntaxKind.ForInStatement: return model.report(n, "ForInOf", "in");
@@ -141,7 +157,8 @@ function checkNode(model: SemanticModel, n: ts.Node): void {
   }
   if (ts.isArrayLiteralExpression(n)) {
     const p = n.parent;
-    const allowed = ts.isVariableDeclaration(p) && ts.isSourceFile(p.parent.parent.parent) && p.type !== undefined;
+    const allowed = (ts.isVariableDeclaration(p) && ts.isSourceFile(p.parent.parent.parent) && p.type !== undefined) ||
+      (ts.isPropertyAssignment(p) && ts.isObjectLiteralExpression(p.parent) && isStaticStruct(p.parent));
     if (!allowed && !ts.isBinaryExpression(p)) model.report(n, "ArrayLiteral");
     if (ts.isBinaryExpression(p) && p.left === n) model.report(n, "Destructuring");
   }
@@ -149,6 +166,14 @@ function checkNode(model: SemanticModel, n: ts.Node): void {
     model.report(n, "VarDeclaration");
   }
   if (ts.isIdentifier(n) && n.text === "undefined" && !ts.isTypeNode(n.parent)) model.report(n, "Unsupported", "'undefined' (use null or 0)");
+}
+
+/** `const ops: FileOps = { … }` at the top level, or a nested literal inside one. */
+function isStaticStruct(n: ts.ObjectLiteralExpression): boolean {
+  const p = n.parent;
+  if (ts.isPropertyAssignment(p) && ts.isObjectLiteralExpression(p.parent)) return isStaticStruct(p.parent);
+  return ts.isVariableDeclaration(p) && p.type !== undefined && ts.isSourceFile(p.parent.parent.parent) &&
+    (p.parent.flags & ts.NodeFlags.Const) !== 0;
 }
 
 function isAmbient(n: ts.Node): boolean {
