@@ -80,7 +80,9 @@ export class CodeGenerator {
   private emitFunctionEntity(decl: ts.FunctionDeclaration | ts.MethodDeclaration): void {
     const e = this.model.entities.get(decl);
     if (e?.kind !== "func" || !e.sig) return;
-    const exported = ts.isFunctionDeclaration(decl) && hasModifier(decl, ts.SyntaxKind.ExportKeyword);
+    const exported = ts.isFunctionDeclaration(decl)
+      ? hasModifier(decl, ts.SyntaxKind.ExportKeyword)
+      : hasModifier(decl.parent, ts.SyntaxKind.ExportKeyword); // a method of an exported class
     this.queueNested(decl); // first: the body may call its nested functions
     this.emitFunction(decl, e.symbol, e.sig.result, exported, ts.isMethodDeclaration(decl) && !e.isStatic);
   }

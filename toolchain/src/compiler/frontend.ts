@@ -15,6 +15,9 @@ export interface SourceSet {
   roots: string[]; // the files to compile (their imports come along)
   lib: string; // text of lokum.d.ts
   extraDeclarations?: Record<string, string>; // e.g. the kernel's exported API for modules
+  /** Compile only the roots: files they import are declarations of symbols defined in other
+   *  objects (e.g. user programs against a separately compiled libc). */
+  separate?: boolean;
 }
 
 export const compilerOptions: ts.CompilerOptions = {
@@ -49,6 +52,7 @@ export interface Frontend {
   program: ts.Program;
   checker: ts.TypeChecker;
   sourceFiles: ts.SourceFile[]; // the user's files (not the lib or declarations)
+  rootFiles: Set<string>; // normalised paths of the roots
   diagnostics: Diagnostic[]; // TypeScript's syntax and type errors
 }
 
@@ -109,7 +113,7 @@ export function parseAndCheck(src: SourceSet): Frontend {
     diagnostics.push(convertTsDiagnostic(d));
   }
   const sourceFiles = program.getSourceFiles().filter((sf) => !sf.isDeclarationFile);
-  return { program, checker: program.getTypeChecker(), sourceFiles, diagnostics };
+  return { program, checker: program.getTypeChecker(), sourceFiles, diagnostics, rootFiles: new Set(src.roots.map(normalize)) };
 }
 
 function convertTsDiagnostic(d: ts.Diagnostic): Diagnostic {

@@ -25,12 +25,13 @@ export function compile(src: SourceSet): CompileResult {
   const fe = parseAndCheck(src);
   if (fe.diagnostics.length) return { asm: "", diagnostics: sortDiagnostics(fe.diagnostics) };
   const model = new SemanticModel(fe.checker, LIB_PATH);
-  for (const sf of fe.sourceFiles) model.declareFile(sf);
+  const compiled = fe.sourceFiles.filter((sf) => !src.separate || fe.rootFiles.has(sf.fileName));
+  for (const sf of fe.sourceFiles) model.declareFile(sf, !compiled.includes(sf));
   for (const sf of fe.sourceFiles) checkSubset(model, sf);
   if (model.diagnostics.length) return { asm: "", diagnostics: sortDiagnostics(model.diagnostics) };
   for (const sf of fe.sourceFiles) model.resolveFile(sf);
   const gen = new CodeGenerator(model);
-  for (const sf of fe.sourceFiles) {
+  for (const sf of compiled) {
     try {
       gen.emitFile(sf);
     } catch (err) {

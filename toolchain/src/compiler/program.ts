@@ -68,19 +68,21 @@ export class SemanticModel {
   }
 
   // ---- declarations
-  /** Registers the top-level declarations of one file (pass 1: names and symbols). */
-  declareFile(sf: ts.SourceFile): void {
+  /** Registers the top-level declarations of one file (pass 1: names and symbols).
+   *  `imported` files (separate compilation) only declare: their exports are external symbols
+   *  that another object defines, as if the file were a list of `declare`s. */
+  declareFile(sf: ts.SourceFile, imported = false): void {
     for (const stmt of sf.statements) {
       if (ts.isFunctionDeclaration(stmt) && stmt.name) {
         const exported = hasModifier(stmt, ts.SyntaxKind.ExportKeyword);
-        const external = hasModifier(stmt, ts.SyntaxKind.DeclareKeyword) || !stmt.body;
+        const external = imported || hasModifier(stmt, ts.SyntaxKind.DeclareKeyword) || !stmt.body;
         const name = stmt.name.text;
         const symbol = exported || external ? name : this.uniqueSymbol(name);
         if (exported || external) this.reserveSymbol(name);
         this.entities.set(stmt, { kind: "func", symbol, sig: null as unknown as Signature, decl: stmt, external });
       } else if (ts.isVariableStatement(stmt)) {
         const exported = hasModifier(stmt, ts.SyntaxKind.ExportKeyword);
-        const external = hasModifier(stmt, ts.SyntaxKind.DeclareKeyword);
+        const external = imported || hasModifier(stmt, ts.SyntaxKind.DeclareKeyword);
         const readonly = (stmt.declarationList.flags & ts.NodeFlags.Const) !== 0;
         for (const d of stmt.declarationList.declarations) {
           if (!ts.isIdentifier(d.name)) continue;
@@ -93,12 +95,17 @@ export class SemanticModel {
         const cls: ClassInfo = { name: stmt.name.text, decl: stmt, fields: new Map(), methods: new Map(), size: 0, align: 1, laidOut: false };
         this.classes.set(stmt, cls);
         this.entities.set(stmt, { kind: "class", cls });
+        // Methods of an exported class are global symbols `Class.method`, so that separately
+        // compiled objects can call them; others are local.
+        const exportedClass = hasModifier(stmt, ts.SyntaxKind.ExportKeyword);
         for (const m of stmt.members) {
           if (ts.isMethodDeclaration(m) && ts.isIdentifier(m.name)) {
             cls.methods.set(m.name.text, m);
             const isStatic = hasModifier(m, ts.SyntaxKind.StaticKeyword);
-            const symbol = this.uniqueSymbol(`${cls.name}.${m.name.text}`);
-            this.entities.set(m, { kind: "func", symbol, sig: null as unknown as Signature, decl: m, external: !m.body, cls, isStatic });
+            const name = `${cls.name}.${m.name.text}`;
+            const symbol = exportedClass ? name : this.uniqueSymbol(name);
+            if (exportedClass) this.reserveSymbol(name);
+            this.entities.set(m, { kind: "func", symbol, sig: null as unknown as Signature, decl: m, external: imported || !m.body, cls, isStatic });
           }
         }
       } else if (ts.isEnumDeclaration(stmt)) {
@@ -478,7 +485,7 @@ export class SemanticModel {
     if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
       const ent = this.entityOf(ts.isIdentifier(e) ? e : e.name);
       if (ent?.kind === "enum-member") return ent.value;
-      if (ent?.kind === "global" && ent.readonly && !ent.external) {
+      if (ent?.kind === "global" && ent.readonly && ent.decl.initializer !== undefined) {
         if (!ent.type) {
           try { this.resolveGlobal(ent); } catch { return null; }
         }
