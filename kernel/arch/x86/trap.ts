@@ -1,0 +1,244 @@
+// trap.ts — what happens after an interrupt or exception enters the kernel.
+//
+// vectors.s saves the interrupted state as a TrapFrame on the stack and calls trap(frame).
+// By vector:
+//   0-31   CPU exceptions. In the kernel they are bugs: die() prints an oops — the exception,
+//          the registers, the faulting function (via kallsyms) and the call trace found by
+//          walking the EBP chain — then panics. (Once there are processes, a fault in process
+//          context will kill just that process, as Linux does, and a user-mode fault will be a
+//          signal.)
+//   32-47  hardware IRQs from the PICs. No drivers yet: every line is masked, so one arriving
+//          here is spurious or unexpected; it is reported and acknowledged.
+//   0x80   system calls: not yet; the caller gets -ENOSYS in EAX.
+// The frame is also how a handler changes the interrupted state: whatever trap() writes into
+// it (EAX, EIP, …) is restored by trap_return.
+//
+// The oops format follows Linux on i386, so that Linux documentation applies:
+//
+//   BUG: kernel NULL pointer dereference, address: 00000000      (page faults only)
+//   #PF: supervisor read access in kernel mode
+//   #PF: error_code(0x0000) - not-present page
+//   Oops: page fault: 0000 [#1]
+//   CPU: 0 PID: 0 Comm: swapper Not tainted 0.1.0 #1
+//   EIP: 0060:[<c0101234>] crashPageFault+0x9/0x10
+//   EAX: 00000000 EBX: 00000000 ECX: 00000000 EDX: 00000000
+//   ESI: 00000000 EDI: 00000000 EBP: c0117fb8 ESP: c0117fb8
+//   DS: 0068 ES: 0068 FS: 0000 GS: 0000 SS: 0068 EFLAGS: 00010246
+//   CR0: 80010011 CR2: 00000000 CR3: 00104000 CR4: 00000010
+//   Call Trace:
+//    [<c0101300>] crashtestLevel2+0x21/0x80
+//    …
+//   ---[ end trace 0000000000000000 ]---
+//   Kernel panic - not syncing: Fatal exception
+//
+// A fault while an oops is being handled prints a second oops, then "Fixing recursive fault
+// but reboot is needed!" and stops the CPU, instead of recursing until the stack is gone.
+
+import { isKernelText, printSymbol } from "../../kallsyms";
+import { panic } from "../../panic";
+import { printk } from "../../printk";
+import { UTS_RELEASE, UTS_VERSION } from "../../version";
+import { KERNEL_DS } from "./gdt";
+import { T_SYSCALL } from "./idt";
+import { IRQ_BASE_VECTOR, IRQ_COUNT, picEndOfInterrupt, picIsSpurious } from "./pic";
+
+/** The saved state of the interrupted code, in the order vectors.s pushes it (lowest first). */
+@unmanaged
+export class TrapFrame {
+  // pushad
+  edi: u32;
+  esi: u32;
+  ebp: u32;
+  espAtPushad: u32; // ignored by popad
+  ebx: u32;
+  edx: u32;
+  ecx: u32;
+  eax: u32;
+  // segment registers, one 32-bit slot each
+  gs: u32;
+  fs: u32;
+  es: u32;
+  ds: u32;
+  // pushed by the stub
+  vector: u32;
+  errorCode: u32;
+  // pushed by the CPU
+  eip: u32;
+  cs: u32;
+  eflags: u32;
+  // pushed by the CPU only when the interrupt came from ring 3
+  esp: u32;
+  ss: u32;
+}
+
+export const T_DIVIDE: u32 = 0;
+export const T_DEBUG: u32 = 1;
+export const T_BREAKPOINT: u32 = 3;
+export const T_INVALID_OPCODE: u32 = 6;
+export const T_DOUBLE_FAULT: u32 = 8;
+export const T_GENERAL_PROTECTION: u32 = 13;
+export const T_PAGE_FAULT: u32 = 14;
+
+const ENOSYS: i32 = 38;
+const KERNEL_VIRTUAL_BASE: u32 = 0xc0000000;
+const BOOT_MAPPED_END: u32 = 0xd0000000; // entry.s maps 256 MiB of "lowmem"
+const MAX_TRACE_DEPTH: i32 = 24;
+
+// Page fault error code bits (Intel SDM vol. 3, 4.7).
+const PF_PROTECTION: u32 = 1; // 0: the page was not present
+const PF_WRITE: u32 = 2;
+const PF_USER: u32 = 4;
+const PF_RESERVED: u32 = 8;
+const PF_INSTRUCTION: u32 = 16;
+
+let oopsCount: i32 = 0;
+let oopsInProgress: bool = false;
+
+/**
+ * Like Linux's die notifier chain: called during an oops, after the register dump, so that a
+ * debugger (or the crash tests) can look at the frame. At most one for now.
+ */
+let dieNotifier: (frame: TrapFrame) => void = null;
+
+export function registerDieNotifier(notifier: (frame: TrapFrame) => void): void {
+  dieNotifier = notifier;
+}
+
+/** Linux's names for the CPU exceptions. */
+export function exceptionName(vector: u32): string {
+  switch (vector) {
+    case 0: return "divide error";
+    case 1: return "debug";
+    case 2: return "nmi";
+    case 3: return "int3";
+    case 4: return "overflow";
+    case 5: return "bounds";
+    case 6: return "invalid opcode";
+    case 7: return "device not available";
+    case 8: return "double fault";
+    case 9: return "coprocessor segment overrun";
+    case 10: return "invalid TSS";
+    case 11: return "segment not present";
+    case 12: return "stack segment";
+    case 13: return "general protection fault";
+    case 14: return "page fault";
+    case 16: return "coprocessor error";
+    case 17: return "alignment check";
+    case 18: return "machine check";
+    case 19: return "simd error";
+    default: return "reserved exception";
+  }
+}
+
+/** Called by trap_common (vectors.s) for every interrupt and exception, interrupts off. */
+export function trap(frame: TrapFrame): void {
+  const vector = frame.vector;
+  if (vector < 32) {
+    die(frame);
+    return;
+  }
+  if (vector >= <u32>IRQ_BASE_VECTOR && vector < <u32>(IRQ_BASE_VECTOR + IRQ_COUNT)) {
+    const irq = <i32>vector - IRQ_BASE_VECTOR;
+    if (picIsSpurious(irq)) return;
+    printk("\x014unexpected IRQ %d (vector %d): no handler\n", irq, vector);
+    picEndOfInterrupt(irq);
+    return;
+  }
+  if (vector == <u32>T_SYSCALL) {
+    frame.eax = <u32>(0 - ENOSYS);
+    return;
+  }
+  printk("\x014unexpected interrupt vector %d\n", vector);
+}
+
+/** True if the interrupted code ran in ring 0 (then the CPU pushed no ESP/SS). */
+function fromKernel(frame: TrapFrame): bool {
+  return (frame.cs & 3) == 0;
+}
+
+/** The stack pointer of the interrupted code. */
+function interruptedEsp(frame: TrapFrame): u32 {
+  if (fromKernel(frame)) return changetype<usize>(frame) + offsetof<TrapFrame>("esp");
+  return frame.esp;
+}
+
+function reportPageFault(frame: TrapFrame): void {
+  const address = read_cr2();
+  const code = frame.errorCode;
+  if (address < 0x1000 && (code & PF_USER) == 0) printk("\x011BUG: kernel NULL pointer dereference, address: %08x\n", address);
+  else printk("\x011BUG: unable to handle page fault for address: %08x\n", address);
+  let access = "read";
+  if ((code & PF_INSTRUCTION) != 0) access = "instruction fetch";
+  else if ((code & PF_WRITE) != 0) access = "write";
+  printk("\x011#PF: %s %s access in %s mode\n", changetype<i32>((code & PF_USER) != 0 ? "user" : "supervisor"), changetype<i32>(access),
+    changetype<i32>(fromKernel(frame) ? "kernel" : "user"));
+  let why = "not-present page";
+  if ((code & PF_RESERVED) != 0) why = "reserved bit violation";
+  else if ((code & PF_PROTECTION) != 0) why = "permissions violation";
+  printk("\x011#PF: error_code(0x%04x) - %s\n", code, changetype<i32>(why));
+}
+
+function showRegisters(frame: TrapFrame): void {
+  printk("\x014CPU: 0 PID: 0 Comm: swapper Not tainted %s %s\n", changetype<i32>(UTS_RELEASE), changetype<i32>(UTS_VERSION));
+  printk("\x014EIP: %04x:[<%08x>] ", frame.cs & 0xffff, frame.eip);
+  printSymbol(frame.eip, false);
+  printk("\n");
+  printk("\x014EAX: %08x EBX: %08x ECX: %08x EDX: %08x\n", frame.eax, frame.ebx, frame.ecx, frame.edx);
+  printk("\x014ESI: %08x EDI: %08x EBP: %08x ESP: %08x\n", frame.esi, frame.edi, frame.ebp, interruptedEsp(frame));
+  printk("\x014DS: %04x ES: %04x FS: %04x GS: %04x SS: %04x EFLAGS: %08x\n", frame.ds & 0xffff, frame.es & 0xffff, frame.fs & 0xffff,
+    frame.gs & 0xffff, fromKernel(frame) ? KERNEL_DS : frame.ss & 0xffff, frame.eflags);
+  printk("\x014CR0: %08x CR2: %08x CR3: %08x CR4: %08x\n", read_cr0(), read_cr2(), read_cr3(), read_cr4());
+}
+
+/** True if a frame pointer can be followed: aligned, in mapped kernel memory. */
+function plausibleFramePointer(ebp: u32): bool {
+  return (ebp & 3) == 0 && ebp >= KERNEL_VIRTUAL_BASE && ebp < BOOT_MAPPED_END - 8;
+}
+
+/**
+ * Prints the return addresses on the stack by following saved frame pointers: every Lokum
+ * function starts with `push ebp; mov ebp, esp`, so [ebp] is the caller's EBP and [ebp + 4]
+ * the return address into the caller. entry.s starts the chain with EBP = 0.
+ */
+export function showCallTrace(ebp: u32): void {
+  printk("\x014Call Trace:\n");
+  for (let depth = 0; depth < MAX_TRACE_DEPTH && plausibleFramePointer(ebp); depth++) {
+    const returnAddress = load<u32>(ebp + 4);
+    if (!isKernelText(returnAddress)) break;
+    printk("\x014 [<%08x>] ", returnAddress);
+    printSymbol(returnAddress, true);
+    printk("\n");
+    const callerEbp = load<u32>(ebp);
+    if (callerEbp <= ebp) break; // the stack grows down: callers' frames are higher
+    ebp = callerEbp;
+  }
+}
+
+/** Reports a fatal exception in the kernel (an oops) and stops. Does not return. */
+export function die(frame: TrapFrame): void {
+  oopsCount++;
+  if (oopsCount > 2) haltForever(); // even reporting keeps faulting: give up quietly
+  const recursive = oopsInProgress;
+  oopsInProgress = true;
+
+  if (frame.vector == T_PAGE_FAULT) reportPageFault(frame);
+  printk("\x014Oops: %s: %04x [#%d]\n", changetype<i32>(exceptionName(frame.vector)), frame.errorCode & 0xffff, oopsCount);
+  showRegisters(frame);
+  if (fromKernel(frame)) showCallTrace(frame.ebp);
+  printk("\x014---[ end trace %08x%08x ]---\n", 0, 0);
+
+  if (recursive) {
+    printk("\x011Fixing recursive fault but reboot is needed!\n");
+    haltForever();
+  }
+  if (dieNotifier != null) dieNotifier(frame);
+  panic("Fatal exception");
+}
+
+/** Stops this CPU for good: interrupts off, halt. */
+export function haltForever(): void {
+  while (true) {
+    cli();
+    hlt();
+  }
+}

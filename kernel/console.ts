@@ -1,0 +1,32 @@
+// console.ts — the system console: every byte printk() emits goes to COM1 and to the VGA screen.
+//
+// Like Linux's console layer, this is the one place that knows which devices show kernel
+// messages. There is no locking and no buffering yet: the kernel runs on one CPU with
+// interrupts off while it prints, and both devices are written synchronously.
+
+import { serialInit, serialPutChar } from "./drivers/serial";
+import { vgaInit, vgaPutChar } from "./drivers/vga";
+
+let consoleReady: bool = false;
+
+/** Sets up both console devices. Before this, output is dropped. */
+export function consoleInit(): void {
+  serialInit();
+  vgaInit();
+  consoleReady = true;
+}
+
+export function consolePutChar(c: u8): void {
+  if (!consoleReady) return;
+  serialPutChar(c);
+  vgaPutChar(c);
+}
+
+/** Writes a NUL-terminated string. */
+export function consoleWrite(s: string): void {
+  let p = changetype<usize>(s);
+  while (load<u8>(p) != 0) {
+    consolePutChar(load<u8>(p));
+    p++;
+  }
+}

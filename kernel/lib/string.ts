@@ -1,0 +1,87 @@
+// string.ts — the C string and memory helpers the kernel needs (lib/string.c in Linux).
+//
+// A Lokum `string` is a pointer to NUL-terminated bytes (string literals live in .rodata), so
+// these functions take `string` the way C takes `const char *`. To treat raw memory as a
+// string, use `changetype<string>(address)`; to get a string's address, `changetype<usize>(s)`.
+// Bytes are compared as unsigned, as in C.
+
+/** The number of bytes before the terminating NUL. */
+export function strlen(s: string): usize {
+  const start = changetype<usize>(s);
+  let p = start;
+  while (load<u8>(p) != 0) p++;
+  return p - start;
+}
+
+/** Compares at most n bytes: < 0, 0 or > 0 as a sorts before, equal to or after b. */
+export function strncmp(a: string, b: string, n: usize): i32 {
+  let p = changetype<usize>(a);
+  let q = changetype<usize>(b);
+  while (n > 0) {
+    const x = <i32>load<u8>(p);
+    const y = <i32>load<u8>(q);
+    if (x != y) return x - y;
+    if (x == 0) return 0;
+    p++;
+    q++;
+    n--;
+  }
+  return 0;
+}
+
+export function strcmp(a: string, b: string): i32 {
+  return strncmp(a, b, 0xffffffff);
+}
+
+/** True if the two strings are equal. */
+export function streq(a: string, b: string): bool {
+  return strcmp(a, b) == 0;
+}
+
+/** True if s begins with prefix. */
+export function strStartsWith(s: string, prefix: string): bool {
+  return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/** Copies at most size - 1 bytes of src to dst and always NUL-terminates (BSD strlcpy).
+ *  Returns strlen(src), so a result >= size means the copy was truncated. */
+export function strlcpy(dst: usize, src: string, size: usize): usize {
+  const length = strlen(src);
+  if (size > 0) {
+    const n = length < size - 1 ? length : size - 1;
+    memory_copy(dst, changetype<usize>(src), n);
+    store<u8>(dst + n, 0);
+  }
+  return length;
+}
+
+export function memcmp(a: usize, b: usize, n: usize): i32 {
+  for (let i: usize = 0; i < n; i++) {
+    const x = <i32>load<u8>(a + i);
+    const y = <i32>load<u8>(b + i);
+    if (x != y) return x - y;
+  }
+  return 0;
+}
+
+/** Parses an unsigned decimal (or 0x-prefixed hex) number at s; stops at the first non-digit. */
+export function parseUnsigned(s: string): u32 {
+  let p = changetype<usize>(s);
+  let base: u32 = 10;
+  if (load<u8>(p) == 0x30 && (load<u8>(p + 1) == 0x78 || load<u8>(p + 1) == 0x58)) {
+    base = 16;
+    p += 2;
+  }
+  let value: u32 = 0;
+  while (true) {
+    const c = <u32>load<u8>(p);
+    let digit: u32 = 99;
+    if (c >= 0x30 && c <= 0x39) digit = c - 0x30;
+    else if (c >= 0x61 && c <= 0x66) digit = c - 0x61 + 10;
+    else if (c >= 0x41 && c <= 0x46) digit = c - 0x41 + 10;
+    if (digit >= base) return value;
+    value = value * base + digit;
+    p++;
+  }
+  return value;
+}

@@ -1,0 +1,65 @@
+// main.ts — kmain(): the kernel's boot sequence, one subsystem after the other.
+//
+// entry.s jumps here on the boot stack, paging on (kernel at 0xC0000000 + physical), interrupts
+// off, with the multiboot magic and the physical address of the multiboot information. The
+// order matters: segments and interrupt gates come first (under v86 a fault without an IDT
+// kills the emulator), the console before anything prints, the boot information is copied
+// before any memory is reused.
+//
+// After boot the CPU idles: `sti; hlt` in a loop, waking for interrupts. All IRQ lines are
+// masked at the PIC for now, so nothing wakes it yet; but the loop is the one the scheduler's
+// idle task will keep.
+
+import { gdtInit } from "./arch/x86/gdt";
+import { idtInit } from "./arch/x86/idt";
+import { picInit } from "./arch/x86/pic";
+import { cmdlineHasFlag, cmdlineHas, cmdlineNumber } from "./cmdline";
+import { consoleInit } from "./console";
+import { crashtestRun } from "./crashtest";
+import { kallsymsCount } from "./kallsyms";
+import { bootCommandLine, initrdEnd, initrdStart, multibootInit, multibootPrintMemoryMap, usableMemoryBytes } from "./multiboot";
+import { CONSOLE_LOGLEVEL_QUIET, printk, setConsoleLoglevel } from "./printk";
+import { LOKUM_COMPILE_BY, LOKUM_COMPILE_HOST, LOKUM_COMPILER, UTS_RELEASE, UTS_SYSNAME, UTS_VERSION } from "./version";
+
+// Provided by the linker: where the kernel image starts and ends (virtual addresses).
+declare const __image_start: StaticArray<u8>;
+declare const _end: StaticArray<u8>;
+
+export function kmain(magic: u32, info: u32): void {
+  gdtInit(); //                 our own flat segments (kernel 0x60/0x68, user 0x73/0x7B)
+  idtInit(); //                 exception, IRQ and system call gates: faults are oopses now
+  picInit(); //                 IRQs remapped to vectors 32-47, every line masked
+  multibootInit(magic, info); // copy the command line, memory map and initrd location
+  earlyParamsInit(); //         loglevel= and quiet, before the first message
+  consoleInit(); //             COM1 and the VGA text screen
+  printBootBanner(); //         version, command line, memory map, initrd
+  crashtestRun(); //            crash=… faults on purpose (crashtest.ts)
+  cpuIdle(); //                 nothing else to run yet
+}
+
+function earlyParamsInit(): void {
+  if (cmdlineHasFlag("quiet")) setConsoleLoglevel(CONSOLE_LOGLEVEL_QUIET);
+  if (cmdlineHas("loglevel")) setConsoleLoglevel(<i32>cmdlineNumber("loglevel", 7));
+}
+
+function printBootBanner(): void {
+  printk("\x015%s version %s (%s@%s) (%s) %s\n", changetype<i32>(UTS_SYSNAME), changetype<i32>(UTS_RELEASE), changetype<i32>(LOKUM_COMPILE_BY),
+    changetype<i32>(LOKUM_COMPILE_HOST), changetype<i32>(LOKUM_COMPILER), changetype<i32>(UTS_VERSION));
+  printk("\x016Command line: %s\n", changetype<i32>(bootCommandLine));
+  multibootPrintMemoryMap();
+  if (initrdStart != 0) printk("\x016initrd: 0x%08x-0x%08x (%u bytes)\n", initrdStart, initrdEnd, initrdEnd - initrdStart);
+  else printk("\x016initrd: none\n");
+  const imageStart = changetype<usize>(__image_start);
+  const imageEnd = changetype<usize>(_end);
+  printk("\x016Memory: %uK usable RAM, kernel image 0x%08x-0x%08x (%uK), %d symbols\n", usableMemoryBytes() / 1024, imageStart, imageEnd,
+    (imageEnd - imageStart) / 1024, kallsymsCount());
+}
+
+/** The idle loop: wait for interrupts forever, with interrupts enabled. */
+function cpuIdle(): void {
+  printk("\x016Boot complete: idling (no init yet)\n");
+  while (true) {
+    sti();
+    hlt();
+  }
+}
