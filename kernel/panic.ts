@@ -6,7 +6,7 @@
 // disk first. There is nothing to flush here yet; the words stay for familiarity.)
 
 import { haltForever } from "./arch/x86/trap";
-import { printk, vprintk } from "./printk";
+import { consoleVerbose, printk, vprintk } from "./printk";
 
 let panicking: bool = false;
 
@@ -16,6 +16,7 @@ export function panic(fmt: string, ...args: i32[]): void {
   const argsAddress = read_ebp() + 12; // va_start: the arguments after `fmt`
   if (!panicking) {
     panicking = true;
+    consoleVerbose();
     printk("\x010Kernel panic - not syncing: ");
     vprintk(fmt, argsAddress);
     printk("\n");

@@ -49,6 +49,11 @@ export function setConsoleLoglevel(level: i32): void {
   consoleLoglevel = level;
 }
 
+/** Shows every message from now on: an oops or a panic must be seen, even with `quiet`. */
+export function consoleVerbose(): void {
+  consoleLoglevel = 15;
+}
+
 function emit(c: u8): void {
   if (messageLevel < consoleLoglevel) consolePutChar(c);
   atLineStart = c == 0x0a;

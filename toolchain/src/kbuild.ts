@@ -160,8 +160,14 @@ export function kallsymsAssembly(table: KallsymsEntry[]): string {
   return lines.join("\n") + "\n";
 }
 
+/** Bytes of `s` in UTF-8 (what `.asciz` emits). No TextEncoder: the core has no DOM or Node lib. */
 function utf8Length(s: string): number {
-  return new TextEncoder().encode(s).length;
+  let bytes = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+  }
+  return bytes;
 }
 
 /** Pass 2 must not move anything but .kallsyms: same symbols, same bytes before its segment. */

@@ -36,7 +36,7 @@
 
 import { isKernelText, printSymbol } from "../../kallsyms";
 import { panic } from "../../panic";
-import { printk } from "../../printk";
+import { consoleVerbose, printk } from "../../printk";
 import { UTS_RELEASE, UTS_VERSION } from "../../version";
 import { KERNEL_DS } from "./gdt";
 import { T_SYSCALL } from "./idt";
@@ -220,6 +220,7 @@ export function die(frame: TrapFrame): void {
   if (oopsCount > 2) haltForever(); // even reporting keeps faulting: give up quietly
   const recursive = oopsInProgress;
   oopsInProgress = true;
+  consoleVerbose();
 
   if (frame.vector == T_PAGE_FAULT) reportPageFault(frame);
   printk("\x014Oops: %s: %04x [#%d]\n", changetype<i32>(exceptionName(frame.vector)), frame.errorCode & 0xffff, oopsCount);
