@@ -230,6 +230,11 @@ export class ExprCompiler {
 
   /** A memory operand's value in a fresh register (the address registers are released). */
   loadOperand(o: Operand): Val {
+    if (o.k === "reg") {
+      const v = this.pool.alloc();
+      this.emit(`mov ${v.reg}, ${o.r}`);
+      return v;
+    }
     if (o.k !== "addr") return this.materialize(o, U32);
     const text = this.fmtAddr(o.a);
     this.releaseAddr(o.a);
@@ -460,6 +465,20 @@ export class ExprCompiler {
     const swappable = (): boolean => !(left instanceof Val) && this.operand(left) !== null && this.operand(right) === null;
     if (mn) {
       if (mn !== "sub" && swappable()) [left, right] = [right, left as ts.Expression];
+      // reg ± const and reg + reg in one lea, without copying the register first.
+      const ol = left instanceof Val ? null : this.operand(left);
+      const or = ol?.k === "reg" ? this.operand(right) : null;
+      if (ol?.k === "reg" && (mn === "add" || mn === "sub") && or?.k === "imm") {
+        const v = this.pool.alloc();
+        const k = mn === "add" ? or.v : -or.v | 0;
+        this.emit(`lea ${v.reg}, [${ol.r}${k < 0 ? "-" : "+"}${Math.abs(k)}]`);
+        return v;
+      }
+      if (ol?.k === "reg" && mn === "add" && or?.k === "reg") {
+        const v = this.pool.alloc();
+        this.emit(`lea ${v.reg}, [${ol.r}+${or.r}]`);
+        return v;
+      }
       const x = leftFirst();
       const o = this.genOperand(right);
       const rhs = this.fmt(o);
@@ -682,11 +701,8 @@ export class ExprCompiler {
     // Plain assignment.
     const rt = this.model.typeOf(e.right);
     if (lv.k === "reg") {
-      // x = x OP y  →  OP x, y
-      if (ts.isBinaryExpression(e.right) && ARITH[e.right.operatorToken.kind] && simple32 && sameLocal(this, e.right.left, target)) {
-        const o = this.genOperand(e.right.right);
-        this.emit(`${ARITH[e.right.operatorToken.kind]} ${lv.r}, ${this.fmt(o)}`);
-        this.releaseOperand(o);
+      // x = a OP b  →  computed in x's own register when that is safe (see genInto).
+      if (sizeOf(t) === 4 && t.kind !== "bool" && ts.isIdentifier(target) && this.genInto(e.right, lv.r, target)) {
         return this.finishAssign(lv, valueNeeded);
       }
       const o = this.operand(e.right);
@@ -709,6 +725,88 @@ export class ExprCompiler {
     if (valueNeeded) return src.k === "val" ? this.convert(src.v, t, rt) : this.materialize(src, t);
     this.releaseOperand(src);
     return null;
+  }
+
+  /**
+   * Evaluates e directly into register r, which holds the local `target` (a 32-bit local in
+   * ebx/esi/edi): `x = (y >>> 8) ^ z` becomes `mov x, y; shr x, 8; xor x, z` instead of a
+   * detour through eax. Returns false (emitting nothing) when it cannot do better.
+   */
+  genInto(e: ts.Expression, r: string, target: ts.Identifier): boolean {
+    while (ts.isParenthesizedExpression(e)) e = e.expression;
+    const o = this.operand(e);
+    if (o) {
+      this.emit(o.k === "imm" && o.v === 0 ? `xor ${r}, ${r}` : `mov ${r}, ${this.fmt(o)}`);
+      return true;
+    }
+    if (!ts.isBinaryExpression(e)) return false;
+    const op = e.operatorToken.kind;
+    const rightConst = this.model.constantValue(e.right);
+    let mn: string | undefined = ARITH[op];
+    let commutative = mn !== undefined && mn !== "sub";
+    if (!mn && rightConst !== null) {
+      if (op === ts.SyntaxKind.LessThanLessThanToken) mn = "shl";
+      else if (op === ts.SyntaxKind.GreaterThanGreaterThanGreaterThanToken) mn = "shr";
+      else if (op === ts.SyntaxKind.GreaterThanGreaterThanToken) mn = promoted(this.model.typeOf(e.left)).signed ? "sar" : "shr";
+      else if (op === ts.SyntaxKind.AsteriskToken) mn = "imul";
+    }
+    if (!mn) return false;
+    let a = e.left, b = e.right;
+    if (commutative && this.mentions(b, target) && !this.mentions(a, target)) [a, b] = [b, a];
+    const emitOp = (o: Operand): void => {
+      if (mn === "imul") this.emit(`imul ${r}, ${r}, ${this.fmt(o)}`);
+      else if (mn === "shl" || mn === "shr" || mn === "sar") this.emit(`${mn} ${r}, ${(rightConst! & 31)}`);
+      else this.emit(`${mn} ${r}, ${this.fmt(o)}`);
+    };
+    if (!this.mentions(b, target)) {
+      this.genIntoOrMove(a, r, target);
+      const o = this.genOperand(b);
+      emitOp(o);
+      this.releaseOperand(o);
+      return true;
+    }
+    if (!isPure(this, a) || !isPure(this, b)) return false;
+    // b reads x: evaluate it first, then build a in x. Prefer a memory read as the operand
+    // (`shr x, 8; xor x, dword ptr [table+eax*4]`).
+    if (commutative && this.isMemoryRead(a) && !this.isMemoryRead(b)) [a, b] = [b, a];
+    let ob = this.genOperand(b);
+    const usesR = ob.k === "reg" || (ob.k === "addr" && (ob.a.base === r || ob.a.index === r));
+    if (usesR) ob = { k: "val", v: this.loadOperand(ob) };
+    this.genIntoOrMove(a, r, target);
+    emitOp(ob);
+    this.releaseOperand(ob);
+    return true;
+  }
+
+  private isMemoryRead(e: ts.Expression): boolean {
+    while (ts.isParenthesizedExpression(e)) e = e.expression;
+    if (!(ts.isElementAccessExpression(e) || ts.isPropertyAccessExpression(e) || ts.isCallExpression(e))) return false;
+    if (loadInfo(this.model.typeOf(e)).size !== 4) return false;
+    if (ts.isCallExpression(e)) {
+      const ent = ts.isIdentifier(e.expression) ? this.entity(e.expression) : undefined;
+      return ent?.kind === "intrinsic" && ent.name === "load";
+    }
+    return true;
+  }
+
+  private genIntoOrMove(e: ts.Expression, r: string, target: ts.Identifier): void {
+    if (this.genInto(e, r, target)) return;
+    const v = this.genExpr(e);
+    this.emit(`mov ${r}, ${this.pool.reg(v)}`);
+    this.pool.release(v);
+  }
+
+  /** Whether expression e reads the local that identifier `target` names. */
+  mentions(e: ts.Node, target: ts.Identifier): boolean {
+    const ent = this.entity(target);
+    let found = false;
+    const visit = (n: ts.Node): void => {
+      if (found) return;
+      if (ts.isIdentifier(n) && n.text === target.text && this.entity(n) === ent) found = true;
+      else ts.forEachChild(n, visit);
+    };
+    visit(e);
+    return found;
   }
 
   private finishAssign(lv: LValue, valueNeeded: boolean): Val | null {
@@ -862,6 +960,26 @@ export class ExprCompiler {
 
 }
 
+/** No calls (other than value intrinsics), assignments or ++/--: evaluation order is free. */
+function isPure(c: ExprCompiler, e: ts.Node): boolean {
+  let pure = true;
+  const visit = (n: ts.Node): void => {
+    if (!pure) return;
+    if (ts.isCallExpression(n)) {
+      const ent = ts.isIdentifier(n.expression) ? c.entity(n.expression) : undefined;
+      if (ent?.kind !== "intrinsic" || !PURE_INTRINSICS.has(ent.name)) pure = false;
+    } else if (ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) {
+      if (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken) pure = false;
+    } else if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+      pure = false;
+    }
+    if (pure) ts.forEachChild(n, visit);
+  };
+  visit(e);
+  return pure;
+}
+const PURE_INTRINSICS = new Set(["load", "sizeof", "offsetof", "changetype", "i8", "u8", "i16", "u16", "i32", "u32", "isize", "usize", "bool"]);
+
 function isLogical(e: ts.Expression): boolean {
   while (ts.isParenthesizedExpression(e)) e = e.expression;
   if (ts.isBinaryExpression(e)) {
@@ -871,11 +989,6 @@ function isLogical(e: ts.Expression): boolean {
   return ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken;
 }
 
-function sameLocal(c: ExprCompiler, a: ts.Expression, b: ts.Expression): boolean {
-  if (!ts.isIdentifier(a) || !ts.isIdentifier(b)) return false;
-  const ea = c.entity(a), eb = c.entity(b);
-  return ea !== undefined && ea === eb;
-}
 
 /** Whether a value of type `from` already satisfies the invariant of type `to`. */
 function fitsWithout(from: LType, to: LType): boolean {

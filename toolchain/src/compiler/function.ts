@@ -244,7 +244,10 @@ export class FunctionCompiler extends CallCompiler {
       const ent = this.model.entities.get(d) as LocalEntity;
       const t = this.model.localType(ent);
       const h = ent.home!;
-      if (h.kind === "reg") {
+      if (h.kind === "reg" && sizeOf(t) === 4 && t.kind !== "bool" && sizeOf(this.model.typeOf(d.initializer)) === 4 &&
+          this.genInto(d.initializer, h.reg, d.name)) {
+        // computed straight into the local's register
+      } else if (h.kind === "reg") {
         const o = this.operand(d.initializer);
         if (o && o.k === "imm") {
           const v = t.kind === "int" || t.kind === "bool" ? truncate(o.v, t) : o.v;
