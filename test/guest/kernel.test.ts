@@ -112,6 +112,11 @@ describe("oopses", () => {
     expect(out).toMatch(/Call Trace:\n \[<c01[0-9a-f]{5}>\] crashNested\+0x[0-9a-f]+\/0x[0-9a-f]+\n \[<c01[0-9a-f]{5}>\] crashtestLevel2\+/);
     expect(out).toMatch(/BUG: kernel NULL pointer dereference, address: 00000010\n#PF: supervisor write access in kernel mode\n/);
     expect(out).toMatch(/Oops: page fault: 0002 \[#2\]\nCPU: [^\n]*\nEIP: 0060:\[<c01[0-9a-f]{5}>\] crashInsideOops\+/);
+    // The second trace crosses the first exception: die ← trap ← trap_common, then where the
+    // divide error happened, then its callers.
+    const second = out.slice(out.lastIndexOf("Call Trace:\n"));
+    const frames = [...second.matchAll(/^ \[<c01[0-9a-f]{5}>\] (\w+)\+/gm)].map((m) => m[1]);
+    expect(frames).toEqual(["die", "trap", "trap_common", "crashDivide", "crashNested", "crashtestLevel2", "crashtestLevel1", "crashtestRun", "kmain", "_start"]);
     expect(out).not.toContain("Kernel panic");
   });
 });

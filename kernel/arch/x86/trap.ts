@@ -91,6 +91,9 @@ const PF_USER: u32 = 4;
 const PF_RESERVED: u32 = 8;
 const PF_INSTRUCTION: u32 = 16;
 
+/** Where trap() returns to in vectors.s: a call trace that passes it crosses an exception. */
+declare const trap_return: StaticArray<u8>;
+
 let oopsCount: i32 = 0;
 let oopsInProgress: bool = false;
 
@@ -198,7 +201,8 @@ function plausibleFramePointer(ebp: u32): bool {
 /**
  * Prints the return addresses on the stack by following saved frame pointers: every Lokum
  * function starts with `push ebp; mov ebp, esp`, so [ebp] is the caller's EBP and [ebp + 4]
- * the return address into the caller. entry.s starts the chain with EBP = 0.
+ * the return address into the caller. entry.s starts the chain with EBP = 0. The stubs of
+ * vectors.s keep the interrupted EBP, so the chain runs on through an exception.
  */
 export function showCallTrace(ebp: u32): void {
   printk("\x014Call Trace:\n");
@@ -208,6 +212,14 @@ export function showCallTrace(ebp: u32): void {
     printk("\x014 [<%08x>] ", returnAddress);
     printSymbol(returnAddress, true);
     printk("\n");
+    if (returnAddress == changetype<usize>(trap_return)) {
+      // trap() was called from vectors.s for an exception inside the kernel: its argument is
+      // the TrapFrame. Show where that exception happened; the chain goes on from there.
+      const interrupted = changetype<TrapFrame>(load<u32>(ebp + 8));
+      printk("\x014 [<%08x>] ", interrupted.eip);
+      printSymbol(interrupted.eip, false);
+      printk("\n");
+    }
     const callerEbp = load<u32>(ebp);
     if (callerEbp <= ebp) break; // the stack grows down: callers' frames are higher
     ebp = callerEbp;

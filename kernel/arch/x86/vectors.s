@@ -286,9 +286,9 @@ trap_common:
         cld                                     # the C ABI expects DF = 0
         push esp                                # trap(frame)
         call trap
+        .globl trap_return                      # trap() returns here (the call trace looks
+trap_return:                                    # for this address to cross an exception)
         add esp, 4
-        .globl trap_return
-trap_return:
         popad
         pop gs
         pop fs
