@@ -1,7 +1,7 @@
 // Reading Lokum sources from disk for the toolchain core (which only sees in-memory maps):
 // a root file and, transitively, every relative import it makes.
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
@@ -46,5 +46,20 @@ export function readSourceClosure(roots: string[]): Record<string, string> {
       }
     }
   }
+  return files;
+}
+
+/** Every file under `dir` (relative to the repository) whose name passes `keep`, keyed by its
+ *  repository-relative path ("kernel/main.ts"), as the in-memory builders expect. */
+export function readTree(dir: string, keep: (name: string) => boolean = () => true): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (path: string): void => {
+    for (const entry of readdirSync(resolve(REPO_ROOT, path), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const child = `${path}/${entry.name}`;
+      if (entry.isDirectory()) walk(child);
+      else if (entry.isFile() && keep(entry.name)) files[child] = readFileSync(resolve(REPO_ROOT, child), "utf8");
+    }
+  };
+  if (existsSync(resolve(REPO_ROOT, dir))) walk(dir);
   return files;
 }

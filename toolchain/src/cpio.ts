@@ -19,6 +19,8 @@
 // 0o120000 symlink) or just permissions; without type bits an entry with `target` is a
 // symlink, one with `data` a regular file, and one with neither a directory.
 
+import { utf8Decode, utf8Encode } from "./utf8.js";
+
 export class CpioError extends Error {
   constructor(message: string) {
     super(message);
@@ -46,32 +48,6 @@ const DEFAULT_DIRECTORY_MODE = 0o755;
 
 function alignUp4(n: number): number {
   return (n + 3) & ~3;
-}
-
-// UTF-8 by hand: the toolchain core targets plain ES2022, which has no TextEncoder/TextDecoder.
-function utf8(text: string): Uint8Array {
-  const out: number[] = [];
-  for (const char of text) {
-    const c = char.codePointAt(0)!;
-    if (c < 0x80) out.push(c);
-    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 0x3f));
-    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
-    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 0x3f), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
-  }
-  return Uint8Array.from(out);
-}
-
-function fromUtf8(bytes: Uint8Array): string {
-  let text = "";
-  for (let i = 0; i < bytes.length; ) {
-    const b = bytes[i]!;
-    const length = b < 0x80 ? 1 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
-    let c = length === 1 ? b : b & (0xff >> (length + 1));
-    for (let k = 1; k < length; k++) c = (c << 6) | ((bytes[i + k] ?? 0) & 0x3f);
-    text += String.fromCodePoint(c > 0x10ffff ? 0xfffd : c);
-    i += length;
-  }
-  return text;
 }
 
 /** "./usr//bin/" → "usr/bin"; the archive stores relative paths without dots. */
@@ -115,7 +91,7 @@ export function writeCpio(entries: CpioEntry[]): Uint8Array {
     let contents: Uint8Array = new Uint8Array(0);
     if (type === S_IFLNK) {
       if (entry.target === undefined) throw new CpioError(`cpio: symlink '${path}' has no target`);
-      contents = utf8(entry.target);
+      contents = utf8Encode(entry.target);
     } else if (type === S_IFREG) {
       contents = entry.data ?? new Uint8Array(0);
     } else if (entry.data !== undefined && entry.data.length > 0) {
@@ -138,12 +114,12 @@ export function writeCpio(entries: CpioEntry[]): Uint8Array {
   const chunks: Uint8Array[] = [];
   let size = 0;
   const emit = (ino: number, mode: number, nlink: number, name: string, contents: Uint8Array) => {
-    const nameBytes = utf8(name);
+    const nameBytes = utf8Encode(name);
     const fields = [ino, mode, 0, 0, nlink, 0, contents.length, 0, 0, 0, 0, nameBytes.length + 1, 0];
     const header = MAGIC + fields.map((f) => (f >>> 0).toString(16).padStart(8, "0")).join("");
     const nameEnd = alignUp4(HEADER_SIZE + nameBytes.length + 1);
     const entry = new Uint8Array(nameEnd + alignUp4(contents.length));
-    entry.set(utf8(header), 0);
+    entry.set(utf8Encode(header), 0);
     entry.set(nameBytes, HEADER_SIZE);
     entry.set(contents, nameEnd);
     chunks.push(entry);
@@ -186,11 +162,11 @@ export function readCpio(bytes: Uint8Array): CpioEntry[] {
     const nameStart = offset + HEADER_SIZE;
     const dataStart = offset + alignUp4(HEADER_SIZE + nameSize);
     if (nameStart + nameSize > bytes.length || dataStart + fileSize > bytes.length) throw new CpioError(`cpio: truncated entry at offset ${offset}`);
-    const path = fromUtf8(bytes.subarray(nameStart, nameStart + nameSize - 1));
+    const path = utf8Decode(bytes.subarray(nameStart, nameStart + nameSize - 1));
     if (path === TRAILER) return entries;
     const contents = bytes.slice(dataStart, dataStart + fileSize);
     const type = mode & S_IFMT;
-    if (type === S_IFLNK) entries.push({ path, mode, target: fromUtf8(contents) });
+    if (type === S_IFLNK) entries.push({ path, mode, target: utf8Decode(contents) });
     else if (type === S_IFDIR) entries.push({ path, mode });
     else entries.push({ path, mode, data: contents });
     offset = dataStart + alignUp4(fileSize);

@@ -33,6 +33,7 @@ import { BuildError, compileToObject } from "./driver.js";
 import type { ObjectFile } from "./elf/object.js";
 import type { LinkInput, LinkedSymbol, LinkResult } from "./link/linker.js";
 import { link } from "./link/linker.js";
+import { utf8Encode } from "./utf8.js";
 
 export interface KallsymsEntry {
   address: number;
@@ -152,22 +153,12 @@ export function kallsymsAssembly(table: KallsymsEntry[]): string {
   let at = 0;
   for (const e of table) {
     offsets.push(at);
-    at += utf8Length(e.name) + 1;
+    at += utf8Encode(e.name).length + 1;
   }
   words(offsets);
   lines.push(".Lnames:");
   for (const e of table) lines.push(`  .asciz ${JSON.stringify(e.name)}`);
   return lines.join("\n") + "\n";
-}
-
-/** Bytes of `s` in UTF-8 (what `.asciz` emits). No TextEncoder: the core has no DOM or Node lib. */
-function utf8Length(s: string): number {
-  let bytes = 0;
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
-  }
-  return bytes;
 }
 
 /** Pass 2 must not move anything but .kallsyms: same symbols, same bytes before its segment. */

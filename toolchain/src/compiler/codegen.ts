@@ -14,6 +14,7 @@ import type { FunctionContext } from "./expr.js";
 import { FunctionCompiler } from "./function.js";
 import { type Entity, type SemanticModel, hasModifier, truncate } from "./program.js";
 import { type ClassInfo, type LType, VOID, sizeOf } from "./types.js";
+import { utf8Encode } from "../utf8.js";
 
 type GlobalEntity = Extract<Entity, { kind: "global" }>;
 
@@ -244,7 +245,7 @@ export class CodeGenerator {
 /** A string as a GNU as `.asciz` operand, escaping everything outside printable ASCII. */
 function asmString(text: string): string {
   let out = '"';
-  for (const byte of utf8(text)) {
+  for (const byte of utf8Encode(text)) {
     if (byte === 0x22) out += '\\"';
     else if (byte === 0x5c) out += "\\\\";
     else if (byte >= 0x20 && byte < 0x7f) out += String.fromCharCode(byte);
@@ -253,14 +254,3 @@ function asmString(text: string): string {
   return out + '"';
 }
 
-function utf8(text: string): number[] {
-  const bytes: number[] = [];
-  for (const ch of text) {
-    const c = ch.codePointAt(0)!;
-    if (c < 0x80) bytes.push(c);
-    else if (c < 0x800) bytes.push(0xc0 | (c >> 6), 0x80 | (c & 63));
-    else if (c < 0x10000) bytes.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-    else bytes.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-  }
-  return bytes;
-}
