@@ -1,0 +1,119 @@
+// errno: how a failed system call is reported to C-style code, and its text.
+//
+// The kernel returns -errno in eax (a value in -4095..-1). The wrappers in unistd.ts pass the
+// result through syscallResult(), which stores the errno here and returns -1, as C's libc does.
+// strerror() gives glibc's exact texts (busybox prints them, so Lokum's tools print the same
+// "cat: can't open 'x': No such file or directory").
+
+export let errno: i32 = 0;
+
+export const EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, ENXIO = 6, E2BIG = 7, ENOEXEC = 8;
+export const EBADF = 9, ECHILD = 10, EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16;
+export const EEXIST = 17, EXDEV = 18, ENODEV = 19, ENOTDIR = 20, EISDIR = 21, EINVAL = 22;
+export const EMFILE = 24, ENOTTY = 25, ENOSPC = 28, ESPIPE = 29, EROFS = 30, EPIPE = 32, ERANGE = 34;
+export const ENAMETOOLONG = 36, ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40;
+
+/** Turns a raw kernel result into C's convention: -errno → errno set, -1 returned. */
+export function syscallResult(r: i32): i32 {
+  if (r < 0 && r > -4096) {
+    errno = -r;
+    return -1;
+  }
+  return r;
+}
+
+export function setErrno(e: i32): void {
+  errno = e;
+}
+
+// glibc's texts for errno 0..40, by number (35 is EDEADLK, 37 ENOLCK).
+const texts: StaticArray<string> = [
+  "Success",
+  "Operation not permitted",
+  "No such file or directory",
+  "No such process",
+  "Interrupted system call",
+  "Input/output error",
+  "No such device or address",
+  "Argument list too long",
+  "Exec format error",
+  "Bad file descriptor",
+  "No child processes",
+  "Resource temporarily unavailable",
+  "Cannot allocate memory",
+  "Permission denied",
+  "Bad address",
+  "Block device required",
+  "Device or resource busy",
+  "File exists",
+  "Invalid cross-device link",
+  "No such device",
+  "Not a directory",
+  "Is a directory",
+  "Invalid argument",
+  "Too many open files in system",
+  "Too many open files",
+  "Inappropriate ioctl for device",
+  "Text file busy",
+  "File too large",
+  "No space left on device",
+  "Illegal seek",
+  "Read-only file system",
+  "Too many links",
+  "Broken pipe",
+  "Numerical argument out of domain",
+  "Numerical result out of range",
+  "Resource deadlock avoided",
+  "File name too long",
+  "No locks available",
+  "Function not implemented",
+  "Directory not empty",
+  "Too many levels of symbolic links",
+];
+
+let unknownText = new StaticArray<u8>(32);
+
+/** The text for an errno value, e.g. strerror(2) = "No such file or directory". */
+export function strerror(e: i32): string {
+  if (e >= 0 && e < texts.length) return texts[e];
+  switch (e) {
+    case 61: return "No data available";
+    case 62: return "Timer expired";
+    case 71: return "Protocol error";
+    case 74: return "Bad message";
+    case 75: return "Value too large for defined data type";
+    case 95: return "Operation not supported";
+    case 97: return "Address family not supported by protocol";
+    case 98: return "Address already in use";
+    case 99: return "Cannot assign requested address";
+    case 100: return "Network is down";
+    case 101: return "Network is unreachable";
+    case 104: return "Connection reset by peer";
+    case 110: return "Connection timed out";
+    case 111: return "Connection refused";
+    case 113: return "No route to host";
+    case 121: return "Remote I/O error";
+    case 122: return "Disk quota exceeded";
+    case 125: return "Operation canceled";
+    case 126: return "Required key not available";
+    case 129: return "Key was rejected by service";
+  }
+  // "Unknown error N", built by hand (stdio depends on us, not the other way round).
+  const prefix = "Unknown error ";
+  const buf = changetype<usize>(unknownText);
+  let n = 0;
+  while (load<u8>(changetype<usize>(prefix) + n) != 0) {
+    store<u8>(buf + n, load<u8>(changetype<usize>(prefix) + n));
+    n++;
+  }
+  let v = u32(e < 0 ? -e : e);
+  if (e < 0) store<u8>(buf + n++, 45);
+  let digits = 1;
+  for (let t = v; t >= 10; t = t / 10) digits++;
+  for (let i = digits - 1; i >= 0; i--) {
+    store<u8>(buf + n + i, u8(48 + v % 10));
+    v = v / 10;
+  }
+  store<u8>(buf + n + digits, 0);
+  return changetype<string>(buf);
+}

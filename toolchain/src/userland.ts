@@ -1,0 +1,84 @@
+// The user-land build: initrd/ sources in, the initrd's files out (as cpio entries).
+//
+// Design note
+// -----------
+// Like a C system, user space is built in two steps (separate compilation):
+//
+//  1. libc.o, once: every initrd/lib/*.ts compiled together into one object, plus crt0.s
+//     (`_start`) and the system call stubs generated from kernel/syscalls.tbl (`sys_write`, …).
+//  2. Each program (initrd/bin/*.ts, initrd/sbin/*.ts: one file = one command) is compiled
+//     with `separate: true` — the lib files it imports are only declarations, their code is in
+//     libc.o — and linked with libc.o into a static i386 ELF executable at 0x08048000 whose
+//     entry is `_start`, exactly what Linux's execve runs.
+//
+// The result lists cpio entries: the executables (mode 0755) at bin/NAME and sbin/NAME, every
+// other file under initrd/ except the lib sources (etc/… keep their text; mode 0644, or 0755
+// for scripts starting with "#!"), and the empty directories a booted system mounts on or
+// writes to. Pure TypeScript, no Node: toolchain/cli/initrd-files.ts reads the tree.
+
+import { assemble } from "./asm/assembler.js";
+import { BuildError, compileToObject } from "./driver.js";
+import type { ObjectFile } from "./elf/object.js";
+import { link, type LinkInput } from "./link/linker.js";
+import { parseSyscallTable, userStubs } from "./syscalls.js";
+import { utf8Encode } from "./utf8.js";
+
+export interface UserlandEntry {
+  path: string; // inside the initrd, no leading slash: "bin/sh"
+  mode: number; // with the file type bits (0o100755, 0o040755, …)
+  data?: Uint8Array;
+}
+
+export interface Userland {
+  entries: UserlandEntry[];
+  /** The listing of libc (for --emit asm style debugging). */
+  libcAsm: string;
+}
+
+/** Directories every Lokum root file system has, even when nothing is inside at build time. */
+export const EMPTY_DIRECTORIES = ["proc", "dev", "sys", "tmp", "root", "home", "home/user", "mnt", "lib/modules"];
+
+const DIR = 0o040000;
+const FILE = 0o100000;
+
+/**
+ * Builds user space. `files` maps paths relative to the repository ("initrd/bin/sh.ts",
+ * "kernel/syscalls.tbl", …) to their text; it must hold every initrd/ file and
+ * kernel/syscalls.tbl. `lib` is toolchain/lib/lokum.d.ts. Throws BuildError, AsmError or
+ * LinkError with the failing file named.
+ */
+export function buildUserland(files: Record<string, string>, lib: string): Userland {
+  const table = files["kernel/syscalls.tbl"];
+  if (table === undefined) throw new BuildError("buildUserland: kernel/syscalls.tbl is missing");
+  const rooted: Record<string, string> = {};
+  for (const [p, text] of Object.entries(files)) if (p.startsWith("initrd/") && p.endsWith(".ts")) rooted["/" + p] = text;
+
+  // 1. libc.o
+  const libSources = Object.keys(rooted).filter((p) => p.startsWith("/initrd/lib/") && !p.endsWith(".d.ts")).sort();
+  const libc = compileToObject({ files: rooted, roots: libSources, lib }, "libc.o");
+  const libcInputs: LinkInput[] = [
+    { name: "crt0.o", object: assemble(files["initrd/lib/crt0.s"] ?? "", "initrd/lib/crt0.s") },
+    { name: "syscalls.o", object: assemble(userStubs(parseSyscallTable(table)), "syscalls.s") },
+    { name: "libc.o", object: libc.object },
+  ];
+
+  // 2. the programs
+  const entries: UserlandEntry[] = [];
+  const programs = Object.keys(files).filter((p) => /^initrd\/s?bin\/[^/]+\.ts$/.test(p)).sort();
+  for (const p of programs) {
+    const object: ObjectFile = compileToObject({ files: rooted, roots: ["/" + p], lib, separate: true }, p.replace(/\.ts$/, ".o")).object;
+    const image = link([...libcInputs, { name: p.replace(/\.ts$/, ".o"), object }], { kind: "exec", entry: "_start" }).image;
+    entries.push({ path: p.slice("initrd/".length).replace(/\.ts$/, ""), mode: FILE | 0o755, data: image });
+  }
+
+  // 3. the other files, and the empty directories
+  for (const [p, text] of Object.entries(files)) {
+    if (!p.startsWith("initrd/") || p.startsWith("initrd/lib/") || programs.includes(p)) continue;
+    if (/^initrd\/s?bin\/[^/]+\.ts$/.test(p) || p.endsWith(".md")) continue;
+    const data = utf8Encode(text);
+    entries.push({ path: p.slice("initrd/".length), mode: FILE | (text.startsWith("#!") ? 0o755 : 0o644), data });
+  }
+  for (const d of EMPTY_DIRECTORIES) entries.push({ path: d, mode: DIR | (d === "tmp" ? 0o1777 : d === "root" ? 0o700 : 0o755) });
+  entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { entries, libcAsm: libc.asm };
+}
