@@ -32,6 +32,12 @@ export const INTRINSICS = new Set([
   "i8", "u8", "i16", "u16", "i32", "u32", "isize", "usize", "bool",
 ]);
 
+/** Names the assembler reads as registers (in any case): a local symbol must not be one. */
+const ASM_REGISTERS = new Set([
+  "eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi", "ax", "cx", "dx", "bx", "sp", "bp", "si", "di",
+  "al", "cl", "dl", "bl", "ah", "ch", "dh", "bh", "es", "cs", "ss", "ds", "fs", "gs", "cr0", "cr2", "cr3", "cr4",
+]);
+
 export class SemanticModel {
   readonly entities = new Map<ts.Node, Entity>();
   readonly classes = new Map<ts.ClassDeclaration, ClassInfo>();
@@ -59,7 +65,7 @@ export class SemanticModel {
   /** A symbol name unique within this object file. Exported names stay as they are (C ABI). */
   uniqueSymbol(name: string): string {
     let s = name;
-    for (let i = 1; this.usedSymbols.has(s); i++) s = `${name}.${i}`;
+    for (let i = 1; this.usedSymbols.has(s) || ASM_REGISTERS.has(s.toLowerCase()); i++) s = `${name}.${i}`;
     this.usedSymbols.add(s);
     return s;
   }
