@@ -148,8 +148,10 @@ export class CodeGenerator {
       }
       if (!ts.isArrayLiteralExpression(init)) this.model.fail(init, "NonConstantGlobal", g.decl.name.getText());
       const out = g.readonly ? this.rodata : this.data;
+      // Words first: a string element adds its bytes to .rodata, which may be `out` itself.
+      const words = init.elements.map((el) => this.constantWord(el, elem, g));
       header(out, Math.min(esize, 4) || 1, Math.max(n * esize, 1));
-      for (const el of init.elements) out.push(`  ${this.dataDirective(elem)} ${this.constantWord(el, elem, g)}`);
+      for (const w of words) out.push(`  ${this.dataDirective(elem)} ${w}`);
       if (n === 0) out.push("  .zero 1");
       return;
     }

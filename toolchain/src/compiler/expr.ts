@@ -119,10 +119,10 @@ export class ExprCompiler {
       const ent = this.entity(e);
       if (!ent) return null;
       if (ent.kind === "local") {
-        const h = this.home(ent);
         const t = this.model.localType(ent);
+        if (t.kind === "rest" && !t.pointer) return null; // its value is an address: lea
+        const h = this.home(ent);
         if (h.kind === "reg") return { k: "reg", r: h.reg };
-        if (t.kind === "rest") return null;
         if (sizeOf(t) === 4) return { k: "mem", m: `dword ptr ${this.fmtAddr(this.homeAddr(h))}` };
         return null;
       }
@@ -318,6 +318,12 @@ export class ExprCompiler {
         if (!f) return this.materialize({ k: "sym", s: this.model.methodOf(e)!.symbol }, t);
       }
     }
+    if (t.kind === "rest" && !t.pointer) {
+      // `...args` as a value: the address of the first variadic argument (a va_list).
+      const v = this.pool.alloc();
+      this.emit(`lea ${v.reg}, [ebp+${this.ctx.restArgsOffset()}]`);
+      return v;
+    }
     const lv = this.lvalue(e);
     if (lv.k === "reg") return this.materialize({ k: "reg", r: lv.r }, t);
     return this.genLoad(lv.a, t);
@@ -422,7 +428,7 @@ export class ExprCompiler {
     if (arrT.kind !== "array" && arrT.kind !== "rest") this.model.fail(e, "Unsupported", "indexing this value");
     const size = sizeOf(arrT.elem) as 1 | 2 | 4;
     let a: Addr;
-    if (arrT.kind === "rest") a = { base: "ebp", index: null, scale: 1, disp: this.ctx.restArgsOffset(), sym: null };
+    if (arrT.kind === "rest" && !arrT.pointer) a = { base: "ebp", index: null, scale: 1, disp: this.ctx.restArgsOffset(), sym: null };
     else a = this.pointerAddr(e.expression);
     const idx = e.argumentExpression;
     const c = this.model.constantValue(idx);

@@ -101,7 +101,7 @@ export class FunctionCompiler extends CallCompiler {
     const candidates = all.filter((l) => {
       try {
         const t = this.model.localType(l);
-        return t.kind !== "rest";
+        return t.kind !== "rest" || t.pointer;
       } catch (err) {
         if (err instanceof CompileError) return false;
         throw err;

@@ -249,7 +249,8 @@ export class SemanticModel {
       if (decl && ts.isEnumDeclaration(decl)) return I32;
       this.fail(node, "UnknownType", name);
     }
-    if (ts.isArrayTypeNode(node)) this.fail(node, "ArrayLiteral");
+    // `args: i32[]` is a va_list: a pointer to 32-bit argument words (what `...args` passes on).
+    if (ts.isArrayTypeNode(node)) return { kind: "rest", elem: this.resolveTypeNode(node.elementType), pointer: true };
     this.fail(node, "UnknownType", node.getText());
   }
 
@@ -369,7 +370,7 @@ export class SemanticModel {
       if (!d.type) this.fail(d, "MissingType", d.name.getText());
       if (d.dotDotDotToken) {
         if (!ts.isArrayTypeNode(d.type)) this.fail(d.type, "UnknownType", d.type.getText());
-        ent.type = { kind: "rest", elem: this.resolveTypeNode(d.type.elementType) };
+        ent.type = { kind: "rest", elem: this.resolveTypeNode(d.type.elementType), pointer: false };
       } else ent.type = this.resolveTypeNode(d.type);
     } else if (ts.isVariableDeclaration(d)) {
       if (d.type) ent.type = this.resolveTypeNode(d.type);

@@ -22,7 +22,7 @@ export type LType =
   | { kind: "class"; cls: ClassInfo }
   | { kind: "array"; elem: LType; length: number | null } // StaticArray<T>: pointer to elements
   | { kind: "func"; sig: Signature }
-  | { kind: "rest"; elem: LType }; // the `...args` of a variadic function
+  | { kind: "rest"; elem: LType; pointer: boolean }; // `...args` (pointer=false: on the caller's stack) or a va_list `args: i32[]` (pointer=true)
 
 export interface Signature {
   params: LType[];
@@ -107,7 +107,7 @@ export function typeName(t: LType): string {
     case "class": return t.cls.name;
     case "array": return `StaticArray<${typeName(t.elem)}>`;
     case "func": return `(${t.sig.params.map(typeName).join(", ")}) => ${typeName(t.sig.result)}`;
-    case "rest": return `...${typeName(t.elem)}[]`;
+    case "rest": return t.pointer ? `${typeName(t.elem)}[]` : `...${typeName(t.elem)}[]`;
     default: return t.kind;
   }
 }
