@@ -1,0 +1,66 @@
+// Fetching what the machine boots: the kernel and, when the build made one, the initrd.
+//
+// The server publishes the build's dist/boot/ folder at "boot/" next to the page (vite.config.ts
+// does it for the dev server and copies the files into a static build). Paths are relative to
+// the page, so the lab also works from a sub-folder of a web server.
+//
+//   boot/lokum.elf     the multiboot kernel (required)
+//   boot/initrd.cpio   the initial ramdisk (optional: a 404 means "no initrd yet")
+//
+// Files are fetched with `cache: "no-cache"`, so after a rebuild a Reset boots the new kernel.
+
+export interface BootFiles {
+  kernel: Uint8Array;
+  initrd?: Uint8Array;
+}
+
+/** Download the boot files; `onProgress(done, total)` reports bytes over both files. */
+export async function fetchBootFiles(onProgress: (done: number, total: number) => void, signal?: AbortSignal): Promise<BootFiles> {
+  const [kernelResponse, initrdResponse] = await Promise.all([
+    request("boot/lokum.elf", signal),
+    request("boot/initrd.cpio", signal),
+  ]);
+  if (!kernelResponse.ok) {
+    throw new Error(`boot/lokum.elf: ${kernelResponse.status} ${kernelResponse.statusText} (build the kernel first: npx lokum build)`);
+  }
+  if (!initrdResponse.ok && initrdResponse.status !== 404) {
+    throw new Error(`boot/initrd.cpio: ${initrdResponse.status} ${initrdResponse.statusText}`);
+  }
+  const responses = initrdResponse.ok ? [kernelResponse, initrdResponse] : [kernelResponse];
+  const total = responses.reduce((sum, r) => sum + Number(r.headers.get("content-length") ?? 0), 0);
+  let done = 0;
+  const count = (n: number): void => {
+    done += n;
+    onProgress(done, total);
+  };
+  const [kernel, initrd] = await Promise.all(responses.map((r) => readBody(r, count)));
+  return { kernel: kernel!, initrd };
+}
+
+function request(path: string, signal?: AbortSignal): Promise<Response> {
+  return fetch(new URL(path, document.baseURI), { cache: "no-cache", signal });
+}
+
+/** The whole body, reporting each chunk's size as it arrives. */
+async function readBody(response: Response, count: (bytes: number) => void): Promise<Uint8Array> {
+  if (!response.body) {
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    count(bytes.length);
+    return bytes;
+  }
+  const chunks: Uint8Array[] = [];
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    count(value.length);
+  }
+  const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return bytes;
+}

@@ -1,0 +1,92 @@
+// The lab's terminal: xterm.js standing in for the serial line's far end, like a VT100 on COM1.
+//
+// Bytes, not characters, cross the line in both directions:
+//   guest → screen  the Machine hands us console output as latin1 text (one char = one byte);
+//                   we pass those bytes to xterm, which decodes them as UTF-8.
+//   keys → guest    xterm gives us what a key sends as a string (Enter = "\r", ^C = "\x03",
+//                   arrows = escape sequences); we encode it as UTF-8 bytes.
+// No newline conversion on our side: the guest sends "\r\n" itself (its tty's job, like Linux's
+// ONLCR), and turning the "\r" of Enter into "\n" is the guest tty's job too (ICRNL).
+//
+// Size: the terminal fills its container (measured from the font's cell size). The guest cannot
+// learn the size over a serial line; that is normal for a serial console.
+
+import { Terminal } from "@xterm/xterm";
+import "@xterm/xterm/css/xterm.css";
+
+const FONT_FAMILY = '"DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace';
+const FONT_SIZE = 15;
+const MIN_COLS = 40;
+const MIN_ROWS = 10;
+
+export class LabTerminal {
+  private readonly term: Terminal;
+  private readonly encoder = new TextEncoder();
+
+  constructor(private readonly container: HTMLElement) {
+    this.term = new Terminal({
+      fontFamily: FONT_FAMILY,
+      fontSize: FONT_SIZE,
+      cursorBlink: true,
+      scrollback: 5000,
+      theme: { background: "#16181d", foreground: "#d8dee9", cursor: "#e0a84e" },
+    });
+    this.term.open(container);
+    this.fit();
+    new ResizeObserver(() => this.fit()).observe(container);
+  }
+
+  /** Call `send` with the bytes of every keystroke (and paste). */
+  onInput(send: (bytes: Uint8Array) => void): void {
+    this.term.onData((data) => send(this.encoder.encode(data)));
+  }
+
+  /** Show console output (latin1 text: each char code is one byte from the guest). */
+  writeOutput(chunk: string): void {
+    const bytes = new Uint8Array(chunk.length);
+    for (let i = 0; i < chunk.length; i++) bytes[i] = chunk.charCodeAt(i);
+    this.term.write(bytes);
+  }
+
+  /** A line from the lab itself (not the guest), dimmed, e.g. "[machine stopped]". */
+  writeNote(text: string): void {
+    this.term.write(`\r\n\x1b[2m[${text}]\x1b[0m\r\n`);
+  }
+
+  /** Clear screen, scrollback and modes: a fresh terminal for a fresh boot. */
+  reset(): void {
+    this.term.reset();
+  }
+
+  focus(): void {
+    this.term.focus();
+  }
+
+  /** Everything in the terminal (scrollback and screen), one line per row, trailing blanks cut. */
+  text(): string {
+    const buffer = this.term.buffer.active;
+    const lines: string[] = [];
+    for (let y = 0; y < buffer.length; y++) lines.push(buffer.getLine(y)?.translateToString(true) ?? "");
+    return lines.join("\n").trimEnd();
+  }
+
+  /** Resize to as many whole cells as fit in the container. */
+  private fit(): void {
+    const cell = measureCell();
+    const { width, height } = this.container.getBoundingClientRect();
+    const cols = Math.max(MIN_COLS, Math.floor(width / cell.width) - 1);
+    const rows = Math.max(MIN_ROWS, Math.floor(height / cell.height));
+    if (cols !== this.term.cols || rows !== this.term.rows) this.term.resize(cols, rows);
+  }
+}
+
+/** The size of one character cell in the terminal's font, measured off-screen. */
+function measureCell(): { width: number; height: number } {
+  const probe = document.createElement("span");
+  probe.style.cssText = `position:absolute;visibility:hidden;white-space:pre;font-family:${FONT_FAMILY};font-size:${FONT_SIZE}px;line-height:normal`;
+  probe.textContent = "W".repeat(50);
+  document.body.append(probe);
+  const box = probe.getBoundingClientRect();
+  probe.remove();
+  return { width: box.width / 50, height: Math.ceil(box.height) };
+}
