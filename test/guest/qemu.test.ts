@@ -1,0 +1,139 @@
+// The same lokum.elf under QEMU: nothing may depend on a v86 quirk (DESIGN.md, Testing).
+//
+//   qemu-system-i386 -kernel lokum.elf [-initrd initrd.cpio] -append CMDLINE
+//                    -nographic -serial mon:stdio -m 64 -no-reboot
+//
+// QEMU boots differently from v86: SeaBIOS runs first (and prints to the serial port before the
+// kernel does), the multiboot information has mem_lower/mem_upper and a memory map with reserved
+// ranges, the command line starts with the kernel's file name ("lokum.elf console=ttyS0", as
+// GRUB's does), the initrd module's string is its file name, and VGA is already in text mode.
+//
+// We check what the console shows: the banner, our command line, the initrd's size, the kernel's
+// idle line or — once the initrd has a shell — the prompt, and then that a typed command runs.
+// QEMU gets SIGKILL afterwards, whatever happened.
+
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { statSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { buildBootDir, type BootDir } from "./dist.js";
+
+const QEMU = "qemu-system-i386";
+const CMDLINE = "console=ttyS0";
+const BOOT_TIMEOUT_MS = 30_000;
+
+let boot: BootDir;
+beforeAll(async () => {
+  if (spawnSync(QEMU, ["--version"]).status !== 0) throw new Error(`${QEMU} not found: apt-get install qemu-system-x86 (see .ci/run)`);
+  boot = await buildBootDir();
+});
+afterAll(() => boot?.remove());
+
+/** A running QEMU whose serial console we can read and type into. */
+class Qemu {
+  output = "";
+  private readonly process: ChildProcessWithoutNullStreams;
+  private readonly listeners = new Set<() => void>();
+  private exited = false;
+
+  constructor(args: string[]) {
+    this.process = spawn(QEMU, args, { stdio: "pipe" });
+    this.process.stdout.on("data", (data: Buffer) => this.receive(data.toString("latin1")));
+    this.process.stderr.on("data", (data: Buffer) => this.receive(data.toString("latin1")));
+    this.process.on("exit", () => {
+      this.exited = true;
+      this.receive("");
+    });
+  }
+
+  /** Console text from the kernel on ("\r\n" as "\n"; SeaBIOS's screen-clearing noise cut off). */
+  get console(): string {
+    const start = this.output.indexOf("Lokum version");
+    return (start >= 0 ? this.output.slice(start) : "").replace(/\r\n/g, "\n");
+  }
+
+  /** Resolve once `pattern` matches the console; reject on timeout or if QEMU exits first. */
+  waitFor(pattern: RegExp, timeoutMs = BOOT_TIMEOUT_MS): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (pattern.test(this.console)) return done(resolve);
+        if (this.exited) done(() => reject(new Error(`QEMU exited before ${pattern}\n--- output ---\n${this.output.slice(-3000)}`)));
+      };
+      const timer = setTimeout(() => done(() => reject(new Error(`${pattern} not seen within ${timeoutMs} ms\n--- output ---\n${this.output.slice(-3000)}`))), timeoutMs);
+      const done = (settle: () => void): void => {
+        clearTimeout(timer);
+        this.listeners.delete(check);
+        settle();
+      };
+      this.listeners.add(check);
+      check();
+    });
+  }
+
+  type(text: string): void {
+    this.process.stdin.write(text);
+  }
+
+  kill(): void {
+    this.process.kill("SIGKILL");
+  }
+
+  private receive(text: string): void {
+    this.output += text;
+    for (const check of [...this.listeners]) check();
+  }
+}
+
+async function withQemu<T>(args: string[], body: (qemu: Qemu) => Promise<T>): Promise<T> {
+  const qemu = new Qemu(args);
+  try {
+    return await body(qemu);
+  } finally {
+    qemu.kill();
+  }
+}
+
+function qemuArgs(withInitrd: boolean): string[] {
+  return [
+    "-kernel", boot.kernel,
+    ...(withInitrd && boot.initrd ? ["-initrd", boot.initrd] : []),
+    "-append", CMDLINE,
+    "-nographic", "-serial", "mon:stdio", "-m", "64", "-no-reboot",
+  ];
+}
+
+/** What tells that the boot finished: the shell's prompt when there is one, else the idle line. */
+function readyPattern(): RegExp {
+  return boot.initrdFiles.includes("bin/sh") ? /# $/ : /Boot complete: idling/;
+}
+
+describe("QEMU", () => {
+  test("boots lokum.elf without an initrd: banner, command line, idle", async () => {
+    await withQemu(qemuArgs(false), async (qemu) => {
+      await qemu.waitFor(/Boot complete: idling/);
+      expect(qemu.console).toMatch(/^Lokum version \d+\.\d+\.\d+ /);
+      expect(qemu.console).toMatch(/^Command line: .*console=ttyS0$/m);
+      expect(qemu.console).toMatch(/^initrd: none$/m);
+      expect(qemu.console).not.toMatch(/Oops|Kernel panic/);
+    });
+  });
+
+  test("boots lokum.elf with the initrd", async (context) => {
+    if (!boot.initrd) context.skip("the build made no initrd");
+    await withQemu(qemuArgs(true), async (qemu) => {
+      await qemu.waitFor(readyPattern());
+      expect(qemu.console).toMatch(/^Lokum version \d+\.\d+\.\d+ /);
+      expect(qemu.console).toContain(`(${statSync(boot.initrd!).size} bytes)`);
+      expect(qemu.console).not.toMatch(/Oops|Kernel panic/);
+    });
+  });
+
+  // Activates by itself once the build puts a shell into the initrd.
+  test("runs a command typed at the shell prompt", async (context) => {
+    if (!boot.initrdFiles.includes("bin/sh")) context.skip("no /bin/sh in the initrd yet");
+    await withQemu(qemuArgs(true), async (qemu) => {
+      await qemu.waitFor(/# $/);
+      qemu.type("echo hel''lo\r");
+      await qemu.waitFor(/^hello$/m, 10_000);
+    });
+  });
+});
