@@ -1,7 +1,7 @@
 // Evaluation order and side effects: compound assignment through fields and elements whose
 // address or value comes from a call (each call runs once), operands of binary operators
 // and ?: evaluated left to right, postfix decrement in loop conditions, pointer chasing.
-// (The order in which call *arguments* are evaluated is not checked here.)
+// Call arguments are evaluated left to right, as TypeScript specifies.
 import { check, done } from "../check";
 @unmanaged class P { x: i32; y: u8; next: P | null; }
 let mem = new StaticArray<u8>(64);
@@ -13,7 +13,16 @@ function f(x: i32): i32 { calls++; return x; }
 function seq(d: i32): i32 { order = order * 10 + d; return d; }
 function getP(): P { calls++; return changetype<P>(changetype<usize>(mem)); }
 function w(a: i32, b: i32, c: i32): i32 { return a * 100 + b * 10 + c; }
+function w3(a: i32, b: i32, c: i32): i32 { return a * 100 + b * 10 + c; }
+
 export function main(): i32 {
+  order = 0;
+  check(w3(seq(1), seq(2), seq(3)), 123);
+  check(order, 123);
+  order = 0;
+  check(w3(seq(4), 7, seq(5)), 475);
+  check(order, 45);
+
   const p = changetype<P>(changetype<usize>(mem));
   p.x = 1; p.y = 2;
   p.x += f(10);

@@ -16,6 +16,13 @@ function second(...args: i32[]): i32 {
   return changetype<usize>(args) == read_ebp() + 8 ? args[1] : -1;
 }
 
+/** `...args: unknown[]`: any 32-bit values (strings, pointers, integers), like C's `...`. */
+function words(count: i32, ...args: unknown[]): u32 {
+  let x: u32 = 0;
+  for (let i = 0; i < count; i++) x = x * 31 + changetype<u32>(args[i]);
+  return x;
+}
+
 const NAMES: StaticArray<string> = ["zero", "one", "two"];
 function firstByte(s: string): i32 { return load<u8>(changetype<usize>(s)); }
 
@@ -26,5 +33,7 @@ export function main(): i32 {
   check(firstByte(NAMES[0]), 122); // 'z'
   check(firstByte(NAMES[2]), 116); // 't'
   check(NAMES.length, 3);
+  check(firstByte(changetype<string>(words(1, "abc"))), 97);
+  check(i32(words(3, 1, true, u8(300))), (1 * 31 + 1) * 31 + 44);
   return done();
 }

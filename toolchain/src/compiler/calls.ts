@@ -8,7 +8,7 @@
 // Intrinsics (load, store, inb, cli, asm, …; declared in lokum.d.ts) expand inline.
 
 import ts from "typescript";
-import { ExprCompiler, type Operand } from "./expr.js";
+import { ExprCompiler, type Operand, isPure } from "./expr.js";
 import { type Scratch, Val, low16, low8 } from "./regs.js";
 import { BOOL, INT_TYPES, type LType, U32, sizeOf } from "./types.js";
 
@@ -47,15 +47,7 @@ export class CallCompiler extends ExprCompiler {
     }
     this.pool.spillAll();
     const all = thisArg ? [thisArg, ...args] : args;
-    for (let i = all.length - 1; i >= 0; i--) {
-      const o = this.operand(all[i]);
-      if (o) this.emit(`push ${this.pushOperand(o)}`);
-      else {
-        const v = this.genExpr(all[i]);
-        this.emit(`push ${this.pool.reg(v)}`);
-        this.pool.release(v);
-      }
-    }
+    this.pushArguments(all);
     if (direct) this.emit(`call ${direct}`);
     else {
       const o = this.genOperand(callee);
@@ -70,6 +62,36 @@ export class CallCompiler extends ExprCompiler {
     if (external && sigResult.kind === "int" && sigResult.size < 4) this.convertFrom(v, sigResult, true);
     if (external && sigResult.kind === "bool") this.emit("movzx eax, al");
     return v;
+  }
+
+  /**
+   * Pushes call arguments for cdecl (the first argument ends up at [esp]). TypeScript
+   * evaluates arguments left to right; pushing right to left is only equivalent when no
+   * argument has a side effect another could observe. Otherwise: push left to right, then
+   * reverse the words in place.
+   */
+  private pushArguments(args: readonly ts.Expression[]): void {
+    const varying = args.filter((a) => this.operand(a)?.k !== "imm" && this.operand(a)?.k !== "sym");
+    const inOrder = varying.length >= 2 && args.some((a) => !isPure(this, a));
+    const order = args.map((_, i) => (inOrder ? i : args.length - 1 - i));
+    for (const i of order) {
+      const o = this.operand(args[i]);
+      if (o) this.emit(`push ${this.pushOperand(o)}`);
+      else {
+        const v = this.genExpr(args[i]);
+        this.emit(`push ${this.pool.reg(v)}`);
+        this.pool.release(v);
+      }
+    }
+    if (!inOrder) return;
+    const n = args.length;
+    for (let i = 0; i < n >> 1; i++) {
+      const lo = 4 * i, hi = 4 * (n - 1 - i);
+      this.emit(`mov eax, dword ptr [esp+${lo}]`);
+      this.emit(`mov ecx, dword ptr [esp+${hi}]`);
+      this.emit(`mov dword ptr [esp+${lo}], ecx`);
+      this.emit(`mov dword ptr [esp+${hi}], eax`);
+    }
   }
 
   private checkArity(e: ts.CallExpression, n: number, variadic: boolean): void {

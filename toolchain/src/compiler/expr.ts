@@ -967,7 +967,7 @@ export class ExprCompiler {
 }
 
 /** No calls (other than value intrinsics), assignments or ++/--: evaluation order is free. */
-function isPure(c: ExprCompiler, e: ts.Node): boolean {
+export function isPure(c: ExprCompiler, e: ts.Node): boolean {
   let pure = true;
   const visit = (n: ts.Node): void => {
     if (!pure) return;

@@ -144,6 +144,7 @@ export class SemanticModel {
     if (d.type) e.type = this.resolveTypeNode(d.type);
     else if (d.initializer) e.type = this.typeOf(d.initializer);
     else this.fail(d, "MissingType", d.name.getText());
+    if (e.type.kind === "null") this.fail(d, "MissingType", d.name.getText());
     if (d.initializer && e.type.kind === "array") {
       if (ts.isArrayLiteralExpression(d.initializer)) e.arrayLength = d.initializer.elements.length;
       else if (ts.isNewExpression(d.initializer)) e.arrayLength = this.constArg(d.initializer);
@@ -250,8 +251,13 @@ export class SemanticModel {
       this.fail(node, "UnknownType", name);
     }
     // `args: i32[]` is a va_list: a pointer to 32-bit argument words (what `...args` passes on).
-    if (ts.isArrayTypeNode(node)) return { kind: "rest", elem: this.resolveTypeNode(node.elementType), pointer: true };
+    if (ts.isArrayTypeNode(node)) return { kind: "rest", elem: this.wordType(node.elementType), pointer: true };
     this.fail(node, "UnknownType", node.getText());
+  }
+
+  /** The element type of variadic arguments: `unknown` means any 32-bit word, like C's `...`. */
+  private wordType(node: ts.TypeNode): LType {
+    return node.kind === ts.SyntaxKind.UnknownKeyword ? U32 : this.resolveTypeNode(node);
   }
 
   resolveSymbol(node: ts.Node): ts.Symbol | undefined {
@@ -370,7 +376,7 @@ export class SemanticModel {
       if (!d.type) this.fail(d, "MissingType", d.name.getText());
       if (d.dotDotDotToken) {
         if (!ts.isArrayTypeNode(d.type)) this.fail(d.type, "UnknownType", d.type.getText());
-        ent.type = { kind: "rest", elem: this.resolveTypeNode(d.type.elementType), pointer: false };
+        ent.type = { kind: "rest", elem: this.wordType(d.type.elementType), pointer: false };
       } else ent.type = this.resolveTypeNode(d.type);
     } else if (ts.isVariableDeclaration(d)) {
       if (d.type) ent.type = this.resolveTypeNode(d.type);
@@ -473,6 +479,17 @@ export class SemanticModel {
   // ---- constants
   /** The value of a constant integer expression, or null if it is not constant. */
   constantValue(e: ts.Expression): number | null {
+    // Cached: code generation asks again and again about the same subtrees.
+    let v = this.constantCache.get(e);
+    if (v === undefined) {
+      v = this.computeConstant(e);
+      this.constantCache.set(e, v);
+    }
+    return v;
+  }
+  private readonly constantCache = new Map<ts.Node, number | null>();
+
+  private computeConstant(e: ts.Expression): number | null {
     if (ts.isNumericLiteral(e)) {
       const text = e.text;
       if (/[.eE]/.test(text) && !/^0[xX]/.test(text)) return null;
