@@ -23,3 +23,12 @@ _start:
   call __libc_start
   hlt                                # not reached (a fault if it were)
 .size _start, . - _start
+
+# The signal restorer (see signal.ts): a handler returns here, and rt_sigreturn restores the
+# registers the kernel saved on the user stack when it delivered the signal.
+.globl __restore_rt
+.type __restore_rt,@function
+__restore_rt:
+  mov eax, 173                       # rt_sigreturn
+  int 0x80
+.size __restore_rt, . - __restore_rt

@@ -117,3 +117,8 @@ export function strerror(e: i32): string {
   store<u8>(buf + n + digits, 0);
   return changetype<string>(buf);
 }
+
+/** strerror(errno) as an address, ready for printf's %s. */
+export function errorText(): usize {
+  return changetype<usize>(strerror(errno));
+}

@@ -1,0 +1,43 @@
+// uname: print system information from uname(2)'s `struct new_utsname` — six fields of 65
+// bytes: sysname, nodename, release, version, machine, domainname.
+//   -s kernel name (default)  -n node name  -r release  -v version  -m machine
+//   -a all of them, in that order, then "GNU/Linux"-style operating system name (busybox -o)
+
+import { printf, fprintf } from "../lib/stdio";
+import { uname } from "../lib/unistd";
+import { errorText } from "../lib/errno";
+import { getopt } from "../lib/getopt";
+
+const FIELD = 65;
+let uts = new StaticArray<u8>(6 * 65);
+
+export function main(argc: i32, argv: usize, envp: usize): i32 {
+  let mask = 0; // bits: 1 s, 2 n, 4 r, 8 v, 16 m, 32 o
+  for (;;) {
+    const c = getopt(argc, argv, "asnrvmpio");
+    if (c < 0) break;
+    if (c == 97) mask |= 63;
+    else if (c == 115) mask |= 1;
+    else if (c == 110) mask |= 2;
+    else if (c == 114) mask |= 4;
+    else if (c == 118) mask |= 8;
+    else if (c == 109 || c == 112 || c == 105) mask |= 16;
+    else if (c == 111) mask |= 32;
+    else return 1;
+  }
+  if (mask == 0) mask = 1;
+  const base = changetype<usize>(uts);
+  if (uname(base) < 0) {
+    fprintf(2, "uname: %s\n", errorText());
+    return 1;
+  }
+  let first = true;
+  for (let k = 0; k < 5; k++) {
+    if ((mask & (1 << k)) == 0) continue;
+    printf(first ? "%s" : " %s", base + FIELD * k);
+    first = false;
+  }
+  if ((mask & 32) != 0) printf(first ? "%s" : " %s", changetype<usize>("GNU/Linux"));
+  printf("\n");
+  return 0;
+}
