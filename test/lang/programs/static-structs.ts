@@ -25,6 +25,7 @@ function negate(x: i32): i32 { return -x; }
 
 const second: Ops = { id: 2, read: negate, name: "second" };
 const first: Ops = { id: 1, read: double, write: negate, name: "first", count: 0xBEEF, next: second };
+const sparse: Ops = { id: 3 }; // five fields left out (TypeScript's TS2740)
 const dev: Dev = { major: 4, tag: [1, 2, 3], ops: { id: 9, read: double } };
 
 function strByte(s: string, i: i32): i32 { return load<u8>(changetype<usize>(s) + i); }
@@ -40,6 +41,7 @@ export function main(): i32 {
   check(changetype<usize>(first.next.write), 0); // unnamed: zero
   check(first.next.next == null ? 1 : 0, 1);
   check(changetype<usize>(first.next) == changetype<usize>(second) ? 1 : 0, 1);
+  check(sparse.id + (sparse.next == null ? 10 : 0), 13);
   check(dev.major, 4);
   check(dev.tag[0] + dev.tag[1] * 10 + dev.tag[2] * 100 + dev.tag[3] * 1000, 321);
   check(dev.ops.id, 9);

@@ -109,7 +109,8 @@ export function parseAndCheck(src: SourceSet): Frontend {
   const partial = staticStructPositions(program);
   for (const d of all) {
     // A static struct may leave fields out (they are zero), like a C designated initialiser.
-    if ((d.code === 2739 || d.code === 2741) && d.file && d.start !== undefined && partial.get(d.file)?.has(d.start)) continue;
+    // (TS2740 is TS2739's wording when more than four properties are missing.)
+    if ((d.code === 2739 || d.code === 2740 || d.code === 2741) && d.file && d.start !== undefined && partial.get(d.file)?.has(d.start)) continue;
     diagnostics.push(convertTsDiagnostic(d));
   }
   const sourceFiles = program.getSourceFiles().filter((sf) => !sf.isDeclarationFile);
