@@ -10,7 +10,7 @@
 //  2. runList(): pipelines separated by ; && || & run left to right; && and || look at `$?`.
 //     Expansion happens only now, command by command, so `false; echo $?` sees 1.
 //  3. expandWord(): a raw word becomes zero or more fields: quotes ('…' literal, "…" with $
-//     expanded), backslash escapes, $NAME ${NAME} $? $$ $# $0-$9 $@ $*, command substitution
+//     expanded), backslash escapes, $NAME ${NAME} $? $$ $! $# $0-$9 $@ $*, command substitution
 //     $(…), field splitting of unquoted expansions, and globbing (* ? […] in the last path
 //     component; no match leaves the word as it is).
 //
@@ -24,7 +24,8 @@
 // the others in a small table of "NAME=value" strings. NAME=value alone sets a variable;
 // before a command (`A=1 env`) it goes only into that command's environment.
 //
-// Input: `sh -c CMD [ARG0 ARGS…]`, `sh FILE [ARGS…]`, or standard input. The shell is
+// Input: `sh -c CMD [ARG0 ARGS…]`, `sh FILE [ARGS…]`, or standard input (a login shell,
+// whose argv[0] starts with '-', first runs /etc/profile). The shell is
 // interactive when standard input is a terminal (ioctl TCGETS succeeds) and no script or -c
 // was given: then it prints the prompt ("# " for root, "$ " otherwise) and ignores SIGINT,
 // which its children get back at their default. Messages are busybox ash's
@@ -75,6 +76,7 @@ function arenaAlloc(n: i32): usize {
 // ---- shell state
 
 let lastStatus = 0;
+let lastBackground = 0; // $!: the pid of the last command started with &
 let interactive = false;
 let positional: usize = 0; // argv-like array: $0, $1, …
 let positionalCount = 0; // including $0
@@ -363,7 +365,10 @@ function expandDollar(p: usize, quoted: bool): usize {
     appendValue(variableValue(p + 2, i32(q - (p + 2))), quoted);
     return load<u8>(q) == 0 ? q : q + 1;
   }
-  if (c == 63 || c == 36 || c == 35 || isdigit(c)) return expandSpecial(c, quoted) ? p + 2 : p + 2;
+  if (c == 63 || c == 36 || c == 35 || c == 33 || isdigit(c)) {
+    expandSpecial(c, quoted);
+    return p + 2;
+  }
   if (c == 64 || c == 42) { // $@ $*
     for (let i = 1; i < positionalCount; i++) {
       if (i > 1) {
@@ -384,12 +389,12 @@ function expandDollar(p: usize, quoted: bool): usize {
   return p + 1;
 }
 
-function expandSpecial(c: i32, quoted: bool): bool {
-  if (c == 63) appendValue(numberString(lastStatus), quoted);
+function expandSpecial(c: i32, quoted: bool): void {
+  if (c == 33) appendValue(numberString(lastBackground), quoted);
+  else if (c == 63) appendValue(numberString(lastStatus), quoted);
   else if (c == 36) appendValue(numberString(getpid()), quoted);
   else if (c == 35) appendValue(numberString(positionalCount > 0 ? positionalCount - 1 : 0), quoted);
   else if (c - 48 < positionalCount) appendValue(load<usize>(positional + 4 * (c - 48)), quoted);
-  return true;
 }
 
 function variableValue(name: usize, len: i32): usize {
@@ -823,6 +828,7 @@ function runSimple(start: i32, end: i32, background: bool): void {
   fieldCount = mark;
   if (background) {
     lastStatus = 0;
+    lastBackground = pid;
     if (interactive) fprintf(2, "[%d]\n", pid);
     return;
   }
@@ -1007,6 +1013,13 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
     runInput(fd);
     close(fd);
     return lastStatus;
+  }
+  if (load<u8>(load<usize>(argv)) == 45) { // "-sh": a login shell reads /etc/profile first
+    const fd = open(cstr("/etc/profile"), O_RDONLY, 0);
+    if (fd >= 0) {
+      runInput(fd);
+      close(fd);
+    }
   }
   interactive = isatty(0);
   if (interactive) {

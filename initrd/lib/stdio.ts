@@ -16,7 +16,8 @@
 //
 // Input: readLine() reads one line from a descriptor through a 1 KiB buffer. The buffer
 // belongs to one descriptor at a time (switching descriptors drops what was buffered), which
-// is all a program reading its inputs one after another needs.
+// is all a program reading its inputs one after another needs. close() forgets the buffer of
+// the descriptor it closes, since the number may come back for another file.
 
 import { sys_write, sys_read } from "./syscall";
 import { syscallResult } from "./errno";
@@ -297,6 +298,11 @@ export function readLine(fd: i32, buf: usize, cap: i32): i32 {
   }
   store<u8>(buf + n, 0);
   return n;
+}
+
+/** Forgets input buffered for fd (it was closed: the number may be reused for another file). */
+export function forgetInput(fd: i32): void {
+  if (fd == inFd) dropInput();
 }
 
 /** Forgets buffered input (after a child process has shared the descriptor). */

@@ -4,7 +4,7 @@
 import { errno, syscallResult, setErrno, ENOENT } from "./errno";
 import { sys_access, sys_chdir, sys_chmod, sys_close, sys_dup, sys_dup2, sys_execve, sys_exit, sys_fcntl, sys_fork, sys_getcwd, sys_geteuid, sys_getgid, sys_getpid, sys_getppid, sys_getuid, sys_ioctl, sys_kill, sys_lseek, sys_mkdir, sys_mknod, sys_mount, sys_nanosleep, sys_open, sys_pipe, sys_read, sys_readlink, sys_reboot, sys_rename, sys_rmdir, sys_setgid, sys_sethostname, sys_setpgid, sys_setsid, sys_setuid, sys_symlink, sys_sync, sys_sysinfo, sys_syslog, sys_time, sys_umask, sys_umount2, sys_uname, sys_unlink, sys_wait4, sys_write } from "./syscall";
 import { strlen, strchr, memcpy } from "./string";
-import { flushOutput } from "./stdio";
+import { flushOutput, forgetInput } from "./stdio";
 
 // open(2) flags and lseek whence (Linux i386 values)
 export const O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0o100, O_EXCL = 0o200, O_NOCTTY = 0o400;
@@ -17,7 +17,10 @@ export const STDIN = 0, STDOUT = 1, STDERR = 2;
 export function read(fd: i32, buf: usize, n: usize): i32 { return syscallResult(sys_read(fd, buf, n)); }
 export function write(fd: i32, buf: usize, n: usize): i32 { return syscallResult(sys_write(fd, buf, n)); }
 export function open(path: usize, flags: i32, mode: i32): i32 { return syscallResult(sys_open(path, flags, mode)); }
-export function close(fd: i32): i32 { return syscallResult(sys_close(fd)); }
+export function close(fd: i32): i32 {
+  forgetInput(fd);
+  return syscallResult(sys_close(fd));
+}
 export function lseek(fd: i32, offset: i32, whence: i32): i32 { return syscallResult(sys_lseek(fd, offset, whence)); }
 export function dup(fd: i32): i32 { return syscallResult(sys_dup(fd)); }
 export function dup2(fd: i32, to: i32): i32 { return syscallResult(sys_dup2(fd, to)); }

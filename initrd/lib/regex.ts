@@ -1,0 +1,105 @@
+// A small regular-expression matcher for grep, after Rob Pike's in "The Practice of
+// Programming": backtracking over the pattern text itself, no compilation.
+//
+// Understood: literal bytes, `.` (any byte), `[abc]` `[a-z]` `[^…]` classes, `*` (zero or
+// more of the previous atom), `^` and `$` anchors, `\x` (x literally). With `extended`
+// (grep -E) also `+`, `?` and top-level alternation `a|b`. No groups or back-references.
+// `ignoreCase` folds ASCII letters on both sides.
+
+import { tolower } from "./string";
+
+let extended = false;
+let ignoreCase = false;
+
+function same(a: i32, b: i32): bool {
+  return ignoreCase ? tolower(a) == tolower(b) : a == b;
+}
+
+/** The length of the atom at p: 1, 2 for "\x", up to the ']' for a class. */
+function atomLength(p: usize): i32 {
+  const c = load<u8>(p);
+  if (c == 92 && load<u8>(p, 1) != 0) return 2;
+  if (c != 91) return 1;
+  let q = p + 1;
+  if (load<u8>(q) == 94) q++;
+  if (load<u8>(q) == 93) q++;
+  while (load<u8>(q) != 0 && load<u8>(q) != 93) q++;
+  return load<u8>(q) == 0 ? 1 : i32(q - p) + 1;
+}
+
+/** Does the atom at p (of length len) match the byte c? */
+function atomMatches(p: usize, len: i32, c: i32): bool {
+  if (c == 0) return false;
+  const a = i32(load<u8>(p));
+  if (a == 92 && len == 2) return same(load<u8>(p, 1), c);
+  if (a == 46) return true;
+  if (a != 91 || len == 1) return same(a, c);
+  let q = p + 1;
+  const negate = load<u8>(q) == 94;
+  if (negate) q++;
+  const end = p + len - 1;
+  let hit = false;
+  let first = true;
+  while (q < end) {
+    const lo = i32(load<u8>(q));
+    if (!first || lo != 93) {}
+    first = false;
+    if (load<u8>(q, 1) == 45 && q + 2 < end) {
+      const hi = i32(load<u8>(q, 2));
+      if ((c >= lo && c <= hi) || (ignoreCase && tolower(c) >= tolower(lo) && tolower(c) <= tolower(hi))) hit = true;
+      q += 3;
+    } else {
+      if (same(lo, c)) hit = true;
+      q++;
+    }
+  }
+  return hit != negate;
+}
+
+function isEnd(p: usize): bool {
+  return load<u8>(p) == 0 || (extended && load<u8>(p) == 124);
+}
+
+/** Matches pattern p at text t (anchored here). */
+function matchHere(p: usize, t: usize): bool {
+  if (isEnd(p)) return true;
+  if (load<u8>(p) == 36 && isEnd(p + 1)) return load<u8>(t) == 0;
+  const len = atomLength(p);
+  const op = load<u8>(p + len);
+  if (op == 42 || (extended && (op == 43 || op == 63))) {
+    const rest = p + len + 1;
+    let n = 0;
+    while (atomMatches(p, len, load<u8>(t + n))) n++;
+    const min = op == 43 ? 1 : 0;
+    const max = op == 63 ? (n > 0 ? 1 : 0) : n;
+    for (let k = max; k >= min; k--) if (matchHere(rest, t + k)) return true;
+    return false;
+  }
+  if (atomMatches(p, len, load<u8>(t))) return matchHere(p + len, t + 1);
+  return false;
+}
+
+/** One alternative: anchored with ^ or tried at every position. */
+function matchAlternative(p: usize, text: usize): bool {
+  if (load<u8>(p) == 94) return matchHere(p + 1, text);
+  let t = text;
+  for (;;) {
+    if (matchHere(p, t)) return true;
+    if (load<u8>(t) == 0) return false;
+    t++;
+  }
+}
+
+/** Does the regular expression match somewhere in text? */
+export function regexMatch(pattern: usize, text: usize, isExtended: bool, foldCase: bool): bool {
+  extended = isExtended;
+  ignoreCase = foldCase;
+  let p = pattern;
+  for (;;) {
+    if (matchAlternative(p, text)) return true;
+    if (!extended) return false;
+    while (load<u8>(p) != 0 && load<u8>(p) != 124) p += atomLength(p);
+    if (load<u8>(p) == 0) return false;
+    p++;
+  }
+}

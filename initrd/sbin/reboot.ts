@@ -1,0 +1,17 @@
+// reboot: restart the machine. Flushes the file systems (sync) and calls reboot(2) with Linux's
+// magic numbers (0xfee1dead, 672274793) and LINUX_REBOOT_CMD_RESTART. -f is accepted (we always act at
+// once: there is no init protocol to go through). Only root may: others get
+// "reboot: Operation not permitted".
+
+import { fprintf } from "../lib/stdio";
+import { sync, reboot, LINUX_REBOOT_CMD_RESTART } from "../lib/unistd";
+import { errorText } from "../lib/errno";
+
+export function main(argc: i32, argv: usize, envp: usize): i32 {
+  sync();
+  if (reboot(LINUX_REBOOT_CMD_RESTART) < 0) {
+    fprintf(2, "reboot: %s\n", errorText());
+    return 1;
+  }
+  return 0;
+}
