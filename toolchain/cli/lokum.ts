@@ -4,6 +4,7 @@
 //   lokum bare PROG.ts [--emit asm] [--mem MB]     compile, link with the bare runtime, run in v86
 //   lokum build                                    dist/boot/lokum.elf (+ initrd when present)
 //   lokum boot [--cmdline S] [--mem MB] [--hda IMG] [--hdb IMG] [--net fetch|none]
+//   lokum run [--add HOST:GUEST]… [--hda IMG] … (-c 'CMD' | --script FILE)
 //
 // Every command returns its exit status; errors are one line on stderr, never a stack trace.
 
@@ -12,6 +13,7 @@ import { bareCommand } from "./bare.js";
 import { bootCommand } from "./boot.js";
 import { buildCommand } from "./build.js";
 import { ccCommand } from "./cc.js";
+import { runCommand } from "./run.js";
 
 const USAGE = `usage: lokum <command> [options]
 
@@ -23,6 +25,9 @@ commands:
   build               build the kernel (and the initrd) into dist/boot/
   boot [--cmdline S] [--mem MB] [--hda IMG] [--hdb IMG] [--net fetch|none]
                       boot Lokum in this terminal (serial console on stdin/stdout)
+  run [--add HOST:GUEST]… [--hda IMG] [--net fetch|none] (-c 'CMD' | --script FILE)
+                      boot headless, type each command at the shell prompt, print the
+                      transcript, exit with the last command's status
 `;
 
 type Handler = (args: string[]) => Promise<number>;
@@ -32,6 +37,7 @@ const COMMANDS: Record<string, Handler> = {
   bare: bareCommand,
   build: buildCommand,
   boot: bootCommand,
+  run: runCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

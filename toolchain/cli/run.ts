@@ -1,0 +1,96 @@
+// `lokum run`: the graders' interface. Boot headless, wait for the shell prompt, type each
+// command (one per line of the script, or `-c 'cmd; cmd'` split on newlines), print the
+// transcript — what the console showed, prompts and echoed commands included — and exit with
+// the status of the last command.
+//
+//   lokum run [--add HOST:GUEST]… [--hda IMG] [--hdb IMG] [--net fetch|none] [--mem MB]
+//             [--cmdline S] [--timeout S] (-c 'CMD' | --script FILE)
+//
+// --add copies a host file into the initrd (the archive is rewritten with the extra entries).
+// The last command's status comes from a marker line the shell prints after it, which is
+// removed from the transcript.
+
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { createNodeMachine } from "../../emulator/node.js";
+import type { Machine } from "../../emulator/machine.js";
+import { readCpio, writeCpio } from "../src/cpio.js";
+import { REPO_ROOT } from "./sources.js";
+
+export const PROMPT = /[#$] $/;
+const STATUS_MARKER = "__lokum_status=";
+
+export async function runCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, allowPositionals: false, options: {
+    add: { type: "string", multiple: true, default: [] },
+    hda: { type: "string" },
+    hdb: { type: "string" },
+    net: { type: "string", default: "none" },
+    mem: { type: "string", default: "64" },
+    cmdline: { type: "string", default: "console=ttyS0" },
+    timeout: { type: "string", default: "60" },
+    c: { type: "string", short: "c" },
+    script: { type: "string" },
+  } });
+  if ((values.c === undefined) === (values.script === undefined)) throw new Error("give exactly one of -c 'CMD' or --script FILE");
+  const script = values.c ?? readFileSync(values.script!, "utf8");
+  const commands = script.split("\n").filter((line) => line.trim() !== "");
+  if (values.net !== "none" && values.net !== "fetch") throw new Error("--net must be fetch or none");
+
+  const boot = resolve(REPO_ROOT, "dist/boot");
+  if (!existsSync(resolve(boot, "lokum.elf"))) throw new Error("dist/boot/lokum.elf: not found (run 'npx lokum build' first)");
+  const initrd = withAddedFiles(new Uint8Array(readFileSync(resolve(boot, "initrd.cpio"))), values.add!);
+  const machine = createNodeMachine({
+    kernel: new Uint8Array(readFileSync(resolve(boot, "lokum.elf"))),
+    initrd,
+    cmdline: values.cmdline,
+    memoryMB: Number(values.mem),
+    hda: values.hda ? new Uint8Array(readFileSync(values.hda)) : undefined,
+    hdb: values.hdb ? new Uint8Array(readFileSync(values.hdb)) : undefined,
+    net: values.net as "none" | "fetch",
+  });
+  const timeoutMs = Number(values.timeout) * 1000;
+  try {
+    await machine.start();
+    const transcript = await typeCommands(machine, commands, timeoutMs);
+    process.stdout.write(transcript.text);
+    return transcript.status;
+  } finally {
+    await machine.destroy();
+  }
+}
+
+/** Types each command at the prompt; returns the console text from the first prompt to the
+ *  last one, and the last command's exit status. */
+export async function typeCommands(machine: Machine, commands: string[], timeoutMs: number): Promise<{ text: string; status: number }> {
+  await machine.waitFor(PROMPT, { timeoutMs });
+  const start = machine.output.lastIndexOf("\n") + 1; // the first prompt's line
+  for (const command of commands) {
+    machine.write(command + "\n");
+    await machine.waitFor(PROMPT, { timeoutMs });
+  }
+  const end = machine.output.length;
+  machine.write(`echo ${STATUS_MARKER}$?\n`);
+  const marked = await machine.waitFor(new RegExp(`${STATUS_MARKER}(\\d+)`), { timeoutMs });
+  await machine.waitFor(PROMPT, { timeoutMs });
+  const status = Number(new RegExp(`${STATUS_MARKER}(\\d+)`).exec(marked)![1]);
+  return { text: machine.output.slice(start, end).replace(/\r\n/g, "\n") + "\n", status };
+}
+
+/** The initrd with extra files from the host (`HOST:GUEST`), as a newc archive. */
+function withAddedFiles(initrd: Uint8Array, adds: string[]): Uint8Array {
+  if (adds.length === 0) return initrd;
+  const entries = readCpio(initrd);
+  for (const spec of adds) {
+    const at = spec.lastIndexOf(":");
+    if (at <= 0) throw new Error(`--add '${spec}': expected HOST:GUEST`);
+    const host = spec.slice(0, at), guest = spec.slice(at + 1).replace(/^\/+/, "");
+    if (!existsSync(host)) throw new Error(`--add: ${host}: No such file or directory`);
+    const data = new Uint8Array(readFileSync(host));
+    const kept = entries.filter((e) => e.path !== guest);
+    kept.push({ path: guest, mode: 0o100644, data });
+    entries.splice(0, entries.length, ...kept);
+  }
+  return writeCpio(entries);
+}
