@@ -747,6 +747,7 @@ export class ExprCompiler {
     }
     if (!ts.isBinaryExpression(e)) return false;
     const op = e.operatorToken.kind;
+    if (COMPOUND_TO_BINARY[op] !== undefined) return false; // `x = (y += z)` must store y (ARITH maps += too)
     const rightConst = this.model.constantValue(e.right);
     let mn: string | undefined = ARITH[op];
     let commutative = mn !== undefined && mn !== "sub";

@@ -1,0 +1,23 @@
+// Regressions found by the differential tester (test/diff): one check per bug, each with the
+// smallest program that showed it.
+import { check, done } from "../check";
+
+let g8: u8 = 255;
+let g32: i32 = 10;
+
+function compoundAsValueIntoRegister(p: u32): u32 {
+  // x = (y -= c) with x in a register was computed as x = y - c: y was never stored.
+  p = (g8 -= 621171654);
+  p = p + 0;
+  let q: i32 = 1;
+  q = (g32 += 5);
+  q = q + 0;
+  return p + q;
+}
+
+export function main(): i32 {
+  check(compoundAsValueIntoRegister(0), 0x39 + 15);
+  check(g8, 0x39);
+  check(g32, 15);
+  return done();
+}
