@@ -1,4 +1,4 @@
-// printk.ts — formatted kernel messages with log levels, printed on the console.
+// printk.ts — formatted kernel messages with log levels, kept in a ring buffer, shown on the console.
 //
 // printk(fmt, ...args) works like C's printf with Linux's conventions:
 //   conversions  %d %i (signed decimal), %u, %x %X (hex), %s (string), %c, %p (a pointer as
@@ -17,8 +17,23 @@
 // The variadic arguments: Lokum passes them on the stack in cdecl order, right after the fixed
 // parameters, so their address is the caller's frame pointer + 8 + 4 × (number of fixed
 // parameters). Each variadic function here takes that address with read_ebp() — it is C's
-// `va_start` — and hands it to vprintk(), which reads argument i at args + 4·i (`va_arg`).
-// (A log ring buffer for dmesg comes later; so far messages go straight to the console.)
+// `va_start` — and hands it to vformat(), which reads argument i at args + 4·i (`va_arg`).
+// vformat() hands each character to a `put` function, so the same formatter serves printk,
+// snprintf (into a buffer) and other subsystems' writers (seq files).
+//
+// The log buffer (Linux's log_buf): every message is kept, whatever the console shows, so that
+// `dmesg` can read the whole boot later (syslog.ts). Characters go to the console at once (an
+// oops must show even if the next instruction dies) and into `line`; a newline (or a full line)
+// turns the line into one record in the ring:
+//
+//   ring (LOG_BUF_LEN bytes, a power of two)   record = | length u16 | level u8 | 0 u8 |
+//                                                       | time u32 (jiffies) | text (length bytes) |
+//
+// Positions are byte counters that only grow (u32, wrapping): the byte at position p is
+// logBuf[p & (LOG_BUF_LEN - 1)], so a record may wrap around the end. `logFirst` is the oldest
+// record still there, `logNext` where the next one goes; when a new record does not fit, the
+// oldest ones are dropped. Readers keep their own positions (syslog's "clear" mark) and check
+// them against logFirst.
 
 import { consolePutChar } from "./console";
 
@@ -36,12 +51,35 @@ const KERN_SOH: u8 = 0x01;
 export const LOGLEVEL_DEFAULT: i32 = 4; // KERN_WARNING, as in Linux
 export const CONSOLE_LOGLEVEL_DEFAULT: i32 = 7; // show everything but KERN_DEBUG
 export const CONSOLE_LOGLEVEL_QUIET: i32 = 4;
+export const CONSOLE_LOGLEVEL_MIN: i32 = 1;
 
 /** Messages with a level below this reach the console. */
 export let consoleLoglevel: i32 = CONSOLE_LOGLEVEL_DEFAULT;
 /** The level of the line being printed (a continuation keeps it). */
 let messageLevel: i32 = LOGLEVEL_DEFAULT;
 let atLineStart: bool = true;
+
+/** Where vformat sends each character: `ctx` is the writer's own state (a buffer, a seq file). */
+export type FormatPut = (c: u8, ctx: usize) => void;
+
+export const LOG_BUF_LEN: u32 = 65536;
+const LOG_MASK: u32 = LOG_BUF_LEN - 1;
+export const LOG_HEADER_SIZE: u32 = 8;
+export const LOG_LINE_MAX: u32 = 1024;
+
+const logBuf = new StaticArray<u8>(65536);
+/** The oldest record's position and the position after the newest. */
+export let logFirst: u32 = 0;
+export let logNext: u32 = 0;
+/** How many records were ever dropped to make room (for curiosity and tests). */
+export let logDropped: u32 = 0;
+/** The line being assembled, its length, level and time. */
+const line = new StaticArray<u8>(1024);
+let lineLength: u32 = 0;
+let lineLevel: i32 = LOGLEVEL_DEFAULT;
+let lineTime: u32 = 0;
+/** Where records get their time; 0 until a clock is set (setLogClock). */
+let logClock: () => u32 = null;
 
 const digitBuffer = new StaticArray<u8>(12);
 
@@ -54,17 +92,85 @@ export function consoleVerbose(): void {
   consoleLoglevel = 15;
 }
 
-function emit(c: u8): void {
+/** The clock of the log's time stamps: a function returning jiffies (HZ = 100). */
+export function setLogClock(clock: () => u32): void {
+  logClock = clock;
+}
+
+// ---- the ring ---------------------------------------------------------------------------------
+
+export function logByte(position: u32): u8 {
+  return logBuf[position & LOG_MASK];
+}
+
+function logPutByte(position: u32, value: u8): void {
+  logBuf[position & LOG_MASK] = value;
+}
+
+export function logRecordLength(position: u32): u32 {
+  return <u32>logByte(position) | (<u32>logByte(position + 1) << 8);
+}
+
+export function logRecordLevel(position: u32): i32 {
+  return <i32>logByte(position + 2);
+}
+
+export function logRecordTime(position: u32): u32 {
+  return <u32>logByte(position + 4) | (<u32>logByte(position + 5) << 8) | (<u32>logByte(position + 6) << 16) | (<u32>logByte(position + 7) << 24);
+}
+
+/** The position of the record after the one at `position`. */
+export function logRecordNext(position: u32): u32 {
+  return position + LOG_HEADER_SIZE + logRecordLength(position);
+}
+
+/** Stores one record, dropping the oldest ones until it fits. */
+function logStore(level: i32, time: u32, text: usize, length: u32): void {
+  const size = LOG_HEADER_SIZE + length;
+  while (logNext - logFirst + size > LOG_BUF_LEN) {
+    logFirst = logRecordNext(logFirst);
+    logDropped++;
+  }
+  const at = logNext;
+  logPutByte(at, <u8>length);
+  logPutByte(at + 1, <u8>(length >> 8));
+  logPutByte(at + 2, <u8>level);
+  logPutByte(at + 3, 0);
+  for (let i: u32 = 0; i < 4; i++) logPutByte(at + 4 + i, <u8>(time >> (8 * i)));
+  for (let i: u32 = 0; i < length; i++) logPutByte(at + LOG_HEADER_SIZE + i, load<u8>(text + i));
+  logNext = at + size;
+}
+
+/** Ends the line being assembled: it becomes a record. */
+function logFlushLine(): void {
+  logStore(lineLevel, lineTime, changetype<usize>(line), lineLength);
+  lineLength = 0;
+}
+
+/** One character of a printk message: to the console (if the level is shown) and the log. */
+function logPutChar(c: u8, ctx: usize): void {
   if (messageLevel < consoleLoglevel) consolePutChar(c);
+  if (atLineStart) {
+    lineLevel = messageLevel;
+    lineTime = logClock != null ? logClock() : 0;
+  }
   atLineStart = c == 0x0a;
+  if (c == 0x0a) {
+    logFlushLine();
+    return;
+  }
+  if (lineLength == LOG_LINE_MAX) logFlushLine(); // an overlong line goes on in the next record
+  line[lineLength++] = c;
 }
 
-function repeat(c: u8, count: i32): void {
-  for (let i = 0; i < count; i++) emit(c);
+// ---- the formatter ----------------------------------------------------------------------------
+
+function repeat(put: FormatPut, ctx: usize, c: u8, count: i32): void {
+  for (let i = 0; i < count; i++) put(c, ctx);
 }
 
-/** Prints `value` in `base` with the flags of one conversion. Returns the characters printed. */
-function emitNumber(value: u32, base: u32, upper: bool, negative: bool, width: i32, leftAlign: bool, zeroPad: bool): i32 {
+/** Formats `value` in `base` with the flags of one conversion. Returns the characters made. */
+function formatNumber(put: FormatPut, ctx: usize, value: u32, base: u32, upper: bool, negative: bool, width: i32, leftAlign: bool, zeroPad: bool): i32 {
   let n = 0;
   do {
     const digit = value % base;
@@ -73,54 +179,39 @@ function emitNumber(value: u32, base: u32, upper: bool, negative: bool, width: i
   } while (value != 0);
   const length = n + (negative ? 1 : 0);
   const padding = width > length ? width - length : 0;
-  if (!leftAlign && !zeroPad) repeat(0x20, padding);
-  if (negative) emit(0x2d);
-  if (!leftAlign && zeroPad) repeat(0x30, padding);
-  while (n > 0) emit(digitBuffer[--n]);
-  if (leftAlign) repeat(0x20, padding);
+  if (!leftAlign && !zeroPad) repeat(put, ctx, 0x20, padding);
+  if (negative) put(0x2d, ctx);
+  if (!leftAlign && zeroPad) repeat(put, ctx, 0x30, padding);
+  while (n > 0) put(digitBuffer[--n], ctx);
+  if (leftAlign) repeat(put, ctx, 0x20, padding);
   return length + padding;
 }
 
-function emitString(s: usize, width: i32, leftAlign: bool): i32 {
+function formatString(put: FormatPut, ctx: usize, s: usize, width: i32, leftAlign: bool): i32 {
   if (s == 0) s = changetype<usize>("(null)");
   let length = 0;
   while (load<u8>(s + <usize>length) != 0) length++;
   const padding = width > length ? width - length : 0;
-  if (!leftAlign) repeat(0x20, padding);
-  for (let i = 0; i < length; i++) emit(load<u8>(s + <usize>i));
-  if (leftAlign) repeat(0x20, padding);
+  if (!leftAlign) repeat(put, ctx, 0x20, padding);
+  for (let i = 0; i < length; i++) put(load<u8>(s + <usize>i), ctx);
+  if (leftAlign) repeat(put, ctx, 0x20, padding);
   return length + padding;
 }
 
 /**
- * The formatter behind every printk: `args` is the address of the first variadic argument
- * (see the design note). Returns the number of characters formatted (also when not shown).
+ * The formatter behind printk, snprintf and seq files: formats the NUL-terminated `fmt` with the
+ * arguments at `args` (see the design note), handing each character to put(c, ctx). A KERN_*
+ * prefix is not looked at here. Returns the number of characters made.
  */
-export function vprintk(fmt: string, args: usize): i32 {
-  return vprintkLevel(-1, fmt, args);
-}
-
-/** vprintk at a given level (-1: take it from the KERN_* prefix, if any). A prefix in `fmt`
- *  is always skipped. */
-export function vprintkLevel(level: i32, fmt: string, args: usize): i32 {
-  let p = changetype<usize>(fmt);
-  if (load<u8>(p) == KERN_SOH && load<u8>(p + 1) != 0) {
-    const tag = load<u8>(p + 1);
-    if (tag >= 0x30 && tag <= 0x37) messageLevel = <i32>tag - 0x30;
-    // KERN_CONT ("c"): keep the level of the line being continued
-    p += 2;
-  } else if (atLineStart) {
-    messageLevel = LOGLEVEL_DEFAULT;
-  }
-  if (level >= 0) messageLevel = level;
-
-  let printed = 0;
+export function vformat(fmt: usize, args: usize, put: FormatPut, ctx: usize): i32 {
+  let p = fmt;
+  let made = 0;
   let argIndex: usize = 0;
   while (load<u8>(p) != 0) {
     const c = load<u8>(p++);
     if (c != 0x25) { // not '%'
-      emit(c);
-      printed++;
+      put(c, ctx);
+      made++;
       continue;
     }
     let leftAlign = false;
@@ -134,33 +225,98 @@ export function vprintkLevel(level: i32, fmt: string, args: usize): i32 {
     if (conversion == 0) break;
     p++;
     if (conversion == 0x25) { // '%%'
-      emit(0x25);
-      printed++;
+      put(0x25, ctx);
+      made++;
       continue;
     }
     const arg = load<i32>(args + 4 * argIndex++);
     if (conversion == 0x64 || conversion == 0x69) { // 'd' 'i'
       const negative = arg < 0;
-      printed += emitNumber(negative ? <u32>(0 - arg) : <u32>arg, 10, false, negative, width, leftAlign, zeroPad);
+      made += formatNumber(put, ctx, negative ? <u32>(0 - arg) : <u32>arg, 10, false, negative, width, leftAlign, zeroPad);
     } else if (conversion == 0x75) { // 'u'
-      printed += emitNumber(<u32>arg, 10, false, false, width, leftAlign, zeroPad);
+      made += formatNumber(put, ctx, <u32>arg, 10, false, false, width, leftAlign, zeroPad);
     } else if (conversion == 0x78 || conversion == 0x58) { // 'x' 'X'
-      printed += emitNumber(<u32>arg, 16, conversion == 0x58, false, width, leftAlign, zeroPad);
+      made += formatNumber(put, ctx, <u32>arg, 16, conversion == 0x58, false, width, leftAlign, zeroPad);
     } else if (conversion == 0x70) { // 'p'
-      printed += emitNumber(<u32>arg, 16, false, false, 8, false, true);
+      made += formatNumber(put, ctx, <u32>arg, 16, false, false, 8, false, true);
     } else if (conversion == 0x73) { // 's'
-      printed += emitString(<usize>arg, width, leftAlign);
+      made += formatString(put, ctx, <usize>arg, width, leftAlign);
     } else if (conversion == 0x63) { // 'c'
-      emit(<u8>arg);
-      printed++;
+      put(<u8>arg, ctx);
+      made++;
     } else { // unknown: print it as it was written
-      emit(0x25);
-      emit(conversion);
-      printed += 2;
+      put(0x25, ctx);
+      put(conversion, ctx);
+      made += 2;
       argIndex--;
     }
   }
-  return printed;
+  return made;
+}
+
+// ---- snprintf ---------------------------------------------------------------------------------
+
+/** The state of one snprintf: where the bytes go and how many fit (kept in a static: the
+ *  kernel formats on one CPU, and interrupt handlers must not snprintf into the same call). */
+@unmanaged
+class BufferWriter {
+  buffer: usize;
+  size: usize;
+  length: usize;
+}
+
+const bufferWriterStorage = new StaticArray<u32>(3);
+
+function bufferPut(c: u8, ctx: usize): void {
+  const w = changetype<BufferWriter>(ctx);
+  if (w.length + 1 < w.size) store<u8>(w.buffer + w.length, c);
+  w.length++;
+}
+
+/** C's vsnprintf: formats into `buffer` (at most size - 1 characters and a NUL); returns the
+ *  length the whole text would have. */
+export function vsnprintf(buffer: usize, size: usize, fmt: string, args: usize): i32 {
+  const w = changetype<BufferWriter>(changetype<usize>(bufferWriterStorage));
+  const savedBuffer = w.buffer; // a nested call (from an interrupt) would clobber these
+  const savedSize = w.size;
+  const savedLength = w.length;
+  w.buffer = buffer;
+  w.size = size;
+  w.length = 0;
+  vformat(changetype<usize>(fmt), args, bufferPut, changetype<usize>(w));
+  const length = w.length;
+  if (size > 0) store<u8>(buffer + (length < size ? length : size - 1), 0);
+  w.buffer = savedBuffer;
+  w.size = savedSize;
+  w.length = savedLength;
+  return <i32>length;
+}
+
+export function snprintf(buffer: usize, size: usize, fmt: string, ...args: i32[]): i32 {
+  return vsnprintf(buffer, size, fmt, read_ebp() + 20); // va_start: after buffer, size, fmt
+}
+
+// ---- printk -----------------------------------------------------------------------------------
+
+/** vprintk at a given level (-1: take it from the KERN_* prefix, if any). A prefix in `fmt`
+ *  is always skipped. `args` as for vformat. Returns the characters formatted. */
+export function vprintkLevel(level: i32, fmt: string, args: usize): i32 {
+  let p = changetype<usize>(fmt);
+  if (load<u8>(p) == KERN_SOH && load<u8>(p + 1) != 0) {
+    const tag = load<u8>(p + 1);
+    if (tag >= 0x30 && tag <= 0x37) messageLevel = <i32>tag - 0x30;
+    // KERN_CONT ("c"): keep the level of the line being continued
+    p += 2;
+  } else if (atLineStart) {
+    messageLevel = LOGLEVEL_DEFAULT;
+  }
+  if (level >= 0) messageLevel = level;
+  return vformat(p, args, logPutChar, 0);
+}
+
+/** The formatter behind every printk: `args` is the address of the first variadic argument. */
+export function vprintk(fmt: string, args: usize): i32 {
+  return vprintkLevel(-1, fmt, args);
 }
 
 /** Prints a formatted kernel message (see the design note). Returns the characters formatted. */
