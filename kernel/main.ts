@@ -16,6 +16,7 @@ import { picInit } from "./arch/x86/pic";
 import { cmdlineHasFlag, cmdlineHas, cmdlineNumber } from "./cmdline";
 import { consoleInit } from "./console";
 import { crashtestRun } from "./crashtest";
+import { pciInit } from "./drivers/pci";
 import { kallsymsCount } from "./kallsyms";
 import { bootCommandLine, initrdEnd, initrdStart, multibootInit, multibootPrintMemoryMap, usableMemoryBytes } from "./multiboot";
 import { CONSOLE_LOGLEVEL_QUIET, printk, setConsoleLoglevel } from "./printk";
@@ -34,6 +35,7 @@ export function kmain(magic: u32, info: u32): void {
   consoleInit(); //             COM1 and the VGA text screen
   printBootBanner(); //         version, command line, memory map, initrd
   crashtestRun(); //            crash=… faults on purpose (crashtest.ts)
+  pciInit(); //                 scan PCI bus 0, route INTx through the PIIX3
   cpuIdle(); //                 nothing else to run yet
 }
 
