@@ -32,6 +32,7 @@
 
 import { R_386_32, R_386_PC32, R_386_NONE } from "./object.js";
 import type { ObjectFile, ObjReloc, ObjSection, ObjSymbol, SymbolBind, SymbolType } from "./object.js";
+import { ELFCLASS32, ELFDATA2LSB, ET_REL, ET_EXEC, EM_386, SHT_PROGBITS, SHT_SYMTAB, SHT_STRTAB, SHT_RELA, SHT_NOTE, SHT_NOBITS, SHT_REL, SHF_WRITE, SHF_ALLOC, SHF_EXECINSTR, SHN_UNDEF, SHN_LORESERVE, SHN_ABS, SHN_COMMON, SHN_XINDEX, R_386_PLT32, ELF_HEADER_SIZE, PROGRAM_HEADER_SIZE, SECTION_HEADER_SIZE, SYMBOL_SIZE, REL_SIZE } from "./format.js";
 
 export class ElfError extends Error {
   constructor(message: string) {
@@ -43,34 +44,7 @@ export class ElfError extends Error {
 export const COMMON_SECTION = ".bss.COMMON";
 export const ABSOLUTE_SECTION = "*ABS*";
 
-// ELF constants used here (System V ABI, i386 supplement).
-const ELFCLASS32 = 1;
-const ELFDATA2LSB = 1;
-const ET_REL = 1;
-const ET_EXEC = 2;
-const EM_386 = 3;
-const SHT_PROGBITS = 1;
-const SHT_SYMTAB = 2;
-const SHT_STRTAB = 3;
-const SHT_RELA = 4;
-const SHT_NOTE = 7;
-const SHT_NOBITS = 8;
-const SHT_REL = 9;
-const SHF_WRITE = 0x1;
-const SHF_ALLOC = 0x2;
-const SHF_EXECINSTR = 0x4;
-const SHN_UNDEF = 0;
-const SHN_LORESERVE = 0xff00;
-const SHN_ABS = 0xfff1;
-const SHN_COMMON = 0xfff2;
-const SHN_XINDEX = 0xffff;
-const R_386_PLT32 = 4;
 
-const ELF_HEADER_SIZE = 52;
-const SECTION_HEADER_SIZE = 40;
-const SYMBOL_SIZE = 16;
-const REL_SIZE = 8;
-const PROGRAM_HEADER_SIZE = 32;
 
 interface SectionHeader {
   index: number;

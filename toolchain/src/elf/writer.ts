@@ -20,26 +20,9 @@
 // table, string tables, and the section header table last.
 
 import type { ObjectFile, ObjSection, ObjSymbol } from "./object.js";
+import { SHT_PROGBITS, SHT_SYMTAB, SHT_STRTAB, SHT_NOTE, SHT_NOBITS, SHT_REL, SHF_WRITE, SHF_ALLOC, SHF_EXECINSTR, SHF_INFO_LINK, SHN_UNDEF, SHN_ABS, ELF_HEADER_SIZE, SECTION_HEADER_SIZE, SYMBOL_SIZE, REL_SIZE, SYMBOL_BIND_CODE, SYMBOL_TYPE_CODE } from "./format.js";
 
-const SHT_PROGBITS = 1;
-const SHT_SYMTAB = 2;
-const SHT_STRTAB = 3;
-const SHT_NOTE = 7;
-const SHT_NOBITS = 8;
-const SHT_REL = 9;
-const SHF_WRITE = 0x1;
-const SHF_ALLOC = 0x2;
-const SHF_EXECINSTR = 0x4;
-const SHF_INFO_LINK = 0x40;
-const SHN_UNDEF = 0;
-const SHN_ABS = 0xfff1;
-const ELF_HEADER_SIZE = 52;
-const SECTION_HEADER_SIZE = 40;
-const SYMBOL_SIZE = 16;
-const REL_SIZE = 8;
 
-const BIND: Record<ObjSymbol["bind"], number> = { local: 0, global: 1, weak: 2 };
-const TYPE: Record<ObjSymbol["type"], number> = { notype: 0, object: 1, func: 2, section: 3, file: 4 };
 
 /** A string table under construction: "\0name\0name\0...". */
 class StringTable {
@@ -140,7 +123,7 @@ export function writeElf(obj: ObjectFile): Uint8Array {
     symView.setUint32(at, s.type === "section" ? 0 : strtab.add(s.name), true); // gas leaves section symbols nameless
     symView.setUint32(at + 4, s.value >>> 0, true);
     symView.setUint32(at + 8, s.size >>> 0, true);
-    symView.setUint8(at + 12, (BIND[s.bind] << 4) | TYPE[s.type]);
+    symView.setUint8(at + 12, (SYMBOL_BIND_CODE[s.bind] << 4) | SYMBOL_TYPE_CODE[s.type]);
     symView.setUint8(at + 13, 0); // STV_DEFAULT
     symView.setUint16(at + 14, shndx, true);
   });

@@ -35,6 +35,7 @@
 import { R_386_32, R_386_PC32, R_386_NONE } from "../elf/object.js";
 import type { ObjectFile, ObjSection, ObjSymbol, ObjReloc, SymbolBind } from "../elf/object.js";
 import { ABSOLUTE_SECTION, COMMON_SECTION } from "../elf/reader.js";
+import { SHT_PROGBITS, SHT_SYMTAB, SHT_STRTAB, SHT_NOBITS, SHF_WRITE, SHF_ALLOC, SHF_EXECINSTR, SHN_ABS, SYMBOL_TYPE_CODE, SYMBOL_BIND_CODE } from "../elf/format.js";
 
 export class LinkError extends Error {
   constructor(message: string) {
@@ -374,17 +375,7 @@ interface OutputSymbol {
   sectionIndex: number; // output section index, or SHN_ABS
 }
 
-const SHN_ABS = 0xfff1;
-const SHT_PROGBITS = 1;
-const SHT_SYMTAB = 2;
-const SHT_STRTAB = 3;
-const SHT_NOBITS = 8;
-const SHF_WRITE = 1;
-const SHF_ALLOC = 2;
-const SHF_EXECINSTR = 4;
 
-const SYMBOL_TYPE_CODE = { notype: 0, object: 1, func: 2, file: 4 } as const;
-const SYMBOL_BIND_CODE = { local: 0, global: 1, weak: 2 } as const;
 
 interface SectionHeaderFields {
   name: number;
