@@ -31,7 +31,7 @@
 // which its children get back at their default. Messages are busybox ash's
 // ("sh: foo: not found", status 127).
 
-import { printf, fprintf, readLine, flushOutput, dropInput, fputs } from "../lib/stdio";
+import { printf, fprintf, readLine, flushOutput, fputs } from "../lib/stdio";
 import { strlen, strcmp, strchr, memcpy, isdigit, isalpha, isalnum, streq, cstr, atoi, isspace } from "../lib/string";
 import {
   open, close, read, dup2, fcntl, pipe, fork, execvpe, waitpid, chdir, getcwd, getpid, geteuid,
@@ -282,42 +282,36 @@ const MAX_FIELDS = 1024;
 let fields = new StaticArray<usize>(MAX_FIELDS);
 let fieldCount = 0;
 
-// The field being built: bytes go to the arena's end (growing in place), then it is closed.
-let fieldStart: usize = 0;
+// The field being built, in a buffer of its own (a nested $(…) allocates from the arena
+// meanwhile); closeField() copies it into the arena and adds it to `fields`.
+const FIELD_MAX = 8192;
+let fieldBuf = new StaticArray<u8>(FIELD_MAX + 1);
 let fieldLen = 0;
 let fieldOpen = false; // something (maybe an empty quoted string) made this field exist
 let fieldGlob = false; // an unquoted * ? [ appeared
 
 function fieldByte(c: i32): void {
-  if (!fieldOpen && fieldLen == 0) fieldStart = changetype<usize>(arena) + arenaUsed;
-  if (arenaUsed + 2 > ARENA) {
-    fprintf(2, "sh: out of memory\n");
-    exit(2);
-  }
-  store<u8>(fieldStart + fieldLen, u8(c));
-  fieldLen++;
-  arenaUsed++;
+  if (fieldLen < FIELD_MAX) fieldBuf[fieldLen++] = u8(c);
   fieldOpen = true;
 }
 
 function openField(): void {
-  if (!fieldOpen) {
-    fieldStart = changetype<usize>(arena) + arenaUsed;
-    fieldLen = 0;
-    fieldOpen = true;
-  }
+  fieldOpen = true;
+}
+
+function resetField(): void {
+  fieldOpen = false;
+  fieldLen = 0;
+  fieldGlob = false;
 }
 
 function closeField(): void {
   if (!fieldOpen) return;
-  store<u8>(fieldStart + fieldLen, 0);
-  arenaUsed += 1;
-  arenaUsed = (arenaUsed + 3) & ~3;
-  const f = fieldStart;
+  const f = arenaAlloc(fieldLen + 1);
+  memcpy(f, changetype<usize>(fieldBuf), fieldLen);
+  store<u8>(f + fieldLen, 0);
   const glob = fieldGlob;
-  fieldOpen = false;
-  fieldLen = 0;
-  fieldGlob = false;
+  resetField();
   if (glob && globInto(f)) return;
   if (fieldCount < MAX_FIELDS - 1) fields[fieldCount++] = f;
 }
@@ -410,6 +404,7 @@ function variableValue(name: usize, len: i32): usize {
 
 /** Expands one raw word into fields (appended to `fields`). */
 function expandWord(raw: usize, split: bool): void {
+  if (streq(raw, "\"$@\"") && positionalCount <= 1) return; // "$@" without arguments: no field
   let p = raw;
   while (load<u8>(p) != 0) {
     const c = i32(load<u8>(p));
@@ -487,6 +482,7 @@ function commandOutput(command: usize): usize {
     dup2(wr, 1);
     close(wr);
     interactive = false;
+    resetField(); // the parent's half-built field is not ours
     runLine(command);
     exit(lastStatus);
   }
@@ -833,7 +829,6 @@ function runSimple(start: i32, end: i32, background: bool): void {
     return;
   }
   lastStatus = waitFor(pid);
-  dropInput();
 }
 
 function restoreFds(): void {
@@ -897,7 +892,6 @@ function runPipeline(start: i32, end: i32, background: bool): void {
     const s = pids[k] > 0 ? waitFor(pids[k]) : 127;
     if (k == n - 1) lastStatus = s;
   }
-  dropInput();
 }
 
 function isSeparator(kind: i32): bool {

@@ -48,27 +48,13 @@ const FILE = 0o100000;
  * LinkError with the failing file named.
  */
 export function buildUserland(files: Record<string, string>, lib: string): Userland {
-  const table = files["kernel/syscalls.tbl"];
-  if (table === undefined) throw new BuildError("buildUserland: kernel/syscalls.tbl is missing");
-  const rooted: Record<string, string> = {};
-  for (const [p, text] of Object.entries(files)) if (p.startsWith("initrd/") && p.endsWith(".ts")) rooted["/" + p] = text;
-
-  // 1. libc.o
-  const libSources = Object.keys(rooted).filter((p) => p.startsWith("/initrd/lib/") && !p.endsWith(".d.ts")).sort();
-  const libc = compileToObject({ files: rooted, roots: libSources, lib }, "libc.o");
-  const libcInputs: LinkInput[] = [
-    { name: "crt0.o", object: assemble(files["initrd/lib/crt0.s"] ?? "", "initrd/lib/crt0.s") },
-    { name: "syscalls.o", object: assemble(userStubs(parseSyscallTable(table)), "syscalls.s") },
-    { name: "libc.o", object: libc.object },
-  ];
+  const libc = buildLibc(files, lib);
 
   // 2. the programs
   const entries: UserlandEntry[] = [];
   const programs = Object.keys(files).filter((p) => /^initrd\/s?bin\/[^/]+\.ts$/.test(p)).sort();
   for (const p of programs) {
-    const object: ObjectFile = compileToObject({ files: rooted, roots: ["/" + p], lib, separate: true }, p.replace(/\.ts$/, ".o")).object;
-    const image = link([...libcInputs, { name: p.replace(/\.ts$/, ".o"), object }], { kind: "exec", entry: "_start" }).image;
-    entries.push({ path: p.slice("initrd/".length).replace(/\.ts$/, ""), mode: FILE | 0o755, data: image });
+    entries.push({ path: p.slice("initrd/".length).replace(/\.ts$/, ""), mode: FILE | 0o755, data: linkProgram(libc, files, p, lib) });
   }
 
   // 3. the other files, and the empty directories
@@ -81,4 +67,41 @@ export function buildUserland(files: Record<string, string>, lib: string): Userl
   for (const d of EMPTY_DIRECTORIES) entries.push({ path: d, mode: DIR | (d === "tmp" ? 0o1777 : d === "root" ? 0o700 : 0o755) });
   entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { entries, libcAsm: libc.asm };
+}
+
+export interface Libc {
+  inputs: LinkInput[]; // crt0.o, syscalls.o, libc.o
+  asm: string;
+}
+
+/** Step 1: libc.o (every initrd/lib/*.ts in one object), crt0.o and the system call stubs. */
+export function buildLibc(files: Record<string, string>, lib: string): Libc {
+  const table = files["kernel/syscalls.tbl"];
+  if (table === undefined) throw new BuildError("buildUserland: kernel/syscalls.tbl is missing");
+  const rooted = rootedSources(files);
+  const libSources = Object.keys(rooted).filter((p) => p.startsWith("/initrd/lib/") && !p.endsWith(".d.ts")).sort();
+  const libc = compileToObject({ files: rooted, roots: libSources, lib }, "libc.o");
+  return {
+    inputs: [
+      { name: "crt0.o", object: assemble(files["initrd/lib/crt0.s"] ?? "", "initrd/lib/crt0.s") },
+      { name: "syscalls.o", object: assemble(userStubs(parseSyscallTable(table)), "syscalls.s") },
+      { name: "libc.o", object: libc.object },
+    ],
+    asm: libc.asm,
+  };
+}
+
+/** Step 2 for one program: `path` (a key of `files`, e.g. "initrd/bin/sh.ts") compiled on its
+ *  own against libc's declarations and linked with libc into a static executable. */
+export function linkProgram(libc: Libc, files: Record<string, string>, path: string, lib: string): Uint8Array {
+  const name = path.replace(/^.*\//, "").replace(/\.ts$/, ".o");
+  const object: ObjectFile = compileToObject({ files: rootedSources(files), roots: ["/" + path], lib, separate: true }, name).object;
+  return link([...libc.inputs, { name, object }], { kind: "exec", entry: "_start" }).image;
+}
+
+/** The compiler resolves imports among absolute paths: "initrd/lib/x.ts" → "/initrd/lib/x.ts". */
+function rootedSources(files: Record<string, string>): Record<string, string> {
+  const rooted: Record<string, string> = {};
+  for (const [p, text] of Object.entries(files)) if (p.endsWith(".ts")) rooted["/" + p] = text;
+  return rooted;
 }
