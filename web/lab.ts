@@ -23,7 +23,7 @@ import type { LabTerminal } from "./terminal.js";
 /** The kernel command line of the lab's machine. */
 const CMDLINE = "console=ttyS0";
 const PROMPT = /# $/;
-const KERNEL_IDLE = /Boot complete: idling/;
+const KERNEL_IDLE = /Boot complete: idling[^\n]*\n/; // the whole line
 const KERNEL_PANIC = /Kernel panic/;
 
 export class Lab {

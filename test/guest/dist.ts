@@ -34,7 +34,12 @@ export interface BootDir {
 /** Build the system and copy dist/boot/'s boot files into a fresh temporary folder. */
 export async function buildBootDir(): Promise<BootDir> {
   await withLock(() => {
-    execFileSync(process.execPath, [resolve(REPO_ROOT, "bin/lokum.mjs"), "build"], { cwd: REPO_ROOT, stdio: "pipe", timeout: 120_000 });
+    try {
+      execFileSync(process.execPath, [resolve(REPO_ROOT, "bin/lokum.mjs"), "build"], { cwd: REPO_ROOT, stdio: "pipe", timeout: 120_000 });
+    } catch (error) {
+      const { stderr, stdout } = error as { stderr?: Buffer; stdout?: Buffer };
+      throw new Error(`npx lokum build failed:\n${String(stderr ?? "")}${String(stdout ?? "")}`.trimEnd());
+    }
   });
   const dir = mkdtempSync(join(tmpdir(), "lokum-boot-"));
   const kernel = join(dir, "lokum.elf");
