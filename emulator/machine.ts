@@ -210,6 +210,7 @@ export class Machine {
         resolve();
       });
     });
+    if (this.currentState !== "created") return; // destroyed while v86 was loading (e.g. the lab's Reset)
     this.attachToEmulator(emulator);
     liveMachines.add(this);
     this.currentState = "running";
