@@ -5,8 +5,8 @@
 // A command line goes through three steps:
 //
 //  1. tokenize(): the line becomes tokens — raw WORDs (quotes and $ left in place), the
-//     operators | || && ; & and redirections [n]> [n]>> [n]< [n]>&m. `#` at the start of a
-//     word comments out the rest of the line.
+//     operators | || && ; & and redirections [n]> [n]>> [n]< [n]>&m. A newline ends a command
+//     like ';'. `#` at the start of a word comments out the rest of the line.
 //  2. runList(): pipelines separated by ; && || & run left to right; && and || look at `$?`.
 //     Expansion happens only now, command by command, so `false; echo $?` sees 1.
 //  3. expandWord(): a raw word becomes zero or more fields: quotes ('…' literal, "…" with $
@@ -162,9 +162,18 @@ function tokenize(line: usize): void {
   tokCount = 0;
   let p = line;
   for (;;) {
-    while (load<u8>(p) == 32 || load<u8>(p) == 9 || load<u8>(p) == 10 || load<u8>(p) == 13) p++;
+    while (load<u8>(p) == 32 || load<u8>(p) == 9 || load<u8>(p) == 13) p++;
     const c = i32(load<u8>(p));
-    if (c == 0 || c == 35) break; // end, or a comment
+    if (c == 35) { // a comment: skip to the end of the line
+      while (load<u8>(p) != 0 && load<u8>(p) != 10) p++;
+      continue;
+    }
+    if (c == 0) break;
+    if (c == 10) { // a newline (sh -c 'a\nb') ends a command like ';'
+      if (tokCount > 0 && (tokKind[tokCount - 1] == T_WORD || tokKind[tokCount - 1] == T_REDIR)) addToken(T_SEMI, 0);
+      p++;
+      continue;
+    }
     const c1 = i32(load<u8>(p, 1));
     if (c == 124) {
       addToken(c1 == 124 ? T_OR : T_PIPE, 0);

@@ -30,6 +30,7 @@ export function buildOnce(): Userland {
     const path = join(dir, e.path);
     if ((e.mode & 0o170000) === 0o040000) {
       mkdirSync(path, { recursive: true });
+      chmodSync(path, e.mode & 0o7777);
       continue;
     }
     mkdirSync(dirname(path), { recursive: true });

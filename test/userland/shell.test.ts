@@ -16,6 +16,7 @@ describe("sh: words and quoting", () => {
   test("comments", () => {
     expect(sh("echo a # not this").stdout).toBe("a\n");
     expect(sh("echo a#b").stdout).toBe("a#b\n");
+    expect(sh("echo a # c\necho b\n\n# only a comment\necho c").stdout).toBe("a\nb\nc\n");
   });
 });
 
