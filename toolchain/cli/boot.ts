@@ -40,7 +40,10 @@ export async function bootCommand(args: string[]): Promise<number> {
     process.stderr.write("[lokum: booting; press ^] to leave]\r\n");
   }
   return new Promise<number>((done) => {
+    let finished = false;
     const finish = async (code: number): Promise<void> => {
+      if (finished) return;
+      finished = true;
       if (stdin.isTTY) stdin.setRawMode(false);
       stdin.pause();
       await machine.destroy();
@@ -52,6 +55,7 @@ export async function bootCommand(args: string[]): Promise<number> {
     });
     stdin.on("end", () => void finish(0));
     machine.exitCode.then((code) => finish(code), (err: Error) => {
+      if (finished) return; // we destroyed it ourselves (^] or end of input)
       process.stderr.write(`\r\nlokum: the machine stopped: ${err.message}\r\n`);
       void finish(1);
     });
