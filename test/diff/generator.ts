@@ -114,7 +114,8 @@ export type Stmt =
   | { k: "jump"; c: Expr; what: "break" | "continue" }
   | { k: "return"; e: Expr | null; checksum: Stmt[] } // e === null: `return h` after the checksum
   | { k: "pcall"; f: Fn; args: Expr[] }
-  | { k: "block"; body: Stmt[] };
+  | { k: "block"; body: Stmt[] }
+  | { k: "sumGlobals" };
 
 export interface Unit {
   n: number;
@@ -265,7 +266,7 @@ class Generator {
 
   // ---------------------------------------------------------------- functions
   private begin(fn: Fn, writeGlobals: boolean, callable: Fn[], isTest: boolean): void {
-    this.ctx = { fn, scopes: [[...fn.params]], writeGlobals, callable, procs: isTest ? this.unit.procs : [], loopDepth: 0, inSwitch: 0, isTest, stmtBudget: isTest ? 18 : 4 };
+    this.ctx = { fn, scopes: [[...fn.params]], writeGlobals, callable, procs: isTest ? this.unit.procs : [], loopDepth: 0, inSwitch: 0, isTest, stmtBudget: isTest ? 15 : 4 };
   }
 
   private helper(): Fn {
@@ -283,7 +284,7 @@ class Generator {
     if (recursive) body.push({ k: "if", c: mkCmp(r.pick(["<=", "<"] as const), { k: "var", v: params[0], t: "i32" }, lit(r.int(2))), then: [{ k: "return", e: this.expr(ret, 3), checksum: [] }], else: null });
     for (let i = r.range(0, 3); i > 0; i--) body.push(this.decl());
     while (this.ctx.stmtBudget > 0) body.push(this.stmt(1));
-    let e = this.expr(ret, r.range(2, 5));
+    let e = this.expr(ret, this.depth(2, 4));
     if (recursive) {
       const args = [mkBin(r, "-", { k: "var", v: params[0], t: "i32" }, lit(1)), ...params.slice(1).map((p) => this.expr(p.t, 2))];
       const call: Expr = { k: "call", f: fn, args, t: ret };
@@ -325,9 +326,13 @@ class Generator {
       out.push({ k: "assign", lv: { k: "var", v: h, t: "u32" }, e: { k: "bin", op: "+", a: times, b: v, t: "u32", mask: false } });
     };
     for (const scope of this.ctx.scopes) for (const v of scope) add({ k: "var", v, t: v.t });
-    for (const g of this.unit.globals) add({ k: "var", v: g, t: g.t });
-    for (const a of this.unit.arrays) for (let i = 0; i < a.len; i++) add({ k: "idx", a, i: lit(i), t: a.t });
+    out.push({ k: "sumGlobals" }); // h = u<n>_sum(h): the globals and arrays (printed by unitTo*)
     return out;
+  }
+
+  /** An expression depth in lo..hi, now and then a deep one (register spilling). */
+  private depth(lo: number, hi: number): number {
+    return this.r.chance(0.06) ? 7 : this.r.range(lo, hi);
   }
 
   // ---------------------------------------------------------------- statements
@@ -378,7 +383,7 @@ class Generator {
     this.ctx.stmtBudget--;
     const annotate = r.chance(0.75);
     let t: Ty = r.chance(0.12) ? "bool" : r.pick(INT_TYS);
-    const init = this.expr(t, r.range(1, 4));
+    const init = this.expr(t, this.depth(1, 3));
     if (!annotate) t = init.t;
     const v: Var = { name: `l${this.tmp++}`, t, ro: false };
     this.declare(v);
@@ -412,7 +417,7 @@ class Generator {
       case "assign": {
         const lv = this.lvalue(false);
         if (!lv) return this.decl();
-        return { k: "assign", lv, e: this.expr(lv.t, r.range(1, 5)) };
+        return { k: "assign", lv, e: this.expr(lv.t, this.depth(1, 4)) };
       }
       case "compound": {
         const lv = this.lvalue(true);
@@ -712,7 +717,22 @@ function lkStmt(s: Stmt, ind: string): string[] {
       return [...lkStmts(s.checksum, ind), `${ind}return h;`];
     case "pcall": return [`${ind}${s.f.name}(${s.args.map(lkExpr).join(", ")});`];
     case "block": return [`${ind}{`, ...lkStmts(s.body, i2), `${ind}}`];
+    case "sumGlobals": return [`${ind}h = ${sumName(currentUnit)}(h);`];
   }
+}
+
+let currentUnit = 0; // the unit being printed (for the name of its checksum function)
+const sumName = (n: number): string => `u${n}_sum`;
+
+/** The body of u<n>_sum(h), which folds a unit's globals and arrays into h (both languages). */
+function sumBody(u: Unit, lokum: boolean): string[] {
+  const out: string[] = [];
+  for (const g of u.globals) out.push(`  h = h * 31 + ${g.t === "bool" ? `(${g.name} ? 1 : 0)` : lokum ? g.name : `(uint32_t)${g.name}`};`);
+  for (const a of u.arrays) {
+    const i = lokum ? "let i: i32" : "int32_t i";
+    out.push(`  for (${i} = 0; i < ${a.len}; i++) h = h * 31 + ${lokum ? "" : "(uint32_t)"}${a.name}[i];`);
+  }
+  return out;
 }
 
 function lkFn(f: Fn): string[] {
@@ -732,6 +752,8 @@ export function unitToLokum(u: Unit): string {
     if (a.init) out.push(`${a.ro ? "const" : "let"} ${a.name}: StaticArray<${a.t}> = [${a.init.map((v) => (v < 0 ? `-${-v}` : v > 0x7fffffff ? hexOf(v) : String(v))).join(", ")}];`);
     else out.push(`let ${a.name} = new StaticArray<${a.t}>(${a.len});`);
   }
+  currentUnit = u.n;
+  out.push(`function ${sumName(u.n)}(h: u32): u32 {`, ...sumBody(u, true), "  return h;", "}");
   for (const f of [...u.helpers, ...u.procs, u.test]) out.push(...lkFn(f));
   return out.join("\n") + "\n";
 }
@@ -848,6 +870,7 @@ function cStmt(s: Stmt, ind: string): string[] {
       return [`${ind}{`, ...cStmts(s.checksum, i2), `${i2}return h;`, `${ind}}`];
     case "pcall": return [`${ind}${s.f.name}(${s.args.map(cExpr).join(", ")});`];
     case "block": return [`${ind}{`, ...cStmts(s.body, i2), `${ind}}`];
+    case "sumGlobals": return [`${ind}h = ${sumName(currentUnit)}(h);`];
   }
 }
 
@@ -866,6 +889,8 @@ export function unitToC(u: Unit): string {
     const init = a.init ? ` = {${a.init.map((v) => (v < 0 ? `(${v})` : cLit(v, a.t))).join(", ")}}` : "";
     out.push(`${a.ro ? "const " : ""}${C_TYPE[a.t]} ${a.name}[${a.len}]${init};`);
   }
+  currentUnit = u.n;
+  out.push(`uint32_t ${sumName(u.n)}(uint32_t h) {`, ...sumBody(u, false), "  return h;", "}");
   for (const f of [...u.helpers, ...u.procs, u.test]) out.push(...cFn(f));
   return out.join("\n") + "\n";
 }

@@ -93,6 +93,9 @@ function candidates(e: Expr): Expr[] {
 /** Shrinks `unit` while `check` holds; returns the smallest variant found. */
 export async function reduceUnit(unit: Unit, check: Check, log: (s: string) => void = () => {}): Promise<Unit> {
   let best = clone(unit);
+  // Edits may change an initialiser's type, so every declaration states its type from now on.
+  for (const list of stmtLists(best)) for (const s of list) if (s.k === "decl") s.annotate = true;
+  if (!(await check(best))) best = clone(unit);
   let tries = 0;
   const attempt = async (variant: Unit): Promise<boolean> => {
     tries++;
