@@ -9,7 +9,9 @@
 //  2. Each program (initrd/bin/*.ts, initrd/sbin/*.ts: one file = one command) is compiled
 //     with `separate: true` — the lib files it imports are only declarations, their code is in
 //     libc.o — and linked with libc.o into a static i386 ELF executable at 0x08048000 whose
-//     entry is `_start`, exactly what Linux's execve runs.
+//     entry is `_start`, exactly what Linux's execve runs. A program too big for one file
+//     keeps its private modules in a folder of its name (initrd/bin/sh/*.ts for sh.ts): they
+//     are compiled together with it, into its object only, never into libc.
 //
 // The result lists cpio entries: the executables (mode 0755) at bin/NAME and sbin/NAME, every
 // other file under initrd/ except the lib sources (etc/… keep their text; mode 0644, or 0755
@@ -60,7 +62,7 @@ export function buildUserland(files: Record<string, string>, lib: string): Userl
   // 3. the other files, and the empty directories
   for (const [p, text] of Object.entries(files)) {
     if (!p.startsWith("initrd/") || p.startsWith("initrd/lib/") || programs.includes(p)) continue;
-    if (/^initrd\/s?bin\/[^/]+\.ts$/.test(p) || p.endsWith(".md")) continue;
+    if (/^initrd\/s?bin\/.+\.ts$/.test(p) || p.endsWith(".md")) continue;
     const data = utf8Encode(text);
     entries.push({ path: p.slice("initrd/".length), mode: FILE | (text.startsWith("#!") ? 0o755 : 0o644), data });
   }
@@ -91,11 +93,15 @@ export function buildLibc(files: Record<string, string>, lib: string): Libc {
   };
 }
 
-/** Step 2 for one program: `path` (a key of `files`, e.g. "initrd/bin/sh.ts") compiled on its
- *  own against libc's declarations and linked with libc into a static executable. */
+/** Step 2 for one program: `path` (a key of `files`, e.g. "initrd/bin/sh.ts") compiled with
+ *  its private modules (initrd/bin/sh/*.ts) against libc's declarations, and linked with libc
+ *  into a static executable. */
 export function linkProgram(libc: Libc, files: Record<string, string>, path: string, lib: string): Uint8Array {
   const name = path.replace(/^.*\//, "").replace(/\.ts$/, ".o");
-  const object: ObjectFile = compileToObject({ files: rootedSources(files), roots: ["/" + path], lib, separate: true }, name).object;
+  const folder = path.replace(/\.ts$/, "/");
+  const privateModules = Object.keys(files).filter((p) => p.startsWith(folder) && p.endsWith(".ts") && !p.endsWith(".d.ts")).sort();
+  const roots = ["/" + path, ...privateModules.map((p) => "/" + p)];
+  const object: ObjectFile = compileToObject({ files: rootedSources(files), roots, lib, separate: true }, name).object;
   return link([...libc.inputs, { name, object }], { kind: "exec", entry: "_start" }).image;
 }
 
