@@ -1,0 +1,412 @@
+// sh's expansion: a raw word becomes zero or more fields — quotes ('…' literal, "…" with $
+// expanded), backslash escapes, $NAME ${NAME} $? $$ $! $# $0-$9 $@ $*, command substitution
+// $(…) and `…` (a forked child runs the text; its output, trailing newlines cut, is the value),
+// field splitting of unquoted expansions, and globbing (* ? […] in the last path component; no
+// match leaves the word as it is). Also the variables: exported ones live in the environment
+// (libc's environ), the others in a small table of "NAME=value" strings.
+
+import { fprintf, flushOutput } from "../../lib/stdio";
+import { strlen, strcmp, strchr, memcpy, isdigit, isalpha, isalnum, streq, cstr } from "../../lib/string";
+import { close, read, dup2, pipe, fork, getpid, exit } from "../../lib/unistd";
+import { getenv, setenv } from "../../lib/env";
+import { malloc } from "../../lib/malloc";
+import { opendir, readdir, closedir, direntName } from "../../lib/dirent";
+import { shell, arenaAlloc } from "./shell";
+import { rawWord, matchingParen } from "./lexer";
+import { runLine } from "./parse";
+import { waitFor } from "./exec";
+
+// ---- variables
+
+const MAX_VARS = 64;
+export let shellVars = new StaticArray<usize>(MAX_VARS); // "NAME=value" strings, not exported
+
+function validName(name: usize, len: i32): bool {
+  if (len == 0 || !(isalpha(load<u8>(name)) || load<u8>(name) == 95)) return false;
+  for (let i = 1; i < len; i++) if (!(isalnum(load<u8>(name + i)) || load<u8>(name + i) == 95)) return false;
+  return true;
+}
+
+export function shellVarSlot(name: usize, len: i32): i32 {
+  for (let i = 0; i < MAX_VARS; i++) {
+    const e = shellVars[i];
+    if (e == 0) continue;
+    let j = 0;
+    while (j < len && load<u8>(e + j) == load<u8>(name + j)) j++;
+    if (j == len && load<u8>(e + len) == 61) return i;
+  }
+  return -1;
+}
+
+let nameBuf = new StaticArray<u8>(128);
+
+/** The value of variable name[0, len), or 0 when unset. */
+export function lookupVar(name: usize, len: i32): usize {
+  const slot = shellVarSlot(name, len);
+  if (slot >= 0) return shellVars[slot] + len + 1;
+  if (len >= 127) return 0;
+  const buf = changetype<usize>(nameBuf);
+  memcpy(buf, name, len);
+  store<u8>(buf + len, 0);
+  return getenv(buf);
+}
+
+/** NAME=value from an assignment word (already expanded, one string). */
+export function assign(entry: usize, exportIt: bool): void {
+  const eq = strchr(entry, 61);
+  const len = i32(eq - entry);
+  const name = changetype<usize>(nameBuf);
+  memcpy(name, entry, len);
+  store<u8>(name + len, 0);
+  const slot = shellVarSlot(entry, len);
+  if (exportIt || getenv(name) != 0) {
+    if (slot >= 0) shellVars[slot] = 0;
+    setenv(name, eq + 1, true);
+    return;
+  }
+  const n = strlen(entry);
+  const copy = malloc(n + 1);
+  memcpy(copy, entry, n + 1);
+  if (slot >= 0) {
+    shellVars[slot] = copy;
+    return;
+  }
+  for (let i = 0; i < MAX_VARS; i++) {
+    if (shellVars[i] == 0) {
+      shellVars[i] = copy;
+      return;
+    }
+  }
+  fprintf(2, "sh: too many variables\n");
+}
+
+/** The raw word is an assignment NAME=… (the name unquoted). */
+export function isAssignment(raw: usize): bool {
+  const eq = strchr(raw, 61);
+  return eq != 0 && validName(raw, i32(eq - raw));
+}
+
+// ---- expansion
+
+export const MAX_FIELDS = 1024;
+export let fields = new StaticArray<usize>(MAX_FIELDS);
+
+// The field being built, in a buffer of its own (a nested $(…) allocates from the arena
+// meanwhile); closeField() copies it into the arena and adds it to `fields`.
+const FIELD_MAX = 8192;
+let fieldBuf = new StaticArray<u8>(FIELD_MAX + 1);
+let fieldLen = 0;
+let fieldOpen = false; // something (maybe an empty quoted string) made this field exist
+let fieldGlob = false; // an unquoted * ? [ appeared
+
+function fieldByte(c: i32): void {
+  if (fieldLen < FIELD_MAX) fieldBuf[fieldLen++] = u8(c);
+  fieldOpen = true;
+}
+
+function openField(): void {
+  fieldOpen = true;
+}
+
+export function resetField(): void {
+  fieldOpen = false;
+  fieldLen = 0;
+  fieldGlob = false;
+}
+
+function closeField(): void {
+  if (!fieldOpen) return;
+  const f = arenaAlloc(fieldLen + 1);
+  memcpy(f, changetype<usize>(fieldBuf), fieldLen);
+  store<u8>(f + fieldLen, 0);
+  const glob = fieldGlob;
+  resetField();
+  if (glob && globInto(f)) return;
+  if (shell.fieldCount < MAX_FIELDS - 1) fields[shell.fieldCount++] = f;
+}
+
+/** Appends an expansion's value; unquoted values are split into fields at blanks. */
+function appendValue(v: usize, quoted: bool): void {
+  if (v == 0) return;
+  for (let p = v; load<u8>(p) != 0; p++) {
+    const c = i32(load<u8>(p));
+    if (!quoted && (c == 32 || c == 9 || c == 10)) closeField();
+    else {
+      if (!quoted && (c == 42 || c == 63 || c == 91)) fieldGlob = true;
+      fieldByte(c);
+    }
+  }
+}
+
+let numberBuf = new StaticArray<u8>(16);
+
+function numberString(n: i32): usize {
+  const buf = changetype<usize>(numberBuf);
+  let u = u32(n < 0 ? -n : n);
+  let i = 15;
+  store<u8>(buf + i, 0);
+  do {
+    store<u8>(buf + --i, u8(48 + u % 10));
+    u = u / 10;
+  } while (u != 0);
+  if (n < 0) store<u8>(buf + --i, 45);
+  return buf + i;
+}
+
+/** Expands the $ form at p (p points at '$'); returns the address after it. */
+function expandDollar(p: usize, quoted: bool): usize {
+  const c = i32(load<u8>(p, 1));
+  if (c == 40) { // $(command)
+    const end = matchingParen(p + 2);
+    const inner = rawWord(p + 2, load<u8>(end - 1) == 41 ? end - 1 : end);
+    appendValue(commandOutput(inner), quoted);
+    return end;
+  }
+  if (c == 123) { // ${NAME}
+    let q = p + 2;
+    while (load<u8>(q) != 0 && load<u8>(q) != 125) q++;
+    appendValue(variableValue(p + 2, i32(q - (p + 2))), quoted);
+    return load<u8>(q) == 0 ? q : q + 1;
+  }
+  if (c == 63 || c == 36 || c == 35 || c == 33 || isdigit(c)) {
+    expandSpecial(c, quoted);
+    return p + 2;
+  }
+  if (c == 64 || c == 42) { // $@ $*
+    for (let i = 1; i < shell.positionalCount; i++) {
+      if (i > 1) {
+        if (quoted) fieldByte(32);
+        else closeField();
+      }
+      appendValue(load<usize>(shell.positional + 4 * i), quoted);
+    }
+    return p + 2;
+  }
+  if (isalpha(c) || c == 95) {
+    let q = p + 1;
+    while (isalnum(load<u8>(q)) || load<u8>(q) == 95) q++;
+    appendValue(lookupVar(p + 1, i32(q - p - 1)), quoted);
+    return q;
+  }
+  fieldByte(36); // a lone $ is itself
+  return p + 1;
+}
+
+function expandSpecial(c: i32, quoted: bool): void {
+  if (c == 33) appendValue(numberString(shell.lastBackground), quoted);
+  else if (c == 63) appendValue(numberString(shell.lastStatus), quoted);
+  else if (c == 36) appendValue(numberString(getpid()), quoted);
+  else if (c == 35) appendValue(numberString(shell.positionalCount > 0 ? shell.positionalCount - 1 : 0), quoted);
+  else if (c - 48 < shell.positionalCount) appendValue(load<usize>(shell.positional + 4 * (c - 48)), quoted);
+}
+
+function variableValue(name: usize, len: i32): usize {
+  if (len == 1) {
+    const c = i32(load<u8>(name));
+    if (c == 63) return numberString(shell.lastStatus);
+    if (c == 35) return numberString(shell.positionalCount > 0 ? shell.positionalCount - 1 : 0);
+    if (c == 36) return numberString(getpid());
+    if (isdigit(c)) return c - 48 < shell.positionalCount ? load<usize>(shell.positional + 4 * (c - 48)) : 0;
+  }
+  return lookupVar(name, len);
+}
+
+/** Expands one raw word into fields (appended to `fields`). */
+export function expandWord(raw: usize, split: bool): void {
+  if (streq(raw, "\"$@\"") && shell.positionalCount <= 1) return; // "$@" without arguments: no field
+  let p = raw;
+  while (load<u8>(p) != 0) {
+    const c = i32(load<u8>(p));
+    if (c == 39) { // '…'
+      openField();
+      p++;
+      while (load<u8>(p) != 0 && load<u8>(p) != 39) fieldByte(load<u8>(p++));
+      if (load<u8>(p) != 0) p++;
+    } else if (c == 34) { // "…"
+      openField();
+      p++;
+      while (load<u8>(p) != 0 && load<u8>(p) != 34) {
+        const d = i32(load<u8>(p));
+        if (d == 92 && (load<u8>(p, 1) == 36 || load<u8>(p, 1) == 34 || load<u8>(p, 1) == 92 || load<u8>(p, 1) == 96)) {
+          fieldByte(load<u8>(p, 1));
+          p += 2;
+        } else if (d == 36) {
+          p = expandDollar(p, true);
+        } else if (d == 96) {
+          p = expandBackquote(p, true);
+        } else {
+          fieldByte(d);
+          p++;
+        }
+      }
+      if (load<u8>(p) != 0) p++;
+    } else if (c == 92) {
+      if (load<u8>(p, 1) != 0) fieldByte(load<u8>(p, 1));
+      p += load<u8>(p, 1) != 0 ? 2 : 1;
+    } else if (c == 36) {
+      p = expandDollar(p, !split);
+    } else if (c == 96) {
+      p = expandBackquote(p, !split);
+    } else {
+      if (split && (c == 42 || c == 63 || c == 91)) fieldGlob = true;
+      fieldByte(c);
+      p++;
+    }
+  }
+  closeField();
+}
+
+function expandBackquote(p: usize, quoted: bool): usize {
+  let q = p + 1;
+  while (load<u8>(q) != 0 && load<u8>(q) != 96) q++;
+  appendValue(commandOutput(rawWord(p + 1, q)), quoted);
+  return load<u8>(q) == 0 ? q : q + 1;
+}
+
+/** Expands a word that must be one string (a redirection target, an assignment). */
+export function expandSingle(raw: usize): usize {
+  const before = shell.fieldCount;
+  expandWord(raw, false);
+  if (shell.fieldCount == before) return cstr("");
+  shell.fieldCount = before;
+  return fields[before];
+}
+
+// ---- command substitution
+
+const OUTPUT_MAX = 8192;
+let outputBuf = new StaticArray<u8>(OUTPUT_MAX + 1);
+let pipeFds = new StaticArray<i32>(2);
+
+/** Runs `command` in a child shell and returns its standard output, trailing newlines cut. */
+function commandOutput(command: usize): usize {
+  const buf = changetype<usize>(outputBuf);
+  store<u8>(buf, 0);
+  if (pipe(changetype<usize>(pipeFds)) < 0) return buf;
+  const rd = pipeFds[0], wr = pipeFds[1];
+  flushOutput();
+  const pid = fork();
+  if (pid == 0) {
+    close(rd);
+    dup2(wr, 1);
+    close(wr);
+    shell.interactive = false;
+    resetField(); // the parent's half-built field is not ours
+    runLine(command);
+    exit(shell.lastStatus);
+  }
+  close(wr);
+  let n = 0;
+  for (;;) {
+    const r = read(rd, buf + n, OUTPUT_MAX - n);
+    if (r <= 0) break;
+    n += r;
+    if (n == OUTPUT_MAX) {
+      // keep draining so the child is not blocked on a full pipe
+      const sink = read(rd, buf + n, 1);
+      if (sink <= 0) break;
+    }
+  }
+  close(rd);
+  if (pid > 0) waitFor(pid);
+  while (n > 0 && load<u8>(buf + n - 1) == 10) n--;
+  store<u8>(buf + n, 0);
+  // copy out: a nested substitution would reuse outputBuf
+  const copy = arenaAlloc(n + 1);
+  memcpy(copy, buf, n + 1);
+  return copy;
+}
+
+// ---- globbing
+
+/** Does name match the pattern (* ? […] […-…] [!…])? */
+function globMatch(pat: usize, name: usize): bool {
+  for (;;) {
+    const c = i32(load<u8>(pat));
+    if (c == 0) return load<u8>(name) == 0;
+    if (c == 42) {
+      while (load<u8>(pat) == 42) pat++;
+      if (load<u8>(pat) == 0) return true;
+      for (let n = name; load<u8>(n) != 0; n++) if (globMatch(pat, n)) return true;
+      return false;
+    }
+    const ch = i32(load<u8>(name));
+    if (ch == 0) return false;
+    if (c == 63) {
+      pat++;
+    } else if (c == 91) {
+      let q = pat + 1;
+      const negate = load<u8>(q) == 33 || load<u8>(q) == 94;
+      if (negate) q++;
+      let matched = false;
+      let first = true;
+      while (load<u8>(q) != 0 && (first || load<u8>(q) != 93)) {
+        first = false;
+        const lo = i32(load<u8>(q));
+        if (load<u8>(q, 1) == 45 && load<u8>(q, 2) != 93 && load<u8>(q, 2) != 0) {
+          if (ch >= lo && ch <= i32(load<u8>(q, 2))) matched = true;
+          q += 3;
+        } else {
+          if (ch == lo) matched = true;
+          q++;
+        }
+      }
+      if (load<u8>(q) == 0) { // no closing ]: a literal [
+        if (ch != 91) return false;
+        pat++;
+      } else {
+        if (matched == negate) return false;
+        pat = q + 1;
+      }
+    } else {
+      if (c != ch) return false;
+      pat++;
+    }
+    name++;
+  }
+}
+
+/** Expands a pattern field (wildcards in the last component only). False if nothing matched. */
+function globInto(pattern: usize): bool {
+  const slash = strchr(pattern, 47) != 0 ? lastSlash(pattern) : 0;
+  const base = slash != 0 ? slash + 1 : pattern;
+  for (let p = pattern; p < base; p++) if (load<u8>(p) == 42 || load<u8>(p) == 63 || load<u8>(p) == 91) return false;
+  let dirPath: usize;
+  if (slash == 0) dirPath = cstr(".");
+  else if (slash == pattern) dirPath = cstr("/");
+  else dirPath = rawWord(pattern, slash);
+  const dir = opendir(dirPath);
+  if (dir == null) return false;
+  const first = shell.fieldCount;
+  for (;;) {
+    const ent = readdir(dir);
+    if (ent == 0) break;
+    const name = direntName(ent);
+    if (load<u8>(name) == 46 && load<u8>(base) != 46) continue;
+    if (!globMatch(base, name)) continue;
+    const prefix = i32(base - pattern);
+    const n = strlen(name);
+    const f = arenaAlloc(prefix + n + 1);
+    memcpy(f, pattern, prefix);
+    memcpy(f + prefix, name, n + 1);
+    if (shell.fieldCount < MAX_FIELDS - 1) fields[shell.fieldCount++] = f;
+  }
+  closedir(dir);
+  // sort the matches (insertion sort: directories are small)
+  for (let i = first + 1; i < shell.fieldCount; i++) {
+    const v = fields[i];
+    let j = i - 1;
+    while (j >= first && strcmp(fields[j], v) > 0) {
+      fields[j + 1] = fields[j];
+      j--;
+    }
+    fields[j + 1] = v;
+  }
+  return shell.fieldCount > first;
+}
+
+function lastSlash(s: usize): usize {
+  let found: usize = 0;
+  for (; load<u8>(s) != 0; s++) if (load<u8>(s) == 47) found = s;
+  return found;
+}
