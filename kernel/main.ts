@@ -17,6 +17,16 @@ import { cmdlineHasFlag, cmdlineHas, cmdlineNumber } from "./cmdline";
 import { consoleInit } from "./console";
 import { crashtestRun } from "./crashtest";
 import { pciInit } from "./drivers/pci";
+import { tssInit } from "./arch/x86/tss";
+import { pitInit } from "./arch/x86/pit";
+import { pmmInit } from "./mm/pmm";
+import { vmInit } from "./mm/vm";
+import { procInit } from "./proc";
+import { irqInit } from "./irq";
+import { cpuIdle, schedInit } from "./sched";
+import { timeInit } from "./time";
+import { sysInit } from "./sys";
+import { spawnInit } from "./init";
 import { kallsymsCount } from "./kallsyms";
 import { bootCommandLine, initrdEnd, initrdStart, multibootInit, multibootPrintMemoryMap, usableMemoryBytes } from "./multiboot";
 import { CONSOLE_LOGLEVEL_QUIET, printk, setConsoleLoglevel } from "./printk";
@@ -35,8 +45,18 @@ export function kmain(magic: u32, info: u32): void {
   consoleInit(); //             COM1 and the VGA text screen
   printBootBanner(); //         version, command line, memory map, initrd
   crashtestRun(); //            crash=… faults on purpose (crashtest.ts)
+  pmmInit(); //                 free physical pages from the memory map (kernel, initrd reserved)
+  vmInit(); //                  kernel page tables shared by every address space, kernel stacks
+  tssInit(); //                 the TSS: kernel stack on entry from ring 3
+  procInit(); //                the process table; this code becomes the idle task (pid 0)
+  irqInit(); //                 IRQ handler chains, /proc/interrupts counts
+  pitInit(); //                 the timer at HZ = 100 on IRQ 0: jiffies
+  schedInit(); //               round-robin scheduling on the timer tick
+  timeInit(); //                wall clock from the CMOS RTC
+  sysInit(); //                 hostname
   pciInit(); //                 scan PCI bus 0, route INTx through the PIIX3
-  cpuIdle(); //                 nothing else to run yet
+  spawnInit(); //               pid 1 runs /sbin/init (or rdinit=)
+  cpuIdle(); //                 the idle loop: run processes, halt when none is runnable
 }
 
 function earlyParamsInit(): void {
@@ -55,13 +75,4 @@ function printBootBanner(): void {
   const imageEnd = changetype<usize>(_end);
   printk("\x016Memory: %uK usable RAM, kernel image 0x%08x-0x%08x (%uK), %d symbols\n", usableMemoryBytes() / 1024, imageStart, imageEnd,
     (imageEnd - imageStart) / 1024, kallsymsCount());
-}
-
-/** The idle loop: wait for interrupts forever, with interrupts enabled. */
-function cpuIdle(): void {
-  printk("\x016Boot complete: idling (no init yet)\n");
-  while (true) {
-    sti();
-    hlt();
-  }
 }

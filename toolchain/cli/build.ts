@@ -19,7 +19,7 @@ export async function buildCommand(args: string[]): Promise<number> {
   const lib = readLokumLib();
   const started = Date.now();
 
-  const kernel = buildKernel(readTree("kernel", (n) => n.endsWith(".ts") || n.endsWith(".s")), lib);
+  const kernel = buildKernel(readTree("kernel", (n) => n.endsWith(".ts") || n.endsWith(".s") || n === "syscalls.tbl"), lib);
   writeFileSync(resolve(out, "lokum.elf"), kernel.elf);
   const map = kernel.symbols.map((s) => `${s.address.toString(16).padStart(8, "0")} ${s.type === "func" ? "T" : "D"} ${s.name}`);
   writeFileSync(resolve(out, "System.map"), map.join("\n") + "\n");

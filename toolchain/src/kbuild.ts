@@ -27,12 +27,17 @@
 //
 // Only code symbols are listed: functions (STT_FUNC) and untyped labels in .text that are not
 // assembler-local (.L…) — e.g. the interrupt stubs of vectors.s.
+//
+// System calls: when `files` holds kernel/syscalls.tbl, the dispatch table `sys_call_table`
+// (toolchain/src/syscalls.ts) is generated from it and linked in. An ENTRY that no kernel source
+// defines yet becomes `sys_ni_syscall` (-ENOSYS), so the table can list calls before they exist.
 
 import { assemble } from "./asm/assembler.js";
 import { BuildError, compileToObject } from "./driver.js";
 import type { ObjectFile } from "./elf/object.js";
 import type { LinkInput, LinkedSymbol, LinkResult } from "./link/linker.js";
 import { link } from "./link/linker.js";
+import { kernelDispatchTable, parseSyscallTable } from "./syscalls.js";
 import { utf8Encode } from "./utf8.js";
 
 export interface KallsymsEntry {
@@ -92,6 +97,12 @@ export function buildKernel(files: Record<string, string>, lib: string): KernelB
     ...asmPaths.map((p) => ({ name: p.replace(/\.s$/, ".o"), object: assemble(files[p]!, p) })),
     { name: "kernel.o", object },
   ];
+  const tablePath = paths.find((p) => p.endsWith("syscalls.tbl"));
+  if (tablePath !== undefined) {
+    const defined = new Set(inputs.flatMap((i) => i.object.symbols.filter((s) => s.section !== null && s.bind !== "local").map((s) => s.name)));
+    const table = parseSyscallTable(files[tablePath]!).filter((e) => defined.has(e.entry));
+    inputs.push({ name: "syscall_table.o", object: assemble(kernelDispatchTable(table), "syscall_table.s") });
+  }
 
   const linkKernel = (table: KallsymsEntry[]): LinkResult =>
     link([...inputs, { name: "kallsyms.o", object: assemble(kallsymsAssembly(table), "kallsyms.s") }], {

@@ -2,16 +2,19 @@
 //
 // vectors.s saves the interrupted state as a TrapFrame on the stack and calls trap(frame).
 // By vector:
-//   0-31   CPU exceptions. In the kernel they are bugs: die() prints an oops — the exception,
-//          the registers, the faulting function (via kallsyms) and the call trace found by
-//          walking the EBP chain — then panics. (Once there are processes, a fault in process
-//          context will kill just that process, as Linux does, and a user-mode fault will be a
-//          signal.)
-//   32-47  hardware IRQs from the PICs. No drivers yet: every line is masked, so one arriving
-//          here is spurious or unexpected; it is reported and acknowledged.
-//   0x80   system calls: not yet; the caller gets -ENOSYS in EAX.
+//   0-31   CPU exceptions. In user mode they become signals (userFault): a page fault just
+//          below the stack grows it, anything else sends SIGSEGV, SIGFPE, SIGILL, SIGTRAP or
+//          SIGBUS and, if the program has no handler, logs one line as Linux does:
+//            sh[12]: segfault at 0 ip 08048123 sp bffffe80 error 4 in sh[8048000+3000]
+//            traps: sh[12] trap divide error ip:8048123 sp:bffffe80 error:0 in sh[8048000+3000]
+//          In the kernel they are bugs: die() prints an oops — the exception, the registers,
+//          the faulting function (via kallsyms) and the call trace found by walking the EBP
+//          chain — then panics.
+//   32-47  hardware IRQs from the PICs → irqDispatch (irq.ts).
+//   0x80   system calls → syscallDispatch (syscall.ts).
 // The frame is also how a handler changes the interrupted state: whatever trap() writes into
-// it (EAX, EIP, …) is restored by trap_return.
+// it (EAX, EIP, …) is restored by trap_return. Before returning to user mode, trap() lets the
+// scheduler preempt (sched.ts) and delivers pending signals (signal.ts).
 //
 // The oops format follows Linux on i386, so that Linux documentation applies:
 //
@@ -40,7 +43,14 @@ import { consoleVerbose, printk } from "../../printk";
 import { UTS_RELEASE, UTS_VERSION } from "../../version";
 import { KERNEL_DS } from "./gdt";
 import { T_SYSCALL } from "./idt";
-import { IRQ_BASE_VECTOR, IRQ_COUNT, picEndOfInterrupt, picIsSpurious } from "./pic";
+import { IRQ_BASE_VECTOR, IRQ_COUNT } from "./pic";
+import { setInterruptedUserMode } from "./pit";
+import { irqDispatch } from "../../irq";
+import { syscallDispatch } from "../../syscall";
+import { currentProc } from "../../proc";
+import { schedReturnToUser } from "../../sched";
+import { forceSignal, signalDeliver, SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGTRAP } from "../../signal";
+import { userFaultIn } from "../../uaccess";
 
 /** The saved state of the interrupted code, in the order vectors.s pushes it (lowest first). */
 @unmanaged
@@ -79,7 +89,6 @@ export const T_DOUBLE_FAULT: u32 = 8;
 export const T_GENERAL_PROTECTION: u32 = 13;
 export const T_PAGE_FAULT: u32 = 14;
 
-const ENOSYS: i32 = 38;
 const KERNEL_VIRTUAL_BASE: u32 = 0xc0000000;
 const BOOT_MAPPED_END: u32 = 0xd0000000; // entry.s maps 256 MiB of "lowmem"
 const MAX_TRACE_DEPTH: i32 = 24;
@@ -136,22 +145,67 @@ export function exceptionName(vector: u32): string {
 /** Called by trap_common (vectors.s) for every interrupt and exception, interrupts off. */
 export function trap(frame: TrapFrame): void {
   const vector = frame.vector;
-  if (vector < 32) {
-    die(frame);
-    return;
-  }
-  if (vector >= <u32>IRQ_BASE_VECTOR && vector < <u32>(IRQ_BASE_VECTOR + IRQ_COUNT)) {
-    const irq = <i32>vector - IRQ_BASE_VECTOR;
-    if (picIsSpurious(irq)) return;
-    printk("\x014unexpected IRQ %d (vector %d): no handler\n", irq, vector);
-    picEndOfInterrupt(irq);
-    return;
-  }
+  const fromUser = !fromKernel(frame);
   if (vector == <u32>T_SYSCALL) {
-    frame.eax = <u32>(0 - ENOSYS);
-    return;
+    syscallDispatch(frame);
+  } else if (vector >= <u32>IRQ_BASE_VECTOR && vector < <u32>(IRQ_BASE_VECTOR + IRQ_COUNT)) {
+    setInterruptedUserMode(fromUser);
+    irqDispatch(<i32>vector - IRQ_BASE_VECTOR);
+  } else if (vector < 32) {
+    if (!fromUser) {
+      die(frame);
+      return;
+    }
+    userFault(frame);
+  } else {
+    printk("\x014unexpected interrupt vector %d\n", vector);
   }
-  printk("\x014unexpected interrupt vector %d\n", vector);
+  if (fromUser) {
+    schedReturnToUser();
+    signalDeliver(frame);
+  }
+}
+
+/** The signal for an exception in user mode. */
+function faultSignal(vector: u32): i32 {
+  switch (vector) {
+    case 0: return SIGFPE; // divide error
+    case 16: return SIGFPE; // x87 error
+    case 19: return SIGFPE; // SIMD error
+    case 1: return SIGTRAP;
+    case 3: return SIGTRAP;
+    case 6: return SIGILL;
+    case 17: return SIGBUS;
+    default: return SIGSEGV;
+  }
+}
+
+/** Logs " in comm[start+size]" if ip lies in the program's image (Linux's print_vma_addr). */
+function printImage(ip: u32): void {
+  const p = currentProc();
+  if (ip >= p.imageStart && ip < p.imageEnd) {
+    printk("\x01c in %s[%x+%x]", changetype<i32>(p.name), p.imageStart, p.imageEnd - p.imageStart);
+  }
+  printk("\x01c\n");
+}
+
+/** An exception in user mode: grow the stack, or signal the process. */
+function userFault(frame: TrapFrame): void {
+  const p = currentProc();
+  const sig = faultSignal(frame.vector);
+  if (frame.vector == T_PAGE_FAULT) {
+    const address = read_cr2();
+    if ((frame.errorCode & PF_PROTECTION) == 0 && userFaultIn(p, address)) return;
+    if (p.sigHandler[sig] <= 1) {
+      printk("\x016%s[%d]: segfault at %x ip %08x sp %08x error %x", changetype<i32>(p.name), p.pid, address, frame.eip, frame.esp, frame.errorCode);
+      printImage(frame.eip);
+    }
+  } else if (p.sigHandler[sig] <= 1) {
+    if (frame.vector == T_GENERAL_PROTECTION) printk("\x016traps: %s[%d] general protection fault ip:%x sp:%x error:%x", changetype<i32>(p.name), p.pid, frame.eip, frame.esp, frame.errorCode);
+    else printk("\x016traps: %s[%d] trap %s ip:%x sp:%x error:%x", changetype<i32>(p.name), p.pid, changetype<i32>(exceptionName(frame.vector)), frame.eip, frame.esp, frame.errorCode);
+    printImage(frame.eip);
+  }
+  forceSignal(p, sig);
 }
 
 /** True if the interrupted code ran in ring 0 (then the CPU pushed no ESP/SS). */
@@ -182,7 +236,9 @@ function reportPageFault(frame: TrapFrame): void {
 }
 
 function showRegisters(frame: TrapFrame): void {
-  printk("\x014CPU: 0 PID: 0 Comm: swapper Not tainted %s %s\n", changetype<i32>(UTS_RELEASE), changetype<i32>(UTS_VERSION));
+  const p = currentProc();
+  printk("\x014CPU: 0 PID: %d Comm: %s Not tainted %s %s\n", p != null ? p.pid : 0, changetype<i32>(p != null ? changetype<string>(p.name) : "swapper"),
+    changetype<i32>(UTS_RELEASE), changetype<i32>(UTS_VERSION));
   printk("\x014EIP: %04x:[<%08x>] ", frame.cs & 0xffff, frame.eip);
   printSymbol(frame.eip, false);
   printk("\n");

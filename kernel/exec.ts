@@ -1,0 +1,341 @@
+// exec.ts — execve: replace the current program by a static ELF32 i386 executable.
+//
+// Design note
+// -----------
+// In stages, like Linux's do_execve, with one point of no return:
+//   1. copy the path, argv and envp out of the old address space (they live there!) into a
+//      kernel buffer, ExecArgs (E2BIG past ARG_MAX, EFAULT on bad pointers);
+//   2. open the file and check the ELF header: ELFCLASS32, little-endian, ET_EXEC, EM_386,
+//      no PT_INTERP (static only) — else ENOEXEC;
+//   3. build the new address space beside the old one: every PT_LOAD segment's pages
+//      (writable only if PF_W), the file bytes copied in, the rest zero (.bss); then the
+//      stack, as Linux lays it out, top down:
+//          strings (argv, envp), 16 random bytes for AT_RANDOM
+//          auxv (AT_PHDR … AT_NULL), 0, envp[], 0, argv[], argc   ← ESP (16-byte aligned)
+//      so crt0's `_start` finds argc at [esp], argv at esp+4, envp after argv's 0;
+//   4. the point of no return: switch to the new directory, free the old one, reset signal
+//      handlers, close close-on-exec files, set the registers (EIP = e_entry, ESP, all
+//      general registers 0, as Linux's ELF_PLAT_INIT does).
+// Any error before 4 frees the new directory and leaves the caller's program untouched.
+//
+// The executable is read through the file side's VFS (execOpen/execRead below); the programs
+// of our own toolchain and `gcc -m32 -static -nostdlib` ones both load this way. The user
+// stack starts with the pages the arguments need and grows down on demand (uaccess.ts).
+
+import { currentProc, Proc, procSetupUserRegisters, setProcName } from "./proc";
+import { physToVirt, freePageCount } from "./mm/pmm";
+import { kfree, kmalloc } from "./mm/kmalloc";
+import { PTE_PRESENT, PTE_WRITE, USER_TOP, vmAllocUserPage, vmCreate, vmFree, vmLookup, vmMap, vmSwitch, kernelPageDirectory } from "./mm/vm";
+import { strncpyFromUser, getUser32, USER_STACK_TOP, USER_RESERVE_PAGES } from "./uaccess";
+import { signalsResetOnExec } from "./signal";
+import { execClose, execOpen, execRead } from "./execfile";
+
+const E2BIG: i32 = 7;
+const ENOEXEC: i32 = 8;
+const ENOMEM: i32 = 12;
+const EFAULT: i32 = 14;
+const ENAMETOOLONG: i32 = 36;
+const PATH_MAX: i32 = 4096;
+const ARG_MAX: u32 = 32768;
+const MAX_ARGS: i32 = 1024;
+
+const PT_LOAD: u32 = 1;
+const PT_INTERP: u32 = 3;
+const PF_W: u32 = 2;
+
+/** The arguments in kernel memory: argc + envc NUL-terminated strings, back to back. */
+@unmanaged
+class ExecArgs {
+  argc: i32;
+  envc: i32;
+  used: u32; // bytes of `strings` in use
+  strings: usize; // ARG_MAX bytes
+}
+
+@unmanaged
+class ElfHeader {
+  ident0: u32; // 0x7F 'E' 'L' 'F'
+  ident4: u32; // class, data, version, osabi
+  ident8: u32;
+  ident12: u32;
+  type: u16;
+  machine: u16;
+  version: u32;
+  entry: u32;
+  phoff: u32;
+  shoff: u32;
+  flags: u32;
+  ehsize: u16;
+  phentsize: u16;
+  phnum: u16;
+  shentsize: u16;
+  shnum: u16;
+  shstrndx: u16;
+}
+
+@unmanaged
+class ProgramHeader {
+  type: u32;
+  offset: u32;
+  vaddr: u32;
+  paddr: u32;
+  filesz: u32;
+  memsz: u32;
+  flags: u32;
+  align: u32;
+}
+
+/** Appends one string (from user space if `user`, else kernel) to args. */
+function addArg(args: ExecArgs, s: u32, user: bool): i32 {
+  const room = <i32>(ARG_MAX - args.used);
+  let n = 0;
+  if (user) {
+    n = strncpyFromUser(args.strings + args.used, s, room);
+    if (n < 0) return n;
+  } else {
+    while (n < room && load<u8>(s + <u32>n) != 0) {
+      store<u8>(args.strings + args.used + <u32>n, load<u8>(s + <u32>n));
+      n++;
+    }
+    if (n < room) store<u8>(args.strings + args.used + <u32>n, 0);
+  }
+  if (n >= room) return -E2BIG;
+  args.used += <u32>n + 1;
+  return 0;
+}
+
+/** Copies a NULL-terminated array of string pointers (user or kernel). Returns the count. */
+function addArgVector(args: ExecArgs, vector: u32, user: bool): i32 {
+  if (vector == 0) return 0;
+  let count = 0;
+  while (true) {
+    let s: u32 = 0;
+    if (user) {
+      if (getUser32(vector + <u32>count * 4, changetype<usize>(wordBuffer)) < 0) return -EFAULT;
+      s = wordBuffer[0];
+    } else {
+      s = load<u32>(vector + <u32>count * 4);
+    }
+    if (s == 0) return count;
+    if (count >= MAX_ARGS) return -E2BIG;
+    const r = addArg(args, s, user);
+    if (r < 0) return r;
+    count++;
+  }
+  return count;
+}
+
+const wordBuffer = new StaticArray<u32>(1);
+const headerBuffer = new StaticArray<u8>(52);
+const phBuffer = new StaticArray<u8>(1024);
+
+/** Copies n bytes from kernel `src` to `va` in address space `pd` (pages must be mapped). */
+function copyIntoSpace(pd: usize, va: u32, src: usize, n: u32): void {
+  while (n > 0) {
+    const chunk = 4096 - (va & 4095) < n ? 4096 - (va & 4095) : n;
+    const pte = vmLookup(pd, va);
+    memory_copy(physToVirt(pte & ~4095) + (va & 4095), src, chunk);
+    va += chunk;
+    src += chunk;
+    n -= chunk;
+  }
+}
+
+/** Maps the pages of [start, end) in pd (writable if asked). 0 or -ENOMEM. */
+function mapRange(pd: usize, start: u32, end: u32, writable: bool): i32 {
+  for (let page = start & ~4095; page < end; page += 4096) {
+    const pte = vmLookup(pd, page);
+    if ((pte & PTE_PRESENT) != 0) {
+      if (writable && (pte & PTE_WRITE) == 0) vmMap(pd, page, physToVirt(pte & ~4095), PTE_WRITE);
+      continue;
+    }
+    if (freePageCount() < USER_RESERVE_PAGES) return -ENOMEM;
+    if (vmAllocUserPage(pd, page, writable ? PTE_WRITE : 0) == 0) return -ENOMEM;
+  }
+  return 0;
+}
+
+/** Loads the segments of the open executable into pd. Returns e_entry, or -errno. */
+function loadSegments(p: Proc, pd: usize, eh: ElfHeader): i32 {
+  const phSize = <u32>eh.phnum * 32;
+  if (eh.phentsize != 32 || phSize > 1024 || phSize == 0) return -ENOEXEC;
+  const ph = changetype<usize>(phBuffer);
+  if (execRead(eh.phoff, ph, phSize) != <i32>phSize) return -ENOEXEC;
+  let low: u32 = 0xffffffff;
+  let high: u32 = 0;
+  for (let i: u32 = 0; i < eh.phnum; i++) {
+    const h = changetype<ProgramHeader>(ph + i * 32);
+    if (h.type == PT_INTERP) return -ENOEXEC; // dynamically linked: not supported
+    if (h.type != PT_LOAD || h.memsz == 0) continue;
+    const end = h.vaddr + h.memsz;
+    if (h.filesz > h.memsz || end < h.vaddr || end > USER_STACK_TOP - 0x01000000 || h.vaddr < 0x1000) return -ENOEXEC;
+    const r = mapRange(pd, h.vaddr, end, (h.flags & PF_W) != 0);
+    if (r < 0) return r;
+    let done: u32 = 0;
+    while (done < h.filesz) {
+      const va = h.vaddr + done;
+      const chunk = 4096 - (va & 4095) < h.filesz - done ? 4096 - (va & 4095) : h.filesz - done;
+      const kaddr = physToVirt(vmLookup(pd, va) & ~4095) + (va & 4095);
+      if (execRead(h.offset + done, kaddr, chunk) != <i32>chunk) return -ENOEXEC;
+      done += chunk;
+    }
+    if ((h.vaddr & ~4095) < low) low = h.vaddr & ~4095;
+    if (end > high) high = end;
+  }
+  if (high == 0) return -ENOEXEC;
+  p.imageStart = low;
+  p.imageEnd = (high + 4095) & ~4095;
+  return <i32>eh.entry;
+}
+
+/** Lays out argc, argv, envp, auxv and the strings at the top of pd's stack. Returns ESP. */
+function setupStack(pd: usize, args: ExecArgs, eh: ElfHeader, p: Proc, entry: u32): u32 {
+  const top = USER_STACK_TOP - 16;
+  const randomAt = top - 16;
+  const stringsAt = (randomAt - args.used) & ~3;
+  const words = 1 + (args.argc + 1) + (args.envc + 1) + 2 * 11;
+  const sp = (stringsAt - <u32>words * 4) & ~15;
+  const size = USER_STACK_TOP - sp;
+  const image = kmalloc(size);
+  if (image == 0) return 0;
+  memory_fill(image, 0, size);
+  memory_copy(image + (stringsAt - sp), args.strings, args.used);
+  for (let i: u32 = 0; i < 16; i++) store<u8>(image + (randomAt - sp) + i, <u8>((rdtsc() >> (i & 7)) ^ (i * 37)));
+  let w = image;
+  store<u32>(w, <u32>args.argc);
+  w += 4;
+  let s = stringsAt;
+  for (let i = 0; i < args.argc + args.envc; i++) {
+    if (i == args.argc) w += 4; // argv's terminating 0
+    store<u32>(w, s);
+    w += 4;
+    while (load<u8>(image + (s - sp)) != 0) s++;
+    s++;
+  }
+  w += 4; // envp's terminating 0
+  const aux = changetype<StaticArray<u32>>(w);
+  aux[0] = 3; aux[1] = p.imageStart + eh.phoff; // AT_PHDR (valid when the first segment maps the headers)
+  aux[2] = 4; aux[3] = 32; // AT_PHENT
+  aux[4] = 5; aux[5] = eh.phnum; // AT_PHNUM
+  aux[6] = 6; aux[7] = 4096; // AT_PAGESZ
+  aux[8] = 9; aux[9] = entry; // AT_ENTRY
+  aux[10] = 11; aux[11] = p.uid; // AT_UID
+  aux[12] = 12; aux[13] = p.euid; // AT_EUID
+  aux[14] = 13; aux[15] = p.gid; // AT_GID
+  aux[16] = 14; aux[17] = p.egid; // AT_EGID
+  aux[18] = 25; aux[19] = randomAt; // AT_RANDOM
+  aux[20] = 0; aux[21] = 0; // AT_NULL
+  let result = sp;
+  if (mapRange(pd, sp, USER_STACK_TOP, true) < 0) result = 0;
+  else copyIntoSpace(pd, sp, image, size);
+  kfree(image);
+  return result;
+}
+
+/** The common part of execve and spawnInit: args are in kernel memory already. */
+function execLoaded(path: usize, args: ExecArgs): i32 {
+  const p = currentProc();
+  let r = execOpen(path);
+  if (r < 0) return r;
+  const eh = changetype<ElfHeader>(changetype<usize>(headerBuffer));
+  if (execRead(0, changetype<usize>(eh), 52) != 52 || eh.ident0 != 0x464c457f || (eh.ident4 & 0xffffff) != 0x010101 || eh.type != 2 || eh.machine != 3) {
+    execClose();
+    return -ENOEXEC;
+  }
+  const pd = vmCreate();
+  if (pd == 0) {
+    execClose();
+    return -ENOMEM;
+  }
+  const oldStart = p.imageStart;
+  const oldEnd = p.imageEnd;
+  r = loadSegments(p, pd, eh);
+  execClose();
+  let sp: u32 = 0;
+  if (r >= 0) {
+    sp = setupStack(pd, args, eh, p, <u32>r);
+    if (sp == 0) r = -ENOMEM;
+  }
+  if (r < 0) {
+    p.imageStart = oldStart;
+    p.imageEnd = oldEnd;
+    vmFree(pd);
+    return r;
+  }
+  // The point of no return.
+  const old = p.pd;
+  p.pd = pd;
+  vmSwitch(pd);
+  if (old != kernelPageDirectory()) vmFree(old);
+  p.brkStart = p.imageEnd;
+  p.brk = p.imageEnd;
+  p.stackLow = sp & ~4095;
+  let base = path;
+  for (let q = path; load<u8>(q) != 0; q++) if (load<u8>(q) == 0x2f) base = q + 1;
+  setProcName(p, changetype<string>(base));
+  signalsResetOnExec(p);
+  // FILES: filesCloseOnExec(p) once the file side provides it
+  procSetupUserRegisters(p, <u32>r, sp);
+  return 0;
+}
+
+function newArgs(): ExecArgs {
+  const args = changetype<ExecArgs>(kmalloc(sizeof<ExecArgs>()));
+  if (args == null) return args;
+  args.argc = 0;
+  args.envc = 0;
+  args.used = 0;
+  args.strings = kmalloc(ARG_MAX);
+  if (args.strings == 0) {
+    kfree(changetype<usize>(args));
+    return changetype<ExecArgs>(0);
+  }
+  return args;
+}
+
+function freeArgs(args: ExecArgs): void {
+  kfree(args.strings);
+  kfree(changetype<usize>(args));
+}
+
+/** execve(path, argv, envp): on success the new program starts when the call returns. */
+export function sys_execve(pathname: u32, argv: u32, envp: u32): i32 {
+  const path = kmalloc(<u32>PATH_MAX);
+  if (path == 0) return -ENOMEM;
+  let r = strncpyFromUser(path, pathname, PATH_MAX);
+  if (r >= PATH_MAX) r = -ENAMETOOLONG;
+  const args = r < 0 ? changetype<ExecArgs>(0) : newArgs();
+  if (r >= 0 && args == null) r = -ENOMEM;
+  if (r >= 0) {
+    r = addArgVector(args, argv, true);
+    if (r >= 0) {
+      args.argc = r;
+      r = addArgVector(args, envp, true);
+      if (r >= 0) {
+        args.envc = r;
+        r = execLoaded(path, args);
+      }
+    }
+  }
+  if (args != null) freeArgs(args);
+  kfree(path);
+  return r;
+}
+
+/** Runs `path` in the current process (a kernel thread becoming the first user process),
+ *  with kernel-space argv and envp arrays. 0 or -errno. */
+export function kernelExecve(path: string, argv: usize, envp: usize): i32 {
+  const args = newArgs();
+  if (args == null) return -ENOMEM;
+  let r = addArgVector(args, argv, false);
+  if (r >= 0) {
+    args.argc = r;
+    r = addArgVector(args, envp, false);
+    if (r >= 0) {
+      args.envc = r;
+      r = execLoaded(changetype<usize>(path), args);
+    }
+  }
+  freeArgs(args);
+  return r;
+}

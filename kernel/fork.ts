@@ -1,0 +1,92 @@
+// fork.ts — new processes: fork() for user space, kthreadCreate() for the kernel.
+//
+// Design note
+// -----------
+// fork copies the parent whole (no copy-on-write): a new Proc and kernel stack (proc.ts), a
+// copy of every user page (vm.ts vmCopy), the same open files (the file side's filesFork),
+// credentials, process group and session, signal dispositions and mask (not the pending
+// signals), and the parent's user registers with EAX = 0 — the child's first switch leaves
+// through trap_return with them, so it returns from the same `int 0x80` with 0 while the
+// parent gets the child's pid.
+//
+// Errors, as Linux: -EAGAIN when the process table is full, -ENOMEM when memory is short
+// (including when the copy would leave less than USER_RESERVE_PAGES free).
+//
+// A kernel thread is a process without user space: it runs fn(arg) on its own kernel stack in
+// the kernel's address space and exits with fn's result.
+
+import { TrapFrame } from "./arch/x86/trap";
+import { allocProc, allocProcError, currentProc, Proc, procFree, procSetupKthreadStart, procSetupUserStart, RUNNABLE, setProcName } from "./proc";
+import { vmCopy, vmUserPages } from "./mm/vm";
+import { freePageCount } from "./mm/pmm";
+import { USER_RESERVE_PAGES } from "./uaccess";
+import { jiffies } from "./arch/x86/pit";
+
+const ENOMEM: i32 = 12;
+
+/** Copies everything a child inherits from its parent (not the address space). */
+function copyProcState(parent: Proc, child: Proc): void {
+  child.parent = parent;
+  child.ppid = parent.pid;
+  child.pgrp = parent.pgrp;
+  child.sid = parent.sid;
+  child.uid = parent.uid;
+  child.gid = parent.gid;
+  child.euid = parent.euid;
+  child.egid = parent.egid;
+  child.suid = parent.suid;
+  child.sgid = parent.sgid;
+  memory_copy(changetype<usize>(child.name), changetype<usize>(parent.name), 16);
+  child.cwd = parent.cwd;
+  child.root = parent.root;
+  child.umask = parent.umask;
+  child.tty = parent.tty;
+  child.brkStart = parent.brkStart;
+  child.brk = parent.brk;
+  child.stackLow = parent.stackLow;
+  child.imageStart = parent.imageStart;
+  child.imageEnd = parent.imageEnd;
+  child.sigBlocked = parent.sigBlocked;
+  for (let i = 0; i < 32; i++) {
+    child.sigHandler[i] = parent.sigHandler[i];
+    child.sigFlags[i] = parent.sigFlags[i];
+    child.sigRestorer[i] = parent.sigRestorer[i];
+    child.sigMask[i] = parent.sigMask[i];
+  }
+  child.startTime = jiffies;
+}
+
+export function sys_fork(): i32 {
+  const parent = currentProc();
+  // Enough memory for the copy (pages + their tables, roughly) and the reserve?
+  if (freePageCount() < vmUserPages(parent.pd) + 8 + USER_RESERVE_PAGES) return -ENOMEM;
+  const child = allocProc();
+  if (child == null) return allocProcError;
+  child.pd = vmCopy(parent.pd);
+  if (child.pd == 0) {
+    procFree(child);
+    return -ENOMEM;
+  }
+  copyProcState(parent, child);
+  // FILES: filesFork(parent, child) once the file side provides it
+  memory_copy(changetype<usize>(child.tf), changetype<usize>(parent.tf), sizeof<TrapFrame>());
+  child.tf.eax = 0;
+  procSetupUserStart(child);
+  child.state = RUNNABLE;
+  return child.pid;
+}
+
+/** Starts a kernel thread running fn(arg). Returns its pid, or -errno. */
+export function kthreadCreate(fn: (arg: usize) => i32, arg: usize, name: string): i32 {
+  const p = allocProc();
+  if (p == null) return allocProcError;
+  const idle = currentProc();
+  p.parent = changetype<Proc>(0);
+  setProcName(p, name);
+  p.cwd = idle.cwd;
+  p.root = idle.root;
+  p.startTime = jiffies;
+  procSetupKthreadStart(p, changetype<usize>(fn), arg);
+  p.state = RUNNABLE;
+  return p.pid;
+}

@@ -1,0 +1,162 @@
+// pmm.ts — the physical page allocator: which 4 KiB frames of RAM are free.
+//
+// Design note
+// -----------
+// One bit per physical page frame, in a bitmap covering the "lowmem" that entry.s maps at
+// 0xC0000000 (LOWMEM_LIMIT = 256 MiB): bit set = in use (or not RAM at all). Every frame the
+// allocator hands out is therefore reachable by the kernel at physical + KERNEL_VIRTUAL_BASE,
+// and the allocator speaks in those kernel virtual addresses (allocPage() returns one).
+//
+// pmmInit() starts with every bit set, clears the bits of the "usable" ranges of the multiboot
+// memory map, then sets again what is taken already:
+//   - the first 1 MiB (real-mode area, the multiboot information, BIOS leftovers, VGA window);
+//   - the kernel image from 1 MiB up to _end, and the .kallsyms table behind it;
+//   - the initrd (multiboot module 1) until the file side has unpacked it (pmmFreeInitrd).
+//
+// Invariants: freeCount == the number of clear bits; a frame is never on two owners. Pages are
+// zeroed when allocated (allocPage's contract: callers may rely on it). Searches start at a
+// hint (the lowest frame that may be free), so the common single-page case is a few word tests.
+// Runs of contiguous pages (allocPages) are for kmalloc's large objects.
+
+import { KERNEL_VIRTUAL_BASE, initrdEnd, initrdStart, memoryRegionBase, memoryRegionCount, memoryRegionLength, memoryRegionType, E820_USABLE } from "../multiboot";
+import { printk } from "../printk";
+
+export const PAGE_SIZE: u32 = 4096;
+export const PAGE_SHIFT: u32 = 12;
+export const LOWMEM_LIMIT: u32 = 0x10000000; // 256 MiB: what entry.s maps at KERNEL_VIRTUAL_BASE
+const MAX_FRAMES: u32 = LOWMEM_LIMIT >> 12;
+const LOW_RESERVED: u32 = 0x100000;
+
+/** Provided by the linker: the end of .bss (the .kallsyms table follows it). */
+declare const _end: StaticArray<u8>;
+declare const kallsyms_table: StaticArray<u32>;
+
+/** Bit n: frame n in use. */
+const frameBitmap = new StaticArray<u32>(MAX_FRAMES / 32);
+let frameCount: u32 = 0; // frames below the top of RAM (bitmap entries in play)
+let totalPages: u32 = 0; // usable RAM pages the allocator manages (reserved ones included)
+let freeCount: u32 = 0;
+let searchHint: u32 = 0; // word index: no free frame below it
+
+export function physToVirt(pa: u32): usize { return pa + KERNEL_VIRTUAL_BASE; }
+export function virtToPhys(va: usize): u32 { return va - KERNEL_VIRTUAL_BASE; }
+
+function isUsed(frame: u32): bool {
+  return (frameBitmap[frame >> 5] & (1 << (frame & 31))) != 0;
+}
+
+function markUsed(frame: u32): void {
+  if (!isUsed(frame)) freeCount--;
+  frameBitmap[frame >> 5] = frameBitmap[frame >> 5] | (1 << (frame & 31));
+}
+
+function markFree(frame: u32): void {
+  if (isUsed(frame)) freeCount++;
+  frameBitmap[frame >> 5] = frameBitmap[frame >> 5] & ~(1 << (frame & 31));
+  if ((frame >> 5) < searchHint) searchHint = frame >> 5;
+}
+
+/** Marks the physical range [start, end) used (reserve) or free; partial pages count as used. */
+function reserveRange(start: u32, end: u32): void {
+  for (let f = start >> 12; f < ((end + 4095) >> 12) && f < frameCount; f++) markUsed(f);
+}
+
+/** The end of the kernel image: .kallsyms lies behind _end, its size is in its header. */
+function imageEnd(): u32 {
+  const count = kallsyms_table[0];
+  let end = kallsyms_table[4]; // names
+  if (count > 0) {
+    end += load<u32>(kallsyms_table[3] + (count - 1) * 4);
+    while (load<u8>(end) != 0) end++;
+    end++;
+  }
+  const bssEnd = changetype<usize>(_end);
+  return (end > bssEnd ? end : bssEnd) - KERNEL_VIRTUAL_BASE;
+}
+
+export function pmmInit(): void {
+  for (let i: u32 = 0; i < MAX_FRAMES / 32; i++) frameBitmap[i] = 0xffffffff;
+  for (let r = 0; r < memoryRegionCount; r++) {
+    if (memoryRegionType[r] != E820_USABLE) continue;
+    const base = memoryRegionBase[r];
+    let end = base + memoryRegionLength[r];
+    if (end < base || end > LOWMEM_LIMIT) end = LOWMEM_LIMIT;
+    if (base >= end) continue;
+    const first = (base + 4095) >> 12;
+    const last = end >> 12;
+    if (last > frameCount) frameCount = last;
+    for (let f = first; f < last; f++) {
+      frameBitmap[f >> 5] = frameBitmap[f >> 5] & ~(1 << (f & 31));
+      freeCount++;
+      totalPages++;
+    }
+  }
+  reserveRange(0, LOW_RESERVED);
+  reserveRange(0x100000, imageEnd());
+  if (initrdStart != 0) reserveRange(initrdStart, initrdEnd);
+  printk("\x016pmm: %u pages of RAM, %u free (%uK)\n", totalPages, freeCount, freeCount * 4);
+}
+
+/** Gives the initrd's pages back once it is unpacked (Linux's "Freeing initrd memory"). */
+export function pmmFreeInitrd(): void {
+  if (initrdStart == 0) return;
+  const first = (initrdStart + 4095) >> 12;
+  const last = initrdEnd >> 12;
+  for (let f = first; f < last; f++) markFree(f);
+  printk("\x016Freeing initrd memory: %uK\n", (initrdEnd - initrdStart) / 1024);
+}
+
+/** A zeroed page (kernel virtual address), or 0 when memory is exhausted. */
+export function allocPage(): usize {
+  const words = (frameCount + 31) >> 5;
+  for (let w = searchHint; w < words; w++) {
+    const bits = frameBitmap[w];
+    if (bits == 0xffffffff) continue;
+    searchHint = w;
+    let bit: u32 = 0;
+    while ((bits & (1 << bit)) != 0) bit++;
+    const frame = (w << 5) + bit;
+    if (frame >= frameCount) break;
+    markUsed(frame);
+    const va = physToVirt(frame << 12);
+    memory_fill(va, 0, PAGE_SIZE);
+    return va;
+  }
+  searchHint = words;
+  return 0;
+}
+
+/** `count` physically contiguous zeroed pages, or 0. */
+export function allocPages(count: u32): usize {
+  if (count == 1) return allocPage();
+  let run: u32 = 0;
+  for (let f = searchHint << 5; f < frameCount; f++) {
+    if (isUsed(f)) { run = 0; continue; }
+    run++;
+    if (run == count) {
+      const first = f + 1 - count;
+      for (let g = first; g <= f; g++) markUsed(g);
+      const va = physToVirt(first << 12);
+      memory_fill(va, 0, count * PAGE_SIZE);
+      return va;
+    }
+  }
+  return 0;
+}
+
+/** Returns the page at kernel virtual address `va` (from allocPage) to the free pool. */
+export function freePage(va: usize): void {
+  const frame = virtToPhys(va) >> 12;
+  if ((va & 4095) != 0 || frame >= frameCount || !isUsed(frame)) {
+    printk("\x013pmm: bad freePage(0x%08x)\n", va);
+    return;
+  }
+  markFree(frame);
+}
+
+export function freePages(va: usize, count: u32): void {
+  for (let i: u32 = 0; i < count; i++) freePage(va + i * PAGE_SIZE);
+}
+
+export function freePageCount(): u32 { return freeCount; }
+export function totalPageCount(): u32 { return totalPages; }

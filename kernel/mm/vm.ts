@@ -1,0 +1,205 @@
+// vm.ts — virtual memory: page directories, user mappings, kernel stacks.
+//
+// Design note
+// -----------
+// The 4 GiB of virtual addresses are split as on Linux i386 (3G/1G):
+//
+//   0x00000000-0xBFFFFFFF  user space, private to each process: 4 KiB pages in page tables
+//                          that belong to the process (PDE/PTE flags P|W|U, W only if writable)
+//   0xC0000000-0xCFFFFFFF  lowmem: physical 0-256 MiB, 4 MiB pages set up by entry.s
+//   0xE0000000-0xE03FFFFF  kernel stacks: one 16 KiB slot per process table entry, the lower
+//                          8 KiB left unmapped as a guard (an overflow faults instead of
+//                          silently overwriting the neighbour), the upper 8 KiB the stack
+//
+// The kernel's half (page directory entries 768-1023) is the same in every address space: a
+// new page directory copies those entries from the boot page directory, which is the master.
+// That only works if kernel PDEs never change after the first process exists, so vmInit()
+// creates every kernel page table up front (the kernel-stack table); later kernel mappings
+// only change PTEs inside tables that all directories already point to.
+//
+// User pages are never shared between address spaces (no copy-on-write: fork copies), so
+// vmFree() can free every present user page. The page tables themselves are pmm pages.
+// Directories and tables are reached through lowmem: a table's physical address + 0xC0000000.
+
+import { allocPage, freePage, physToVirt, virtToPhys, PAGE_SIZE } from "./pmm";
+
+export const PTE_PRESENT: u32 = 1;
+export const PTE_WRITE: u32 = 2;
+export const PTE_USER: u32 = 4;
+const PDE_LARGE: u32 = 0x80;
+const KERNEL_PDE_FIRST: u32 = 768;
+
+export const USER_TOP: u32 = 0xc0000000;
+export const KSTACK_AREA: u32 = 0xe0000000;
+export const KSTACK_SLOT_SIZE: u32 = 16384;
+export const KSTACK_SIZE: u32 = 8192;
+export const KSTACK_SLOTS: i32 = 256; // fills one page table (4 MiB)
+
+/** The master page directory (entry.s); kernel PDEs of every address space are copies. */
+declare const boot_page_directory: StaticArray<u32>;
+
+let kstackTable: usize = 0;
+
+export function kernelPageDirectory(): usize {
+  return changetype<usize>(boot_page_directory);
+}
+
+export function vmInit(): void {
+  kstackTable = allocPage();
+  boot_page_directory[KSTACK_AREA >> 22] = virtToPhys(kstackTable) | PTE_PRESENT | PTE_WRITE;
+}
+
+/** Maps a kernel stack for process slot `slot`. Returns the stack's top, or 0 if no memory. */
+export function kstackAlloc(slot: i32): usize {
+  const base = KSTACK_AREA + <u32>slot * KSTACK_SLOT_SIZE + (KSTACK_SLOT_SIZE - KSTACK_SIZE);
+  const first = (base >> 12) & 1023;
+  for (let i: u32 = 0; i < KSTACK_SIZE / PAGE_SIZE; i++) {
+    const page = allocPage();
+    if (page == 0) {
+      for (let j: u32 = 0; j < i; j++) unmapKernelPage(first + j);
+      return 0;
+    }
+    store<u32>(kstackTable + (first + i) * 4, virtToPhys(page) | PTE_PRESENT | PTE_WRITE);
+    invlpg(base + i * PAGE_SIZE);
+  }
+  return base + KSTACK_SIZE;
+}
+
+function unmapKernelPage(index: u32): void {
+  const pte = load<u32>(kstackTable + index * 4);
+  if ((pte & PTE_PRESENT) == 0) return;
+  store<u32>(kstackTable + index * 4, 0);
+  invlpg(KSTACK_AREA + index * PAGE_SIZE);
+  freePage(physToVirt(pte & ~4095));
+}
+
+export function kstackFree(slot: i32): void {
+  const base = KSTACK_AREA + <u32>slot * KSTACK_SLOT_SIZE + (KSTACK_SLOT_SIZE - KSTACK_SIZE);
+  const first = (base >> 12) & 1023;
+  for (let i: u32 = 0; i < KSTACK_SIZE / PAGE_SIZE; i++) unmapKernelPage(first + i);
+}
+
+/** True if `va` is in the guard page below some kernel stack (for the oops message). */
+export function isKstackGuard(va: u32): bool {
+  return va >= KSTACK_AREA && va < KSTACK_AREA + <u32>KSTACK_SLOTS * KSTACK_SLOT_SIZE && (va & (KSTACK_SLOT_SIZE - 1)) < KSTACK_SLOT_SIZE - KSTACK_SIZE;
+}
+
+/** A new address space: an empty user half, the shared kernel half. 0 if no memory. */
+export function vmCreate(): usize {
+  const pd = allocPage();
+  if (pd == 0) return 0;
+  for (let i = KERNEL_PDE_FIRST; i < 1024; i++) store<u32>(pd + i * 4, boot_page_directory[i]);
+  return pd;
+}
+
+/** The page table entry for user address `va` in `pd` (0 when there is none). */
+export function vmLookup(pd: usize, va: u32): u32 {
+  const pde = load<u32>(pd + (va >> 22) * 4);
+  if ((pde & PTE_PRESENT) == 0 || (pde & PDE_LARGE) != 0) return 0;
+  return load<u32>(physToVirt(pde & ~4095) + ((va >> 12) & 1023) * 4);
+}
+
+/** Maps user page `va` to the page at kernel address `page` with `flags` (PTE_WRITE|…).
+ *  Returns 0, or -12 (ENOMEM) if a page table could not be allocated. */
+export function vmMap(pd: usize, va: u32, page: usize, flags: u32): i32 {
+  const pdeAddress = pd + (va >> 22) * 4;
+  let pde = load<u32>(pdeAddress);
+  if ((pde & PTE_PRESENT) == 0) {
+    const table = allocPage();
+    if (table == 0) return -12;
+    pde = virtToPhys(table) | PTE_PRESENT | PTE_WRITE | PTE_USER;
+    store<u32>(pdeAddress, pde);
+  }
+  store<u32>(physToVirt(pde & ~4095) + ((va >> 12) & 1023) * 4, virtToPhys(page) | flags | PTE_PRESENT | PTE_USER);
+  if (pd == currentPageDirectory()) invlpg(va);
+  return 0;
+}
+
+/** Allocates, zeroes and maps a user page at `va`. Returns its kernel address, or 0. */
+export function vmAllocUserPage(pd: usize, va: u32, flags: u32): usize {
+  const page = allocPage();
+  if (page == 0) return 0;
+  if (vmMap(pd, va & ~4095, page, flags) < 0) {
+    freePage(page);
+    return 0;
+  }
+  return page;
+}
+
+/** Unmaps and frees the user pages in [start, end). */
+export function vmUnmapRange(pd: usize, start: u32, end: u32): void {
+  for (let va = start & ~4095; va < end; va += PAGE_SIZE) {
+    const pdeAddress = pd + (va >> 22) * 4;
+    const pde = load<u32>(pdeAddress);
+    if ((pde & PTE_PRESENT) == 0) {
+      va = (va & 0xffc00000) + 0x400000 - PAGE_SIZE;
+      continue;
+    }
+    const pteAddress = physToVirt(pde & ~4095) + ((va >> 12) & 1023) * 4;
+    const pte = load<u32>(pteAddress);
+    if ((pte & PTE_PRESENT) == 0) continue;
+    store<u32>(pteAddress, 0);
+    if (pd == currentPageDirectory()) invlpg(va);
+    freePage(physToVirt(pte & ~4095));
+  }
+}
+
+/** Frees every user page, every page table and the directory itself. `pd` must not be the
+ *  directory in use (switch to the kernel's first). */
+export function vmFree(pd: usize): void {
+  for (let i: u32 = 0; i < KERNEL_PDE_FIRST; i++) {
+    const pde = load<u32>(pd + i * 4);
+    if ((pde & PTE_PRESENT) == 0) continue;
+    const table = physToVirt(pde & ~4095);
+    for (let j: u32 = 0; j < 1024; j++) {
+      const pte = load<u32>(table + j * 4);
+      if ((pte & PTE_PRESENT) != 0) freePage(physToVirt(pte & ~4095));
+    }
+    freePage(table);
+  }
+  freePage(pd);
+}
+
+/** A copy of the user half of `pd` (fork): every page duplicated. 0 if out of memory. */
+export function vmCopy(pd: usize): usize {
+  const copy = vmCreate();
+  if (copy == 0) return 0;
+  for (let i: u32 = 0; i < KERNEL_PDE_FIRST; i++) {
+    const pde = load<u32>(pd + i * 4);
+    if ((pde & PTE_PRESENT) == 0) continue;
+    const table = physToVirt(pde & ~4095);
+    for (let j: u32 = 0; j < 1024; j++) {
+      const pte = load<u32>(table + j * 4);
+      if ((pte & PTE_PRESENT) == 0) continue;
+      const page = vmAllocUserPage(copy, (i << 22) | (j << 12), pte & 0xfff & ~PTE_PRESENT);
+      if (page == 0) {
+        vmFree(copy);
+        return 0;
+      }
+      memory_copy(page, physToVirt(pte & ~4095), PAGE_SIZE);
+    }
+  }
+  return copy;
+}
+
+/** Counts the present user pages of `pd` (for /proc and tests). */
+export function vmUserPages(pd: usize): u32 {
+  let n: u32 = 0;
+  for (let i: u32 = 0; i < KERNEL_PDE_FIRST; i++) {
+    const pde = load<u32>(pd + i * 4);
+    if ((pde & PTE_PRESENT) == 0) continue;
+    const table = physToVirt(pde & ~4095);
+    for (let j: u32 = 0; j < 1024; j++) if ((load<u32>(table + j * 4) & PTE_PRESENT) != 0) n++;
+  }
+  return n;
+}
+
+export function currentPageDirectory(): usize {
+  return physToVirt(read_cr3());
+}
+
+/** Makes `pd` the address space in use. */
+export function vmSwitch(pd: usize): void {
+  const pa = virtToPhys(pd);
+  if (read_cr3() != pa) write_cr3(pa);
+}

@@ -1,0 +1,371 @@
+// signal.ts — POSIX signals with Linux's i386 numbers, structures and stack frames.
+//
+// Design note
+// -----------
+// Three layers:
+//   sending     sendSignal(p, sig) marks bit sig-1 of p.sigPending and wakes p if it sleeps
+//               (sleepOn then returns -EINTR). A signal that would be ignored is dropped right
+//               away, as in Linux, so SIGCHLD does not interrupt anything by default. SIGKILL
+//               also sets p.killed, which nothing can block.
+//   delivering  on every return to user mode (trap.ts → signalDeliver), the lowest pending,
+//               unblocked signal is taken: default action (terminate, or ignore for SIGCHLD,
+//               SIGCONT, SIGURG, SIGWINCH; stop signals are ignored too, there is no job
+//               control yet), or a user handler.
+//   handlers    Linux's rt_sigframe is built on the user stack, lowest address first:
+//                 pretcode  sig  &info  &uc  | siginfo (128) | ucontext (116) | retcode (8)
+//               with the interrupted registers in uc.uc_mcontext (struct sigcontext) and the
+//               old blocked mask in uc.uc_sigmask. The handler is entered with ESP at
+//               pretcode, so it "returns" into the SA_RESTORER function (libc's __restore_rt:
+//               `mov eax, 173; int 0x80`) or, without one, into retcode holding the same two
+//               instructions. rt_sigreturn then restores registers and mask from the frame —
+//               never the segment registers or privileged EFLAGS bits, which it forces.
+//
+// A system call interrupted by a handler with SA_RESTART is restarted (EIP back over `int
+// 0x80`, EAX = the call's number), except nanosleep, pause and rt_sigsuspend, which return
+// EINTR as on Linux.
+//
+// Not here yet: stopping (SIGSTOP/SIGTSTP), sigaltstack, real-time signals above 31.
+
+import { TrapFrame } from "./arch/x86/trap";
+import { USER_CS, USER_DS } from "./arch/x86/gdt";
+import { currentProc, NPROC, Proc, procAt, UNUSED, ZOMBIE, EMBRYO } from "./proc";
+import { sleepOn, wakeUpProcess } from "./sched";
+import { copyFromUser, copyToUser } from "./uaccess";
+import { doExit } from "./exit";
+
+export const SIGHUP: i32 = 1;
+export const SIGINT: i32 = 2;
+export const SIGQUIT: i32 = 3;
+export const SIGILL: i32 = 4;
+export const SIGTRAP: i32 = 5;
+export const SIGABRT: i32 = 6;
+export const SIGBUS: i32 = 7;
+export const SIGFPE: i32 = 8;
+export const SIGKILL: i32 = 9;
+export const SIGUSR1: i32 = 10;
+export const SIGSEGV: i32 = 11;
+export const SIGUSR2: i32 = 12;
+export const SIGPIPE: i32 = 13;
+export const SIGALRM: i32 = 14;
+export const SIGTERM: i32 = 15;
+export const SIGCHLD: i32 = 17;
+export const SIGCONT: i32 = 18;
+export const SIGSTOP: i32 = 19;
+export const NSIG: i32 = 32;
+
+const SIG_DFL: u32 = 0;
+const SIG_IGN: u32 = 1;
+const SA_NOCLDSTOP: u32 = 1;
+const SA_SIGINFO: u32 = 4;
+const SA_RESTORER: u32 = 0x04000000;
+const SA_RESTART: u32 = 0x10000000;
+const SA_NODEFER: u32 = 0x40000000;
+const SA_RESETHAND: u32 = 0x80000000;
+const SIG_BLOCK: i32 = 0;
+const SIG_UNBLOCK: i32 = 1;
+const SIG_SETMASK: i32 = 2;
+const UNBLOCKABLE: u32 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
+
+const EINTR: u32 = 4;
+const EPERM: i32 = 1;
+const ESRCH: i32 = 3;
+const EINVAL: i32 = 22;
+const EFAULT: i32 = 14;
+
+// rt_sigframe offsets (bytes)
+const F_INFO: u32 = 16;
+const F_UC: u32 = 144;
+const F_MCONTEXT: u32 = F_UC + 20;
+const F_SIGMASK: u32 = F_UC + 108;
+const F_RETCODE: u32 = F_UC + 116;
+const FRAME_SIZE: u32 = F_RETCODE + 8;
+const frame = new StaticArray<u32>(68); // FRAME_SIZE / 4, built here, then copied out
+
+function bit(sig: i32): u32 {
+  return <u32>1 << <u32>(sig - 1);
+}
+
+/** What SIG_DFL does: 0 terminate, 1 ignore. */
+function defaultIgnores(sig: i32): bool {
+  return sig == SIGCHLD || sig == SIGCONT || sig == 23 /* SIGURG */ || sig == 28 /* SIGWINCH */ || (sig >= SIGSTOP && sig <= 22);
+}
+
+function ignored(p: Proc, sig: i32): bool {
+  if (sig == SIGKILL) return false;
+  const handler = p.sigHandler[sig];
+  return handler == SIG_IGN || (handler == SIG_DFL && defaultIgnores(sig));
+}
+
+/** Sends `sig` (1-31) to p. */
+export function sendSignal(p: Proc, sig: i32): void {
+  if (sig <= 0 || sig >= NSIG || p.state == ZOMBIE || p.state == UNUSED) return;
+  if (sig == SIGKILL) p.killed = 1;
+  else if (ignored(p, sig)) return;
+  p.sigPending = p.sigPending | bit(sig);
+  if ((p.sigBlocked & bit(sig)) == 0) wakeUpProcess(p);
+}
+
+/** Sends sig for a fault: it cannot be blocked or ignored (Linux's force_sig). */
+export function forceSignal(p: Proc, sig: i32): void {
+  if ((p.sigBlocked & bit(sig)) != 0 || p.sigHandler[sig] == SIG_IGN) {
+    p.sigBlocked = p.sigBlocked & ~bit(sig);
+    p.sigHandler[sig] = SIG_DFL;
+  }
+  p.sigPending = p.sigPending | bit(sig);
+}
+
+/** True if p has something to handle on its way to user mode (or to abort a sleep for). */
+export function signalPending(p: Proc): bool {
+  return p.killed != 0 || (p.sigPending & ~p.sigBlocked) != 0;
+}
+
+/** True if the sender may signal p (root, or the same real or effective uid). */
+function maySignal(sender: Proc, p: Proc): bool {
+  return sender.euid == 0 || sender.uid == p.uid || sender.euid == p.uid || sender.uid == p.suid || sender.euid == p.suid;
+}
+
+/** Sends sig to every process of process group pgrp (^C from the tty). -ESRCH if none. */
+export function killPgrp(pgrp: i32, sig: i32): i32 {
+  let found = false;
+  for (let i = 1; i < NPROC; i++) {
+    const p = procAt(i);
+    if (p == null || p.state == EMBRYO || p.state == ZOMBIE || p.pgrp != pgrp) continue;
+    found = true;
+    sendSignal(p, sig);
+  }
+  return found ? 0 : -ESRCH;
+}
+
+export function sys_kill(pid: i32, sig: i32): i32 {
+  if (sig < 0 || sig >= NSIG) return -EINVAL;
+  const self = currentProc();
+  let found = false;
+  let allowed = false;
+  for (let i = 1; i < NPROC; i++) {
+    const p = procAt(i);
+    if (p == null || p.state == EMBRYO || p.state == UNUSED) continue;
+    let match = false;
+    if (pid > 0) match = p.pid == pid;
+    else if (pid == 0) match = p.pgrp == self.pgrp;
+    else if (pid == -1) match = p.pid > 1 && p != self;
+    else match = p.pgrp == -pid;
+    if (!match) continue;
+    found = true;
+    if (!maySignal(self, p)) continue;
+    allowed = true;
+    if (sig != 0) sendSignal(p, sig);
+  }
+  if (!found) return -ESRCH;
+  return allowed ? 0 : -EPERM;
+}
+
+/** rt_sigaction(sig, act, oldact, sigsetsize): Linux's i386 kernel struct sigaction is
+ *  { handler, flags, restorer, mask (u64) }. */
+export function sys_rt_sigaction(sig: i32, act: u32, oldact: u32, sigsetsize: u32): i32 {
+  if (sig <= 0 || sig >= NSIG || sigsetsize != 8) return -EINVAL;
+  const p = currentProc();
+  const k = changetype<usize>(frame); // scratch
+  if (act != 0) {
+    if (copyFromUser(k, act, 20) < 0) return -EFAULT;
+    if (sig == SIGKILL || sig == SIGSTOP) return -EINVAL;
+  }
+  if (oldact != 0) {
+    store<u32>(k, p.sigHandler[sig], 20);
+    store<u32>(k, p.sigFlags[sig], 24);
+    store<u32>(k, p.sigRestorer[sig], 28);
+    store<u32>(k, p.sigMask[sig], 32);
+    store<u32>(k, 0, 36);
+    if (copyToUser(oldact, k + 20, 20) < 0) return -EFAULT;
+  }
+  if (act != 0) {
+    p.sigHandler[sig] = load<u32>(k);
+    p.sigFlags[sig] = load<u32>(k, 4);
+    p.sigRestorer[sig] = load<u32>(k, 8);
+    p.sigMask[sig] = load<u32>(k, 12) & ~UNBLOCKABLE;
+    if (ignored(p, sig)) p.sigPending = p.sigPending & ~bit(sig); // POSIX: discard it now
+  }
+  return 0;
+}
+
+export function sys_rt_sigprocmask(how: i32, set: u32, oldset: u32, sigsetsize: u32): i32 {
+  if (sigsetsize != 8) return -EINVAL;
+  const p = currentProc();
+  const k = changetype<usize>(frame);
+  const old = p.sigBlocked;
+  if (set != 0) {
+    if (copyFromUser(k, set, 8) < 0) return -EFAULT;
+    const mask = load<u32>(k) & ~UNBLOCKABLE;
+    if (how == SIG_BLOCK) p.sigBlocked = old | mask;
+    else if (how == SIG_UNBLOCK) p.sigBlocked = old & ~mask;
+    else if (how == SIG_SETMASK) p.sigBlocked = mask;
+    else return -EINVAL;
+  }
+  if (oldset != 0) {
+    store<u32>(k, old);
+    store<u32>(k, 0, 4);
+    if (copyToUser(oldset, k, 8) < 0) return -EFAULT;
+  }
+  return 0;
+}
+
+/** Waits for a signal with a temporary mask; always -EINTR. */
+export function sys_rt_sigsuspend(set: u32, sigsetsize: u32): i32 {
+  if (sigsetsize != 8) return -EINVAL;
+  const p = currentProc();
+  const k = changetype<usize>(frame);
+  if (copyFromUser(k, set, 8) < 0) return -EFAULT;
+  p.sigSavedMask = p.sigBlocked;
+  p.sigRestoreSaved = true;
+  p.sigBlocked = load<u32>(k) & ~UNBLOCKABLE;
+  while (sleepOn(changetype<usize>(p) + offsetof<Proc>("sigPending")) == 0) {}
+  return -<i32>EINTR;
+}
+
+export function sys_pause(): i32 {
+  const p = currentProc();
+  while (sleepOn(changetype<usize>(p) + offsetof<Proc>("sigPending")) == 0) {}
+  return -<i32>EINTR;
+}
+
+/** Restarts the interrupted system call if the handler asks for it (SA_RESTART). */
+function maybeRestart(p: Proc, tf: TrapFrame, flags: u32): void {
+  if (p.syscallNr < 0 || tf.eax != (0 - EINTR)) return;
+  const nr = p.syscallNr;
+  if (nr == 162 || nr == 29 || nr == 179) return; // nanosleep, pause, rt_sigsuspend
+  if ((flags & SA_RESTART) == 0) return;
+  tf.eax = <u32>nr;
+  tf.eip -= 2;
+}
+
+/** Builds the rt_sigframe for `sig` on the user stack and points the registers at the
+ *  handler. False if the frame could not be written (the caller kills with SIGSEGV). */
+function setupFrame(p: Proc, tf: TrapFrame, sig: i32, oldMask: u32): bool {
+  const at = ((tf.esp - FRAME_SIZE + 4) & ~15) - 4; // (ESP + 4) 16-aligned in the handler
+  const k = changetype<usize>(frame);
+  memory_fill(k, 0, FRAME_SIZE);
+  const restorer = (p.sigFlags[sig] & SA_RESTORER) != 0 ? p.sigRestorer[sig] : at + F_RETCODE;
+  store<u32>(k, restorer);
+  store<u32>(k, <u32>sig, 4);
+  store<u32>(k, at + F_INFO, 8);
+  store<u32>(k, at + F_UC, 12);
+  store<u32>(k, <u32>sig, F_INFO); // si_signo (si_errno, si_code = 0: SI_USER)
+  // uc_mcontext: struct sigcontext
+  const m = k + F_MCONTEXT;
+  store<u32>(m, tf.gs, 0);
+  store<u32>(m, tf.fs, 4);
+  store<u32>(m, tf.es, 8);
+  store<u32>(m, tf.ds, 12);
+  store<u32>(m, tf.edi, 16);
+  store<u32>(m, tf.esi, 20);
+  store<u32>(m, tf.ebp, 24);
+  store<u32>(m, tf.esp, 28);
+  store<u32>(m, tf.ebx, 32);
+  store<u32>(m, tf.edx, 36);
+  store<u32>(m, tf.ecx, 40);
+  store<u32>(m, tf.eax, 44);
+  store<u32>(m, tf.vector, 48);
+  store<u32>(m, tf.errorCode, 52);
+  store<u32>(m, tf.eip, 56);
+  store<u32>(m, tf.cs, 60);
+  store<u32>(m, tf.eflags, 64);
+  store<u32>(m, tf.esp, 68);
+  store<u32>(m, tf.ss, 72);
+  store<u32>(m, oldMask, 80);
+  store<u32>(k, oldMask, F_SIGMASK);
+  // retcode: mov eax, 173 (rt_sigreturn); int 0x80
+  store<u8>(k, 0xb8, F_RETCODE);
+  store<u32>(k, 173, F_RETCODE + 1);
+  store<u8>(k, 0xcd, F_RETCODE + 5);
+  store<u8>(k, 0x80, F_RETCODE + 6);
+  if (copyToUser(at, k, FRAME_SIZE) < 0) return false;
+  tf.esp = at;
+  tf.eip = p.sigHandler[sig];
+  tf.eax = <u32>sig;
+  tf.edx = at + F_INFO;
+  tf.ecx = at + F_UC;
+  tf.cs = USER_CS;
+  tf.ss = USER_DS;
+  tf.ds = USER_DS;
+  tf.es = USER_DS;
+  tf.eflags = tf.eflags & ~0x500; // TF, DF
+  return true;
+}
+
+/** Called on every return to user mode: acts on the pending signals. */
+export function signalDeliver(tf: TrapFrame): void {
+  const p = currentProc();
+  while (true) {
+    if (p.killed != 0) doExit(SIGKILL);
+    const ready = p.sigPending & ~p.sigBlocked;
+    if (ready == 0) break;
+    let sig = 1;
+    while ((ready & bit(sig)) == 0) sig++;
+    p.sigPending = p.sigPending & ~bit(sig);
+    const handler = p.sigHandler[sig];
+    if (handler == SIG_IGN) continue;
+    if (handler == SIG_DFL) {
+      if (defaultIgnores(sig)) continue;
+      doExit(sig); // killed by the signal: wait status = signal number
+    }
+    const flags = p.sigFlags[sig];
+    maybeRestart(p, tf, flags);
+    const oldMask = p.sigRestoreSaved ? p.sigSavedMask : p.sigBlocked;
+    p.sigRestoreSaved = false;
+    if (!setupFrame(p, tf, sig, oldMask)) {
+      forceSignal(p, SIGSEGV);
+      p.sigHandler[SIGSEGV] = SIG_DFL;
+      continue;
+    }
+    p.sigBlocked = p.sigBlocked | p.sigMask[sig] | ((flags & SA_NODEFER) != 0 ? 0 : bit(sig));
+    p.sigBlocked = p.sigBlocked & ~UNBLOCKABLE;
+    if ((flags & SA_RESETHAND) != 0) p.sigHandler[sig] = SIG_DFL;
+    break; // one handler at a time; the next signal waits for sigreturn
+  }
+  if (p.sigRestoreSaved) {
+    p.sigBlocked = p.sigSavedMask;
+    p.sigRestoreSaved = false;
+  }
+  p.syscallNr = -1;
+}
+
+/** Returns from a handler: the registers and mask saved by setupFrame come back. */
+export function sys_rt_sigreturn(): i32 {
+  const p = currentProc();
+  const tf = p.tf;
+  const at = tf.esp - 4; // the handler's `ret` popped pretcode
+  const k = changetype<usize>(frame);
+  if (copyFromUser(k, at, FRAME_SIZE) < 0) {
+    forceSignal(p, SIGSEGV);
+    return 0;
+  }
+  const m = k + F_MCONTEXT;
+  tf.edi = load<u32>(m, 16);
+  tf.esi = load<u32>(m, 20);
+  tf.ebp = load<u32>(m, 24);
+  tf.esp = load<u32>(m, 28);
+  tf.ebx = load<u32>(m, 32);
+  tf.edx = load<u32>(m, 36);
+  tf.ecx = load<u32>(m, 40);
+  tf.eip = load<u32>(m, 56);
+  const userFlags: u32 = 0x40dd5; // CF PF AF ZF SF TF DF OF AC: what user code may change
+  tf.eflags = (tf.eflags & ~userFlags) | (load<u32>(m, 64) & userFlags);
+  tf.cs = USER_CS;
+  tf.ss = USER_DS;
+  tf.ds = USER_DS;
+  tf.es = USER_DS;
+  tf.fs = USER_DS;
+  tf.gs = USER_DS;
+  p.sigBlocked = load<u32>(k, F_SIGMASK) & ~UNBLOCKABLE;
+  p.syscallNr = -1; // not a restartable call
+  return <i32>load<u32>(m, 44); // eax as it was
+}
+
+/** exec: handlers point into the old image, so they go back to SIG_DFL (ignored stays). */
+export function signalsResetOnExec(p: Proc): void {
+  for (let sig = 1; sig < NSIG; sig++) {
+    if (p.sigHandler[sig] != SIG_IGN) p.sigHandler[sig] = SIG_DFL;
+    p.sigFlags[sig] = 0;
+    p.sigRestorer[sig] = 0;
+    p.sigMask[sig] = 0;
+  }
+}

@@ -1,0 +1,112 @@
+// uaccess.ts — reading and writing user memory from the kernel, safely.
+//
+// Design note
+// -----------
+// A system call's pointer arguments come from user code and cannot be trusted: NULL, a kernel
+// address, an unmapped hole, a read-only page for a write. Linux lets the access fault and
+// repairs it through an exception table; Lokum checks first instead (xv6 style): before any
+// byte moves, every page of the user range is looked up in the current page tables and must
+// be present, user-accessible and, for writes, writable. Because the kernel is not
+// preemptible (sched.ts), nothing can change the mapping between the check and the copy, so
+// the copy itself (through the user's own mapping, which is live in CR3) cannot fault.
+//
+// A page just below the user stack that is not mapped yet is not an error: the stack grows
+// down on demand (userFaultIn), as it would on a real fault from user mode.
+//
+// Every function returns 0 or -EFAULT (strncpyFromUser: the length, or -EFAULT).
+
+import { currentProc, Proc } from "./proc";
+import { currentPageDirectory, PTE_PRESENT, PTE_USER, PTE_WRITE, USER_TOP, vmAllocUserPage, vmLookup } from "./mm/vm";
+import { freePageCount } from "./mm/pmm";
+
+const EFAULT: i32 = 14;
+export const USER_STACK_TOP: u32 = 0xc0000000;
+export const USER_STACK_MAX: u32 = 8 * 1024 * 1024; // Linux's default RLIMIT_STACK
+/** User memory never takes the last pages: the kernel must still be able to clean up. */
+export const USER_RESERVE_PAGES: u32 = 64;
+
+/** Maps the stack pages from the page of `va` up to the current stack bottom, if `va` is in
+ *  the stack's growth area. True if `va` is now mapped. */
+export function userFaultIn(p: Proc, va: u32): bool {
+  if (va >= USER_STACK_TOP || va < USER_STACK_TOP - USER_STACK_MAX || va >= p.stackLow) return false;
+  if (va < p.brk + 65536) return false; // keep a gap between heap and stack
+  const page = va & ~4095;
+  if (freePageCount() < USER_RESERVE_PAGES + (p.stackLow - page) / 4096) return false;
+  for (let at = p.stackLow - 4096; at >= page; at -= 4096) {
+    if (vmAllocUserPage(p.pd, at, PTE_WRITE) == 0) return false;
+    p.stackLow = at;
+  }
+  return true;
+}
+
+/** True if [va, va + n) is user memory the current process may read (or write). */
+export function accessOk(va: u32, n: u32, write: bool): bool {
+  if (n == 0) return true;
+  const end = va + n;
+  if (end < va || end > USER_TOP) return false;
+  const pd = currentPageDirectory();
+  for (let page = va & ~4095; page < end; page += 4096) {
+    let pte = vmLookup(pd, page);
+    if ((pte & PTE_PRESENT) == 0) {
+      if (!userFaultIn(currentProc(), page)) return false;
+      pte = vmLookup(pd, page);
+    }
+    if ((pte & PTE_USER) == 0) return false;
+    if (write && (pte & PTE_WRITE) == 0) return false;
+    if (page + 4096 < page) break; // the last page of the address space
+  }
+  return true;
+}
+
+/** Copies n bytes from user address src to kernel address dst. */
+export function copyFromUser(dst: usize, src: u32, n: u32): i32 {
+  if (!accessOk(src, n, false)) return -EFAULT;
+  memory_copy(dst, src, n);
+  return 0;
+}
+
+/** Copies n bytes from kernel address src to user address dst. */
+export function copyToUser(dst: u32, src: usize, n: u32): i32 {
+  if (!accessOk(dst, n, true)) return -EFAULT;
+  memory_copy(dst, src, n);
+  return 0;
+}
+
+/** Zeroes n bytes of user memory. */
+export function clearUser(dst: u32, n: u32): i32 {
+  if (!accessOk(dst, n, true)) return -EFAULT;
+  memory_fill(dst, 0, n);
+  return 0;
+}
+
+/**
+ * Copies a NUL-terminated string of at most max bytes (NUL included) from user space.
+ * Returns its length without the NUL; `max` if no NUL came within max bytes (dst is then not
+ * terminated, as with Linux's strncpy_from_user); -EFAULT if it runs into unmapped memory.
+ */
+export function strncpyFromUser(dst: usize, src: u32, max: i32): i32 {
+  let checkedTo: u32 = src; // [src, checkedTo) is known readable
+  for (let i = 0; i < max; i++) {
+    const at = src + <u32>i;
+    if (at >= checkedTo || at < src) {
+      if (!accessOk(at, 1, false)) return -EFAULT;
+      checkedTo = (at & ~4095) + 4096;
+      if (checkedTo == 0) checkedTo = 0xffffffff;
+    }
+    const c = load<u8>(at);
+    store<u8>(dst + <usize>i, c);
+    if (c == 0) return i;
+  }
+  return max;
+}
+
+/** Reads a 32-bit word at user address va into *result (a kernel address). */
+export function getUser32(va: u32, result: usize): i32 {
+  return copyFromUser(result, va, 4);
+}
+
+export function putUser32(va: u32, value: u32): i32 {
+  if (!accessOk(va, 4, true)) return -EFAULT;
+  store<u32>(va, value);
+  return 0;
+}
