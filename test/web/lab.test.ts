@@ -5,7 +5,8 @@
 //   2. when the initrd has a shell (/bin/sh) and the kernel starts an init (it does not say
 //      "no init yet"), typing a command at the prompt runs it:
 //      `echo hel''lo` must print a line "hello" (the echoed command line itself does not match);
-//   3. Reset boots a fresh machine on a cleared terminal.
+//   3. keystrokes reach the machine's serial port as UTF-8 bytes;
+//   4. Reset boots a fresh machine on a cleared terminal.
 // No page errors may happen on the way. A screenshot lands in /tmp/lokum-lab.png.
 //
 // The dev server runs in middleware mode on our own HTTP server, listening on a random free port
@@ -35,7 +36,7 @@ const KERNEL_RUNS_NO_INIT = "(no init yet)";
 
 declare global {
   interface Window {
-    lab: { terminalText(): string };
+    lab: { terminalText(): string; machine: unknown };
   }
 }
 
@@ -127,6 +128,25 @@ describe("browser lab", () => {
         throw new Error(`no line "hello" after typing echo hel''lo\n--- terminal ---\n${await terminalText()}`);
       });
     await page.screenshot({ path: SCREENSHOT });
+  });
+
+  test("keystrokes go to the machine's serial port as UTF-8 bytes", async () => {
+    // Record what the terminal hands to Machine.writeBytes (the guest may not read input yet).
+    await page.evaluate(() => {
+      const machine = window.lab.machine as { writeBytes(bytes: Uint8Array): void };
+      const sent: number[] = [];
+      const writeBytes = machine.writeBytes.bind(machine);
+      machine.writeBytes = (bytes) => {
+        sent.push(...bytes);
+        writeBytes(bytes);
+      };
+      (window as unknown as { sent: number[] }).sent = sent;
+    });
+    await page.locator(".xterm-helper-textarea").focus();
+    await page.keyboard.type("lé");
+    await page.keyboard.press("Enter");
+    const sent = await page.evaluate(() => (window as unknown as { sent: number[] }).sent);
+    expect(sent).toEqual([0x6c, 0xc3, 0xa9, 0x0d]);
   });
 
   test("Reset boots a fresh machine on a cleared terminal", async () => {
