@@ -1,0 +1,249 @@
+// initramfs.ts — unpacking the initrd (multiboot module 1) into the root ramfs at boot.
+//
+// The initrd is a cpio archive in the "newc" format, plain or gzip-compressed (then it is first
+// inflated into a buffer of whole pages, inflate.ts). newc, as `cpio -o -H newc` writes it:
+//
+//   header  110 ASCII bytes: magic "070701" (or "070702": with checksums), then 13 fields of 8
+//           hex digits — ino mode uid gid nlink mtime filesize devmajor devminor rdevmajor
+//           rdevminor namesize check
+//   name    namesize bytes including the NUL; header + name padded to a multiple of 4
+//   data    filesize bytes (a symlink's data is its target), padded to a multiple of 4
+//   ...     until the entry named "TRAILER!!!"; zero bytes may pad archives, and several
+//           archives may follow each other (Linux accepts both; so do we)
+//
+// Each entry becomes a directory, file, symlink or device node under "/" (a leading "./" or "/"
+// is dropped; an existing non-directory of that name is replaced). Hard links (nlink > 1):
+// the first entry with a given (ino, devmajor, devminor) is created, later ones are linked to
+// it — GNU cpio writes the data with the last one, so data is written whenever there is some.
+//
+// A damaged archive never stops the boot: unpacking stops at the first error with Linux's
+// message "Initramfs unpacking failed: <why>", what was unpacked stays, and the kernel goes on
+// (if no init is left to run, the first process reports that, not a fault here).
+
+import { allocPages, freePages, freePageCount, physToVirt } from "../mm/pmm";
+import { printk } from "../printk";
+import { strncmp } from "../lib/string";
+import { initrdEnd, initrdStart } from "../multiboot";
+import {
+  File, Inode, MKDEV, O_WRONLY, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK,
+  iput, isDirMode,
+} from "./vfs";
+import { gunzip, gzipSizeHint, gunzipInputUsed, inflateErrorText, isGzip } from "./inflate";
+import { isErrInode, lnamei, nameiParent } from "./namei";
+import { filePut, vfsOpenInode, vfsWrite } from "./file";
+
+const HEADER_SIZE: u32 = 110;
+const MAX_HARDLINKS: i32 = 64;
+
+// Field indices in the header (each 8 hex digits after the 6-byte magic).
+const F_INO = 0, F_MODE = 1, F_UID = 2, F_GID = 3, F_NLINK = 4, F_MTIME = 5, F_FILESIZE = 6;
+const F_MAJ = 7, F_MIN = 8, F_RMAJ = 9, F_RMIN = 10, F_NAMESIZE = 11;
+
+const lastName = new StaticArray<usize>(2);
+const linkIno = new StaticArray<u32>(64);
+const linkDev = new StaticArray<u32>(64);
+const linkInode = new StaticArray<usize>(64);
+let linkCount: i32 = 0;
+
+/** Why unpacking stopped (null: it did not). */
+let unpackError: string = null;
+
+/** Parses field i of the header at h (8 hex digits); -1 if a digit is not hex. */
+function field(h: usize, i: i32): i32 {
+  let value: u32 = 0;
+  const p = h + 6 + <usize>i * 8;
+  for (let k: usize = 0; k < 8; k++) {
+    const c = <u32>load<u8>(p + k);
+    let digit: u32 = 0;
+    if (c >= 0x30 && c <= 0x39) digit = c - 0x30;
+    else if (c >= 0x61 && c <= 0x66) digit = c - 0x61 + 10;
+    else if (c >= 0x41 && c <= 0x46) digit = c - 0x41 + 10;
+    else return -1;
+    value = (value << 4) | digit;
+  }
+  return <i32>value;
+}
+
+function align4(n: u32): u32 {
+  return (n + 3) & ~3;
+}
+
+/** Drops "./" and "/" prefixes; returns the address of the first byte of the real name. */
+function cleanName(name: usize): usize {
+  while (true) {
+    if (load<u8>(name) == 0x2f) name++;
+    else if (load<u8>(name) == 0x2e && load<u8>(name + 1) == 0x2f) name += 2;
+    else return name;
+  }
+  return name;
+}
+
+/** Removes a non-directory that stands where a new entry goes (Linux's clean_path). */
+function cleanPath(dir: Inode, name: usize, len: i32, wantDir: bool): void {
+  const old = dir.iops.lookup(dir, name, len);
+  if (old == null) return;
+  const oldIsDir = isDirMode(old.mode);
+  iput(old);
+  if (oldIsDir && wantDir) return;
+  if (oldIsDir) dir.iops.rmdir(dir, name, len);
+  else dir.iops.unlink(dir, name, len);
+}
+
+function findHardLink(ino: u32, dev: u32): Inode {
+  for (let i = 0; i < linkCount; i++) {
+    if (linkIno[i] == ino && linkDev[i] == dev) return changetype<Inode>(linkInode[i]);
+  }
+  return null;
+}
+
+/** Creates one entry. Returns false (with unpackError set) on a write error. */
+function createEntry(h: usize, name: usize, data: usize, size: u32): bool {
+  const mode = <u32>field(h, F_MODE);
+  const type = mode & S_IFMT;
+  name = cleanName(name);
+  if (load<u8>(name) == 0 || (load<u8>(name) == 0x2e && load<u8>(name + 1) == 0)) return true; // "." is the root itself
+  const dir = nameiParent(name, lastName);
+  if (isErrInode(dir)) {
+    printk("\x014initramfs: no directory for %s\n", name);
+    return true; // skip the entry, like Linux
+  }
+  const n = lastName[0];
+  const len = <i32>lastName[1];
+  const nlink = field(h, F_NLINK);
+  const linkKey = (<u32>field(h, F_MAJ) << 16) ^ <u32>field(h, F_MIN);
+  let inode: Inode = null;
+  let ok = true;
+  if (type == S_IFREG) {
+    const other = nlink > 1 ? findHardLink(<u32>field(h, F_INO), linkKey) : null;
+    cleanPath(dir, n, len, false);
+    if (other != null) {
+      dir.iops.link(other, dir, n, len);
+      inode = other;
+      inode.count++;
+      inode.sb.active++;
+    } else {
+      inode = dir.iops.create(dir, n, len, mode & 0o7777);
+      if (isErrInode(inode)) inode = null;
+      else if (nlink > 1 && linkCount < MAX_HARDLINKS) {
+        linkIno[linkCount] = <u32>field(h, F_INO);
+        linkDev[linkCount] = linkKey;
+        linkInode[linkCount] = changetype<usize>(inode);
+        linkCount++;
+      }
+    }
+    if (inode != null && size > 0) {
+      inode.count++; // the File's reference
+      inode.sb.active++;
+      const f = vfsOpenInode(inode, O_WRONLY);
+      if (changetype<usize>(f) >= 0xfffff001) {
+        iput(inode);
+        ok = false;
+      } else {
+        f.pos = 0;
+        if (vfsWrite(f, data, size) != <i32>size) ok = false;
+        filePut(f);
+      }
+      if (!ok) unpackError = "write error";
+    }
+  } else if (type == S_IFDIR) {
+    cleanPath(dir, n, len, true);
+    dir.iops.mkdir(dir, n, len, mode & 0o7777);
+    inode = dir.iops.lookup(dir, n, len);
+  } else if (type == S_IFLNK) {
+    cleanPath(dir, n, len, false);
+    if (dir.iops.symlink(dir, n, len, data, <i32>size) == 0) inode = dir.iops.lookup(dir, n, len);
+  } else if (type == S_IFCHR || type == S_IFBLK || type == S_IFIFO || type == S_IFSOCK) {
+    cleanPath(dir, n, len, false);
+    const dev = MKDEV(<u32>field(h, F_RMAJ), <u32>field(h, F_RMIN));
+    if (dir.iops.mknod(dir, n, len, mode, dev) == 0) inode = dir.iops.lookup(dir, n, len);
+  }
+  if (inode != null) {
+    if (type != S_IFLNK) inode.mode = type | (mode & 0o7777);
+    inode.uid = <u32>field(h, F_UID);
+    inode.gid = <u32>field(h, F_GID);
+    inode.mtime = <u32>field(h, F_MTIME);
+    inode.ctime = inode.mtime;
+    inode.atime = inode.mtime;
+    iput(inode);
+  }
+  iput(dir);
+  return ok;
+}
+
+/** Unpacks the cpio archive(s) at buf[0..len). Returns the number of entries, or -1 on error. */
+export function unpackCpio(buf: usize, len: u32): i32 {
+  let pos: u32 = 0;
+  let entries = 0;
+  linkCount = 0;
+  while (pos < len) {
+    if (load<u8>(buf + pos) == 0) { // padding between (or after) archives
+      pos++;
+      continue;
+    }
+    if (pos + HEADER_SIZE > len) { unpackError = "truncated archive"; return -1; }
+    const h = buf + pos;
+    if (strncmp(changetype<string>(h), "07070", 5) != 0 || (load<u8>(h + 5) != 0x31 && load<u8>(h + 5) != 0x32)) {
+      unpackError = isGzip(h, len - pos) ? "junk within compressed archive" : "no cpio magic";
+      return -1;
+    }
+    const nameSize = field(h, F_NAMESIZE);
+    const fileSize = field(h, F_FILESIZE);
+    if (nameSize <= 0 || fileSize < 0 || field(h, F_MODE) < 0) { unpackError = "broken header"; return -1; }
+    const name = h + HEADER_SIZE;
+    const dataAt = align4(pos + HEADER_SIZE + <u32>nameSize);
+    if (pos + HEADER_SIZE + <u32>nameSize > len || dataAt + <u32>fileSize > len || dataAt + <u32>fileSize < dataAt) {
+      unpackError = "truncated archive";
+      return -1;
+    }
+    if (load<u8>(name + <usize>nameSize - 1) != 0) { unpackError = "broken name"; return -1; }
+    pos = align4(dataAt + <u32>fileSize);
+    if (strncmp(changetype<string>(name), "TRAILER!!!", 11) == 0) {
+      linkCount = 0; // hard links do not cross archives
+      continue;
+    }
+    if (!createEntry(h, name, buf + dataAt, <u32>fileSize)) return -1;
+    entries++;
+  }
+  return entries;
+}
+
+/** Unpacks the initrd into the root: gunzip first if it is gzip'd. Never fails the boot. */
+export function initramfsUnpack(): void {
+  if (initrdStart == 0 || initrdEnd <= initrdStart) return;
+  const start = physToVirt(initrdStart);
+  const size = initrdEnd - initrdStart;
+  unpackError = null;
+  printk("\x016Unpacking initramfs...\n");
+  if (isGzip(start, size)) {
+    unpackGzip(start, size);
+  } else {
+    unpackCpio(start, size);
+  }
+  if (unpackError != null) printk("\x010Initramfs unpacking failed: %s\n", changetype<usize>(unpackError));
+  // pmmFreeInitrd() belongs here; it waits until exec reads programs through the VFS
+  // (kernel/execfile.ts still reads the initrd in place).
+}
+
+function unpackGzip(start: usize, size: u32): void {
+  // The output size is the member's ISIZE; trust it only as far as memory goes.
+  let outSize = gzipSizeHint(start, size);
+  const limit = freePageCount() / 2 * 4096;
+  if (outSize == 0 || outSize > limit) outSize = limit;
+  const pages = (outSize + 4095) / 4096;
+  const out = allocPages(pages);
+  if (out == 0) {
+    unpackError = "out of memory";
+    return;
+  }
+  const n = gunzip(out, pages * 4096, start, size);
+  if (n < 0) {
+    unpackError = inflateErrorText(n);
+  } else {
+    unpackCpio(out, <u32>n);
+    // anything after the gzip member must be zero padding (or another archive, not supported)
+    for (let i = gunzipInputUsed; i < size && unpackError == null; i++) {
+      if (load<u8>(start + i) != 0) unpackError = "junk at the end of compressed archive";
+    }
+  }
+  freePages(out, pages);
+}

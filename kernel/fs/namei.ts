@@ -1,0 +1,280 @@
+// namei.ts — from a path name to an inode (Linux's fs/namei.c, xv6's namei/nameiparent).
+//
+// A path is walked one component at a time from the process's root ("/…") or its working
+// directory. For each component the directory's InodeOps.lookup finds the child; then:
+//   - a directory with something mounted on it is replaced by the mounted root (repeatedly:
+//     mounts can stack), and ".." from a mounted root first steps back to the directory it
+//     covers — so "/proc/.." is "/" — but never above the process's root;
+//   - a symbolic link is followed by walking its target from the link's directory (or from the
+//     root when it is absolute), except for the last component when the caller asked not to
+//     (lstat, readlink, unlink…). Links may nest MAX_NESTED_LINKS deep and a walk follows at
+//     most MAX_LINKS in all; beyond that, ELOOP.
+// Errors: ENOENT (a missing component, or an empty path), ENOTDIR (a non-directory in the
+// middle, or before a trailing "/"), ENAMETOOLONG (a component over NAME_MAX bytes), ELOOP.
+//
+// References: the walk holds exactly one reference, on the inode it stands on; stepping to the
+// next one takes the next reference before dropping the old one. Every function here returns
+// an inode with a reference (or an error pointer), which the caller must iput.
+//
+// Paths are kernel strings here: the system calls copy them in first (getname in sys_file.ts).
+
+import { kmalloc, kfree, kzalloc } from "../mm/kmalloc";
+import { ELOOP, ENAMETOOLONG, ENOENT, ENOMEM, ENOTDIR, errPtr, isErr } from "../lib/errno";
+import { DirContext, File, Inode, NAME_MAX, PATH_MAX, iget, iput, isDirMode, isLinkMode } from "./vfs";
+import { mountOfRoot, rootInode } from "./super";
+import { currentFsRoot, currentFsCwd } from "./fdtable";
+
+export const MAX_NESTED_LINKS: i32 = 8;
+export const MAX_LINKS: i32 = 40;
+
+let linksFollowed: i32 = 0;
+
+function errInode(err: i32): Inode {
+  return changetype<Inode>(errPtr(err));
+}
+
+export function isErrInode(inode: Inode): bool {
+  return isErr(changetype<usize>(inode));
+}
+
+/** Steps into whatever is mounted on `inode` (consumes the reference, returns a new one). */
+function crossMounts(inode: Inode): Inode {
+  while (inode.mounted != null) {
+    const root = iget(inode.mounted.sb.root);
+    iput(inode);
+    inode = root;
+  }
+  return inode;
+}
+
+/** ".." of dir, respecting the process root and mount points (consumes dir's reference). */
+function stepUp(dir: Inode): Inode {
+  const root = currentFsRoot();
+  while (dir != root && dir == dir.sb.root) {
+    const m = mountOfRoot(dir);
+    if (m == null || m.covered == null) break;
+    const covered = iget(m.covered);
+    iput(dir);
+    dir = covered;
+  }
+  if (dir == root) return dir;
+  const parent = dir.iops.lookup(dir, changetype<usize>(".."), 2);
+  iput(dir);
+  if (parent == null) return errInode(-ENOENT);
+  return crossMounts(parent);
+}
+
+/** Follows symlink `link` found in directory `dir` (consumes link; dir stays the caller's). */
+function followLink(dir: Inode, link: Inode, depth: i32): Inode {
+  if (depth >= MAX_NESTED_LINKS || ++linksFollowed > MAX_LINKS) {
+    iput(link);
+    return errInode(-ELOOP);
+  }
+  const target = kmalloc(<u32>PATH_MAX);
+  if (target == 0) {
+    iput(link);
+    return errInode(-ENOMEM);
+  }
+  const n = link.iops.readlink != null ? link.iops.readlink(link, target, PATH_MAX - 1) : -ENOENT;
+  iput(link);
+  if (n < 0) {
+    kfree(target);
+    return errInode(n);
+  }
+  store<u8>(target + <usize>n, 0);
+  const result = walk(dir, target, true, depth + 1);
+  kfree(target);
+  return result;
+}
+
+/**
+ * Walks `path` (NUL-terminated kernel string) from `start` (or the root for an absolute path).
+ * `follow`: follow a symlink in the last component too. Returns a referenced inode.
+ */
+function walk(start: Inode, path: usize, follow: bool, depth: i32): Inode {
+  if (load<u8>(path) == 0) return errInode(-ENOENT);
+  let p = path;
+  let cur: Inode;
+  if (load<u8>(p) == 0x2f) {
+    cur = iget(currentFsRoot());
+    while (load<u8>(p) == 0x2f) p++;
+  } else {
+    cur = iget(start);
+  }
+  while (load<u8>(p) != 0) {
+    const name = p;
+    while (load<u8>(p) != 0 && load<u8>(p) != 0x2f) p++;
+    const len = <i32>(p - name);
+    let trailingSlash = false;
+    while (load<u8>(p) == 0x2f) { p++; trailingSlash = true; }
+    const last = load<u8>(p) == 0;
+    if (len > NAME_MAX) { iput(cur); return errInode(-ENAMETOOLONG); }
+    if (!isDirMode(cur.mode)) { iput(cur); return errInode(-ENOTDIR); }
+    if (len == 1 && load<u8>(name) == 0x2e) continue;
+    if (len == 2 && load<u8>(name) == 0x2e && load<u8>(name + 1) == 0x2e) {
+      cur = stepUp(cur);
+      if (isErrInode(cur)) return cur;
+      continue;
+    }
+    let next = cur.iops.lookup(cur, name, len);
+    if (next == null) { iput(cur); return errInode(-ENOENT); }
+    next = crossMounts(next);
+    if (isLinkMode(next.mode) && (!last || follow || trailingSlash)) {
+      next = followLink(cur, next, depth);
+      if (isErrInode(next)) { iput(cur); return next; }
+    }
+    iput(cur);
+    cur = next;
+    if (last && trailingSlash && !isDirMode(cur.mode)) { iput(cur); return errInode(-ENOTDIR); }
+  }
+  return cur;
+}
+
+/** The inode at `path`, following a final symlink (stat, open, chdir). */
+export function namei(path: usize): Inode {
+  linksFollowed = 0;
+  return walk(currentFsCwd(), path, true, 0);
+}
+
+/** The inode at `path`, not following a final symlink (lstat, readlink). */
+export function lnamei(path: usize): Inode {
+  linksFollowed = 0;
+  return walk(currentFsCwd(), path, false, 0);
+}
+
+/** namei relative to a directory other than the working directory (openat, fchdir). */
+export function nameiAt(dir: Inode, path: usize, follow: bool): Inode {
+  linksFollowed = 0;
+  return walk(dir, path, follow, 0);
+}
+
+/**
+ * The directory that would contain the last component of `path`, with a reference; the last
+ * component itself goes to last[0] (its address in `path`) and last[1] (its length, without
+ * trailing slashes). "/" or a path ending in "." or ".." has no last component: -EEXIST-like
+ * cases are the caller's; here such a name comes back as is ("." or "..").
+ */
+export function nameiParent(path: usize, last: StaticArray<usize>): Inode {
+  if (load<u8>(path) == 0) return errInode(-ENOENT);
+  // find the last component: skip trailing slashes, then back up to the previous slash
+  let end = path;
+  while (load<u8>(end) != 0) end++;
+  while (end > path + 1 && load<u8>(end - 1) == 0x2f) end--;
+  let start = end;
+  while (start > path && load<u8>(start - 1) != 0x2f) start--;
+  const len = <i32>(end - start);
+  if (len > NAME_MAX) return errInode(-ENAMETOOLONG);
+  last[0] = start;
+  last[1] = <usize>len;
+  linksFollowed = 0;
+  let dir: Inode;
+  if (start == path) dir = iget(currentFsCwd());
+  else if (len == 0) { // the path is "/" (or "///")
+    last[0] = changetype<usize>(".");
+    last[1] = 1;
+    dir = iget(currentFsRoot());
+  } else {
+    // walk the directory part: temporarily cut the path before the last component
+    const saved = load<u8>(start);
+    store<u8>(start, 0);
+    dir = walk(currentFsCwd(), path, true, 0);
+    store<u8>(start, saved);
+    if (isErrInode(dir)) return dir;
+  }
+  if (!isDirMode(dir.mode)) {
+    iput(dir);
+    return errInode(-ENOTDIR);
+  }
+  return dir;
+}
+
+// ---- From an inode back to its path (getcwd, /proc/mounts, /proc/<pid>/cwd)
+
+function findName(ctx: DirContext, name: usize, len: i32, ino: u32, type: u8): bool {
+  if (ino != <u32>ctx.arg) return true; // keep looking
+  if (len == 1 && load<u8>(name) == 0x2e) return true;
+  if (len == 2 && load<u8>(name) == 0x2e && load<u8>(name + 1) == 0x2e) return true;
+  if (<u32>len + 1 > ctx.size) return false;
+  memory_copy(ctx.buf, name, <usize>len);
+  store<u8>(ctx.buf + <usize>len, 0);
+  ctx.used = <u32>len;
+  ctx.count = 1;
+  return false; // found: stop
+}
+
+/** Looks up the name of the entry of `dir` whose inode number is ino, into buf (NUL-terminated). */
+function nameInDir(dir: Inode, ino: u32, buf: usize, size: u32): i32 {
+  if (dir.fops == null || dir.fops.readdir == null) return -ENOENT;
+  const file = changetype<File>(kzalloc(sizeof<File>()));
+  const ctx = changetype<DirContext>(kzalloc(sizeof<DirContext>()));
+  let result = -ENOMEM;
+  if (file != null && ctx != null) {
+    file.inode = dir;
+    file.ops = dir.fops;
+    file.count = 1;
+    ctx.fill = findName;
+    ctx.buf = buf;
+    ctx.size = size;
+    ctx.arg = <usize>ino;
+    let before: u32 = 0xffffffff;
+    // keep calling readdir until it finds the name or stops making progress
+    while (ctx.count == 0 && file.pos != before) {
+      before = file.pos;
+      dir.fops.readdir(file, ctx);
+    }
+    result = ctx.count == 1 ? <i32>ctx.used : -ENOENT;
+  }
+  if (file != null) kfree(changetype<usize>(file));
+  if (ctx != null) kfree(changetype<usize>(ctx));
+  return result;
+}
+
+/**
+ * Writes the absolute path of directory `inode` into buf (size bytes, NUL-terminated), seen
+ * from the process's root. Returns the length, or -ENAMETOOLONG / -ENOENT.
+ */
+export function inodePath(inode: Inode, buf: usize, size: u32): i32 {
+  const name = kmalloc(<u32>NAME_MAX + 1);
+  if (name == 0) return -ENOMEM;
+  const root = currentFsRoot();
+  // build the path backwards at the end of buf
+  let pos = size - 1;
+  store<u8>(buf + pos, 0);
+  let cur = iget(inode);
+  let result = 0;
+  while (cur != root) {
+    if (cur == cur.sb.root) {
+      const m = mountOfRoot(cur);
+      if (m == null || m.covered == null) break;
+      const covered = iget(m.covered);
+      iput(cur);
+      cur = covered;
+      continue;
+    }
+    const parent = cur.iops.lookup(cur, changetype<usize>(".."), 2);
+    if (parent == null) { result = -ENOENT; break; }
+    const n = nameInDir(parent, cur.ino, name, <u32>NAME_MAX + 1);
+    iput(cur);
+    cur = parent;
+    if (n < 0) { result = n; break; }
+    if (<u32>n + 1 > pos) { result = -ENAMETOOLONG; break; }
+    pos -= <u32>n;
+    memory_copy(buf + pos, name, <usize>n);
+    pos--;
+    store<u8>(buf + pos, 0x2f);
+  }
+  iput(cur);
+  kfree(name);
+  if (result < 0) return result;
+  if (pos == size - 1) {
+    pos--;
+    store<u8>(buf + pos, 0x2f);
+  }
+  const length = size - 1 - pos;
+  memory_copy(buf, buf + pos, <usize>length + 1);
+  return <i32>length;
+}
+
+export function fsRootInode(): Inode {
+  return rootInode;
+}

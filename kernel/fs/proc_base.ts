@@ -1,0 +1,96 @@
+// proc_base.ts — the per-process files of /proc/<pid>/ (Linux's fs/proc/base.c, array.c).
+//
+//   stat     one line, Linux's field order (man 5 proc): pid (comm) state ppid pgrp session
+//            tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime
+//            priority nice num_threads itrealvalue starttime vsize rss rsslim … (52 fields;
+//            busybox ps reads pid, comm, state, ppid, pgrp, session, tty, times, vsize, rss)
+//   status   "Name:\tsh\nState:\tS (sleeping)\n…" (the lines busybox and people read)
+//   cmdline  the arguments, NUL-separated (here: the command name, until exec keeps argv)
+//   cwd      a symbolic link to the working directory
+//
+// Each show function gets the pid in m.private and looks the process up again: it may have
+// exited since the directory was opened (then the file is empty).
+
+import { Proc, findProc, procAt, NPROC, currentProc, SLEEPING, RUNNABLE, RUNNING, ZOMBIE } from "../proc";
+import { SeqBuf, seqPrintf, seqPutc } from "./seq";
+import { procCreatePidFile, setCurrentPidFn, setProcPidHooks } from "./procfs";
+import { Inode } from "./vfs";
+import { inodePath } from "./namei";
+
+function stateChar(p: Proc): i32 {
+  if (p.state == RUNNING || p.state == RUNNABLE) return 0x52; // R
+  if (p.state == SLEEPING) return 0x53; // S
+  if (p.state == ZOMBIE) return 0x5a; // Z
+  return 0x44; // D
+}
+
+function stateName(p: Proc): string {
+  if (p.state == RUNNING || p.state == RUNNABLE) return "R (running)";
+  if (p.state == SLEEPING) return "S (sleeping)";
+  if (p.state == ZOMBIE) return "Z (zombie)";
+  return "D (disk sleep)";
+}
+
+function showStat(m: SeqBuf): void {
+  const p = findProc(<i32>m.private);
+  if (p == null) return;
+  const vsize = p.brk > p.imageStart ? p.brk - p.imageStart : 0;
+  seqPrintf(m, "%d (%s) %c %d %d %d %d %d ", p.pid, changetype<usize>(p.name), stateChar(p), p.ppid, p.pgrp, p.sid, p.tty != 0 ? 0x440 : 0, -1);
+  // flags minflt cminflt majflt cmajflt utime stime cutime cstime priority nice num_threads itrealvalue
+  seqPrintf(m, "%u 0 0 0 0 %u %u %u %u 20 0 1 0 ", 0x400000, p.utime, p.stime, p.cutime, p.cstime);
+  // starttime vsize rss rsslim
+  seqPrintf(m, "%u %u %u 4294967295 ", p.startTime, vsize, vsize / 4096);
+  // startcode endcode startstack kstkesp kstkeip signal blocked sigignore sigcatch wchan nswap cnswap
+  seqPrintf(m, "%u %u %u 0 0 %u %u 0 0 0 0 0 ", p.imageStart, p.imageEnd, p.stackLow, p.sigPending, p.sigBlocked);
+  // exit_signal processor rt_priority policy delayacct_blkio_ticks guest_time cguest_time
+  // start_data end_data start_brk arg_start arg_end env_start env_end exit_code
+  seqPrintf(m, "17 0 0 0 0 0 0 0 0 %u 0 0 0 0 %d\n", p.brkStart, p.state == ZOMBIE ? p.exitCode : 0);
+}
+
+function showStatus(m: SeqBuf): void {
+  const p = findProc(<i32>m.private);
+  if (p == null) return;
+  const u = p.umask;
+  seqPrintf(m, "Name:\t%s\nUmask:\t0%c%c%c\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n", changetype<usize>(p.name),
+    0x30 + ((u >> 6) & 7), 0x30 + ((u >> 3) & 7), 0x30 + (u & 7), stateName(p), p.pid, p.pid, p.ppid);
+  seqPrintf(m, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n", p.uid, p.euid, p.suid, p.euid, p.gid, p.egid, p.sgid, p.egid);
+  seqPrintf(m, "Threads:\t1\nSigPnd:\t%08x\nSigBlk:\t%08x\n", p.sigPending, p.sigBlocked);
+}
+
+function showCmdline(m: SeqBuf): void {
+  const p = findProc(<i32>m.private);
+  if (p == null || p.pid == 0) return;
+  seqPrintf(m, "%s", changetype<usize>(p.name));
+  seqPutc(m, 0);
+}
+
+function cwdLink(pid: i32, buf: usize, size: i32): i32 {
+  const p = findProc(pid);
+  if (p == null || p.cwd == 0) return -2; // ENOENT
+  const n = inodePath(changetype<Inode>(p.cwd), buf, <u32>size);
+  return n;
+}
+
+function pidExists(pid: i32): bool {
+  return findProc(pid) != null;
+}
+
+/** The pid of the index-th used process slot (0 for an empty one), -1 past the end. */
+function pidAt(index: i32): i32 {
+  if (index >= NPROC) return -1;
+  const p = procAt(index);
+  return p == null ? 0 : p.pid;
+}
+
+function currentPid(): i32 {
+  return currentProc().pid;
+}
+
+export function procBaseInit(): void {
+  setProcPidHooks(pidExists, pidAt);
+  setCurrentPidFn(currentPid);
+  procCreatePidFile("stat", showStat, null);
+  procCreatePidFile("status", showStatus, null);
+  procCreatePidFile("cmdline", showCmdline, null);
+  procCreatePidFile("cwd", null, cwdLink);
+}

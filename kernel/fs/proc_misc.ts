@@ -1,0 +1,101 @@
+// proc_misc.ts — the /proc files the file side publishes at boot (Linux's fs/proc/*.c and
+// kernel/sysctl.c), each a small show function:
+//
+//   version, cmdline, mounts, filesystems, devices, kallsyms ("c0100000 T name", all code
+//   symbols as text), sys/kernel/{osrelease, ostype, tainted, modprobe}.
+//
+// Values owned by other subsystems are read through their accessors; the ones nobody else owns
+// yet live here with accessors of their own (modprobePath for kmod, kernelTainted for the module
+// loader).
+
+import { EINVAL } from "../lib/errno";
+import { bootCommandLine } from "../multiboot";
+import { kallsymsAddress, kallsymsCount, kallsymsName } from "../kallsyms";
+import { LOKUM_COMPILE_BY, LOKUM_COMPILE_HOST, LOKUM_COMPILER, UTS_RELEASE, UTS_SYSNAME, UTS_VERSION } from "../version";
+import { SeqBuf, seqPrintf } from "./seq";
+import { procCreateFile, procCreateWritable } from "./procfs";
+import { showFilesystems, showMounts } from "./super";
+import { showChrdevs } from "./char_dev";
+import { showBlkdevs } from "./block_dev";
+
+/** /proc/sys/kernel/modprobe: what request_module runs (empty: nothing). */
+export const modprobePath = new StaticArray<u8>(256);
+/** /proc/sys/kernel/tainted: Linux's taint bits (the module loader sets them). */
+export let kernelTainted: u32 = 0;
+
+export function addTaint(bit: u32): void {
+  kernelTainted |= <u32>1 << bit;
+}
+
+function showVersion(m: SeqBuf): void {
+  seqPrintf(m, "%s version %s (%s@%s) (%s) %s\n", UTS_SYSNAME, UTS_RELEASE, LOKUM_COMPILE_BY, LOKUM_COMPILE_HOST, LOKUM_COMPILER, UTS_VERSION);
+}
+
+function showCmdline(m: SeqBuf): void {
+  seqPrintf(m, "%s\n", changetype<usize>(bootCommandLine));
+}
+
+function showDevices(m: SeqBuf): void {
+  showChrdevs(m);
+  showBlkdevs(m);
+}
+
+function showKallsyms(m: SeqBuf): void {
+  const n = kallsymsCount();
+  for (let i = 0; i < n; i++) seqPrintf(m, "%08x T %s\n", kallsymsAddress(i), kallsymsName(i));
+}
+
+function showOsrelease(m: SeqBuf): void {
+  seqPrintf(m, "%s\n", UTS_RELEASE);
+}
+
+function showOstype(m: SeqBuf): void {
+  seqPrintf(m, "%s\n", UTS_SYSNAME);
+}
+
+function showTainted(m: SeqBuf): void {
+  seqPrintf(m, "%u\n", kernelTainted);
+}
+
+function showModprobe(m: SeqBuf): void {
+  seqPrintf(m, "%s\n", changetype<usize>(modprobePath));
+}
+
+/** Stores a written string (one line: a trailing newline is dropped) into a buffer. */
+export function storeLine(dst: usize, size: u32, buf: usize, n: u32): i32 {
+  if (n > 0 && load<u8>(buf + n - 1) == 0x0a) n--;
+  if (n >= size) return -EINVAL;
+  memory_copy(dst, buf, n);
+  store<u8>(dst + n, 0);
+  return 0;
+}
+
+function writeModprobe(buf: usize, n: u32): i32 {
+  return storeLine(changetype<usize>(modprobePath), 256, buf, n);
+}
+
+function writeTainted(buf: usize, n: u32): i32 {
+  let value: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const c = <u32>load<u8>(buf + i);
+    if (c < 0x30 || c > 0x39) break;
+    value = value * 10 + c - 0x30;
+  }
+  kernelTainted |= value; // taint can be added, never removed
+  return 0;
+}
+
+export function procMiscInit(): void {
+  const path = changetype<usize>(modprobePath);
+  storeLine(path, 256, changetype<usize>("/sbin/modprobe"), 14);
+  procCreateFile("version", showVersion);
+  procCreateFile("cmdline", showCmdline);
+  procCreateFile("mounts", showMounts);
+  procCreateFile("filesystems", showFilesystems);
+  procCreateFile("devices", showDevices);
+  procCreateFile("kallsyms", showKallsyms);
+  procCreateFile("sys/kernel/osrelease", showOsrelease);
+  procCreateFile("sys/kernel/ostype", showOstype);
+  procCreateWritable("sys/kernel/tainted", showTainted, writeTainted);
+  procCreateWritable("sys/kernel/modprobe", showModprobe, writeModprobe);
+}

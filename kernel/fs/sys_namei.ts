@@ -1,0 +1,342 @@
+// sys_namei.ts — the system calls that take path names: open, creat, stat, lstat, access,
+// mkdir, rmdir, unlink, rename, link, symlink, readlink, mknod, chmod, truncate, chdir, chroot,
+// getcwd, umask.
+//
+// Every path is first copied into a kernel buffer with getname() (strncpyFromUser: -EFAULT for
+// a bad pointer, -ENAMETOOLONG past PATH_MAX, -ENOENT for ""), then walked by namei.ts. Calls
+// that make or remove a name work on the parent directory and the last component
+// (nameiParent), and hand both to the directory's InodeOps. Permission checks are left out:
+// every process of this teaching system runs as root (uid 0), which may do all of these.
+
+import { kmalloc, kfree } from "../mm/kmalloc";
+import { copyToUser, strncpyFromUser } from "../uaccess";
+import { currentProc } from "../proc";
+import {
+  EACCES, EBUSY, EEXIST, EFAULT, EINVAL, EISDIR, ENAMETOOLONG, ENOENT, ENOMEM, ENOTDIR, EPERM, ERANGE, EXDEV, errPtr, isErr, ptrErr,
+} from "../lib/errno";
+import { strlen } from "../lib/string";
+import {
+  Inode, O_CREAT, O_TRUNC, O_WRONLY, PATH_MAX, S_IFBLK, S_IFCHR, S_IFIFO, S_IFMT, S_IFREG, S_IFSOCK, decodeDev, iput, isDirMode,
+  isLinkMode, isRegMode,
+} from "./vfs";
+import { isErrInode, inodePath, lnamei, namei, nameiParent } from "./namei";
+import { vfsOpen, filePut } from "./file";
+import { currentUmask, currentFsCwd, fdAlloc, setCurrentCwd, setCurrentRoot } from "./fdtable";
+import { copyStatToUser } from "./sys_file";
+import { O_CLOEXEC } from "./vfs";
+
+/** Copies a user path into a new kernel buffer (free it with putname), or an error pointer. */
+export function getname(upath: u32): usize {
+  const k = kmalloc(<u32>PATH_MAX);
+  if (k == 0) return errPtr(-ENOMEM);
+  const n = strncpyFromUser(k, upath, PATH_MAX);
+  let err = 0;
+  if (n < 0) err = n;
+  else if (n >= PATH_MAX) err = -ENAMETOOLONG;
+  else if (n == 0) err = -ENOENT;
+  if (err != 0) {
+    kfree(k);
+    return errPtr(err);
+  }
+  return k;
+}
+
+export function putname(k: usize): void {
+  kfree(k);
+}
+
+export function sys_open(upath: u32, flags: u32, mode: u32): i32 {
+  const path = getname(upath);
+  if (isErr(path)) return ptrErr(path);
+  const f = vfsOpen(path, flags, mode);
+  putname(path);
+  if (isErr(changetype<usize>(f))) return ptrErr(changetype<usize>(f));
+  const fd = fdAlloc(f, 0, (flags & O_CLOEXEC) != 0);
+  if (fd < 0) filePut(f);
+  return fd;
+}
+
+export function sys_creat(upath: u32, mode: u32): i32 {
+  return sys_open(upath, O_CREAT | O_WRONLY | O_TRUNC, mode);
+}
+
+function statPath(upath: u32, ustat: u32, follow: bool): i32 {
+  const path = getname(upath);
+  if (isErr(path)) return ptrErr(path);
+  const inode = follow ? namei(path) : lnamei(path);
+  putname(path);
+  if (isErrInode(inode)) return ptrErr(changetype<usize>(inode));
+  const r = copyStatToUser(inode, ustat);
+  iput(inode);
+  return r;
+}
+
+export function sys_stat(upath: u32, ustat: u32): i32 { return statPath(upath, ustat, true); }
+export function sys_lstat(upath: u32, ustat: u32): i32 { return statPath(upath, ustat, false); }
+
+export function sys_access(upath: u32, mode: u32): i32 {
+  const path = getname(upath);
+  if (isErr(path)) return ptrErr(path);
+  const inode = namei(path);
+  putname(path);
+  if (isErrInode(inode)) return ptrErr(changetype<usize>(inode));
+  // root may read and write anything, and execute what has at least one x bit (or a directory)
+  let r = 0;
+  if ((mode & 1) != 0 && !isDirMode(inode.mode) && (inode.mode & 0o111) == 0) r = -EACCES;
+  iput(inode);
+  return r;
+}
+
+/** The parent directory of a user path and its last component, for the calls below. */
+const last = new StaticArray<usize>(2);
+const last2 = new StaticArray<usize>(2);
+
+function isDots(name: usize, len: usize): bool {
+  return (len == 1 && load<u8>(name) == 0x2e) || (len == 2 && load<u8>(name) == 0x2e && load<u8>(name + 1) == 0x2e);
+}
+
+export function sys_mkdir(upath: u32, mode: u32): i32 {
+  const path = getname(upath);
+  if (isErr(path)) return ptrErr(path);
+  const dir = nameiParent(path, last);
+  let r = 0;
+  if (isErrInode(dir)) r = ptrErr(changetype<usize>(dir));
+  else {
+    if (isDots(last[0], last[1])) r = -EEXIST;
+    else if (dir.iops.mkdir == null) r = -EPERM;
+    else r = dir.iops.mkdir(dir, last[0], <i32>last[1], mode & ~currentUmask() & 0o7777);
+    iput(dir);
+  }
+  putname(path);
+  return r;
+}
+
+/** True if the entry `name` of dir is a mount point or a mounted root (it cannot go away). */
+function isBusy(dir: Inode, name: usize, len: i32): bool {
+  if (dir.iops.lookup == null) return false;
+  const victim = dir.iops.lookup(dir, name, len);
+  if (victim == null) return false;
+  const busy = victim.mounted != null;
+  iput(victim);
+  return busy;
+}
+
+function removeName(upath: u32, directory: bool): i32 {
+  const path = getname(upath);
+  if (isErr(path)) return ptrErr(path);
+  const dir = nameiParent(path, last);
+  let r = 0;
+  if (isErrInode(dir)) r = ptrErr(changetype<usize>(dir));
+  else {
+    const name = last[0];
+    const len = <i32>last[1];
+    if (isDots(name, last[1])) r = directory ? (len == 1 ? -EINVAL : -39) : -EISDIR; // ENOTEMPTY for ".."
+    else if (isBusy(dir, name, len)) r = -EBUSY;
+    else if (directory) r = dir.iops.rmdir != null ? dir.iops.rmdir(dir, name, len) : -EPERM;
+    else r = dir.iops.unlink != null ? dir.iops.unlink(dir, name, len) : -EPERM;
+    iput(dir);
+  }
+  putname(path);
+  return r;
+}
+
+export function sys_unlink(upath: u32): i32 { return removeName(upath, false); }
+export function sys_rmdir(upath: u32): i32 { return removeName(upath, true); }
+
+export function sys_rename(uold: u32, unew: u32): i32 {
+  const oldPath = getname(uold);
+  if (isErr(oldPath)) return ptrErr(oldPath);
+  const newPath = getname(unew);
+  if (isErr(newPath)) {
+    putname(oldPath);
+    return ptrErr(newPath);
+  }
+  let r = 0;
+  const oldDir = nameiParent(oldPath, last);
+  const newDir = isErrInode(oldDir) ? oldDir : nameiParent(newPath, last2);
+  if (isErrInode(oldDir)) r = ptrErr(changetype<usize>(oldDir));
+  else if (isErrInode(newDir)) r = ptrErr(changetype<usize>(newDir));
+  else if (oldDir.sb != newDir.sb) r = -EXDEV;
+  else if (isDots(last[0], last[1]) || isDots(last2[0], last2[1])) r = -EBUSY;
+  else if (isBusy(oldDir, last[0], <i32>last[1]) || isBusy(newDir, last2[0], <i32>last2[1])) r = -EBUSY;
+  else if (oldDir.iops.rename == null) r = -EPERM;
+  else r = oldDir.iops.rename(oldDir, last[0], <i32>last[1], newDir, last2[0], <i32>last2[1]);
+  if (!isErrInode(oldDir)) { // each nameiParent call took its own reference
+    if (!isErrInode(newDir)) iput(newDir);
+    iput(oldDir);
+  }
+  putname(newPath);
+  putname(oldPath);
+  return r;
+}
+
+export function sys_link(uold: u32, unew: u32): i32 {
+  const oldPath = getname(uold);
+  if (isErr(oldPath)) return ptrErr(oldPath);
+  const newPath = getname(unew);
+  if (isErr(newPath)) {
+    putname(oldPath);
+    return ptrErr(newPath);
+  }
+  let r = 0;
+  const target = lnamei(oldPath);
+  if (isErrInode(target)) r = ptrErr(changetype<usize>(target));
+  else {
+    const dir = nameiParent(newPath, last);
+    if (isErrInode(dir)) r = ptrErr(changetype<usize>(dir));
+    else {
+      if (dir.sb != target.sb) r = -EXDEV;
+      else if (isDots(last[0], last[1])) r = -EEXIST;
+      else if (dir.iops.link == null) r = -EPERM;
+      else r = dir.iops.link(target, dir, last[0], <i32>last[1]);
+      iput(dir);
+    }
+    iput(target);
+  }
+  putname(newPath);
+  putname(oldPath);
+  return r;
+}
+
+export function sys_symlink(utarget: u32, upath: u32): i32 {
+  const target = getname(utarget);
+  if (isErr(target)) return ptrErr(target);
+  const path = getname(upath);
+  if (isErr(path)) {
+    putname(target);
+    return ptrErr(path);
+  }
+  let r = 0;
+  const dir = nameiParent(path, last);
+  if (isErrInode(dir)) r = ptrErr(changetype<usize>(dir));
+  else {
+    if (isDots(last[0], last[1])) r = -EEXIST;
+    else if (dir.iops.symlink == null) r = -EPERM;
+    else r = dir.iops.symlink(dir, last[0], <i32>last[1], target, <i32>strlen(changetype<string>(target)));
+    iput(dir);
+  }
+  putname(path);
+  putname(target);
+  return r;
+}
+
+export function sys_readlink(upath: u32, ubuf: u32, size: i32): i32 {
+  if (size <= 0) return -EINVAL;
+  const path = getname(upath);
+  if (isErr(path)) return ptrErr(path);
+  const inode = lnamei(path);
+  let r = 0;
+  if (isErrInode(inode)) r = ptrErr(changetype<usize>(inode));
+  else {
+    if (!isLinkMode(inode.mode) || inode.iops.readlink == null) r = -EINVAL;
+    else {
+      // path's buffer is free now: reuse it for the target
+      r = inode.iops.readlink(inode, path, size < PATH_MAX ? size : PATH_MAX);
+      if (r > 0 && copyToUser(ubuf, path, <u32>r) < 0) r = -EFAULT;
+    }
+    iput(inode);
+  }
+  putname(path);
+  return r;
+}
+
+export function sys_mknod(upath: u32, mode: u32, dev: u32): i32 {
+  const type = mode & S_IFMT;
+  if (type != 0 && type != S_IFREG && type != S_IFCHR && type != S_IFBLK && type != S_IFIFO && type != S_IFSOCK) return -EINVAL;
+  const path = getname(upath);
+  if (isErr(path)) return ptrErr(path);
+  const dir = nameiParent(path, last);
+  let r = 0;
+  if (isErrInode(dir)) r = ptrErr(changetype<usize>(dir));
+  else {
+    const perm = mode & ~currentUmask() & 0o7777;
+    if (isDots(last[0], last[1])) r = -EEXIST;
+    else if (type == 0 || type == S_IFREG) {
+      if (dir.iops.create == null) r = -EPERM;
+      else {
+        const inode = dir.iops.create(dir, last[0], <i32>last[1], perm);
+        if (isErrInode(inode)) r = ptrErr(changetype<usize>(inode));
+        else iput(inode);
+      }
+    } else if (dir.iops.mknod == null) r = -EPERM;
+    else r = dir.iops.mknod(dir, last[0], <i32>last[1], type | perm, decodeDev(dev));
+    iput(dir);
+  }
+  putname(path);
+  return r;
+}
+
+export function sys_chmod(upath: u32, mode: u32): i32 {
+  const path = getname(upath);
+  if (isErr(path)) return ptrErr(path);
+  const inode = namei(path);
+  putname(path);
+  if (isErrInode(inode)) return ptrErr(changetype<usize>(inode));
+  inode.mode = (inode.mode & S_IFMT) | (mode & 0o7777);
+  iput(inode);
+  return 0;
+}
+
+export function sys_truncate(upath: u32, length: i32): i32 {
+  if (length < 0) return -EINVAL;
+  const path = getname(upath);
+  if (isErr(path)) return ptrErr(path);
+  const inode = namei(path);
+  putname(path);
+  if (isErrInode(inode)) return ptrErr(changetype<usize>(inode));
+  let r = 0;
+  if (isDirMode(inode.mode)) r = -EISDIR;
+  else if (!isRegMode(inode.mode) || inode.iops.truncate == null) r = -EINVAL;
+  else r = inode.iops.truncate(inode, <u32>length);
+  iput(inode);
+  return r;
+}
+
+function lookupDir(upath: u32): Inode {
+  const path = getname(upath);
+  if (isErr(path)) return changetype<Inode>(path);
+  const inode = namei(path);
+  putname(path);
+  if (isErrInode(inode)) return inode;
+  if (!isDirMode(inode.mode)) {
+    iput(inode);
+    return changetype<Inode>(errPtr(-ENOTDIR));
+  }
+  return inode;
+}
+
+export function sys_chdir(upath: u32): i32 {
+  const dir = lookupDir(upath);
+  if (isErrInode(dir)) return ptrErr(changetype<usize>(dir));
+  setCurrentCwd(dir);
+  return 0;
+}
+
+export function sys_chroot(upath: u32): i32 {
+  if (currentProc().euid != 0) return -EPERM;
+  const dir = lookupDir(upath);
+  if (isErrInode(dir)) return ptrErr(changetype<usize>(dir));
+  setCurrentRoot(dir);
+  return 0;
+}
+
+/** getcwd(buf, size): the path with its NUL; returns its length including the NUL (Linux). */
+export function sys_getcwd(ubuf: u32, size: u32): i32 {
+  const k = kmalloc(<u32>PATH_MAX);
+  if (k == 0) return -ENOMEM;
+  let r = inodePath(currentFsCwd(), k, <u32>PATH_MAX);
+  if (r >= 0) {
+    if (<u32>r + 1 > size) r = -ERANGE;
+    else if (copyToUser(ubuf, k, <u32>r + 1) < 0) r = -EFAULT;
+    else r = r + 1;
+  }
+  kfree(k);
+  return r;
+}
+
+export function sys_umask(mask: u32): i32 {
+  const p = currentProc();
+  const old = p.umask;
+  p.umask = mask & 0o777;
+  return <i32>old;
+}

@@ -1,0 +1,68 @@
+// errno.ts — Linux's error numbers (include/uapi/asm-generic/errno-base.h, errno.h), and the
+// error-pointer convention of include/linux/err.h.
+//
+// A kernel function that can fail returns -errno (a value in -4095..-1); system calls hand that
+// value straight back to user space in eax. A function that returns a pointer returns either a
+// real pointer or an *error pointer*: the address -errno, which lies in the last page of the
+// address space where nothing is ever mapped. `errPtr(-ENOENT)` makes one, `isErr(p)` tells them
+// apart, `ptrErr(p)` gets the -errno back.
+
+export const EPERM: i32 = 1;
+export const ENOENT: i32 = 2;
+export const ESRCH: i32 = 3;
+export const EINTR: i32 = 4;
+export const EIO: i32 = 5;
+export const ENXIO: i32 = 6;
+export const E2BIG: i32 = 7;
+export const ENOEXEC: i32 = 8;
+export const EBADF: i32 = 9;
+export const ECHILD: i32 = 10;
+export const EAGAIN: i32 = 11;
+export const ENOMEM: i32 = 12;
+export const EACCES: i32 = 13;
+export const EFAULT: i32 = 14;
+export const ENOTBLK: i32 = 15;
+export const EBUSY: i32 = 16;
+export const EEXIST: i32 = 17;
+export const EXDEV: i32 = 18;
+export const ENODEV: i32 = 19;
+export const ENOTDIR: i32 = 20;
+export const EISDIR: i32 = 21;
+export const EINVAL: i32 = 22;
+export const ENFILE: i32 = 23;
+export const EMFILE: i32 = 24;
+export const ENOTTY: i32 = 25;
+export const ETXTBSY: i32 = 26;
+export const EFBIG: i32 = 27;
+export const ENOSPC: i32 = 28;
+export const ESPIPE: i32 = 29;
+export const EROFS: i32 = 30;
+export const EMLINK: i32 = 31;
+export const EPIPE: i32 = 32;
+export const EDOM: i32 = 33;
+export const ERANGE: i32 = 34;
+export const EDEADLK: i32 = 35;
+export const ENAMETOOLONG: i32 = 36;
+export const ENOLCK: i32 = 37;
+export const ENOSYS: i32 = 38;
+export const ENOTEMPTY: i32 = 39;
+export const ELOOP: i32 = 40;
+export const EOVERFLOW: i32 = 75;
+
+/** The largest errno an error pointer or a syscall result can carry (Linux's MAX_ERRNO). */
+export const MAX_ERRNO: i32 = 4095;
+
+/** An error pointer for `err` (a negative errno). */
+export function errPtr(err: i32): usize {
+  return <usize>err;
+}
+
+/** True if `p` is an error pointer (the last 4095 addresses). */
+export function isErr(p: usize): bool {
+  return p >= <usize>(0 - MAX_ERRNO);
+}
+
+/** The -errno an error pointer carries. */
+export function ptrErr(p: usize): i32 {
+  return <i32>p;
+}
