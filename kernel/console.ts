@@ -3,8 +3,14 @@
 // Like Linux's console layer, this is the one place that knows which devices show kernel
 // messages. There is no locking and no buffering yet: the kernel runs on one CPU with
 // interrupts off while it prints, and both devices are written synchronously.
+//
+// Kernel messages bypass the tty layer (printk must work before it exists, and inside an oops).
+// The console as a *terminal* — /dev/console, what init and the shell read and write — is
+// ttyS0, set up by consoleTtyInit() once interrupts work.
 
-import { serialInit, serialPutChar } from "./drivers/serial";
+import { serialInit, serialPutChar, serialTtyInit } from "./drivers/serial";
+import { nttyInit } from "./tty/n_tty";
+import { setConsoleTty } from "./tty/tty";
 import { vgaInit, vgaPutChar } from "./drivers/vga";
 
 let consoleReady: bool = false;
@@ -29,4 +35,10 @@ export function consoleWrite(s: string): void {
     consolePutChar(load<u8>(p));
     p++;
   }
+}
+
+/** The console terminal: N_TTY, then ttyS0 with interrupt-driven input; /dev/console is it. */
+export function consoleTtyInit(): void {
+  nttyInit();
+  setConsoleTty(serialTtyInit());
 }

@@ -35,6 +35,7 @@
 // oldest ones are dropped. Readers keep their own positions (syslog's "clear" mark) and check
 // them against logFirst.
 
+import { jiffies } from "./arch/x86/pit";
 import { consolePutChar } from "./console";
 
 export const KERN_EMERG = "\x010";
@@ -78,8 +79,6 @@ const line = new StaticArray<u8>(1024);
 let lineLength: u32 = 0;
 let lineLevel: i32 = LOGLEVEL_DEFAULT;
 let lineTime: u32 = 0;
-/** Where records get their time; 0 until a clock is set (setLogClock). */
-let logClock: () => u32 = null;
 
 const digitBuffer = new StaticArray<u8>(12);
 
@@ -90,11 +89,6 @@ export function setConsoleLoglevel(level: i32): void {
 /** Shows every message from now on: an oops or a panic must be seen, even with `quiet`. */
 export function consoleVerbose(): void {
   consoleLoglevel = 15;
-}
-
-/** The clock of the log's time stamps: a function returning jiffies (HZ = 100). */
-export function setLogClock(clock: () => u32): void {
-  logClock = clock;
 }
 
 // ---- the ring ---------------------------------------------------------------------------------
@@ -152,7 +146,7 @@ function logPutChar(c: u8, ctx: usize): void {
   if (messageLevel < consoleLoglevel) consolePutChar(c);
   if (atLineStart) {
     lineLevel = messageLevel;
-    lineTime = logClock != null ? logClock() : 0;
+    lineTime = jiffies; // the time stamp: clock ticks since boot (HZ = 100)
   }
   atLineStart = c == 0x0a;
   if (c == 0x0a) {

@@ -1,17 +1,37 @@
-// serial.ts — the 16550 UART on COM1 (I/O ports 0x3F8–0x3FF), the system console's wire.
+// serial.ts — the 16550 UART on COM1 (I/O ports 0x3F8–0x3FF): the system console's wire, and
+// the terminal ttyS0.
 //
-// For now output only, polled: before each byte we wait until the Line Status Register says
-// the transmit holding register is empty (bit 5). Under v86 it always is (platform/v86.md 2a),
-// on real hardware or QEMU the wait matters. Interrupt-driven input comes with the tty layer.
+// Two stages, like Linux's early console and the 8250 driver:
+//   serialInit()      at the very start: 115200 8N1, FIFOs on, no interrupts. printk writes
+//                     through serialPutChar() from then on (polled output).
+//   serialTtyInit()   once interrupts and the tty layer are up: makes the tty ttyS0 (char
+//                     device 4,64) and turns on the receive interrupt, IRQ 4.
+//
+// Output is polled: before each byte we wait until the Line Status Register says the transmit
+// holding register is empty (bit 5). Under v86 it always is (platform/v86.md 2a); on real
+// hardware or QEMU the wait matters.
+//
+// Input is interrupt-driven: with IER.RDI set the UART raises IRQ 4 when bytes arrive (with the
+// FIFO on, IIR says 0xCC: "character timeout"). v86 queues everything the host sends at once,
+// so one interrupt may bring many bytes: the handler drains the FIFO while LSR.DR (bit 0) is
+// set, in batches handed to the tty layer (ttyReceive → the line discipline).
 //
 // Registers (offsets from the base port; DLAB = bit 7 of LCR selects the divisor latch):
 //   +0 THR/RBR (DLAB=0) or divisor low   +1 IER (DLAB=0) or divisor high
-//   +2 FCR (write)                        +3 LCR   +4 MCR   +5 LSR
+//   +2 IIR (read) / FCR (write)           +3 LCR   +4 MCR   +5 LSR
+
+import { requestIrq } from "../irq";
+import { printk } from "../printk";
+import { B115200, CBAUD, CLOCAL, Tty, ttyReceive, ttyRegister } from "../tty/tty";
 
 export const COM1: u16 = 0x3f8;
+export const SERIAL_IRQ: i32 = 4;
+export const TTY_MAJOR: i32 = 4;
+export const TTYS0_MINOR: i32 = 64;
 
 const UART_DATA: u16 = 0;
 const UART_IER: u16 = 1;
+const UART_IIR: u16 = 2;
 const UART_FCR: u16 = 2;
 const UART_LCR: u16 = 3;
 const UART_MCR: u16 = 4;
@@ -21,7 +41,15 @@ const LCR_DLAB: u8 = 0x80;
 const LCR_8N1: u8 = 0x03;
 const FCR_ENABLE_CLEAR_14: u8 = 0xc7; // FIFO on, clear both, 14-byte receive threshold
 const MCR_DTR_RTS_OUT2: u8 = 0x0b; // OUT2 gates the UART's IRQ line on PCs
+const IER_RDI: u8 = 0x01; // interrupt when received data is available
+const LSR_DATA_READY: u8 = 0x01;
 const LSR_THR_EMPTY: u8 = 0x20;
+
+const BATCH: u32 = 64;
+const batch = new StaticArray<u8>(64);
+let ttyS0: Tty = null;
+/** Bytes received, and received while no tty existed (dropped). */
+export let serialRxCount: u32 = 0;
 
 /** 115200 baud (divisor 1), 8 data bits, no parity, 1 stop bit, FIFOs on, no interrupts. */
 export function serialInit(): void {
@@ -44,4 +72,44 @@ export function serialPutByte(c: u8): void {
 export function serialPutChar(c: u8): void {
   if (c == 0x0a) serialPutByte(0x0d);
   serialPutByte(c);
+}
+
+/** The tty driver's write op: n raw bytes (the line discipline did any "\r\n"). */
+function serialTtyWrite(tty: Tty, buf: usize, n: u32): void {
+  for (let i: u32 = 0; i < n; i++) serialPutByte(load<u8>(buf + i));
+}
+
+/** IRQ 4: drain the receive FIFO into the tty, a batch at a time. */
+function serialInterrupt(irq: i32, dev: usize): void {
+  inb(COM1 + UART_IIR); // identify (and so acknowledge) the interrupt
+  let n: u32 = 0;
+  while ((inb(COM1 + UART_LSR) & LSR_DATA_READY) != 0) {
+    batch[<i32>n++] = inb(COM1 + UART_DATA);
+    serialRxCount++;
+    if (n == BATCH) {
+      if (ttyS0 != null) ttyReceive(ttyS0, changetype<usize>(batch), n);
+      n = 0;
+    }
+  }
+  if (n > 0 && ttyS0 != null) ttyReceive(ttyS0, changetype<usize>(batch), n);
+}
+
+/** Makes ttyS0 and turns on receive interrupts. Needs irq.ts and the tty layer (N_TTY). */
+export function serialTtyInit(): Tty {
+  ttyS0 = ttyRegister("ttyS0", TTY_MAJOR, TTYS0_MINOR, serialTtyWrite);
+  if (ttyS0 == null) {
+    printk("\x013serial8250: cannot make ttyS0\n");
+    return null;
+  }
+  ttyS0.cflag = (ttyS0.cflag & ~CBAUD) | B115200 | CLOCAL;
+  printk("\x016Serial: 8250/16550 driver, 1 ports, IRQ sharing disabled\n");
+  const error = requestIrq(SERIAL_IRQ, serialInterrupt, "ttyS0", 0);
+  if (error < 0) {
+    printk("\x013serial8250: ttyS0: cannot get IRQ %d (error %d), no input\n", SERIAL_IRQ, error);
+    return ttyS0;
+  }
+  while ((inb(COM1 + UART_LSR) & LSR_DATA_READY) != 0) inb(COM1 + UART_DATA); // typed before boot: drop
+  outb(COM1 + UART_IER, IER_RDI);
+  printk("\x016serial8250: ttyS0 at I/O 0x%x (irq = %d, base_baud = 115200) is a 16550A\n", COM1, SERIAL_IRQ);
+  return ttyS0;
 }

@@ -1,0 +1,422 @@
+// tty.ts — terminals: the tty struct, its ioctls, and the glue between drivers, line
+// disciplines and the processes that read and write /dev/ttyS0, /dev/console and /dev/tty.
+//
+// Three layers, as in Linux (drivers/tty/tty_io.c):
+//
+//   process  read/write/ioctl/poll on a file  →  tty.ts (this file: ioctls, controlling tty)
+//   ldisc    what the bytes mean (ldisc.ts; N_TTY = n_tty.ts: editing, echo, signals)
+//   driver   moves bytes: tty.write(tty, buf, n) sends them (serial.ts), and the driver hands
+//            what it receives to ttyReceive() from its interrupt handler
+//
+// The tty struct starts with the termios settings in the exact layout of Linux's i386
+// `struct termios` (asm-generic/termbits.h), so TCGETS/TCSETS copy those 36 bytes as they are:
+//
+//   0 c_iflag u32   4 c_oflag u32   8 c_cflag u32   12 c_lflag u32   16 c_line u8   17 c_cc[19]
+//
+// Sessions and job control (the parts ^C needs): a terminal may be the *controlling tty* of one
+// session (`session`), and it has a *foreground process group* (`pgrp`) that gets SIGINT for
+// ^C. A session leader gets its controlling tty by opening a tty that has none (not
+// /dev/console, as in Linux) or with ioctl(fd, TIOCSCTTY, 0) — what busybox init does for the
+// console shell; the shell then moves the foreground with TIOCSPGRP. /dev/tty is the calling
+// process's controlling tty (ENXIO without one). A tty whose session leader has exited is free
+// again.
+
+import { currentProc, findProc, Proc, ZOMBIE } from "../proc";
+import { wakeUp } from "../sched";
+import { copyFromUser, copyToUser } from "../uaccess";
+import { ldiscGet, ldiscPut, N_TTY, NR_LDISCS, TtyLdiscOps } from "./ldisc";
+
+// termios flags (octal in Linux's headers)
+export const ICRNL: u32 = 0o400;
+export const INLCR: u32 = 0o100;
+export const IGNCR: u32 = 0o200;
+export const ISTRIP: u32 = 0o40;
+export const IXON: u32 = 0o2000;
+export const IMAXBEL: u32 = 0o20000;
+export const IUTF8: u32 = 0o40000;
+export const OPOST: u32 = 0o1;
+export const ONLCR: u32 = 0o4;
+export const OCRNL: u32 = 0o10;
+export const CBAUD: u32 = 0o10017;
+export const B38400: u32 = 0o17;
+export const B115200: u32 = 0o10002;
+export const CS8: u32 = 0o60;
+export const CREAD: u32 = 0o200;
+export const HUPCL: u32 = 0o2000;
+export const CLOCAL: u32 = 0o4000;
+export const ISIG: u32 = 0o1;
+export const ICANON: u32 = 0o2;
+export const ECHO: u32 = 0o10;
+export const ECHOE: u32 = 0o20;
+export const ECHOK: u32 = 0o40;
+export const ECHONL: u32 = 0o100;
+export const NOFLSH: u32 = 0o200;
+export const ECHOCTL: u32 = 0o1000;
+export const ECHOKE: u32 = 0o4000;
+export const IEXTEN: u32 = 0o100000;
+
+// c_cc indices
+export const VINTR: i32 = 0;
+export const VQUIT: i32 = 1;
+export const VERASE: i32 = 2;
+export const VKILL: i32 = 3;
+export const VEOF: i32 = 4;
+export const VTIME: i32 = 5;
+export const VMIN: i32 = 6;
+export const VSTART: i32 = 8;
+export const VSTOP: i32 = 9;
+export const VSUSP: i32 = 10;
+export const VEOL: i32 = 11;
+export const VREPRINT: i32 = 12;
+export const VWERASE: i32 = 14;
+export const VLNEXT: i32 = 15;
+export const VEOL2: i32 = 16;
+export const NCCS: i32 = 19;
+export const TERMIOS_SIZE: u32 = 36;
+// ^C ^\ DEL ^U ^D time 0 min 1 swtc start ^Q stop ^S ^Z eol ^R ^O ^W ^V eol2 (Linux's INIT_C_CC)
+const defaultControlChars: StaticArray<u8> = [3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0];
+
+// ioctl numbers (asm-generic/ioctls.h)
+export const TCGETS: u32 = 0x5401;
+export const TCSETS: u32 = 0x5402;
+export const TCSETSW: u32 = 0x5403;
+export const TCSETSF: u32 = 0x5404;
+export const TCXONC: u32 = 0x540a;
+export const TCFLSH: u32 = 0x540b;
+export const TIOCSCTTY: u32 = 0x540e;
+export const TIOCGPGRP: u32 = 0x540f;
+export const TIOCSPGRP: u32 = 0x5410;
+export const TIOCOUTQ: u32 = 0x5411;
+export const TIOCGWINSZ: u32 = 0x5413;
+export const TIOCSWINSZ: u32 = 0x5414;
+export const FIONREAD: u32 = 0x541b;
+export const TIOCNOTTY: u32 = 0x5422;
+export const TIOCSETD: u32 = 0x5423;
+export const TIOCGETD: u32 = 0x5424;
+export const TIOCGSID: u32 = 0x5429;
+
+export const POLLIN: u32 = 0x1;
+export const POLLOUT: u32 = 0x4;
+export const POLLRDNORM: u32 = 0x40;
+export const POLLWRNORM: u32 = 0x100;
+
+const EPERM: i32 = 1;
+const EFAULT: i32 = 14;
+const EINVAL: i32 = 22;
+const ENOTTY: i32 = 25;
+export const ENOIOCTLCMD: i32 = 515;
+
+/** One terminal. The first 36 bytes are a Linux i386 struct termios. */
+@unmanaged
+export class Tty {
+  iflag: u32;
+  oflag: u32;
+  cflag: u32;
+  lflag: u32;
+  line: u8; //                the line discipline's number (c_line)
+  cc = new StaticArray<u8>(19);
+  name = new StaticArray<u8>(16); // "ttyS0"
+  index: i32; //              slot in the tty table
+  major: i32;
+  minor: i32;
+  write: (tty: Tty, buf: usize, n: u32) => void; // the driver: send n bytes at kernel address buf
+  ldisc: TtyLdiscOps;
+  discData: usize; //         the line discipline's state for this tty
+  pgrp: i32; //               foreground process group (0: none)
+  session: i32; //            the session it is the controlling tty of (0: none)
+  column: u32; //             output column (echo erases tabs with it)
+  openCount: i32;
+  wsRow: u16;
+  wsCol: u16;
+  wsXpixel: u16;
+  wsYpixel: u16;
+  readWait: u32; //           wait channel of readers (its address)
+}
+
+const MAX_TTYS: i32 = 8;
+const ttys = new StaticArray<Tty>(8);
+const ttyPool = new StaticArray<u8>(8 * 128);
+let ttyCount: i32 = 0;
+let consoleTty: Tty = null;
+const scratch = new StaticArray<u8>(36);
+
+/** Makes a terminal for a driver: default termios (tty_std_termios), N_TTY attached. */
+export function ttyRegister(name: string, major: i32, minor: i32, write: (tty: Tty, buf: usize, n: u32) => void): Tty {
+  if (ttyCount == MAX_TTYS || sizeof<Tty>() > 128) return null;
+  const tty = changetype<Tty>(changetype<usize>(ttyPool) + <usize>ttyCount * 128);
+  memory_fill(changetype<usize>(tty), 0, 128);
+  tty.index = ttyCount;
+  ttys[ttyCount++] = tty;
+  let i: usize = 0;
+  const src = changetype<usize>(name);
+  while (i < 15 && load<u8>(src + i) != 0) {
+    tty.name[<i32>i] = load<u8>(src + i);
+    i++;
+  }
+  tty.major = major;
+  tty.minor = minor;
+  tty.write = write;
+  tty.iflag = ICRNL | IXON;
+  tty.oflag = OPOST | ONLCR;
+  tty.cflag = B38400 | CS8 | CREAD | HUPCL;
+  tty.lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN;
+  for (let c = 0; c < defaultControlChars.length; c++) tty.cc[c] = defaultControlChars[c];
+  tty.wsRow = 24;
+  tty.wsCol = 80;
+  tty.line = <u8>N_TTY;
+  tty.ldisc = ldiscGet(N_TTY);
+  if (tty.ldisc != null && tty.ldisc.open != null) {
+    const open = tty.ldisc.open;
+    open(tty);
+  }
+  return tty;
+}
+
+/** The terminal with this device number, or null. */
+export function ttyLookup(major: i32, minor: i32): Tty {
+  for (let i = 0; i < ttyCount; i++) {
+    if (ttys[i].major == major && ttys[i].minor == minor) return ttys[i];
+  }
+  return null;
+}
+
+export function setConsoleTty(tty: Tty): void { consoleTty = tty; }
+export function getConsoleTty(): Tty { return consoleTty; }
+
+/** The driver received n bytes at kernel address buf (interrupt context). */
+export function ttyReceive(tty: Tty, buf: usize, n: u32): void {
+  const ldisc = tty.ldisc;
+  if (ldisc == null) return;
+  const receive = ldisc.receiveBuf;
+  receive(tty, buf, n);
+}
+
+/** The wait channel readers of `tty` sleep on. */
+export function ttyReadChannel(tty: Tty): usize {
+  return changetype<usize>(tty) + offsetof<Tty>("readWait");
+}
+
+/** Sends n bytes at kernel address buf straight to the driver. */
+export function ttyDriverWrite(tty: Tty, buf: usize, n: u32): void {
+  const write = tty.write;
+  write(tty, buf, n);
+}
+
+// ---- the controlling tty ----------------------------------------------------------------------
+
+/** True if `tty` belongs to a session whose leader still lives. */
+function sessionAlive(tty: Tty): bool {
+  if (tty.session == 0) return false;
+  const leader = findProc(tty.session);
+  return leader != null && leader.state != ZOMBIE && leader.sid == tty.session && leader.tty == changetype<usize>(tty);
+}
+
+function setControllingTty(p: Proc, tty: Tty): void {
+  tty.session = p.sid;
+  tty.pgrp = p.pgrp;
+  p.tty = changetype<usize>(tty);
+}
+
+/** The calling process's controlling tty, or null (what /dev/tty opens). */
+export function ttyCurrent(): Tty {
+  const p = currentProc();
+  if (p == null || p.tty == 0) return null;
+  const tty = changetype<Tty>(p.tty);
+  if (tty.session != p.sid) return null; // it was taken away from this session
+  return tty;
+}
+
+/** A process opens `tty`: a session leader without a controlling tty gets this one, unless
+ *  noctty (O_NOCTTY, or the device is /dev/console). Returns 0. */
+export function ttyOpen(tty: Tty, noctty: bool): i32 {
+  tty.openCount++;
+  const p = currentProc();
+  if (!noctty && p != null && p.sid == p.pid && p.tty == 0 && !sessionAlive(tty)) setControllingTty(p, tty);
+  return 0;
+}
+
+export function ttyRelease(tty: Tty): void {
+  if (tty.openCount > 0) tty.openCount--;
+}
+
+/** /dev/tty: the caller's controlling terminal, or null (→ ENXIO). */
+export function ttyOpenCurrent(): Tty {
+  const tty = ttyCurrent();
+  if (tty != null) tty.openCount++;
+  return tty;
+}
+
+// ---- read, write, poll ------------------------------------------------------------------------
+
+export function ttyRead(tty: Tty, buf: usize, n: u32, nonblock: bool): i32 {
+  const ldisc = tty.ldisc;
+  if (ldisc == null || ldisc.read == null) return -EINVAL;
+  const read = ldisc.read;
+  return read(tty, buf, n, nonblock);
+}
+
+export function ttyWrite(tty: Tty, buf: usize, n: u32): i32 {
+  const ldisc = tty.ldisc;
+  if (ldisc == null || ldisc.write == null) return -EINVAL;
+  const write = ldisc.write;
+  return write(tty, buf, n);
+}
+
+export function ttyPoll(tty: Tty): u32 {
+  const ldisc = tty.ldisc;
+  if (ldisc == null || ldisc.poll == null) return POLLOUT | POLLWRNORM;
+  const poll = ldisc.poll;
+  return poll(tty);
+}
+
+// ---- ioctl ------------------------------------------------------------------------------------
+
+function putUserInt(arg: usize, value: i32): i32 {
+  store<i32>(changetype<usize>(scratch), value);
+  return copyToUser(<u32>arg, changetype<usize>(scratch), 4) < 0 ? -EFAULT : 0;
+}
+
+/** Reads an int from user memory into scratch[0..4); -EFAULT or 0. */
+function getUserInt(arg: usize): i32 {
+  return copyFromUser(changetype<usize>(scratch), <u32>arg, 4) < 0 ? -EFAULT : 0;
+}
+
+function flushInput(tty: Tty): void {
+  const ldisc = tty.ldisc;
+  if (ldisc != null && ldisc.flushBuffer != null) {
+    const flush = ldisc.flushBuffer;
+    flush(tty);
+  }
+}
+
+/** Switches the line discipline (TIOCSETD): close the old one, open the new one; if that
+ *  fails, go back to the old one. */
+function setLdisc(tty: Tty, num: i32): i32 {
+  if (num < 0 || num >= NR_LDISCS) return -EINVAL;
+  if (num == <i32>tty.line) return 0;
+  const next = ldiscGet(num); // (request_module("tty-ldisc-N") comes with kmod)
+  if (next == null) return -EINVAL;
+  const old = tty.ldisc;
+  if (old != null && old.close != null) {
+    const close = old.close;
+    close(tty);
+  }
+  tty.discData = 0;
+  if (next.open != null) {
+    const open = next.open;
+    const error = open(tty);
+    if (error < 0) {
+      ldiscPut(next);
+      if (old != null && old.open != null) {
+        const reopen = old.open;
+        reopen(tty);
+      }
+      return error;
+    }
+  }
+  tty.ldisc = next;
+  tty.line = <u8>num;
+  ldiscPut(old);
+  return 0;
+}
+
+function setTermios(tty: Tty, arg: usize, cmd: u32): i32 {
+  if (copyFromUser(changetype<usize>(scratch), <u32>arg, TERMIOS_SIZE) < 0) return -EFAULT;
+  if (cmd == TCSETSF) flushInput(tty);
+  // (TCSETSW would wait for output to drain: serial output is synchronous here.)
+  const t = changetype<Tty>(changetype<usize>(scratch));
+  tty.iflag = t.iflag;
+  tty.oflag = t.oflag;
+  tty.cflag = t.cflag;
+  tty.lflag = t.lflag;
+  for (let i = 0; i < NCCS; i++) tty.cc[i] = t.cc[i];
+  wakeReaders(tty); // a reader may be waiting under the old rules (ICANON, VMIN)
+  return 0;
+}
+
+function wakeReaders(tty: Tty): void {
+  wakeUp(ttyReadChannel(tty));
+}
+
+/** The tty ioctls; others go to the line discipline. Returns 0, a value, or -errno. */
+export function ttyIoctl(tty: Tty, cmd: u32, arg: usize): i32 {
+  const p = currentProc();
+  switch (cmd) {
+    case TCGETS:
+      return copyToUser(<u32>arg, changetype<usize>(tty), TERMIOS_SIZE) < 0 ? -EFAULT : 0;
+    case TCSETS:
+    case TCSETSW:
+    case TCSETSF:
+      return setTermios(tty, arg, cmd);
+    case TIOCGWINSZ:
+      return copyToUser(<u32>arg, changetype<usize>(tty) + offsetof<Tty>("wsRow"), 8) < 0 ? -EFAULT : 0;
+    case TIOCSWINSZ:
+      return copyFromUser(changetype<usize>(tty) + offsetof<Tty>("wsRow"), <u32>arg, 8) < 0 ? -EFAULT : 0;
+    case TIOCGETD:
+      return putUserInt(arg, <i32>tty.line);
+    case TIOCSETD: {
+      if (getUserInt(arg) < 0) return -EFAULT;
+      return setLdisc(tty, load<i32>(changetype<usize>(scratch)));
+    }
+    case TIOCSCTTY: {
+      if (p.tty == changetype<usize>(tty) && tty.session == p.sid) return 0;
+      if (p.sid != p.pid || p.tty != 0 && sessionAlive(changetype<Tty>(p.tty))) return -EPERM;
+      if (sessionAlive(tty) && !(arg == 1 && p.euid == 0)) return -EPERM;
+      setControllingTty(p, tty);
+      return 0;
+    }
+    case TIOCNOTTY: {
+      if (p.tty != changetype<usize>(tty)) return -ENOTTY;
+      if (p.sid == p.pid) {
+        tty.session = 0;
+        tty.pgrp = 0;
+      }
+      p.tty = 0;
+      return 0;
+    }
+    case TIOCGPGRP:
+      if (p.tty != changetype<usize>(tty) || tty.session != p.sid) return -ENOTTY;
+      return putUserInt(arg, tty.pgrp);
+    case TIOCSPGRP: {
+      if (p.tty != changetype<usize>(tty) || tty.session != p.sid) return -ENOTTY;
+      if (getUserInt(arg) < 0) return -EFAULT;
+      const pgrp = load<i32>(changetype<usize>(scratch));
+      if (pgrp <= 0) return -EINVAL;
+      tty.pgrp = pgrp;
+      return 0;
+    }
+    case TIOCGSID:
+      if (p.tty != changetype<usize>(tty) || tty.session != p.sid) return -ENOTTY;
+      return putUserInt(arg, tty.session);
+    case FIONREAD: {
+      const ldisc = tty.ldisc;
+      let count = 0;
+      if (ldisc != null && ldisc.charsInBuffer != null) {
+        const chars = ldisc.charsInBuffer;
+        count = chars(tty);
+      }
+      return putUserInt(arg, count);
+    }
+    case TIOCOUTQ:
+      return putUserInt(arg, 0); // output leaves at once
+    case TCFLSH:
+      if (arg == 0 || arg == 2) flushInput(tty); // TCIFLUSH, TCIOFLUSH
+      return arg <= 2 ? 0 : -EINVAL;
+    case TCXONC:
+      return 0;
+  }
+  const ldisc = tty.ldisc;
+  if (ldisc != null && ldisc.ioctl != null) {
+    const ioctl = ldisc.ioctl;
+    const result = ioctl(tty, cmd, arg);
+    if (result != -ENOIOCTLCMD) return result;
+  }
+  return -ENOTTY;
+}
+
+export function ttyName(tty: Tty): string {
+  return changetype<string>(changetype<usize>(tty.name));
+}
+
+export function ttyCountAll(): i32 { return ttyCount; }
+export function ttyAt(i: i32): Tty { return ttys[i]; }
