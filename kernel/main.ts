@@ -27,6 +27,8 @@ import { cpuIdle, schedInit } from "./sched";
 import { timeInit } from "./time";
 import { sysInit } from "./sys";
 import { spawnInit } from "./init";
+import { vfsInit, rootfsDefaults } from "./fs/fsinit";
+import { initramfsUnpack } from "./fs/initramfs";
 import { kallsymsCount } from "./kallsyms";
 import { bootCommandLine, initrdEnd, initrdStart, multibootInit, multibootPrintMemoryMap, usableMemoryBytes } from "./multiboot";
 import { CONSOLE_LOGLEVEL_QUIET, printk, setConsoleLoglevel } from "./printk";
@@ -55,6 +57,9 @@ export function kmain(magic: u32, info: u32): void {
   timeInit(); //                wall clock from the CMOS RTC
   sysInit(); //                 hostname
   pciInit(); //                 scan PCI bus 0, route INTx through the PIIX3
+  vfsInit(); //                 filesystem types, rootfs at /, devtmpfs, proc, /dev/null & co.
+  initramfsUnpack(); //         the initrd (cpio newc, plain or gzip) into the root
+  rootfsDefaults(); //          /dev/console, /proc, /root if the initrd lacks them
   consoleTtyInit(); //          N_TTY and ttyS0 (input on IRQ 4): the console as a terminal
   spawnInit(); //               pid 1 runs /sbin/init (or rdinit=)
   cpuIdle(); //                 the idle loop: run processes, halt when none is runnable
