@@ -68,6 +68,10 @@ function lookup(path: string): void {
 export function fstestRun(): void {
   if (!cmdlineHasFlag("fstest")) return;
   ls("/");
+  ls("/sub/deep");
+  cat("/etc/motd");
+  cat("/bin/link"); // a symlink to ../etc/motd
+  lookup("/bin/link");
   const procDir = namei(changetype<usize>("/proc"));
   if (!isErrInode(procDir)) {
     printk("fstest: mount proc: %d\n", doMount(changetype<usize>("proc"), procDir, changetype<usize>("proc"), 0, 0));
