@@ -34,6 +34,11 @@ const EINVAL: i32 = 22;
 const hostname = new StaticArray<u8>(65);
 const scratch = new StaticArray<u32>(98); // 390 bytes: struct new_utsname, sysinfo, tms
 
+/** The host name's buffer (65 bytes, NUL-terminated): /proc/sys/kernel/hostname reads and writes it. */
+export function hostnameBuffer(): usize {
+  return changetype<usize>(hostname);
+}
+
 export function sysInit(): void {
   strlcpy(changetype<usize>(hostname), "lokum", 65);
 }

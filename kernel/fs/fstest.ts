@@ -83,7 +83,13 @@ export function fstestRun(): void {
   cat("/proc/version");
   ls("/proc");
   ls("/proc/sys/kernel");
-  cat("/proc/1/stat");
+  cat("/proc/sys/kernel/hostname");
+  const h = vfsOpen(changetype<usize>("/proc/sys/kernel/hostname"), O_RDWR, 0);
+  if (!isErr(changetype<usize>(h))) {
+    printk("fstest: write hostname: %d\n", vfsWrite(h, changetype<usize>("box\n"), 4));
+    filePut(h);
+  }
+  cat("/proc/sys/kernel/hostname");
   const f = vfsOpen(changetype<usize>("/tmpfile"), O_CREAT | O_RDWR, 0o644);
   if (!isErr(changetype<usize>(f))) {
     printk("fstest: write: %d\n", vfsWrite(f, changetype<usize>("hello, ramfs\n"), 13));

@@ -2,7 +2,7 @@
 // kernel/sysctl.c), each a small show function:
 //
 //   version, cmdline, mounts, filesystems, devices, kallsyms ("c0100000 T name", all code
-//   symbols as text), sys/kernel/{osrelease, ostype, tainted, modprobe}.
+//   symbols as text), sys/kernel/{hostname, osrelease, ostype, tainted, modprobe}.
 //
 // Values owned by other subsystems are read through their accessors; the ones nobody else owns
 // yet live here with accessors of their own (modprobePath for kmod, kernelTainted for the module
@@ -17,6 +17,7 @@ import { procCreateFile, procCreateWritable } from "./procfs";
 import { showFilesystems, showMounts } from "./super";
 import { showChrdevs } from "./char_dev";
 import { showBlkdevs } from "./block_dev";
+import { hostnameBuffer } from "../sys";
 
 /** /proc/sys/kernel/modprobe: what request_module runs (empty: nothing). */
 export const modprobePath = new StaticArray<u8>(256);
@@ -70,6 +71,14 @@ export function storeLine(dst: usize, size: u32, buf: usize, n: u32): i32 {
   return 0;
 }
 
+function showHostname(m: SeqBuf): void {
+  seqPrintf(m, "%s\n", hostnameBuffer());
+}
+
+function writeHostname(buf: usize, n: u32): i32 {
+  return storeLine(hostnameBuffer(), 65, buf, n);
+}
+
 function writeModprobe(buf: usize, n: u32): i32 {
   return storeLine(changetype<usize>(modprobePath), 256, buf, n);
 }
@@ -94,6 +103,7 @@ export function procMiscInit(): void {
   procCreateFile("filesystems", showFilesystems);
   procCreateFile("devices", showDevices);
   procCreateFile("kallsyms", showKallsyms);
+  procCreateWritable("sys/kernel/hostname", showHostname, writeHostname);
   procCreateFile("sys/kernel/osrelease", showOsrelease);
   procCreateFile("sys/kernel/ostype", showOstype);
   procCreateWritable("sys/kernel/tainted", showTainted, writeTainted);

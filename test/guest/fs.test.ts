@@ -99,7 +99,7 @@ describe("the VFS at boot", () => {
   test("/proc/devices, /proc/version, /proc/sys/kernel", () => {
     expect(out).toMatch(/fstest: cat \/proc\/devices:\nCharacter devices:\n  1 mem\n(.*\n)*\nBlock devices:\n/);
     expect(out).toMatch(/fstest: cat \/proc\/version:\nLokum version 0\.1\.0 \(lokum@build\)/);
-    expect(out).toContain("fstest: ls /proc/sys/kernel: . .. osrelease ostype tainted modprobe");
+    expect(out).toContain("fstest: ls /proc/sys/kernel: . .. hostname osrelease ostype tainted modprobe");
   });
 
   test("files written and read back; errors of bad paths", () => {
@@ -110,5 +110,13 @@ describe("the VFS at boot", () => {
 
   test("umount /proc, then its files are gone", () => {
     expect(out).toContain("fstest: umount /proc: 0\nfstest: cat /proc/version: error -2\n");
+  });
+});
+
+describe("/proc/sys/kernel", () => {
+  test("hostname reads the name and writing sets it", async () => {
+    const out = await boot(plain);
+    expect(out).toContain("fstest: cat /proc/sys/kernel/hostname:\nlokum\nfstest: (end)\nfstest: write hostname: 4\n" +
+      "fstest: cat /proc/sys/kernel/hostname:\nbox\nfstest: (end)\n");
   });
 });
