@@ -10,7 +10,7 @@
 
 import { serialInit, serialPutChar, serialTtyInit } from "./drivers/serial";
 import { nttyInit } from "./tty/n_tty";
-import { setConsoleTty } from "./tty/tty";
+import { setConsoleTty, ttyDevInit } from "./tty/tty";
 import { vgaInit, vgaPutChar } from "./drivers/vga";
 
 let consoleReady: bool = false;
@@ -37,8 +37,10 @@ export function consoleWrite(s: string): void {
   }
 }
 
-/** The console terminal: N_TTY, then ttyS0 with interrupt-driven input; /dev/console is it. */
+/** The console terminal: N_TTY, then ttyS0 with interrupt-driven input; /dev/console is it.
+ *  After the VFS (device numbers, /dev nodes). */
 export function consoleTtyInit(): void {
   nttyInit();
+  ttyDevInit();
   setConsoleTty(serialTtyInit());
 }

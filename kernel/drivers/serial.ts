@@ -22,7 +22,8 @@
 
 import { requestIrq } from "../irq";
 import { printk } from "../printk";
-import { B115200, CBAUD, CLOCAL, Tty, ttyReceive, ttyRegister } from "../tty/tty";
+import { B115200, CBAUD, CLOCAL } from "../tty/termios";
+import { Tty, ttyCreateNode, ttyReceive, ttyRegister, ttyRegisterDriver } from "../tty/tty";
 
 export const COM1: u16 = 0x3f8;
 export const SERIAL_IRQ: i32 = 4;
@@ -101,6 +102,8 @@ export function serialTtyInit(): Tty {
     printk("\x013serial8250: cannot make ttyS0\n");
     return null;
   }
+  ttyRegisterDriver("ttyS", TTY_MAJOR, TTYS0_MINOR, 4);
+  ttyCreateNode(ttyS0);
   ttyS0.cflag = (ttyS0.cflag & ~CBAUD) | B115200 | CLOCAL;
   printk("\x016Serial: 8250/16550 driver, 1 ports, IRQ sharing disabled\n");
   const error = requestIrq(SERIAL_IRQ, serialInterrupt, "ttyS0", 0);

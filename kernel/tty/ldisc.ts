@@ -11,10 +11,10 @@
 //   open(tty)                      the discipline is attached: set up its per-tty state
 //                                  (tty.discData); 0 or -errno
 //   close(tty)                     it is detached: free that state
-//   read(tty, buf, n, nonblock)    a process reads: copy at most n bytes to the user buffer buf;
-//                                  the count, 0 at end of file, or -errno (-EAGAIN, -EINTR)
-//   write(tty, buf, n)             a process writes n bytes from the user buffer buf
-//   ioctl(tty, cmd, arg)           ioctls the tty layer does not handle itself;
+//   read(tty, buf, n, nonblock)    a process reads: copy at most n bytes to the kernel buffer
+//                                  buf; the count, 0 at end of file, or -errno (-EAGAIN, -EINTR)
+//   write(tty, buf, n)             a process writes n bytes from the kernel buffer buf
+//   ioctl(tty, cmd, arg)           ioctls the tty layer does not handle itself (arg: user value);
 //                                  -ENOIOCTLCMD if the discipline does not know cmd either
 //   poll(tty)                      POLLIN / POLLOUT bits of what would not block now
 //   receiveBuf(tty, buf, n)        the driver received n bytes at the kernel address buf

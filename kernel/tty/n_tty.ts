@@ -31,22 +31,20 @@
 import { jiffies } from "../arch/x86/pit";
 import { sleepOn, sleepTicks, wakeUp } from "../sched";
 import { killPgrp, SIGINT, SIGQUIT } from "../signal";
-import { copyFromUser, copyToUser } from "../uaccess";
 import { registerLdisc, N_TTY, TtyLdiscOps } from "./ldisc";
 import {
   ECHO, ECHOCTL, ECHOE, ECHOK, ECHOKE, ECHONL, ICANON, ICRNL, IEXTEN, IGNCR, IMAXBEL, INLCR, ISIG, ISTRIP, IXON, NOFLSH, OCRNL, ONLCR,
-  OPOST, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM, Tty, ttyDriverWrite, ttyReadChannel, VEOF, VEOL, VEOL2, VERASE, VINTR, VKILL, VLNEXT,
-  VMIN, VQUIT, VREPRINT, VSTART, VSTOP, VSUSP, VTIME, VWERASE,
-} from "./tty";
+  OPOST, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM, VEOF, VEOL, VEOL2, VERASE, VINTR, VKILL, VLNEXT, VMIN, VQUIT, VREPRINT, VSTART, VSTOP,
+  VSUSP, VTIME, VWERASE,
+} from "./termios";
+import { Tty, ttyDriverWrite, ttyReadChannel } from "./tty";
 
 const N_TTY_BUF_SIZE: u32 = 4096;
 const BUF_MASK: u32 = N_TTY_BUF_SIZE - 1;
 const SIGTSTP: i32 = 20;
 const EAGAIN: i32 = 11;
 const EINTR: i32 = 4;
-const EFAULT: i32 = 14;
 const ENOMEM: i32 = 12;
-const CHUNK: u32 = 256;
 
 @unmanaged
 class NttyData {
@@ -63,7 +61,6 @@ class NttyData {
 const MAX_NTTY: i32 = 8;
 const SLOT_SIZE: usize = 4640;
 const pool = new StaticArray<u8>(8 * 4640);
-const bounce = new StaticArray<u8>(256); // user data on its way in or out (one CPU, no preemption)
 const outBytes = new StaticArray<u8>(2);
 
 function data(tty: Tty): NttyData {
@@ -357,16 +354,15 @@ function available(tty: Tty): u32 {
   return (tty.lflag & ICANON) != 0 ? d.canonHead - d.readTail : d.readHead - d.readTail;
 }
 
-/** Copies up to n bytes to the user buffer. Canonical: at most one line, without an EOF marker.
- *  Returns the count, or -EFAULT. */
+/** Copies up to n bytes to the (kernel) buffer buf. Canonical: at most one line, without an
+ *  EOF marker. Returns the count. */
 function copyOut(tty: Tty, buf: usize, n: u32): i32 {
   const d = data(tty);
   const canonical = (tty.lflag & ICANON) != 0;
   const end = canonical ? d.canonHead : d.readHead;
   let copied: u32 = 0;
-  let staged: u32 = 0;
   let lineDone = false;
-  while (copied + staged < n && d.readTail != end && !lineDone) {
+  while (copied < n && d.readTail != end && !lineDone) {
     const c = d.readBuf[<i32>(d.readTail & BUF_MASK)];
     const eolHere = canonical && isEol(d, d.readTail);
     setEol(d, d.readTail, false);
@@ -375,22 +371,14 @@ function copyOut(tty: Tty, buf: usize, n: u32): i32 {
       lineDone = true;
       if (c == 0) break; // EOF: ends the line, not returned
     }
-    bounce[<i32>staged++] = c;
-    if (staged == CHUNK) {
-      if (copyToUser(<u32>(buf + copied), changetype<usize>(bounce), staged) < 0) return -EFAULT;
-      copied += staged;
-      staged = 0;
-    }
+    store<u8>(buf + copied, c);
+    copied++;
   }
   // A full buffer that stops right before an EOF marker takes the marker too (else the next
   // read would see an empty line: end of file).
   if (canonical && !lineDone && d.readTail != end && isEol(d, d.readTail) && d.readBuf[<i32>(d.readTail & BUF_MASK)] == 0) {
     setEol(d, d.readTail, false);
     d.readTail++;
-  }
-  if (staged > 0) {
-    if (copyToUser(<u32>(buf + copied), changetype<usize>(bounce), staged) < 0) return -EFAULT;
-    copied += staged;
   }
   return <i32>copied;
 }
@@ -444,19 +432,13 @@ function nttyRead(tty: Tty, buf: usize, n: u32, nonblock: bool): i32 {
   return copyOut(tty, buf, n);
 }
 
-/** A process writes: user bytes through OPOST to the driver. */
+/** A process writes: n bytes at kernel address buf, through OPOST to the driver. */
 function nttyWrite(tty: Tty, buf: usize, n: u32): i32 {
-  let done: u32 = 0;
-  while (done < n) {
-    const chunk = n - done < CHUNK ? n - done : CHUNK;
-    if (copyFromUser(changetype<usize>(bounce), <u32>(buf + done), chunk) < 0) return done > 0 ? <i32>done : -EFAULT;
-    for (let i: u32 = 0; i < chunk; i++) putOutput(tty, bounce[<i32>i]);
-    done += chunk;
-  }
+  for (let i: u32 = 0; i < n; i++) putOutput(tty, load<u8>(buf + i));
   // Output moved the cursor: a line being edited now starts where the output ended.
   const d = data(tty);
   if (d.readHead == d.canonHead) d.canonColumn = tty.column;
-  return <i32>done;
+  return <i32>n;
 }
 
 function nttyPoll(tty: Tty): u32 {

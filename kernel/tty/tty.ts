@@ -9,9 +9,11 @@
 //            what it receives to ttyReceive() from its interrupt handler
 //
 // The tty struct starts with the termios settings in the exact layout of Linux's i386
-// `struct termios` (asm-generic/termbits.h), so TCGETS/TCSETS copy those 36 bytes as they are:
+// `struct termios` (termios.ts), so TCGETS/TCSETS copy those 36 bytes as they are.
 //
-//   0 c_iflag u32   4 c_oflag u32   8 c_cflag u32   12 c_lflag u32   16 c_line u8   17 c_cc[19]
+// Device numbers (Linux's): /dev/ttyS0 is 4,64 (registered by serial.ts), /dev/tty 5,0 and
+// /dev/console 5,1 (here). All of them open through ttyFops, which finds the Tty and keeps it in
+// file.priv; read and write get kernel buffers (the VFS copies to and from user space).
 //
 // Sessions and job control (the parts ^C needs): a terminal may be the *controlling tty* of one
 // session (`session`), and it has a *foreground process group* (`pgrp`) that gets SIGINT for
@@ -24,83 +26,19 @@
 import { currentProc, findProc, Proc, ZOMBIE } from "../proc";
 import { wakeUp } from "../sched";
 import { copyFromUser, copyToUser } from "../uaccess";
+import { registerChrdevRegion } from "../fs/char_dev";
+import { devfsCreateNode } from "../fs/devfs";
+import { File, FileOps, Inode, MAJOR, MINOR, MKDEV, O_NOCTTY, O_NONBLOCK, S_IFCHR } from "../fs/vfs";
 import { ldiscGet, ldiscPut, N_TTY, NR_LDISCS, TtyLdiscOps } from "./ldisc";
-
-// termios flags (octal in Linux's headers)
-export const ICRNL: u32 = 0o400;
-export const INLCR: u32 = 0o100;
-export const IGNCR: u32 = 0o200;
-export const ISTRIP: u32 = 0o40;
-export const IXON: u32 = 0o2000;
-export const IMAXBEL: u32 = 0o20000;
-export const IUTF8: u32 = 0o40000;
-export const OPOST: u32 = 0o1;
-export const ONLCR: u32 = 0o4;
-export const OCRNL: u32 = 0o10;
-export const CBAUD: u32 = 0o10017;
-export const B38400: u32 = 0o17;
-export const B115200: u32 = 0o10002;
-export const CS8: u32 = 0o60;
-export const CREAD: u32 = 0o200;
-export const HUPCL: u32 = 0o2000;
-export const CLOCAL: u32 = 0o4000;
-export const ISIG: u32 = 0o1;
-export const ICANON: u32 = 0o2;
-export const ECHO: u32 = 0o10;
-export const ECHOE: u32 = 0o20;
-export const ECHOK: u32 = 0o40;
-export const ECHONL: u32 = 0o100;
-export const NOFLSH: u32 = 0o200;
-export const ECHOCTL: u32 = 0o1000;
-export const ECHOKE: u32 = 0o4000;
-export const IEXTEN: u32 = 0o100000;
-
-// c_cc indices
-export const VINTR: i32 = 0;
-export const VQUIT: i32 = 1;
-export const VERASE: i32 = 2;
-export const VKILL: i32 = 3;
-export const VEOF: i32 = 4;
-export const VTIME: i32 = 5;
-export const VMIN: i32 = 6;
-export const VSTART: i32 = 8;
-export const VSTOP: i32 = 9;
-export const VSUSP: i32 = 10;
-export const VEOL: i32 = 11;
-export const VREPRINT: i32 = 12;
-export const VWERASE: i32 = 14;
-export const VLNEXT: i32 = 15;
-export const VEOL2: i32 = 16;
-export const NCCS: i32 = 19;
-export const TERMIOS_SIZE: u32 = 36;
-// ^C ^\ DEL ^U ^D time 0 min 1 swtc start ^Q stop ^S ^Z eol ^R ^O ^W ^V eol2 (Linux's INIT_C_CC)
-const defaultControlChars: StaticArray<u8> = [3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0];
-
-// ioctl numbers (asm-generic/ioctls.h)
-export const TCGETS: u32 = 0x5401;
-export const TCSETS: u32 = 0x5402;
-export const TCSETSW: u32 = 0x5403;
-export const TCSETSF: u32 = 0x5404;
-export const TCXONC: u32 = 0x540a;
-export const TCFLSH: u32 = 0x540b;
-export const TIOCSCTTY: u32 = 0x540e;
-export const TIOCGPGRP: u32 = 0x540f;
-export const TIOCSPGRP: u32 = 0x5410;
-export const TIOCOUTQ: u32 = 0x5411;
-export const TIOCGWINSZ: u32 = 0x5413;
-export const TIOCSWINSZ: u32 = 0x5414;
-export const FIONREAD: u32 = 0x541b;
-export const TIOCNOTTY: u32 = 0x5422;
-export const TIOCSETD: u32 = 0x5423;
-export const TIOCGETD: u32 = 0x5424;
-export const TIOCGSID: u32 = 0x5429;
-
-export const POLLIN: u32 = 0x1;
-export const POLLOUT: u32 = 0x4;
-export const POLLRDNORM: u32 = 0x40;
-export const POLLWRNORM: u32 = 0x100;
+import {
+  B38400, CREAD, CS8, ECHO, ECHOCTL, ECHOE, ECHOK, ECHOKE, FIONREAD, HUPCL, ICANON, ICRNL, IEXTEN, ISIG, IXON, NCCS, ONLCR, OPOST, POLLOUT,
+  POLLWRNORM, TCFLSH, TCGETS, TCSETS, TCSETSF, TCSETSW, TCXONC, TERMIOS_SIZE, TIOCGETD, TIOCGPGRP, TIOCGSID, TIOCGWINSZ, TIOCNOTTY, TIOCOUTQ,
+  TIOCSCTTY, TIOCSETD, TIOCSPGRP, TIOCSWINSZ, defaultControlChars,
+} from "./termios";
 
 const EPERM: i32 = 1;
+const ENXIO: i32 = 6;
+const ESPIPE: i32 = 29;
 const EFAULT: i32 = 14;
 const EINVAL: i32 = 22;
 const ENOTTY: i32 = 25;
@@ -420,3 +358,78 @@ export function ttyName(tty: Tty): string {
 
 export function ttyCountAll(): i32 { return ttyCount; }
 export function ttyAt(i: i32): Tty { return ttys[i]; }
+
+// ---- the files: /dev/ttyS0, /dev/console, /dev/tty -------------------------------------------
+
+export const TTYAUX_MAJOR: u32 = 5;
+
+function ttyFileOpen(inode: Inode, file: File): i32 {
+  const major = MAJOR(inode.rdev);
+  const minor = MINOR(inode.rdev);
+  let tty: Tty = null;
+  let noctty = (file.flags & O_NOCTTY) != 0;
+  if (major == TTYAUX_MAJOR && minor == 0) { // /dev/tty: the caller's controlling terminal
+    tty = ttyCurrent();
+    noctty = true;
+  } else if (major == TTYAUX_MAJOR && minor == 1) { // /dev/console never becomes a ctty
+    tty = consoleTty;
+    noctty = true;
+  } else {
+    tty = ttyLookup(<i32>major, <i32>minor);
+  }
+  if (tty == null) return -ENXIO;
+  file.priv = changetype<usize>(tty);
+  return ttyOpen(tty, noctty);
+}
+
+function ttyFileRelease(inode: Inode, file: File): void {
+  if (file.priv != 0) ttyRelease(changetype<Tty>(file.priv));
+}
+
+function ttyFileRead(file: File, buf: usize, n: u32): i32 {
+  return ttyRead(changetype<Tty>(file.priv), buf, n, (file.flags & O_NONBLOCK) != 0);
+}
+
+function ttyFileWrite(file: File, buf: usize, n: u32): i32 {
+  return ttyWrite(changetype<Tty>(file.priv), buf, n);
+}
+
+function ttyFileIoctl(file: File, cmd: u32, arg: u32): i32 {
+  return ttyIoctl(changetype<Tty>(file.priv), cmd, arg);
+}
+
+function ttyFilePoll(file: File): i32 {
+  return <i32>ttyPoll(changetype<Tty>(file.priv));
+}
+
+function ttyFileLseek(file: File, offset: i32, whence: i32): i32 {
+  return -ESPIPE;
+}
+
+/** What every tty device node opens with (drivers register their numbers with it). */
+export const ttyFops: FileOps = {
+  open: ttyFileOpen,
+  release: ttyFileRelease,
+  read: ttyFileRead,
+  write: ttyFileWrite,
+  lseek: ttyFileLseek,
+  ioctl: ttyFileIoctl,
+  poll: ttyFilePoll,
+};
+
+/** Registers a driver's tty device numbers and makes /dev/<name> for each tty (ttyS0 …). */
+export function ttyRegisterDriver(name: string, major: u32, baseMinor: u32, count: u32): i32 {
+  return registerChrdevRegion(major, baseMinor, count, name, ttyFops);
+}
+
+export function ttyCreateNode(tty: Tty): i32 {
+  return devfsCreateNode(ttyName(tty), S_IFCHR | 0o620, MKDEV(<u32>tty.major, <u32>tty.minor));
+}
+
+/** /dev/tty (5,0) and /dev/console (5,1). After the file side's vfsInit. */
+export function ttyDevInit(): void {
+  registerChrdevRegion(TTYAUX_MAJOR, 0, 1, "/dev/tty", ttyFops);
+  registerChrdevRegion(TTYAUX_MAJOR, 1, 1, "/dev/console", ttyFops);
+  devfsCreateNode("tty", S_IFCHR | 0o666, MKDEV(TTYAUX_MAJOR, 0));
+  devfsCreateNode("console", S_IFCHR | 0o600, MKDEV(TTYAUX_MAJOR, 1));
+}
