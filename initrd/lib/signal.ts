@@ -3,7 +3,9 @@
 // rt_sigaction takes Linux's kernel `struct sigaction` for i386:
 //   { handler: u32, flags: u32, restorer: u32, mask: u64 }   (20 bytes; sigsetsize = 8)
 // Handlers that are functions need SA_RESTORER and a restorer that calls rt_sigreturn
-// (__restore_rt, below, in assembly): the kernel makes the handler return into it.
+// (__restore_rt, in crt0.s): the kernel makes the handler return into it. They also need
+// SA_SIGINFO: without it Linux builds the old non-rt frame, which only sigreturn (119)
+// undoes, and rt_sigreturn on it restores garbage.
 
 import { syscallResult } from "./errno";
 import { sys_rt_sigaction } from "./syscall";
@@ -13,7 +15,7 @@ export const SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGILL = 4, SIGTRAP = 5, SIGAB
 export const SIGFPE = 8, SIGKILL = 9, SIGUSR1 = 10, SIGSEGV = 11, SIGUSR2 = 12, SIGPIPE = 13;
 export const SIGALRM = 14, SIGTERM = 15, SIGCHLD = 17, SIGCONT = 18, SIGSTOP = 19, SIGTSTP = 20;
 export const SIG_DFL: usize = 0, SIG_IGN: usize = 1;
-const SA_RESTORER = 0x04000000;
+const SA_SIGINFO = 4, SA_RESTORER = 0x04000000;
 
 // Linux's names, by number (index 0 unused).
 const names: StaticArray<string> = [
@@ -32,7 +34,7 @@ let upper = new StaticArray<u8>(16);
  *  (or -1 with errno). */
 export function signal(sig: i32, handler: usize): usize {
   action[0] = handler;
-  action[1] = handler > 1 ? SA_RESTORER : 0;
+  action[1] = handler > 1 ? SA_SIGINFO | SA_RESTORER : 0;
   action[2] = changetype<usize>(__restore_rt);
   action[3] = 0;
   action[4] = 0;
