@@ -9,6 +9,7 @@
 // ttyS0, set up by consoleTtyInit() once interrupts work.
 
 import { serialInit, serialPutChar, serialTtyInit } from "./drivers/serial";
+import { syslogProcInit } from "./syslog";
 import { nttyInit } from "./tty/n_tty";
 import { setConsoleTty, ttyDevInit } from "./tty/tty";
 import { vgaInit, vgaPutChar } from "./drivers/vga";
@@ -38,8 +39,9 @@ export function consoleWrite(s: string): void {
 }
 
 /** The console terminal: N_TTY, then ttyS0 with interrupt-driven input; /dev/console is it.
- *  After the VFS (device numbers, /dev nodes). */
+ *  Also /proc/sys/kernel/printk. After the VFS (device numbers, /dev and /proc files). */
 export function consoleTtyInit(): void {
+  syslogProcInit();
   nttyInit();
   ttyDevInit();
   setConsoleTty(serialTtyInit());

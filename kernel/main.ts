@@ -16,7 +16,7 @@ import { picInit } from "./arch/x86/pic";
 import { cmdlineHasFlag, cmdlineHas, cmdlineNumber } from "./cmdline";
 import { consoleInit, consoleTtyInit } from "./console";
 import { crashtestRun } from "./crashtest";
-import { pciInit } from "./drivers/pci";
+import { pciInit, pciProcInit } from "./drivers/pci";
 import { tssInit } from "./arch/x86/tss";
 import { pitInit } from "./arch/x86/pit";
 import { pmmInit } from "./mm/pmm";
@@ -61,6 +61,7 @@ export function kmain(magic: u32, info: u32): void {
   initramfsUnpack(); //         the initrd (cpio newc, plain or gzip) into the root
   rootfsDefaults(); //          /dev/console, /proc, /root if the initrd lacks them
   consoleTtyInit(); //          N_TTY and ttyS0 (input on IRQ 4): the console as a terminal
+  pciProcInit(); //             /proc/bus/pci/devices
   spawnInit(); //               pid 1 runs /sbin/init (or rdinit=)
   cpuIdle(); //                 the idle loop: run processes, halt when none is runnable
 }

@@ -21,12 +21,19 @@
 //
 // (level, then the time since boot from the record's jiffies, then the text). The ring itself
 // is in printk.ts.
+//
+// /proc/sys/kernel/printk shows the four log levels as Linux does, "7\t4\t1\t7": the console
+// log level, the default message level, the lowest console log level allowed, and the console
+// log level at boot. Writing "8" (or "8 4 1 7") sets the console log level: 8 shows
+// KERN_DEBUG too, 1 only emergencies.
 
 import { copyToUser } from "./uaccess";
 import { currentProc } from "./proc";
+import { procCreateWritable } from "./fs/procfs";
+import { SeqBuf, seqPrintf } from "./fs/seq";
 import { sleepTicks } from "./sched";
 import {
-  CONSOLE_LOGLEVEL_MIN, LOG_BUF_LEN, LOG_LINE_MAX, consoleLoglevel, logByte, logFirst, logNext, logRecordLength, logRecordLevel,
+  CONSOLE_LOGLEVEL_DEFAULT, CONSOLE_LOGLEVEL_MIN, LOGLEVEL_DEFAULT, LOG_BUF_LEN, LOG_LINE_MAX, consoleLoglevel, logByte, logFirst, logNext, logRecordLength, logRecordLevel,
   logRecordNext, logRecordTime, setConsoleLoglevel, snprintf,
 } from "./printk";
 
@@ -160,4 +167,31 @@ export function sys_syslog(type: i32, buf: u32, len: i32): i32 {
       return <i32>textSize(clamp(readPosition));
   }
   return -EINVAL;
+}
+
+// ---- /proc/sys/kernel/printk ------------------------------------------------------------------
+
+function showPrintk(m: SeqBuf): void {
+  seqPrintf(m, "%d\t%d\t%d\t%d\n", consoleLoglevel, LOGLEVEL_DEFAULT, CONSOLE_LOGLEVEL_MIN, CONSOLE_LOGLEVEL_DEFAULT);
+}
+
+/** Takes the first number written: the new console log level (at least 1). */
+function writePrintk(buf: usize, n: u32): i32 {
+  let i: u32 = 0;
+  while (i < n && (load<u8>(buf + i) == 0x20 || load<u8>(buf + i) == 0x09)) i++;
+  let level = 0;
+  let digits = 0;
+  while (i < n && load<u8>(buf + i) >= 0x30 && load<u8>(buf + i) <= 0x39 && digits < 4) {
+    level = level * 10 + <i32>load<u8>(buf + i) - 0x30;
+    i++;
+    digits++;
+  }
+  if (digits == 0) return -EINVAL;
+  setConsoleLoglevel(level < CONSOLE_LOGLEVEL_MIN ? CONSOLE_LOGLEVEL_MIN : level);
+  return <i32>n;
+}
+
+/** Publishes /proc/sys/kernel/printk (after the VFS is up). */
+export function syslogProcInit(): void {
+  procCreateWritable("sys/kernel/printk", showPrintk, writePrintk);
 }

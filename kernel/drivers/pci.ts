@@ -26,12 +26,18 @@
 // as PCI interrupts are. An IDE controller in legacy ("compatibility") mode uses IRQ 14/15 and
 // is left alone.
 //
+// /proc/bus/pci/devices has Linux's format, one line per device, tab-separated: bus and devfn
+// ("0028"), vendor and device ("10ec8029"), the IRQ in hex, the 7 resources (BAR 0-5, ROM) as
+// start | BAR flag bits, their 7 sizes, and the bound driver's name.
+//
 // Drivers: registerPciDriver(drv) adds a PciDriver (name, id table, probe, remove) and offers it
 // every device without a driver whose vendor/device/subsystem/class match a row of its table,
 // like Linux's pci_register_driver. Each device also has a modalias string
 // ("pci:v000010ECd00008029sv…sd…bc02sc00i00") for loading the driver module on demand.
 
 import { printk, snprintf } from "../printk";
+import { procCreateFile } from "../fs/procfs";
+import { SeqBuf, seqPrintf, seqPuts } from "../fs/seq";
 
 const CONFIG_ADDRESS: u16 = 0xcf8;
 const CONFIG_DATA: u16 = 0xcfc;
@@ -434,3 +440,24 @@ export function unregisterPciDriver(drv: PciDriver): void {
 
 export function pciSetDrvdata(dev: PciDev, data: usize): void { dev.driverData = data; }
 export function pciGetDrvdata(dev: PciDev): usize { return dev.driverData; }
+
+// ---- /proc/bus/pci/devices --------------------------------------------------------------------
+
+function showDevices(m: SeqBuf): void {
+  for (let dev = firstDevice; dev != null; dev = dev.next) {
+    seqPrintf(m, "%02x%02x\t%04x%04x\t%x", dev.bus, dev.devfn, dev.vendor, dev.device, dev.irq);
+    for (let i = 0; i < PCI_NUM_RESOURCES; i++) {
+      seqPrintf(m, "\t%16x", dev.resourceSize[i] != 0 ? dev.resourceStart[i] | dev.resourceFlags[i] : 0);
+    }
+    // Linux prints end - start + 1 only when start < end: a one-port resource shows 0.
+    for (let i = 0; i < PCI_NUM_RESOURCES; i++) seqPrintf(m, "\t%16x", dev.resourceSize[i] > 1 ? dev.resourceSize[i] : 0);
+    seqPuts(m, "\t");
+    if (dev.driver != null) seqPuts(m, dev.driver.name);
+    seqPuts(m, "\n");
+  }
+}
+
+/** Publishes /proc/bus/pci/devices (once the VFS is up; the scan ran before). */
+export function pciProcInit(): void {
+  procCreateFile("bus/pci/devices", showDevices);
+}
