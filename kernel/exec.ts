@@ -29,6 +29,7 @@ import { PTE_PRESENT, PTE_WRITE, USER_TOP, vmAllocUserPage, vmCreate, vmFree, vm
 import { strncpyFromUser, getUser32, USER_STACK_TOP, USER_RESERVE_PAGES } from "./uaccess";
 import { signalsResetOnExec } from "./signal";
 import { execClose, execOpen, execRead } from "./execfile";
+import { filesCloseOnExec } from "./fs/fdtable";
 
 const E2BIG: i32 = 7;
 const ENOEXEC: i32 = 8;
@@ -274,7 +275,7 @@ function execLoaded(path: usize, args: ExecArgs): i32 {
   for (let q = path; load<u8>(q) != 0; q++) if (load<u8>(q) == 0x2f) base = q + 1;
   setProcName(p, changetype<string>(base));
   signalsResetOnExec(p);
-  // FILES: filesCloseOnExec(p) once the file side provides it
+  filesCloseOnExec(p);
   procSetupUserRegisters(p, <u32>r, sp);
   return 0;
 }

@@ -19,6 +19,7 @@ import { sendSignal, SIGCHLD } from "./signal";
 import { accessOk } from "./uaccess";
 import { kernelPageDirectory, vmFree, vmSwitch } from "./mm/vm";
 import { panic } from "./panic";
+import { filesCloseAll } from "./fs/fdtable";
 
 const ECHILD: i32 = 10;
 const EINTR: i32 = 4;
@@ -36,7 +37,7 @@ export function doExit(status: i32): void {
     panic("Attempted to kill init! exitcode=0x%08x", status);
   }
   if (p.slot == 0) panic("Attempted to kill the idle task!");
-  // FILES: filesCloseAll(p) once the file side provides it
+  filesCloseAll(p); // open files, cwd, root
   if (p.pd != kernelPageDirectory()) {
     vmSwitch(kernelPageDirectory());
     vmFree(p.pd);

@@ -21,6 +21,7 @@ import { vmCopy, vmUserPages } from "./mm/vm";
 import { freePageCount } from "./mm/pmm";
 import { USER_RESERVE_PAGES } from "./uaccess";
 import { jiffies } from "./arch/x86/pit";
+import { filesFork } from "./fs/fdtable";
 
 const ENOMEM: i32 = 12;
 
@@ -37,9 +38,6 @@ function copyProcState(parent: Proc, child: Proc): void {
   child.suid = parent.suid;
   child.sgid = parent.sgid;
   memory_copy(changetype<usize>(child.name), changetype<usize>(parent.name), 16);
-  child.cwd = parent.cwd;
-  child.root = parent.root;
-  child.umask = parent.umask;
   child.tty = parent.tty;
   child.brkStart = parent.brkStart;
   child.brk = parent.brk;
@@ -68,7 +66,7 @@ export function sys_fork(): i32 {
     return -ENOMEM;
   }
   copyProcState(parent, child);
-  // FILES: filesFork(parent, child) once the file side provides it
+  filesFork(parent, child); // open files, cwd, root, umask
   memory_copy(changetype<usize>(child.tf), changetype<usize>(parent.tf), sizeof<TrapFrame>());
   child.tf.eax = 0;
   procSetupUserStart(child);
@@ -80,11 +78,8 @@ export function sys_fork(): i32 {
 export function kthreadCreate(fn: (arg: usize) => i32, arg: usize, name: string): i32 {
   const p = allocProc();
   if (p == null) return allocProcError;
-  const idle = currentProc();
   p.parent = changetype<Proc>(0);
   setProcName(p, name);
-  p.cwd = idle.cwd;
-  p.root = idle.root;
   p.startTime = jiffies;
   procSetupKthreadStart(p, changetype<usize>(fn), arg);
   p.state = RUNNABLE;

@@ -8,8 +8,10 @@
 // the program's entry point: it has become init. If none does, the kernel panics: "No working
 // init found."
 //
-// init starts as root (uid 0), with the idle task's root and working directory, process
-// group and session 0 (so that it can call setsid()), and Linux's initial environment.
+// Before the first attempt, the thread opens /dev/console as its standard input, output and
+// error (fds 0, 1, 2: Linux's console_on_rootfs), which every later process inherits.
+// init starts as root (uid 0), in the root directory, with process group and session 0 (so
+// that it can call setsid()), and Linux's initial environment.
 
 import { cmdlineValue } from "./cmdline";
 import { currentProc, Proc } from "./proc";
@@ -18,6 +20,10 @@ import { kthreadCreate } from "./fork";
 import { panic } from "./panic";
 import { printk } from "./printk";
 import { TrapFrame } from "./arch/x86/trap";
+import { fileGet, vfsOpen } from "./fs/file";
+import { fdAlloc } from "./fs/fdtable";
+import { O_RDWR } from "./fs/vfs";
+import { isErr } from "./lib/errno";
 
 declare function ret_to_user(frame: TrapFrame): void;
 
@@ -35,8 +41,21 @@ function tryInit(path: string): bool {
   return false;
 }
 
+/** fds 0, 1 and 2 on /dev/console. */
+function openConsole(): void {
+  const f = vfsOpen(changetype<usize>("/dev/console"), O_RDWR, 0);
+  if (isErr(changetype<usize>(f))) {
+    printk("\x014Warning: unable to open an initial console.\n");
+    return;
+  }
+  fdAlloc(f, 0, false);
+  fdAlloc(fileGet(f), 0, false);
+  fdAlloc(fileGet(f), 0, false);
+}
+
 function initThread(arg: usize): i32 {
   const p: Proc = currentProc();
+  openConsole();
   let ok = false;
   if (cmdlineValue("rdinit", changetype<usize>(rdinit), 256)) ok = tryInit(changetype<string>(rdinit));
   if (!ok) ok = tryInit("/sbin/init");

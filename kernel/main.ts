@@ -19,7 +19,7 @@ import { crashtestRun } from "./crashtest";
 import { pciInit, pciProcInit } from "./drivers/pci";
 import { tssInit } from "./arch/x86/tss";
 import { pitInit } from "./arch/x86/pit";
-import { pmmInit } from "./mm/pmm";
+import { pmmFreeInitrd, pmmInit } from "./mm/pmm";
 import { vmInit } from "./mm/vm";
 import { procInit } from "./proc";
 import { irqInit } from "./irq";
@@ -59,6 +59,7 @@ export function kmain(magic: u32, info: u32): void {
   pciInit(); //                 scan PCI bus 0, route INTx through the PIIX3
   vfsInit(); //                 filesystem types, rootfs at /, devtmpfs, proc, /dev/null & co.
   initramfsUnpack(); //         the initrd (cpio newc, plain or gzip) into the root
+  pmmFreeInitrd(); //           its pages back to the page allocator
   rootfsDefaults(); //          /dev/console, /proc, /root if the initrd lacks them
   consoleTtyInit(); //          N_TTY and ttyS0 (input on IRQ 4): the console as a terminal
   pciProcInit(); //             /proc/bus/pci/devices

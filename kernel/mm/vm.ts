@@ -79,6 +79,11 @@ export function kstackFree(slot: i32): void {
   for (let i: u32 = 0; i < KSTACK_SIZE / PAGE_SIZE; i++) unmapKernelPage(first + i);
 }
 
+/** True if kernel-stack address `va` is mapped (a stack walker may read it). */
+export function kstackMapped(va: u32): bool {
+  return (load<u32>(kstackTable + ((va >> 12) & 1023) * 4) & PTE_PRESENT) != 0;
+}
+
 /** True if `va` is in the guard page below some kernel stack (for the oops message). */
 export function isKstackGuard(va: u32): bool {
   return va >= KSTACK_AREA && va < KSTACK_AREA + <u32>KSTACK_SLOTS * KSTACK_SLOT_SIZE && (va & (KSTACK_SLOT_SIZE - 1)) < KSTACK_SLOT_SIZE - KSTACK_SIZE;

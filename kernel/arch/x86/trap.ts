@@ -51,6 +51,8 @@ import { currentProc } from "../../proc";
 import { schedReturnToUser } from "../../sched";
 import { forceSignal, signalDeliver, SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGTRAP } from "../../signal";
 import { userFaultIn } from "../../uaccess";
+import { doExit } from "../../exit";
+import { kstackMapped, KSTACK_AREA, KSTACK_SLOTS, KSTACK_SLOT_SIZE } from "../../mm/vm";
 
 /** The saved state of the interrupted code, in the order vectors.s pushes it (lowest first). */
 @unmanaged
@@ -249,9 +251,13 @@ function showRegisters(frame: TrapFrame): void {
   printk("\x014CR0: %08x CR2: %08x CR3: %08x CR4: %08x\n", read_cr0(), read_cr2(), read_cr3(), read_cr4());
 }
 
-/** True if a frame pointer can be followed: aligned, in mapped kernel memory. */
+/** True if a frame pointer can be followed: aligned, in lowmem or on a mapped kernel stack. */
 function plausibleFramePointer(ebp: u32): bool {
-  return (ebp & 3) == 0 && ebp >= KERNEL_VIRTUAL_BASE && ebp < BOOT_MAPPED_END - 8;
+  if ((ebp & 3) != 0) return false;
+  if (ebp >= KSTACK_AREA && ebp < KSTACK_AREA + <u32>KSTACK_SLOTS * KSTACK_SLOT_SIZE - 8) {
+    return kstackMapped(ebp) && kstackMapped(ebp + 8);
+  }
+  return ebp >= KERNEL_VIRTUAL_BASE && ebp < BOOT_MAPPED_END - 8;
 }
 
 /**
@@ -301,6 +307,13 @@ export function die(frame: TrapFrame): void {
     haltForever();
   }
   if (dieNotifier != null) dieNotifier(frame);
+  // In a process (not the idle task, not init): kill it and keep the kernel going, as Linux
+  // does. Elsewhere there is nothing to kill.
+  const p = currentProc();
+  if (p != null && p.slot != 0 && p.pid != 1) {
+    oopsInProgress = false;
+    doExit(SIGSEGV);
+  }
   panic("Fatal exception");
 }
 
