@@ -21,6 +21,7 @@
 
 import { IRQ_COUNT, picEndOfInterrupt, picIsSpurious, picMask, picUnmask } from "./arch/x86/pic";
 import { printk } from "./printk";
+import { SeqBuf, seqPrintf } from "./fs/seq";
 
 export type IrqHandler = (irq: i32, dev: usize) => void;
 
@@ -121,25 +122,25 @@ export function irqCount(irq: i32): u32 {
   return lineCounts[irq];
 }
 
-/** Writes /proc/interrupts with `out(fmt, …)` (a seqPrintf-like function bound by procfs). */
-export function irqShow(print: (fmt: string, a: i32, b: i32, c: i32) => void): void {
-  print("%11s", changetype<i32>(""), 0, 0);
-  print("CPU%-8d\n", 0, 0, 0);
+/** /proc/interrupts, in Linux's layout for the XT-PIC (see the design note). */
+export function irqShow(m: SeqBuf): void {
+  seqPrintf(m, "%11s", "");
+  seqPrintf(m, "CPU%-8d\n", 0);
   for (let irq = 0; irq < IRQ_COUNT; irq++) {
     let action = lineActions[irq];
     if (action == null && lineCounts[irq] == 0) continue;
-    print("%3d: %10u ", irq, <i32>lineCounts[irq], 0);
-    print("   XT-PIC    ", 0, 0, 0);
+    seqPrintf(m, "%3d: %10u ", irq, lineCounts[irq]);
+    seqPrintf(m, "   XT-PIC    ");
     let first = true;
     while (action != null) {
-      print(first ? "  %s" : ", %s", changetype<i32>(action.name), 0, 0);
+      seqPrintf(m, first ? "  %s" : ", %s", action.name);
       first = false;
       action = action.next;
     }
-    print("\n", 0, 0, 0);
+    seqPrintf(m, "\n");
   }
-  print("NMI: %10u   Non-maskable interrupts\n", 0, 0, 0);
-  print("SPU: %10u   Spurious interrupts\n", <i32>spuriousCount, 0, 0);
-  print("ERR: %10u\n", 0, 0, 0);
-  print("MIS: %10u\n", 0, 0, 0);
+  seqPrintf(m, "NMI: %10u   Non-maskable interrupts\n", 0);
+  seqPrintf(m, "SPU: %10u   Spurious interrupts\n", spuriousCount);
+  seqPrintf(m, "ERR: %10u\n", 0);
+  seqPrintf(m, "MIS: %10u\n", 0);
 }

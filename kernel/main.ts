@@ -27,6 +27,7 @@ import { cpuIdle, schedInit } from "./sched";
 import { timeInit } from "./time";
 import { sysInit } from "./sys";
 import { spawnInit } from "./init";
+import { procCpuInit } from "./proc_cpu";
 import { vfsInit, rootfsDefaults } from "./fs/fsinit";
 import { initramfsUnpack } from "./fs/initramfs";
 import { kallsymsCount } from "./kallsyms";
@@ -63,6 +64,7 @@ export function kmain(magic: u32, info: u32): void {
   rootfsDefaults(); //          /dev/console, /proc, /root if the initrd lacks them
   consoleTtyInit(); //          N_TTY and ttyS0 (input on IRQ 4): the console as a terminal
   pciProcInit(); //             /proc/bus/pci/devices
+  procCpuInit(); //             /proc/meminfo, /proc/interrupts, /proc/uptime, /proc/loadavg
   spawnInit(); //               pid 1 runs /sbin/init (or rdinit=)
   cpuIdle(); //                 the idle loop: run processes, halt when none is runnable
 }

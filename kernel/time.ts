@@ -15,6 +15,7 @@ import { jiffies, HZ } from "./arch/x86/pit";
 import { currentProc } from "./proc";
 import { idleJiffies, setAlarm, sleepTicks, yieldCpu } from "./sched";
 import { copyFromUser, copyToUser, putUser32 } from "./uaccess";
+import { setVfsClock } from "./fs/super";
 
 const EFAULT: i32 = 14;
 const EINVAL: i32 = 22;
@@ -60,6 +61,7 @@ export function timeInit(): void {
   year += century >= 19 && century <= 21 ? century * 100 : 2000;
   const days = daysFromCivil(<i32>year, <i32>month, <i32>day);
   bootEpoch = <u32>days * 86400 + hour * 3600 + minute * 60 + second;
+  setVfsClock(currentTime); // inode times
 }
 
 /** Seconds since 1970 (UTC). */

@@ -29,6 +29,8 @@ const CLASS_COUNT: i32 = 8;
 const classSizes: StaticArray<u32> = [16, 32, 64, 128, 256, 512, 1008, 2032];
 /** The first slab page with a free object, per class (0: none). */
 const partial = new StaticArray<usize>(8);
+/** Pages held by kmalloc (slabs and large objects), for /proc/meminfo's Slab. */
+export let kmallocPages: u32 = 0;
 
 @unmanaged
 class SlabHeader {
@@ -70,6 +72,7 @@ function pushPartial(c: i32, h: SlabHeader): void {
 function newSlab(c: i32): SlabHeader {
   const page = allocPage();
   if (page == 0) return changetype<SlabHeader>(0);
+  kmallocPages++;
   const h = changetype<SlabHeader>(page);
   h.magic = SLAB_MAGIC;
   h.sizeClass = <u8>c;
@@ -91,6 +94,7 @@ export function kmalloc(size: u32): usize {
     const pages = (size + HEADER_SIZE + PAGE_SIZE - 1) / PAGE_SIZE;
     const block = allocPages(pages);
     if (block == 0) return 0;
+    kmallocPages += pages;
     store<u16>(block, LARGE_MAGIC);
     store<u32>(block, pages, 4);
     return block + HEADER_SIZE;
@@ -119,6 +123,7 @@ export function kfree(ptr: usize): void {
   const h = header(ptr);
   if (h.magic == LARGE_MAGIC && ptr == changetype<usize>(h) + HEADER_SIZE) {
     h.magic = 0;
+    kmallocPages -= load<u32>(changetype<usize>(h), 4);
     freePages(changetype<usize>(h), load<u32>(changetype<usize>(h), 4));
     return;
   }
@@ -134,6 +139,7 @@ export function kfree(ptr: usize): void {
   if (h.inUse == 0) {
     if (!wasFull) unlinkPartial(c, h);
     h.magic = 0;
+    kmallocPages--;
     freePage(changetype<usize>(h));
   } else if (wasFull) {
     pushPartial(c, h);

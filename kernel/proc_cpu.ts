@@ -1,0 +1,84 @@
+// proc_cpu.ts — the CPU side's /proc files, in Linux's formats:
+//
+//   /proc/meminfo     "MemTotal:          65408 kB" — name padded to 16, value to 8 (KiB)
+//   /proc/interrupts  per IRQ line: count, "XT-PIC", handler names (irq.ts: irqShow)
+//   /proc/uptime      "12.34 10.00": seconds since boot and seconds spent idle
+//   /proc/loadavg     "0.00 0.00 0.00 R/N LASTPID" (no load average is kept: zeros)
+//
+// Each show function runs when the file is read, from the subsystem's live counters.
+
+import { procCreateFile } from "./fs/procfs";
+import { SeqBuf, seqPrintf } from "./fs/seq";
+import { freePageCount, totalPageCount } from "./mm/pmm";
+import { kmallocPages } from "./mm/kmalloc";
+import { KSTACK_SIZE, kernelPageDirectory, vmUserPages } from "./mm/vm";
+import { irqShow } from "./irq";
+import { idleCentiseconds, uptimeCentiseconds } from "./time";
+import { NPROC, procAt, procCount, RUNNABLE, RUNNING } from "./proc";
+
+function showKb(m: SeqBuf, name: string, pages: u32): void {
+  seqPrintf(m, "%-16s%8u kB\n", name, pages * 4);
+}
+
+function showMeminfo(m: SeqBuf): void {
+  let userPages: u32 = 0;
+  for (let i = 1; i < NPROC; i++) {
+    const p = procAt(i);
+    if (p != null && p.pd != kernelPageDirectory()) userPages += vmUserPages(p.pd);
+  }
+  const free = freePageCount();
+  showKb(m, "MemTotal:", totalPageCount());
+  showKb(m, "MemFree:", free);
+  showKb(m, "MemAvailable:", free);
+  showKb(m, "Buffers:", 0);
+  showKb(m, "Cached:", 0);
+  showKb(m, "SwapCached:", 0);
+  showKb(m, "Active:", userPages);
+  showKb(m, "Inactive:", 0);
+  showKb(m, "SwapTotal:", 0);
+  showKb(m, "SwapFree:", 0);
+  showKb(m, "Dirty:", 0);
+  showKb(m, "Writeback:", 0);
+  showKb(m, "AnonPages:", userPages);
+  showKb(m, "Mapped:", 0);
+  showKb(m, "Shmem:", 0);
+  showKb(m, "Slab:", kmallocPages);
+  showKb(m, "SReclaimable:", 0);
+  showKb(m, "SUnreclaim:", kmallocPages);
+  seqPrintf(m, "%-16s%8u kB\n", "KernelStack:", <u32>(procCount() + 1) * KSTACK_SIZE / 1024);
+}
+
+function showUptime(m: SeqBuf): void {
+  const up = uptimeCentiseconds();
+  const idle = idleCentiseconds();
+  seqPrintf(m, "%u.%02u %u.%02u\n", up / 100, up % 100, idle / 100, idle % 100);
+}
+
+function showLoadavg(m: SeqBuf): void {
+  let running = 0;
+  for (let i = 1; i < NPROC; i++) {
+    const p = procAt(i);
+    if (p != null && (p.state == RUNNING || p.state == RUNNABLE)) running++;
+  }
+  seqPrintf(m, "0.00 0.00 0.00 %d/%d %d\n", running, procCount(), lastPid());
+}
+
+function lastPid(): i32 {
+  let last = 0;
+  for (let i = 1; i < NPROC; i++) {
+    const p = procAt(i);
+    if (p != null && p.pid > last) last = p.pid;
+  }
+  return last;
+}
+
+function showInterrupts(m: SeqBuf): void {
+  irqShow(m);
+}
+
+export function procCpuInit(): void {
+  procCreateFile("meminfo", showMeminfo);
+  procCreateFile("interrupts", showInterrupts);
+  procCreateFile("uptime", showUptime);
+  procCreateFile("loadavg", showLoadavg);
+}
