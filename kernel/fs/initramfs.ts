@@ -220,8 +220,7 @@ export function initramfsUnpack(): void {
     unpackCpio(start, size);
   }
   if (unpackError != null) printk("\x010Initramfs unpacking failed: %s\n", changetype<usize>(unpackError));
-  // pmmFreeInitrd() belongs here; it waits until exec reads programs through the VFS
-  // (kernel/execfile.ts still reads the initrd in place).
+  // (kmain then gives the initrd's pages back: pmmFreeInitrd)
 }
 
 function unpackGzip(start: usize, size: u32): void {
