@@ -99,3 +99,19 @@ declare function read_ebp(): u32;
 declare function rdtsc(): u32;
 /** Inline assembly: the string (Intel syntax, see docs/toolchain.md) is placed as is. */
 declare function asm(text: string): void;
+
+// ---- Loadable modules (and the kernel): Linux's declarations, written as top-level calls.
+// They produce no code: the compiler turns them into the module's .modinfo strings, its
+// __param table and its exported-symbol list (see docs/modules.md).
+declare function MODULE_LICENSE(license: string): void;
+declare function MODULE_AUTHOR(author: string): void;
+declare function MODULE_DESCRIPTION(description: string): void;
+declare function MODULE_ALIAS(alias: string): void;
+declare function MODULE_VERSION(version: string): void;
+declare function MODULE_SOFTDEP(softdep: string): void;
+/** Makes a global a parameter: `insmod m.ko count=3`; type is Linux's name for it. */
+declare function module_param(variable: unknown, type: "int" | "uint" | "short" | "ushort" | "byte" | "bool" | "charp" | "long" | "ulong", perm: i32): void;
+declare function MODULE_PARM_DESC(variable: unknown, description: string): void;
+/** Lets later modules use this function or global (Linux's EXPORT_SYMBOL). */
+declare function EXPORT_SYMBOL(symbol: unknown): void;
+declare function EXPORT_SYMBOL_GPL(symbol: unknown): void;

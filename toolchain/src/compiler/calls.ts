@@ -8,6 +8,7 @@
 // Intrinsics (load, store, inb, cli, asm, …; declared in lokum.d.ts) expand inline.
 
 import ts from "typescript";
+import { MODULE_CALLS } from "./module-info.js";
 import { ExprCompiler, type Operand, isPure } from "./expr.js";
 import { type Scratch, Val, low16, low8 } from "./regs.js";
 import { BOOL, INT_TYPES, type LType, U32, sizeOf } from "./types.js";
@@ -124,6 +125,7 @@ export class CallCompiler extends ExprCompiler {
     const need = (n: number, m = n): void => {
       if (args.length < n || args.length > m) this.model.fail(e, "TooManyArgs", name, String(n));
     };
+    if (MODULE_CALLS.has(name)) this.model.fail(e, "IntrinsicMisuse", `${name}() may only appear at the top level of a file`);
     if (name in INT_TYPES || name === "bool") {
       need(1);
       const to = name === "bool" ? BOOL : INT_TYPES[name];

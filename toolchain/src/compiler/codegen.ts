@@ -15,6 +15,7 @@ import { FunctionCompiler } from "./function.js";
 import { type Entity, type SemanticModel, hasModifier, truncate } from "./program.js";
 import { type ClassInfo, type LType, VOID, sizeOf } from "./types.js";
 import { utf8Encode } from "../utf8.js";
+import { type ModuleDeclarations, moduleDeclarationsAsm } from "./module-info.js";
 
 type GlobalEntity = Extract<Entity, { kind: "global" }>;
 
@@ -24,6 +25,7 @@ export class CodeGenerator {
   private readonly data: string[] = [];
   private readonly bss: string[] = [];
   private readonly deferredData: string[] = [];
+  private moduleSections: string[] = [];
   private readonly strings = new Map<string, string>();
   private readonly lambdas = new Map<ts.Node, string>();
   private readonly lambdaQueue: ts.FunctionLikeDeclaration[] = [];
@@ -234,12 +236,14 @@ export class CodeGenerator {
     return String(t.kind === "int" || t.kind === "bool" ? truncate(v, t) : v | 0);
   }
 
-  listing(): string {
+  listing(module?: ModuleDeclarations): string {
     const out = ["  .intel_syntax noprefix"];
+    if (module) this.moduleSections = moduleDeclarationsAsm(module, this.stringLiteral, asmString);
     out.push(...this.text);
     if (this.rodata.length) out.push("  .section .rodata", ...this.rodata);
     if (this.data.length || this.deferredData.length) out.push("  .data", ...this.data, ...this.deferredData);
     if (this.bss.length) out.push("  .bss", ...this.bss);
+    out.push(...this.moduleSections);
     return out.join("\n") + "\n";
   }
 }

@@ -11,25 +11,32 @@ import { CompileError, type Diagnostic, formatDiagnostic } from "./diagnostics.j
 import { CodeGenerator } from "./codegen.js";
 import { LIB_PATH, type SourceSet, parseAndCheck } from "./frontend.js";
 import { SemanticModel } from "./program.js";
+import { type ModuleDeclarations, collectModuleDeclarations } from "./module-info.js";
 import { checkSubset } from "./subset.js";
 
 export type { SourceSet } from "./frontend.js";
 export { formatDiagnostic, type Diagnostic } from "./diagnostics.js";
+export type { ModuleDeclarations, ModuleParam } from "./module-info.js";
 
 export interface CompileResult {
   asm: string; // empty when there are diagnostics
   diagnostics: Diagnostic[];
+  /** MODULE_*(), module_param() and EXPORT_SYMBOL() declarations of the compiled files. */
+  module: ModuleDeclarations;
 }
 
 export function compile(src: SourceSet): CompileResult {
   const fe = parseAndCheck(src);
-  if (fe.diagnostics.length) return { asm: "", diagnostics: sortDiagnostics(fe.diagnostics) };
+  const none: ModuleDeclarations = { modinfo: [], params: [], exports: [] };
+  if (fe.diagnostics.length) return { asm: "", diagnostics: sortDiagnostics(fe.diagnostics), module: none };
   const model = new SemanticModel(fe.checker, LIB_PATH);
   const compiled = fe.sourceFiles.filter((sf) => !src.separate || fe.rootFiles.has(sf.fileName));
   for (const sf of fe.sourceFiles) model.declareFile(sf, !compiled.includes(sf));
   for (const sf of fe.sourceFiles) checkSubset(model, sf);
-  if (model.diagnostics.length) return { asm: "", diagnostics: sortDiagnostics(model.diagnostics) };
+  if (model.diagnostics.length) return { asm: "", diagnostics: sortDiagnostics(model.diagnostics), module: none };
   for (const sf of fe.sourceFiles) model.resolveFile(sf);
+  const module: ModuleDeclarations = { modinfo: [], params: [], exports: [] };
+  for (const sf of compiled) collectModuleDeclarations(model, sf, module);
   const gen = new CodeGenerator(model);
   for (const sf of compiled) {
     try {
@@ -38,8 +45,8 @@ export function compile(src: SourceSet): CompileResult {
       if (!(err instanceof CompileError)) throw err;
     }
   }
-  if (model.diagnostics.length) return { asm: "", diagnostics: sortDiagnostics(model.diagnostics) };
-  return { asm: gen.listing(), diagnostics: [] };
+  if (model.diagnostics.length) return { asm: "", diagnostics: sortDiagnostics(model.diagnostics), module };
+  return { asm: gen.listing(module), diagnostics: [], module };
 }
 
 function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {

@@ -7,6 +7,7 @@
 // expressions. Locals get their homes (register or stack slot) from function.ts.
 
 import ts from "typescript";
+import { MODULE_CALLS } from "./module-info.js";
 import { CompileError, type Diagnostic, type DiagnosticKind, lkMessage } from "./diagnostics.js";
 import {
   BOOL, type ClassInfo, type FieldInfo, I32, INT_TYPES, type LType, NULL, STRING, type Signature, U32, VOID,
@@ -30,6 +31,7 @@ export const INTRINSICS = new Set([
   "read_cr0", "read_cr2", "read_cr3", "read_cr4", "write_cr0", "write_cr3", "write_cr4",
   "read_eflags", "read_ebp", "rdtsc", "asm",
   "i8", "u8", "i16", "u16", "i32", "u32", "isize", "usize", "bool",
+  ...MODULE_CALLS,
 ]);
 
 /** Names the assembler reads as registers (in any case): a local symbol must not be one. */
