@@ -7,7 +7,8 @@
 // (brk fails, a child touching too much dies) and recovering, signal handlers, SIGCHLD,
 // kill and SIGKILL, nanosleep's duration, and free memory back where it started.
 
-import { fork, waitpid, _exit, getpid, kill } from "../lib/unistd";
+import { fork, waitpid, _exit, exit, getpid, kill } from "../lib/unistd";
+import { flushOutput } from "../lib/stdio";
 import { printf } from "../lib/stdio";
 import { signal } from "../lib/signal";
 import { strcmp } from "../lib/string";
@@ -52,6 +53,7 @@ function selected(name: string): bool {
 
 /** Forks a child running fn; returns its wait status. */
 function runChild(fn: () => void): i32 {
+  flushOutput(); // or the child would print the parent's buffered lines again
   const pid = fork();
   if (pid == 0) {
     fn();
@@ -233,7 +235,7 @@ function runChecks(): void {
   if (selected("signals")) checkSignals();
   if (selected("sleep")) checkSleep();
   printf("cputest: %d failures\n", failures);
-  _exit(firstFailure);
+  exit(firstFailure); // flushes standard output, unlike _exit
 }
 
 /** The checks run in a child; then the free page count must be back where it started. */
