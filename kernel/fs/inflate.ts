@@ -1,8 +1,8 @@
 // inflate.ts — a DEFLATE decoder (RFC 1951) and the gzip wrapper (RFC 1952), for gzip'd initrds.
 //
-// The decoder follows Mark Adler's "puff": it reads the input bit by bit, least significant
-// bit first, and decodes Huffman codes one bit at a time with canonical-code tables (`count`
-// of codes per length, `symbol` in code order) — short and clear rather than fast. The three
+// The decoder follows Mark Adler's "puff": it reads the input least significant bit first and
+// decodes Huffman codes one bit at a time with canonical-code tables (`count` of codes per
+// length, `symbol` in code order) — short and clear rather than fast. The three
 // block types:
 //   0 stored   byte-aligned LEN, NLEN (its complement), then LEN raw bytes
 //   1 fixed    the literal/length and distance codes of RFC 1951 3.2.6
@@ -37,6 +37,8 @@ export function inflateErrorText(err: i32): string {
 }
 
 const MAXBITS: i32 = 15;
+const FAST_BITS: u32 = 9;
+const FAST_MASK: u32 = 511;
 
 // The decoder's state (one decompression at a time: it runs at boot, before any process).
 let inBuf: usize = 0;
@@ -56,6 +58,10 @@ const distCount = new StaticArray<u16>(16);
 const distSymbol = new StaticArray<u16>(30);
 const lengths = new StaticArray<u16>(320);
 const offsets = new StaticArray<u16>(16);
+const nextCode = new StaticArray<u16>(16);
+// Fast look-up tables, indexed by the next FAST_BITS input bits: symbol << 4 | code length.
+const lenFast = new StaticArray<u16>(512);
+const distFast = new StaticArray<u16>(512);
 
 const lengthBase: StaticArray<u16> = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258];
 const lengthExtra: StaticArray<u16> = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0];
@@ -80,8 +86,9 @@ function bits(need: u32): u32 {
 }
 
 /** Builds a canonical Huffman table from n code lengths. False if over-subscribed. */
-function construct(count: StaticArray<u16>, symbol: StaticArray<u16>, length: StaticArray<u16>, first: i32, n: i32): bool {
+function construct(count: StaticArray<u16>, symbol: StaticArray<u16>, fast: StaticArray<u16>, length: StaticArray<u16>, first: i32, n: i32): bool {
   for (let len = 0; len <= MAXBITS; len++) count[len] = 0;
+  for (let i: u32 = 0; i <= FAST_MASK; i++) fast[i] = 0;
   for (let s = 0; s < n; s++) count[length[first + s]]++;
   if (<i32>count[0] == n) return true; // no codes: complete, but decoding will fail
   let left = 1;
@@ -95,11 +102,28 @@ function construct(count: StaticArray<u16>, symbol: StaticArray<u16>, length: St
   for (let s = 0; s < n; s++) {
     if (length[first + s] != 0) symbol[offsets[length[first + s]]++] = <u16>s;
   }
+  // the fast table: each short code, bit-reversed (codes are read LSB first), at every index
+  // whose low bits are that code
+  let code = 0;
+  for (let len = 1; len <= MAXBITS; len++) {
+    const shorter = len == 1 ? 0 : <i32>count[len - 1]; // count[0] counts unused symbols
+    code = (code + shorter) << 1;
+    nextCode[len] = <u16>code;
+  }
+  for (let s = 0; s < n; s++) {
+    const len = <u32>length[first + s];
+    if (len == 0) continue;
+    const c = <u32>nextCode[len]++;
+    if (len > FAST_BITS) continue;
+    let reversed: u32 = 0;
+    for (let i: u32 = 0; i < len; i++) reversed |= ((c >> i) & 1) << (len - 1 - i);
+    for (let k = reversed; k <= FAST_MASK; k += <u32>1 << len) fast[k] = <u16>((<u32>s << 4) | len);
+  }
   return true;
 }
 
-/** Decodes one symbol with a table; -1 (and `failed`) on a bad code or end of input. */
-function decode(count: StaticArray<u16>, symbol: StaticArray<u16>): i32 {
+/** The slow path: grow the code one bit at a time (codes longer than FAST_BITS). */
+function decodeSlow(count: StaticArray<u16>, symbol: StaticArray<u16>): i32 {
   let code = 0;
   let first = 0;
   let index = 0;
@@ -117,8 +141,29 @@ function decode(count: StaticArray<u16>, symbol: StaticArray<u16>): i32 {
   return -1;
 }
 
+/**
+ * Decodes one symbol; -1 (and `failed`) on a bad code or end of input. Fast path: with at
+ * least FAST_BITS bits buffered, one look-up in `fast` gives the symbol and its code length
+ * (zlib's idea); a longer code, or too few bits left at the end of the input, takes the slow path.
+ */
+function decode(count: StaticArray<u16>, symbol: StaticArray<u16>, fast: StaticArray<u16>): i32 {
+  while (bitCount <= 24 && inPos < inLen) {
+    bitBuf |= <u32>load<u8>(inBuf + inPos++) << bitCount;
+    bitCount += 8;
+  }
+  const entry = <u32>fast[bitBuf & FAST_MASK];
+  const len = entry & 15;
+  if (entry != 0 && len <= bitCount) {
+    bitBuf >>= len;
+    bitCount -= len;
+    return <i32>(entry >> 4);
+  }
+  return decodeSlow(count, symbol);
+}
+
 function stored(): void {
-  bitBuf = 0; // skip to a byte boundary
+  inPos -= bitCount >> 3; // give back the whole bytes decode() read ahead,
+  bitBuf = 0; //             and skip to a byte boundary
   bitCount = 0;
   if (inPos + 4 > inLen) { failed = INFLATE_TRUNCATED; return; }
   const len = <u32>load<u8>(inBuf + inPos) | (<u32>load<u8>(inBuf + inPos + 1) << 8);
@@ -135,7 +180,7 @@ function stored(): void {
 /** Decodes literals and matches with the current tables until end of block. */
 function codes(): void {
   while (true) {
-    let symbol = decode(lenCount, lenSymbol);
+    let symbol = decode(lenCount, lenSymbol, lenFast);
     if (symbol < 0) return;
     if (symbol < 256) {
       if (outPos >= outLen) { failed = INFLATE_OUTPUT_FULL; return; }
@@ -146,16 +191,21 @@ function codes(): void {
     symbol -= 257;
     if (symbol >= 29) { failed = INFLATE_BAD_DATA; return; }
     const len = <u32>lengthBase[symbol] + bits(<u32>lengthExtra[symbol]);
-    const d = decode(distCount, distSymbol);
+    const d = decode(distCount, distSymbol, distFast);
     if (d < 0) return;
     if (d >= 30) { failed = INFLATE_BAD_DATA; return; }
     const dist = <u32>distBase[d] + bits(<u32>distExtra[d]);
     if (failed != 0) return;
     if (dist > outPos) { failed = INFLATE_BAD_DATA; return; }
     if (outPos + len > outLen) { failed = INFLATE_OUTPUT_FULL; return; }
-    for (let i: u32 = 0; i < len; i++) { // byte by byte: source and destination may overlap
-      store<u8>(outBuf + outPos, load<u8>(outBuf + outPos - dist));
-      outPos++;
+    if (dist >= len) {
+      memory_copy(outBuf + outPos, outBuf + outPos - dist, len);
+      outPos += len;
+    } else {
+      for (let i: u32 = 0; i < len; i++) { // byte by byte: the copy overlaps what it writes
+        store<u8>(outBuf + outPos, load<u8>(outBuf + outPos - dist));
+        outPos++;
+      }
     }
   }
 }
@@ -165,9 +215,9 @@ function fixed(): void {
   for (let s = 144; s < 256; s++) lengths[s] = 9;
   for (let s = 256; s < 280; s++) lengths[s] = 7;
   for (let s = 280; s < 288; s++) lengths[s] = 8;
-  construct(lenCount, lenSymbol, lengths, 0, 288);
+  construct(lenCount, lenSymbol, lenFast, lengths, 0, 288);
   for (let s = 0; s < 30; s++) lengths[s] = 5;
-  construct(distCount, distSymbol, lengths, 0, 30);
+  construct(distCount, distSymbol, distFast, lengths, 0, 30);
   codes();
 }
 
@@ -179,10 +229,10 @@ function dynamic(): void {
   if (nlen > 286 || ndist > 30) { failed = INFLATE_BAD_DATA; return; }
   for (let i = 0; i < 19; i++) lengths[codeLengthOrder[i]] = i < ncode ? <u16>bits(3) : 0;
   if (failed != 0) return;
-  if (!construct(lenCount, lenSymbol, lengths, 0, 19)) { failed = INFLATE_BAD_DATA; return; }
+  if (!construct(lenCount, lenSymbol, lenFast, lengths, 0, 19)) { failed = INFLATE_BAD_DATA; return; }
   let index = 0;
   while (index < nlen + ndist) {
-    let symbol = decode(lenCount, lenSymbol);
+    let symbol = decode(lenCount, lenSymbol, lenFast);
     if (symbol < 0) return;
     if (symbol < 16) {
       lengths[index++] = <u16>symbol;
@@ -201,8 +251,8 @@ function dynamic(): void {
     while (repeat-- > 0) lengths[index++] = len;
   }
   if (lengths[256] == 0) { failed = INFLATE_BAD_DATA; return; } // no end-of-block code
-  if (!construct(lenCount, lenSymbol, lengths, 0, nlen)) { failed = INFLATE_BAD_DATA; return; }
-  if (!construct(distCount, distSymbol, lengths, nlen, ndist)) { failed = INFLATE_BAD_DATA; return; }
+  if (!construct(lenCount, lenSymbol, lenFast, lengths, 0, nlen)) { failed = INFLATE_BAD_DATA; return; }
+  if (!construct(distCount, distSymbol, distFast, lengths, nlen, ndist)) { failed = INFLATE_BAD_DATA; return; }
   codes();
 }
 
@@ -231,7 +281,7 @@ export function inflate(dst: usize, dstLen: u32, src: usize, srcLen: u32): i32 {
     else if (type == 2) dynamic();
     else failed = INFLATE_BAD_DATA;
   } while (last == 0 && failed == 0);
-  inflateInputUsed = inPos;
+  inflateInputUsed = inPos - (bitCount >> 3); // bytes read ahead were not used
   return failed != 0 ? failed : <i32>outPos;
 }
 

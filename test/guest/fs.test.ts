@@ -5,6 +5,7 @@
 // "Initramfs unpacking failed: …" and a clean boot onwards — never a hang or an oops.
 
 import { execSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -19,6 +20,7 @@ let kernel: KernelBuild;
 let work: string;
 let plain: Uint8Array;
 let gzipped: Uint8Array;
+let fast: Uint8Array;
 
 beforeAll(() => {
   kernel = buildKernel(readKernelSources(root), readFileSync(resolve(root, "toolchain/lib/lokum.d.ts"), "utf8"));
@@ -29,10 +31,12 @@ beforeAll(() => {
   mkdirSync(join(tree, "sub/deep"), { recursive: true });
   writeFileSync(join(tree, "etc/motd"), "hello from cpio\n");
   writeFileSync(join(tree, "sub/deep/big"), "0123456789abcdef".repeat(1024)); // 16 KiB: several pages
+  writeFileSync(join(tree, "sub/random"), randomBytes(20_000)); // incompressible: stored blocks
   symlinkSync("../etc/motd", join(tree, "bin/link"));
-  execSync(`cd ${tree} && find . | cpio -o -H newc --quiet > ${work}/initrd.cpio && gzip -9 -c ${work}/initrd.cpio > ${work}/initrd.cpio.gz`);
+  execSync(`cd ${tree} && find . | cpio -o -H newc --quiet > ${work}/initrd.cpio && gzip -9 -c ${work}/initrd.cpio > ${work}/initrd.cpio.gz && gzip -1 -c ${work}/initrd.cpio > ${work}/fast.gz`);
   plain = new Uint8Array(readFileSync(join(work, "initrd.cpio")));
   gzipped = new Uint8Array(readFileSync(join(work, "initrd.cpio.gz")));
+  fast = new Uint8Array(readFileSync(join(work, "fast.gz")));
 });
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -53,6 +57,7 @@ function expectUnpacked(out: string): void {
   expect(out).not.toContain("Initramfs unpacking failed");
   expect(out).toMatch(/fstest: ls \/: \. \.\.( \w+)* etc( \w+)* sub( \w+)* bin( \w+)* dev proc root\n/);
   expect(out).toContain("fstest: ls /sub/deep: . .. big\n");
+  expect(out).toMatch(/fstest: ls \/: [^\n]* sub /);
   expect(out).toContain("fstest: cat /etc/motd:\nhello from cpio\nfstest: (end)\n");
   expect(out).toContain("fstest: cat /bin/link:\nhello from cpio\nfstest: (end)\n");
   expect(out).toMatch(/fstest: namei \/bin\/link: ino \d+ mode 81a4 size 16\n/);
@@ -65,6 +70,10 @@ describe("initramfs", () => {
 
   test("a gzip'd archive is inflated first (CRC and size checked)", async () => {
     expectUnpacked(await boot(gzipped));
+  });
+
+  test("gzip -1 too (other block choices; random data in stored blocks)", async () => {
+    expectUnpacked(await boot(fast));
   });
 
   const damaged: [string, () => Uint8Array, string][] = [
