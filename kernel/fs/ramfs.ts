@@ -5,7 +5,8 @@
 //   regular file  priv → a block map: one page of 1024 page addresses, so a file holds up to
 //                 4 MiB; pages are allocated when first written (holes read as zeros).
 //   directory     priv → a singly linked list of RamDirent {next, inode, len, name…} in the
-//                 order the entries were made; priv2 → the parent directory (for "..").
+//                 order the entries were made; priv2 → the parent directory (for ".."); its
+//                 size stays 0, as in Linux's ramfs.
 //   symlink       priv → its target, kmalloc'd, NUL-terminated; size = its length.
 //   device, FIFO  nothing: rdev and the mode say it all (file.ts: initSpecialInode).
 //
@@ -159,7 +160,6 @@ function addEntry(dir: Inode, name: usize, len: i32, inode: Inode): i32 {
     while (last.next != null) last = last.next;
     last.next = d;
   }
-  dir.size += 1;
   dir.mtime = vfsNow();
   return 0;
 }
@@ -173,7 +173,6 @@ function removeEntry(dir: Inode, name: usize, len: i32): Inode {
       else prev.next = d.next;
       const inode = d.inode;
       kfree(changetype<usize>(d));
-      dir.size -= 1;
       dir.mtime = vfsNow();
       return inode;
     }
