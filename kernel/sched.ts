@@ -69,6 +69,11 @@ export function yieldCpu(): void {
   schedule();
 }
 
+export function sys_sched_yield(): i32 {
+  yieldCpu();
+  return 0;
+}
+
 /** Sleeps until wakeUp(chan). 0, or -EINTR if a signal is pending. Interrupts off. */
 export function sleepOn(chan: usize): i32 {
   const p = currentProc();

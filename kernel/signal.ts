@@ -11,7 +11,8 @@
 //               unblocked signal is taken: default action (terminate, or ignore for SIGCHLD,
 //               SIGCONT, SIGURG, SIGWINCH; stop signals are ignored too, there is no job
 //               control yet), or a user handler.
-//   handlers    Linux's rt_sigframe is built on the user stack, lowest address first:
+//   handlers    for an SA_SIGINFO handler, Linux's rt_sigframe is built on the user stack,
+//               lowest address first:
 //                 pretcode  sig  &info  &uc  | siginfo (128) | ucontext (116) | retcode (8)
 //               with the interrupted registers in uc.uc_mcontext (struct sigcontext) and the
 //               old blocked mask in uc.uc_sigmask. The handler is entered with ESP at
@@ -19,6 +20,9 @@
 //               `mov eax, 173; int 0x80`) or, without one, into retcode holding the same two
 //               instructions. rt_sigreturn then restores registers and mask from the frame —
 //               never the segment registers or privileged EFLAGS bits, which it forces.
+//               Without SA_SIGINFO, Linux i386 builds the old sigframe instead (pretcode, sig,
+//               sigcontext, an unused FPU area, extramask, retcode `pop eax; mov eax, 119;
+//               int 0x80`), undone by sigreturn (119): so does Lokum, for gcc-built programs.
 //
 // A system call interrupted by a handler with SA_RESTART is restarted (EIP back over `int
 // 0x80`, EAX = the call's number), except nanosleep, pause and rt_sigsuspend, which return
@@ -79,7 +83,11 @@ const F_MCONTEXT: u32 = F_UC + 20;
 const F_SIGMASK: u32 = F_UC + 108;
 const F_RETCODE: u32 = F_UC + 116;
 const FRAME_SIZE: u32 = F_RETCODE + 8;
-const frame = new StaticArray<u32>(68); // FRAME_SIZE / 4, built here, then copied out
+// the old sigframe: pretcode sig | sigcontext (88) | unused _fpstate_32 (624) | extramask | retcode
+const O_SIGCONTEXT: u32 = 8;
+const O_RETCODE: u32 = O_SIGCONTEXT + 88 + 624 + 4;
+const OLD_FRAME_SIZE: u32 = O_RETCODE + 8;
+const frame = new StaticArray<u32>(183); // OLD_FRAME_SIZE / 4: frames are built here, then copied out
 
 function bit(sig: i32): u32 {
   return <u32>1 << <u32>(sig - 1);
@@ -237,20 +245,8 @@ function maybeRestart(p: Proc, tf: TrapFrame, flags: u32): void {
   tf.eip -= 2;
 }
 
-/** Builds the rt_sigframe for `sig` on the user stack and points the registers at the
- *  handler. False if the frame could not be written (the caller kills with SIGSEGV). */
-function setupFrame(p: Proc, tf: TrapFrame, sig: i32, oldMask: u32): bool {
-  const at = ((tf.esp - FRAME_SIZE + 4) & ~15) - 4; // (ESP + 4) 16-aligned in the handler
-  const k = changetype<usize>(frame);
-  memory_fill(k, 0, FRAME_SIZE);
-  const restorer = (p.sigFlags[sig] & SA_RESTORER) != 0 ? p.sigRestorer[sig] : at + F_RETCODE;
-  store<u32>(k, restorer);
-  store<u32>(k, <u32>sig, 4);
-  store<u32>(k, at + F_INFO, 8);
-  store<u32>(k, at + F_UC, 12);
-  store<u32>(k, <u32>sig, F_INFO); // si_signo (si_errno, si_code = 0: SI_USER)
-  // uc_mcontext: struct sigcontext
-  const m = k + F_MCONTEXT;
+/** Saves the user registers as a struct sigcontext (88 bytes) at kernel address m. */
+function saveSigcontext(m: usize, tf: TrapFrame, oldMask: u32): void {
   store<u32>(m, tf.gs, 0);
   store<u32>(m, tf.fs, 4);
   store<u32>(m, tf.es, 8);
@@ -271,18 +267,71 @@ function setupFrame(p: Proc, tf: TrapFrame, sig: i32, oldMask: u32): bool {
   store<u32>(m, tf.esp, 68);
   store<u32>(m, tf.ss, 72);
   store<u32>(m, oldMask, 80);
-  store<u32>(k, oldMask, F_SIGMASK);
-  // retcode: mov eax, 173 (rt_sigreturn); int 0x80
-  store<u8>(k, 0xb8, F_RETCODE);
-  store<u32>(k, 173, F_RETCODE + 1);
-  store<u8>(k, 0xcd, F_RETCODE + 5);
-  store<u8>(k, 0x80, F_RETCODE + 6);
-  if (copyToUser(at, k, FRAME_SIZE) < 0) return false;
+}
+
+/** Restores the user registers from a struct sigcontext; returns the saved EAX. Segments and
+ *  privileged EFLAGS bits are forced, never taken from user memory. */
+function restoreSigcontext(m: usize, tf: TrapFrame): u32 {
+  tf.edi = load<u32>(m, 16);
+  tf.esi = load<u32>(m, 20);
+  tf.ebp = load<u32>(m, 24);
+  tf.esp = load<u32>(m, 28);
+  tf.ebx = load<u32>(m, 32);
+  tf.edx = load<u32>(m, 36);
+  tf.ecx = load<u32>(m, 40);
+  tf.eip = load<u32>(m, 56);
+  const userFlags: u32 = 0x40dd5; // CF PF AF ZF SF TF DF OF AC: what user code may change
+  tf.eflags = (tf.eflags & ~userFlags) | (load<u32>(m, 64) & userFlags);
+  tf.cs = USER_CS;
+  tf.ss = USER_DS;
+  tf.ds = USER_DS;
+  tf.es = USER_DS;
+  tf.fs = USER_DS;
+  tf.gs = USER_DS;
+  return load<u32>(m, 44);
+}
+
+/** Writes `mov eax, nr; int 0x80` (after a `pop eax` for the old frame) at k + offset. */
+function storeRetcode(k: usize, offset: u32, nr: u32, popFirst: bool): void {
+  let at = k + offset;
+  if (popFirst) store<u8>(at++, 0x58);
+  store<u8>(at, 0xb8);
+  store<u32>(at, nr, 1);
+  store<u8>(at, 0xcd, 5);
+  store<u8>(at, 0x80, 6);
+}
+
+/**
+ * Builds the signal frame on the user stack and points the registers at the handler: Linux's
+ * rt_sigframe for SA_SIGINFO handlers, the old sigframe (undone by sigreturn, 119) for the
+ * others, exactly as Linux i386 chooses. False if the frame could not be written.
+ */
+function setupFrame(p: Proc, tf: TrapFrame, sig: i32, oldMask: u32): bool {
+  const rt = (p.sigFlags[sig] & SA_SIGINFO) != 0;
+  const size = rt ? FRAME_SIZE : OLD_FRAME_SIZE;
+  const at = ((tf.esp - size + 4) & ~15) - 4; // (ESP + 4) 16-aligned in the handler
+  const k = changetype<usize>(frame);
+  memory_fill(k, 0, size);
+  const retcode = rt ? F_RETCODE : O_RETCODE;
+  store<u32>(k, (p.sigFlags[sig] & SA_RESTORER) != 0 ? p.sigRestorer[sig] : at + retcode);
+  store<u32>(k, <u32>sig, 4);
+  if (rt) {
+    store<u32>(k, at + F_INFO, 8);
+    store<u32>(k, at + F_UC, 12);
+    store<u32>(k, <u32>sig, F_INFO); // si_signo (si_errno, si_code = 0: SI_USER)
+    saveSigcontext(k + F_MCONTEXT, tf, oldMask);
+    store<u32>(k, oldMask, F_SIGMASK);
+    storeRetcode(k, F_RETCODE, 173, false);
+  } else {
+    saveSigcontext(k + O_SIGCONTEXT, tf, oldMask);
+    storeRetcode(k, O_RETCODE, 119, true);
+  }
+  if (copyToUser(at, k, size) < 0) return false;
   tf.esp = at;
   tf.eip = p.sigHandler[sig];
   tf.eax = <u32>sig;
-  tf.edx = at + F_INFO;
-  tf.ecx = at + F_UC;
+  tf.edx = rt ? at + F_INFO : 0;
+  tf.ecx = rt ? at + F_UC : 0;
   tf.cs = USER_CS;
   tf.ss = USER_DS;
   tf.ds = USER_DS;
@@ -328,36 +377,34 @@ export function signalDeliver(tf: TrapFrame): void {
   p.syscallNr = -1;
 }
 
-/** Returns from a handler: the registers and mask saved by setupFrame come back. */
+/** Returns from an SA_SIGINFO handler: registers and mask come back from the rt_sigframe. */
 export function sys_rt_sigreturn(): i32 {
   const p = currentProc();
   const tf = p.tf;
-  const at = tf.esp - 4; // the handler's `ret` popped pretcode
   const k = changetype<usize>(frame);
-  if (copyFromUser(k, at, FRAME_SIZE) < 0) {
+  if (copyFromUser(k, tf.esp - 4, FRAME_SIZE) < 0) { // the handler's `ret` popped pretcode
     forceSignal(p, SIGSEGV);
     return 0;
   }
-  const m = k + F_MCONTEXT;
-  tf.edi = load<u32>(m, 16);
-  tf.esi = load<u32>(m, 20);
-  tf.ebp = load<u32>(m, 24);
-  tf.esp = load<u32>(m, 28);
-  tf.ebx = load<u32>(m, 32);
-  tf.edx = load<u32>(m, 36);
-  tf.ecx = load<u32>(m, 40);
-  tf.eip = load<u32>(m, 56);
-  const userFlags: u32 = 0x40dd5; // CF PF AF ZF SF TF DF OF AC: what user code may change
-  tf.eflags = (tf.eflags & ~userFlags) | (load<u32>(m, 64) & userFlags);
-  tf.cs = USER_CS;
-  tf.ss = USER_DS;
-  tf.ds = USER_DS;
-  tf.es = USER_DS;
-  tf.fs = USER_DS;
-  tf.gs = USER_DS;
+  const eax = restoreSigcontext(k + F_MCONTEXT, tf);
   p.sigBlocked = load<u32>(k, F_SIGMASK) & ~UNBLOCKABLE;
   p.syscallNr = -1; // not a restartable call
-  return <i32>load<u32>(m, 44); // eax as it was
+  return <i32>eax;
+}
+
+/** Returns from an old-style handler: the restorer popped pretcode and sig. */
+export function sys_sigreturn(): i32 {
+  const p = currentProc();
+  const tf = p.tf;
+  const k = changetype<usize>(frame);
+  if (copyFromUser(k, tf.esp - 8, OLD_FRAME_SIZE) < 0) {
+    forceSignal(p, SIGSEGV);
+    return 0;
+  }
+  const eax = restoreSigcontext(k + O_SIGCONTEXT, tf);
+  p.sigBlocked = load<u32>(k, O_SIGCONTEXT + 80) & ~UNBLOCKABLE;
+  p.syscallNr = -1;
+  return <i32>eax;
 }
 
 /** exec: handlers point into the old image, so they go back to SIG_DFL (ignored stays). */

@@ -30,6 +30,7 @@ const status = new StaticArray<i32>(1);
 const info = new StaticArray<u32>(16);
 const buffer = new StaticArray<u32>(128);
 const pids = new StaticArray<i32>(128);
+const action = new StaticArray<u32>(5);
 let failures = 0;
 let firstFailure = 0;
 let only: usize = 0;
@@ -212,6 +213,19 @@ function checkSignals(): void {
   check(114, r == -EINTR && usr1Count == 3 && buffer[2] >= 3, "nanosleep interrupted by a handler: EINTR, time left", r);
   waitpid(pid, 0, 0);
   check(115, kill(99999, SIGTERM) < 0, "kill of a missing pid fails", 0);
+  // Without SA_SIGINFO and SA_RESTORER: Linux's old sigframe, its retcode on the stack, sigreturn
+  action[0] = changetype<usize>(onUsr1);
+  action[1] = 0;
+  action[2] = 0;
+  action[3] = 0;
+  action[4] = 0;
+  sys_rt_sigaction(SIGUSR1, changetype<usize>(action), 0, 8);
+  let sum = 0;
+  for (let i = 0; i < 10; i++) {
+    sum += i;
+    if (i == 5) kill(getpid(), SIGUSR1);
+  }
+  check(116, usr1Count == 4 && sum == 45, "old-style handler returns through sigreturn (119)", usr1Count);
 }
 
 declare function sys_getppid(): i32;
