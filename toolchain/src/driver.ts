@@ -4,7 +4,7 @@
 // Inputs are in memory; the callers read files.
 
 import { assemble } from "./asm/assembler.js";
-import { type Diagnostic, type SourceSet, compile, formatDiagnostic } from "./compiler/index.js";
+import { type CompileResult, type Diagnostic, type SourceSet, compile, compileUnits, formatDiagnostic } from "./compiler/index.js";
 import type { ObjectFile } from "./elf/object.js";
 import { type LinkInput, type LinkResult, link } from "./link/linker.js";
 
@@ -25,6 +25,14 @@ export function compileToAsm(src: SourceSet): string {
 export function compileToObject(src: SourceSet, objectName = "out.o"): { object: ObjectFile; asm: string } {
   const asm = compileToAsm(src);
   return { object: assemble(asm, objectName.replace(/\.o$/, ".s")), asm };
+}
+
+/** Compiles several units with one type check (see compileUnits); one object per unit. */
+export function compileUnitsToObjects(src: SourceSet, units: { name: string; roots: string[] }[]): { object: ObjectFile; asm: string; result: CompileResult }[] {
+  const results = compileUnits(src, units.map((u) => u.roots));
+  const failed = results.find((r) => r.diagnostics.length);
+  if (failed) throw new BuildError(failed.diagnostics.map(formatDiagnostic).join("\n"), failed.diagnostics);
+  return results.map((result, i) => ({ object: assemble(result.asm, units[i].name.replace(/\.o$/, ".s")), asm: result.asm, result }));
 }
 
 /** Links a freestanding program with the bare runtime into a multiboot image at 1 MiB. */

@@ -19,7 +19,7 @@
 // writes to. Pure TypeScript, no Node: toolchain/cli/initrd-files.ts reads the tree.
 
 import { assemble } from "./asm/assembler.js";
-import { BuildError, compileToObject } from "./driver.js";
+import { BuildError, compileToObject, compileUnitsToObjects } from "./driver.js";
 import type { ObjectFile } from "./elf/object.js";
 import { link, type LinkInput } from "./link/linker.js";
 import { parseSyscallTable, userStubs } from "./syscalls.js";
@@ -50,19 +50,21 @@ const FILE = 0o100000;
  * LinkError with the failing file named.
  */
 export function buildUserland(files: Record<string, string>, lib: string): Userland {
-  const libc = buildLibc(files, lib);
-
-  // 2. the programs
-  const entries: UserlandEntry[] = [];
+  // 1 + 2. libc and every program, compiled with one type check of the whole tree
   const programs = Object.keys(files).filter((p) => /^initrd\/s?bin\/[^/]+\.ts$/.test(p)).sort();
-  for (const p of programs) {
-    entries.push({ path: p.slice("initrd/".length).replace(/\.ts$/, ""), mode: FILE | 0o755, data: linkProgram(libc, files, p, lib) });
-  }
+  const units = [{ name: "libc.o", roots: libcSources(files) }, ...programs.map((p) => ({ name: objectName(p), roots: programRoots(files, p) }))];
+  const [libcObject, ...programObjects] = compileUnitsToObjects({ files: rootedSources(files), roots: [], lib }, units);
+  const libc = libcInputs(files, libcObject);
+  const entries: UserlandEntry[] = [];
+  programs.forEach((p, i) => {
+    const image = link([...libc.inputs, { name: units[i + 1].name, object: programObjects[i].object }], { kind: "exec", entry: "_start" }).image;
+    entries.push({ path: p.slice("initrd/".length).replace(/\.ts$/, ""), mode: FILE | 0o755, data: image });
+  });
 
   // 3. the other files, and the empty directories
   for (const [p, text] of Object.entries(files)) {
     if (!p.startsWith("initrd/") || p.startsWith("initrd/lib/") || programs.includes(p)) continue;
-    if (/^initrd\/s?bin\/.+\.ts$/.test(p) || p.endsWith(".md")) continue;
+    if (/^initrd\/s?bin\/.+\.ts$/.test(p) || p.endsWith(".md") || p.endsWith("/tsconfig.json")) continue;
     const data = utf8Encode(text);
     entries.push({ path: p.slice("initrd/".length), mode: FILE | (text.startsWith("#!") ? 0o755 : 0o644), data });
   }
@@ -78,11 +80,16 @@ export interface Libc {
 
 /** Step 1: libc.o (every initrd/lib/*.ts in one object), crt0.o and the system call stubs. */
 export function buildLibc(files: Record<string, string>, lib: string): Libc {
+  return libcInputs(files, compileToObject({ files: rootedSources(files), roots: libcSources(files), lib }, "libc.o"));
+}
+
+function libcSources(files: Record<string, string>): string[] {
+  return Object.keys(rootedSources(files)).filter((p) => p.startsWith("/initrd/lib/") && !p.endsWith(".d.ts")).sort();
+}
+
+function libcInputs(files: Record<string, string>, libc: { object: ObjectFile; asm: string }): Libc {
   const table = files["kernel/syscalls.tbl"];
   if (table === undefined) throw new BuildError("buildUserland: kernel/syscalls.tbl is missing");
-  const rooted = rootedSources(files);
-  const libSources = Object.keys(rooted).filter((p) => p.startsWith("/initrd/lib/") && !p.endsWith(".d.ts")).sort();
-  const libc = compileToObject({ files: rooted, roots: libSources, lib }, "libc.o");
   return {
     inputs: [
       { name: "crt0.o", object: assemble(files["initrd/lib/crt0.s"] ?? "", "initrd/lib/crt0.s") },
@@ -97,12 +104,20 @@ export function buildLibc(files: Record<string, string>, lib: string): Libc {
  *  its private modules (initrd/bin/sh/*.ts) against libc's declarations, and linked with libc
  *  into a static executable. */
 export function linkProgram(libc: Libc, files: Record<string, string>, path: string, lib: string): Uint8Array {
-  const name = path.replace(/^.*\//, "").replace(/\.ts$/, ".o");
+  const name = objectName(path);
+  const object: ObjectFile = compileToObject({ files: rootedSources(files), roots: programRoots(files, path), lib, separate: true }, name).object;
+  return link([...libc.inputs, { name, object }], { kind: "exec", entry: "_start" }).image;
+}
+
+function objectName(path: string): string {
+  return path.replace(/^.*\//, "").replace(/\.ts$/, ".o");
+}
+
+/** A program's file and its private modules (initrd/bin/NAME/*.ts), as compiler roots. */
+function programRoots(files: Record<string, string>, path: string): string[] {
   const folder = path.replace(/\.ts$/, "/");
   const privateModules = Object.keys(files).filter((p) => p.startsWith(folder) && p.endsWith(".ts") && !p.endsWith(".d.ts")).sort();
-  const roots = ["/" + path, ...privateModules.map((p) => "/" + p)];
-  const object: ObjectFile = compileToObject({ files: rootedSources(files), roots, lib, separate: true }, name).object;
-  return link([...libc.inputs, { name, object }], { kind: "exec", entry: "_start" }).image;
+  return ["/" + path, ...privateModules.map((p) => "/" + p)];
 }
 
 /** The compiler resolves imports among absolute paths: "initrd/lib/x.ts" → "/initrd/lib/x.ts". */

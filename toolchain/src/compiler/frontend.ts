@@ -34,7 +34,7 @@ export const compilerOptions: ts.CompilerOptions = {
   types: [],
 };
 
-function normalize(path: string): string {
+export function normalize(path: string): string {
   const parts: string[] = [];
   for (const p of path.split("/")) {
     if (p === "..") parts.pop();

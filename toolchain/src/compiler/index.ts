@@ -9,7 +9,7 @@
 
 import { CompileError, type Diagnostic, formatDiagnostic } from "./diagnostics.js";
 import { CodeGenerator } from "./codegen.js";
-import { LIB_PATH, type SourceSet, parseAndCheck } from "./frontend.js";
+import { type Frontend, LIB_PATH, type SourceSet, normalize, parseAndCheck } from "./frontend.js";
 import { SemanticModel } from "./program.js";
 import { type ModuleDeclarations, collectModuleDeclarations } from "./module-info.js";
 import { checkSubset } from "./subset.js";
@@ -27,15 +27,46 @@ export interface CompileResult {
 
 export function compile(src: SourceSet): CompileResult {
   const fe = parseAndCheck(src);
-  const none: ModuleDeclarations = { modinfo: [], params: [], exports: [] };
-  if (fe.diagnostics.length) return { asm: "", diagnostics: sortDiagnostics(fe.diagnostics), module: none };
+  if (fe.diagnostics.length) return failed(fe.diagnostics);
+  const subset = checkAllSubset(fe);
+  if (subset.length) return failed(subset);
+  return generate(fe, src.separate ? fe.rootFiles : null);
+}
+
+/**
+ * Compiles several units that share one TypeScript program, so the type check runs once for
+ * all of them (user space: libc and ~40 programs). Each unit is a list of files compiled into
+ * one object; whatever else they import is only declared there (separate compilation).
+ */
+export function compileUnits(src: SourceSet, units: string[][]): CompileResult[] {
+  const fe = parseAndCheck({ ...src, roots: units.flat() });
+  if (fe.diagnostics.length) return units.map(() => failed(fe.diagnostics));
+  const subset = checkAllSubset(fe);
+  if (subset.length) return units.map(() => failed(subset));
+  return units.map((unit) => generate(fe, new Set(unit.map(normalize))));
+}
+
+const noModule = (): ModuleDeclarations => ({ modinfo: [], params: [], exports: [] });
+
+function failed(diagnostics: Diagnostic[]): CompileResult {
+  return { asm: "", diagnostics: sortDiagnostics(diagnostics), module: noModule() };
+}
+
+/** The subset check over every file of the program (reported once). */
+function checkAllSubset(fe: Frontend): Diagnostic[] {
   const model = new SemanticModel(fe.checker, LIB_PATH);
-  const compiled = fe.sourceFiles.filter((sf) => !src.separate || fe.rootFiles.has(sf.fileName));
-  for (const sf of fe.sourceFiles) model.declareFile(sf, !compiled.includes(sf));
+  for (const sf of fe.sourceFiles) model.declareFile(sf);
   for (const sf of fe.sourceFiles) checkSubset(model, sf);
-  if (model.diagnostics.length) return { asm: "", diagnostics: sortDiagnostics(model.diagnostics), module: none };
+  return model.diagnostics;
+}
+
+/** Code for the files in `compiledSet` (all files when null); the others are declarations. */
+function generate(fe: Frontend, compiledSet: Set<string> | null): CompileResult {
+  const model = new SemanticModel(fe.checker, LIB_PATH);
+  const compiled = fe.sourceFiles.filter((sf) => !compiledSet || compiledSet.has(sf.fileName));
+  for (const sf of fe.sourceFiles) model.declareFile(sf, !compiled.includes(sf));
   for (const sf of fe.sourceFiles) model.resolveFile(sf);
-  const module: ModuleDeclarations = { modinfo: [], params: [], exports: [] };
+  const module = noModule();
   for (const sf of compiled) collectModuleDeclarations(model, sf, module);
   const gen = new CodeGenerator(model);
   for (const sf of compiled) {
