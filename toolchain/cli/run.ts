@@ -4,7 +4,7 @@
 // the status of the last command.
 //
 //   lokum run [--add HOST:GUEST]… [--hda IMG] [--hdb IMG] [--net fetch|none] [--mem MB]
-//             [--cmdline S] [--timeout S] (-c 'CMD' | --script FILE)
+//             [--cmdline S] [--timeout S] [--kernel ELF] [--initrd CPIO] (-c 'CMD' | --script FILE)
 //
 // --add copies a host file into the initrd (the archive is rewritten with the extra entries).
 // The last command's status comes from a marker line the shell prints after it, which is
@@ -32,17 +32,21 @@ export async function runCommand(args: string[]): Promise<number> {
     timeout: { type: "string", default: "60" },
     c: { type: "string", short: "c" },
     script: { type: "string" },
+    kernel: { type: "string" },
+    initrd: { type: "string" },
   } });
   if ((values.c === undefined) === (values.script === undefined)) throw new Error("give exactly one of -c 'CMD' or --script FILE");
   const script = values.c ?? readFileSync(values.script!, "utf8");
   const commands = script.split("\n").filter((line) => line.trim() !== "");
   if (values.net !== "none" && values.net !== "fetch") throw new Error("--net must be fetch or none");
 
-  const boot = resolve(REPO_ROOT, "dist/boot");
-  if (!existsSync(resolve(boot, "lokum.elf"))) throw new Error("dist/boot/lokum.elf: not found (run 'npx lokum build' first)");
-  const initrd = withAddedFiles(new Uint8Array(readFileSync(resolve(boot, "initrd.cpio"))), values.add!);
+  const kernelPath = values.kernel ?? resolve(REPO_ROOT, "dist/boot/lokum.elf");
+  const initrdPath = values.initrd ?? resolve(REPO_ROOT, "dist/boot/initrd.cpio");
+  if (!existsSync(kernelPath)) throw new Error(`${kernelPath}: not found (run 'npx lokum build' first)`);
+  if (!existsSync(initrdPath)) throw new Error(`${initrdPath}: not found (run 'npx lokum build' first)`);
+  const initrd = withAddedFiles(new Uint8Array(readFileSync(initrdPath)), values.add!);
   const machine = createNodeMachine({
-    kernel: new Uint8Array(readFileSync(resolve(boot, "lokum.elf"))),
+    kernel: new Uint8Array(readFileSync(kernelPath)),
     initrd,
     cmdline: values.cmdline,
     memoryMB: Number(values.mem),
