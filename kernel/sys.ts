@@ -13,8 +13,12 @@
 //                old one when it cannot move (that is how Linux reports ENOMEM).
 //   uname        struct new_utsname: six 65-byte fields. `uname -a` reads
 //                "Lokum lokum 0.1.0 #1 <date> i686 GNU/Linux"-like, like Linux's.
-//   reboot       Linux's magic numbers and commands; RESTART and HALT stop the machine with
-//                Linux's messages, POWER_OFF prints "reboot: Power down" (v86 has no ACPI).
+//   reboot       Linux's magic numbers and commands, and Linux's last messages. HALT and
+//                POWER_OFF ("reboot: Power down") stop the CPU (v86 has no ACPI to switch off).
+//                RESTART reads port 0xF4 with 32 bits, which makes v86 run its multiboot loader
+//                again: the kernel and the initrd are loaded anew and boot from the start
+//                (shared/platform/v86.md 8b). A PC would pulse the keyboard controller's reset
+//                line instead; v86 answers that with its BIOS, which a multiboot boot lacks.
 
 import { currentProc, findProc, NPROC, Proc, procAt, procCount, EMBRYO } from "./proc";
 import { copyFromUser, copyToUser, USER_RESERVE_PAGES, USER_STACK_TOP, USER_STACK_MAX } from "./uaccess";
@@ -213,6 +217,10 @@ export function sys_reboot(magic1: u32, magic2: u32, cmd: u32, arg: u32): i32 {
   else if (cmd == LINUX_REBOOT_CMD_HALT) printk("\x015reboot: System halted\n");
   else if (cmd == LINUX_REBOOT_CMD_RESTART) printk("\x015reboot: Restarting system\n");
   else return -EINVAL;
+  if (cmd == LINUX_REBOOT_CMD_RESTART) {
+    cli();
+    inl(0xf4); // v86: reload and restart (elsewhere: nothing, and we halt)
+  }
   haltForever();
   return 0;
 }

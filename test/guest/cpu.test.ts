@@ -150,6 +150,16 @@ describe("/proc and uname", () => {
 });
 
 describe("power", () => {
+  test("reboot boots the system again (v86 reloads the kernel and initrd)", async () => {
+    await machine.restoreState(booted);
+    const start = machine.output.length;
+    machine.write("reboot\n");
+    await machine.waitFor("reboot: Restarting system", { timeoutMs: 10_000 });
+    await machine.waitFor(/Run \/sbin\/init as init process[\s\S]*# $/, { timeoutMs: 20_000 });
+    expect(machine.output.slice(start)).toContain("Lokum version 0.1.0");
+    expect(machine.crash).toBeUndefined();
+  });
+
   test("poweroff prints Linux's last line and halts", async () => {
     await machine.restoreState(booted);
     machine.write("poweroff\n");
