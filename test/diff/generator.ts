@@ -234,7 +234,7 @@ class Generator {
 
   generate(): Unit {
     const r = this.r, u = this.unit;
-    for (let i = r.range(2, 6); i > 0; i--) {
+    for (let i = r.range(2, 4); i > 0; i--) {
       const t: Ty = r.chance(0.15) ? "bool" : r.pick(INT_TYS);
       const init = t === "bool" ? r.int(2) : this.literalValue(t, 0.1);
       u.globals.push({ name: this.name("g"), t, ro: r.chance(0.15), init });
@@ -245,7 +245,7 @@ class Generator {
       const init = ro || r.chance(0.5) ? Array.from({ length: len }, () => this.literalValue(t, 0.05)) : null;
       u.arrays.push({ name: this.name("a"), t, len, ro, init });
     }
-    for (let i = r.range(1, 3); i > 0; i--) u.helpers.push(this.helper());
+    for (let i = r.range(1, 2); i > 0; i--) u.helpers.push(this.helper());
     if (r.chance(0.8)) u.procs.push(this.proc());
     u.test = this.testFn();
     return u;
@@ -266,7 +266,7 @@ class Generator {
 
   // ---------------------------------------------------------------- functions
   private begin(fn: Fn, writeGlobals: boolean, callable: Fn[], isTest: boolean): void {
-    this.ctx = { fn, scopes: [[...fn.params]], writeGlobals, callable, procs: isTest ? this.unit.procs : [], loopDepth: 0, inSwitch: 0, isTest, stmtBudget: isTest ? 15 : 4 };
+    this.ctx = { fn, scopes: [[...fn.params]], writeGlobals, callable, procs: isTest ? this.unit.procs : [], loopDepth: 0, inSwitch: 0, isTest, stmtBudget: isTest ? 11 : 3 };
   }
 
   private helper(): Fn {
@@ -284,7 +284,7 @@ class Generator {
     if (recursive) body.push({ k: "if", c: mkCmp(r.pick(["<=", "<"] as const), { k: "var", v: params[0], t: "i32" }, lit(r.int(2))), then: [{ k: "return", e: this.expr(ret, 3), checksum: [] }], else: null });
     for (let i = r.range(0, 3); i > 0; i--) body.push(this.decl());
     while (this.ctx.stmtBudget > 0) body.push(this.stmt(1));
-    let e = this.expr(ret, this.depth(2, 4));
+    let e = this.expr(ret, this.depth(2, 3));
     if (recursive) {
       const args = [mkBin(r, "-", { k: "var", v: params[0], t: "i32" }, lit(1)), ...params.slice(1).map((p) => this.expr(p.t, 2))];
       const call: Expr = { k: "call", f: fn, args, t: ret };
@@ -300,7 +300,7 @@ class Generator {
     for (let i = r.range(1, 4); i > 0; i--) params.push({ name: `p${i}`, t: r.chance(0.1) ? "bool" : r.pick(INT_TYS), ro: false });
     const fn: Fn = { name: this.name("p"), params, ret: "void", recursive: false, body: [] };
     this.begin(fn, true, this.unit.helpers.slice(), false);
-    this.ctx.stmtBudget = 5;
+    this.ctx.stmtBudget = 4;
     while (this.ctx.stmtBudget > 0) fn.body.push(this.stmt(2));
     return fn;
   }
@@ -309,7 +309,7 @@ class Generator {
     const r = this.r;
     const fn: Fn = { name: `u${this.unit.n}_t`, params: [], ret: "u32", recursive: false, body: [] };
     this.begin(fn, true, this.unit.helpers.slice(), true);
-    for (let i = r.range(2, 6); i > 0; i--) fn.body.push(this.decl());
+    for (let i = r.range(2, 4); i > 0; i--) fn.body.push(this.decl());
     while (this.ctx.stmtBudget > 0) fn.body.push(this.stmt(3));
     fn.body.push({ k: "return", e: null, checksum: this.checksum() });
     return fn;
@@ -417,7 +417,7 @@ class Generator {
       case "assign": {
         const lv = this.lvalue(false);
         if (!lv) return this.decl();
-        return { k: "assign", lv, e: this.expr(lv.t, this.depth(1, 4)) };
+        return { k: "assign", lv, e: this.expr(lv.t, this.depth(1, 3)) };
       }
       case "compound": {
         const lv = this.lvalue(true);

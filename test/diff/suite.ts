@@ -1,6 +1,7 @@
 // The differential test suite, shared by diff.test.ts (shard 1 and the one-unit mode) and
-// diff.2.test.ts (shard 2): vitest runs each test file in its own worker, so the batches of
-// generated units are split between two files to use two cores.
+// diff.2.test.ts (shard 2): vitest runs test files in parallel workers when it has more than
+// one (it uses CPUs - 1), so the batches of generated units are split between two files.
+// Within a batch, gcc runs in a child process while Lokum compiles (runner.ts).
 
 import { describe, expect, test } from "vitest";
 import { generateUnit } from "./generator.js";
