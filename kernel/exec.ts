@@ -206,12 +206,15 @@ function setupStack(pd: usize, args: ExecArgs, eh: ElfHeader, p: Proc, entry: u3
   store<u32>(w, <u32>args.argc);
   w += 4;
   let s = stringsAt;
+  p.argStart = stringsAt;
+  p.argEnd = stringsAt;
   for (let i = 0; i < args.argc + args.envc; i++) {
     if (i == args.argc) w += 4; // argv's terminating 0
     store<u32>(w, s);
     w += 4;
     while (load<u8>(image + (s - sp)) != 0) s++;
     s++;
+    if (i < args.argc) p.argEnd = s; // for /proc/<pid>/cmdline
   }
   w += 4; // envp's terminating 0
   const aux = changetype<StaticArray<u32>>(w);

@@ -41,6 +41,8 @@ function copyProcState(parent: Proc, child: Proc): void {
   child.tty = parent.tty;
   child.brkStart = parent.brkStart;
   child.brk = parent.brk;
+  child.argStart = parent.argStart; // same memory, same argv (/proc/<pid>/cmdline)
+  child.argEnd = parent.argEnd;
   child.stackLow = parent.stackLow;
   child.imageStart = parent.imageStart;
   child.imageEnd = parent.imageEnd;

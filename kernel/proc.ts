@@ -90,6 +90,8 @@ export class Proc {
   cstime: u32;
   startTime: u32;
   syscallNr: i32; // the system call in progress (-1: none), for restarts
+  argStart: u32; // the argv strings in user memory, NUL-separated (exec.ts; /proc/<pid>/cmdline)
+  argEnd: u32;
 }
 
 const procs = new StaticArray<Proc>(64);

@@ -5,7 +5,7 @@
 //            priority nice num_threads itrealvalue starttime vsize rss rsslim … (52 fields;
 //            busybox ps reads pid, comm, state, ppid, pgrp, session, tty, times, vsize, rss)
 //   status   "Name:\tsh\nState:\tS (sleeping)\n…" (the lines busybox and people read)
-//   cmdline  the arguments, NUL-separated (here: the command name, until exec keeps argv)
+//   cmdline  the arguments, NUL-separated (exec records where they are: argStart/argEnd)
 //   cwd      a symbolic link to the working directory
 //
 // Each show function gets the pid in m.private and looks the process up again: it may have
@@ -16,6 +16,8 @@ import { SeqBuf, seqPrintf, seqPutc } from "./seq";
 import { procCreatePidFile, setCurrentPidFn, setProcPidHooks } from "./procfs";
 import { Inode } from "./vfs";
 import { inodePath } from "./namei";
+import { vmLookup } from "../mm/vm";
+import { physToVirt } from "../mm/pmm";
 
 function stateChar(p: Proc): i32 {
   if (p.state == RUNNING || p.state == RUNNABLE) return 0x52; // R
@@ -57,11 +59,18 @@ function showStatus(m: SeqBuf): void {
   seqPrintf(m, "Threads:\t1\nSigPnd:\t%08x\nSigBlk:\t%08x\n", p.sigPending, p.sigBlocked);
 }
 
+/** The argv strings, read from the process's own memory through its page tables (empty for
+ *  kernel threads and zombies, whose memory is gone), at most one page, as Linux's. */
 function showCmdline(m: SeqBuf): void {
   const p = findProc(<i32>m.private);
-  if (p == null || p.pid == 0) return;
-  seqPrintf(m, "%s", changetype<usize>(p.name));
-  seqPutc(m, 0);
+  if (p == null || p.pid == 0 || p.state == ZOMBIE || p.argEnd <= p.argStart) return;
+  let end = p.argEnd;
+  if (end - p.argStart > 4096) end = p.argStart + 4096;
+  for (let va = p.argStart; va < end; va++) {
+    const pte = vmLookup(p.pd, va);
+    if ((pte & 1) == 0) return; // not present
+    seqPutc(m, load<u8>(physToVirt(pte & ~4095) + (va & 4095)));
+  }
 }
 
 function cwdLink(pid: i32, buf: usize, size: i32): i32 {

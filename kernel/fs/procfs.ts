@@ -323,11 +323,15 @@ function procReadlink(inode: Inode, buf: usize, size: i32): i32 {
   return e.link(<i32>inode.priv2, buf, size);
 }
 
-/** /proc/self → the calling process's pid. */
+/** /proc/self → the calling process's pid (cut to `size` bytes, as readlink does). */
 export let currentPidFn: () => i32 = null;
 function selfLink(buf: usize, size: i32): i32 {
-  if (currentPidFn == null || size < 12) return -ENOENT;
-  return formatDecimal(buf, currentPidFn());
+  if (currentPidFn == null) return -ENOENT;
+  const digits = changetype<usize>(pidNameBuffer);
+  const n = formatDecimal(digits, currentPidFn());
+  const len = n < size ? n : size;
+  memory_copy(buf, digits, <usize>len);
+  return len;
 }
 export function setCurrentPidFn(fn: () => i32): void {
   currentPidFn = fn;

@@ -267,6 +267,11 @@ function mounts(): void {
   const k = sys_read(m, b(), 4000);
   check(76, k > 20 && memcmp(b(), s("rootfs / rootfs rw 0 0\n"), 23) == 0, "/proc/mounts", k);
   sys_close(m);
+  const c = sys_open(s("/proc/self/cmdline"), O_RDONLY, 0);
+  const len = sys_read(c, b(), 100);
+  check(77, len == 9 && memcmp(b(), s("filetest"), 9) == 0, "/proc/self/cmdline: argv, NUL-separated", len);
+  sys_close(c);
+  check(78, sys_readlink(s("/proc/self"), b(), 2) == 2, "readlink /proc/self cut to the buffer", 0);
 }
 
 export function main(argc: i32, argv: usize): i32 {
