@@ -40,6 +40,8 @@ import { bootBare } from "../test/guest/harness.js";
 import { BARE_RUNTIME, LOKUM_LIB } from "../test/lang/build.js";
 import { GCC_FLAGS, compileCBytes } from "../test/lang/gcc.js";
 
+import { type SystemFigures, LINUX, measureSystem } from "./system.js";
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const programsDir = join(root, "bench/programs");
 const C_FLAGS = ["-O2", "-fno-tree-loop-distribute-patterns"];
@@ -115,7 +117,7 @@ async function measure(label: string, elf: Uint8Array): Promise<Measured> {
 async function compileTime(): Promise<{ what: string; ms: number }> {
   const kernelFiles: Record<string, string> = {};
   if (existsSync(join(root, "kernel"))) {
-    for (const f of listSources(join(root, "kernel"))) kernelFiles["/" + relative(root, f).split(sep).join("/")] = readFileSync(f, "utf8");
+    for (const f of listSources(join(root, "kernel"))) kernelFiles[relative(root, f).split(sep).join("/")] = readFileSync(f, "utf8");
   }
   let why = "kernel/ has no sources";
   const kbuild = join(root, "toolchain/src/kbuild.ts");
@@ -169,7 +171,7 @@ function listSources(dir: string): string[] {
   const out: string[] = [];
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     if (e.isDirectory()) out.push(...listSources(join(dir, e.name)));
-    else if (e.name.endsWith(".ts") || e.name.endsWith(".s")) out.push(join(dir, e.name));
+    else if (e.name.endsWith(".ts") || e.name.endsWith(".s") || e.name === "syscalls.tbl") out.push(join(dir, e.name));
   }
   return out;
 }
@@ -225,11 +227,33 @@ async function main(): Promise<void> {
   console.log(`\nGeometric mean of the instruction ratios (Lokum / gcc -O2): ${geomean.toFixed(2)}`);
   console.log(`Baseline (empty main; instructions subtracted above, ms not): Lokum ${fmt(baseLokum.instructions)} instructions / ${baseLokum.ms.toFixed(0)} ms, gcc ${fmt(baseGcc.instructions)} / ${baseGcc.ms.toFixed(0)} ms`);
   console.log(`Compile time: ${ct.ms.toFixed(0)} ms for ${ct.what}`);
+  await printSystem();
   console.log(`Runs per program: ${runs}; whole bench ${((performance.now() - started) / 1000).toFixed(1)} s`);
   if (mismatches) {
     console.error(`\n${mismatches} checksum mismatch(es): the figures above are not valid.`);
     process.exitCode = 1;
   }
+}
+
+/** Boot, `true` and image size of the whole system, beside Linux's (bench/system.ts). */
+async function printSystem(): Promise<void> {
+  let f: SystemFigures;
+  try {
+    f = await measureSystem(root, LOKUM_LIB, runs, 20);
+  } catch (err) {
+    console.log(`\nSystem figures: not available (${String((err as Error).message).split("\n")[0]})`);
+    return;
+  }
+  const m = (xs: number[]): number => median(xs);
+  const row = (what: string, lokum: string, linux: string, target: string): string => `${what.padEnd(26)}${lokum.padStart(16)}${linux.padStart(18)}${target.padStart(14)}`;
+  console.log(`\nThe system (kernel + initrd built in ${(f.buildMs / 1000).toFixed(1)} s; ${runs} boots, 20 round trips; medians)`);
+  console.log(row("figure", "Lokum", "Linux + busybox", "target"));
+  console.log(row("boot to prompt, instr", fmt(m(f.bootInstructions)), fmt(LINUX.bootInstructions), "30,000,000"));
+  console.log(row("boot to prompt, ms", m(f.bootMs).toFixed(0), fmt(LINUX.bootMs), "300"));
+  console.log(row("`true` round trip, instr", fmt(m(f.trueInstructions)), fmt(LINUX.trueInstructions), "100,000"));
+  console.log(row("`true` round trip, ms", m(f.trueMs).toFixed(1), LINUX.trueMs.toFixed(1), "-"));
+  console.log(row("kernel + initrd, bytes", fmt(f.kernelBytes + f.initrdBytes), fmt(LINUX.imageBytes), "-"));
+  console.log(`(kernel ${fmt(f.kernelBytes)} bytes, initrd ${fmt(f.initrdBytes)} bytes)`);
 }
 
 function printTable(rows: Row[]): void {
