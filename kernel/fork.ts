@@ -83,6 +83,7 @@ export function kthreadCreate(fn: (arg: usize) => i32, arg: usize, name: string)
   p.parent = changetype<Proc>(0);
   setProcName(p, name);
   p.startTime = jiffies;
+  p.umask = 0o022; // Linux's init_fs: what init and every shell inherit
   procSetupKthreadStart(p, changetype<usize>(fn), arg);
   p.state = RUNNABLE;
   return p.pid;
