@@ -46,8 +46,10 @@ interface RegExp {}
 interface String { readonly length: i32 }
 interface TemplateStringsArray extends ReadonlyArray<string> {}
 
-/** A fixed-size array of T laid out contiguously in memory (like C's `T name[N]`). */
-declare class StaticArray<T> {
+/** A fixed-size array of T laid out contiguously in memory (like C's `T name[N]`). As a field
+ *  or global type, `StaticArray<u8, 16>` stores the 16 elements in place (like an initialiser
+ *  `new StaticArray<u8>(16)`); without N it is a pointer to elements stored elsewhere. */
+declare class StaticArray<T, N extends number = number> {
   constructor(length: i32);
   [index: number]: T;
   readonly length: i32;

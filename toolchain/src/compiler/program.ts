@@ -147,6 +147,7 @@ export class SemanticModel {
     else if (d.initializer) e.type = this.typeOf(d.initializer);
     else this.fail(d, "MissingType", d.name.getText());
     if (e.type.kind === "null") this.fail(d, "MissingType", d.name.getText());
+    if (!d.initializer && e.type.kind === "array" && e.type.length !== null) e.arrayLength = e.type.length;
     if (d.initializer && e.type.kind === "array") {
       if (ts.isArrayLiteralExpression(d.initializer)) e.arrayLength = d.initializer.elements.length;
       else if (ts.isNewExpression(d.initializer)) e.arrayLength = this.constArg(d.initializer);
@@ -184,6 +185,7 @@ export class SemanticModel {
         if (type.kind === "array") type = { kind: "array", elem: type.elem, length: embeddedLength };
       } else if (m.type) {
         type = this.resolveTypeNode(m.type);
+        if (type.kind === "array" && type.length !== null) embeddedLength = type.length; // StaticArray<T, N>
       } else this.fail(m, "MissingType", m.name.text);
       fields.push({ name: m.name.text, type, offset: 0, embeddedLength });
     }
@@ -237,7 +239,9 @@ export class SemanticModel {
       if (name === "StaticArray") {
         const arg = node.typeArguments?.[0];
         if (!arg) this.fail(node, "UnknownType", name);
-        return { kind: "array", elem: this.resolveTypeNode(arg), length: null };
+        const n = node.typeArguments?.[1];
+        const length = n && ts.isLiteralTypeNode(n) && ts.isNumericLiteral(n.literal) ? Number(n.literal.text) : null;
+        return { kind: "array", elem: this.resolveTypeNode(arg), length };
       }
       const sym = this.resolveSymbol(node.typeName);
       const decl = sym?.declarations?.[0];
