@@ -117,11 +117,19 @@ function pipeRelease(inode: Inode, file: File): void {
   }
 }
 
+/** What a read or a write on this end would do without blocking (poll bits, see sys_poll.ts). */
 function pipePoll(file: File): i32 {
   const pipe = changetype<Pipe>(file.priv);
+  const mode = file.flags & O_ACCMODE;
   let mask = 0;
-  if (pipe.writePos != pipe.readPos || pipe.writers == 0) mask |= 1; // POLLIN
-  if (pipe.writePos - pipe.readPos < PIPE_SIZE || pipe.readers == 0) mask |= 4; // POLLOUT
+  if (mode == O_RDONLY || mode == O_RDWR) {
+    if (pipe.writePos != pipe.readPos) mask |= 0x41; // POLLIN | POLLRDNORM
+    if (pipe.writers == 0) mask |= 0x10; // POLLHUP: end of file
+  }
+  if (mode == O_WRONLY || mode == O_RDWR) {
+    if (pipe.writePos - pipe.readPos < PIPE_SIZE) mask |= 0x104; // POLLOUT | POLLWRNORM
+    if (pipe.readers == 0) mask |= 0x8; // POLLERR: EPIPE
+  }
   return mask;
 }
 

@@ -24,6 +24,7 @@ declare function sys_creat(path: usize, mode: i32): i32;
 declare function sys_truncate(path: usize, length: i32): i32;
 declare function sys_llseek(fd: i32, high: u32, low: u32, result: usize, whence: i32): i32;
 declare function sys_getdents(fd: i32, buf: usize, count: usize): i32;
+declare function sys_poll(fds: usize, nfds: u32, timeout: i32): i32;
 
 const ENOENT = 2, ENXIO = 6, EBADF = 9, EFAULT = 14, EBUSY = 16, EEXIST = 17, ENODEV = 19, ENOTDIR = 20, EISDIR = 21;
 const EINVAL = 22, EMFILE = 24, ENOSPC = 28, EPIPE = 32, ENAMETOOLONG = 36, ENOTEMPTY = 39, ELOOP = 40;
@@ -35,6 +36,7 @@ const stat = new StaticArray<u32>(16);
 const fds = new StaticArray<i32>(2);
 const status = new StaticArray<i32>(1);
 const longName = new StaticArray<u8>(300);
+const pollfds = new StaticArray<u32>(6); // three struct pollfd {int fd; short events, revents}
 const pointers: StaticArray<u32> = [0, 0xc0100000, 0x40000000];
 let failures = 0;
 let firstFailure = 0;
@@ -274,6 +276,35 @@ function mounts(): void {
   check(78, sys_readlink(s("/proc/self"), b(), 2) == 2, "readlink /proc/self cut to the buffer", 0);
 }
 
+function setPoll(i: i32, fd: i32, events: u32): void {
+  pollfds[i * 2] = <u32>fd;
+  pollfds[i * 2 + 1] = events;
+}
+
+function revents(i: i32): u32 {
+  return pollfds[i * 2 + 1] >> 16;
+}
+
+function polls(): void {
+  const p = changetype<usize>(pollfds);
+  sys_pipe(changetype<usize>(fds));
+  setPoll(0, fds[0], 1);
+  setPoll(1, fds[1], 4);
+  setPoll(2, 29, 1);
+  check(80, sys_poll(p, 3, 0) == 2 && revents(0) == 0 && revents(1) == 4 && revents(2) == 0x20, "poll: empty pipe, writable end, closed fd", <i32>revents(0));
+  sys_write(fds[1], s("x"), 1);
+  setPoll(0, fds[0], 1);
+  check(81, sys_poll(p, 1, -1) == 1 && revents(0) == 1, "poll: data to read", <i32>revents(0));
+  sys_read(fds[0], b(), 1);
+  setPoll(0, fds[0], 1);
+  check(82, sys_poll(p, 1, 50) == 0, "poll: a timeout with nothing ready", 0);
+  sys_close(fds[1]);
+  setPoll(0, fds[0], 1);
+  check(83, sys_poll(p, 1, -1) == 1 && (revents(0) & 0x10) != 0, "poll: POLLHUP when the writer is gone", <i32>revents(0));
+  sys_close(fds[0]);
+  check(84, sys_poll(0x40000000, 1, 0) == -EFAULT, "poll: EFAULT", 0);
+}
+
 export function main(argc: i32, argv: usize): i32 {
   files();
   descriptors();
@@ -282,6 +313,7 @@ export function main(argc: i32, argv: usize): i32 {
   pipes();
   devices();
   mounts();
+  polls();
   badPointers();
   printf("filetest: %d failures\n", failures);
   return firstFailure;
