@@ -60,7 +60,7 @@ function lookup(path: string): void {
   const inode = namei(changetype<usize>(path));
   if (isErrInode(inode)) printk("fstest: namei %s: error %d\n", changetype<i32>(path), ptrErr(changetype<usize>(inode)));
   else {
-    printk("fstest: namei %s: ino %u mode %x size %u\n", changetype<i32>(path), inode.ino, inode.mode, inode.size);
+    printk("fstest: namei %s: ino %u mode %x size %u nlink %u\n", changetype<i32>(path), inode.ino, inode.mode, inode.size, inode.nlink);
     iput(inode);
   }
 }
@@ -72,6 +72,8 @@ export function fstestRun(): void {
   cat("/etc/motd");
   cat("/bin/link"); // a symlink to ../etc/motd
   lookup("/bin/link");
+  cat("/etc/hard"); // a hard link to /etc/motd (GNU cpio stores the data with the last link)
+  lookup("/etc/motd");
   const procDir = namei(changetype<usize>("/proc"));
   if (!isErrInode(procDir)) {
     printk("fstest: mount proc: %d\n", doMount(changetype<usize>("proc"), procDir, changetype<usize>("proc"), 0, 0));

@@ -6,7 +6,7 @@
 
 import { execSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,6 +33,7 @@ beforeAll(() => {
   writeFileSync(join(tree, "sub/deep/big"), "0123456789abcdef".repeat(1024)); // 16 KiB: several pages
   writeFileSync(join(tree, "sub/random"), randomBytes(20_000)); // incompressible: stored blocks
   symlinkSync("../etc/motd", join(tree, "bin/link"));
+  linkSync(join(tree, "etc/motd"), join(tree, "etc/hard"));
   execSync(`cd ${tree} && find . | cpio -o -H newc --quiet > ${work}/initrd.cpio && gzip -9 -c ${work}/initrd.cpio > ${work}/initrd.cpio.gz && gzip -1 -c ${work}/initrd.cpio > ${work}/fast.gz`);
   plain = new Uint8Array(readFileSync(join(work, "initrd.cpio")));
   gzipped = new Uint8Array(readFileSync(join(work, "initrd.cpio.gz")));
@@ -60,7 +61,8 @@ function expectUnpacked(out: string): void {
   expect(out).toMatch(/fstest: ls \/: [^\n]* sub /);
   expect(out).toContain("fstest: cat /etc/motd:\nhello from cpio\nfstest: (end)\n");
   expect(out).toContain("fstest: cat /bin/link:\nhello from cpio\nfstest: (end)\n");
-  expect(out).toMatch(/fstest: namei \/bin\/link: ino \d+ mode 81a4 size 16\n/);
+  expect(out).toMatch(/fstest: namei \/bin\/link: ino \d+ mode 81a4 size 16 nlink 2\n/);
+  expect(out).toContain("fstest: cat /etc/hard:\nhello from cpio\nfstest: (end)\n");
 }
 
 describe("initramfs", () => {
