@@ -1,4 +1,4 @@
-// sys_file.ts — the system calls on file descriptors: read, write, close, lseek, _llseek, dup,
+// sys_file.ts — the system calls on file descriptors: read, write, readv, writev, close, lseek, _llseek, dup,
 // dup2, fcntl, pipe, ioctl, fstat, getdents, getdents64, fsync, ftruncate, fchmod, fchdir.
 // (Calls on path names are in sys_namei.ts, mount and friends in sys_mount.ts.)
 //
@@ -65,6 +65,42 @@ export function sys_write(fd: i32, buf: u32, count: u32): i32 {
   }
   kfree(k);
   return done > 0 ? <i32>done : result;
+}
+
+const IOV_MAX: u32 = 1024;
+
+/** readv/writev: one read or write per struct iovec {void *base; size_t len}, stopping at the
+ *  first short one, as if the buffers were one. Returns the total, or the first error. */
+function vectorIo(fd: i32, uiov: u32, count: u32, write: bool): i32 {
+  if (count > IOV_MAX) return -EINVAL;
+  if (count == 0) return 0;
+  const k = kmalloc(count * 8);
+  if (k == 0) return -ENOMEM;
+  let total = 0;
+  if (copyFromUser(k, uiov, count * 8) < 0) total = -EFAULT;
+  else {
+    for (let i: u32 = 0; i < count; i++) {
+      const base = load<u32>(k + i * 8);
+      const len = load<u32>(k + i * 8, 4);
+      const r = write ? sys_write(fd, base, len) : sys_read(fd, base, len);
+      if (r < 0) {
+        if (total == 0) total = r;
+        break;
+      }
+      total += r;
+      if (<u32>r < len) break;
+    }
+  }
+  kfree(k);
+  return total;
+}
+
+export function sys_readv(fd: i32, iov: u32, count: u32): i32 {
+  return vectorIo(fd, iov, count, false);
+}
+
+export function sys_writev(fd: i32, iov: u32, count: u32): i32 {
+  return vectorIo(fd, iov, count, true);
 }
 
 export function sys_close(fd: i32): i32 {

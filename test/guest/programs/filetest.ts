@@ -24,6 +24,8 @@ declare function sys_creat(path: usize, mode: i32): i32;
 declare function sys_truncate(path: usize, length: i32): i32;
 declare function sys_llseek(fd: i32, high: u32, low: u32, result: usize, whence: i32): i32;
 declare function sys_getdents(fd: i32, buf: usize, count: usize): i32;
+declare function sys_readv(fd: i32, iov: usize, count: u32): i32;
+declare function sys_writev(fd: i32, iov: usize, count: u32): i32;
 declare function sys_poll(fds: usize, nfds: u32, timeout: i32): i32;
 
 const ENOENT = 2, ENXIO = 6, EBADF = 9, EFAULT = 14, EBUSY = 16, EEXIST = 17, ENODEV = 19, ENOTDIR = 20, EISDIR = 21;
@@ -36,6 +38,7 @@ const stat = new StaticArray<u32>(16);
 const fds = new StaticArray<i32>(2);
 const status = new StaticArray<i32>(1);
 const longName = new StaticArray<u8>(300);
+const iov = new StaticArray<u32>(4);
 const pollfds = new StaticArray<u32>(6); // three struct pollfd {int fd; short events, revents}
 const pointers: StaticArray<u32> = [0, 0xc0100000, 0x40000000];
 let failures = 0;
@@ -133,6 +136,16 @@ function files(): void {
   const t2 = sys_open(s("/tmp/g"), O_WRONLY | O_TRUNC, 0);
   sys_close(t2);
   check(14, sys_stat(s("/tmp/g"), changetype<usize>(stat)) == 0 && stat[5] == 0, "O_TRUNC", <i32>stat[5]);
+  const v = sys_open(s("/tmp/v"), O_CREAT | O_RDWR, 0o644);
+  iov[0] = s("vec"); iov[1] = 3; iov[2] = s("tor\n"); iov[3] = 4;
+  check(17, sys_writev(v, changetype<usize>(iov), 2) == 7, "writev", 0);
+  sys_lseek(v, 0, 0);
+  iov[0] = b(); iov[1] = 2; iov[2] = b() + 100; iov[3] = 10;
+  check(18, sys_readv(v, changetype<usize>(iov), 2) == 7 && buf[0] == 0x76 && buf[100] == 0x63 && buf[104] == 10, "readv", 0);
+  iov[0] = 0x40000000;
+  check(19, sys_readv(v, 0x40000000, 1) == -EFAULT && sys_writev(v, changetype<usize>(iov), 1) == -EFAULT, "readv/writev: EFAULT", 0);
+  sys_close(v);
+  sys_unlink(s("/tmp/v"));
   check(15, sys_open(s("/tmp"), O_WRONLY, 0) == -EISDIR, "open a directory for writing: EISDIR", 0);
   check(16, sys_read(sys_open(s("/tmp"), O_RDONLY, 0), b(), 10) == -EISDIR, "read a directory: EISDIR", 0);
 }
