@@ -44,20 +44,34 @@ function daysFromCivil(y: i32, m: i32, d: i32): i32 {
   return era * 146097 + doe - 719468;
 }
 
+/** Reads the RTC's date and time into `buffer` (raw register values). */
+function readRtc(): void {
+  buffer[0] = cmosRead(0x00) | (cmosRead(0x02) << 8) | (cmosRead(0x04) << 16);
+  buffer[1] = cmosRead(0x07) | (cmosRead(0x08) << 8) | (cmosRead(0x09) << 16) | (cmosRead(0x32) << 24);
+}
+
 export function timeInit(): void {
-  while ((cmosRead(0x0a) & 0x80) != 0) {} // update in progress
+  // Read until two reads agree, rather than wait for "update in progress" to clear.
+  let seconds: u32 = 0xffffffff;
+  let date: u32 = 0;
+  while (true) {
+    readRtc();
+    if (buffer[0] == seconds && buffer[1] == date) break;
+    seconds = buffer[0];
+    date = buffer[1];
+  }
   const statusB = cmosRead(0x0b);
   const binary = (statusB & 4) != 0;
-  const second = fromBcd(cmosRead(0x00), binary);
-  const minute = fromBcd(cmosRead(0x02), binary);
-  let hourRaw = cmosRead(0x04);
+  const second = fromBcd(seconds & 0xff, binary);
+  const minute = fromBcd((seconds >> 8) & 0xff, binary);
+  const hourRaw = (seconds >> 16) & 0xff;
   const pm = (hourRaw & 0x80) != 0;
   let hour = fromBcd(hourRaw & 0x7f, binary);
   if ((statusB & 2) == 0 && pm) hour = (hour % 12) + 12;
-  const day = fromBcd(cmosRead(0x07), binary);
-  const month = fromBcd(cmosRead(0x08), binary);
-  let year = fromBcd(cmosRead(0x09), binary);
-  const century = fromBcd(cmosRead(0x32), binary);
+  const day = fromBcd(date & 0xff, binary);
+  const month = fromBcd((date >> 8) & 0xff, binary);
+  let year = fromBcd((date >> 16) & 0xff, binary);
+  const century = fromBcd(date >> 24, binary);
   year += century >= 19 && century <= 21 ? century * 100 : 2000;
   const days = daysFromCivil(<i32>year, <i32>month, <i32>day);
   bootEpoch = <u32>days * 86400 + hour * 3600 + minute * 60 + second;
