@@ -18,6 +18,8 @@ export interface SourceSet {
   /** Compile only the roots: files they import are declarations of symbols defined in other
    *  objects (e.g. user programs against a separately compiled libc). */
   separate?: boolean;
+  /** Also print the EXPORT_SYMBOL()ed API as a declaration file, under this header comment. */
+  apiHeader?: string;
 }
 
 export const compilerOptions: ts.CompilerOptions = {
@@ -52,6 +54,7 @@ export interface Frontend {
   program: ts.Program;
   checker: ts.TypeChecker;
   sourceFiles: ts.SourceFile[]; // the user's files (not the lib or declarations)
+  declarationFiles: ts.SourceFile[]; // .d.ts files other than the lib (e.g. the kernel's API)
   rootFiles: Set<string>; // normalised paths of the roots
   diagnostics: Diagnostic[]; // TypeScript's syntax and type errors
 }
@@ -114,7 +117,8 @@ export function parseAndCheck(src: SourceSet): Frontend {
     diagnostics.push(convertTsDiagnostic(d));
   }
   const sourceFiles = program.getSourceFiles().filter((sf) => !sf.isDeclarationFile);
-  return { program, checker: program.getTypeChecker(), sourceFiles, diagnostics, rootFiles: new Set(src.roots.map(normalize)) };
+  const declarationFiles = program.getSourceFiles().filter((sf) => sf.isDeclarationFile && sf.fileName !== LIB_PATH);
+  return { program, checker: program.getTypeChecker(), sourceFiles, declarationFiles, diagnostics, rootFiles: new Set(src.roots.map(normalize)) };
 }
 
 function convertTsDiagnostic(d: ts.Diagnostic): Diagnostic {

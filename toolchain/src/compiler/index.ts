@@ -11,6 +11,7 @@ import { CompileError, type Diagnostic, formatDiagnostic } from "./diagnostics.j
 import { CodeGenerator } from "./codegen.js";
 import { type Frontend, LIB_PATH, type SourceSet, normalize, parseAndCheck } from "./frontend.js";
 import { SemanticModel } from "./program.js";
+import { exportedApi } from "./api.js";
 import { type ModuleDeclarations, collectModuleDeclarations } from "./module-info.js";
 import { checkSubset } from "./subset.js";
 
@@ -23,6 +24,8 @@ export interface CompileResult {
   diagnostics: Diagnostic[];
   /** MODULE_*(), module_param() and EXPORT_SYMBOL() declarations of the compiled files. */
   module: ModuleDeclarations;
+  /** With `apiHeader`: the EXPORT_SYMBOL()ed API as a declaration file (see api.ts). */
+  api?: string;
 }
 
 export function compile(src: SourceSet): CompileResult {
@@ -30,7 +33,7 @@ export function compile(src: SourceSet): CompileResult {
   if (fe.diagnostics.length) return failed(fe.diagnostics);
   const subset = checkAllSubset(fe);
   if (subset.length) return failed(subset);
-  return generate(fe, src.separate ? fe.rootFiles : null);
+  return generate(fe, src.separate ? fe.rootFiles : null, src.apiHeader);
 }
 
 /**
@@ -55,17 +58,19 @@ function failed(diagnostics: Diagnostic[]): CompileResult {
 /** The subset check over every file of the program (reported once). */
 function checkAllSubset(fe: Frontend): Diagnostic[] {
   const model = new SemanticModel(fe.checker, LIB_PATH);
+  for (const sf of fe.declarationFiles) model.declareFile(sf, true);
   for (const sf of fe.sourceFiles) model.declareFile(sf);
   for (const sf of fe.sourceFiles) checkSubset(model, sf);
   return model.diagnostics;
 }
 
 /** Code for the files in `compiledSet` (all files when null); the others are declarations. */
-function generate(fe: Frontend, compiledSet: Set<string> | null): CompileResult {
+function generate(fe: Frontend, compiledSet: Set<string> | null, apiHeader?: string): CompileResult {
   const model = new SemanticModel(fe.checker, LIB_PATH);
   const compiled = fe.sourceFiles.filter((sf) => !compiledSet || compiledSet.has(sf.fileName));
+  for (const sf of fe.declarationFiles) model.declareFile(sf, true);
   for (const sf of fe.sourceFiles) model.declareFile(sf, !compiled.includes(sf));
-  for (const sf of fe.sourceFiles) model.resolveFile(sf);
+  for (const sf of [...fe.declarationFiles, ...fe.sourceFiles]) model.resolveFile(sf);
   const module = noModule();
   for (const sf of compiled) collectModuleDeclarations(model, sf, module);
   const gen = new CodeGenerator(model);
@@ -77,7 +82,8 @@ function generate(fe: Frontend, compiledSet: Set<string> | null): CompileResult 
     }
   }
   if (model.diagnostics.length) return { asm: "", diagnostics: sortDiagnostics(model.diagnostics), module };
-  return { asm: gen.listing(module), diagnostics: [], module };
+  const api = apiHeader === undefined ? undefined : exportedApi(model, module.exports, apiHeader);
+  return { asm: gen.listing(module), diagnostics: [], module, api };
 }
 
 function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
