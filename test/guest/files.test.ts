@@ -74,6 +74,14 @@ describe("the shell and files", () => {
     expect(out).toMatch(/\n\s*2\nrc=0\n/);
   });
 
+  test("many pages through a pipe and into files; a copied program runs", async () => {
+    const out = await run("cat /proc/kallsyms | wc -c; wc -c < /proc/kallsyms; cp /bin/sh /tmp/sh2 && /tmp/sh2 -c 'echo co''pied'; echo rc=$?");
+    const [piped, direct] = [...out.matchAll(/^\s*(\d+)$/gm)].map((m) => Number(m[1]));
+    expect(piped).toBeGreaterThan(8192);
+    expect(piped).toBe(direct);
+    expect(out).toMatch(/\ncopied\nrc=0\n/);
+  });
+
   test("ls /dev and /proc", async () => {
     const out = await run("ls /dev /proc/self/; echo rc=$?");
     expect(out).toMatch(/console/);
