@@ -141,7 +141,8 @@ export function kernelRead(f: File, pos: u32, buf: usize, n: u32): i32 {
   return f.ops.read(f, buf, n);
 }
 
-/** lseek for files that know their size (ramfs) and those that don't (procfs: SEEK_END fails). */
+/** lseek for files that know their size (ramfs; procfs files say 0). In a directory the position
+ *  is an entry index: getdents's d_off values are positions to come back to. */
 export function genericLseek(f: File, offset: i32, whence: i32): i32 {
   let base: i32 = 0;
   if (whence == SEEK_SET) base = 0;
@@ -150,7 +151,6 @@ export function genericLseek(f: File, offset: i32, whence: i32): i32 {
   else return -EINVAL;
   const pos = base + offset;
   if (pos < 0) return -EINVAL;
-  if (pos != <i32>f.pos && f.inode != null && isDirMode(f.inode.mode) && pos != 0) return -EINVAL;
   f.pos = <u32>pos;
   return pos;
 }

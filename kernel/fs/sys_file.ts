@@ -284,7 +284,7 @@ function fill64(ctx: DirContext, name: usize, len: i32, ino: u32, type: u8): boo
   const d = ctx.buf + ctx.used;
   memory_fill(d, 0, reclen);
   store<u32>(d, ino, 0);
-  store<u32>(d, <u32>ctx.count + 1, 8);
+  store<u32>(d, ctx.file.pos + 1, 8); // d_off: lseek there to continue after this entry
   store<u16>(d, <u16>reclen, 16);
   store<u8>(d, type, 18);
   memory_copy(d + 19, name, <usize>len);
@@ -303,7 +303,7 @@ function fill32(ctx: DirContext, name: usize, len: i32, ino: u32, type: u8): boo
   const d = ctx.buf + ctx.used;
   memory_fill(d, 0, reclen);
   store<u32>(d, ino, 0);
-  store<u32>(d, <u32>ctx.count + 1, 4);
+  store<u32>(d, ctx.file.pos + 1, 4);
   store<u16>(d, <u16>reclen, 8);
   memory_copy(d + 10, name, <usize>len);
   store<u8>(d + reclen - 1, type);
@@ -327,6 +327,7 @@ function getdents(fd: i32, dirp: u32, count: u32, fill: (ctx: DirContext, name: 
     return -ENOMEM;
   }
   ctx.fill = fill;
+  ctx.file = f;
   ctx.buf = k;
   ctx.size = size;
   let result = f.ops.readdir(f, ctx);

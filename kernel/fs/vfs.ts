@@ -97,6 +97,7 @@ export class DirContext {
   used: u32;     // bytes filled
   count: i32;    // entries filled
   arg: usize;    // anything else the filler needs
+  file: File;    // the directory being read (d_off = file.pos + 1: where the next entry starts)
 }
 
 /** What an open file can do. Any field may be null: the VFS then uses a default or fails. */

@@ -180,6 +180,9 @@ function directories(): void {
     if (strcmp(name, s("x")) == 0 || strcmp(name, s(".")) == 0 || strcmp(name, s("..")) == 0) names++;
   }
   check(32, names == 3 && sys_getdents64(dir, b(), 4096) == 0, "getdents64: . .. x, then end", n);
+  const firstOff = load<u32>(b(), 8);
+  check(26, sys_lseek(dir, <i32>firstOff, 0) == <i32>firstOff && sys_getdents64(dir, b(), 4096) > 0 && strcmp(b() + 19, s("..")) == 0,
+    "lseek to a d_off continues after that entry", <i32>firstOff);
   sys_close(dir);
   check(33, sys_chdir(s("/tmp/d")) == 0 && sys_getcwd(b(), 100) == 7 && strcmp(b(), s("/tmp/d")) == 0, "chdir + getcwd", 0);
   check(34, sys_getcwd(b(), 3) == -34, "getcwd: ERANGE", 0);
