@@ -4,7 +4,7 @@
 // Inputs are in memory; the callers read files.
 
 import { assemble } from "./asm/assembler.js";
-import { type CompileResult, type Diagnostic, type SourceSet, compile, compileUnits, formatDiagnostic } from "./compiler/index.js";
+import { type CompileResult, type Diagnostic, type ModuleDeclarations, type SourceSet, compile, compileUnits, formatDiagnostic } from "./compiler/index.js";
 import type { ObjectFile } from "./elf/object.js";
 import { type LinkInput, type LinkResult, link } from "./link/linker.js";
 
@@ -16,15 +16,19 @@ export class BuildError extends Error {
 }
 
 export function compileToAsm(src: SourceSet): string {
-  const r = compile(src);
-  if (r.diagnostics.length) throw new BuildError(r.diagnostics.map(formatDiagnostic).join("\n"), r.diagnostics);
-  return r.asm;
+  return compileChecked(src).asm;
 }
 
-/** Compiles Lokum sources into one relocatable object. */
-export function compileToObject(src: SourceSet, objectName = "out.o"): { object: ObjectFile; asm: string } {
-  const asm = compileToAsm(src);
-  return { object: assemble(asm, objectName.replace(/\.o$/, ".s")), asm };
+function compileChecked(src: SourceSet): CompileResult {
+  const r = compile(src);
+  if (r.diagnostics.length) throw new BuildError(r.diagnostics.map(formatDiagnostic).join("\n"), r.diagnostics);
+  return r;
+}
+
+/** Compiles Lokum sources into one relocatable object (with its module declarations). */
+export function compileToObject(src: SourceSet, objectName = "out.o"): { object: ObjectFile; asm: string; module: ModuleDeclarations; api?: string } {
+  const r = compileChecked(src);
+  return { object: assemble(r.asm, objectName.replace(/\.o$/, ".s")), asm: r.asm, module: r.module, api: r.api };
 }
 
 /** Compiles several units with one type check (see compileUnits); one object per unit. */

@@ -1,0 +1,136 @@
+// Building loadable modules: Linux's `make modules` + modpost + depmod, for Lokum.
+//
+//   1. compile   each module's files (separate compilation: a file imported from another
+//                module is only declared) against the kernel's exported API (a .d.ts made by
+//                kbuild from the kernel's EXPORT_SYMBOL()s)
+//   2. modpost   every symbol a module leaves undefined must be exported by the kernel or by
+//                another module; the modules that export them become `depends=`. Then the
+//                module gets `name=` and `vermagic=` in .modinfo and a `__ksymtab` (its
+//                EXPORT_SYMBOL()s), and its objects are merged into one relocatable NAME.ko
+//   3. depmod    modules.dep, modules.alias and modules.symbols, as kmod's depmod writes them
+//
+// A module's name is its file name with '-' turned into '_' (ne2k-pci.ko → ne2k_pci), as in
+// Linux. Pure functions over in-memory files; the CLI reads and writes the trees.
+
+import { assemble } from "./asm/assembler.js";
+import { BuildError, compileToObject } from "./driver.js";
+import type { ObjectFile } from "./elf/object.js";
+import { writeElf } from "./elf/writer.js";
+import { type LinkInput, linkRelocatable } from "./link/linker.js";
+
+export interface ModuleSource {
+  file: string; // the .ko's file name without extension: "ne2k-pci"
+  dir: string; // where the .ko goes under /lib/modules/RELEASE/: "kernel/drivers/net"
+  roots: string[]; // the module's own .ts files (paths in `files`)
+}
+
+export interface BuiltModule {
+  file: string;
+  name: string;
+  path: string; // "kernel/drivers/net/ne2k-pci.ko"
+  ko: Uint8Array;
+  exports: string[];
+  depends: string[]; // module names
+  modinfo: string[];
+}
+
+export interface ModuleBuildInput {
+  files: Record<string, string>; // every source, keyed by absolute path ("/modules/…")
+  modules: ModuleSource[];
+  lib: string; // lokum.d.ts
+  kernelApi: string; // the kernel's exported API (.d.ts text)
+  kernelExports: ReadonlySet<string>;
+  release: string; // "0.1.0": vermagic and the /lib/modules directory
+}
+
+export const moduleName = (file: string): string => file.replace(/-/g, "_");
+
+export function buildModules(input: ModuleBuildInput): BuiltModule[] {
+  // 1. compile
+  const compiled = input.modules.map((m) => {
+    const { object, module } = compileToObject({
+      files: input.files, roots: m.roots, lib: input.lib, separate: true,
+      extraDeclarations: { "/lokum/kernel-api.d.ts": input.kernelApi },
+    }, `${m.file}.o`);
+    return {
+      source: m, object, modinfo: module.modinfo,
+      exports: module.exports.map((e) => e.symbol),
+      gplExports: new Set(module.exports.filter((e) => e.gpl).map((e) => e.symbol)),
+      undefinedSymbols: undefinedSymbols(object),
+    };
+  });
+
+  // 2. modpost
+  const exporter = new Map<string, string>(); // symbol → module name
+  for (const c of compiled) for (const s of c.exports) exporter.set(s, moduleName(c.source.file));
+  return compiled.map((c) => {
+    const name = moduleName(c.source.file);
+    const depends = new Set<string>();
+    const missing: string[] = [];
+    for (const sym of c.undefinedSymbols) {
+      if (input.kernelExports.has(sym)) continue;
+      const owner = exporter.get(sym);
+      if (owner && owner !== name) depends.add(owner);
+      else missing.push(sym);
+    }
+    if (missing.length) {
+      throw new BuildError(missing.map((s) => `modpost: "${s}" [${c.source.file}.ko] undefined!`).join("\n"));
+    }
+    const modinfo = [...c.modinfo, `depends=${[...depends].join(",")}`, `name=${name}`, `vermagic=${input.release} lokum`];
+    const post = assemble(modpostAssembly(modinfo.slice(c.modinfo.length), c.exports, c.gplExports), `${c.source.file}.mod.s`);
+    const inputs: LinkInput[] = [{ name: `${c.source.file}.o`, object: c.object }, { name: `${c.source.file}.mod.o`, object: post }];
+    const ko = writeElf(linkRelocatable(inputs, `${c.source.file}.ko`));
+    return { file: c.source.file, name, path: `${c.source.dir}/${c.source.file}.ko`, ko, exports: c.exports, depends: [...depends], modinfo };
+  });
+}
+
+function undefinedSymbols(object: ObjectFile): string[] {
+  const defined = new Set(object.symbols.filter((s) => s.section !== null).map((s) => s.name));
+  return [...new Set(object.symbols.filter((s) => s.section === null && s.type !== "file" && !defined.has(s.name)).map((s) => s.name))];
+}
+
+/** The modpost additions: more .modinfo strings and the __ksymtab / __ksymtab_gpl tables. */
+function modpostAssembly(modinfo: string[], exports: string[], gpl: Set<string>): string {
+  const lines = ['  .section .modinfo,"a"', ...modinfo.map((m) => `  .asciz "${m}"`)];
+  const table = (section: string, syms: string[]): void => {
+    if (!syms.length) return;
+    lines.push(`  .section ${section},"a"`, "  .align 4");
+    syms.forEach((s, i) => lines.push(`  .long ${s}, .Lksym_${section}_${i}`));
+    lines.push('  .section __ksymtab_strings,"a"');
+    syms.forEach((s, i) => lines.push(`.Lksym_${section}_${i}:`, `  .asciz "${s}"`));
+  };
+  table("__ksymtab", exports.filter((s) => !gpl.has(s)));
+  table("__ksymtab_gpl", exports.filter((s) => gpl.has(s)));
+  return lines.join("\n") + "\n";
+}
+
+// ---- depmod: the index files of /lib/modules/RELEASE/ (kmod's text formats)
+
+export interface DepmodFiles {
+  "modules.dep": string;
+  "modules.alias": string;
+  "modules.symbols": string;
+}
+
+export function depmod(modules: readonly BuiltModule[]): DepmodFiles {
+  const byName = new Map(modules.map((m) => [m.name, m]));
+  const closure = (m: BuiltModule, seen = new Set<string>()): BuiltModule[] => {
+    const out: BuiltModule[] = [];
+    for (const d of m.depends) {
+      const dep = byName.get(d);
+      if (!dep || seen.has(d)) continue;
+      seen.add(d);
+      out.push(dep, ...closure(dep, seen));
+    }
+    return out;
+  };
+  const dep = modules.map((m) => `${m.path}:${closure(m).map((d) => " " + d.path).join("")}`);
+  const alias = modules.flatMap((m) => m.modinfo.filter((i) => i.startsWith("alias=")).map((i) => `alias ${i.slice(6)} ${m.name}`));
+  const symbols = modules.flatMap((m) => m.exports.map((s) => `alias symbol:${s} ${m.name}`));
+  const header = "# Aliases extracted from modules themselves.\n";
+  return {
+    "modules.dep": dep.map((l) => l + "\n").join(""),
+    "modules.alias": header + alias.map((l) => l + "\n").join(""),
+    "modules.symbols": "# Aliases for symbols, used by symbol_request().\n" + symbols.map((l) => l + "\n").join(""),
+  };
+}
