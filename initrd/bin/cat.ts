@@ -2,7 +2,7 @@
 // A file that cannot be opened is reported as busybox does — "cat: can't open 'x': No such
 // file or directory" — and cat goes on with the next one, exiting with status 1 at the end.
 
-import { fprintf, writeBytes } from "../lib/stdio";
+import { fprintf, flushOutput, writeBytes } from "../lib/stdio";
 import { open, close, read, O_RDONLY } from "../lib/unistd";
 import { errorText } from "../lib/errno";
 import { streq } from "../lib/string";
@@ -20,6 +20,7 @@ function copy(fd: i32): bool {
       return false;
     }
     writeBytes(1, buf, n);
+    flushOutput(); // at once: a reader of a terminal sees each line as it is typed
   }
 }
 
