@@ -33,7 +33,8 @@ import { runLine } from "./sh/parse";
 
 // ---- the main loop
 
-const LINE_MAX = 4096;
+// A terminal's longest line (4095 bytes, its "\n") and the terminating 0: one readLine.
+const LINE_MAX = 4097;
 let lineBuf = new StaticArray<u8>(LINE_MAX);
 
 function runInput(fd: i32): void {
