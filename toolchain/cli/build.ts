@@ -1,16 +1,20 @@
 // `lokum build`: everything the machine boots, into dist/boot/:
 //   lokum.elf     the multiboot kernel (kernel/**/*.ts + *.s, with its .kallsyms table)
 //   System.map    the kernel's symbols, as Linux's build leaves them
-//   initrd.cpio   the root file system (newc): user programs, /etc, /lib/modules
+//   initrd.cpio   the root file system (newc): user programs, /etc, /lib/modules/RELEASE/
+//                 (every module of modules/ as a .ko, and depmod's index files)
+//   ../include/lokum-kernel.d.ts   the kernel's exported API, for module sources and editors
 // The work is done by the toolchain core (kbuild.ts, userland.ts, cpio.ts); this file only
 // reads the trees and writes the results.
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { writeCpio } from "../src/cpio.js";
-import { buildKernel } from "../src/kbuild.js";
+import { type KernelBuild, buildKernel } from "../src/kbuild.js";
+import { buildModules, depmod } from "../src/modbuild.js";
 import { buildUserland } from "../src/userland.js";
-import { REPO_ROOT, readLokumLib, readTree } from "./sources.js";
+import { utf8Encode } from "../src/utf8.js";
+import { REPO_ROOT, readKernelRelease, readLokumLib, readTree } from "./sources.js";
 
 export async function buildCommand(args: string[]): Promise<number> {
   if (args.length) throw new Error(`build takes no arguments (got '${args[0]}')`);
@@ -24,12 +28,43 @@ export async function buildCommand(args: string[]): Promise<number> {
   const map = kernel.symbols.map((s) => `${s.address.toString(16).padStart(8, "0")} ${s.type === "func" ? "T" : "D"} ${s.name}`);
   writeFileSync(resolve(out, "System.map"), map.join("\n") + "\n");
 
+  mkdirSync(resolve(REPO_ROOT, "dist/include"), { recursive: true });
+  writeFileSync(resolve(REPO_ROOT, "dist/include/lokum-kernel.d.ts"), kernel.api);
+
   const userFiles = { ...readTree("initrd"), ...readTree("kernel", (n) => n === "syscalls.tbl") };
   const userland = buildUserland(userFiles, lib);
-  const initrd = writeCpio(userland.entries);
+  const release = readKernelRelease();
+  const modules = buildModuleTree(kernel, lib, release);
+  const entries = [...userland.entries, ...modules];
+  const initrd = writeCpio(entries);
   writeFileSync(resolve(out, "initrd.cpio"), initrd);
 
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  process.stdout.write(`dist/boot/lokum.elf  ${kernel.elf.length} bytes\ndist/boot/initrd.cpio ${initrd.length} bytes (${userland.entries.length} entries)\nbuilt in ${seconds} s\n`);
+  process.stdout.write(`dist/boot/lokum.elf  ${kernel.elf.length} bytes\ndist/boot/initrd.cpio ${initrd.length} bytes (${entries.length} entries)\nbuilt in ${seconds} s\n`);
   return 0;
+}
+
+/**
+ * Every module of modules/: each file that declares MODULE_LICENSE() is one module (its
+ * private files may sit in a folder of the same name beside it); modules/drivers/net/ne2k-pci.ts
+ * becomes /lib/modules/RELEASE/kernel/drivers/net/ne2k-pci.ko.
+ */
+function buildModuleTree(kernel: KernelBuild, lib: string, release: string): { path: string; mode: number; data: Uint8Array }[] {
+  const tree = readTree("modules", (n) => n.endsWith(".ts"));
+  const files: Record<string, string> = {};
+  for (const [p, text] of Object.entries(tree)) files["/" + p] = text;
+  const sources = Object.keys(tree).filter((p) => /\bMODULE_LICENSE\(/.test(tree[p]!)).sort().map((p) => {
+    const file = p.replace(/^.*\//, "").replace(/\.ts$/, "");
+    const folder = p.replace(/\.ts$/, "/");
+    const dir = "kernel" + p.slice("modules".length, p.lastIndexOf("/"));
+    return { file, dir, roots: ["/" + p, ...Object.keys(tree).filter((q) => q.startsWith(folder)).map((q) => "/" + q)] };
+  });
+  const base = `lib/modules/${release}`;
+  if (sources.length === 0) return [];
+  const built = buildModules({ files, modules: sources, lib, kernelApi: kernel.api, kernelExports: new Set(kernel.exports), release });
+  const index = depmod(built);
+  return [
+    ...built.map((m) => ({ path: `${base}/${m.path}`, mode: 0o100644, data: m.ko })),
+    ...Object.entries(index).map(([name, text]) => ({ path: `${base}/${name}`, mode: 0o100644, data: utf8Encode(text) })),
+  ];
 }

@@ -9,8 +9,10 @@ import { writeElf } from "../src/elf/writer.js";
 import { linkExecutable } from "../src/driver.js";
 import { linkRelocatable } from "../src/link/linker.js";
 import { parseArgs } from "node:util";
-import { readLokumLib, readSourceClosure } from "./sources.js";
-import { readFileSync } from "node:fs";
+import { REPO_ROOT, readKernelRelease, readLokumLib, readSourceClosure } from "./sources.js";
+import { buildModules } from "../src/modbuild.js";
+import { basename, resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
 
 export async function ccCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: {
@@ -26,6 +28,7 @@ export async function ccCommand(args: string[]): Promise<number> {
   const other = positionals.filter((f) => !f.endsWith(".ts") && !f.endsWith(".s"));
   if (other.length) throw new Error(`${other[0]}: unknown file type (expected .ts or .s)`);
 
+  if (kind === "module") return buildModuleCommand(tsFiles, asmFiles, values.output);
   const objects: { name: string; object: ObjectFile }[] = [];
   let listing = "";
   if (tsFiles.length) {
@@ -49,5 +52,24 @@ export async function ccCommand(args: string[]): Promise<number> {
 function writeOut(path: string | undefined, text: string): number {
   if (path && path !== "-") writeFileSync(path, text);
   else process.stdout.write(text);
+  return 0;
+}
+
+/**
+ * `--kind module`: the files are one module, compiled against the kernel's exported API
+ * (dist/include/lokum-kernel.d.ts, made by `lokum build`) and finished by modpost into a .ko.
+ */
+function buildModuleCommand(tsFiles: string[], asmFiles: string[], output: string | undefined): number {
+  if (!output) throw new Error("missing -o NAME.ko");
+  if (asmFiles.length) throw new Error("--kind module takes .ts files only");
+  const apiPath = resolve(REPO_ROOT, "dist/include/lokum-kernel.d.ts");
+  if (!existsSync(apiPath)) throw new Error(`${apiPath}: not found (run 'npx lokum build' first: modules compile against the kernel's API)`);
+  const kernelApi = readFileSync(apiPath, "utf8");
+  const kernelExports = new Set([...kernelApi.matchAll(/^declare (?:function|let|const) (\w+)/gm)].map((m) => m[1]));
+  const files = readSourceClosure(tsFiles);
+  const roots = Object.keys(files).slice(0, tsFiles.length);
+  const file = basename(output).replace(/\.ko$/, "");
+  const [built] = buildModules({ files, modules: [{ file, dir: ".", roots }], lib: readLokumLib(), kernelApi, kernelExports, release: readKernelRelease() });
+  writeFileSync(output, built.ko);
   return 0;
 }

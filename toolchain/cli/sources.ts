@@ -21,6 +21,13 @@ export function readLokumLib(): string {
   return readFileSync(resolve(REPO_ROOT, "toolchain/lib/lokum.d.ts"), "utf8");
 }
 
+/** The kernel's release ("0.1.0"), from kernel/version.ts: modules are built for it. */
+export function readKernelRelease(): string {
+  const m = /UTS_RELEASE\s*=\s*"([^"]+)"/.exec(readFileSync(resolve(REPO_ROOT, "kernel/version.ts"), "utf8"));
+  if (!m) throw new Error("kernel/version.ts: no UTS_RELEASE");
+  return m[1];
+}
+
 export function readBareRuntime(): string {
   return readFileSync(resolve(REPO_ROOT, "toolchain/runtime/bare.s"), "utf8");
 }
