@@ -108,19 +108,21 @@ function qemuArgs(withInitrd: boolean): string[] {
   ];
 }
 
-/** The boot has finished: the shell's prompt, or the kernel's idle line when it runs no init. */
-const READY = /# $|Boot complete: idling[^\n]*\n/;
-/** What the kernel says when it idles instead of starting /sbin/init (kernel/main.ts). */
-const KERNEL_RUNS_NO_INIT = "(no init yet)";
+/** The boot has finished: the shell's prompt, or the kernel's panic when it finds no init. */
+const NO_INIT = /Kernel panic - not syncing: No working init found\.[^\n]*\]---/;
+const READY = new RegExp(`# $|${NO_INIT.source}`);
+/** What the kernel says when there is nothing to run as init (kernel/init.ts). */
+const KERNEL_RUNS_NO_INIT = "No working init found";
 
 describe("QEMU", () => {
-  test("boots lokum.elf without an initrd: banner, command line, idle", async () => {
+  test("boots lokum.elf without an initrd: banner, command line, no init to run", async () => {
     await withQemu(qemuArgs(false), async (qemu) => {
-      await qemu.waitFor(/Boot complete: idling/);
+      await qemu.waitFor(NO_INIT);
       expect(qemu.console).toMatch(/^Lokum version \d+\.\d+\.\d+ /);
       expect(qemu.console).toMatch(/^Command line: .*console=ttyS0$/m);
       expect(qemu.console).toMatch(/^initrd: none$/m);
-      expect(qemu.console).not.toMatch(/Oops|Kernel panic/);
+      expect(qemu.console).toMatch(/^Run \/sbin\/init as init process$/m);
+      expect(qemu.console).not.toMatch(/Oops/);
     });
   });
 
