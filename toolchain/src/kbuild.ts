@@ -89,7 +89,7 @@ export function buildKernel(files: Record<string, string>, lib: string): KernelB
   for (const p of tsPaths) tsFiles[rooted(p)] = files[p]!;
   let compiled: ReturnType<typeof compileToObject>;
   try {
-    compiled = compileToObject({ files: tsFiles, roots: roots.map(rooted), lib, apiHeader: API_HEADER }, "kernel.o");
+    compiled = compileToObject({ files: tsFiles, roots: roots.map(rooted), lib, apiHeader: API_HEADER, lineTable: true }, "kernel.o");
   } catch (err) {
     if (!(err instanceof BuildError)) throw err;
     const unrooted = (text: string) => tsPaths.reduce((t, p) => (p.startsWith("/") ? t : t.split(rooted(p) + ":").join(p + ":")), text);

@@ -49,7 +49,7 @@ export function buildModules(input: ModuleBuildInput): BuiltModule[] {
   // 1. compile
   const compiled = input.modules.map((m) => {
     const { object, module } = compileToObject({
-      files: input.files, roots: m.roots, lib: input.lib, separate: true,
+      files: input.files, roots: m.roots, lib: input.lib, separate: true, lineTable: true,
       extraDeclarations: { "/lokum/kernel-api.d.ts": input.kernelApi },
     }, `${m.file}.o`);
     return {

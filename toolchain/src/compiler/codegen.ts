@@ -31,7 +31,36 @@ export class CodeGenerator {
   private readonly lambdaQueue: ts.FunctionLikeDeclaration[] = [];
   private labelCount = 0;
 
-  constructor(private readonly model: SemanticModel) {}
+  constructor(private readonly model: SemanticModel, private readonly withLines = false) {}
+
+  // ---- the source-line table: which TypeScript line each statement's code comes from
+  private readonly lineRecords: { label: string; line: number; file: number }[] = [];
+  private readonly lineFiles: string[] = [];
+
+  lineLabel = (node: ts.Node): string => {
+    if (!this.withLines) return "";
+    const sf = node.getSourceFile();
+    let file = this.lineFiles.indexOf(sf.fileName);
+    if (file < 0) file = this.lineFiles.push(sf.fileName) - 1;
+    const line = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
+    const label = `.Lline${this.lineRecords.length}`;
+    this.lineRecords.push({ label, line, file });
+    return label;
+  };
+
+  /**
+   * \`lokum_lines\`: { count, files (pointer to \`count_files\` string pointers), records[count] }
+   * with each record { address: u32, line: u16, file: u16 } in address order — how an oops
+   * finds the TypeScript line of a faulting instruction.
+   */
+  private lineTable(): string[] {
+    if (!this.withLines) return [];
+    const out = ["  .section .rodata", "  .align 4", "  .globl lokum_lines", "  .type lokum_lines, @object", "lokum_lines:",
+      `  .long ${this.lineRecords.length}`, "  .long .Llinefiles"];
+    for (const r of this.lineRecords) out.push(`  .long ${r.label}`, `  .short ${r.line}, ${r.file}`);
+    out.push(".Llinefiles:", ...this.lineFiles.map((f) => `  .long ${this.stringLiteral(f.replace(/^\//, ""))}`));
+    return out;
+  }
 
   newLabel = (): string => `.L${this.labelCount++}`;
 
@@ -97,6 +126,7 @@ export class CodeGenerator {
         stringLiteral: this.stringLiteral,
         lambdaSymbol: this.lambdaSymbol,
         restArgsOffset: () => fc.restArgsOffset(),
+        lineLabel: this.lineLabel,
       };
       const fc: FunctionCompiler = new FunctionCompiler(this.model, ctx, decl, symbol, result, exported, isMethod);
       this.text.push(...fc.compile());
@@ -239,11 +269,12 @@ export class CodeGenerator {
   listing(module?: ModuleDeclarations): string {
     const out = ["  .intel_syntax noprefix"];
     if (module) this.moduleSections = moduleDeclarationsAsm(module, this.stringLiteral, asmString);
+    const lines = this.lineTable();
     out.push(...this.text);
     if (this.rodata.length) out.push("  .section .rodata", ...this.rodata);
     if (this.data.length || this.deferredData.length) out.push("  .data", ...this.data, ...this.deferredData);
     if (this.bss.length) out.push("  .bss", ...this.bss);
-    out.push(...this.moduleSections);
+    out.push(...this.moduleSections, ...lines);
     return out.join("\n") + "\n";
   }
 }

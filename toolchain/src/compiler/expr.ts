@@ -76,6 +76,8 @@ export interface FunctionContext {
   stringLiteral(text: string): string; // → label of the bytes in .rodata
   restArgsOffset(): number; // ebp offset of the first variadic argument
   lambdaSymbol(fn: ts.ArrowFunction | ts.FunctionExpression): string;
+  /** A label for the code of the statement at `node` in the source-line table ("" = no table). */
+  lineLabel(node: ts.Node): string;
 }
 
 export class ExprCompiler {

@@ -20,6 +20,8 @@ export interface SourceSet {
   separate?: boolean;
   /** Also print the EXPORT_SYMBOL()ed API as a declaration file, under this header comment. */
   apiHeader?: string;
+  /** Emit `lokum_lines`, the table from code addresses to source lines (for oopses). */
+  lineTable?: boolean;
 }
 
 export const compilerOptions: ts.CompilerOptions = {

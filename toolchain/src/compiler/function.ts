@@ -172,6 +172,8 @@ export class FunctionCompiler extends CallCompiler {
 
   // ---------------------------------------------------------------- statements
   statement(s: ts.Statement): void {
+    const line = ts.isBlock(s) ? "" : this.ctx.lineLabel(s);
+    if (line) this.lines.push(line + ":");
     try {
       this.statementInner(s);
     } catch (err) {
