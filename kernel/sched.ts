@@ -123,6 +123,20 @@ export function sleepTicks(ticks: u32): i32 {
   return result;
 }
 
+/** Sleeps until wakeUp(chan) or until `ticks` clock ticks have passed, whichever comes first
+ *  (a read with a timeout: the caller rechecks its condition and the time). 0, or -EINTR. */
+export function sleepOnTimeout(chan: usize, ticks: u32): i32 {
+  const p = currentProc();
+  if (p.slot == 0) return sleepOn(chan);
+  p.wakeAt = jiffies + ticks;
+  if (p.wakeAt == 0) p.wakeAt = 1;
+  timedSleepers++;
+  const result = sleepOn(chan);
+  timedSleepers--;
+  p.wakeAt = 0;
+  return result;
+}
+
 export function setAlarm(p: Proc, at: u32): void {
   if (p.alarmAt != 0) alarms--;
   p.alarmAt = at;

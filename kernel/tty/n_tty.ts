@@ -29,7 +29,7 @@
 // OCRNL; `tty.column` follows the cursor so that erasing a tab knows how far to go back.
 
 import { jiffies } from "../arch/x86/pit";
-import { sleepOn, sleepTicks, wakeUp } from "../sched";
+import { sleepOn, sleepOnTimeout, wakeUp } from "../sched";
 import { killPgrp, SIGINT, SIGQUIT } from "../signal";
 import { registerLdisc, N_TTY, TtyLdiscOps } from "./ldisc";
 import {
@@ -415,13 +415,14 @@ function nttyRead(tty: Tty, buf: usize, n: u32, nonblock: bool): i32 {
       if ((tty.lflag & ICANON) != 0) return nttyRead(tty, buf, n, nonblock);
     }
   }
-  // Wait for bytes with a timer (TIME), restarted by each new byte when MIN > 0. The timer is a
-  // tick-by-tick check: a byte is noticed within one tick (10 ms).
+  // Wait for bytes with a timer (TIME), restarted by each new byte when MIN > 0. A byte wakes
+  // the reader at once (storeChar's wakeUp); the timer only ends the wait.
   let seen = available(tty);
   let deadline = jiffies + time;
   while (min == 0 ? seen == 0 : seen < want) {
-    if (<i32>(deadline - jiffies) <= 0) break;
-    if (sleepTicks(1) < 0) {
+    const left = <i32>(deadline - jiffies);
+    if (left <= 0) break;
+    if (sleepOnTimeout(chan, <u32>left) < 0) {
       if (available(tty) == 0) return -EINTR;
       break;
     }

@@ -1,7 +1,9 @@
 // rawread: reads the terminal byte by byte in raw mode with echo off, as an editor or a game
 // does. It clears ICANON and ECHO (and ICRNL, so Enter arrives as "\r"), asks for VMIN = 1,
 // VTIME = 0, says "raw: ready", then prints each byte it gets as "<xx>" until it reads "q";
-// then it puts the old settings back and says "raw: done N" (N = bytes read). Used by
+// then it puts the old settings back and says "raw: done N" (N = bytes read). With an argument
+// (`rawread t`) it asks for VMIN = 0, VTIME = 3 instead: each read returns one byte, or 0 after
+// 0.3 s without input, which it shows as "(timeout)" and stops. Used by
 // test/guest/tty.test.ts (built into the test initrd as /bin/rawread).
 
 import { ioctl, read, write } from "../lib/unistd";
@@ -38,8 +40,9 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   const rawAddress = changetype<usize>(raw);
   store<u32>(rawAddress, load<u32>(rawAddress) & ~ICRNL); // c_iflag
   store<u32>(rawAddress + 12, load<u32>(rawAddress + 12) & ~(ICANON | ECHO)); // c_lflag
-  raw[17 + VTIME] = 0;
-  raw[17 + VMIN] = 1;
+  const timed = argc > 1;
+  raw[17 + VTIME] = timed ? 3 : 0;
+  raw[17 + VMIN] = timed ? 0 : 1;
   if (ioctl(0, TCSETS, rawAddress) < 0) {
     say("raw: TCSETS failed\n");
     return 1;
@@ -48,6 +51,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   let count = 0;
   while (true) {
     const n = read(0, changetype<usize>(byte), 1);
+    if (n == 0 && timed) say("(timeout)");
     if (n <= 0) break;
     count++;
     const c = <u32>byte[0];
