@@ -33,10 +33,12 @@
 // logBuf[p & (LOG_BUF_LEN - 1)], so a record may wrap around the end. `logFirst` is the oldest
 // record still there, `logNext` where the next one goes; when a new record does not fit, the
 // oldest ones are dropped. Readers keep their own positions (syslog's "clear" mark) and check
-// them against logFirst.
+// them against logFirst. A reader waiting for new records (syslog READ) sleeps in logWait();
+// each new record wakes it.
 
 import { jiffies } from "./arch/x86/pit";
 import { consolePutChar } from "./console";
+import { sleepOn, wakeUp } from "./sched";
 
 export const KERN_EMERG = "\x010";
 export const KERN_ALERT = "\x011";
@@ -79,6 +81,8 @@ const line = new StaticArray<u8>(1024);
 let lineLength: u32 = 0;
 let lineLevel: i32 = LOGLEVEL_DEFAULT;
 let lineTime: u32 = 0;
+/** Processes sleeping in logWait(). */
+let logWaiters: u32 = 0;
 
 const digitBuffer = new StaticArray<u8>(12);
 
@@ -118,6 +122,14 @@ export function logRecordNext(position: u32): u32 {
   return position + LOG_HEADER_SIZE + logRecordLength(position);
 }
 
+/** Sleeps until the next record is stored. 0, or -EINTR (a signal). */
+export function logWait(): i32 {
+  logWaiters++;
+  const result = sleepOn(changetype<usize>(logBuf));
+  logWaiters--;
+  return result;
+}
+
 /** Stores one record, dropping the oldest ones until it fits. */
 function logStore(level: i32, time: u32, text: usize, length: u32): void {
   const size = LOG_HEADER_SIZE + length;
@@ -133,6 +145,7 @@ function logStore(level: i32, time: u32, text: usize, length: u32): void {
   for (let i: u32 = 0; i < 4; i++) logPutByte(at + 4 + i, <u8>(time >> (8 * i)));
   for (let i: u32 = 0; i < length; i++) logPutByte(at + LOG_HEADER_SIZE + i, load<u8>(text + i));
   logNext = at + size;
+  if (logWaiters > 0) wakeUp(changetype<usize>(logBuf));
 }
 
 /** Ends the line being assembled: it becomes a record. */

@@ -31,10 +31,9 @@ import { copyToUser } from "./uaccess";
 import { currentProc } from "./proc";
 import { procCreateWritable } from "./fs/procfs";
 import { SeqBuf, seqPrintf } from "./fs/seq";
-import { sleepTicks } from "./sched";
 import {
   CONSOLE_LOGLEVEL_DEFAULT, CONSOLE_LOGLEVEL_MIN, LOGLEVEL_DEFAULT, LOG_BUF_LEN, LOG_LINE_MAX, consoleLoglevel, logByte, logFirst, logNext, logRecordLength, logRecordLevel,
-  logRecordNext, logRecordTime, setConsoleLoglevel, snprintf,
+  logRecordNext, logRecordTime, logWait, setConsoleLoglevel, snprintf,
 } from "./printk";
 
 const SYSLOG_ACTION_CLOSE: i32 = 0;
@@ -108,8 +107,8 @@ function readAll(buf: u32, len: u32): i32 {
 /** READ: waits for unread records, then copies whole ones while they fit (at least part of one). */
 function readNew(buf: u32, len: u32): i32 {
   readPosition = clamp(readPosition);
-  while (readPosition == logNext) { // new messages are rare: look again every 100 ms
-    if (sleepTicks(10) < 0) return -EINTR;
+  while (readPosition == logNext) {
+    if (logWait() < 0) return -EINTR;
     readPosition = clamp(readPosition);
   }
   let copied: u32 = 0;

@@ -24,7 +24,7 @@ import { buildUserland } from "../../toolchain/src/userland.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const PROMPT = /# $/;
-const TEST_PROGRAMS = ["rawread", "ttyinit"];
+const TEST_PROGRAMS = ["klogread", "rawread", "ttyinit"];
 
 let machine: Machine;
 let snapshot: ArrayBuffer;
@@ -130,6 +130,17 @@ describe("raw mode", () => {
     // the terminal is back in canonical mode with echo
     expect(await type("echo can''on\r")).toBe("echo can''on\ncanon\n# ");
   });
+
+  test("VMIN 0, VTIME 3: each byte is read as it comes, and a read without input ends after 0.3 s", async () => {
+    await fresh();
+    await type("rawread t\r", "raw: ready\r\n");
+    const started = Date.now();
+    machine.write("ab");
+    expect(await machine.waitFor("<62>")).toBe("<61><62>");
+    const out = (await machine.waitFor(/raw: done \d+\r\n# $/)).replace(/\r\n/g, "\n");
+    expect(out).toBe("(timeout)\nraw: done 2\n# ");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+  });
 });
 
 describe("abuse", () => {
@@ -180,6 +191,13 @@ describe("what the console side publishes", () => {
     expect(raw).toMatch(/\n<6>\[ {4}0\.000000\] Command line: console=ttyS0 rdinit=\/bin\/ttyinit\n/);
     const init = await type("dmesg | grep init\r", PROMPT);
     expect(init).toMatch(/\n\[ *\d+\.\d{6}\] Run \/bin\/ttyinit as init process\n/);
+  });
+
+  test("syslog READ drains the log, then waits for the next record: a segfault's line", async () => {
+    await fresh();
+    const out = await type("klogread\r");
+    expect(out).toContain("klog: caught up\n");
+    expect(out).toMatch(/\nklog: <6>\[ *\d+\.\d{6}\] klogread\[\d+\]: segfault at 0 ip [0-9a-f]{8} sp [0-9a-f]{8} error 6 in klogread\[/);
   });
 
   test("dmesg -c clears the log for the next reader", async () => {
