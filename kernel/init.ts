@@ -2,9 +2,11 @@
 //
 // spawnInit() starts a kernel thread (pid 1, since it is the first process after the idle
 // task). Running as pid 1, the thread execs the first program that works, in Linux's order:
-//   rdinit=PATH from the command line, else /sbin/init; then /etc/init, /bin/init, /bin/sh.
-// Each attempt prints what it tries ("Run /sbin/init as init process") and, on failure, why
-// (with the errno). When one succeeds, the thread leaves the kernel through trap_return into
+//   rdinit=PATH (if it fails: "Failed to execute PATH (error -N)", and on);
+//   init=PATH (if it fails: panic "Requested init PATH failed (error -N).");
+//   /sbin/init, /etc/init, /bin/init, /bin/sh (a file that exists but cannot run is reported:
+//   "Starting init: PATH exists but couldn't execute it (error -N)").
+// Each attempt prints what it tries ("Run /sbin/init as init process"). When one succeeds, the thread leaves the kernel through trap_return into
 // the program's entry point: it has become init. If none does, the kernel panics: "No working
 // init found."
 //
@@ -31,13 +33,20 @@ const rdinit = new StaticArray<u8>(256);
 const argv = new StaticArray<u32>(2);
 const envp: StaticArray<string> = ["HOME=/", "TERM=linux", null];
 
-function tryInit(path: string): bool {
+let lastError: i32 = 0;
+
+function runInit(path: string): bool {
   printk("\x016Run %s as init process\n", changetype<i32>(path));
   argv[0] = changetype<usize>(path);
   argv[1] = 0;
-  const r = kernelExecve(path, changetype<usize>(argv), changetype<usize>(envp));
-  if (r == 0) return true;
-  if (r != -2) printk("\x013Starting init: %s exists but couldn't execute it (error %d)\n", changetype<i32>(path), r);
+  lastError = kernelExecve(path, changetype<usize>(argv), changetype<usize>(envp));
+  return lastError == 0;
+}
+
+/** One of the default paths: a missing one is passed over silently. */
+function tryInit(path: string): bool {
+  if (runInit(path)) return true;
+  if (lastError != -2) printk("\x013Starting init: %s exists but couldn't execute it (error %d)\n", changetype<i32>(path), lastError);
   return false;
 }
 
@@ -57,7 +66,15 @@ function initThread(arg: usize): i32 {
   const p: Proc = currentProc();
   openConsole();
   let ok = false;
-  if (cmdlineValue("rdinit", changetype<usize>(rdinit), 256)) ok = tryInit(changetype<string>(rdinit));
+  const requested = changetype<string>(changetype<usize>(rdinit));
+  if (cmdlineValue("rdinit", changetype<usize>(rdinit), 256)) {
+    ok = runInit(requested);
+    if (!ok) printk("\x013Failed to execute %s (error %d)\n", changetype<i32>(requested), lastError);
+  }
+  if (!ok && cmdlineValue("init", changetype<usize>(rdinit), 256)) {
+    ok = runInit(requested);
+    if (!ok) panic("Requested init %s failed (error %d).", changetype<i32>(requested), lastError);
+  }
   if (!ok) ok = tryInit("/sbin/init");
   if (!ok) ok = tryInit("/etc/init");
   if (!ok) ok = tryInit("/bin/init");

@@ -24,6 +24,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const PROMPT = /# $/;
 let machine: Machine;
 let booted: ArrayBuffer;
+let kernelElf: Uint8Array;
+let initrd: Uint8Array;
 
 /** A static i386 program built by gcc without any libc: prints its arguments, exits 42. */
 const GCC_HELLO = String.raw`
@@ -70,7 +72,9 @@ beforeAll(async () => {
   const entries = buildUserland(files, lib).entries;
   entries.push({ path: "bin/gcchello", mode: 0o100755, data: buildGccHello() });
   entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  machine = createNodeMachine({ kernel: kernel.elf, initrd: writeCpio(entries), cmdline: "console=ttyS0" });
+  kernelElf = kernel.elf;
+  initrd = writeCpio(entries);
+  machine = createNodeMachine({ kernel: kernel.elf, initrd, cmdline: "console=ttyS0" });
   await machine.start();
   await machine.waitFor(PROMPT, { timeoutMs: 30_000 });
   booted = await machine.saveState();
@@ -146,6 +150,30 @@ describe("/proc and uname", () => {
   test("uname -a looks like Linux's", async () => {
     const out = await run("uname -a; echo rc=$?");
     expect(out).toContain("Lokum lokum 0.1.0 #1 i686 GNU/Linux\n");
+  });
+});
+
+describe("the first process", () => {
+  /** Boots with `cmdline` until `until`; returns the console text. */
+  async function bootWith(cmdline: string, until: RegExp): Promise<string> {
+    const m = createNodeMachine({ kernel: kernelElf, initrd, cmdline });
+    try {
+      await m.start();
+      await m.waitFor(until, { timeoutMs: 30_000 });
+      return m.output.replace(/\r\n/g, "\n");
+    } finally {
+      await m.destroy();
+    }
+  }
+
+  test("a missing rdinit= is reported, then the default init runs", async () => {
+    const out = await bootWith("console=ttyS0 rdinit=/bin/none", /# $/);
+    expect(out).toContain("Run /bin/none as init process\nFailed to execute /bin/none (error -2)\nRun /sbin/init as init process\n");
+  });
+
+  test("init= that cannot run is a panic, as on Linux", async () => {
+    const out = await bootWith("console=ttyS0 init=/etc", /\]---/);
+    expect(out).toContain("Kernel panic - not syncing: Requested init /etc failed (error -13).");
   });
 });
 
