@@ -5,7 +5,7 @@
 // a program there with a clean environment, in a scratch working directory.
 
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,11 +21,15 @@ export interface Userland {
 
 let built: Userland | null = null;
 
+// Every directory this file makes lives under one folder, removed when the test process ends.
+const workRoot = mkdtempSync(join(tmpdir(), "lokum-native-"));
+process.once("exit", () => rmSync(workRoot, { recursive: true, force: true }));
+
 export function buildOnce(): Userland {
   if (built) return built;
   const lib = readFileSync(resolve(root, "toolchain/lib/lokum.d.ts"), "utf8");
   const { entries } = buildUserland(readInitrdFiles(root), lib);
-  const dir = mkdtempSync(join(tmpdir(), "lokum-userland-"));
+  const dir = mkdtempSync(join(workRoot, "userland-"));
   for (const e of entries) {
     const path = join(dir, e.path);
     if ((e.mode & 0o170000) === 0o040000) {
@@ -56,7 +60,7 @@ export interface RunOptions {
 
 /** A fresh scratch directory for one test. */
 export function scratch(): string {
-  return mkdtempSync(join(tmpdir(), "lokum-run-"));
+  return mkdtempSync(join(workRoot, "run-"));
 }
 
 /** Runs program `name` (from the built bin/ or sbin/) with args. */
