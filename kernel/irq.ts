@@ -144,3 +144,7 @@ export function irqShow(m: SeqBuf): void {
   seqPrintf(m, "ERR: %10u\n", 0);
   seqPrintf(m, "MIS: %10u\n", 0);
 }
+
+// Exported to modules (the module loader's kernel_symbols; dist/include/lokum-kernel.d.ts).
+EXPORT_SYMBOL(requestIrq);
+EXPORT_SYMBOL(freeIrq);

@@ -26,3 +26,6 @@ export function panic(fmt: string, ...args: i32[]): void {
   }
   haltForever();
 }
+
+// Exported to modules (the module loader's kernel_symbols; dist/include/lokum-kernel.d.ts).
+EXPORT_SYMBOL(panic);

@@ -340,3 +340,17 @@ export function pr_warn(fmt: string, ...args: i32[]): i32 { return vprintkLevel(
 export function pr_notice(fmt: string, ...args: i32[]): i32 { return vprintkLevel(5, fmt, read_ebp() + 12); }
 export function pr_info(fmt: string, ...args: i32[]): i32 { return vprintkLevel(6, fmt, read_ebp() + 12); }
 export function pr_debug(fmt: string, ...args: i32[]): i32 { return vprintkLevel(7, fmt, read_ebp() + 12); }
+
+// Exported to modules (the module loader's kernel_symbols; dist/include/lokum-kernel.d.ts).
+EXPORT_SYMBOL(printk);
+EXPORT_SYMBOL(vprintk);
+EXPORT_SYMBOL(pr_emerg);
+EXPORT_SYMBOL(pr_alert);
+EXPORT_SYMBOL(pr_crit);
+EXPORT_SYMBOL(pr_err);
+EXPORT_SYMBOL(pr_warn);
+EXPORT_SYMBOL(pr_notice);
+EXPORT_SYMBOL(pr_info);
+EXPORT_SYMBOL(pr_debug);
+EXPORT_SYMBOL(snprintf);
+EXPORT_SYMBOL(vsnprintf);

@@ -257,3 +257,7 @@ export function procStateChar(p: Proc): u8 {
     default: return 0x44; // D
   }
 }
+
+// Exported to modules (the module loader's kernel_symbols; dist/include/lokum-kernel.d.ts).
+EXPORT_SYMBOL(currentProc);
+EXPORT_SYMBOL(findProc);

@@ -181,3 +181,10 @@ export function cpuIdle(): void {
     hlt();
   }
 }
+
+// Exported to modules (the module loader's kernel_symbols; dist/include/lokum-kernel.d.ts).
+EXPORT_SYMBOL(sleepOn);
+EXPORT_SYMBOL(wakeUp);
+EXPORT_SYMBOL(sleepTicks);
+EXPORT_SYMBOL(sleepOnTimeout);
+EXPORT_SYMBOL(yieldCpu);

@@ -416,3 +416,7 @@ export function signalsResetOnExec(p: Proc): void {
     p.sigMask[sig] = 0;
   }
 }
+
+// Exported to modules (the module loader's kernel_symbols; dist/include/lokum-kernel.d.ts).
+EXPORT_SYMBOL(sendSignal);
+EXPORT_SYMBOL(signalPending);

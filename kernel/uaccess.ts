@@ -110,3 +110,9 @@ export function putUser32(va: u32, value: u32): i32 {
   store<u32>(va, value);
   return 0;
 }
+
+// Exported to modules (the module loader's kernel_symbols; dist/include/lokum-kernel.d.ts).
+EXPORT_SYMBOL(copyFromUser);
+EXPORT_SYMBOL(copyToUser);
+EXPORT_SYMBOL(clearUser);
+EXPORT_SYMBOL(strncpyFromUser);

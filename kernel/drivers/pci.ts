@@ -461,3 +461,21 @@ function showDevices(m: SeqBuf): void {
 export function pciProcInit(): void {
   procCreateFile("bus/pci/devices", showDevices);
 }
+
+// Exported to modules (the module loader's kernel_symbols; dist/include/lokum-kernel.d.ts).
+EXPORT_SYMBOL(registerPciDriver);
+EXPORT_SYMBOL(unregisterPciDriver);
+EXPORT_SYMBOL(pciEnableDevice);
+EXPORT_SYMBOL(pciSetMaster);
+EXPORT_SYMBOL(pciResourceStart);
+EXPORT_SYMBOL(pciResourceLen);
+EXPORT_SYMBOL(pciResourceFlags);
+EXPORT_SYMBOL(pciReadConfigByte);
+EXPORT_SYMBOL(pciReadConfigWord);
+EXPORT_SYMBOL(pciReadConfigDword);
+EXPORT_SYMBOL(pciWriteConfigByte);
+EXPORT_SYMBOL(pciWriteConfigWord);
+EXPORT_SYMBOL(pciWriteConfigDword);
+EXPORT_SYMBOL(pciSetDrvdata);
+EXPORT_SYMBOL(pciGetDrvdata);
+EXPORT_SYMBOL(pciGetDevice);

@@ -52,3 +52,7 @@ export function showBlkdevs(m: SeqBuf): void {
     if (blkdevNames[major] != 0) seqPrintf(m, "%3d %s\n", major, blkdevNames[major]);
   }
 }
+
+// Exported to modules (the module loader's kernel_symbols; dist/include/lokum-kernel.d.ts).
+EXPORT_SYMBOL(registerBlkdev);
+EXPORT_SYMBOL(unregisterBlkdev);

@@ -122,3 +122,9 @@ export function showChrdevs(m: SeqBuf): void {
     }
   }
 }
+
+// Exported to modules (the module loader's kernel_symbols; dist/include/lokum-kernel.d.ts).
+EXPORT_SYMBOL(registerChrdev);
+EXPORT_SYMBOL(registerChrdevRegion);
+EXPORT_SYMBOL(unregisterChrdev);
+EXPORT_SYMBOL(unregisterChrdevRegion);

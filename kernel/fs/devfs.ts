@@ -88,3 +88,7 @@ export function devfsRemoveNode(name: string): i32 {
   iput(dir);
   return err;
 }
+
+// Exported to modules (the module loader's kernel_symbols; dist/include/lokum-kernel.d.ts).
+EXPORT_SYMBOL(devfsCreateNode);
+EXPORT_SYMBOL(devfsRemoveNode);

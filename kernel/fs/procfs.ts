@@ -381,3 +381,9 @@ export function procfsInit(): i32 {
   procSb.root = procInode(procRoot, 0);
   return procSb.root == null ? -ENOMEM : 0;
 }
+
+// Exported to modules (the module loader's kernel_symbols; dist/include/lokum-kernel.d.ts).
+EXPORT_SYMBOL(procCreateFile);
+EXPORT_SYMBOL(procCreateWritable);
+EXPORT_SYMBOL(procMkdir);
+EXPORT_SYMBOL(procRemove);

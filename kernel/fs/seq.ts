@@ -86,3 +86,9 @@ export function seqReadAt(m: SeqBuf, pos: u32, buf: usize, n: u32): i32 {
   memory_copy(buf, m.buf + pos, n);
   return <i32>n;
 }
+
+// Exported to modules (the module loader's kernel_symbols; dist/include/lokum-kernel.d.ts).
+EXPORT_SYMBOL(seqPrintf);
+EXPORT_SYMBOL(seqPuts);
+EXPORT_SYMBOL(seqPutc);
+EXPORT_SYMBOL(seqWrite);

@@ -193,3 +193,7 @@ export function showFilesystems(m: SeqBuf): void {
     seqPrintf(m, "%s\t%s\n", (t.flags & FS_REQUIRES_DEV) != 0 ? "" : "nodev", t.name);
   }
 }
+
+// Exported to modules (the module loader's kernel_symbols; dist/include/lokum-kernel.d.ts).
+EXPORT_SYMBOL(registerFilesystem);
+EXPORT_SYMBOL(unregisterFilesystem);

@@ -269,3 +269,11 @@ export function iput(inode: Inode): void {
   inode.count--;
   if (inode.count == 0 && inode.iops != null && inode.iops.evict != null) inode.iops.evict(inode);
 }
+
+// Exported to modules (the module loader's kernel_symbols; dist/include/lokum-kernel.d.ts).
+EXPORT_SYMBOL(allocSuper);
+EXPORT_SYMBOL(freeSuper);
+EXPORT_SYMBOL(newInode);
+EXPORT_SYMBOL(freeInode);
+EXPORT_SYMBOL(iget);
+EXPORT_SYMBOL(iput);

@@ -66,3 +66,8 @@ export function isErr(p: usize): bool {
 export function ptrErr(p: usize): i32 {
   return <i32>p;
 }
+
+// Exported to modules (the module loader's kernel_symbols; dist/include/lokum-kernel.d.ts).
+EXPORT_SYMBOL(errPtr);
+EXPORT_SYMBOL(isErr);
+EXPORT_SYMBOL(ptrErr);

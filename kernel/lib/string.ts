@@ -85,3 +85,13 @@ export function parseUnsigned(s: string): u32 {
   }
   return value;
 }
+
+// Exported to modules (the module loader's kernel_symbols; dist/include/lokum-kernel.d.ts).
+EXPORT_SYMBOL(strlen);
+EXPORT_SYMBOL(strncmp);
+EXPORT_SYMBOL(strcmp);
+EXPORT_SYMBOL(streq);
+EXPORT_SYMBOL(strStartsWith);
+EXPORT_SYMBOL(strlcpy);
+EXPORT_SYMBOL(memcmp);
+EXPORT_SYMBOL(parseUnsigned);

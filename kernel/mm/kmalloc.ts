@@ -152,3 +152,9 @@ export function ksize(ptr: usize): u32 {
   if (h.magic == LARGE_MAGIC) return load<u32>(changetype<usize>(h), 4) * PAGE_SIZE - HEADER_SIZE;
   return classSizes[h.sizeClass];
 }
+
+// Exported to modules (the module loader's kernel_symbols; dist/include/lokum-kernel.d.ts).
+EXPORT_SYMBOL(kmalloc);
+EXPORT_SYMBOL(kzalloc);
+EXPORT_SYMBOL(kfree);
+EXPORT_SYMBOL(ksize);

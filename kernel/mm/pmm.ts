@@ -189,3 +189,11 @@ export function freePages(va: usize, count: u32): void {
 
 export function freePageCount(): u32 { return freeCount; }
 export function totalPageCount(): u32 { return totalPages; }
+
+// Exported to modules (the module loader's kernel_symbols; dist/include/lokum-kernel.d.ts).
+EXPORT_SYMBOL(allocPage);
+EXPORT_SYMBOL(allocPages);
+EXPORT_SYMBOL(freePage);
+EXPORT_SYMBOL(freePages);
+EXPORT_SYMBOL(freePageCount);
+EXPORT_SYMBOL(totalPageCount);

@@ -86,3 +86,7 @@ export function ldiscLookup(num: i32): TtyLdiscOps {
   if (num < 0 || num >= NR_LDISCS) return null;
   return ldiscs[num];
 }
+
+// Exported to modules (the module loader's kernel_symbols; dist/include/lokum-kernel.d.ts).
+EXPORT_SYMBOL(registerLdisc);
+EXPORT_SYMBOL(unregisterLdisc);

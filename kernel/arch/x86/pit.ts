@@ -44,3 +44,6 @@ export function pitInit(): void {
   outb(PIT_CHANNEL0, <u8>(divisor >> 8));
   requestIrq(0, timerInterrupt, "timer", 0);
 }
+
+// Exported to modules (the module loader's kernel_symbols; dist/include/lokum-kernel.d.ts).
+EXPORT_SYMBOL(jiffies);
