@@ -5,6 +5,7 @@
 // a program there with a clean environment, in a scratch working directory.
 
 import { spawnSync } from "node:child_process";
+import { afterAll } from "vitest";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -23,7 +24,7 @@ let built: Userland | null = null;
 
 // Every directory this file makes lives under one folder, removed when the test process ends.
 const workRoot = mkdtempSync(join(tmpdir(), "lokum-native-"));
-process.once("exit", () => rmSync(workRoot, { recursive: true, force: true }));
+afterAll(() => rmSync(workRoot, { recursive: true, force: true }));
 
 export function buildOnce(): Userland {
   if (built) return built;
