@@ -2,7 +2,7 @@
 //
 // Design note
 // -----------
-// Like a C system, user space is built in two steps (separate compilation):
+// Like a C system, user space is built in steps (separate compilation):
 //
 //  1. libc.o, once: every initrd/lib/*.ts compiled together into one object, plus crt0.s
 //     (`_start`) and the system call stubs generated from kernel/syscalls.tbl (`sys_write`, …).
@@ -12,6 +12,10 @@
 //     entry is `_start`, exactly what Linux's execve runs. A program too big for one file
 //     keeps its private modules in a folder of its name (initrd/bin/sh/*.ts for sh.ts): they
 //     are compiled together with it, into its object only, never into libc.
+//  3. A folder inside initrd/lib is a library of its own, shared by a few programs: every
+//     initrd/lib/NAME/*.ts is compiled once into libNAME.o (initrd/lib/kmod/ → libkmod.o, the
+//     module tools' code, as kmod's libkmod), and linked only into the programs that import
+//     from it — libc stays small for the programs that do not.
 //
 // The result lists cpio entries: the executables (mode 0755) at bin/NAME and sbin/NAME, every
 // other file under initrd/ except the lib sources (etc/… keep their text; mode 0644, or 0755
@@ -52,12 +56,21 @@ const FILE = 0o100000;
 export function buildUserland(files: Record<string, string>, lib: string): Userland {
   // 1 + 2. libc and every program, compiled with one type check of the whole tree
   const programs = Object.keys(files).filter((p) => /^initrd\/s?bin\/[^/]+\.ts$/.test(p)).sort();
-  const units = [{ name: "libc.o", roots: libcSources(files) }, ...programs.map((p) => ({ name: objectName(p), roots: programRoots(files, p) }))];
-  const [libcObject, ...programObjects] = compileUnitsToObjects({ files: rootedSources(files), roots: [], lib }, units);
+  const libraries = librarySources(files);
+  const libraryNames = [...libraries.keys()];
+  const units = [
+    { name: "libc.o", roots: libcSources(files) },
+    ...libraryNames.map((n) => ({ name: `lib${n}.o`, roots: libraries.get(n)! })),
+    ...programs.map((p) => ({ name: objectName(p), roots: programRoots(files, p) })),
+  ];
+  const [libcObject, ...objects] = compileUnitsToObjects({ files: rootedSources(files), roots: [], lib }, units);
   const libc = libcInputs(files, libcObject);
+  const libraryInputs = new Map(libraryNames.map((n, i) => [n, { name: `lib${n}.o`, object: objects[i].object }]));
   const entries: UserlandEntry[] = [];
   programs.forEach((p, i) => {
-    const image = link([...libc.inputs, { name: units[i + 1].name, object: programObjects[i].object }], { kind: "exec", entry: "_start" }).image;
+    const used = librariesUsed(files, programRoots(files, p), libraries).map((n) => libraryInputs.get(n)!);
+    const program = { name: objectName(p), object: objects[libraryNames.length + i].object };
+    const image = link([...libc.inputs, ...used, program], { kind: "exec", entry: "_start" }).image;
     entries.push({ path: p.slice("initrd/".length).replace(/\.ts$/, ""), mode: FILE | 0o755, data: image });
   });
 
@@ -78,13 +91,44 @@ export interface Libc {
   asm: string;
 }
 
-/** Step 1: libc.o (every initrd/lib/*.ts in one object), crt0.o and the system call stubs. */
+/** Step 1: libc.o (every initrd/lib/*.ts in one object, not the library folders), crt0.o and the system call stubs. */
 export function buildLibc(files: Record<string, string>, lib: string): Libc {
   return libcInputs(files, compileToObject({ files: rootedSources(files), roots: libcSources(files), lib }, "libc.o"));
 }
 
+/** libc: the files directly in initrd/lib/ (folders inside it are libraries of their own). */
 function libcSources(files: Record<string, string>): string[] {
-  return Object.keys(rootedSources(files)).filter((p) => p.startsWith("/initrd/lib/") && !p.endsWith(".d.ts")).sort();
+  return Object.keys(rootedSources(files)).filter((p) => /^\/initrd\/lib\/[^/]+\.ts$/.test(p) && !p.endsWith(".d.ts")).sort();
+}
+
+/** The libraries: initrd/lib/NAME/**.ts by NAME, as compiler roots. */
+function librarySources(files: Record<string, string>): Map<string, string[]> {
+  const libraries = new Map<string, string[]>();
+  for (const p of Object.keys(rootedSources(files)).sort()) {
+    const m = /^\/initrd\/lib\/([^/]+)\/.+\.ts$/.exec(p);
+    if (!m || p.endsWith(".d.ts")) continue;
+    if (!libraries.has(m[1])) libraries.set(m[1], []);
+    libraries.get(m[1])!.push(p);
+  }
+  return libraries;
+}
+
+/** The libraries that `roots` import from (by an import path through lib/NAME/), and the
+ *  libraries those import, in a stable order. */
+function librariesUsed(files: Record<string, string>, roots: string[], libraries: Map<string, string[]>): string[] {
+  const used = new Set<string>();
+  const visit = (paths: string[]): void => {
+    for (const p of paths) {
+      const text = files[p.slice(1)] ?? "";
+      for (const m of text.matchAll(/from\s+["'][^"']*\blib\/([^/"']+)\/[^"']*["']/g)) {
+        if (!libraries.has(m[1]) || used.has(m[1])) continue;
+        used.add(m[1]);
+        visit(libraries.get(m[1])!);
+      }
+    }
+  };
+  visit(roots);
+  return [...libraries.keys()].filter((n) => used.has(n));
 }
 
 function libcInputs(files: Record<string, string>, libc: { object: ObjectFile; asm: string }): Libc {
@@ -101,11 +145,14 @@ function libcInputs(files: Record<string, string>, libc: { object: ObjectFile; a
 }
 
 /** Step 2 for one program: `path` (a key of `files`, e.g. "initrd/bin/sh.ts") compiled with
- *  its private modules (initrd/bin/sh/*.ts) against libc's declarations, and linked with libc
- *  into a static executable. */
+ *  its private modules (initrd/bin/sh/*.ts) and the libraries it imports (initrd/lib/NAME/)
+ *  against libc's declarations, and linked with libc into a static executable. */
 export function linkProgram(libc: Libc, files: Record<string, string>, path: string, lib: string): Uint8Array {
   const name = objectName(path);
-  const object: ObjectFile = compileToObject({ files: rootedSources(files), roots: programRoots(files, path), lib, separate: true }, name).object;
+  const libraries = librarySources(files);
+  const roots = programRoots(files, path);
+  const withLibraries = [...roots, ...librariesUsed(files, roots, libraries).flatMap((n) => libraries.get(n)!)];
+  const object: ObjectFile = compileToObject({ files: rootedSources(files), roots: withLibraries, lib, separate: true }, name).object;
   return link([...libc.inputs, { name, object }], { kind: "exec", entry: "_start" }).image;
 }
 
