@@ -1,0 +1,180 @@
+// modprobe's configuration: /etc/modprobe.conf, then /etc/modprobe.d/*.conf in name order.
+//
+// One command per line; '#' starts a comment; a line ending in '\' goes on on the next one.
+//
+//   alias PATTERN MODULE        a request matching the shell pattern loads MODULE
+//   options MODULE PARAM=V …    parameters added to every load of MODULE (before the ones on
+//                               the command line, so those win)
+//   install MODULE COMMAND…     run COMMAND with sh -c instead of loading MODULE; the command
+//                               may call `modprobe --ignore-install MODULE` to load it after all
+//   remove MODULE COMMAND…      the same for `modprobe -r`
+//   blacklist MODULE            MODULE's own aliases (modules.alias) are ignored; it still
+//                               loads by its name
+//   softdep MODULE pre: A B post: C    load A and B before MODULE, C after it
+//
+// A line that is none of these is reported ("modprobe: WARNING: /etc/modprobe.conf line 3:
+// ignoring bad line starting with 'frob'") and skipped, as kmod does. Rules are kept in file
+// order in one list; module names in them are compared with '-' and '_' alike.
+
+import { malloc } from "../malloc";
+import { fprintf } from "../stdio";
+import { strcmp, streq } from "../string";
+import { opendir, readdir, direntName, closedir } from "../dirent";
+import { readFile, cutLine, skipBlanks, wordEnd, join3, strndup, Buf, bufNew, bufAddWord } from "./util";
+import { nameEq, fnmatch } from "./names";
+
+export const ALIAS = 1, OPTIONS = 2, INSTALL = 3, REMOVE = 4, BLACKLIST = 5, SOFTDEP = 6;
+
+@unmanaged
+export class Rule {
+  kind: i32;
+  name: usize; // the pattern (alias) or the module name
+  rest: usize; // the module (alias), the options, the command or the softdep text
+  next: Rule;
+}
+
+let rules: Rule = null;
+let lastRule: Rule = null;
+
+/** Reads ROOT/etc/modprobe.conf and ROOT/etc/modprobe.d/*.conf (root "" is /). Missing files
+ *  are no error. Bad lines are reported on stderr with `program`'s name. */
+export function loadConfig(root: usize, program: usize): Rule {
+  rules = null;
+  lastRule = null;
+  parseFile(join3(root, changetype<usize>("/etc/modprobe.conf"), 0), program);
+  const dir = join3(root, changetype<usize>("/etc/modprobe.d"), 0);
+  const d = opendir(dir);
+  if (d == null) return rules;
+  // collect the *.conf names, then sort them (insertion sort: there are few)
+  let names = malloc(4 * 64);
+  let n = 0;
+  for (let ent = readdir(d); ent != 0 && n < 64; ent = readdir(d)) {
+    const name = direntName(ent);
+    let len = 0;
+    while (load<u8>(name + len) != 0) len++;
+    if (len < 6 || !streq(name + len - 5, ".conf")) continue;
+    const copy = strndup(name, len);
+    let i = n++;
+    while (i > 0 && strcmp(load<usize>(names + 4 * (i - 1)), copy) > 0) {
+      store<usize>(names + 4 * i, load<usize>(names + 4 * (i - 1)));
+      i--;
+    }
+    store<usize>(names + 4 * i, copy);
+  }
+  closedir(d);
+  for (let i = 0; i < n; i++) parseFile(join3(dir, changetype<usize>("/"), load<usize>(names + 4 * i)), program);
+  return rules;
+}
+
+function add(kind: i32, name: usize, rest: usize): void {
+  const r = changetype<Rule>(malloc(sizeof<Rule>()));
+  r.kind = kind;
+  r.name = name;
+  r.rest = rest;
+  r.next = null;
+  if (lastRule == null) rules = r;
+  else lastRule.next = r;
+  lastRule = r;
+}
+
+/** Cuts the word at p (NUL after it); returns the start of what follows, blanks skipped. */
+function cutWord(p: usize): usize {
+  const end = wordEnd(p);
+  if (load<u8>(end) == 0) return end;
+  store<u8>(end, 0);
+  return skipBlanks(end + 1);
+}
+
+function parseFile(path: usize, program: usize): void {
+  const text = readFile(path);
+  if (text == 0) return;
+  // join continued lines: "\\\n" becomes two blanks
+  for (let q = text; load<u8>(q) != 0; q++) {
+    if (load<u8>(q) == 92 && load<u8>(q + 1) == 10) {
+      store<u8>(q, 32);
+      store<u8>(q + 1, 32);
+    }
+  }
+  let lineNo = 0;
+  let p = text;
+  while (load<u8>(p) != 0) {
+    const line = p;
+    p = cutLine(p);
+    lineNo++;
+    for (let q = line; load<u8>(q) != 0; q++) if (load<u8>(q) == 35) store<u8>(q, 0); // comment
+    // strip trailing blanks (and a CR)
+    let end = line;
+    while (load<u8>(end) != 0) end++;
+    while (end > line && (load<u8>(end - 1) == 32 || load<u8>(end - 1) == 9 || load<u8>(end - 1) == 13)) store<u8>(--end, 0);
+    const cmd = skipBlanks(line);
+    if (load<u8>(cmd) == 0) continue;
+    const arg1 = cutWord(cmd);
+    const arg2 = load<u8>(arg1) != 0 ? cutWord(arg1) : arg1;
+    let ok = load<u8>(arg1) != 0;
+    if (ok && streq(cmd, "alias")) {
+      ok = load<u8>(arg2) != 0 && load<u8>(wordEnd(arg2)) == 0;
+      if (ok) add(ALIAS, arg1, arg2);
+    } else if (ok && streq(cmd, "options")) {
+      ok = load<u8>(arg2) != 0;
+      if (ok) add(OPTIONS, arg1, arg2);
+    } else if (ok && streq(cmd, "install")) {
+      ok = load<u8>(arg2) != 0;
+      if (ok) add(INSTALL, arg1, arg2);
+    } else if (ok && streq(cmd, "remove")) {
+      ok = load<u8>(arg2) != 0;
+      if (ok) add(REMOVE, arg1, arg2);
+    } else if (ok && streq(cmd, "blacklist")) {
+      ok = load<u8>(arg2) == 0;
+      if (ok) add(BLACKLIST, arg1, arg2);
+    } else if (ok && streq(cmd, "softdep")) {
+      ok = load<u8>(arg2) != 0;
+      if (ok) add(SOFTDEP, arg1, arg2);
+    } else {
+      ok = false;
+    }
+    if (!ok) fprintf(2, "%s: WARNING: %s line %d: ignoring bad line starting with '%s'\n", program, path, lineNo, cmd);
+  }
+}
+
+/** The first rule of `kind` for module `name`, or null. */
+export function findRule(kind: i32, name: usize): Rule {
+  for (let r = rules; r != null; r = r.next) if (r.kind == kind && nameEq(r.name, name)) return r;
+  return null;
+}
+
+/** All `options` for `name`, joined by spaces (malloc'd; "" when there are none). */
+export function configOptions(name: usize): usize {
+  const b: Buf = bufNew();
+  for (let r = rules; r != null; r = r.next) if (r.kind == OPTIONS && nameEq(r.name, name)) bufAddWord(b, r.rest);
+  return b.data;
+}
+
+export function isBlacklisted(name: usize): bool {
+  return findRule(BLACKLIST, name) != null;
+}
+
+/** The next `alias` rule from `from` (a rule, or null for the first) whose pattern matches. */
+export function configAliasMatch(from: Rule, name: usize): Rule {
+  for (let r = from == null ? rules : from.next; r != null; r = r.next) if (r.kind == ALIAS && fnmatch(r.name, name)) return r;
+  return null;
+}
+
+/** The softdep modules of `name` before ("pre:") or after ("post:") it, as a space-separated
+ *  malloc'd list ("" when none). */
+export function softdeps(name: usize, post: bool): usize {
+  const b: Buf = bufNew();
+  for (let r = rules; r != null; r = r.next) {
+    if (r.kind != SOFTDEP || !nameEq(r.name, name)) continue;
+    let inPost = false, inPre = false;
+    let p = skipBlanks(r.rest);
+    while (load<u8>(p) != 0) {
+      const end = wordEnd(p);
+      const word = strndup(p, i32(end - p));
+      if (streq(word, "pre:")) { inPre = true; inPost = false; }
+      else if (streq(word, "post:")) { inPost = true; inPre = false; }
+      else if ((post && inPost) || (!post && inPre)) bufAddWord(b, word);
+      p = skipBlanks(end);
+    }
+  }
+  return b.data;
+}

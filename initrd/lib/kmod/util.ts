@@ -1,0 +1,137 @@
+// libkmod's small helpers: whole files in memory, paths, growing text buffers.
+//
+// The module tools read every file they need (a .ko, modules.dep, modprobe.conf,
+// /proc/modules) whole into one malloc'd buffer with a NUL after the last byte, then parse
+// it in place — the way a C tool would mmap it. Nothing here is freed by the tools: each one
+// runs for a moment and exits, so its heap goes back to the kernel in one piece.
+//
+// A Buf is a growing byte string (C's open_memstream), used to build option strings, output
+// files (depmod) and messages.
+
+import { malloc, realloc } from "../malloc";
+import { open, read, close, O_RDONLY } from "../unistd";
+import { strlen, memcpy } from "../string";
+
+/** Bytes in the last file readFile() returned (without the NUL it adds). */
+export let fileSize: i32 = 0;
+
+/** Reads the whole file at `path` into a NUL-terminated malloc'd buffer, or returns 0 with
+ *  errno set. Works for /proc files, whose size stat cannot tell. */
+export function readFile(path: usize): usize {
+  const fd = open(path, O_RDONLY, 0);
+  if (fd < 0) return 0;
+  let cap = 4096;
+  let buf = malloc(cap + 1);
+  let n = 0;
+  for (;;) {
+    if (n == cap) {
+      cap *= 2;
+      buf = realloc(buf, cap + 1);
+      if (buf == 0) break;
+    }
+    const r = read(fd, buf + n, cap - n);
+    if (r < 0) {
+      close(fd);
+      return 0;
+    }
+    if (r == 0) break;
+    n += r;
+  }
+  close(fd);
+  store<u8>(buf + n, 0);
+  fileSize = n;
+  return buf;
+}
+
+/** A malloc'd copy of the n bytes at s, NUL-terminated. */
+export function strndup(s: usize, n: i32): usize {
+  const d = malloc(n + 1);
+  memcpy(d, s, n);
+  store<u8>(d + n, 0);
+  return d;
+}
+
+/** "a" + "b" + "c" in a malloc'd string (pass 0 for a missing part). */
+export function join3(a: usize, b: usize, c: usize): usize {
+  const la = a != 0 ? strlen(a) : 0, lb = b != 0 ? strlen(b) : 0, lc = c != 0 ? strlen(c) : 0;
+  const d = malloc(la + lb + lc + 1);
+  memcpy(d, a, la);
+  memcpy(d + la, b, lb);
+  memcpy(d + la + lb, c, lc);
+  store<u8>(d + la + lb + lc, 0);
+  return d;
+}
+
+/** Skips spaces and tabs. */
+export function skipBlanks(p: usize): usize {
+  while (load<u8>(p) == 32 || load<u8>(p) == 9) p++;
+  return p;
+}
+
+/** The end of the word at p (the first space, tab, newline or NUL). */
+export function wordEnd(p: usize): usize {
+  for (;;) {
+    const c = load<u8>(p);
+    if (c == 0 || c == 32 || c == 9 || c == 10) return p;
+    p++;
+  }
+}
+
+/** Cuts the text at p into its first line: the newline becomes a NUL. Returns where the next
+ *  line starts (or the terminating NUL at the end). */
+export function cutLine(p: usize): usize {
+  for (;;) {
+    const c = load<u8>(p);
+    if (c == 0) return p;
+    if (c == 10) {
+      store<u8>(p, 0);
+      return p + 1;
+    }
+    p++;
+  }
+}
+
+// ---- growing strings
+
+@unmanaged
+export class Buf {
+  data: usize; // NUL-terminated
+  len: i32;
+  cap: i32;
+}
+
+export function bufNew(): Buf {
+  const b = changetype<Buf>(malloc(sizeof<Buf>()));
+  b.cap = 64;
+  b.len = 0;
+  b.data = malloc(b.cap);
+  store<u8>(b.data, 0);
+  return b;
+}
+
+/** Appends the n bytes at s. */
+export function bufAddBytes(b: Buf, s: usize, n: i32): void {
+  if (b.len + n + 1 > b.cap) {
+    while (b.len + n + 1 > b.cap) b.cap *= 2;
+    b.data = realloc(b.data, b.cap);
+  }
+  memcpy(b.data + b.len, s, n);
+  b.len += n;
+  store<u8>(b.data + b.len, 0);
+}
+
+export function bufAdd(b: Buf, s: usize): void {
+  bufAddBytes(b, s, strlen(s));
+}
+
+export function bufAddChar(b: Buf, c: i32): void {
+  store<u8>(changetype<usize>(oneChar), u8(c));
+  bufAddBytes(b, changetype<usize>(oneChar), 1);
+}
+let oneChar = new StaticArray<u8>(2);
+
+/** Appends s, separated from what is already there by one space. */
+export function bufAddWord(b: Buf, s: usize): void {
+  if (b.len > 0) bufAddChar(b, 32);
+  bufAdd(b, s);
+}
