@@ -6,11 +6,13 @@
 //  3. Forever: starts an interactive /bin/sh on the console (as a login shell, "-sh", so it
 //     reads /etc/profile) and, while it runs, reaps every child that exits — orphans are
 //     re-parented to init, so init must wait for them or they stay zombies. When the shell
-//     exits, a new one is started.
+//     exits, a new one is started. The shell leads a session of its own whose controlling
+//     terminal is the console (setsid, then TIOCSCTTY on fd 0, as busybox's cttyhack does), so
+//     that ^C reaches the command it is running.
 // The environment of everything init starts: PATH=/bin:/sbin, HOME=/root, TERM=linux.
 
 import { fprintf } from "../lib/stdio";
-import { mount, fork, execve, waitpid, access, setsid, _exit, F_OK } from "../lib/unistd";
+import { mount, fork, execve, waitpid, access, setsid, ioctl, _exit, F_OK } from "../lib/unistd";
 import { errno, errorText } from "../lib/errno";
 import { cstr } from "../lib/string";
 
@@ -18,6 +20,7 @@ const environment: StaticArray<string> = ["PATH=/bin:/sbin", "HOME=/root", "TERM
 let shellArgv = new StaticArray<usize>(3);
 let rcArgv = new StaticArray<usize>(3);
 let statusWord = new StaticArray<i32>(1);
+const TIOCSCTTY: u32 = 0x540e;
 
 function mountOrReport(source: string, target: string, type: string): void {
   if (mount(cstr(source), cstr(target), cstr(type), 0, 0) < 0) {
@@ -33,7 +36,10 @@ function spawnShell(argv: StaticArray<usize>, newSession: bool): i32 {
     return -1;
   }
   if (pid == 0) {
-    if (newSession) setsid();
+    if (newSession) {
+      setsid();
+      ioctl(0, TIOCSCTTY, 0); // the console becomes the session's terminal (^C, /dev/tty)
+    }
     execve(cstr("/bin/sh"), changetype<usize>(argv), changetype<usize>(environment));
     fprintf(2, "init: can't run /bin/sh: %s\n", errorText());
     _exit(127);
