@@ -21,7 +21,7 @@ import { fprintf } from "../stdio";
 import { strcmp, streq } from "../string";
 import { opendir, readdir, direntName, closedir } from "../dirent";
 import { readFile, cutLine, skipBlanks, wordEnd, join3, strndup, Buf, bufNew, bufAddWord } from "./util";
-import { nameEq, fnmatch } from "./names";
+import { nameEq, aliasMatches } from "./names";
 
 export const ALIAS = 1, OPTIONS = 2, INSTALL = 3, REMOVE = 4, BLACKLIST = 5, SOFTDEP = 6;
 
@@ -155,7 +155,7 @@ export function isBlacklisted(name: usize): bool {
 
 /** The next `alias` rule from `from` (a rule, or null for the first) whose pattern matches. */
 export function configAliasMatch(from: Rule, name: usize): Rule {
-  for (let r = from == null ? rules : from.next; r != null; r = r.next) if (r.kind == ALIAS && fnmatch(r.name, name)) return r;
+  for (let r = from == null ? rules : from.next; r != null; r = r.next) if (r.kind == ALIAS && aliasMatches(r.name, name)) return r;
   return null;
 }
 

@@ -13,7 +13,7 @@
 
 import { malloc } from "../malloc";
 import { readFile, cutLine, skipBlanks, wordEnd, join3 } from "./util";
-import { nameFromPath, nameEq, fnmatch } from "./names";
+import { nameFromPath, nameEq, aliasMatches } from "./names";
 
 @unmanaged
 export class DepEntry {
@@ -131,6 +131,6 @@ export function loadAliases(path: usize): Alias {
 
 /** The next alias after `from` (inclusive) whose pattern matches `name`, or null. */
 export function aliasMatch(from: Alias, name: usize): Alias {
-  for (let a = from; a != null; a = a.next) if (fnmatch(a.pattern, name)) return a;
+  for (let a = from; a != null; a = a.next) if (aliasMatches(a.pattern, name)) return a;
   return null;
 }

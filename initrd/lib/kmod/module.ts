@@ -202,13 +202,16 @@ export let moduleInfoError: i32 = 0;
 
 // ---- the system calls
 
-/** Loads the module file with `options` ("a=1 s=x"): 0, a kernel errno (> 0), or -errno when
+/** finit_module flags: load even if the module's version magic or symbol versions differ. */
+export const MODULE_INIT_IGNORE_MODVERSIONS = 1, MODULE_INIT_IGNORE_VERMAGIC = 2;
+
+/** Loads the module file with `options` ("a=1 s=x") and finit_module `flags`: 0, a kernel errno (> 0), or -errno when
  *  the file cannot be read. finit_module first; on any failure the image is read and handed
  *  to init_module, as busybox's insmod does (a file that is not ELF at all is not tried twice). */
-export function moduleInsert(mod: Module, options: usize): i32 {
+export function moduleInsert(mod: Module, options: usize, flags: i32): i32 {
   const fd = open(mod.path, O_RDONLY, 0);
   if (fd < 0) return -errno;
-  let r = sys_finit_module(fd, options, 0);
+  let r = sys_finit_module(fd, options, flags);
   close(fd);
   if (r == 0) return 0;
   const image = readFile(mod.path);
@@ -229,7 +232,8 @@ export function moduleRemove(name: usize, force: bool): i32 {
 export class Loaded {
   name: usize;
   size: usize;
-  refcount: i32;
+  refcount: i32;  // -1 when the kernel shows "-" (a module that cannot be unloaded)
+  count: usize;   // the count as written
   holders: usize; // "a,b," or "-"
   state: usize;   // Live, Loading, Unloading
   next: Loaded;
@@ -260,6 +264,7 @@ export function loadedModules(): Loaded {
     m.name = fields[0];
     m.size = fields[1];
     m.refcount = parseCount(fields[2]);
+    m.count = fields[2];
     m.holders = k > 3 ? fields[3] : changetype<usize>("-");
     m.state = k > 4 ? fields[4] : changetype<usize>("Live");
     m.next = null;

@@ -55,6 +55,27 @@ export function looksLikePath(arg: usize): bool {
   return false;
 }
 
+/** A malloc'd copy of an alias or a pattern with '-' turned into '_' outside [brackets], as
+ *  kmod normalises both sides before matching ("pair-user" matches a request for pair_user). */
+export function aliasNormalise(s: usize): usize {
+  const n = strlen(s);
+  const d = malloc(n + 1);
+  let bracket = false;
+  for (let i = 0; i <= n; i++) {
+    let c = load<u8>(s + i);
+    if (c == 91) bracket = true;
+    else if (c == 93) bracket = false;
+    else if (c == 45 && !bracket) c = 95;
+    store<u8>(d + i, c);
+  }
+  return d;
+}
+
+/** The alias pattern matches the request, '-' and '_' alike. */
+export function aliasMatches(pattern: usize, name: usize): bool {
+  return fnmatch(aliasNormalise(pattern), aliasNormalise(name));
+}
+
 /** Shell pattern matching (fnmatch without flags): `*`, `?`, `[abc]`, `[a-z]`, `[!x]`, and
  *  a backslash quoting the next byte. */
 export function fnmatch(pattern: usize, s: usize): bool {
