@@ -692,7 +692,7 @@ function lkStmt(s: Stmt, ind: string): string[] {
     }
     case "for": {
       const v = s.v.name;
-      const head = s.down ? `let ${v}: ${s.v.t} = ${lkExpr(s.n)}; ${v} > 0; ${v}--` : `let ${v}: ${s.v.t} = 0; ${v} < ${lkExpr(s.n)}; ${v}++`;
+      const head = s.down ? `let ${v}: ${s.v.t} = ${lkExpr(s.n)}; ${v} > 0; ${v}--` : `let ${v}: ${s.v.t} = 0; ${v} < ${unGeneric(lkExpr(s.n))}; ${v}++`;
       return [`${ind}for (${head}) {`, ...lkStmts(s.body, i2), `${ind}}`];
     }
     case "while": {
