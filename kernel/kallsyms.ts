@@ -14,10 +14,11 @@
 //
 // Lookups are a binary search for the last symbol starting at or below the address. The oops
 // code uses it to name the faulting instruction and each return address of the call trace
-// (Linux's %pS and %pB formats). Later the module loader adds the symbols of modules.
+// (Linux's %pS and %pB formats). Addresses in module code are named by module/kallsyms.ts.
 
 import { printk } from "./printk";
 import { streq } from "./lib/string";
+import { modulePrintSymbol } from "./module/kallsyms";
 
 declare const kallsyms_table: StaticArray<u32>;
 // Provided by the linker: the bounds of the kernel's code.
@@ -81,6 +82,7 @@ export function kallsymsLookupName(name: string): u32 {
 export function printSymbol(address: u32, isReturnAddress: bool): void {
   const index = kallsymsLookup(isReturnAddress ? address - 1 : address);
   if (index < 0) {
+    if (modulePrintSymbol(address, isReturnAddress)) return; // "name+0x14/0x40 [module]"
     printk("0x%08x", address);
     return;
   }

@@ -53,6 +53,9 @@ import { forceSignal, signalDeliver, SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGTRAP } 
 import { userFaultIn } from "../../uaccess";
 import { doExit } from "../../exit";
 import { kstackMapped, KSTACK_AREA, KSTACK_SLOTS, KSTACK_SLOT_SIZE } from "../../mm/vm";
+import { isModuleText, modulePrintLine, printModules } from "../../module/kallsyms";
+import { moduleDied } from "../../module/main";
+import { printTainted } from "../../module/taint";
 
 /** The saved state of the interrupted code, in the order vectors.s pushes it (lowest first). */
 @unmanaged
@@ -239,11 +242,13 @@ function reportPageFault(frame: TrapFrame): void {
 
 function showRegisters(frame: TrapFrame): void {
   const p = currentProc();
-  printk("\x014CPU: 0 PID: %d Comm: %s Not tainted %s %s\n", p != null ? p.pid : 0, changetype<i32>(p != null ? changetype<string>(p.name) : "swapper"),
-    changetype<i32>(UTS_RELEASE), changetype<i32>(UTS_VERSION));
+  printk("\x014CPU: 0 PID: %d Comm: %s ", p != null ? p.pid : 0, changetype<i32>(p != null ? changetype<string>(p.name) : "swapper"));
+  printTainted(); // "Not tainted" or "Tainted: P           O      " (module/taint.ts)
+  printk("\x01c %s %s\n", changetype<i32>(UTS_RELEASE), changetype<i32>(UTS_VERSION));
   printk("\x014EIP: %04x:[<%08x>] ", frame.cs & 0xffff, frame.eip);
   printSymbol(frame.eip, false);
   printk("\n");
+  modulePrintLine(frame.eip); // "EIP is at modules/samples/oops.ts:31" inside a module
   printk("\x014EAX: %08x EBX: %08x ECX: %08x EDX: %08x\n", frame.eax, frame.ebx, frame.ecx, frame.edx);
   printk("\x014ESI: %08x EDI: %08x EBP: %08x ESP: %08x\n", frame.esi, frame.edi, frame.ebp, interruptedEsp(frame));
   printk("\x014DS: %04x ES: %04x FS: %04x GS: %04x SS: %04x EFLAGS: %08x\n", frame.ds & 0xffff, frame.es & 0xffff, frame.fs & 0xffff,
@@ -270,7 +275,7 @@ export function showCallTrace(ebp: u32): void {
   printk("\x014Call Trace:\n");
   for (let depth = 0; depth < MAX_TRACE_DEPTH && plausibleFramePointer(ebp); depth++) {
     const returnAddress = load<u32>(ebp + 4);
-    if (!isKernelText(returnAddress)) break;
+    if (!isKernelText(returnAddress) && !isModuleText(returnAddress)) break;
     printk("\x014 [<%08x>] ", returnAddress);
     printSymbol(returnAddress, true);
     printk("\n");
@@ -298,6 +303,7 @@ export function die(frame: TrapFrame): void {
 
   if (frame.vector == T_PAGE_FAULT) reportPageFault(frame);
   printk("\x014Oops: %s: %04x [#%d]\n", changetype<i32>(exceptionName(frame.vector)), frame.errorCode & 0xffff, oopsCount);
+  printModules(); // "Modules linked in: …" (module/kallsyms.ts)
   showRegisters(frame);
   if (fromKernel(frame)) showCallTrace(frame.ebp);
   printk("\x014---[ end trace %08x%08x ]---\n", 0, 0);
@@ -312,6 +318,7 @@ export function die(frame: TrapFrame): void {
   const p = currentProc();
   if (p != null && p.slot != 0 && p.pid != 1) {
     oopsInProgress = false;
+    moduleDied(); // taint D; a module whose init/cleanup faulted leaves the list (module/main.ts)
     doExit(SIGSEGV);
   }
   panic("Fatal exception");
