@@ -90,6 +90,7 @@ alias net-* ne2k_pci
 options ne2k_pci full_duplex=1
 options 8390 msg_enable=3
 install hello /bin/echo "install rule: hello $CMDLINE_OPTS"
+install greet /bin/echo "greet is only a rule: $CMDLINE_OPTS"
 blacklist badmod
 softdep extfs pre: crc-a
 `;
@@ -226,6 +227,7 @@ describe("modprobe", () => {
       mp("-n", "-v", "hello", "times=2"),
       mp("hello", "times=2"),
       mp("-i", "-n", "-v", "hello"),
+      mp("greet", "a=1"),
       mp("-n", "-v", "char-major-99-1"),
       mp("-n", "-v", "badmod"),
       mp("no_such_module"),
@@ -244,6 +246,40 @@ describe("modprobe", () => {
     } finally {
       rmSync(bad);
     }
+  });
+});
+
+describe("the image's /etc files", () => {
+  test("modprobe.conf parses cleanly and its install rule names a real command", () => {
+    const dir = mkdtempSync(join(tmpdir(), "lokum-kmod-etc-"));
+    mkdirSync(join(dir, "etc"), { recursive: true });
+    copyFileSync(resolve(repo, "initrd/etc/modprobe.conf"), join(dir, "etc/modprobe.conf"));
+    const r = run("modprobe", ["-b", dir, "-S", "0.1.0", "-n", "-v", "hello-rule"]);
+    expect(r).toMatchObject({ status: 0, stderr: "" });
+    expect(r.stdout).toMatch(/^install \/sbin\/modprobe hello .*install rule"? $/m);
+  });
+
+  test("crond runs the jobs due at a given time, and the crontab's autoclean line is commented out", () => {
+    const dir = mkdtempSync(join(tmpdir(), "lokum-crond-"));
+    writeFileSync(join(dir, "crontab"), [
+      "# test jobs",
+      "*/5 * * * * root echo every-five",
+      "0 12 * * 1-5 root echo weekday-noon",
+      "0,30 12 1 * * root echo first-of-month",
+      "* * * 2 * root echo february",
+      "bad line",
+      "",
+    ].join("\n"));
+    // 2024-03-01 12:00:00 UTC was a Friday
+    const at = (t: string) => run("crond", ["-f", "-c", join(dir, "crontab"), "-x", String(Date.parse(t) / 1000)]);
+    const noon = at("2024-03-01T12:00:00Z");
+    expect(noon.status).toBe(0);
+    expect(noon.stderr).toBe(`crond: ${join(dir, "crontab")} line 6: bad line, ignored\n`);
+    expect(noon.stdout.split("\n").filter(Boolean).sort()).toEqual(["every-five", "first-of-month", "weekday-noon"]);
+    expect(at("2024-03-02T12:00:00Z").stdout).toBe("every-five\n"); // a Saturday
+    expect(at("2024-03-02T12:01:00Z").stdout).toBe("");
+    expect(at("2024-02-10T07:13:00Z").stdout).toBe("february\n");
+    expect(readFileSync(resolve(repo, "initrd/etc/crontab"), "utf8")).toMatch(/^#\*\/5 \* \* \* \* root rmmod -a$/m);
   });
 });
 

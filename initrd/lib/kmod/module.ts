@@ -9,8 +9,9 @@
 //   moduleNewFromPath(ctx, path)   a .ko file given by path (insmod, modinfo FILE)
 //   moduleNewFromName(ctx, name)   a module listed in modules.dep
 //   moduleLookup(ctx, name)        what modprobe NAME means: a modprobe.conf alias, a module of
-//                                  modules.dep, a "symbol:" of modules.symbols, or a pattern of
-//                                  modules.alias (skipping blacklisted modules); a list
+//                                  modules.dep, a name with an install/remove command, a
+//                                  "symbol:" of modules.symbols, or a pattern of modules.alias
+//                                  (skipping blacklisted modules); a list
 //   moduleDependencies(ctx, mod)   its dependencies in load order (deepest first)
 //   moduleInsert(mod, options)     finit_module(2), falling back on init_module(2) as busybox
 //   moduleRemove(name, force)      delete_module(2), O_NONBLOCK (| O_TRUNC when forced)
@@ -27,7 +28,7 @@ import { readFile, fileSize, join3, cutLine, skipBlanks, wordEnd } from "./util"
 import { nameFromPath, nameEq, normalise } from "./names";
 import { Ko, Info, koOpen, koInfo } from "./elf";
 import { DepEntry, Alias, loadModulesDep, depFind, depAt, depFindPath, loadAliases, aliasMatch } from "./index";
-import { loadConfig, configAliasMatch, isBlacklisted, Rule } from "./config";
+import { loadConfig, configAliasMatch, isBlacklisted, findRule, Rule, INSTALL, REMOVE } from "./config";
 
 @unmanaged
 export class Kmod {
@@ -152,7 +153,9 @@ export function moduleLookup(ctx: Kmod, name: usize): Module {
   // 2. a module of that name
   const byName = moduleNewFromName(ctx, name);
   if (byName != null) return byName;
-  // 3. symbol:NAME, then 4. the modules' own aliases
+  // 3. a name that only an install or remove command of modprobe.conf gives meaning to
+  if (findRule(INSTALL, name) != null || findRule(REMOVE, name) != null) return newModule(normalise(name), 0, null);
+  // 4. symbol:NAME, then 5. the modules' own aliases
   readIndexes(ctx);
   const table = load<u8>(name) == 115 && load<u8>(name, 6) == 58 ? ctx.symbols : ctx.aliases;
   for (let a = aliasMatch(table, name); a != null; a = aliasMatch(a.next, name)) {
