@@ -61,7 +61,7 @@ function buildModuleTree(kernel: KernelBuild, lib: string, release: string): { p
   });
   const base = `lib/modules/${release}`;
   if (sources.length === 0) return [];
-  const built = buildModules({ files, modules: sources, lib, kernelApi: kernel.api, kernelExports: new Set(kernel.exports), release });
+  const built = buildModules({ files, modules: sources, lib, kernelApi: kernel.api, kernelExports: new Set(kernel.exports), release, intree: true });
   const index = depmod(built);
   return [
     ...built.map((m) => ({ path: `${base}/${m.path}`, mode: 0o100644, data: m.ko })),

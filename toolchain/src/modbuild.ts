@@ -5,7 +5,8 @@
 //                kbuild from the kernel's EXPORT_SYMBOL()s)
 //   2. modpost   every symbol a module leaves undefined must be exported by the kernel or by
 //                another module; the modules that export them become `depends=`. Then the
-//                module gets `name=` and `vermagic=` in .modinfo and a `__ksymtab` (its
+//                module gets `name=` and `vermagic=` in .modinfo (and `intree=Y` when built
+//                from the source tree, like Linux's in-tree modules; others taint the kernel O) and a `__ksymtab` (its
 //                EXPORT_SYMBOL()s), and its objects are merged into one relocatable NAME.ko
 //   3. depmod    modules.dep, modules.alias and modules.symbols, as kmod's depmod writes them
 //
@@ -41,6 +42,7 @@ export interface ModuleBuildInput {
   kernelApi: string; // the kernel's exported API (.d.ts text)
   kernelExports: ReadonlySet<string>;
   release: string; // "0.1.0": vermagic and the /lib/modules directory
+  intree?: boolean; // built by `lokum build` from modules/: .modinfo gets intree=Y
 }
 
 export const moduleName = (file: string): string => file.replace(/-/g, "_");
@@ -76,7 +78,7 @@ export function buildModules(input: ModuleBuildInput): BuiltModule[] {
     if (missing.length) {
       throw new BuildError(missing.map((s) => `modpost: "${s}" [${c.source.file}.ko] undefined!`).join("\n"));
     }
-    const modinfo = [...c.modinfo, `depends=${[...depends].join(",")}`, `name=${name}`, `vermagic=${input.release} lokum`];
+    const modinfo = [...c.modinfo, ...(input.intree ? ["intree=Y"] : []), `depends=${[...depends].join(",")}`, `name=${name}`, `vermagic=${input.release} lokum`];
     const post = assemble(modpostAssembly(modinfo.slice(c.modinfo.length), c.exports, c.gplExports), `${c.source.file}.mod.s`);
     const inputs: LinkInput[] = [{ name: `${c.source.file}.o`, object: c.object }, { name: `${c.source.file}.mod.o`, object: post }];
     const ko = writeElf(linkRelocatable(inputs, `${c.source.file}.ko`));
