@@ -138,6 +138,11 @@ function decodeStatus(status: i32): i32 {
   return exitedNormally(status) ? exitStatus(status) : 128 + termSignal(status);
 }
 
+/** A foreground command that ^C killed: end the line its "^C" echo is on, as ash does. */
+function noteInterrupt(status: i32): void {
+  if (shell.interactive && status == 128 + SIGINT) fprintf(2, "\n");
+}
+
 export function waitFor(pid: i32): i32 {
   for (;;) {
     const r = waitpid(pid, changetype<usize>(statusWord), 0);
@@ -245,6 +250,7 @@ function runSimple(start: i32, end: i32, background: bool): void {
     return;
   }
   shell.lastStatus = waitFor(pid);
+  noteInterrupt(shell.lastStatus);
 }
 
 function restoreFds(): void {
@@ -310,4 +316,5 @@ export function runPipeline(start: i32, end: i32, background: bool): void {
     const s = pids[k] > 0 ? waitFor(pids[k]) : 127;
     if (k == n - 1) shell.lastStatus = s;
   }
+  noteInterrupt(shell.lastStatus);
 }
