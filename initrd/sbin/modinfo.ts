@@ -5,8 +5,10 @@
 // NAME is looked up as modprobe would (modules.dep, then aliases; '-' and '_' alike); an
 // argument that is a .ko file is read directly. The output is kmod's: "filename:" first,
 // every .modinfo entry in file order as "key:" padded to 16 columns, then the parameters,
-// each "parm: NAME:DESCRIPTION (TYPE)" from its parm= and parmtype= entries (listed last
-// declared first, as kmod does). -F FIELD prints only that field's values.
+// each "parm: NAME:DESCRIPTION (TYPE)" from its parm= and parmtype= entries, in the order the
+// source declares them. (kmod lists them in the reverse of .modinfo's order; in Linux's .ko
+// files the parm entries come last declaration first, so Linux users see source order —
+// Lokum's .modinfo is in source order already.) -F FIELD prints only that field's values.
 // A module that is not found gets busybox's message and exit status 0 (see
 // reference/linux-v86/session.txt): "modinfo: module '/lib/modules/0.1.0/x' not found".
 
@@ -80,7 +82,7 @@ function printParams(info: Info, withKey: bool): void {
     }
     store<usize>((isDesc ? desc : type) + 4 * i, e.value + len + 1);
   }
-  for (let i = n - 1; i >= 0; i--) { // kmod builds its list by prepending
+  for (let i = 0; i < n; i++) {
     const name = load<usize>(names + 4 * i), d = load<usize>(desc + 4 * i), t = load<usize>(type + 4 * i);
     const len = nameLength(name);
     if (withKey) printf("%-16s", changetype<usize>("parm:"));
