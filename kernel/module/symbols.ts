@@ -150,13 +150,13 @@ export function findModuleSections(info: LoadInfo): i32 {
     printk("\x013%s: init_module/cleanup_module outside the module's code\n", changetype<i32>(moduleName(mod)));
     return -ENOEXEC;
   }
-  if (!table(info, "__ksymtab", 8) || !table(info, "__ksymtab_gpl", 8) || !table(info, "__param", 16)) return -ENOEXEC;
+  if (!table(info, "__ksymtab", 8)) return -ENOEXEC;
   mod.ksyms = tableAddress;
   mod.numKsyms = tableCount;
-  table(info, "__ksymtab_gpl", 8);
+  if (!table(info, "__ksymtab_gpl", 8)) return -ENOEXEC;
   mod.gplKsyms = tableAddress;
   mod.numGplKsyms = tableCount;
-  table(info, "__param", 16);
+  if (!table(info, "__param", 16)) return -ENOEXEC;
   mod.params = tableAddress;
   mod.numParams = tableCount;
   for (let i: u32 = 0; i < mod.numParams; i++) {
