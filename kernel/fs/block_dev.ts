@@ -8,6 +8,7 @@
 import { EBUSY, EINVAL, ENXIO } from "../lib/errno";
 import { File, FileOps, Inode, MAJOR } from "./vfs";
 import { SeqBuf, seqPrintf } from "./seq";
+import { fopsGet, fopsPut } from "../module/module";
 
 export const MAX_BLKDEV: u32 = 256;
 
@@ -39,6 +40,8 @@ function blkdevOpen(inode: Inode, file: File): i32 {
   const major = MAJOR(inode.rdev);
   if (major >= MAX_BLKDEV || blkdevOps[major] == 0) return -ENXIO; // (request_module("block-major-%d-%d"))
   const fops = changetype<FileOps>(blkdevOps[major]);
+  if (!fopsGet(changetype<usize>(fops))) return -ENXIO; // the File holds the driver's module
+  fopsPut(changetype<usize>(file.ops));
   file.ops = fops;
   if (fops.open != null) return fops.open(inode, file);
   return 0;

@@ -7,6 +7,10 @@
 // driver's open. No driver → ENXIO ("No such device or address"), as in Linux. (The module issue
 // will add request_module("char-major-M-m") there.)
 //
+// A driver in a module is held while one of its devices is open: chrdevOpen takes a reference
+// on the module whose memory holds the FileOps (module/module.ts fopsGet), the last close drops
+// it (file.ts), and rmmod meanwhile fails with EAGAIN — no `.owner = THIS_MODULE` needed.
+//
 // /proc/devices lists the registered names by major, first "Character devices:" and then, from
 // block_dev.ts, "Block devices:".
 
@@ -14,6 +18,7 @@ import { kzalloc, kfree } from "../mm/kmalloc";
 import { EBUSY, EINVAL, ENOMEM, ENXIO } from "../lib/errno";
 import { File, FileOps, Inode, MAJOR, MINOR } from "./vfs";
 import { SeqBuf, seqPrintf } from "./seq";
+import { fopsGet, fopsPut } from "../module/module";
 
 export const MAX_CHRDEV: i32 = 64;
 const CHRDEV_MAJOR_DYN_START: u32 = 254; // dynamic majors count down from here (Linux: 234-254)
@@ -97,6 +102,9 @@ export function chrdevLookup(dev: u32): FileOps {
 function chrdevOpen(inode: Inode, file: File): i32 {
   const fops = chrdevLookup(inode.rdev);
   if (fops == null) return -ENXIO; // (request_module("char-major-%d-%d") will go here)
+  // The driver's FileOps replace ours: the File now holds its module (fops_get/replace_fops).
+  if (!fopsGet(changetype<usize>(fops))) return -ENXIO;
+  fopsPut(changetype<usize>(file.ops));
   file.ops = fops;
   if (fops.open != null) return fops.open(inode, file);
   return 0;

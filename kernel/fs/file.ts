@@ -13,7 +13,7 @@
 // through a kernel page. kernelRead(file, pos, buf, n) is for the kernel's own reading (exec).
 
 import { kzalloc, kfree } from "../mm/kmalloc";
-import { EBADF, EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, ESPIPE, errPtr, isErr, ptrErr } from "../lib/errno";
+import { EBADF, EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, ENXIO, ESPIPE, errPtr, isErr, ptrErr } from "../lib/errno";
 import {
   File, FileOps, Inode, O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_TRUNC, O_WRONLY, SEEK_CUR,
   SEEK_END, SEEK_SET, iget, iput, isBlkMode, isChrMode, isDirMode, isFifoMode, isLinkMode, isRegMode,
@@ -23,6 +23,7 @@ import { blkdevFops } from "./block_dev";
 import { fifoFops } from "./pipe";
 import { isErrInode, lnamei, namei, nameiParent } from "./namei";
 import { currentUmask } from "./fdtable";
+import { fopsGet, fopsPut } from "../module/module";
 
 /** Gives a device node, FIFO or socket inode the FileOps that find its driver when opened. */
 export function initSpecialInode(inode: Inode, mode: u32, dev: u32): void {
@@ -53,6 +54,7 @@ export function fileGet(f: File): File {
 export function filePut(f: File): void {
   if (--f.count > 0) return;
   if (f.ops != null && f.ops.release != null) f.ops.release(f.inode, f);
+  fopsPut(changetype<usize>(f.ops)); // the reference on a module whose FileOps these are
   if (f.inode != null) iput(f.inode);
   kfree(changetype<usize>(f));
 }
@@ -74,9 +76,14 @@ export function vfsOpenInode(inode: Inode, flags: u32): File {
   f.inode = inode;
   f.flags = flags;
   f.ops = inode.fops;
+  if (!fopsGet(changetype<usize>(f.ops))) { // FileOps of a module being unloaded
+    kfree(changetype<usize>(f));
+    return changetype<File>(errPtr(-ENXIO));
+  }
   if (f.ops != null && f.ops.open != null) {
     const err = f.ops.open(inode, f);
     if (err < 0) {
+      fopsPut(changetype<usize>(f.ops));
       kfree(changetype<usize>(f)); // the inode reference stays the caller's
       return changetype<File>(errPtr(err));
     }

@@ -196,3 +196,15 @@ export function freeModuleMemory(mod: Module): void {
   if (mod.core != 0) freePages(mod.core, mod.corePages);
   kfree(changetype<usize>(mod));
 }
+
+/**
+ * Linux's fops_get: a File whose operations live in a module holds a reference on it while it
+ * is open (vfsOpenInode, chrdevOpen); fopsPut drops it (filePut). False if the module is going.
+ */
+export function fopsGet(ops: usize): bool {
+  return tryModuleGet(moduleOfAddress(ops));
+}
+
+export function fopsPut(ops: usize): void {
+  modulePut(moduleOfAddress(ops));
+}
