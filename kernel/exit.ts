@@ -12,8 +12,9 @@
 // Wait status, as Linux encodes it (and WIFEXITED & co. decode it):
 //   exited normally      (code & 0xff) << 8
 //   killed by signal     signal number (bit 7 would be "core dumped": never set, no cores)
+//   stopped (WUNTRACED)  signal << 8 | 0x7f        continued (WCONTINUED)  0xffff
 
-import { currentProc, findProc, NPROC, Proc, procAt, procFree, ZOMBIE, EMBRYO } from "./proc";
+import { currentProc, findProc, NPROC, Proc, procAt, procFree, ZOMBIE, EMBRYO, STOPPED, REPORT_CONTINUED, REPORT_NONE, REPORT_STOPPED } from "./proc";
 import { schedule, sleepOn, wakeUp } from "./sched";
 import { sendSignal, SIGCHLD } from "./signal";
 import { accessOk } from "./uaccess";
@@ -97,6 +98,16 @@ export function sys_wait4(pid: i32, status: u32, options: i32, rusage: u32): i32
       const q = procAt(i);
       if (q == null || q.parent != p || q.state == EMBRYO || !waitMatches(p, q, pid)) continue;
       haveChildren = true;
+      const stopped = (options & WUNTRACED) != 0 && q.state == STOPPED && q.waitReport == REPORT_STOPPED;
+      const continued = (options & WCONTINUED) != 0 && q.waitReport == REPORT_CONTINUED;
+      if (stopped || continued) {
+        if (status != 0 && !accessOk(status, 4, true)) return -EFAULT;
+        if (rusage != 0 && !accessOk(rusage, 72, true)) return -EFAULT;
+        if (status != 0) store<u32>(status, stopped ? <u32>((q.stopSignal << 8) | 0x7f) : 0xffff);
+        if (rusage != 0) memory_fill(rusage, 0, 72);
+        q.waitReport = REPORT_NONE;
+        return q.pid;
+      }
       if (q.state != ZOMBIE) continue;
       if (status != 0 && !accessOk(status, 4, true)) return -EFAULT;
       if (rusage != 0 && !accessOk(rusage, 72, true)) return -EFAULT;

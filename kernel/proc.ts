@@ -11,9 +11,10 @@
 //     kernel's own);
 //   - a saved kernel ESP (`context`) while it is not running (swtch.s).
 //
-// States, as Linux shows them in ps (R S Z):
+// States, as Linux shows them in ps (R S T Z):
 //   UNUSED → EMBRYO (allocProc) → RUNNABLE ⇄ RUNNING → SLEEPING → RUNNABLE … → ZOMBIE (exit)
-//   → UNUSED when the parent collects the exit status (wait4: procFree).
+//   → UNUSED when the parent collects the exit status (wait4: procFree). A stop signal turns
+//   RUNNING into STOPPED, SIGCONT (or SIGKILL) back into RUNNABLE (signal.ts).
 // Invariants: exactly one process is RUNNING (`current`, possibly the idle task); a process
 // is SLEEPING only with `chan` set (or a timed wake-up); pids are unique among used slots.
 //
@@ -36,6 +37,12 @@ export const SLEEPING: i32 = 2;
 export const RUNNABLE: i32 = 3;
 export const RUNNING: i32 = 4;
 export const ZOMBIE: i32 = 5;
+export const STOPPED: i32 = 6;
+
+/** What wait4 has yet to report about a child besides its exit (WUNTRACED, WCONTINUED). */
+export const REPORT_NONE: i32 = 0;
+export const REPORT_STOPPED: i32 = 1;
+export const REPORT_CONTINUED: i32 = 2;
 
 @unmanaged
 export class Proc {
@@ -90,6 +97,8 @@ export class Proc {
   cstime: u32;
   startTime: u32;
   syscallNr: i32; // the system call in progress (-1: none), for restarts
+  stopSignal: i32; // the signal that stopped it (STOPPED)
+  waitReport: i32; // REPORT_*: a stop or continue its parent has not collected yet
   argStart: u32; // the argv strings in user memory, NUL-separated (exec.ts; /proc/<pid>/cmdline)
   argEnd: u32;
 }
@@ -254,6 +263,7 @@ export function procStateChar(p: Proc): u8 {
     case RUNNABLE: return 0x52;
     case SLEEPING: return 0x53; // S
     case ZOMBIE: return 0x5a; // Z
+    case STOPPED: return 0x54; // T
     default: return 0x44; // D
   }
 }

@@ -120,6 +120,7 @@ export function sleepTicks(ticks: u32): i32 {
     }
   }
   timedSleepers--;
+  p.wakeAt = 0;
   return result;
 }
 

@@ -10,7 +10,7 @@
 //   delivering  on every return to user mode (trap.ts → signalDeliver), the lowest pending,
 //               unblocked signal is taken: default action (terminate, or ignore for SIGCHLD,
 //               SIGCONT, SIGURG, SIGWINCH; stop signals are ignored too, there is no job
-//               control yet), or a user handler.
+//               (SIGTSTP, SIGTTIN, SIGTTOU, SIGSTOP: stop), or a user handler.
 //   handlers    for an SA_SIGINFO handler, Linux's rt_sigframe is built on the user stack,
 //               lowest address first:
 //                 pretcode  sig  &info  &uc  | siginfo (128) | ucontext (116) | retcode (8)
@@ -28,12 +28,17 @@
 // 0x80`, EAX = the call's number), except nanosleep, pause and rt_sigsuspend, which return
 // EINTR as on Linux.
 //
-// Not here yet: stopping (SIGSTOP/SIGTSTP), sigaltstack, real-time signals above 31.
+// Job control: a stop signal's default action makes the process STOPPED (the parent gets
+// SIGCHLD unless SA_NOCLDSTOP, and wait4 with WUNTRACED reports it); SIGCONT — whatever its
+// disposition — makes it runnable again and discards pending stop signals (and WCONTINUED
+// reports that); SIGKILL ends a stopped process too.
+//
+// Not here yet: sigaltstack, real-time signals above 31, orphaned process groups.
 
 import { TrapFrame } from "./arch/x86/trap";
 import { USER_CS, USER_DS } from "./arch/x86/gdt";
-import { currentProc, NPROC, Proc, procAt, UNUSED, ZOMBIE, EMBRYO } from "./proc";
-import { sleepOn, wakeUpProcess } from "./sched";
+import { currentProc, NPROC, Proc, procAt, UNUSED, ZOMBIE, EMBRYO, RUNNABLE, STOPPED, REPORT_STOPPED, REPORT_CONTINUED } from "./proc";
+import { schedule, sleepOn, wakeUp, wakeUpProcess } from "./sched";
 import { copyFromUser, copyToUser } from "./uaccess";
 import { doExit } from "./exit";
 
@@ -55,6 +60,9 @@ export const SIGTERM: i32 = 15;
 export const SIGCHLD: i32 = 17;
 export const SIGCONT: i32 = 18;
 export const SIGSTOP: i32 = 19;
+export const SIGTSTP: i32 = 20;
+export const SIGTTIN: i32 = 21;
+export const SIGTTOU: i32 = 22;
 export const NSIG: i32 = 32;
 
 const SIG_DFL: u32 = 0;
@@ -93,9 +101,32 @@ function bit(sig: i32): u32 {
   return <u32>1 << <u32>(sig - 1);
 }
 
-/** What SIG_DFL does: 0 terminate, 1 ignore. */
+const STOP_SIGNALS: u32 = (1 << (SIGSTOP - 1)) | (1 << 19) | (1 << 20) | (1 << 21); // STOP TSTP TTIN TTOU
+
+function isStopSignal(sig: i32): bool {
+  return (bit(sig) & STOP_SIGNALS) != 0;
+}
+
+/** True if SIG_DFL ignores sig (its default action is neither terminate nor stop). */
 function defaultIgnores(sig: i32): bool {
-  return sig == SIGCHLD || sig == SIGCONT || sig == 23 /* SIGURG */ || sig == 28 /* SIGWINCH */ || (sig >= SIGSTOP && sig <= 22);
+  return sig == SIGCHLD || sig == SIGCONT || sig == 23 /* SIGURG */ || sig == 28 /* SIGWINCH */;
+}
+
+/** Tells p's parent that p stopped or continued: SIGCHLD (unless SA_NOCLDSTOP), a wake-up. */
+function notifyParent(p: Proc, report: i32): void {
+  p.waitReport = report;
+  const parent = p.parent;
+  if (parent == null) return;
+  if ((parent.sigFlags[SIGCHLD] & SA_NOCLDSTOP) == 0) sendSignal(parent, SIGCHLD);
+  wakeUp(changetype<usize>(parent));
+}
+
+/** The default action of a stop signal: STOPPED until SIGCONT or SIGKILL. */
+function stopProcess(p: Proc, sig: i32): void {
+  p.stopSignal = sig;
+  p.state = STOPPED;
+  notifyParent(p, REPORT_STOPPED);
+  schedule();
 }
 
 function ignored(p: Proc, sig: i32): bool {
@@ -107,8 +138,21 @@ function ignored(p: Proc, sig: i32): bool {
 /** Sends `sig` (1-31) to p. */
 export function sendSignal(p: Proc, sig: i32): void {
   if (sig <= 0 || sig >= NSIG || p.state == ZOMBIE || p.state == UNUSED) return;
-  if (sig == SIGKILL) p.killed = 1;
-  else if (ignored(p, sig)) return;
+  if (sig == SIGCONT) {
+    p.sigPending = p.sigPending & ~STOP_SIGNALS;
+    if (p.state == STOPPED) {
+      p.state = RUNNABLE;
+      notifyParent(p, REPORT_CONTINUED);
+    }
+  } else if (isStopSignal(sig)) {
+    p.sigPending = p.sigPending & ~bit(SIGCONT);
+  }
+  if (sig == SIGKILL) {
+    p.killed = 1;
+    if (p.state == STOPPED) p.state = RUNNABLE;
+  } else if (ignored(p, sig)) {
+    return;
+  }
   p.sigPending = p.sigPending | bit(sig);
   if ((p.sigBlocked & bit(sig)) == 0) wakeUpProcess(p);
 }
@@ -235,7 +279,8 @@ export function sys_pause(): i32 {
   return -<i32>EINTR;
 }
 
-/** Restarts the interrupted system call if the handler asks for it (SA_RESTART). */
+/** Restarts the interrupted system call if the handler asks for it (SA_RESTART), or if no
+ *  handler ran at all (a stop and continue, say: Linux's ERESTARTSYS without a handler). */
 function maybeRestart(p: Proc, tf: TrapFrame, flags: u32): void {
   if (p.syscallNr < 0 || tf.eax != (0 - EINTR)) return;
   const nr = p.syscallNr;
@@ -243,6 +288,7 @@ function maybeRestart(p: Proc, tf: TrapFrame, flags: u32): void {
   if ((flags & SA_RESTART) == 0) return;
   tf.eax = <u32>nr;
   tf.eip -= 2;
+  p.syscallNr = -1;
 }
 
 /** Saves the user registers as a struct sigcontext (88 bytes) at kernel address m. */
@@ -343,6 +389,7 @@ function setupFrame(p: Proc, tf: TrapFrame, sig: i32, oldMask: u32): bool {
 /** Called on every return to user mode: acts on the pending signals. */
 export function signalDeliver(tf: TrapFrame): void {
   const p = currentProc();
+  let handled = false;
   while (true) {
     if (p.killed != 0) doExit(SIGKILL);
     const ready = p.sigPending & ~p.sigBlocked;
@@ -354,6 +401,10 @@ export function signalDeliver(tf: TrapFrame): void {
     if (handler == SIG_IGN) continue;
     if (handler == SIG_DFL) {
       if (defaultIgnores(sig)) continue;
+      if (isStopSignal(sig)) {
+        stopProcess(p, sig);
+        continue;
+      }
       doExit(sig); // killed by the signal: wait status = signal number
     }
     const flags = p.sigFlags[sig];
@@ -368,8 +419,10 @@ export function signalDeliver(tf: TrapFrame): void {
     p.sigBlocked = p.sigBlocked | p.sigMask[sig] | ((flags & SA_NODEFER) != 0 ? 0 : bit(sig));
     p.sigBlocked = p.sigBlocked & ~UNBLOCKABLE;
     if ((flags & SA_RESETHAND) != 0) p.sigHandler[sig] = SIG_DFL;
+    handled = true;
     break; // one handler at a time; the next signal waits for sigreturn
   }
+  if (!handled) maybeRestart(p, tf, SA_RESTART); // interrupted, but no handler ran: go on
   if (p.sigRestoreSaved) {
     p.sigBlocked = p.sigSavedMask;
     p.sigRestoreSaved = false;

@@ -100,7 +100,7 @@ function expectAllPass(out: string): void {
 }
 
 describe("cputest (user space)", () => {
-  test.each(["fork", "faults", "efault", "proctable", "memory", "signals", "sleep"])("%s", async (group) => {
+  test.each(["fork", "faults", "efault", "proctable", "memory", "signals", "sleep", "stop"])("%s", async (group) => {
     const out = await run(`cputest ${group}; echo rc=$?`, 60_000);
     expectAllPass(out);
     expect(out.match(/^ok \d+ /gm)?.length).toBeGreaterThan(1);

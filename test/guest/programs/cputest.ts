@@ -7,7 +7,7 @@
 // (brk fails, a child touching too much dies) and recovering, signal handlers, SIGCHLD,
 // kill and SIGKILL, nanosleep's duration, and free memory back where it started.
 
-import { fork, waitpid, _exit, exit, getpid, kill } from "../lib/unistd";
+import { fork, waitpid, _exit, exit, getpid, kill, pipe, close } from "../lib/unistd";
 import { flushOutput } from "../lib/stdio";
 import { printf } from "../lib/stdio";
 import { signal } from "../lib/signal";
@@ -239,6 +239,43 @@ function checkSignals(): void {
 declare function sys_getppid(): i32;
 function getppid2(): i32 { return sys_getppid(); }
 
+const pipeFds = new StaticArray<i32>(2);
+
+function readPipeAndExit(): void {
+  // Blocks in read(); a stop and a continue must not turn that into EINTR (restarted).
+  const r = sys_read(pipeFds[0], changetype<usize>(buffer), 1);
+  _exit(r == 1 ? <i32>load<u8>(changetype<usize>(buffer)) : 100 - r);
+}
+
+function checkStop(): void {
+  const WUNTRACED = 2, WCONTINUED = 8, SIGSTOP = 19, SIGCONT = 18, SIGTSTP = 20;
+  let pid = fork();
+  if (pid == 0) sleepForever();
+  kill(pid, SIGSTOP);
+  check(130, waitpid(pid, changetype<usize>(status), WUNTRACED) == pid && status[0] == ((SIGSTOP << 8) | 0x7f), "SIGSTOP: WUNTRACED reports 0x137f", status[0]);
+  kill(pid, SIGCONT);
+  check(131, waitpid(pid, changetype<usize>(status), WCONTINUED) == pid && status[0] == 0xffff, "SIGCONT: WCONTINUED reports 0xffff", status[0]);
+  kill(pid, SIGTSTP);
+  check(132, waitpid(pid, changetype<usize>(status), WUNTRACED) == pid && status[0] == ((SIGTSTP << 8) | 0x7f), "SIGTSTP stops too", status[0]);
+  kill(pid, SIGKILL);
+  check(133, waitpid(pid, changetype<usize>(status), 0) == pid && status[0] == SIGKILL, "SIGKILL ends a stopped process", status[0]);
+  pipe(changetype<usize>(pipeFds));
+  flushOutput();
+  pid = fork();
+  if (pid == 0) readPipeAndExit();
+  buffer[0] = 0;
+  buffer[1] = 50000000;
+  sys_nanosleep(changetype<usize>(buffer), 0); // let the child block in read()
+  kill(pid, SIGSTOP);
+  waitpid(pid, changetype<usize>(status), WUNTRACED);
+  kill(pid, SIGCONT);
+  buffer[0] = 77;
+  sys_write(pipeFds[1], changetype<usize>(buffer), 1);
+  check(134, waitpid(pid, changetype<usize>(status), 0) == pid && status[0] == (77 << 8), "a read interrupted by stop/continue is restarted", status[0]);
+  close(pipeFds[0]);
+  close(pipeFds[1]);
+}
+
 function checkSleep(): void {
   const start = ticks();
   buffer[0] = 0;
@@ -256,6 +293,7 @@ function runChecks(): void {
   if (selected("memory")) checkMemory();
   if (selected("signals")) checkSignals();
   if (selected("sleep")) checkSleep();
+  if (selected("stop")) checkStop();
   printf("cputest: %d failures\n", failures);
   exit(firstFailure); // flushes standard output, unlike _exit
 }
