@@ -18,14 +18,15 @@
 // Input: `sh -c CMD [ARG0 ARGS…]`, `sh FILE [ARGS…]`, or standard input (a login shell,
 // whose argv[0] starts with '-', first runs /etc/profile). The shell is
 // interactive when standard input is a terminal (ioctl TCGETS succeeds) and no script or -c
-// was given: then it prints the prompt ("# " for root, "$ " otherwise) and ignores SIGINT,
-// which its children get back at their default. Messages are busybox ash's
+// was given: then it prints the prompt ("# " for root, "$ " otherwise), ignores SIGQUIT and
+// catches SIGINT, which its children get back at their default. ^C on the command line (the
+// terminal has thrown the line away) interrupts the read: a new line and a new prompt. Messages are busybox ash's
 // ("sh: foo: not found", status 127).
 
 import { fprintf, readLine, flushOutput, fputs } from "../lib/stdio";
 import { strlen, memcpy, streq, cstr } from "../lib/string";
 import { open, close, fcntl, geteuid, isatty, O_RDONLY } from "../lib/unistd";
-import { errorText } from "../lib/errno";
+import { errno, errorText, EINTR } from "../lib/errno";
 import { malloc } from "../lib/malloc";
 import { signal, SIGINT, SIGQUIT, SIG_IGN } from "../lib/signal";
 import { shell } from "./sh/shell";
@@ -37,6 +38,9 @@ import { runLine } from "./sh/parse";
 const LINE_MAX = 4097;
 let lineBuf = new StaticArray<u8>(LINE_MAX);
 
+/** SIGINT in an interactive shell: only interrupts what the shell is waiting for. */
+function onInterrupt(sig: i32): void {}
+
 function runInput(fd: i32): void {
   const line = changetype<usize>(lineBuf);
   for (;;) {
@@ -45,6 +49,10 @@ function runInput(fd: i32): void {
       flushOutput();
     }
     const n = readLine(fd, line, LINE_MAX);
+    if (n < 0 && errno == EINTR && shell.interactive) { // ^C at the prompt
+      fputs(2, cstr("\n"));
+      continue;
+    }
     if (n <= 0) break;
     shell.arenaUsed = 0;
     shell.fieldCount = 0;
@@ -98,7 +106,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   }
   shell.interactive = isatty(0);
   if (shell.interactive) {
-    signal(SIGINT, SIG_IGN);
+    signal(SIGINT, changetype<usize>(onInterrupt));
     signal(SIGQUIT, SIG_IGN);
   }
   runInput(0);
