@@ -14,7 +14,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, test } from "vitest";
 import { buildModules, depmod, type BuiltModule } from "../../toolchain/src/modbuild.js";
-import { run } from "./native";
+import { buildOnce, run } from "./native";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const LIB = readFileSync(resolve(repo, "toolchain/lib/lokum.d.ts"), "utf8");
@@ -302,6 +302,14 @@ describe("insmod, rmmod, lsmod", () => {
     expect(r.stdout).toMatch(/^Module {18}Size {2}Used by {4}(Not tainted|Tainted: [PG][F ][S ])\n/);
     const proc = existsSync("/proc/modules") ? readFileSync("/proc/modules", "utf8").split("\n").filter(Boolean) : [];
     expect(r.stdout.split("\n").length - 2).toBe(proc.length);
+  });
+
+  test("libkmod is linked into the module tools only", () => {
+    const has = (path: string) => readFileSync(join(buildOnce().dir, path)).includes("unknown symbol in module, or unknown parameter");
+    expect(has("sbin/insmod")).toBe(true);
+    expect(has("sbin/modprobe")).toBe(true);
+    expect(has("bin/cat")).toBe(false);
+    expect(has("sbin/init")).toBe(false);
   });
 
   test("every tool has --help", () => {
