@@ -185,6 +185,13 @@ describe("modprobe", () => {
     expect(out).toContain("\nmodprobe: can't unload module 'dep_core': Resource temporarily unavailable\nrc=1\nrc=0\nModule                  Size  Used by    Not tainted\nrc=0\n");
   });
 
+  test("the sample pair: modprobe pair-user loads pair_provider first, -r takes both", async () => {
+    const out = await run("modprobe pair-user; echo rc=$?; lsmod; modprobe -r pair_user; echo rc=$?; lsmod");
+    expect(toolLines(out)).toBe("rc=0\nrc=0\nrc=0\n");
+    expect(out).toMatch(/\npair_user {11}[ \d]{8} {2}0 \npair_provider {7}[ \d]{8} {2}1 pair_user\n/);
+    expect(out).toMatch(/\nrc=0\nModule {18}Size {2}Used by {4}Not tainted\nrc=0\n$/);
+  });
+
   test("aliases, parameters, missing modules, install rules", async () => {
     const out = await run([
       "modprobe dep-alias-anything base=7; echo rc=$?",
