@@ -43,9 +43,15 @@ export function sys_delete_module(uname: u32, flags: u32): i32 {
   if (moduleHasHolders(mod)) return -EAGAIN; // "Other modules depend on us: get rid of them first."
   if (mod.state != MODULE_STATE_LIVE) return -EBUSY;
   const force = (flags & O_TRUNC) != 0;
-  if (mod.init != 0 && mod.exit == 0 && !force) return -EBUSY;
-  if (mod.refcnt != 0 && !force) return -EAGAIN;
-  if (force) addTaint(TAINT_FORCED_RMMOD);
+  // Forcing taints the kernel only when it was needed (Linux's try_force_unload).
+  if (mod.init != 0 && mod.exit == 0) {
+    if (!force) return -EBUSY;
+    addTaint(TAINT_FORCED_RMMOD);
+  }
+  if (mod.refcnt != 0) {
+    if (!force) return -EAGAIN;
+    addTaint(TAINT_FORCED_RMMOD);
+  }
   mod.state = MODULE_STATE_GOING;
   runModuleExit(mod);
   freeModule(mod);
