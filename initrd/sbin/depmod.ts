@@ -58,7 +58,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   }
   const release = optionIndex < argc ? load<usize>(argv + 4 * optionIndex) : 0;
   const ctx: Kmod = kmodNew(root, release, changetype<usize>("depmod"));
-  depmodScan(ctx.dir, ctx.program);
+  if (depmodScan(ctx.dir, ctx.program) < 0) return 1;
   const dep = depmodModulesDep(), alias = depmodModulesAlias(), symbols = depmodModulesSymbols();
   if (dryRun) {
     fputs(1, dep);

@@ -13,6 +13,7 @@
 
 import { malloc, realloc } from "../malloc";
 import { fprintf } from "../stdio";
+import { errorText } from "../errno";
 import { strcmp, strlen } from "../string";
 import { opendir, readdir, direntName, direntType, closedir, DT_DIR, DT_REG, DT_UNKNOWN } from "../dirent";
 import { stat, Stat, isDir } from "../stat";
@@ -103,9 +104,15 @@ function addDep(s: Scanned, i: i32): void {
   store<i32>(s.deps + 4 * s.depCount++, i);
 }
 
-/** Scans DIR; returns how many modules were found. Bad files are reported with `program`. */
+/** Scans DIR; returns how many modules were found (-1 when DIR cannot be read). Bad files are reported with `program`. */
 export function depmodScan(dir: usize, program: usize): i32 {
   count = 0;
+  const top = opendir(dir);
+  if (top == null) {
+    fprintf(2, "%s: ERROR: could not open directory %s: %s\n", program, dir, errorText());
+    return -1;
+  }
+  closedir(top);
   walk(dir, changetype<usize>(""));
   sortByPath();
   let kept = 0;
