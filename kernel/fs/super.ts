@@ -19,6 +19,7 @@ import { streq, strlcpy } from "../lib/string";
 import { FS_REQUIRES_DEV, FileSystemType, Inode, Mount, SuperBlock, iget, iput, isDirMode } from "./vfs";
 import { SeqBuf, seqPrintf } from "./seq";
 import { inodePath } from "./namei";
+import { fopsGet, fopsPut } from "../module/module";
 
 export const MAX_MOUNTS: i32 = 32;
 
@@ -124,11 +125,17 @@ export function doMount(devName: usize, target: Inode, typeName: usize, flags: u
   const type = findFilesystem(typeName);
   if (type == null) return -ENODEV; // (the module issue will try request_module("fs-TYPE") here)
   if (!isDirMode(target.mode)) return -ENOTDIR;
+  // A mount holds the module that provides the filesystem type (rmmod: EAGAIN until umount).
+  if (!fopsGet(changetype<usize>(type))) return -ENODEV;
   const sb = type.mount(type, devName, flags, data);
-  if (isErr(changetype<usize>(sb))) return ptrErr(changetype<usize>(sb));
+  if (isErr(changetype<usize>(sb))) {
+    fopsPut(changetype<usize>(type));
+    return ptrErr(changetype<usize>(sb));
+  }
   const m = newMount(sb, devName);
   if (m == null) {
     if (sb.mounts == 0 && type.killSb != null) type.killSb(sb);
+    fopsPut(changetype<usize>(type));
     return -ENOMEM;
   }
   sb.mounts++;
@@ -171,7 +178,9 @@ export function doUmount(root: Inode): i32 {
   mounts[index] = null;
   kfree(changetype<usize>(m));
   sb.mounts--;
-  if (sb.mounts == 0 && sb.type.killSb != null) sb.type.killSb(sb);
+  const type = sb.type;
+  if (sb.mounts == 0 && type.killSb != null) type.killSb(sb);
+  fopsPut(changetype<usize>(type)); // the mount's reference on the filesystem's module
   return 0;
 }
 

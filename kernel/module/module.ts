@@ -208,3 +208,8 @@ export function fopsGet(ops: usize): bool {
 export function fopsPut(ops: usize): void {
   modulePut(moduleOfAddress(ops));
 }
+
+// Exported to modules: a driver that hands out objects of its own can pin another module.
+EXPORT_SYMBOL(tryModuleGet);
+EXPORT_SYMBOL(modulePut);
+EXPORT_SYMBOL(moduleOfAddress);
