@@ -151,6 +151,7 @@ export function probeInsert(ctx: Kmod, name: usize, extra: usize, flags: i32): i
     }
     if (show) printf("insmod %s %s\n", m.path, options.data);
     if ((flags & (DRY_RUN | SHOW_DEPENDS)) != 0) continue;
+    flushOutput(); // the line before the module's own messages, as on a terminal
     const err = moduleInsert(m, options.data, 0);
     if (err == EEXIST) continue; // loaded meanwhile
     if (err != 0) {
@@ -175,6 +176,7 @@ function removeOne(ctx: Kmod, m: Module, flags: i32, report: bool): i32 {
   if (loaded == null) return 0;
   if ((flags & (VERBOSE | DRY_RUN)) != 0) printf("rmmod %s\n", loaded.name);
   if ((flags & DRY_RUN) != 0) return 0;
+  flushOutput();
   const err = moduleRemove(loaded.name, false);
   if (err != 0) {
     if (report && (flags & QUIET) == 0) fprintf(2, "%s: can't unload module '%s': %s\n", ctx.program, loaded.name, changetype<usize>(strerror(err)));
