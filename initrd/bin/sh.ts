@@ -20,7 +20,9 @@
 // interactive when standard input is a terminal (ioctl TCGETS succeeds) and no script or -c
 // was given: then it prints the prompt ("# " for root, "$ " otherwise), ignores SIGQUIT and
 // catches SIGINT, which its children get back at their default. ^C on the command line (the
-// terminal has thrown the line away) interrupts the read: a new line and a new prompt. Messages are busybox ash's
+// terminal has thrown the line away) interrupts the read: a new line and a new prompt. There
+// is no job control (no fg/bg), so ^Z (SIGTSTP) is ignored by the shell and, inherited through
+// exec, by its commands: nothing is ever left stopped with no way to continue it. Messages are busybox ash's
 // ("sh: foo: not found", status 127).
 
 import { fprintf, readLine, flushOutput, fputs } from "../lib/stdio";
@@ -28,7 +30,7 @@ import { strlen, memcpy, streq, cstr } from "../lib/string";
 import { open, close, fcntl, geteuid, isatty, O_RDONLY } from "../lib/unistd";
 import { errno, errorText, EINTR } from "../lib/errno";
 import { malloc } from "../lib/malloc";
-import { signal, SIGINT, SIGQUIT, SIG_IGN } from "../lib/signal";
+import { signal, SIGINT, SIGQUIT, SIGTSTP, SIG_IGN } from "../lib/signal";
 import { shell } from "./sh/shell";
 import { runLine } from "./sh/parse";
 
@@ -108,6 +110,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   if (shell.interactive) {
     signal(SIGINT, changetype<usize>(onInterrupt));
     signal(SIGQUIT, SIG_IGN);
+    signal(SIGTSTP, SIG_IGN);
   }
   runInput(0);
   return shell.lastStatus;

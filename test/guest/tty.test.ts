@@ -92,6 +92,17 @@ describe("typing at the shell", () => {
     expect(await type("echo al''ive\r")).toContain("\nalive\n# ");
   });
 
+  test("^Z stops nothing (the shell has no job control): the command goes on, the shell too", async () => {
+    await fresh();
+    machine.write("sleep 1; echo sl''ept\r");
+    await pause(200);
+    machine.write("\x1a");
+    const out = await type("", /slept\r\n# $/, 5000);
+    expect(out).toContain("^Zslept\n# "); // echoed; sleep went on to its end
+    machine.write("\x1a");
+    expect(await type("echo al''ive\r")).toContain("\nalive\n# ");
+  });
+
   test("^C on the command line throws the line away", async () => {
     await fresh();
     machine.write("echo not''this");
