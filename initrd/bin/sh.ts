@@ -21,8 +21,8 @@
 // was given: then it prints the prompt ("# " for root, "$ " otherwise), ignores SIGQUIT and
 // catches SIGINT, which its children get back at their default. ^C on the command line (the
 // terminal has thrown the line away) interrupts the read: a new line and a new prompt. There
-// is no job control (no fg/bg), so ^Z (SIGTSTP) is ignored by the shell and, inherited through
-// exec, by its commands: nothing is ever left stopped with no way to continue it. Messages are busybox ash's
+// is no job control (no fg/bg): the shell ignores ^Z (SIGTSTP), and a command that ^Z stops is
+// continued at once (sh/exec.ts waitFor), so nothing is left stopped with no way to resume it. Messages are busybox ash's
 // ("sh: foo: not found", status 127).
 
 import { fprintf, readLine, flushOutput, fputs } from "../lib/stdio";

@@ -9,13 +9,13 @@
 import { printf, fprintf, flushOutput } from "../../lib/stdio";
 import { strlen, strchr, isdigit, streq, cstr, atoi } from "../../lib/string";
 import {
-  open, close, dup2, fcntl, pipe, fork, execvpe, waitpid, chdir, getcwd,
+  open, close, dup2, fcntl, pipe, fork, execvpe, waitpid, kill, chdir, getcwd,
   exit, _exit, exitedNormally, exitStatus, termSignal,
   O_RDONLY, O_WRONLY, O_CREAT, O_TRUNC, O_APPEND, F_DUPFD,
 } from "../../lib/unistd";
 import { errno, errorText, ENOENT, ENOTDIR, EACCES } from "../../lib/errno";
 import { environ, getenv, setenv, unsetenv } from "../../lib/env";
-import { signal, SIGINT, SIGQUIT, SIG_DFL } from "../../lib/signal";
+import { signal, SIGCONT, SIGINT, SIGQUIT, SIGTSTP, SIG_DFL } from "../../lib/signal";
 import { shell } from "./shell";
 import { T_WORD, T_REDIR, T_PIPE, R_IN, R_APPEND, R_DUP, tokKind, tokText, tokFd, tokRedir } from "./lexer";
 import { fields, expandWord, expandSingle, assign, isAssignment, shellVarSlot, shellVars } from "./expand";
@@ -143,9 +143,17 @@ function noteInterrupt(status: i32): void {
   if (shell.interactive && status == 128 + SIGINT) fprintf(2, "\n");
 }
 
+const WUNTRACED = 2;
+
+/** Waits for `pid` to end. The shell has no job control (no fg/bg): a command stopped by ^Z
+ *  is continued at once rather than left stopped with nothing to resume it. */
 export function waitFor(pid: i32): i32 {
   for (;;) {
-    const r = waitpid(pid, changetype<usize>(statusWord), 0);
+    const r = waitpid(pid, changetype<usize>(statusWord), WUNTRACED);
+    if (r == pid && (statusWord[0] & 0xff) == 0x7f) { // stopped
+      kill(pid, SIGCONT);
+      continue;
+    }
     if (r == pid) return decodeStatus(statusWord[0]);
     if (r < 0 && errno != 4) return 127; // not EINTR: the child is gone
   }
@@ -181,6 +189,7 @@ function execCommand(start: i32, end: i32, argv: usize, argc: i32): void {
   if (shell.interactive) {
     signal(SIGINT, SIG_DFL);
     signal(SIGQUIT, SIG_DFL);
+    signal(SIGTSTP, SIG_DFL);
   }
   for (let i = start; i < end; i++) {
     if (tokKind[i] != T_WORD) continue;
