@@ -399,8 +399,10 @@ export class ExprCompiler {
       if (e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
         const base = this.baseOf(e.left);
         const index = this.baseOf(e.right);
-        if (typeof base.sym === "string") return { base: index.reg, index: null, scale: 1, disp: disp + base.disp, sym: base.sym };
-        return { base: base.reg, index: index.reg ?? null, scale: 1, disp: disp + index.disp, sym: index.sym };
+        // Either side may contribute a register, a symbol and a constant: keep all of them.
+        const d = disp + base.disp + index.disp;
+        if (typeof base.sym === "string") return { base: index.reg, index: null, scale: 1, disp: d, sym: base.sym };
+        return { base: base.reg, index: index.reg ?? null, scale: 1, disp: d, sym: index.sym };
       }
     }
     const b = this.baseOf(e);
