@@ -12,21 +12,27 @@ import { serialInit, serialPutChar, serialTtyInit } from "./drivers/serial";
 import { syslogProcInit } from "./syslog";
 import { nttyInit } from "./tty/n_tty";
 import { setConsoleTty, ttyDevInit } from "./tty/tty";
-import { vgaInit, vgaPutChar } from "./drivers/vga";
+import { vgaFlush, vgaInit, vgaPutChar } from "./drivers/vga";
 
 let consoleReady: bool = false;
 
 /** Sets up both console devices. Before this, output is dropped. */
 export function consoleInit(): void {
   serialInit();
+  consoleReady = true; // serial first: an oops while the screen is set up still shows
   vgaInit();
-  consoleReady = true;
 }
 
 export function consolePutChar(c: u8): void {
   if (!consoleReady) return;
   serialPutChar(c);
   vgaPutChar(c);
+}
+
+/** Shows what was written on the slower devices (the VGA screen is updated in batches):
+ *  called when the CPU goes idle and before it halts for good. */
+export function consoleFlush(): void {
+  if (consoleReady) vgaFlush();
 }
 
 /** Writes a NUL-terminated string. */

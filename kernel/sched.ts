@@ -26,6 +26,7 @@ import { vmSwitch } from "./mm/vm";
 import { currentProc, NPROC, Proc, procAt, RUNNABLE, RUNNING, setCurrentProc, SLEEPING, ZOMBIE } from "./proc";
 import { reapOrphans } from "./exit";
 import { sendSignal, SIGALRM, signalPending } from "./signal";
+import { consoleFlush } from "./console";
 
 const EINTR: i32 = 4;
 
@@ -178,6 +179,7 @@ export function cpuIdle(): void {
     cli();
     reapOrphans();
     schedule();
+    consoleFlush(); // nothing to run: show the console's output before sleeping
     sti();
     hlt();
   }

@@ -5,14 +5,21 @@
 // mapping (virtual = physical + 0xC0000000). Without a VGA BIOS, v86 leaves the text buffer
 // at 0xA0000; vgaInit() selects 0xB8000 first (Graphics Controller register 6, v86.md 3).
 //
-// The driver keeps its own cursor (row, column). Writing past the last column wraps, a newline
-// past the last row scrolls everything up one line. The blinking hardware cursor follows via
-// the CRT controller (index port 0x3D4, data 0x3D5, registers 0x0E/0x0F = cursor position).
+// Two copies of the screen, because video memory is expensive to write in an emulator (every
+// byte written to it is an event for the host's screen) and a scrolling console rewrites the
+// whole screen for each new line:
+//   `shadow`  the screen as it should look; the driver writes, wraps and scrolls here, and
+//             marks the rows it changed in `dirtyRows`;
+//   `shown`   what video memory holds. vgaFlush() copies the changed cells of the dirty rows
+//             and moves the hardware cursor — called when the CPU goes idle and before a panic
+//             halts it, so a burst of kernel messages costs one screen update, not one per line.
 
 const VGA_TEXT: usize = 0xc00b8000;
 const COLUMNS: i32 = 80;
 const ROWS: i32 = 25;
 const ATTRIBUTE: u16 = 0x07;
+const BLANK: u16 = (ATTRIBUTE << 8) | 0x20;
+const ALL_ROWS: u32 = (1 << ROWS) - 1;
 
 const GC_INDEX: u16 = 0x3ce;
 const GC_DATA: u16 = 0x3cf;
@@ -23,28 +30,23 @@ const CRTC_DATA: u16 = 0x3d5;
 const CRTC_CURSOR_HIGH: u8 = 0x0e;
 const CRTC_CURSOR_LOW: u8 = 0x0f;
 
+let shadow = new StaticArray<u16>(2000); // ROWS × COLUMNS
+let shown = new StaticArray<u16>(2000);
+let dirtyRows: u32 = 0; // bit r: row r of `shadow` may differ from `shown`
 let cursorRow: i32 = 0;
 let cursorColumn: i32 = 0;
-
-function cellAddress(row: i32, column: i32): usize {
-  return VGA_TEXT + <usize>((row * COLUMNS + column) * 2);
-}
+let shownCursor: i32 = -1;
 
 function blankRow(row: i32): void {
-  for (let column = 0; column < COLUMNS; column++) store<u16>(cellAddress(row, column), (ATTRIBUTE << 8) | 0x20);
+  for (let column = 0; column < COLUMNS; column++) shadow[row * COLUMNS + column] = BLANK;
+  dirtyRows |= 1 << row;
 }
 
 function scrollUp(): void {
-  memory_copy(cellAddress(0, 0), cellAddress(1, 0), <usize>((ROWS - 1) * COLUMNS * 2));
+  const base = changetype<usize>(shadow);
+  memory_copy(base, base + <usize>(COLUMNS * 2), <usize>((ROWS - 1) * COLUMNS * 2));
   blankRow(ROWS - 1);
-}
-
-function moveHardwareCursor(): void {
-  const position = cursorRow * COLUMNS + cursorColumn;
-  outb(CRTC_INDEX, CRTC_CURSOR_HIGH);
-  outb(CRTC_DATA, <u8>(position >> 8));
-  outb(CRTC_INDEX, CRTC_CURSOR_LOW);
-  outb(CRTC_DATA, <u8>position);
+  dirtyRows = ALL_ROWS;
 }
 
 function newline(): void {
@@ -60,10 +62,11 @@ function newline(): void {
 export function vgaInit(): void {
   outb(GC_INDEX, GC_MISC);
   outb(GC_DATA, GC_MISC_TEXT_AT_B8000);
+  for (let i = 0; i < ROWS * COLUMNS; i++) shown[i] = 0; // unknown: every cell differs once
   for (let row = 0; row < ROWS; row++) blankRow(row);
   cursorRow = 0;
   cursorColumn = 0;
-  moveHardwareCursor();
+  vgaFlush();
 }
 
 /** Writes one character at the cursor: handles \n, \r, \b and \t, wraps and scrolls. */
@@ -78,9 +81,33 @@ export function vgaPutChar(c: u8): void {
     cursorColumn = (cursorColumn + 8) & ~7;
     if (cursorColumn >= COLUMNS) newline();
   } else {
-    store<u16>(cellAddress(cursorRow, cursorColumn), (ATTRIBUTE << 8) | <u16>c);
+    shadow[cursorRow * COLUMNS + cursorColumn] = (ATTRIBUTE << 8) | <u16>c;
+    dirtyRows |= 1 << cursorRow;
     cursorColumn++;
     if (cursorColumn == COLUMNS) newline();
   }
-  moveHardwareCursor();
+}
+
+/** Brings video memory and the hardware cursor up to date with the shadow screen. */
+export function vgaFlush(): void {
+  if (dirtyRows != 0) {
+    for (let row = 0; row < ROWS; row++) {
+      if ((dirtyRows & (1 << row)) == 0) continue;
+      for (let i = row * COLUMNS; i < (row + 1) * COLUMNS; i++) {
+        const cell = shadow[i];
+        if (cell != shown[i]) {
+          store<u16>(VGA_TEXT + <usize>(i * 2), cell);
+          shown[i] = cell;
+        }
+      }
+    }
+    dirtyRows = 0;
+  }
+  const position = cursorRow * COLUMNS + cursorColumn;
+  if (position == shownCursor) return;
+  shownCursor = position;
+  outb(CRTC_INDEX, CRTC_CURSOR_HIGH);
+  outb(CRTC_DATA, <u8>(position >> 8));
+  outb(CRTC_INDEX, CRTC_CURSOR_LOW);
+  outb(CRTC_DATA, <u8>position);
 }

@@ -56,6 +56,7 @@ import { kstackMapped, KSTACK_AREA, KSTACK_SLOTS, KSTACK_SLOT_SIZE } from "../..
 import { isModuleText, modulePrintLine, printModules } from "../../module/kallsyms";
 import { moduleDied } from "../../module/main";
 import { printTainted } from "../../module/taint";
+import { consoleFlush } from "../../console";
 
 /** The saved state of the interrupted code, in the order vectors.s pushes it (lowest first). */
 @unmanaged
@@ -326,6 +327,7 @@ export function die(frame: TrapFrame): void {
 
 /** Stops this CPU for good: interrupts off, halt. */
 export function haltForever(): void {
+  consoleFlush(); // the last messages must reach the screen
   while (true) {
     cli();
     hlt();
