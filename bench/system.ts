@@ -1,7 +1,9 @@
 // The whole system's figures (issue "kernel core"), beside Linux 6.1 + busybox doing the same
 // job in the same emulator (shared/reference/linux-v86/README.md):
 //
-//   boot       v86 instructions and wall time from `start()` to the first shell prompt
+//   boot       v86 instructions and wall time to the first shell prompt, counted from the moment
+//              v86 has loaded and starts running the kernel (as the Linux reference counts from
+//              emulator-started); creating the emulator itself is reported apart
 //   true       the shell round trip of `true`: instructions and wall time from sending the
 //              line to the next prompt (median of many)
 //   image      bytes of kernel + initrd
@@ -29,6 +31,7 @@ export interface SystemFigures {
   initrdBytes: number;
   bootInstructions: number[];
   bootMs: number[];
+  emulatorStartMs: number[];
   trueInstructions: number[];
   trueMs: number[];
 }
@@ -55,13 +58,15 @@ export async function measureSystem(root: string, lib: string, boots: number, tr
   const initrd = writeCpio(buildUserland(userFiles, lib).entries);
   const figures: SystemFigures = {
     buildMs: performance.now() - t0, kernelBytes: kernel.elf.length, initrdBytes: initrd.length,
-    bootInstructions: [], bootMs: [], trueInstructions: [], trueMs: [],
+    bootInstructions: [], bootMs: [], emulatorStartMs: [], trueInstructions: [], trueMs: [],
   };
   for (let b = 0; b < boots; b++) {
     const machine = createNodeMachine({ kernel: kernel.elf, initrd, cmdline: "console=ttyS0", memoryMB: 64 });
     try {
+      const created = performance.now();
+      await machine.start(); // resolves at v86's emulator-loaded: the kernel starts running
       const started = performance.now();
-      await machine.start();
+      figures.emulatorStartMs.push(started - created);
       await machine.waitFor(PROMPT, { timeoutMs: 30_000 });
       figures.bootMs.push(performance.now() - started);
       figures.bootInstructions.push(machine.instructions());
