@@ -243,6 +243,8 @@ export function sys_readlink(upath: u32, ubuf: u32, size: i32): i32 {
 export function sys_mknod(upath: u32, mode: u32, dev: u32): i32 {
   const type = mode & S_IFMT;
   if (type != 0 && type != S_IFREG && type != S_IFCHR && type != S_IFBLK && type != S_IFIFO && type != S_IFSOCK) return -EINVAL;
+  // Device nodes give access to hardware: only root may make them (Linux: CAP_MKNOD).
+  if ((type == S_IFCHR || type == S_IFBLK) && currentProc().euid != 0) return -EPERM;
   const path = getname(upath);
   if (isErr(path)) return ptrErr(path);
   const dir = nameiParent(path, last);
