@@ -19,6 +19,7 @@ import { cmdlineValue } from "./cmdline";
 import { currentProc, Proc } from "./proc";
 import { kernelExecve } from "./exec";
 import { kthreadCreate } from "./fork";
+import { kmodColdplug } from "./kmod";
 import { panic } from "./panic";
 import { printk } from "./printk";
 import { TrapFrame } from "./arch/x86/trap";
@@ -65,6 +66,7 @@ function openConsole(): void {
 function initThread(arg: usize): i32 {
   const p: Proc = currentProc();
   openConsole();
+  kmodColdplug(); // driver modules for the PCI devices no built-in driver took (kmod.ts)
   let ok = false;
   const requested = changetype<string>(changetype<usize>(rdinit));
   if (cmdlineValue("rdinit", changetype<usize>(rdinit), 256)) {

@@ -57,7 +57,7 @@ export const tmpfsType: FileSystemType = { name: "tmpfs", mount: ramfsMount, kil
 export const rootfsType: FileSystemType = { name: "rootfs", mount: ramfsMount, killSb: ramfsKillSb };
 
 /** A new ramfs with an empty root directory (mode 0755, or 01777 for tmpfs like Linux). */
-function ramfsMount(type: FileSystemType, devName: usize, flags: u32, data: usize): SuperBlock {
+export function ramfsMount(type: FileSystemType, devName: usize, flags: u32, data: usize): SuperBlock {
   const sb = ramfsNewSuper(type);
   if (sb == null) return changetype<SuperBlock>(errPtr(-ENOMEM));
   return sb;
@@ -89,7 +89,7 @@ function ramfsFreeTree(dir: Inode): void {
   dir.priv = 0;
 }
 
-function ramfsKillSb(sb: SuperBlock): void {
+export function ramfsKillSb(sb: SuperBlock): void {
   ramfsFreeTree(sb.root);
   sb.root.nlink = 0;
   sb.root.count = 0;
@@ -442,3 +442,7 @@ function ramfsTruncate(inode: Inode, size: u32): i32 {
 export function ramfsIsInode(inode: Inode): bool {
   return inode.iops == ramfsDirInodeOps || inode.iops == ramfsFileInodeOps || inode.iops == ramfsLinkInodeOps || inode.iops == ramfsOtherInodeOps;
 }
+
+// Exported to modules: a filesystem module may be a ramfs under another name (modules/samples/samplefs.ts).
+EXPORT_SYMBOL(ramfsMount);
+EXPORT_SYMBOL(ramfsKillSb);

@@ -5,6 +5,9 @@
 // device). A module that provides a filesystem registers its type in init and unregisters it
 // in cleanup; unregistering fails with EBUSY while a superblock of that type is mounted.
 //
+// A type nobody registered is asked for once: doMount runs request_module("fs-TYPE") (kmod.ts),
+// which loads the module whose MODULE_ALIAS("fs-TYPE") names it, then looks the type up again.
+//
 // The mount table holds every Mount: which superblock is mounted on which directory
 // (`covered`). The covered directory's `mounted` points at the Mount, so that path lookup
 // (namei.ts) steps from the directory into the mounted root, and back out through "..". Entry
@@ -20,6 +23,7 @@ import { FS_REQUIRES_DEV, FileSystemType, Inode, Mount, SuperBlock, iget, iput, 
 import { SeqBuf, seqPrintf } from "./seq";
 import { inodePath } from "./namei";
 import { fopsGet, fopsPut } from "../module/module";
+import { request_module } from "../kmod";
 
 export const MAX_MOUNTS: i32 = 32;
 
@@ -122,8 +126,13 @@ export function mountRoot(type: FileSystemType): i32 {
  * `target` (the caller's reference stays the caller's). -ENODEV for an unknown type.
  */
 export function doMount(devName: usize, target: Inode, typeName: usize, flags: u32, data: usize): i32 {
-  const type = findFilesystem(typeName);
-  if (type == null) return -ENODEV; // (the module issue will try request_module("fs-TYPE") here)
+  let type = findFilesystem(typeName);
+  if (type == null) {
+    // Not built in and not loaded: ask modprobe for "fs-TYPE" (MODULE_ALIAS("fs-TYPE")), look again.
+    request_module("fs-%s", typeName);
+    type = findFilesystem(typeName);
+  }
+  if (type == null) return -ENODEV;
   if (!isDirMode(target.mode)) return -ENOTDIR;
   // A mount holds the module that provides the filesystem type (rmmod: EAGAIN until umount).
   if (!fopsGet(changetype<usize>(type))) return -ENODEV;
