@@ -18,6 +18,10 @@
 //      general registers 0, as Linux's ELF_PLAT_INIT does).
 // Any error before 4 frees the new directory and leaves the caller's program untouched.
 //
+// Formats other than ELF come from modules (registerBinfmt, below execLoaded): a "#!" script
+// or any file a registered format recognises runs through the interpreter it names; an unknown
+// binary file makes exec ask for the module "binfmt-XXXX" first (kmod.ts).
+//
 // The executable is read through the file side's VFS (execOpen/execRead below); the programs
 // of our own toolchain and `gcc -m32 -static -nostdlib` ones both load this way. The user
 // stack starts with the pages the arguments need and grows down on demand (uaccess.ts).
@@ -30,6 +34,7 @@ import { strncpyFromUser, getUser32, USER_STACK_TOP, USER_RESERVE_PAGES } from "
 import { signalsResetOnExec } from "./signal";
 import { execClose, execOpen, execRead } from "./execfile";
 import { filesCloseOnExec } from "./fs/fdtable";
+import { request_module } from "./kmod";
 
 const E2BIG: i32 = 7;
 const ENOEXEC: i32 = 8;
@@ -236,13 +241,20 @@ function setupStack(pd: usize, args: ExecArgs, eh: ElfHeader, p: Proc, entry: u3
   return result;
 }
 
-/** The common part of execve and spawnInit: args are in kernel memory already. */
-function execLoaded(path: usize, args: ExecArgs): i32 {
+/** Loads the ELF executable `path` (binfmt_elf, built in). -ENOEXEC with bprm.unknown set when
+ *  the file is not ELF at all: then the other formats get their turn (execBinprm). */
+function execLoaded(path: usize, args: ExecArgs, bprm: LinuxBinprm): i32 {
   const p = currentProc();
   let r = execOpen(path);
   if (r < 0) return r;
   const eh = changetype<ElfHeader>(changetype<usize>(headerBuffer));
-  if (execRead(0, changetype<usize>(eh), 52) != 52 || eh.ident0 != 0x464c457f || (eh.ident4 & 0xffffff) != 0x010101 || eh.type != 2 || eh.machine != 3) {
+  memory_fill(changetype<usize>(bprm.buf), 0, BINPRM_BUF_SIZE);
+  const got = execRead(0, changetype<usize>(bprm.buf), BINPRM_BUF_SIZE);
+  bprm.size = got < 0 ? 0 : got;
+  bprm.filename = path;
+  bprm.unknown = got >= 4 && load<u32>(changetype<usize>(bprm.buf)) != 0x464c457f;
+  memory_copy(changetype<usize>(eh), changetype<usize>(bprm.buf), 52);
+  if (got < 52 || eh.ident0 != 0x464c457f || (eh.ident4 & 0xffffff) != 0x010101 || eh.type != 2 || eh.machine != 3) {
     execClose();
     return -ENOEXEC;
   }
@@ -283,6 +295,156 @@ function execLoaded(path: usize, args: ExecArgs): i32 {
   return 0;
 }
 
+
+// ---- Other binary formats (Linux's struct linux_binfmt): modules add them ---------------------
+//
+// ELF is built in (execLoaded). A file that is not ELF is offered to each registered format in
+// turn; a format that recognises it (from bprm.buf, the file's first 128 bytes) names an
+// interpreter with binprmSetInterpreter() and returns 0 — "#!" scripts are the classic case —
+// and exec starts again with that program, its arguments in front:
+//     interp [arg1] [arg2] FILE argv[1] …            (at most BINPRM_MAX_DEPTH times)
+// A format that does not know the file returns -ENOEXEC. When no format takes it and its first
+// four bytes are not all printable (so it is not text), exec asks for a module once, as Linux:
+// request_module("binfmt-%04x", the 16-bit word at bytes 2-3), and tries the formats again.
+
+export const BINPRM_BUF_SIZE: u32 = 128;
+const BINPRM_MAX_DEPTH: i32 = 4;
+const ELOOP: i32 = 40;
+
+/** What a format sees of the file being executed, and where it puts its answer. */
+@unmanaged
+export class LinuxBinprm {
+  buf = new StaticArray<u8>(128); //  the first BINPRM_BUF_SIZE bytes of the file (zero-padded)
+  size: i32; //                       how many of them the file has
+  filename: usize; //                 the path being executed (kernel string)
+  unknown: bool; //                   read fine, but not ELF
+  interp = new StaticArray<u8>(128); // set by binprmSetInterpreter
+  arg1 = new StaticArray<u8>(128);
+  arg2 = new StaticArray<u8>(128);
+}
+
+/** A binary format (a module's static struct): loadBinary returns 0 after
+ *  binprmSetInterpreter, or -ENOEXEC when the file is not its kind (or another -errno). */
+@unmanaged
+export class LinuxBinfmt {
+  next: LinuxBinfmt;
+  name: string;
+  loadBinary: (bprm: LinuxBinprm) => i32;
+}
+
+let formats: LinuxBinfmt = null;
+
+/** Adds a format (tried before the ones registered earlier, as Linux's insert at the head). */
+export function registerBinfmt(fmt: LinuxBinfmt): i32 {
+  for (let f = formats; f != null; f = f.next) if (f == fmt) return -16; // EBUSY
+  fmt.next = formats;
+  formats = fmt;
+  return 0;
+}
+
+export function unregisterBinfmt(fmt: LinuxBinfmt): void {
+  if (formats == fmt) {
+    formats = fmt.next;
+    return;
+  }
+  for (let f = formats; f != null; f = f.next) {
+    if (f.next == fmt) {
+      f.next = fmt.next;
+      return;
+    }
+  }
+}
+
+function copyString(dst: usize, src: string): bool {
+  if (changetype<usize>(src) == 0) {
+    store<u8>(dst, 0);
+    return true;
+  }
+  let n: u32 = 0;
+  while (load<u8>(changetype<usize>(src) + n) != 0) {
+    if (n >= BINPRM_BUF_SIZE - 1) return false;
+    store<u8>(dst + n, load<u8>(changetype<usize>(src) + n));
+    n++;
+  }
+  store<u8>(dst + n, 0);
+  return true;
+}
+
+/** Run `interp [arg1] [arg2] FILE …` instead (arg1/arg2 may be null). 0, or -ENAMETOOLONG. */
+export function binprmSetInterpreter(bprm: LinuxBinprm, interp: string, arg1: string, arg2: string): i32 {
+  if (!copyString(changetype<usize>(bprm.interp), interp) || !copyString(changetype<usize>(bprm.arg1), arg1) ||
+    !copyString(changetype<usize>(bprm.arg2), arg2)) return -ENAMETOOLONG;
+  return 0;
+}
+
+function printable(c: u8): bool {
+  return c == 9 || c == 10 || (c >= 0x20 && c <= 0x7e);
+}
+
+/** Puts interp [arg1] [arg2] FILE in front of argv[1] … (argv[0] is dropped, as Linux). */
+function prependArgs(args: ExecArgs, bprm: LinuxBinprm, file: usize): i32 {
+  const old = kmalloc(ARG_MAX);
+  if (old == 0) return -ENOMEM;
+  memory_copy(old, args.strings, args.used);
+  const oldUsed = args.used;
+  const oldArgc = args.argc;
+  args.used = 0;
+  args.argc = 0;
+  let r = addArg(args, changetype<usize>(bprm.interp), false);
+  args.argc++;
+  if (r == 0 && bprm.arg1[0] != 0) { r = addArg(args, changetype<usize>(bprm.arg1), false); args.argc++; }
+  if (r == 0 && bprm.arg2[0] != 0) { r = addArg(args, changetype<usize>(bprm.arg2), false); args.argc++; }
+  if (r == 0) { r = addArg(args, file, false); args.argc++; }
+  let skip: u32 = 0;
+  if (oldArgc > 0) {
+    while (load<u8>(old + skip) != 0) skip++;
+    skip++;
+    args.argc += oldArgc - 1;
+  }
+  if (r == 0 && args.used + (oldUsed - skip) > ARG_MAX) r = -E2BIG;
+  if (r == 0) {
+    memory_copy(args.strings + args.used, old + skip, oldUsed - skip);
+    args.used += oldUsed - skip;
+  }
+  kfree(old);
+  return r;
+}
+
+/** exec with every format: ELF, then the registered ones (see above). */
+function execBinprm(path: usize, args: ExecArgs): i32 {
+  const bprm = changetype<LinuxBinprm>(kmalloc(sizeof<LinuxBinprm>()));
+  const pathCopy = kmalloc(<u32>PATH_MAX);
+  let r = -ENOMEM;
+  if (bprm != null && pathCopy != 0) {
+    let requested = false;
+    let depth = 0;
+    while (true) {
+      r = execLoaded(path, args, bprm);
+      if (r != -ENOEXEC || !bprm.unknown) break;
+      for (let f = formats; f != null && r == -ENOEXEC; f = f.next) {
+        bprm.interp[0] = 0;
+        const loadBinary = f.loadBinary;
+        r = loadBinary(bprm);
+      }
+      if (r == -ENOEXEC && !requested && !(printable(bprm.buf[0]) && printable(bprm.buf[1]) && printable(bprm.buf[2]) && printable(bprm.buf[3]))) {
+        requested = true;
+        request_module("binfmt-%04x", <u32>load<u16>(changetype<usize>(bprm.buf) + 2));
+        continue; // the same file again, with whatever format the module added
+      }
+      if (r < 0) break;
+      if (bprm.interp[0] == 0) { r = -ENOEXEC; break; }
+      if (++depth > BINPRM_MAX_DEPTH) { r = -ELOOP; break; }
+      r = prependArgs(args, bprm, path);
+      if (r < 0) break;
+      copyString(pathCopy, changetype<string>(changetype<usize>(bprm.interp)));
+      path = pathCopy;
+    }
+  }
+  if (bprm != null) kfree(changetype<usize>(bprm));
+  if (pathCopy != 0) kfree(pathCopy);
+  return r;
+}
+
 function newArgs(): ExecArgs {
   const args = changetype<ExecArgs>(kmalloc(sizeof<ExecArgs>()));
   if (args == null) return args;
@@ -317,7 +479,7 @@ export function sys_execve(pathname: u32, argv: u32, envp: u32): i32 {
       r = addArgVector(args, envp, true);
       if (r >= 0) {
         args.envc = r;
-        r = execLoaded(path, args);
+        r = execBinprm(path, args);
       }
     }
   }
@@ -337,9 +499,14 @@ export function kernelExecve(path: string, argv: usize, envp: usize): i32 {
     r = addArgVector(args, envp, false);
     if (r >= 0) {
       args.envc = r;
-      r = execLoaded(changetype<usize>(path), args);
+      r = execBinprm(changetype<usize>(path), args);
     }
   }
   freeArgs(args);
   return r;
 }
+
+// Exported to modules (the binfmt kind of module).
+EXPORT_SYMBOL(registerBinfmt);
+EXPORT_SYMBOL(unregisterBinfmt);
+EXPORT_SYMBOL(binprmSetInterpreter);

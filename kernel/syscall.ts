@@ -21,7 +21,7 @@ import { currentProc } from "./proc";
 
 const ENOSYS: i32 = 38;
 
-type SyscallHandler = (a: u32, b: u32, c: u32, d: u32, e: u32, f: u32) => i32;
+export type SyscallHandler = (a: u32, b: u32, c: u32, d: u32, e: u32, f: u32) => i32;
 
 /** Generated from kernel/syscalls.tbl (toolchain/src/syscalls.ts). */
 declare const sys_call_table: StaticArray<SyscallHandler>;
@@ -30,6 +30,30 @@ declare let NR_syscalls: u32;
 /** Every number without a handler: -ENOSYS, as Linux. */
 export function sys_ni_syscall(): i32 {
   return -ENOSYS;
+}
+
+// ---- System calls added by modules ----------------------------------------------------------
+//
+// The table is fixed at build time, but its gaps (numbers that reach sys_ni_syscall) may be
+// filled by a module: registerSyscall(nr, fn) in init_module, unregisterSyscall(nr) in
+// cleanup_module — the "system call" kind of module (Linux removed this in 2.6, when
+// sys_call_table stopped being exported; Lokum keeps it for teaching, but only for free slots,
+// so a module cannot replace read() or open()).
+
+const MAX_SYSCALLS: u32 = 512;
+const moduleSyscalls = new StaticArray<SyscallHandler>(512);
+
+/** Fills the free slot `nr` with fn. 0, -EINVAL (out of range), -EBUSY (slot taken). */
+export function registerSyscall(nr: u32, fn: SyscallHandler): i32 {
+  if (nr >= NR_syscalls || nr >= MAX_SYSCALLS || fn == null) return -22; // EINVAL
+  if (changetype<usize>(sys_call_table[nr]) != changetype<usize>(sys_ni_syscall) || moduleSyscalls[nr] != null) return -16; // EBUSY
+  moduleSyscalls[nr] = fn;
+  return 0;
+}
+
+/** Empties slot `nr` again (calls to it get -ENOSYS). */
+export function unregisterSyscall(nr: u32): void {
+  if (nr < MAX_SYSCALLS) moduleSyscalls[nr] = null;
 }
 
 /** Called by trap() for vector 0x80. */
@@ -42,6 +66,11 @@ export function syscallDispatch(tf: TrapFrame): void {
     return;
   }
   p.syscallNr = <i32>nr;
-  const handler = sys_call_table[nr];
+  let handler = sys_call_table[nr];
+  if (moduleSyscalls[nr] != null && changetype<usize>(handler) == changetype<usize>(sys_ni_syscall)) handler = moduleSyscalls[nr];
   tf.eax = <u32>handler(tf.ebx, tf.ecx, tf.edx, tf.esi, tf.edi, tf.ebp);
 }
+
+// Exported to modules (the system call kind of module).
+EXPORT_SYMBOL(registerSyscall);
+EXPORT_SYMBOL(unregisterSyscall);

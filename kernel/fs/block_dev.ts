@@ -2,11 +2,13 @@
 //
 // A block driver (the ata module, later) registers its major with a name and the FileOps its
 // device nodes open with; /proc/devices lists it under "Block devices:". Opening a node whose
-// major has no driver fails with ENXIO (the module issue adds request_module("block-major-M-m")).
+// major has no driver asks for "block-major-M-m", then "block-major-M" (request_module, kmod.ts);
+// if that brings no driver either, ENXIO.
 // The block layer itself (request queues, a buffer cache for ext2 and fat) is not here yet.
 
 import { EBUSY, EINVAL, ENXIO } from "../lib/errno";
-import { File, FileOps, Inode, MAJOR } from "./vfs";
+import { File, FileOps, Inode, MAJOR, MINOR } from "./vfs";
+import { request_module } from "../kmod";
 import { SeqBuf, seqPrintf } from "./seq";
 import { fopsGet, fopsPut } from "../module/module";
 
@@ -38,7 +40,11 @@ export function unregisterBlkdev(major: u32, name: string): void {
 
 function blkdevOpen(inode: Inode, file: File): i32 {
   const major = MAJOR(inode.rdev);
-  if (major >= MAX_BLKDEV || blkdevOps[major] == 0) return -ENXIO; // (request_module("block-major-%d-%d"))
+  if (major < MAX_BLKDEV && blkdevOps[major] == 0) {
+    // No driver: "block-major-M-m", then "block-major-M" (kmod.ts), and look again.
+    if (request_module("block-major-%d-%d", major, MINOR(inode.rdev)) > 0) request_module("block-major-%d", major);
+  }
+  if (major >= MAX_BLKDEV || blkdevOps[major] == 0) return -ENXIO;
   const fops = changetype<FileOps>(blkdevOps[major]);
   if (!fopsGet(changetype<usize>(fops))) return -ENXIO; // the File holds the driver's module
   fopsPut(changetype<usize>(file.ops));

@@ -4,8 +4,9 @@
 // registerChrdev takes all 256 minors, like Linux's register_chrdev). A device node (made by
 // mknod or devfs) only carries the number: opening it runs chrdevOpen, which finds the range
 // containing the node's number and installs the driver's FileOps in the File, then calls the
-// driver's open. No driver → ENXIO ("No such device or address"), as in Linux. (The module issue
-// will add request_module("char-major-M-m") there.)
+// driver's open. No driver → request_module("char-major-M-m"), and if modprobe failed
+// "char-major-M" (Linux's base_probe; a module declares MODULE_ALIAS("char-major-M-*")), then
+// the lookup again; still none → ENXIO ("No such device or address"), as in Linux.
 //
 // A driver in a module is held while one of its devices is open: chrdevOpen takes a reference
 // on the module whose memory holds the FileOps (module/module.ts fopsGet), the last close drops
@@ -19,6 +20,7 @@ import { EBUSY, EINVAL, ENOMEM, ENXIO } from "../lib/errno";
 import { File, FileOps, Inode, MAJOR, MINOR } from "./vfs";
 import { SeqBuf, seqPrintf } from "./seq";
 import { fopsGet, fopsPut } from "../module/module";
+import { request_module } from "../kmod";
 
 export const MAX_CHRDEV: i32 = 64;
 const CHRDEV_MAJOR_DYN_START: u32 = 254; // dynamic majors count down from here (Linux: 234-254)
@@ -100,8 +102,13 @@ export function chrdevLookup(dev: u32): FileOps {
 }
 
 function chrdevOpen(inode: Inode, file: File): i32 {
-  const fops = chrdevLookup(inode.rdev);
-  if (fops == null) return -ENXIO; // (request_module("char-major-%d-%d") will go here)
+  let fops = chrdevLookup(inode.rdev);
+  if (fops == null) {
+    // No driver: ask for "char-major-M-m", then (Linux 2.4's names) "char-major-M" (kmod.ts).
+    if (request_module("char-major-%d-%d", MAJOR(inode.rdev), MINOR(inode.rdev)) > 0) request_module("char-major-%d", MAJOR(inode.rdev));
+    fops = chrdevLookup(inode.rdev);
+  }
+  if (fops == null) return -ENXIO;
   // The driver's FileOps replace ours: the File now holds its module (fops_get/replace_fops).
   if (!fopsGet(changetype<usize>(fops))) return -ENXIO;
   fopsPut(changetype<usize>(file.ops));

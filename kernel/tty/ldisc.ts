@@ -90,3 +90,4 @@ export function ldiscLookup(num: i32): TtyLdiscOps {
 // Exported to modules (the module loader's kernel_symbols; dist/include/lokum-kernel.d.ts).
 EXPORT_SYMBOL(registerLdisc);
 EXPORT_SYMBOL(unregisterLdisc);
+EXPORT_SYMBOL(ldiscLookup);

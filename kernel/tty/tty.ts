@@ -30,6 +30,7 @@ import { registerChrdevRegion } from "../fs/char_dev";
 import { devfsCreateNode } from "../fs/devfs";
 import { File, FileOps, Inode, MAJOR, MINOR, MKDEV, O_NOCTTY, O_NONBLOCK, S_IFCHR } from "../fs/vfs";
 import { ldiscGet, ldiscPut, N_TTY, NR_LDISCS, TtyLdiscOps } from "./ldisc";
+import { request_module } from "../kmod";
 import {
   B38400, CREAD, CS8, ECHO, ECHOCTL, ECHOE, ECHOK, ECHOKE, FIONREAD, HUPCL, ICANON, ICRNL, IEXTEN, ISIG, IXON, NCCS, ONLCR, OPOST, POLLOUT,
   POLLWRNORM, TCFLSH, TCGETS, TCSETS, TCSETSF, TCSETSW, TCXONC, TERMIOS_SIZE, TIOCGETD, TIOCGPGRP, TIOCGSID, TIOCGWINSZ, TIOCNOTTY, TIOCOUTQ,
@@ -232,7 +233,11 @@ function flushInput(tty: Tty): void {
 function setLdisc(tty: Tty, num: i32): i32 {
   if (num < 0 || num >= NR_LDISCS) return -EINVAL;
   if (num == <i32>tty.line) return 0;
-  const next = ldiscGet(num); // (request_module("tty-ldisc-N") comes with kmod)
+  let next = ldiscGet(num);
+  if (next == null) {
+    request_module("tty-ldisc-%d", num); // a module with MODULE_ALIAS("tty-ldisc-N") (kmod.ts)
+    next = ldiscGet(num);
+  }
   if (next == null) return -EINVAL;
   const old = tty.ldisc;
   if (old != null && old.close != null) {

@@ -1,0 +1,34 @@
+// setldisc: `setldisc N [TEXT]` switches the terminal on stdin to line discipline N
+// (ioctl TIOCSETD), writes TEXT and a newline through it, and switches back to N_TTY (0).
+// Prints "setldisc: N: error -E" when the switch fails. Used by test/guest/kmodreq.test.ts to
+// make the kernel autoload a line discipline module (request_module("tty-ldisc-N")).
+
+import { printf, flushOutput } from "../lib/stdio";
+import { atoi, strlen } from "../lib/string";
+import { write } from "../lib/unistd";
+import { sys_ioctl } from "../lib/syscall";
+
+const TIOCSETD: u32 = 0x5423;
+const disc = new StaticArray<i32>(1);
+
+export function main(argc: i32, argv: usize, envp: usize): i32 {
+  if (argc < 2) {
+    printf("usage: setldisc N [TEXT]\n");
+    return 2;
+  }
+  disc[0] = atoi(load<usize>(argv + 4));
+  flushOutput();
+  const r = sys_ioctl(0, TIOCSETD, changetype<usize>(disc));
+  if (r < 0) {
+    printf("setldisc: %d: error %d\n", disc[0], r);
+    return 1;
+  }
+  if (argc > 2) {
+    const text = load<usize>(argv + 8);
+    write(1, text, <usize>strlen(text));
+    write(1, changetype<usize>("\n"), 1);
+  }
+  disc[0] = 0;
+  sys_ioctl(0, TIOCSETD, changetype<usize>(disc));
+  return 0;
+}
