@@ -31,6 +31,9 @@ const classSizes: StaticArray<u32> = [16, 32, 64, 128, 256, 512, 1008, 2032];
 const partial = new StaticArray<usize>(8);
 /** Pages held by kmalloc (slabs and large objects), for /proc/meminfo's Slab. */
 export let kmallocPages: u32 = 0;
+/** Live objects and the bytes they take (their size class, or their pages): /proc/slabinfo. */
+export let kmallocObjects: u32 = 0;
+export let kmallocBytes: u32 = 0;
 
 @unmanaged
 class SlabHeader {
@@ -95,6 +98,8 @@ export function kmalloc(size: u32): usize {
     const block = allocPages(pages);
     if (block == 0) return 0;
     kmallocPages += pages;
+    kmallocObjects++;
+    kmallocBytes += pages * PAGE_SIZE;
     store<u16>(block, LARGE_MAGIC);
     store<u32>(block, pages, 4);
     return block + HEADER_SIZE;
@@ -107,6 +112,8 @@ export function kmalloc(size: u32): usize {
   const object = h.freeList;
   h.freeList = load<usize>(object);
   h.inUse++;
+  kmallocObjects++;
+  kmallocBytes += classSizes[c];
   if (h.freeList == 0) unlinkPartial(c, h);
   return object;
 }
@@ -123,6 +130,8 @@ export function kfree(ptr: usize): void {
   const h = header(ptr);
   if (h.magic == LARGE_MAGIC && ptr == changetype<usize>(h) + HEADER_SIZE) {
     h.magic = 0;
+    kmallocObjects--;
+    kmallocBytes -= load<u32>(changetype<usize>(h), 4) * PAGE_SIZE;
     kmallocPages -= load<u32>(changetype<usize>(h), 4);
     freePages(changetype<usize>(h), load<u32>(changetype<usize>(h), 4));
     return;
@@ -136,6 +145,8 @@ export function kfree(ptr: usize): void {
   store<usize>(ptr, h.freeList);
   h.freeList = ptr;
   h.inUse--;
+  kmallocObjects--;
+  kmallocBytes -= classSizes[c];
   if (h.inUse == 0) {
     if (!wasFull) unlinkPartial(c, h);
     h.magic = 0;
