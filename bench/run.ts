@@ -41,6 +41,7 @@ import { BARE_RUNTIME, LOKUM_LIB } from "../test/lang/build.js";
 import { GCC_FLAGS, compileCBytes } from "../test/lang/gcc.js";
 
 import { type SystemFigures, LINUX, measureSystem } from "./system.js";
+import { LINUX_MODULES, measureModules } from "./modules.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const programsDir = join(root, "bench/programs");
@@ -228,6 +229,7 @@ async function main(): Promise<void> {
   console.log(`Baseline (empty main; instructions subtracted above, ms not): Lokum ${fmt(baseLokum.instructions)} instructions / ${baseLokum.ms.toFixed(0)} ms, gcc ${fmt(baseGcc.instructions)} / ${baseGcc.ms.toFixed(0)} ms`);
   console.log(`Compile time: ${ct.ms.toFixed(0)} ms for ${ct.what}`);
   await printSystem();
+  await printModules();
   console.log(`Runs per program: ${runs}; whole bench ${((performance.now() - started) / 1000).toFixed(1)} s`);
   if (mismatches) {
     console.error(`\n${mismatches} checksum mismatch(es): the figures above are not valid.`);
@@ -255,6 +257,27 @@ async function printSystem(): Promise<void> {
   console.log(row("`true` round trip, ms", m(f.trueMs).toFixed(1), LINUX.trueMs.toFixed(1), "-"));
   console.log(row("kernel + initrd, bytes", fmt(f.kernelBytes + f.initrdBytes), fmt(LINUX.imageBytes), "-"));
   console.log(`(kernel ${fmt(f.kernelBytes)} bytes, initrd ${fmt(f.initrdBytes)} bytes)`);
+}
+
+/** Module loading, by hand and by the kernel (bench/modules.ts), beside Linux's. */
+async function printModules(): Promise<void> {
+  let figures;
+  try {
+    figures = await measureModules(root, LOKUM_LIB, Math.max(runs, 3));
+  } catch (err) {
+    console.log(`\nModule figures: not available (${String((err as Error).message).split("\n")[0]})`);
+    return;
+  }
+  const linux: Record<string, string> = {
+    "`insmod hello.ko`": `${fmt(LINUX_MODULES.insmodPairUnsignedInstructions / 2)} (1 of 2 unsigned)`,
+    "`modprobe pair-user` (2)": `${fmt(LINUX_MODULES.modprobePairSignedInstructions)} (signed)`,
+  };
+  const target: Record<string, string> = { "`modprobe pair-user` (2)": "500,000", "mount -t samplefs (auto)": "2,000,000" };
+  console.log("\nModules (instructions from the typed line to the next prompt; medians)");
+  console.log(`${"command".padEnd(28)}${"Lokum instr".padStart(14)}${"ms".padStart(8)}${"Linux instr".padStart(28)}${"target".padStart(12)}`);
+  for (const f of figures) {
+    console.log(`${f.what.padEnd(28)}${fmt(median(f.instructions)).padStart(14)}${median(f.ms).toFixed(1).padStart(8)}${(linux[f.what] ?? "-").padStart(28)}${(target[f.what] ?? "-").padStart(12)}`);
+  }
 }
 
 function printTable(rows: Row[]): void {
