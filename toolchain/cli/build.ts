@@ -8,6 +8,7 @@
 // reads the trees and writes the results.
 
 import { mkdirSync, writeFileSync } from "node:fs";
+import { apiToCHeader } from "../src/cheader.js";
 import { resolve } from "node:path";
 import { writeCpio } from "../src/cpio.js";
 import { type KernelBuild, buildKernel } from "../src/kbuild.js";
@@ -30,6 +31,7 @@ export async function buildCommand(args: string[]): Promise<number> {
 
   mkdirSync(resolve(REPO_ROOT, "dist/include"), { recursive: true });
   writeFileSync(resolve(REPO_ROOT, "dist/include/lokum-kernel.d.ts"), kernel.api);
+  writeFileSync(resolve(REPO_ROOT, "dist/include/lokum-kernel.h"), apiToCHeader(kernel.api)); // for modules in C
 
   const userFiles = { ...readTree("initrd"), ...readTree("kernel", (n) => n === "syscalls.tbl") };
   const userland = buildUserland(userFiles, lib);
