@@ -253,6 +253,8 @@ async function printSystem(): Promise<void> {
   console.log(row("boot to prompt, instr", fmt(m(f.bootInstructions)), fmt(LINUX.bootInstructions), "30,000,000"));
   console.log(row("boot to prompt, ms", m(f.bootMs).toFixed(0), fmt(LINUX.bootMs), "300"));
   console.log(row("(creating the emulator, ms)", m(f.emulatorStartMs).toFixed(0), "≈64", "-"));
+  console.log(row("boot, nocoldplug, instr", fmt(m(f.bootInstructionsNoColdplug)), "-", "30,000,000"));
+  console.log(row("boot, nocoldplug, ms", m(f.bootMsNoColdplug).toFixed(0), "-", "300"));
   console.log(row("`true` round trip, instr", fmt(m(f.trueInstructions)), fmt(LINUX.trueInstructions), "100,000"));
   console.log(row("`true` round trip, ms", m(f.trueMs).toFixed(1), LINUX.trueMs.toFixed(1), "-"));
   console.log(row("kernel + initrd, bytes", fmt(f.kernelBytes + f.initrdBytes), fmt(LINUX.imageBytes), "-"));

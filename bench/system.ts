@@ -32,6 +32,9 @@ export interface SystemFigures {
   bootInstructions: number[];
   bootMs: number[];
   emulatorStartMs: number[];
+  /** Boot with `nocoldplug`: without the PCI coldplug modprobe run (issue 4's kmod) at boot. */
+  bootMsNoColdplug: number[];
+  bootInstructionsNoColdplug: number[];
   trueInstructions: number[];
   trueMs: number[];
 }
@@ -59,6 +62,7 @@ export async function measureSystem(root: string, lib: string, boots: number, tr
   const figures: SystemFigures = {
     buildMs: performance.now() - t0, kernelBytes: kernel.elf.length, initrdBytes: initrd.length,
     bootInstructions: [], bootMs: [], emulatorStartMs: [], trueInstructions: [], trueMs: [],
+    bootMsNoColdplug: [], bootInstructionsNoColdplug: [],
   };
   for (let b = 0; b < boots; b++) {
     const machine = createNodeMachine({ kernel: kernel.elf, initrd, cmdline: "console=ttyS0", memoryMB: 64 });
@@ -79,6 +83,18 @@ export async function measureSystem(root: string, lib: string, boots: number, tr
         figures.trueMs.push(performance.now() - w0);
         figures.trueInstructions.push(machine.instructions() - i0);
       }
+    } finally {
+      await machine.destroy();
+    }
+  }
+  for (let b = 0; b < boots; b++) {
+    const machine = createNodeMachine({ kernel: kernel.elf, initrd, cmdline: "console=ttyS0 nocoldplug", memoryMB: 64 });
+    try {
+      await machine.start();
+      const started = performance.now();
+      await machine.waitFor(PROMPT, { timeoutMs: 30_000 });
+      figures.bootMsNoColdplug.push(performance.now() - started);
+      figures.bootInstructionsNoColdplug.push(machine.instructions());
     } finally {
       await machine.destroy();
     }
