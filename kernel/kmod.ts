@@ -40,8 +40,9 @@
 // -EINTR, -ELOOP, -ENOMEM/-EAGAIN, or the exec error (-ENOENT when /sbin/modprobe is missing).
 //
 // Coldplug: at boot, pid 1 asks for the modalias of every PCI device without a driver, in one
-// helper run (`modprobe -q -a -- ALIAS…`, each ALIAS as one request would), before it execs
-// /sbin/init — so a driver module for the machine's hardware is live at the first prompt.
+// helper run (`modprobe -q -a -- ALIAS…`, each ALIAS as one request would), started just
+// before it execs /sbin/init and not waited for (like udev's coldplug: the driver modules go
+// live shortly after boot, and the first prompt does not wait for them).
 // `nocoldplug` or `lokum.coldplug=0` on the command line skips it.
 
 import { vsnprintf, printk } from "./printk";
@@ -134,6 +135,18 @@ function abandon(helper: Proc): void {
  * Returns the exit code, or -errno (see the design note). `slot` is the request it serves.
  */
 export function callUsermodehelper(path: usize, argv: usize, slot: i32): i32 {
+  return umhRun(path, argv, slot, true);
+}
+
+/**
+ * Starts `path argv…` as a user-mode helper and returns at once (UMH_NO_WAIT): the helper
+ * belongs to init, which reaps it. 0, or -errno if it could not be started.
+ */
+export function callUsermodehelperNoWait(path: usize, argv: usize): i32 {
+  return umhRun(path, argv, -1, false);
+}
+
+function umhRun(path: usize, argv: usize, slot: i32, wait: bool): i32 {
   const me = currentProc();
   if (me == null || me.slot == 0) return -EBUSY; // no processes yet (Linux: usermodehelper disabled)
   const info = changetype<UmhInfo>(kzalloc(sizeof<UmhInfo>()));
@@ -159,6 +172,11 @@ export function callUsermodehelper(path: usize, argv: usize, slot: i32): i32 {
   helper.parent = me; // see the design note: the exit path wakes us and keeps its status
   helper.ppid = me.pid;
   if (slot >= 0) requests[slot].helperPid = pid;
+  if (!wait) {
+    abandon(helper);
+    umhPut(info);
+    return 0;
+  }
   const deadline = jiffies + KMOD_TIMEOUT;
   let result = 0;
   while (true) {
@@ -285,7 +303,8 @@ export function requestModuleName(name: usize): i32 {
 
 // ---- coldplug ---------------------------------------------------------------------------------
 
-/** At boot, from pid 1: one `modprobe -q -a -- ALIAS…` for the PCI devices without a driver. */
+/** At boot, from pid 1: one `modprobe -q -a -- ALIAS…` for the PCI devices without a driver,
+ *  started without waiting for it (the modules go live shortly after boot). */
 export function kmodColdplug(): void {
   if (cmdlineHasFlag("nocoldplug") || cmdlineValueIs("lokum.coldplug", "0")) return;
   const path = changetype<usize>(modprobePath);
@@ -302,13 +321,8 @@ export function kmodColdplug(): void {
     store<usize>(argv + <u32>n * 4, changetype<usize>(dev.modalias));
     n++;
   }
-  if (n > 4) {
-    const slot = takeSlot(changetype<usize>("coldplug"), -1);
-    if (slot >= 0) {
-      callUsermodehelper(path, argv, slot);
-      releaseSlot(slot);
-    }
-  }
+  // Like udev's coldplug, asynchronous: boot goes on to /sbin/init while modprobe runs.
+  if (n > 4) callUsermodehelperNoWait(path, argv);
   kfree(argv);
 }
 
