@@ -29,7 +29,7 @@ import { utf8Encode } from "../../toolchain/src/utf8.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const PROMPT = /# $/;
-const TEST_PROGRAMS = ["setldisc", "modsyscall", "modcycle"];
+const TEST_PROGRAMS = ["setldisc", "modsyscall", "modcycle", "slowprobe"];
 
 const TEST_MODULES: Record<string, string> = {
   "/test-modules/kmod-loop.ts": `
@@ -203,6 +203,34 @@ describe("a module that adds a system call", () => {
     const out = await run("modsyscall 20 0 0 | grep -c 'syscall 20'");
     expect(out).toBe("1\nrc=0\n");
   });
+});
+
+describe("request_module waits with a timeout and limits concurrent requests", () => {
+  test("a modprobe that never answers is given up on after 5 s; the caller gets its error", async () => {
+    const out = await run([
+      "echo /bin/slowprobe > /proc/sys/kernel/modprobe",
+      "mkdir -p /mnt",
+      "mount -t slowfs none /mnt; echo mount=$?",
+      "dmesg | grep 'timed out'",
+    ].join("; "), 120_000);
+    expect(out).toContain("mount: mounting none on /mnt failed: No such device\nmount=1\n");
+    expect(out).toMatch(/request_module: \/bin\/slowprobe fs-slowfs timed out after 5 s/);
+  }, 180_000);
+
+  test("at most 8 helpers run at once; a ninth request waits for a free slot", async () => {
+    const mounts = Array.from({ length: 9 }, (_, i) => `mount -t slow${i} none /mnt &`).join(" ");
+    const out = await run([
+      "echo /bin/slowprobe > /proc/sys/kernel/modprobe",
+      "mkdir -p /mnt",
+      `${mounts} sleep 2`, // `a & b & sleep 2`: the nine mounts run in the background
+      "ps > /tmp/ps.txt",
+      "grep -c slowprobe /tmp/ps.txt",
+      "sleep 13",
+      "dmesg | grep -c 'timed out after 5 s'",
+    ].join("; "), 180_000);
+    const counts = out.split("\n").filter((l) => /^\d+$/.test(l));
+    expect(counts, out).toEqual(["8", "9"]); // 8 running at first; in the end all 9 were tried
+  }, 240_000);
 });
 
 describe("coldplug: the modalias of each PCI device without a driver, at boot", () => {
