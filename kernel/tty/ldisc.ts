@@ -25,6 +25,7 @@
 // A discipline in use cannot be unregistered (-EBUSY): `refcount` counts the ttys using it.
 
 import { Tty } from "./tty";
+import { moduleOfAddress, modulePut, tryModuleGet } from "../module/module";
 
 export const NR_LDISCS: i32 = 30;
 export const N_TTY: i32 = 0;
@@ -69,16 +70,21 @@ export function unregisterLdisc(num: i32): i32 {
   return 0;
 }
 
-/** Takes a reference on discipline `num`: its ops, or null if there is none. */
+/** Takes a reference on discipline `num`: its ops, or null if there is none. A discipline
+ *  that a module registered also holds that module (Linux: try_module_get(ops->owner)), so
+ *  the module cannot be removed while a tty uses it; the owner is found by address. */
 export function ldiscGet(num: i32): TtyLdiscOps {
   if (num < 0 || num >= NR_LDISCS) return null;
   const ops = ldiscs[num];
-  if (ops != null) ops.refcount++;
+  if (ops == null || !tryModuleGet(moduleOfAddress(changetype<usize>(ops)))) return null;
+  ops.refcount++;
   return ops;
 }
 
 export function ldiscPut(ops: TtyLdiscOps): void {
-  if (ops != null && ops.refcount > 0) ops.refcount--;
+  if (ops == null || ops.refcount == 0) return;
+  ops.refcount--;
+  modulePut(moduleOfAddress(changetype<usize>(ops)));
 }
 
 /** The discipline registered as `num`, without a reference (for /proc/tty/ldiscs). */

@@ -187,6 +187,13 @@ describe("TIOCSETD with an unknown discipline requests tty-ldisc-N", () => {
     expect(out).toContain("HELLO\nset=0\nn_upper                 4096  0 \n");
   });
 
+  test("a terminal using the discipline holds its module: rmmod fails until it switches back", async () => {
+    const out = await run("setldisc 29 x stay; rmmod n_upper; echo held=$?; setldisc 0; rmmod n_upper; echo gone=$?");
+    // While N_UPPER is the terminal's discipline, what the shell prints comes out in capitals.
+    expect(out).toContain("RMMOD: CAN'T UNLOAD MODULE 'N_UPPER': RESOURCE TEMPORARILY UNAVAILABLE\nHELD=1\n");
+    expect(out).toContain("gone=0\n");
+  });
+
   test("a number nobody provides: EINVAL (-22)", async () => {
     const out = await run("setldisc 28 x");
     expect(out).toBe("setldisc: 28: error -22\nrc=1\n");

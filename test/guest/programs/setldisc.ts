@@ -1,5 +1,6 @@
 // setldisc: `setldisc N [TEXT]` switches the terminal on stdin to line discipline N
-// (ioctl TIOCSETD), writes TEXT and a newline through it, and switches back to N_TTY (0).
+// (ioctl TIOCSETD), writes TEXT and a newline through it, and switches back to N_TTY (0) —
+// unless a third argument `stay` is given: then the terminal keeps discipline N.
 // Prints "setldisc: N: error -E" when the switch fails. Used by test/guest/kmodreq.test.ts to
 // make the kernel autoload a line discipline module (request_module("tty-ldisc-N")).
 
@@ -28,6 +29,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
     write(1, text, <usize>strlen(text));
     write(1, changetype<usize>("\n"), 1);
   }
+  if (argc > 3) return 0; // `stay`
   disc[0] = 0;
   sys_ioctl(0, TIOCSETD, changetype<usize>(disc));
   return 0;
