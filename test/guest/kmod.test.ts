@@ -21,9 +21,8 @@ import { readKernelSources } from "../../toolchain/cli/kernel-files.js";
 import { readKernelRelease, readTree } from "../../toolchain/cli/sources.js";
 import { writeCpio } from "../../toolchain/src/cpio.js";
 import { buildKernel } from "../../toolchain/src/kbuild.js";
-import { type ModuleBuildInput, type ModuleSource, buildModules, depmod } from "../../toolchain/src/modbuild.js";
+import { type ModuleBuildInput, type ModuleSource, buildModules, depmod, moduleInitrdEntries, modulesInTree } from "../../toolchain/src/modbuild.js";
 import { buildUserland } from "../../toolchain/src/userland.js";
-import { utf8Encode } from "../../toolchain/src/utf8.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const PROMPT = /# $/;
@@ -67,11 +66,7 @@ beforeAll(async () => {
   const tree = readTree("modules", (n) => n.endsWith(".ts"));
   const files: Record<string, string> = { ...TEST_MODULES };
   for (const [p, text] of Object.entries(tree)) files["/" + p] = text;
-  const sources: ModuleSource[] = Object.keys(tree).filter((p) => /\bMODULE_LICENSE\(/.test(tree[p]!)).sort().map((p) => ({
-    file: p.replace(/^.*\//, "").replace(/\.ts$/, ""),
-    dir: "kernel" + p.slice("modules".length, p.lastIndexOf("/")),
-    roots: ["/" + p, ...Object.keys(tree).filter((q) => q.startsWith(p.replace(/\.ts$/, "/"))).map((q) => "/" + q)],
-  }));
+  const sources: ModuleSource[] = modulesInTree(tree);
   for (const p of Object.keys(TEST_MODULES)) sources.push({ file: p.replace(/^.*\//, "").replace(/\.ts$/, ""), dir: "kernel/test", roots: [p] });
   sources.sort((a, b) => (`${a.dir}/${a.file}` < `${b.dir}/${b.file}` ? -1 : 1));
   const input = { files, modules: sources, lib, kernelApi: kernel.api, kernelExports: new Set(kernel.exports), release, intree: true };
@@ -81,8 +76,7 @@ beforeAll(async () => {
   const core = built.find((m) => m.name === "dep_core")!;
   const entries = [
     ...userland.entries,
-    ...built.map((m) => ({ path: `${base}/${m.path}`, mode: 0o100644, data: m.ko })),
-    ...Object.entries(index).map(([name, text]) => ({ path: `${base}/${name}`, mode: 0o100644, data: utf8Encode(text) })),
+    ...moduleInitrdEntries(built, release),
     { path: "root/truncated.ko", mode: 0o100644, data: core.ko.subarray(0, Math.floor(core.ko.length / 2)) },
   ];
   machine = createNodeMachine({ kernel: kernel.elf, initrd: writeCpio(entries), cmdline: "console=ttyS0 quiet" });

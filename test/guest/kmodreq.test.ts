@@ -23,7 +23,7 @@ import { readKernelSources } from "../../toolchain/cli/kernel-files.js";
 import { readKernelRelease, readTree } from "../../toolchain/cli/sources.js";
 import { writeCpio } from "../../toolchain/src/cpio.js";
 import { buildKernel } from "../../toolchain/src/kbuild.js";
-import { type ModuleBuildInput, type ModuleSource, buildModules, depmod } from "../../toolchain/src/modbuild.js";
+import { type ModuleBuildInput, type ModuleSource, buildModules, moduleInitrdEntries, modulesInTree } from "../../toolchain/src/modbuild.js";
 import { buildUserland } from "../../toolchain/src/userland.js";
 import { utf8Encode } from "../../toolchain/src/utf8.js";
 
@@ -64,19 +64,13 @@ beforeAll(async () => {
   const tree = readTree("modules", (n) => n.endsWith(".ts"));
   const files: Record<string, string> = { ...TEST_MODULES };
   for (const [p, text] of Object.entries(tree)) files["/" + p] = text;
-  const sources: ModuleSource[] = Object.keys(tree).filter((p) => /\bMODULE_LICENSE\(/.test(tree[p]!)).sort().map((p) => ({
-    file: p.replace(/^.*\//, "").replace(/\.ts$/, ""),
-    dir: "kernel" + p.slice("modules".length, p.lastIndexOf("/")),
-    roots: ["/" + p, ...Object.keys(tree).filter((q) => q.startsWith(p.replace(/\.ts$/, "/"))).map((q) => "/" + q)],
-  }));
+  const sources: ModuleSource[] = modulesInTree(tree);
   for (const p of Object.keys(TEST_MODULES)) sources.push({ file: p.replace(/^.*\//, "").replace(/\.ts$/, ""), dir: "kernel/test", roots: [p] });
   const input = { files, modules: sources, lib, kernelApi: kernel.api, kernelExports: new Set(kernel.exports), release, intree: true };
   const built = buildModules(input as ModuleBuildInput);
-  const base = `lib/modules/${release}`;
   initrd = writeCpio([
     ...userland.entries,
-    ...built.map((m) => ({ path: `${base}/${m.path}`, mode: 0o100644, data: m.ko })),
-    ...Object.entries(depmod(built)).map(([name, text]) => ({ path: `${base}/${name}`, mode: 0o100644, data: utf8Encode(text) })),
+    ...moduleInitrdEntries(built, release),
     { path: "root/hello.cmd", mode: 0o100755, data: utf8Encode("\x7fLKCecho hello from $0 with $1\n") },
     { path: "root/script.sh", mode: 0o100755, data: utf8Encode("#!/bin/sh\necho script $0 says $1\n") },
   ]);

@@ -20,9 +20,8 @@ import { readKernelSources } from "../../toolchain/cli/kernel-files.js";
 import { readKernelRelease, readTree } from "../../toolchain/cli/sources.js";
 import { writeCpio } from "../../toolchain/src/cpio.js";
 import { buildKernel } from "../../toolchain/src/kbuild.js";
-import { type ModuleSource, buildModules, depmod } from "../../toolchain/src/modbuild.js";
+import { type ModuleSource, buildModules, moduleInitrdEntries, modulesInTree } from "../../toolchain/src/modbuild.js";
 import { buildUserland } from "../../toolchain/src/userland.js";
-import { utf8Encode } from "../../toolchain/src/utf8.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const PROMPT = /# $/;
@@ -148,9 +147,7 @@ beforeAll(async () => {
   const tree = readTree("modules", (n) => n.endsWith(".ts"));
   const sources: Record<string, string> = { ...TEST_MODULES };
   for (const [p, text] of Object.entries(tree)) sources["/" + p] = text;
-  const samples: ModuleSource[] = Object.keys(tree).filter((p) => /\bMODULE_LICENSE\(/.test(tree[p]!)).sort().map((p) => ({
-    file: p.replace(/^.*\//, "").replace(/\.ts$/, ""), dir: "kernel" + p.slice("modules".length, p.lastIndexOf("/")), roots: ["/" + p],
-  }));
+  const samples: ModuleSource[] = modulesInTree(tree);
   const tests: ModuleSource[] = Object.keys(TEST_MODULES).map((p) => ({ file: p.replace(/^.*\//, "").replace(/\.ts$/, ""), dir: "kernel/test", roots: [p] }));
   const common = { files: sources, lib, kernelApi: kernel.api, kernelExports: new Set(kernel.exports), release };
   const built = [...buildModules({ ...common, modules: [...samples, ...tests], intree: true })];
@@ -159,11 +156,9 @@ beforeAll(async () => {
   built.push(oot!);
   const hello = built.find((m) => m.name === "hello")!.ko;
   const fuzzme = built.find((m) => m.name === "fuzzme")!.ko;
-  const base = `lib/modules/${release}`;
   const entries = [
     ...userland.entries,
-    ...built.map((m) => ({ path: `${base}/${m.path}`, mode: 0o100644, data: m.ko })),
-    ...Object.entries(depmod(built)).map(([name, text]) => ({ path: `${base}/${name}`, mode: 0o100644, data: utf8Encode(text) })),
+    ...moduleInitrdEntries(built, release),
     { path: "root/truncated.ko", mode: 0o100644, data: hello.subarray(0, Math.floor(hello.length / 2)) },
     { path: "root/badreloc.ko", mode: 0o100644, data: withUnknownRelocation(hello) },
     { path: "root/vermagic.ko", mode: 0o100644, data: withVermagic(hello, "vermagic=0.1.0 lokum", "vermagic=9.9.9 lokum") },

@@ -12,9 +12,8 @@ import { apiToCHeader } from "../src/cheader.js";
 import { resolve } from "node:path";
 import { writeCpio } from "../src/cpio.js";
 import { type KernelBuild, buildKernel } from "../src/kbuild.js";
-import { buildModules, depmod } from "../src/modbuild.js";
+import { buildModules, moduleInitrdEntries, modulesInTree } from "../src/modbuild.js";
 import { buildUserland } from "../src/userland.js";
-import { utf8Encode } from "../src/utf8.js";
 import { REPO_ROOT, readKernelRelease, readLokumLib, readTree } from "./sources.js";
 
 export async function buildCommand(args: string[]): Promise<number> {
@@ -46,27 +45,13 @@ export async function buildCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-/**
- * Every module of modules/: each file that declares MODULE_LICENSE() is one module (its
- * private files may sit in a folder of the same name beside it); modules/drivers/net/ne2k-pci.ts
- * becomes /lib/modules/RELEASE/kernel/drivers/net/ne2k-pci.ko.
- */
+/** Every module of modules/ (see modulesInTree), built against this kernel, as initrd entries. */
 function buildModuleTree(kernel: KernelBuild, lib: string, release: string): { path: string; mode: number; data: Uint8Array }[] {
   const tree = readTree("modules", (n) => n.endsWith(".ts"));
+  const modules = modulesInTree(tree);
+  if (modules.length === 0) return [];
   const files: Record<string, string> = {};
   for (const [p, text] of Object.entries(tree)) files["/" + p] = text;
-  const sources = Object.keys(tree).filter((p) => /\bMODULE_LICENSE\(/.test(tree[p]!)).sort().map((p) => {
-    const file = p.replace(/^.*\//, "").replace(/\.ts$/, "");
-    const folder = p.replace(/\.ts$/, "/");
-    const dir = "kernel" + p.slice("modules".length, p.lastIndexOf("/"));
-    return { file, dir, roots: ["/" + p, ...Object.keys(tree).filter((q) => q.startsWith(folder)).map((q) => "/" + q)] };
-  });
-  const base = `lib/modules/${release}`;
-  if (sources.length === 0) return [];
-  const built = buildModules({ files, modules: sources, lib, kernelApi: kernel.api, kernelExports: new Set(kernel.exports), release, intree: true });
-  const index = depmod(built);
-  return [
-    ...built.map((m) => ({ path: `${base}/${m.path}`, mode: 0o100644, data: m.ko })),
-    ...Object.entries(index).map(([name, text]) => ({ path: `${base}/${name}`, mode: 0o100644, data: utf8Encode(text) })),
-  ];
+  const built = buildModules({ files, modules, lib, kernelApi: kernel.api, kernelExports: new Set(kernel.exports), release, intree: true });
+  return moduleInitrdEntries(built, release);
 }

@@ -18,6 +18,7 @@ import { BuildError, compileToObject } from "./driver.js";
 import type { ObjectFile } from "./elf/object.js";
 import { writeElf } from "./elf/writer.js";
 import { type LinkInput, linkRelocatable } from "./link/linker.js";
+import { utf8Encode } from "./utf8.js";
 
 export interface ModuleSource {
   file: string; // the .ko's file name without extension: "ne2k-pci"
@@ -46,6 +47,32 @@ export interface ModuleBuildInput {
 }
 
 export const moduleName = (file: string): string => file.replace(/-/g, "_");
+
+/**
+ * The modules of a `modules/` tree (paths "modules/…" → text): each file that declares
+ * MODULE_LICENSE() is one module, its private files in a folder of the same name beside it;
+ * modules/drivers/net/ne2k-pci.ts goes to kernel/drivers/net/ne2k-pci.ko. Paths in the
+ * result are rooted ("/modules/…"), as the compiler wants them.
+ */
+export function modulesInTree(tree: Record<string, string>): ModuleSource[] {
+  return Object.keys(tree).filter((p) => /\bMODULE_LICENSE\(/.test(tree[p]!)).sort().map((p) => {
+    const folder = p.replace(/\.ts$/, "/");
+    return {
+      file: p.replace(/^.*\//, "").replace(/\.ts$/, ""),
+      dir: "kernel" + p.slice(p.indexOf("/"), p.lastIndexOf("/")),
+      roots: ["/" + p, ...Object.keys(tree).filter((q) => q.startsWith(folder)).map((q) => "/" + q)],
+    };
+  });
+}
+
+/** Built modules as initrd entries: each .ko under lib/modules/RELEASE/, and depmod's files. */
+export function moduleInitrdEntries(built: readonly BuiltModule[], release: string): { path: string; mode: number; data: Uint8Array }[] {
+  const base = `lib/modules/${release}`;
+  return [
+    ...built.map((m) => ({ path: `${base}/${m.path}`, mode: 0o100644, data: m.ko })),
+    ...Object.entries(depmod(built)).map(([name, text]) => ({ path: `${base}/${name}`, mode: 0o100644, data: utf8Encode(text) })),
+  ];
+}
 
 export function buildModules(input: ModuleBuildInput): BuiltModule[] {
   // 1. compile
