@@ -51,3 +51,17 @@ export async function withMachine<T>(setup: MachineOptions, body: (machine: Mach
     await machine.destroy();
   }
 }
+
+/**
+ * Types `commands` at a fresh shell — the machine restored to `snapshot`, taken at a prompt —
+ * followed by `; echo rc=$?`, and returns what they printed: without the echoed command line
+ * and the final prompt, ending in "rc=N\n".
+ */
+export async function runAtFreshShell(machine: Machine, snapshot: ArrayBuffer, commands: string, timeoutMs = 60_000): Promise<string> {
+  await machine.restoreState(snapshot);
+  const start = machine.output.length;
+  machine.write(commands + "; echo rc=$?\n");
+  await machine.waitFor(/rc=\d+\r?\n# $/, { timeoutMs });
+  const out = machine.output.slice(start).replace(/\r\n/g, "\n");
+  return out.slice(out.indexOf("\n") + 1).replace(/# $/, "");
+}

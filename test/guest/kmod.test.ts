@@ -23,6 +23,7 @@ import { writeCpio } from "../../toolchain/src/cpio.js";
 import { buildKernel } from "../../toolchain/src/kbuild.js";
 import { type ModuleBuildInput, type ModuleSource, buildModules, depmod, moduleInitrdEntries, modulesInTree } from "../../toolchain/src/modbuild.js";
 import { buildUserland } from "../../toolchain/src/userland.js";
+import { runAtFreshShell } from "./harness.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const PROMPT = /# $/;
@@ -93,12 +94,7 @@ afterAll(async () => {
  *  the final "rc=N" that `; echo rc=$?` adds. Kernel messages (printk on the console) are
  *  dropped so that the tools' own output can be compared whole. */
 async function run(commands: string, timeoutMs = 60_000): Promise<string> {
-  await machine.restoreState(booted);
-  const start = machine.output.length;
-  machine.write(commands + "; echo rc=$?\n");
-  await machine.waitFor(/rc=\d+\r?\n# $/, { timeoutMs });
-  const out = machine.output.slice(start).replace(/\r\n/g, "\n");
-  return out.slice(out.indexOf("\n") + 1).replace(/# $/, "");
+  return runAtFreshShell(machine, booted, commands, timeoutMs);
 }
 
 const KO = "/lib/modules/0.1.0/kernel/test";

@@ -26,6 +26,7 @@ import { buildKernel } from "../../toolchain/src/kbuild.js";
 import { type ModuleBuildInput, type ModuleSource, buildModules, moduleInitrdEntries, modulesInTree } from "../../toolchain/src/modbuild.js";
 import { buildUserland } from "../../toolchain/src/userland.js";
 import { utf8Encode } from "../../toolchain/src/utf8.js";
+import { runAtFreshShell } from "./harness.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const PROMPT = /# $/;
@@ -87,12 +88,7 @@ afterAll(async () => {
 
 /** Types `commands` at a fresh shell (from the snapshot); what they printed, up to "rc=N". */
 async function run(commands: string, timeoutMs = 60_000): Promise<string> {
-  await machine.restoreState(booted);
-  const start = machine.output.length;
-  machine.write(commands + "; echo rc=$?\n");
-  await machine.waitFor(/rc=\d+\r?\n# $/, { timeoutMs });
-  const out = machine.output.slice(start).replace(/\r\n/g, "\n");
-  return out.slice(out.indexOf("\n") + 1).replace(/# $/, "");
+  return runAtFreshShell(machine, booted, commands, timeoutMs);
 }
 
 describe("mount -t TYPE requests fs-TYPE", () => {

@@ -22,6 +22,7 @@ import { writeCpio } from "../../toolchain/src/cpio.js";
 import { buildKernel } from "../../toolchain/src/kbuild.js";
 import { type ModuleSource, buildModules, moduleInitrdEntries, modulesInTree } from "../../toolchain/src/modbuild.js";
 import { buildUserland } from "../../toolchain/src/userland.js";
+import { runAtFreshShell } from "./harness.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const PROMPT = /# $/;
@@ -177,12 +178,7 @@ afterAll(async () => {
 
 /** Types `command` at a fresh shell (from the snapshot); returns its output without the echo. */
 async function run(command: string, timeoutMs = 60_000): Promise<string> {
-  await machine.restoreState(booted);
-  const start = machine.output.length;
-  machine.write(command + "; echo r''c=$?\n");
-  await machine.waitFor(/rc=\d+\r?\n# $/, { timeoutMs });
-  const out = machine.output.slice(start).replace(/\r\n/g, "\n");
-  return out.slice(out.indexOf("\n") + 1).replace(/# $/, "");
+  return runAtFreshShell(machine, booted, command, timeoutMs);
 }
 
 describe("loading and unloading", () => {
