@@ -1,14 +1,18 @@
 // block_dev.ts — the block device table (Linux's register_blkdev), and block device nodes.
 //
-// A block driver (the ata module, later) registers its major with a name and the FileOps its
-// device nodes open with; /proc/devices lists it under "Block devices:". Opening a node whose
-// major has no driver asks for "block-major-M-m", then "block-major-M" (request_module, kmod.ts);
-// if that brings no driver either, ENXIO.
-// The block layer itself (request queues, a buffer cache for ext2 and fat) is not here yet.
+// A block driver (the IDE disk module) registers its major with a name; /proc/devices lists it
+// under "Block devices:". Its disks come and go through the block layer (kernel/block/genhd.ts
+// addDisk), and every block device node opens with the block layer's file operations
+// (kernel/block/fops.ts): the BlockDevice is found by the node's device number. Opening a node
+// whose device no driver has asks for "block-major-M-m", then "block-major-M" (request_module,
+// kmod.ts); if that brings no driver either, ENXIO.
+//
+// A driver may still register FileOps of its own for a major without disks (fops not null):
+// its nodes then open with those, as character devices do.
 
 import { EBUSY, EINVAL, ENXIO } from "../lib/errno";
-import { File, FileOps, Inode, MAJOR, MINOR } from "./vfs";
-import { request_module } from "../kmod";
+import { File, FileOps, Inode, MAJOR } from "./vfs";
+import { bdevFileOps } from "../block/fops";
 import { SeqBuf, seqPrintf } from "./seq";
 import { fopsGet, fopsPut } from "../module/module";
 
@@ -17,7 +21,8 @@ export const MAX_BLKDEV: u32 = 256;
 const blkdevNames = new StaticArray<usize>(256);
 const blkdevOps = new StaticArray<usize>(256);
 
-/** Registers block major `major` (0: pick a free one). Returns the major or -EBUSY. */
+/** Registers block major `major` (0: pick a free one) under `name` for /proc/devices; fops is
+ *  null for a driver whose disks are GenDisks. Returns the major or -EBUSY. */
 export function registerBlkdev(major: u32, name: string, fops: FileOps): i32 {
   if (major >= MAX_BLKDEV) return -EINVAL;
   if (major == 0) {
@@ -28,7 +33,7 @@ export function registerBlkdev(major: u32, name: string, fops: FileOps): i32 {
   }
   if (blkdevNames[major] != 0) return -EBUSY;
   blkdevNames[major] = changetype<usize>(name);
-  blkdevOps[major] = changetype<usize>(fops);
+  blkdevOps[major] = changetype<usize>(fops); // null for a driver whose disks use kernel/block
   return <i32>major;
 }
 
@@ -40,11 +45,12 @@ export function unregisterBlkdev(major: u32, name: string): void {
 
 function blkdevOpen(inode: Inode, file: File): i32 {
   const major = MAJOR(inode.rdev);
-  if (major < MAX_BLKDEV && blkdevOps[major] == 0) {
-    // No driver: "block-major-M-m", then "block-major-M" (kmod.ts), and look again.
-    if (request_module("block-major-%d-%d", major, MINOR(inode.rdev)) > 0) request_module("block-major-%d", major);
+  if (major >= MAX_BLKDEV || blkdevOps[major] == 0) {
+    // The block layer's node: genhd.ts finds the disk or partition (and asks kmod for it).
+    fopsPut(changetype<usize>(file.ops));
+    file.ops = bdevFileOps;
+    return bdevFileOps.open(inode, file);
   }
-  if (major >= MAX_BLKDEV || blkdevOps[major] == 0) return -ENXIO;
   const fops = changetype<FileOps>(blkdevOps[major]);
   if (!fopsGet(changetype<usize>(fops))) return -ENXIO; // the File holds the driver's module
   fopsPut(changetype<usize>(file.ops));

@@ -13,7 +13,8 @@ import { bootCommandLine } from "../multiboot";
 import { kallsymsAddress, kallsymsCount, kallsymsName } from "../kallsyms";
 import { LOKUM_COMPILE_BY, LOKUM_COMPILE_HOST, LOKUM_COMPILER, UTS_RELEASE, UTS_SYSNAME, UTS_VERSION } from "../version";
 import { SeqBuf, seqPrintf } from "./seq";
-import { procCreateFile, procCreateWritable } from "./procfs";
+import { procCreateFile, procCreateWritable, procMkdir } from "./procfs";
+import { showPartitions } from "../block/genhd";
 import { showFilesystems, showMounts } from "./super";
 import { showChrdevs } from "./char_dev";
 import { showBlkdevs } from "./block_dev";
@@ -102,6 +103,8 @@ export function procMiscInit(): void {
   procCreateFile("mounts", showMounts);
   procCreateFile("filesystems", showFilesystems);
   procCreateFile("devices", showDevices);
+  procCreateFile("partitions", showPartitions);
+  procMkdir("driver"); // drivers add their own entries (the IDE driver: /proc/driver/ide)
   procCreateFile("kallsyms", showKallsyms);
   procCreateWritable("sys/kernel/hostname", showHostname, writeHostname);
   procCreateFile("sys/kernel/osrelease", showOsrelease);

@@ -193,6 +193,14 @@ export function doUmount(root: Inode): i32 {
   return 0;
 }
 
+/** Asks every mounted filesystem to put its dirty metadata into the buffer cache (sync). */
+export function syncFilesystems(): void {
+  for (let i = 0; i < MAX_MOUNTS; i++) {
+    const m = mounts[i];
+    if (m != null && m.sb.ops != null && m.sb.ops.syncFs != null) m.sb.ops.syncFs(m.sb);
+  }
+}
+
 // ---- /proc/mounts and /proc/filesystems
 
 /** /proc/mounts: "device mountpoint type options 0 0" per mount, oldest first. */

@@ -12,8 +12,9 @@ import { currentProc } from "../proc";
 import { EINVAL, EPERM, isErr, ptrErr } from "../lib/errno";
 import { iput } from "./vfs";
 import { isErrInode, namei } from "./namei";
-import { doMount, doUmount } from "./super";
+import { doMount, doUmount, syncFilesystems } from "./super";
 import { getname, putname } from "./sys_namei";
+import { syncAllBlockdevs } from "../block/buffer";
 
 const MS_REMOUNT: u32 = 32;
 const MS_BIND: u32 = 4096;
@@ -68,7 +69,9 @@ export function sys_umount(utarget: u32): i32 {
   return sys_umount2(utarget, 0);
 }
 
-/** Everything is in memory: nothing to write back. */
+/** Writes every dirty block of every disk (the filesystems keep their metadata in buffers). */
 export function sys_sync(): i32 {
+  syncFilesystems();
+  syncAllBlockdevs();
   return 0;
 }

@@ -172,9 +172,44 @@ export class SuperBlock {
   dev: u32; //         st_dev of its inodes
   active: i32; //      references to its inodes (iget/iput)
   nextIno: u32;
-  flags: u32;
+  flags: u32; //       MS_RDONLY while mounted read-only
   priv: usize;
   mounts: i32; //      how many times it is mounted
+  ops: SuperOps; //    null for the in-memory filesystems
+  bdev: usize; //      the BlockDevice (kernel/block/genhd.ts) of a disk filesystem, or 0
+  blocksize: u32; //   the filesystem's block size (bytes), for statfs and sbBread
+  magic: u32; //       f_type in statfs (RAMFS_MAGIC, EXT2_SUPER_MAGIC, MSDOS_SUPER_MAGIC …)
+}
+
+/** Superblock flags shared by mount(2) and the superblock (include/uapi/linux/mount.h). */
+export const MS_RDONLY: u32 = 1;
+
+/** What statfs(2) reports, filled by SuperOps.statfs (Linux's struct kstatfs). */
+@unmanaged
+export class KStatfs {
+  type: u32; //     the filesystem's magic number
+  bsize: u32; //    block size
+  blocks: u32; //   total data blocks
+  bfree: u32; //    free blocks
+  bavail: u32; //   free blocks for non-root
+  files: u32; //    total inodes
+  ffree: u32; //    free inodes
+  namelen: u32; //  longest name
+  frsize: u32; //   fragment size (= bsize)
+  flags: u32; //    ST_RDONLY = 1 …
+}
+
+/** What a filesystem does with a whole superblock (Linux's super_operations). Any may be null. */
+@unmanaged
+export class SuperOps {
+  /** Fills st (sizes, free counts); the VFS sets st.type from sb.magic first. */
+  statfs: (sb: SuperBlock, st: KStatfs) => i32;
+  /** Writes the superblock's dirty metadata to the buffer cache (sync, umount, remount ro). */
+  syncFs: (sb: SuperBlock) => i32;
+  /** mount -o remount: flags are the new MS_* flags; return 0 to accept them. */
+  remountFs: (sb: SuperBlock, flags: u32, data: usize) => i32;
+  /** The VFS changed an inode's attributes (chmod, chown, utime, times): write them back. */
+  writeInode: (inode: Inode) => i32;
 }
 
 /** One entry of the mount table (super.ts). */
@@ -253,6 +288,12 @@ export function freeInode(inode: Inode): void {
   kfree(changetype<usize>(inode));
 }
 
+/** The VFS changed inode's attributes: a disk filesystem writes them back (write_inode). */
+export function markInodeDirty(inode: Inode): void {
+  const ops = inode.sb.ops;
+  if (ops != null && ops.writeInode != null) ops.writeInode(inode);
+}
+
 /** Takes a reference. Returns the inode, for chaining. */
 export function iget(inode: Inode): Inode {
   if (inode != null) {
@@ -277,3 +318,4 @@ EXPORT_SYMBOL(newInode);
 EXPORT_SYMBOL(freeInode);
 EXPORT_SYMBOL(iget);
 EXPORT_SYMBOL(iput);
+EXPORT_SYMBOL(markInodeDirty);
