@@ -12,6 +12,11 @@ export const EBADF = 9, ECHILD = 10, EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAU
 export const EEXIST = 17, EXDEV = 18, ENODEV = 19, ENOTDIR = 20, EISDIR = 21, EINVAL = 22;
 export const EMFILE = 24, ENOTTY = 25, ENOSPC = 28, ESPIPE = 29, EROFS = 30, EPIPE = 32, ERANGE = 34;
 export const ENAMETOOLONG = 36, ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40;
+export const ENOTBLK = 15, ETXTBSY = 26, EFBIG = 27, EMLINK = 31, EOVERFLOW = 75, EUCLEAN = 117;
+export const ENOTSOCK = 88, EDESTADDRREQ = 89, EMSGSIZE = 90, EPROTONOSUPPORT = 93, EOPNOTSUPP = 95;
+export const EAFNOSUPPORT = 97, EADDRINUSE = 98, EADDRNOTAVAIL = 99, ENETDOWN = 100, ENETUNREACH = 101;
+export const ENOBUFS = 105, EISCONN = 106, ENOTCONN = 107, ETIMEDOUT = 110, ECONNREFUSED = 111;
+export const EHOSTUNREACH = 113;
 
 /** Turns a raw kernel result into C's convention: -errno → errno set, -1 returned. */
 export function syscallResult(r: i32): i32 {
@@ -82,16 +87,35 @@ export function strerror(e: i32): string {
     case 71: return "Protocol error";
     case 74: return "Bad message";
     case 75: return "Value too large for defined data type";
+    case 88: return "Socket operation on non-socket";
+    case 89: return "Destination address required";
+    case 90: return "Message too long";
+    case 91: return "Protocol wrong type for socket";
+    case 92: return "Protocol not available";
+    case 93: return "Protocol not supported";
+    case 94: return "Socket type not supported";
     case 95: return "Operation not supported";
+    case 96: return "Protocol family not supported";
     case 97: return "Address family not supported by protocol";
     case 98: return "Address already in use";
     case 99: return "Cannot assign requested address";
     case 100: return "Network is down";
     case 101: return "Network is unreachable";
+    case 102: return "Network dropped connection on reset";
+    case 103: return "Software caused connection abort";
     case 104: return "Connection reset by peer";
+    case 105: return "No buffer space available";
+    case 106: return "Transport endpoint is already connected";
+    case 107: return "Transport endpoint is not connected";
     case 110: return "Connection timed out";
     case 111: return "Connection refused";
+    case 112: return "Host is down";
     case 113: return "No route to host";
+    case 114: return "Operation already in progress";
+    case 115: return "Operation now in progress";
+    case 117: return "Structure needs cleaning";
+    case 123: return "No medium found";
+    case 124: return "Wrong medium type";
     case 121: return "Remote I/O error";
     case 122: return "Disk quota exceeded";
     case 125: return "Operation canceled";
