@@ -27,10 +27,11 @@
 // driver cannot be unloaded while a disk is open or mounted; blkdevPut() lets go.
 
 import { kzalloc, kfree } from "../mm/kmalloc";
-import { EIO, ENOMEM, ENXIO, EROFS, errPtr } from "../lib/errno";
+import { EIO, ENOMEM, ENOTBLK, ENXIO, EROFS, errPtr } from "../lib/errno";
 import { strlcpy } from "../lib/string";
 import { printk, snprintf } from "../printk";
-import { MKDEV, MAJOR, MINOR, S_IFBLK } from "../fs/vfs";
+import { MKDEV, MAJOR, MINOR, S_IFBLK, iput, isBlkMode } from "../fs/vfs";
+import { isErrInode, namei } from "../fs/namei";
 import { devfsCreateNode, devfsRemoveNode } from "../fs/devfs";
 import { SeqBuf, seqPrintf } from "../fs/seq";
 import { fopsGet, fopsPut } from "../module/module";
@@ -180,6 +181,21 @@ export function blkdevGet(dev: u32, write: bool): BlockDevice {
   return b;
 }
 
+/**
+ * Opens the block device whose node is at `path` (a kernel string, as mount(2) gets it):
+ * what a disk filesystem's mount does with its device name. Error pointers: the path's own
+ * (-ENOENT …), -ENOTBLK if it is not a block device node, then those of blkdevGet.
+ */
+export function blkdevGetByPath(path: usize, write: bool): BlockDevice {
+  const inode = namei(path);
+  if (isErrInode(inode)) return changetype<BlockDevice>(changetype<usize>(inode));
+  const isBlock = isBlkMode(inode.mode);
+  const dev = inode.rdev;
+  iput(inode);
+  if (!isBlock) return changetype<BlockDevice>(errPtr(-ENOTBLK));
+  return blkdevGet(dev, write);
+}
+
 /** Lets go of a blkdevGet reference. */
 export function blkdevPut(b: BlockDevice): void {
   if (b == null) return;
@@ -233,6 +249,7 @@ EXPORT_SYMBOL(delGendisk);
 EXPORT_SYMBOL(diskInUse);
 EXPORT_SYMBOL(bdevLookup);
 EXPORT_SYMBOL(blkdevGet);
+EXPORT_SYMBOL(blkdevGetByPath);
 EXPORT_SYMBOL(blkdevPut);
 EXPORT_SYMBOL(blockTransfer);
 EXPORT_SYMBOL(blockFlush);
