@@ -300,8 +300,8 @@ describe("writing, checked on the host by fsck.fat -n and mtype", () => {
     ["FAT16", "hdb", 0, "/dev/hdb"],
     ["FAT32", "hda", 1, "/dev/hda2"],
   ] as const)("%s: create, append, truncate, mkdir, rename, unlink, a growing directory", async (name, disk, index, dev) => {
-    const out = await run(`mount -t vfat ${dev} /mnt && ${writes.replace("Hello Moved.txt", "'Hello Moved.txt'")} && rmdir /mnt/sub; ls /mnt/sub/nested-moved && umount /mnt`);
-    expect(out).toContain("rmdir: '/mnt/sub': Directory not empty");
+    const out = await run(`mount -t vfat ${dev} /mnt && ${writes.replace("Hello Moved.txt", "'Hello Moved.txt'")} && fattool rmdir /mnt/sub && ls /mnt/sub/nested-moved && umount /mnt`);
+    expect(out).toContain("rmdir: -1 errno 39\nn.txt\n"); // ENOTEMPTY
     expect(out).toMatch(/rc=0\n$/);
     const image = partition(disk, index);
     const [code, report] = fsck(image, name);
@@ -321,8 +321,9 @@ describe("writing, checked on the host by fsck.fat -n and mtype", () => {
   });
 
   test("msdos: 8.3 names are made upper case and cut; invalid characters are EINVAL; links are EPERM", async () => {
-    const out = await run("mount -t msdos /dev/hda1 /mnt && echo x > /mnt/lower.txt && echo y > /mnt/verylongname.text && ls /mnt | grep -e lower -e verylong; echo z > '/mnt/a*b'; fattool links /mnt; umount /mnt");
-    expect(out).toContain("lower.txt\nverylong.tex\n");
+    const out = await run("mount -t msdos /dev/hda1 /mnt && echo x > /mnt/lower.txt && echo y > /mnt/verylongname.text && ls -1 /mnt; echo z > '/mnt/a*b'; fattool links /mnt; umount /mnt");
+    expect(out).toMatch(/^lower\.txt$/m);
+    expect(out).toMatch(/^verylong\.tex$/m);
     expect(out).toMatch(/a\*b.*Invalid argument/);
     expect(out).toContain("symlink: -1 errno 1\nmknod: -1 errno 1\n");
     const image = partition("hda", 0);

@@ -7,6 +7,7 @@
 //                             "fill: N bytes, errno E"
 //   fattool pattern FILE N    writes N bytes of the pattern byte i = (i * 7 + i / 251) & 255
 //   fattool many DIR N        creates N files "Long file name number I.txt" in DIR
+//   fattool rmdir DIR         the result and errno of rmdir(2)
 //   fattool links DIR         the errno of symlink(2) and mknod(2) (a FIFO) in DIR
 //   fattool fuzz DEV MNT TYPE COUNT SEED SAVE
 //                             COUNT times: flip a few bytes of the FAT volume on DEV (boot
@@ -349,6 +350,10 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   if (streq(cmd, "tree")) return tree(arg(argv, 2));
   if (streq(cmd, "fill")) return fill(arg(argv, 2));
   if (streq(cmd, "links")) return links(arg(argv, 2));
+  if (streq(cmd, "rmdir")) {
+    printf("rmdir: %d errno %d\n", rmdir(arg(argv, 2)), errno);
+    return 0;
+  }
   if (streq(cmd, "many") && argc > 3) return many(arg(argv, 2), parse(arg(argv, 3)));
   if (streq(cmd, "pattern") && argc > 3) return pattern(arg(argv, 2), parse(arg(argv, 3)));
   if (streq(cmd, "fuzz") && argc > 6) {
