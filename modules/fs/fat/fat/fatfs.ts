@@ -195,10 +195,13 @@ export function fatFsError(sbi: FatSbInfo, msg: string, a: u32): void {
   }
 }
 
-/** A message about the volume: "FAT-fs (hdb): MESSAGE". */
-export function fatMsg(id: usize, level: string, msg: string, a: u32): void {
+/** A message about the volume: "FAT-fs (hdb): MESSAGE" at a printk level (3 err, 4 warning,
+ *  6 info). */
+export function fatMsg(id: usize, level: i32, msg: string, a: u32): void {
   snprintf(changetype<usize>(msgBuf), 160, msg, a);
-  printk("%sFAT-fs (%s): %s\n", changetype<usize>(level), id, changetype<usize>(msgBuf));
+  if (level <= 3) printk("\x013FAT-fs (%s): %s\n", id, changetype<usize>(msgBuf));
+  else if (level == 4) printk("\x014FAT-fs (%s): %s\n", id, changetype<usize>(msgBuf));
+  else printk("\x016FAT-fs (%s): %s\n", id, changetype<usize>(msgBuf));
 }
 
 // ---- Times: FAT keeps local date and time (we use UTC, as Linux with tz=UTC does)

@@ -106,7 +106,7 @@ function fatNewInode(dir: Inode, iPos: u32, de: usize): Inode {
 }
 
 function fatFsErrorInode(sbi: FatSbInfo, msg: string, a: u32): void {
-  fatMsg(changetype<usize>(sbi.id), "\x013", msg, a);
+  fatMsg(changetype<usize>(sbi.id), 3, msg, a);
 }
 
 /** The inode of the entry de found at iPos in dir: the live one if there is one, else a new

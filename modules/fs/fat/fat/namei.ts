@@ -36,10 +36,9 @@ export function fatLookup(dir: Inode, name: usize, len: i32): Inode {
   const slot = newSlot();
   if (slot == null) return null;
   let inode: Inode = null;
-  if (SBI(dir.sb).nameOps.find(dir, name, len, slot) == 0) {
-    inode = fatIget(dir, slot.iPos, changetype<usize>(slot.de));
-    if (isErr(changetype<usize>(inode))) inode = null; // the error is in the kernel log
-  }
+  const r = SBI(dir.sb).nameOps.find(dir, name, len, slot);
+  if (r == 0) inode = fatIget(dir, slot.iPos, changetype<usize>(slot.de)); // or an error pointer (-EIO)
+  else if (r == -EIO) inode = changetype<Inode>(errPtr(-EIO));
   freeSlot(slot);
   return inode;
 }

@@ -35,9 +35,9 @@ import { fatSubdirs } from "./dir";
 import { fatWriteInode } from "./inode";
 import { fatDirInodeOps, fatDirOps } from "./ops";
 
-const KERN_ERR = "\x013";
-const KERN_INFO = "\x016";
-const KERN_WARNING = "\x014";
+const KERN_ERR = 3;
+const KERN_INFO = 6;
+const KERN_WARNING = 4;
 const MAX_FAT12: u32 = 0xff4;
 const MAX_FAT16: u32 = 0xfff4;
 const MAX_FAT32: u32 = 0x0ffffff6;
