@@ -21,7 +21,7 @@
 
 import {
   ATTR_DIR, ATTR_EXT, ATTR_VOLUME, CASE_LOWER_BASE, CASE_LOWER_EXT, DELETED_FLAG, DE_ATTR, DE_LCASE, EIO, ENOENT,
-  ENOSPC, FI, FatSbInfo, FatSlot, SBI, clusterToSector, fatFsError, isRoot,
+  ENOMEM, ENOSPC, FI, FatSbInfo, FatSlot, SBI, clusterToSector, fatFsError, isRoot,
 } from "./fatfs";
 import { fatAppendCluster, fatBmapCluster, fatChainLength } from "./table";
 
@@ -60,8 +60,10 @@ export function dirSector(dir: Inode, index: u32): i32 {
     if (index >= sbi.dirEntries) return -ENOENT;
     return <i32>(sbi.dirStart + index / perSec);
   }
+  // a directory's size is its chain's length, measured when its inode was made (a chain that
+  // loops or leaves the volume never gets that far), so this bounds every walk
+  if (index >= (dir.size >> 5)) return -ENOENT;
   const byte = index * 32;
-  if (index >= (sbi.maxCluster << (sbi.clusterBits - 5))) return -ENOENT;
   const c = fatBmapCluster(dir, byte >> sbi.clusterBits);
   if (c < 0) return c;
   if (c == 0) return -ENOENT;
@@ -226,7 +228,7 @@ export function fatScanShort(dir: Inode, name11: usize, slot: FatSlot): i32 {
   const cur = changetype<DirCursor>(kzalloc(sizeof<DirCursor>()));
   const info = changetype<FatEntryInfo>(kzalloc(sizeof<FatEntryInfo>()));
   let r = -ENOENT;
-  if (cur == null || info == null) r = -12;
+  if (cur == null || info == null) r = -ENOMEM;
   else {
     while (true) {
       const n = fatNextEntry(dir, cur, info);
@@ -271,7 +273,7 @@ export function fatZeroCluster(sbi: FatSbInfo, c: u32): void {
 export function fatAddEntries(dir: Inode, buf: usize, n: u32, slot: FatSlot): i32 {
   const sbi = SBI(dir.sb);
   const cur = changetype<DirCursor>(kzalloc(sizeof<DirCursor>()));
-  if (cur == null) return -12;
+  if (cur == null) return -ENOMEM;
   let run: u32 = 0;
   let start: u32 = 0;
   let pos: u32 = 0;
@@ -319,7 +321,7 @@ export function fatAddEntries(dir: Inode, buf: usize, n: u32, slot: FatSlot): i3
 /** Marks entries first … last of dir deleted. */
 export function fatRemoveEntries(dir: Inode, first: u32, last: u32): i32 {
   const cur = changetype<DirCursor>(kzalloc(sizeof<DirCursor>()));
-  if (cur == null) return -12;
+  if (cur == null) return -ENOMEM;
   let r = 0;
   for (let i = first; i <= last; i++) {
     const de = dirEntryAt(dir, i, cur);
@@ -332,12 +334,13 @@ export function fatRemoveEntries(dir: Inode, first: u32, last: u32): i32 {
   return r;
 }
 
-/** Counts dir's subdirectories (for nlink), or -EIO. `limit` > 0 stops early (emptiness). */
+/** Counts dir's subdirectories (for nlink), or -EIO; with countFiles, stops at the first file
+ *  of any kind (fatDirEmpty). */
 export function fatSubdirs(dir: Inode, countFiles: bool): i32 {
   const cur = changetype<DirCursor>(kzalloc(sizeof<DirCursor>()));
   const info = changetype<FatEntryInfo>(kzalloc(sizeof<FatEntryInfo>()));
   let count = 0;
-  if (cur == null || info == null) count = -12;
+  if (cur == null || info == null) count = -ENOMEM;
   else {
     while (true) {
       const n = fatNextEntry(dir, cur, info);
@@ -379,7 +382,7 @@ export function fatReaddir(file: File, ctx: DirContext): i32 {
   const cur = changetype<DirCursor>(kzalloc(sizeof<DirCursor>()));
   const info = changetype<FatEntryInfo>(kzalloc(sizeof<FatEntryInfo>()));
   let r = 0;
-  if (cur == null || info == null) r = -12;
+  if (cur == null || info == null) r = -ENOMEM;
   else {
     info.pos = file.pos - 2;
     while (true) {

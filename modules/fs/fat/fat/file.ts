@@ -9,7 +9,7 @@
 // -EIO with a FAT-fs error, never a read of a random cluster.
 
 import {
-  EFBIG, EIO, EROFS, FAT_ENT_EOF, FI, FatSbInfo, SBI, clusterToSector, fatFsError, isReadOnly,
+  EFBIG, EIO, ENOSPC, EROFS, FAT_ENT_EOF, FI, FatSbInfo, SBI, clusterToSector, fatFsError, isReadOnly,
 } from "./fatfs";
 import { fatAppendCluster, fatBmapCluster, fatCacheInval, fatChainLength, fatEnt, fatFreeChain, fatSetEnt } from "./table";
 import { fatWriteInode } from "./inode";
@@ -130,7 +130,7 @@ export function fatWrite(file: File, buf: usize, n: u32): i32 {
     const gap = file.pos - inode.size;
     const r = writeAt(inode, inode.size, 0, gap);
     if (r < 0) return r;
-    if (<u32>r < gap) return -28; // ENOSPC
+    if (<u32>r < gap) return -ENOSPC;
   }
   const r = writeAt(inode, file.pos, buf, n);
   if (r > 0) file.pos += <u32>r;
@@ -146,7 +146,7 @@ export function fatTruncate(inode: Inode, size: u32): i32 {
     const want = size - inode.size;
     const r = writeAt(inode, inode.size, 0, want);
     if (r < 0) return r;
-    return <u32>r < want ? -28 : 0;
+    return <u32>r < want ? -ENOSPC : 0;
   }
   const keep = (size + sbi.clusterSize - 1) >> sbi.clusterBits;
   let r = 0;

@@ -12,7 +12,7 @@
 // for files (umask 022 → 0755 both), without write bits when the read-only attribute is set.
 
 import {
-  ATTR_DIR, ATTR_RO, DE_ADATE, DE_ATTR, DE_CDATE, DE_CTIME, DE_DATE, DE_SIZE, DE_TIME, FI, FatInodeInfo, FatSbInfo, MSDOS_ROOT_INO,
+  EIO, ENOMEM, ATTR_DIR, ATTR_RO, DE_ADATE, DE_ATTR, DE_CDATE, DE_CTIME, DE_DATE, DE_SIZE, DE_TIME, FI, FatInodeInfo, FatSbInfo, MSDOS_ROOT_INO,
   S_IFDIR, S_IFREG, SBI, fatMsg, deStart, fatTimeToUnix, isDirInode, isReadOnly, setDeStart, unixToFatDateTime,
 } from "./fatfs";
 import { fatChainLength, fatFreeChain, fatCacheInval } from "./table";
@@ -58,11 +58,11 @@ function fatNewInode(dir: Inode, iPos: u32, de: usize): Inode {
   const attr = load<u8>(de, DE_ATTR);
   const isDir = (attr & ATTR_DIR) != 0;
   const fi = changetype<FatInodeInfo>(kzalloc(sizeof<FatInodeInfo>()));
-  if (fi == null) return changetype<Inode>(errPtr(-12));
+  if (fi == null) return changetype<Inode>(errPtr(-ENOMEM));
   const inode = newInode(sb, fatModeOf(sbi, attr), isDir ? fatDirInodeOps : fatFileInodeOps, isDir ? fatDirOps : fatFileOps);
   if (inode == null) {
     kfree(changetype<usize>(fi));
-    return changetype<Inode>(errPtr(-12));
+    return changetype<Inode>(errPtr(-ENOMEM));
   }
   inode.priv = changetype<usize>(fi);
   inode.ino = iPos;
@@ -78,7 +78,7 @@ function fatNewInode(dir: Inode, iPos: u32, de: usize): Inode {
     freeInode(inode);
     inode.sb.active--;
     kfree(changetype<usize>(fi));
-    return changetype<Inode>(errPtr(-5));
+    return changetype<Inode>(errPtr(-EIO));
   }
   inode.mtime = fatTimeToUnix(<u32>load<u16>(de, DE_DATE), <u32>load<u16>(de, DE_TIME));
   inode.ctime = inode.mtime;
@@ -95,7 +95,7 @@ function fatNewInode(dir: Inode, iPos: u32, de: usize): Inode {
       freeInode(inode);
       inode.sb.active--;
       kfree(changetype<usize>(fi));
-      return changetype<Inode>(errPtr(-5));
+      return changetype<Inode>(errPtr(-EIO));
     }
     inode.size = <u32>clusters << sbi.clusterBits;
     inode.nlink = 2 + <u32>subdirs;
@@ -131,7 +131,7 @@ export function fatWriteInode(inode: Inode): i32 {
   const sector = fi.iPos >> sbi.dirPerSecBits;
   const slot = fi.iPos & ((1 << sbi.dirPerSecBits) - 1);
   const bh = bread(sbi.bdev, sector, sbi.secSize);
-  if (bh == null) return -5;
+  if (bh == null) return -EIO;
   const de = bh.data + (slot << 5);
   let attr = fi.attr;
   if (!isDirInode(inode)) {

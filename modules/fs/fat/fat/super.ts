@@ -27,7 +27,7 @@
 // allocated and freed, and write it back on sync and umount, so fsck.fat finds it right.
 
 import {
-  EINVAL, EIO, ENOMEM, FatInodeInfo, FatNameOps, FatSbInfo, FI, FREE_UNKNOWN, MSDOS_ROOT_INO, MSDOS_SUPER_MAGIC, MS_RDONLY, S_IFDIR,
+  EBUSY, EINVAL, EIO, ENOMEM, FatInodeInfo, FatNameOps, FatSbInfo, FI, FREE_UNKNOWN, MSDOS_ROOT_INO, MSDOS_SUPER_MAGIC, MS_RDONLY, S_IFDIR,
   SBI, fatMsg,
 } from "./fatfs";
 import { fatChainLength, fatCountFree } from "./table";
@@ -295,6 +295,11 @@ export function fatFillSuper(type: FileSystemType, devName: usize, flags: u32, d
   // 1. the block device
   const bdev = blkdevGetByPath(devName, !readOnly);
   if (isErr(changetype<usize>(bdev))) return changetype<SuperBlock>(changetype<usize>(bdev));
+  if (bdev.mounted) {
+    // a second, independent view of the same volume would undo the first one's writes
+    blkdevPut(bdev);
+    return changetype<SuperBlock>(errPtr(-EBUSY));
+  }
   const sb = allocSuper(type);
   const sbi = changetype<FatSbInfo>(kzalloc(sizeof<FatSbInfo>()));
   if (sb == null || sbi == null) return failMount(sb, sbi, bdev, -ENOMEM);
