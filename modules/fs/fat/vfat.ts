@@ -170,8 +170,10 @@ function makeShortName(dir: Inode, n: i32, res: usize, slot: FatSlot): i32 {
     if (fatScanShort(dir, res, slot) == 0) return -EEXIST;
     return ((baseFlags | extFlags) & 2) == 0 ? 1 : 0;
   }
-  // numeric tail: BASE~N with the first N free
-  for (let num: u32 = 1; num < 100000; num++) {
+  // numeric tail: BASE~N with the first N free (one pass over the directory finds the N in use)
+  const firstFree = freeTail(dir, baseLen, res);
+  if (firstFree < 0) return firstFree;
+  for (let num: u32 = <u32>firstFree; num < 100000; num++) {
     let digits = 1;
     for (let v = num; v >= 10; v /= 10) digits++;
     let keep = 8 - 1 - digits;
@@ -189,6 +191,53 @@ function makeShortName(dir: Inode, n: i32, res: usize, slot: FatSlot): i32 {
     if (found != 0) return found;
   }
   return -EEXIST;
+}
+
+const TAILS: u32 = 1000;
+const usedTails = new StaticArray<u8>(1000);
+
+/**
+ * The smallest N (1 … 999) that no short name of dir of the form BASE~N (with baseBuf's first
+ * 8 - 1 - digits(N) characters) and the extension at res + 8 uses; 1000 if all are; or -errno.
+ */
+function freeTail(dir: Inode, baseLen: i32, res: usize): i32 {
+  memory_fill(changetype<usize>(usedTails), 0, TAILS);
+  const cur = changetype<DirCursor>(kzalloc(sizeof<DirCursor>()));
+  const info = changetype<FatEntryInfo>(kzalloc(sizeof<FatEntryInfo>()));
+  let r = 0;
+  if (cur == null || info == null) r = -ENOMEM;
+  else {
+    while (true) {
+      const n = fatNextEntry(dir, cur, info);
+      if (n <= 0) { r = n; break; }
+      const de = info.de;
+      if (memcmp(de + 8, res + 8, 3) != 0) continue;
+      let tilde = 0;
+      while (tilde < 8 && load<u8>(de + tilde) != 0x7e) tilde++;
+      if (tilde == 8) continue;
+      let num: u32 = 0;
+      let end = tilde + 1;
+      while (end < 8 && load<u8>(de + end) >= 0x30 && load<u8>(de + end) <= 0x39) {
+        num = num * 10 + <u32>(load<u8>(de + end) - 0x30);
+        end++;
+      }
+      const digits = end - tilde - 1;
+      if (digits == 0 || digits > 3 || num == 0) continue;
+      let keep = 8 - 1 - digits;
+      if (keep > baseLen) keep = baseLen;
+      if (keep != tilde || memcmp(de, changetype<usize>(baseBuf), <usize>keep) != 0) continue;
+      let tail = end;
+      while (tail < 8 && load<u8>(de + tail) == 0x20) tail++;
+      if (tail == 8) usedTails[num] = 1;
+    }
+    cursorDone(cur);
+  }
+  kfree(changetype<usize>(cur));
+  kfree(changetype<usize>(info));
+  if (r < 0) return r;
+  let n: u32 = 1;
+  while (n < TAILS && usedTails[n] != 0) n++;
+  return <i32>n;
 }
 
 function vfatBuild(dir: Inode, name: usize, len: i32, buf: usize): i32 {
