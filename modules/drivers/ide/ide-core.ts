@@ -329,6 +329,12 @@ function failRequest(drive: IdeDrive, where: string, status: u32, sector: u32): 
   return -EIO;
 }
 
+/** Before a command: the drive must not be busy. A leftover 0xFF or ERR from the previous
+ *  command does not matter (v86 takes the next command normally); only a timeout does. */
+function readyForCommand(hwif: IdeHwif): u32 {
+  return waitStatus(hwif) & STATUS_TIMEOUT;
+}
+
 function statusBad(status: u32): bool {
   return status == STATUS_BAD || (status & (STATUS_TIMEOUT | ERR | DF)) != 0;
 }
@@ -344,8 +350,8 @@ function pioTransfer(drive: IdeDrive, sector: u32, count: u32, buf: usize, write
   if (write) command = mult != 0 ? (lba48 ? CMD_WRITE_MULTIPLE_EXT : CMD_WRITE_MULTIPLE) : (lba48 ? CMD_WRITE_SECTORS_EXT : CMD_WRITE_SECTORS);
   else command = mult != 0 ? (lba48 ? CMD_READ_MULTIPLE_EXT : CMD_READ_MULTIPLE) : (lba48 ? CMD_READ_SECTORS_EXT : CMD_READ_SECTORS);
   const where = write ? (mult != 0 ? "multwrite_intr" : "write_intr") : (mult != 0 ? "read_intr" : "read_intr");
-  let status = waitStatus(hwif);
-  if (statusBad(status)) return failRequest(drive, where, status, sector);
+  let status = readyForCommand(hwif);
+  if (status != 0) return failRequest(drive, where, status | BSY, sector);
   issueCommand(drive, command, sector, count, lba48);
   const block = mult != 0 ? mult : 1;
   let done: u32 = 0;
@@ -396,14 +402,22 @@ function dmaTransfer(drive: IdeDrive, sector: u32, count: u32, buf: usize, write
   if (buf < PAGE_OFFSET || buf + bytes > LOWMEM_END || buf + bytes < buf) return 1;
   if (!buildPrdTable(hwif, buf - PAGE_OFFSET, bytes)) return 1;
   const where = "dma_intr";
-  let status = waitStatus(hwif);
-  if (statusBad(status)) return failRequest(drive, where, status, sector);
+  let status = readyForCommand(hwif);
+  if (status != 0) return failRequest(drive, where, status | BSY, sector);
   const direction = write ? 0 : BM_TO_MEMORY;
   outl(bm + <u16>BM_PRDT, <u32>(hwif.prdTable - PAGE_OFFSET));
   outb(bm + <u16>BM_COMMAND, direction);
   outb(bm + <u16>BM_STATUS, inb(bm + <u16>BM_STATUS) | BM_ST_ERROR | BM_ST_IRQ); // clear
   const command = write ? (lba48 ? CMD_WRITE_DMA_EXT : CMD_WRITE_DMA) : (lba48 ? CMD_READ_DMA_EXT : CMD_READ_DMA);
   issueCommand(drive, command, sector, count, lba48);
+  // A drive that refused the command at once (v86: 0xFF past the end) must not see the start
+  // bit: v86 would run the transfer anyway, outside its disk image. Alternate Status does not
+  // acknowledge the interrupt.
+  status = <u32>inb(<u16>hwif.ctlBase);
+  if (statusBad(status)) {
+    inb(<u16>(hwif.ioBase + ATA_STATUS));
+    return failRequest(drive, where, status, sector);
+  }
   outb(bm + <u16>BM_COMMAND, direction | BM_START);
   // The controller raises its interrupt bit when the drive is done (v86: already now).
   let bmStatus = <u32>inb(bm + <u16>BM_STATUS);
@@ -467,8 +481,9 @@ export function ideFlush(drive: IdeDrive): i32 {
   const hwif = drive.hwif;
   hwifLock(hwif);
   let result = 0;
-  let status = waitStatus(hwif);
-  if (!statusBad(status)) {
+  let status = readyForCommand(hwif);
+  if (status != 0) status |= BSY;
+  else {
     selectDrive(drive, 0);
     outb(<u16>(hwif.ioBase + ATA_STATUS), drive.lba48 ? CMD_FLUSH_CACHE_EXT : CMD_FLUSH_CACHE);
     status = waitStatus(hwif);
