@@ -144,6 +144,8 @@ export class IdeHwif {
   bmBase: u32; //         bus-master registers, 0 = no DMA
   prdTable: usize; //     one page of PRD entries (virtual)
   irqs: u32; //           interrupts taken
+  sleeps: u32; //         clock ticks slept waiting for a busy drive
+  sleepers: i32; //       processes sleeping on the channel (waking nobody costs a scan)
   lastStatus: u32; //     Status read by the last interrupt
   busy: bool; //          a command is in progress (another caller waits)
   selected: i32; //       drive selected in the device register (-1: unknown)
@@ -212,6 +214,18 @@ function hwifChan(hwif: IdeHwif): usize {
   return changetype<usize>(hwif);
 }
 
+/** Sleeps one clock tick, or until the channel's interrupt or unlock. */
+function hwifSleep(hwif: IdeHwif): void {
+  hwif.sleepers++;
+  hwif.sleeps++;
+  sleepOnTimeout(hwifChan(hwif), 1);
+  hwif.sleepers--;
+}
+
+function hwifWake(hwif: IdeHwif): void {
+  if (hwif.sleepers > 0) wakeUp(hwifChan(hwif));
+}
+
 /** The Status register once BSY is clear (or 0xFF at once); STATUS_TIMEOUT | status when the
  *  drive stayed busy for WAIT_TICKS. Reading Status acknowledges the drive's interrupt. */
 function waitStatus(hwif: IdeHwif): u32 {
@@ -224,7 +238,7 @@ function waitStatus(hwif: IdeHwif): u32 {
   }
   const start = jiffies;
   while (jiffies - start < WAIT_TICKS) {
-    sleepOnTimeout(hwifChan(hwif), 1);
+    hwifSleep(hwif);
     status = <u32>inb(port);
     if ((status & BSY) == 0 || status == STATUS_BAD) return status;
   }
@@ -242,13 +256,13 @@ function ataPause(hwif: IdeHwif): void {
 
 /** Takes the channel for one command (callers from different processes take turns). */
 function hwifLock(hwif: IdeHwif): void {
-  while (hwif.busy) sleepOnTimeout(hwifChan(hwif), 1);
+  while (hwif.busy) hwifSleep(hwif);
   hwif.busy = true;
 }
 
 function hwifUnlock(hwif: IdeHwif): void {
   hwif.busy = false;
-  wakeUp(hwifChan(hwif));
+  hwifWake(hwif);
 }
 
 /** Soft reset of both drives of the channel (after a timeout), interrupts enabled again. */
@@ -424,7 +438,7 @@ function dmaTransfer(drive: IdeDrive, sector: u32, count: u32, buf: usize, write
   if ((bmStatus & BM_ST_IRQ) == 0) {
     const start = jiffies;
     while ((bmStatus & BM_ST_IRQ) == 0 && jiffies - start < WAIT_TICKS) {
-      sleepOnTimeout(hwifChan(hwif), 1);
+      hwifSleep(hwif);
       bmStatus = <u32>inb(bm + <u16>BM_STATUS);
     }
   }
@@ -613,7 +627,7 @@ function ideIntr(irq: i32, dev: usize): void {
   // Reading Status acknowledges the drive; a poller sleeping on the channel looks again.
   hwif.lastStatus = <u32>inb(<u16>(hwif.ioBase + ATA_STATUS));
   hwif.irqs++;
-  wakeUp(dev);
+  hwifWake(hwif);
 }
 
 // ---- /proc/driver/ide
@@ -622,14 +636,14 @@ function showIde(m: SeqBuf): void {
   seqPrintf(m, "IDE controller: %s at PCI %02x:%02x.%d [%04x:%04x]\n", changetype<usize>("PIIX3"),
     controller != null ? controller.bus : 0, controller != null ? controller.devfn >> 3 : 0, controller != null ? controller.devfn & 7 : 0,
     controller != null ? controller.vendor : 0, controller != null ? controller.device : 0);
-  seqPrintf(m, "channel  ports          ctl    irq  bus-master  interrupts\n");
+  seqPrintf(m, "channel  ports          ctl    irq  bus-master  interrupts  sleeps\n");
   for (let i = 0; i < IDE_MAX_HWIFS; i++) {
     const h = hwifs[i];
     if (h == null) continue;
     seqPrintf(m, "%-8s 0x%03x-0x%03x    0x%03x  %-3d  ", changetype<usize>(h.name), h.ioBase, h.ioBase + 7, h.ctlBase, h.irq);
     if (h.bmBase != 0) seqPrintf(m, "0x%04x     ", h.bmBase);
     else seqPrintf(m, "%-11s", changetype<usize>("none"));
-    seqPrintf(m, " %u\n", h.irqs);
+    seqPrintf(m, " %-11u %u\n", h.irqs, h.sleeps);
   }
   seqPrintf(m, "\ndrive  channel  unit    media  sectors     lba48  mode  mult  model\n");
   for (let i = 0; i < IDE_MAX_DRIVES; i++) {
