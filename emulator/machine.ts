@@ -91,8 +91,6 @@ interface V86Internals {
     running: boolean;
     stopping: boolean;
     cpu: {
-      /** The IDE drives: `buffer.buffer` is the disk's current ArrayBuffer (v86-devices 1.2). */
-      devices?: { ide?: { primary?: { master?: { buffer?: { buffer?: ArrayBuffer } }; slave?: { buffer?: { buffer?: ArrayBuffer } } } } };
       io: {
         register_write(
           port: number,
@@ -316,18 +314,6 @@ export class Machine {
   screenText(): string[] {
     const adapter = this.requireEmulator("screenText").screen_adapter;
     return adapter?.get_text_screen ? adapter.get_text_screen().map((row) => row.trimEnd()) : [];
-  }
-
-  /**
-   * The bytes of disk `which` as the guest has written them so far. After restoreState v86
-   * holds its own copy of each disk (the array given as `hda`/`hdb` is no longer the disk), so
-   * read it back here. A view of the live disk: copy it before the machine runs on.
-   */
-  diskImage(which: "hda" | "hdb"): Uint8Array {
-    const primary = this.requireEmulator("diskImage").v86.cpu.devices?.ide?.primary;
-    const buffer = (which === "hda" ? primary?.master : primary?.slave)?.buffer?.buffer;
-    if (!buffer) throw new Error(`Machine.diskImage: no ${which} attached`);
-    return new Uint8Array(buffer);
   }
 
   /** A snapshot of the whole PC (RAM, devices, disks). */
