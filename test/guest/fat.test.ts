@@ -208,7 +208,7 @@ const run = (commands: string, timeoutMs = 120_000) => runAtFreshShell(A, snapA,
 
 /** The bytes of partition i of hda, or the whole hdb, as the guest left them. */
 function partition(which: "hda" | "hdb", i = 0): Uint8Array {
-  const disk = A.diskImage(which);
+  const disk = A.diskBytes(which);
   if (which === "hdb") return disk.slice();
   return disk.slice(starts[i]!, starts[i]! + sizes[i]!);
 }
@@ -377,7 +377,7 @@ describe("corrupt volumes: a clean error, never a fault", () => {
     await A.restoreState(snapA);
     const img = Buffer.from(partition("hda", 0)); // pristine: the snapshot's disk
     patch(img);
-    A.diskImage("hda").set(img, starts[0]!);
+    A.diskBytes("hda").set(img, starts[0]!);
     const start = A.output.length;
     A.write("mount -t vfat /dev/hda1 /mnt; echo mount=$?; fattool tree /mnt; umount /mnt; dmesg | grep FAT-fs; echo rc=$?\n");
     await A.waitFor(/rc=\d+\r?\n# $/, { timeoutMs: 60_000 });
