@@ -203,6 +203,23 @@ export function mountRoot(type: FileSystemType): i32 {
   return 0;
 }
 
+/**
+ * The mount through which directory `target` is seen: one whose root it is, else one of its
+ * superblock (newest first) — skipping any that lie inside mount `outside` (for MS_MOVE: a
+ * bind mount of "/" inside the tree being moved). An inode does not know its mount, so with
+ * several mounts of one superblock this is a guess, right in the common cases.
+ */
+function mountHolding(target: Inode, outside: Mount): Mount {
+  for (let pass = 0; pass < 2; pass++) {
+    for (let i = mountCount - 1; i >= 0; i--) {
+      const x = mounts[i];
+      if (x.detached || (pass == 0 ? x.root != target : x.sb != target.sb)) continue;
+      if (outside == null || !isBelow(x, outside)) return x;
+    }
+  }
+  return null;
+}
+
 /** Hangs m on directory `target` (a directory of mount `parent`). */
 function attach(m: Mount, target: Inode, parent: Mount): void {
   m.covered = iget(target);
@@ -244,6 +261,7 @@ export function doMount(devName: usize, target: Inode, typeName: usize, flags: u
   // A new superblock takes the read-only flag; one shared by several mounts (proc, devtmpfs)
   // keeps the one it has.
   if (sb.mounts == 0) sb.flags = (sb.flags & ~SB_FLAGS) | (flags & SB_FLAGS);
+  const parent = mountHolding(target, null);
   const m = newMount(sb, sb.root, devName);
   if (m == null) {
     if (sb.mounts == 0 && type.killSb != null) type.killSb(sb);
@@ -252,7 +270,7 @@ export function doMount(devName: usize, target: Inode, typeName: usize, flags: u
   }
   sb.mounts++;
   m.flags = (flags & MNT_FLAGS) | ((flags & (MS_NOATIME | MS_STRICTATIME)) == 0 ? MS_RELATIME : 0);
-  attach(m, target, mountOfSuper(target.sb));
+  attach(m, target, parent);
   return 0;
 }
 
@@ -263,8 +281,9 @@ export function doMount(devName: usize, target: Inode, typeName: usize, flags: u
 export function doBindMount(source: Inode, target: Inode, flags: u32): i32 {
   reapDetached();
   if (!isDirMode(source.mode) || !isDirMode(target.mode)) return -ENOTDIR;
-  const from = mountOfSuper(source.sb);
+  const from = mountHolding(source, null);
   if (from == null) return -EINVAL;
+  const parent = mountHolding(target, null);
   if (!fopsGet(changetype<usize>(source.sb.type))) return -ENODEV;
   const m = newMount(source.sb, source, changetype<usize>(from.devName));
   if (m == null) {
@@ -273,7 +292,7 @@ export function doBindMount(source: Inode, target: Inode, flags: u32): i32 {
   }
   source.sb.mounts++;
   m.flags = from.flags;
-  attach(m, target, mountOfSuper(target.sb));
+  attach(m, target, parent);
   return 0;
 }
 
@@ -295,8 +314,9 @@ export function doMoveMount(source: Inode, target: Inode): i32 {
   if (m == null || m.covered == null) return -EINVAL;
   if (!isDirMode(target.mode)) return -ENOTDIR;
   while (target.mounted != null) target = target.mounted.root; // "/" of a process: its root is not crossed
-  const dest = mountOfRoot(target) != null ? mountOfRoot(target) : mountOfSuper(target.sb);
-  if (target.sb == m.sb || (dest != null && isBelow(dest, m))) return -ELOOP;
+  if (target.sb == m.sb) return -ELOOP;
+  const dest = mountHolding(target, m);
+  if (dest == null) return -ELOOP; // target is only reachable inside the moved tree
   detach(m);
   attach(m, target, dest);
   return 0;
