@@ -40,6 +40,7 @@ import { streq, strlcpy } from "../lib/string";
 import { FS_REQUIRES_DEV, FileSystemType, Inode, MS_RDONLY, Mount, SuperBlock, iget, iput, isDirMode } from "./vfs";
 import { SeqBuf, seqPrintf, seqPuts } from "./seq";
 import { mountPath } from "./namei";
+import { currentFsRoot } from "./fdtable";
 import { BlockDevice } from "../block/genhd";
 import { syncBlockdev } from "../block/buffer";
 import { fopsGet, fopsPut } from "../module/module";
@@ -259,8 +260,8 @@ export function doMount(devName: usize, target: Inode, typeName: usize, flags: u
     return ptrErr(changetype<usize>(sb));
   }
   // A new superblock takes the read-only flag; one shared by several mounts (proc, devtmpfs)
-  // keeps the one it has.
-  if (sb.mounts == 0) sb.flags = (sb.flags & ~SB_FLAGS) | (flags & SB_FLAGS);
+  // keeps the flags it has.
+  if (sb.mounts == 0) sb.flags |= flags & SB_FLAGS; // (a disk filesystem may have made itself read-only)
   const parent = mountHolding(target, null);
   const m = newMount(sb, sb.root, devName);
   if (m == null) {
@@ -485,10 +486,15 @@ function showMountOptions(m: SeqBuf, mnt: Mount): void {
  * show_vfsmnt; paths as the reader sees them, mounts it cannot reach left out.
  */
 export function showMounts(m: SeqBuf): void {
+  showMountsFrom(m, currentFsRoot());
+}
+
+/** /proc/PID/mounts: the mounts as seen from `root` (that process's root directory). */
+export function showMountsFrom(m: SeqBuf, root: Inode): void {
   for (let i = 0; i < mountCount; i++) {
     const mnt = mounts[i];
     if (mnt.detached) continue;
-    if (mountPath(mnt, changetype<usize>(mountPathBuf), 512) < 0) continue;
+    if (mountPath(mnt, root, changetype<usize>(mountPathBuf), 512) < 0) continue;
     seqPrintf(m, "%s %s %s ", changetype<usize>(mnt.devName), changetype<usize>(mountPathBuf), mnt.sb.type.name);
     showMountOptions(m, mnt);
     seqPuts(m, " 0 0\n");
