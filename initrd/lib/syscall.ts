@@ -35,6 +35,8 @@ export declare function sys_fstatfs64(fd: i32, size: usize, buf: usize): i32;
 export declare function sys_fsync(fd: i32): i32;
 export declare function sys_fdatasync(fd: i32): i32;
 export declare function sys_syncfs(fd: i32): i32;
+export declare function sys_utimes(path: usize, times: usize): i32;
+export declare function sys_utimensat(dirfd: i32, path: usize, times: usize, flags: i32): i32;
 export declare function sys_kill(pid: i32, sig: i32): i32;
 export declare function sys_rename(from: usize, to: usize): i32;
 export declare function sys_mkdir(path: usize, mode: i32): i32;

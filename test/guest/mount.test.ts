@@ -125,7 +125,7 @@ describe("read-only mounts", () => {
       "mount -o remount,ro /t; echo remount=$?",
       "cat /t/f",
       "echo x > /t/new", "echo x >> /t/f", "mkdir /t/e", "rm /t/f", "rm -r /t/d", "mv /t/f /t/g",
-      "mknod /t/n c 1 3", "cp /t/f /t/copy",
+      "mknod /t/n c 1 3", "cp /t/f /t/copy", "touch /t/f /t/new",
       "grep /t /proc/mounts",
       "mount -o remount,rw /t; echo x > /t/new; cat /t/new; grep /t /proc/mounts",
     ]);
@@ -140,6 +140,8 @@ describe("read-only mounts", () => {
       "mv: can't rename '/t/f': Read-only file system",
       "mknod: /t/n: Read-only file system",
       "cp: can't create '/t/copy': Read-only file system",
+      "touch: /t/f: Read-only file system",
+      "touch: /t/new: Read-only file system",
       "tmpfs /t tmpfs ro,relatime 0 0",
       "x",
       "tmpfs /t tmpfs rw,relatime 0 0",
