@@ -277,6 +277,30 @@ describe("reading what mkfs.fat and mcopy wrote", () => {
   });
 });
 
+describe("mount options, read-only, statfs", () => {
+  test("uid=, gid=, umask= set owners and modes; ro refuses writes; df counts clusters", async () => {
+    const out = await run("mount -t vfat -o uid=1000,gid=100,umask=027 /dev/hda1 /mnt && ls -l /mnt/hello.txt /mnt/sub/inner.txt && ls -ld /mnt/sub && df /mnt && umount /mnt && mount -t msdos -o ro /dev/hda1 /mnt && grep hda1 /proc/mounts; echo x > /mnt/x; rm /mnt/hello.txt; umount /mnt");
+    expect(out).toMatch(/^-rwxr-x--- +1 (1000|user) +100 +11 .* \/mnt\/hello\.txt$/m); // user: uid 1000 in /etc/passwd
+    expect(out).toMatch(/^drwxr-x--- +\d+ (1000|user) +100 .* \/mnt\/sub$/m);
+    const bpb = Buffer.from(partition("hda", 0).slice(0, 512));
+    const clusterBytes = bpb[11]! + bpb[12]! * 256 === 512 ? 512 * bpb[13]! : 0;
+    const dataStart = bpb.readUInt16LE(14) + bpb[16]! * bpb.readUInt16LE(22) + (bpb.readUInt16LE(17) * 32) / 512;
+    const clusters = Math.floor((bpb.readUInt16LE(19) - dataStart) / bpb[13]!);
+    expect(out).toMatch(new RegExp(`^/dev/hda1 +${(clusters * clusterBytes) / 1024} +\\d+ +\\d+ +\\d+% /mnt$`, "m"));
+    expect(out).toContain("/dev/hda1 /mnt msdos ro");
+    expect(out).toMatch(/can't create \/mnt\/x: Read-only file system/);
+    expect(out).toMatch(/rm: .*hello\.txt.*Read-only file system/);
+  });
+
+  test("chmod a-w sets the read-only attribute on disk", async () => {
+    const out = await run("mount -t vfat /dev/hda1 /mnt && fattool chmod 444 /mnt/hello.txt && ls -l /mnt/hello.txt && umount /mnt");
+    expect(out).toMatch(/^-r-xr-xr-x +1 .*hello\.txt$/m);
+    const file = join(work, "attr.img");
+    writeFileSync(file, partition("hda", 0));
+    expect(execFileSync("mattrib", ["-i", file, "::/hello.txt"]).toString()).toMatch(/R/);
+  });
+});
+
 describe("writing, checked on the host by fsck.fat -n and mtype", () => {
   const writes = [
     "fattool pattern /mnt/new.bin 70000",

@@ -7,6 +7,7 @@
 //                             "fill: N bytes, errno E"
 //   fattool pattern FILE N    writes N bytes of the pattern byte i = (i * 7 + i / 251) & 255
 //   fattool many DIR N        creates N files "Long file name number I.txt" in DIR
+//   fattool chmod OCTAL PATH  the result and errno of chmod(2)
 //   fattool rmdir DIR         the result and errno of rmdir(2)
 //   fattool links DIR         the errno of symlink(2) and mknod(2) (a FIFO) in DIR
 //   fattool fuzz DEV MNT TYPE COUNT SEED SAVE
@@ -22,7 +23,7 @@
 import { printf, snprintf } from "../lib/stdio";
 import {
   O_CREAT, O_DIRECTORY, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, SEEK_SET, close, ioctl, lseek, mkdir, mount, open, read, rename, rmdir,
-  umount2, unlink, write, symlink, mknod,
+  umount2, unlink, write, symlink, mknod, chmod,
 } from "../lib/unistd";
 import { errno } from "../lib/errno";
 import { opendir, readdir, closedir, direntName, direntType } from "../lib/dirent";
@@ -350,6 +351,12 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   if (streq(cmd, "tree")) return tree(arg(argv, 2));
   if (streq(cmd, "fill")) return fill(arg(argv, 2));
   if (streq(cmd, "links")) return links(arg(argv, 2));
+  if (streq(cmd, "chmod") && argc > 3) {
+    let mode = 0;
+    for (let q = arg(argv, 2); load<u8>(q) >= 0x30 && load<u8>(q) <= 0x37; q++) mode = mode * 8 + <i32>(load<u8>(q) - 0x30);
+    printf("chmod: %d errno %d\n", chmod(arg(argv, 3), mode), errno);
+    return 0;
+  }
   if (streq(cmd, "rmdir")) {
     printf("rmdir: %d errno %d\n", rmdir(arg(argv, 2)), errno);
     return 0;
