@@ -13,7 +13,7 @@
 // it (and writes on every 4th); ≥ 1,000 images in all, and the kernel must never oops or hang.
 
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -90,10 +90,14 @@ function sourceTree(): Tree {
   return t;
 }
 
+/** hello.txt's modification time (mcopy -m keeps it): 2001-02-03 04:05:06 UTC. */
+const OLD_MTIME = new Date(Date.UTC(2001, 1, 3, 4, 5, 6));
+
 function writeTree(dir: string, tree: Tree): void {
   for (const [p, data] of Object.entries(tree)) {
     if (data === null) mkdirSync(join(dir, p), { recursive: true });
     else writeFileSync(join(dir, p), data);
+    if (p === "hello.txt") utimesSync(join(dir, p), OLD_MTIME, OLD_MTIME);
   }
 }
 
@@ -115,7 +119,7 @@ function makeFat(name: string, bits: 12 | 16 | 32, kib: number, tree: Tree | nul
     mkdirSync(src);
     writeTree(src, tree);
     const top = Object.keys(tree).filter((p) => !p.includes("/")).map((p) => join(src, p));
-    execFileSync("mcopy", ["-s", "-i", img, ...top, "::/"], { stdio: "pipe" });
+    execFileSync("mcopy", ["-s", "-m", "-i", img, ...top, "::/"], { stdio: "pipe", env: { ...process.env, TZ: "UTC" } });
   }
   return readFileSync(img);
 }
@@ -257,11 +261,11 @@ describe("reading what mkfs.fat and mcopy wrote", () => {
     expect(out).not.toContain("A Long File Name");
   });
 
-  test("lookup is case-insensitive on vfat; short aliases find long names; stat shows Linux's modes", async () => {
+  test("lookup is case-insensitive on vfat; short aliases find long names; stat shows Linux's modes and the FAT time", async () => {
     const out = await run("mount -t vfat /dev/hda2 /mnt && cat /mnt/HELLO.TXT /mnt/a\\ long\\ FILE\\ name.txt /mnt/ALONGF~1.TXT && ls -l /mnt/sub /mnt/hello.txt && umount /mnt");
     expect(out).toContain("hello, FAT\nlong name content\nlong name content\n");
     expect(out).toMatch(/drwxr-xr-x +\d+ root +root +\d+ .* deeper\n/);
-    expect(out).toMatch(/-rwxr-xr-x +1 root +root +11 .* \/mnt\/hello.txt\n/);
+    expect(out).toMatch(/-rwxr-xr-x +1 root +root +11 Feb  3  2001 \/mnt\/hello.txt\n/); // FAT date and time, kept by mcopy -m
     expect(out).toMatch(/rc=0\n$/);
   });
 
