@@ -9,6 +9,8 @@
 //   fattool many DIR N        creates N files "Long file name number I.txt" in DIR
 //   fattool chmod OCTAL PATH  the result and errno of chmod(2)
 //   fattool rmdir DIR         the result and errno of rmdir(2)
+//   fattool race DIR N        two processes (fork) create N files of 5000 bytes each in DIR at
+//                             once ("parent file I.bin", "child file I.bin")
 //   fattool links DIR         the errno of symlink(2) and mknod(2) (a FIFO) in DIR
 //   fattool fuzz DEV MNT TYPE COUNT SEED SAVE
 //                             COUNT times: flip a few bytes of the FAT volume on DEV (boot
@@ -23,7 +25,7 @@
 import { printf, snprintf } from "../lib/stdio";
 import {
   O_CREAT, O_DIRECTORY, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, SEEK_SET, close, ioctl, lseek, mkdir, mount, open, read, rename, rmdir,
-  umount2, unlink, write, symlink, mknod, chmod,
+  umount2, unlink, write, symlink, mknod, chmod, fork, waitpid, exit,
 } from "../lib/unistd";
 import { errno } from "../lib/errno";
 import { opendir, readdir, closedir, direntName, direntType } from "../lib/dirent";
@@ -166,6 +168,28 @@ function many(dir: usize, count: u32): i32 {
     write(fd, changetype<usize>(buf), <u32>n);
     close(fd);
   }
+  return 0;
+}
+
+/** Two processes (fork) each create N files of 5000 bytes in dir at the same time. */
+function race(dir: usize, count: u32): i32 {
+  const pid = fork();
+  const who = pid == 0 ? "child" : "parent";
+  const p = changetype<usize>(pathBuf);
+  for (let i: u32 = 0; i < 5000; i++) buf[i] = <u8>(i * 13);
+  for (let i: u32 = 0; i < count; i++) {
+    snprintf(p, 1024, "%s/%s file %u.bin", dir, changetype<usize>(who), i);
+    const fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0o644);
+    if (fd < 0) {
+      printf("race: %s: errno %d\n", p, errno);
+      break;
+    }
+    write(fd, changetype<usize>(buf), 5000);
+    close(fd);
+  }
+  if (pid == 0) exit(0);
+  waitpid(pid, 0, 0);
+  printf("race: done\n");
   return 0;
 }
 
@@ -351,6 +375,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   if (streq(cmd, "tree")) return tree(arg(argv, 2));
   if (streq(cmd, "fill")) return fill(arg(argv, 2));
   if (streq(cmd, "links")) return links(arg(argv, 2));
+  if (streq(cmd, "race") && argc > 3) return race(arg(argv, 2), parse(arg(argv, 3)));
   if (streq(cmd, "chmod") && argc > 3) {
     let mode = 0;
     for (let q = arg(argv, 2); load<u8>(q) >= 0x30 && load<u8>(q) <= 0x37; q++) mode = mode * 8 + <i32>(load<u8>(q) - 0x30);

@@ -142,6 +142,8 @@ export class FatSbInfo {
   dmask: u32;
   nameOps: FatNameOps;
   inodes: Inode; //     the table of live inodes (linked through FatInodeInfo.next)
+  lockOwner: Proc; //   the process inside the volume's code (ops.ts), or null
+  lockDepth: i32;
   id = new StaticArray<u8>(32); // the device's name for messages ("hdb")
 }
 

@@ -33,7 +33,7 @@ import {
 import { fatChainLength, fatCountFree } from "./table";
 import { fatSubdirs } from "./dir";
 import { fatWriteInode } from "./inode";
-import { fatDirInodeOps, fatDirOps } from "./ops";
+import { fatDirInodeOps, fatDirOps, fatLock, fatUnlock, lockedWriteInode } from "./ops";
 
 const KERN_ERR = 3;
 const KERN_INFO = 6;
@@ -242,14 +242,30 @@ export function fatStatfs(sb: SuperBlock, st: KStatfs): i32 {
 
 function fatRemount(sb: SuperBlock, flags: u32, data: usize): i32 {
   if ((flags & MS_RDONLY) != 0 && (sb.flags & MS_RDONLY) == 0) {
+    fatLock(sb);
     fatSyncFs(sb);
+    fatUnlock(sb);
     syncBlockdev(SBI(sb).bdev);
   }
   sb.flags = (sb.flags & ~MS_RDONLY) | (flags & MS_RDONLY);
   return 0;
 }
 
-const fatSuperOps: SuperOps = { statfs: fatStatfs, syncFs: fatSyncFs, remountFs: fatRemount, writeInode: fatWriteInode };
+function lockedStatfs(sb: SuperBlock, st: KStatfs): i32 {
+  fatLock(sb);
+  const r = fatStatfs(sb, st);
+  fatUnlock(sb);
+  return r;
+}
+
+function lockedSyncFs(sb: SuperBlock): i32 {
+  fatLock(sb);
+  const r = fatSyncFs(sb);
+  fatUnlock(sb);
+  return r;
+}
+
+const fatSuperOps: SuperOps = { statfs: lockedStatfs, syncFs: lockedSyncFs, remountFs: fatRemount, writeInode: lockedWriteInode };
 
 function makeRoot(sb: SuperBlock): Inode {
   const sbi = SBI(sb);
