@@ -11,7 +11,7 @@
 import {
   EFBIG, EIO, ENOSPC, EROFS, FAT_ENT_EOF, FI, FatSbInfo, SBI, clusterToSector, fatFsError, isReadOnly,
 } from "./fatfs";
-import { fatAppendCluster, fatBmapCluster, fatCacheInval, fatChainLength, fatEnt, fatFreeChain, fatSetEnt } from "./table";
+import { fatAppendCluster, fatBmapCluster, fatCacheInval, fatEnt, fatFreeChain, fatSetEnt } from "./table";
 import { fatWriteInode } from "./inode";
 
 /** The disk sector of byte pos of inode; -EIO past the chain's end or when corrupt. */
@@ -79,23 +79,24 @@ function writeAt(inode: Inode, pos: u32, buf: usize, n: u32): i32 {
   const sbi = SBI(inode.sb);
   let done: u32 = 0;
   let err = 0;
-  let clusters: i32 = -1; // the chain's length, once needed
   while (done < n) {
     const at = pos + done;
     const logical = at >> sbi.clusterBits;
     let c = fatBmapCluster(inode, logical);
     if (c < 0) { err = c; break; }
     if (c == 0) {
-      if (clusters < 0) clusters = fatChainLength(inode);
-      if (clusters < 0) { err = clusters; break; }
-      if (<u32>clusters != logical) {
-        fatFsError(sbi, "fat_get_block: cluster chain shorter than the file size (i_pos %u)", FI(inode).iPos);
-        err = -EIO;
-        break;
+      // past the chain's end: it must end exactly at cluster logical - 1 (the mapping of the
+      // previous cluster is remembered, so this costs no walk), then grows by one
+      if (logical > 0) {
+        const prev = fatBmapCluster(inode, logical - 1);
+        if (prev <= 0) {
+          if (prev == 0) fatFsError(sbi, "fat_get_block: cluster chain shorter than the file size (i_pos %u)", FI(inode).iPos);
+          err = -EIO;
+          break;
+        }
       }
-      c = fatAppendCluster(inode, <u32>clusters);
+      c = fatAppendCluster(inode, logical);
       if (c < 0) { err = c; break; }
-      clusters++;
     }
     const s = clusterToSector(sbi, <u32>c) + ((at & (sbi.clusterSize - 1)) >> sbi.secBits);
     const off = at & (sbi.secSize - 1);
