@@ -138,9 +138,9 @@ describe("boot: coldplug loads ide-core and ide-disk, which find the drives", ()
     const out = await run("cat /proc/driver/ide");
     expect(out).toContain("ide0     0x1f0-0x1f7    0x3f6  14   0xb400");
     expect(out).toContain("ide1     0x170-0x177    0x376  15   0xb408");
-    expect(out).toMatch(/hda +ide0 +master +disk +12288 +yes +DMA +128 +v86 ATA HD\n/);
-    expect(out).toMatch(/hdb +ide0 +slave +disk +4096 +yes +DMA +128 +v86 ATA HD\n/);
-    expect(out).toMatch(/hdc +ide1 +master +cdrom +0 +no +- +0 +v86 ATAPI CD-ROM\n/);
+    expect(out).toMatch(/hda +ide0 +master +disk +12288 +yes +DMA +128 +32 +v86 ATA HD\n/);
+    expect(out).toMatch(/hdb +ide0 +slave +disk +4096 +yes +DMA +128 +32 +v86 ATA HD\n/);
+    expect(out).toMatch(/hdc +ide1 +master +cdrom +0 +no +- +0 +32 +v86 ATAPI CD-ROM\n/);
   });
 
   test("IRQ 14 is ide0's in /proc/interrupts, and its count moves with a read", async () => {
@@ -165,11 +165,11 @@ describe("data: the host's exact bytes, both ways", () => {
   // finds both in v86's disk buffers. The last close of the device writes the cache. hda2
   // (3 MiB) does not fit on hdb: its first 2 MiB do.
   const modes: [string, string, RegExp][] = [
-    ["DMA (default)", "", /hda +ide0 +master +disk +12288 +yes +DMA +128 /],
-    ["PIO, READ/WRITE MULTIPLE", "dma=0", /hda +ide0 +master +disk +12288 +yes +PIO +128 /],
-    ["PIO, one sector per interrupt", "dma=0 multcount=0", /hda +ide0 +master +disk +12288 +yes +PIO +0 /],
-    ["PIO, LBA48 commands", "dma=0 force_lba48=1", /hda +ide0 +master +disk +12288 +yes +PIO +128 /],
-    ["DMA, LBA48 commands", "force_lba48=1", /hda +ide0 +master +disk +12288 +yes +DMA +128 /],
+    ["DMA (default)", "", /hda +ide0 +master +disk +12288 +yes +DMA +128 +32 /],
+    ["PIO, READ/WRITE MULTIPLE, 32-bit data", "dma=0", /hda +ide0 +master +disk +12288 +yes +PIO +128 +32 /],
+    ["PIO, one sector per interrupt, 16-bit data", "dma=0 multcount=0 io32=0", /hda +ide0 +master +disk +12288 +yes +PIO +0 +16 /],
+    ["PIO, LBA48 commands", "dma=0 force_lba48=1", /hda +ide0 +master +disk +12288 +yes +PIO +128 +32 /],
+    ["DMA, LBA48 commands", "force_lba48=1", /hda +ide0 +master +disk +12288 +yes +DMA +128 +32 /],
   ];
   for (const [name, params, row] of modes) {
     test(`${name}: cat /dev/hdb > /dev/hda1 and cat /dev/hda2 > /dev/hdb`, async () => {
