@@ -125,6 +125,7 @@ const BM_ST_IRQ: u8 = 0x04;
 const PAGE_OFFSET: u32 = 0xc0000000; // kernel virtual = physical + PAGE_OFFSET in low memory
 const LOWMEM_END: u32 = 0xd0000000; //  the 256 MiB the kernel maps linearly
 const PRD_EOT: u32 = 0x80000000;
+const LBA28_LIMIT: u32 = 0x10000000; // sectors an LBA28 command can address
 const PRD_MAX_ENTRIES: u32 = 512; //     one page of 8-byte entries
 
 /** Clock ticks a drive may stay busy before the driver gives up (Linux's WAIT_CMD: 10 s). */
@@ -228,11 +229,20 @@ function hwifChan(hwif: IdeHwif): usize {
   return changetype<usize>(hwif);
 }
 
-/** Sleeps one clock tick, or until the channel's interrupt or unlock. */
+/** Sleeps one clock tick, or until the channel's interrupt or unlock. Time always passes:
+ *  the callers' limits count clock ticks. */
 function hwifSleep(hwif: IdeHwif): void {
   hwif.sleepers++;
   hwif.sleeps++;
-  sleepOnTimeout(hwifChan(hwif), 1);
+  if (sleepOnTimeout(hwifChan(hwif), 1) < 0) {
+    // A signal is pending, so sleepOn returned at once, interrupts still off: jiffies would
+    // never move and a lock holder never run. Disk I/O is not interruptible (Linux's D
+    // state): wait for the next interrupt with interrupts on, then let others run.
+    sti();
+    hlt();
+    cli();
+    yieldCpu();
+  }
   hwif.sleepers--;
 }
 
@@ -377,7 +387,7 @@ function pioTransfer(drive: IdeDrive, sector: u32, count: u32, buf: usize, write
   let command: u8;
   if (write) command = mult != 0 ? (lba48 ? CMD_WRITE_MULTIPLE_EXT : CMD_WRITE_MULTIPLE) : (lba48 ? CMD_WRITE_SECTORS_EXT : CMD_WRITE_SECTORS);
   else command = mult != 0 ? (lba48 ? CMD_READ_MULTIPLE_EXT : CMD_READ_MULTIPLE) : (lba48 ? CMD_READ_SECTORS_EXT : CMD_READ_SECTORS);
-  const where = write ? (mult != 0 ? "multwrite_intr" : "write_intr") : (mult != 0 ? "read_intr" : "read_intr");
+  const where = write ? (mult != 0 ? "multwrite_intr" : "write_intr") : "read_intr";
   let status = readyForCommand(hwif);
   if (status != 0) return failRequest(drive, where, status | BSY, sector);
   issueCommand(drive, command, sector, count, lba48);
@@ -481,14 +491,13 @@ export function ideTransfer(drive: IdeDrive, sector: u32, count: u32, buf: usize
   hwifLock(hwif);
   let result = 0;
   while (count > 0) {
-    let n = count;
-    const maxLba48: u32 = drive.useDma ? 0x8000 : 0x10000; // DMA: the PRD table's 512 entries
-    if (drive.lba48 && (force_lba48 != 0 || n > 256 || sector + n > 0x10000000 || sector + n < sector)) {
-      if (n > maxLba48) n = maxLba48;
-    } else if (n > 256) n = 256;
-    const lba48 = drive.lba48 && (force_lba48 != 0 || n > 256 || sector + n > 0x10000000 || sector + n < sector);
-    if (!lba48 && sector + n > 0x10000000) {
-      result = failRequest(drive, write ? "write_intr" : "read_intr", STATUS_BAD, sector); // beyond LBA28
+    // LBA48 when the request reaches past sector 2^28 or is longer than 256 sectors (and the
+    // drive has it); otherwise LBA28 commands of at most 256 sectors.
+    const lba48 = drive.lba48 && (force_lba48 != 0 || count > 256 || count > LBA28_LIMIT - sector || sector >= LBA28_LIMIT);
+    const max: u32 = !lba48 ? 256 : drive.useDma ? 0x8000 : 0x10000; // DMA: one page of PRD entries
+    const n = count < max ? count : max;
+    if (!lba48 && (sector >= LBA28_LIMIT || n > LBA28_LIMIT - sector)) {
+      result = failRequest(drive, write ? "write_intr" : "read_intr", STATUS_BAD, sector); // no LBA48
       break;
     }
     result = 1;
