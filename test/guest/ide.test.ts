@@ -138,9 +138,9 @@ describe("boot: coldplug loads ide-core and ide-disk, which find the drives", ()
     const out = await run("cat /proc/driver/ide");
     expect(out).toContain("ide0     0x1f0-0x1f7    0x3f6  14   0xb400");
     expect(out).toContain("ide1     0x170-0x177    0x376  15   0xb408");
-    expect(out).toMatch(/hda +ide0 +master +disk +12288 +yes +DMA +128 +v86 ATA HD\n/);
-    expect(out).toMatch(/hdb +ide0 +slave +disk +4096 +yes +DMA +128 +v86 ATA HD\n/);
-    expect(out).toMatch(/hdc +ide1 +master +cdrom +0 +no +- +0 +v86 ATAPI CD-ROM\n/);
+    expect(out).toMatch(/hda +ide0 +master +disk +12288 +yes +DMA +128 +32 +v86 ATA HD\n/);
+    expect(out).toMatch(/hdb +ide0 +slave +disk +4096 +yes +DMA +128 +32 +v86 ATA HD\n/);
+    expect(out).toMatch(/hdc +ide1 +master +cdrom +0 +no +- +0 +32 +v86 ATAPI CD-ROM\n/);
   });
 
   test("IRQ 14 is ide0's in /proc/interrupts, and its count moves with a read", async () => {
@@ -165,11 +165,11 @@ describe("data: the host's exact bytes, both ways", () => {
   // finds both in v86's disk buffers. The last close of the device writes the cache. hda2
   // (3 MiB) does not fit on hdb: its first 2 MiB do.
   const modes: [string, string, RegExp][] = [
-    ["DMA (default)", "", /hda +ide0 +master +disk +12288 +yes +DMA +128 /],
-    ["PIO, READ/WRITE MULTIPLE", "dma=0", /hda +ide0 +master +disk +12288 +yes +PIO +128 /],
-    ["PIO, one sector per interrupt", "dma=0 multcount=0", /hda +ide0 +master +disk +12288 +yes +PIO +0 /],
-    ["PIO, LBA48 commands", "dma=0 force_lba48=1", /hda +ide0 +master +disk +12288 +yes +PIO +128 /],
-    ["DMA, LBA48 commands", "force_lba48=1", /hda +ide0 +master +disk +12288 +yes +DMA +128 /],
+    ["DMA (default)", "", /hda +ide0 +master +disk +12288 +yes +DMA +128 +32 /],
+    ["PIO, READ/WRITE MULTIPLE, 32-bit data", "dma=0", /hda +ide0 +master +disk +12288 +yes +PIO +128 +32 /],
+    ["PIO, one sector per interrupt, 16-bit data", "dma=0 multcount=0 io32=0", /hda +ide0 +master +disk +12288 +yes +PIO +0 +16 /],
+    ["PIO, LBA48 commands", "dma=0 force_lba48=1", /hda +ide0 +master +disk +12288 +yes +PIO +128 +32 /],
+    ["DMA, LBA48 commands", "force_lba48=1", /hda +ide0 +master +disk +12288 +yes +DMA +128 +32 /],
   ];
   for (const [name, params, row] of modes) {
     test(`${name}: cat /dev/hdb > /dev/hda1 and cat /dev/hda2 > /dev/hdb`, async () => {
@@ -193,7 +193,7 @@ describe("data: the host's exact bytes, both ways", () => {
 });
 
 describe("module references", () => {
-  test("rmmod ide_disk is refused while a disk is open; rmmod ide_core while ide_disk is in", async () => {
+  test("rmmod ide_disk is refused while a disk is open, rmmod ide_core while ide_disk is in; modprobe ide-disk loads ide-core first", async () => {
     const out = await run([
       "rmmod ide_disk < /dev/hda1",
       "rmmod ide_core",
@@ -201,6 +201,7 @@ describe("module references", () => {
       "rmmod ide_core; echo core=$?",
       "cat /proc/partitions; grep -c ide /proc/interrupts /proc/devices",
       "ls /proc/driver",
+      "modprobe ide-disk; lsmod | grep ide; grep -c hd /proc/partitions",
     ].join("; "));
     expect(out).toBe([
       "rmmod: can't unload module 'ide_disk': Resource temporarily unavailable",
@@ -208,6 +209,7 @@ describe("module references", () => {
       "disk=0", "core=0",
       "major minor  #blocks  name", "",
       "/proc/interrupts:0", "/proc/devices:0",
+      "ide_disk                4096  0 ", "ide_core               12288  1 ide_disk", "4",
       "rc=0", "",
     ].join("\n"));
   });
@@ -217,9 +219,14 @@ describe("boot with nocoldplug and a disk with a partial last sector", () => {
   test("mknod + open loads the driver (block-major-3-0); the sector v86 cannot read is -EIO, no hang", async () => {
     const odd = new Uint8Array(randomBytes(2 * MiB + SECTOR + 100)); // v86 announces 4098 sectors
     odd[510] = 0;
+    // hdb: a partition table that lies: sfdisk made it for 4 MiB, the disk has 1 MiB.
+    const liarPath = join(work, "liar.img");
+    writeFileSync(liarPath, new Uint8Array(4 * MiB));
+    execFileSync("sfdisk", ["-q", liarPath], { input: "start=1024, size=4096, type=83\nstart=6144, size=1024, type=83\n" });
+    const liar = new Uint8Array(readFileSync(liarPath)).slice(0, MiB);
     const m2 = createNodeMachine({
       kernel: new Uint8Array(readFileSync(boot.kernel)), initrd: new Uint8Array(readFileSync(boot.initrd!)),
-      cmdline: "console=ttyS0 quiet nocoldplug", hda: odd,
+      cmdline: "console=ttyS0 quiet nocoldplug", hda: odd, hdb: liar,
     });
     try {
       await m2.start();
@@ -228,7 +235,7 @@ describe("boot with nocoldplug and a disk with a partial last sector", () => {
       m2.write([
         "lsmod | grep -c ide", "cat /proc/partitions",
         "mknod /dev/hda b 3 0", "wc -c /dev/hda", "lsmod | grep ide",
-        "dmesg", "hexdump -C /dev/hda | head -1", "echo done",
+        "dmesg", "hexdump -C /dev/hda | head -1", "cat /proc/partitions", "wc -c /dev/hdb1", "echo done",
       ].join("; ") + "\n");
       await m2.waitFor(/done\r?\n# $/, { timeoutMs: 120_000 });
       const out = m2.output.slice(start).replace(/\r\n/g, "\n").replace(/^\[[ \d.]+\] /gm, "");
@@ -239,6 +246,7 @@ describe("boot with nocoldplug and a disk with a partial last sector", () => {
       expect(ideLines(out)).toContain([
         "Probing IDE interface ide0...",
         "hda: v86 ATA HD, ATA DISK drive",
+        "hdb: v86 ATA HD, ATA DISK drive",
         "Probing IDE interface ide1...",
         "hdc: v86 ATAPI CD-ROM, ATAPI CD/DVD-ROM drive",
         "ide0 at 0x1f0-0x1f7,0x3f6 on irq 14",
@@ -246,12 +254,20 @@ describe("boot with nocoldplug and a disk with a partial last sector", () => {
         "hda: 4098 sectors (2 MB) w/256KiB Cache, CHS=4/16/63, DMA",
         "hda: cache flushes supported",
         " hda:",
+        "hdb: 2048 sectors (1 MB) w/256KiB Cache, CHS=2/16/63, DMA",
+        "hdb: cache flushes supported",
+        "hdb: p1 size 4096 extends beyond EOD, truncated",
+        "hdb: p2 start 6144 is beyond EOD, truncated",
+        " hdb: hdb1",
       ].join("\n"));
       expect(ideLines(out)).toContain([
         "hda: dma_intr: status=0xff { Busy }",
         "end_request: I/O error, dev hda, sector 4096",
       ].join("\n"));
       expect(out).toContain(hexLine(odd) + "\n");
+      // hdb1 is cut at the end of the disk, hdb2 (wholly beyond it) is left out.
+      expect(out).toContain("   3       64       1024 hdb\n   3       65        512 hdb1\n");
+      expect(out).toContain(`${MiB - 1024 * SECTOR} /dev/hdb1\n`);
     } finally {
       await m2.destroy();
     }

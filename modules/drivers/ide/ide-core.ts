@@ -57,6 +57,10 @@ MODULE_PARM_DESC(dma, "Use bus-master DMA (1, default) or PIO only (0)");
 export let force_lba48: i32 = 0;
 module_param(force_lba48, "int", 0o444);
 MODULE_PARM_DESC(force_lba48, "Use LBA48 commands even where LBA28 would do (testing)");
+/** PIO data in 32-bit words (rep insd) instead of 16-bit ones. */
+export let io32: i32 = 1;
+module_param(io32, "int", 0o444);
+MODULE_PARM_DESC(io32, "PIO with 32-bit data port accesses (1, default) or 16-bit (0)");
 /** Sectors per READ/WRITE MULTIPLE block (0: READ/WRITE SECTORS, one sector per DRQ). */
 export let multcount: i32 = 128;
 module_param(multcount, "int", 0o444);
@@ -121,6 +125,7 @@ const BM_ST_IRQ: u8 = 0x04;
 const PAGE_OFFSET: u32 = 0xc0000000; // kernel virtual = physical + PAGE_OFFSET in low memory
 const LOWMEM_END: u32 = 0xd0000000; //  the 256 MiB the kernel maps linearly
 const PRD_EOT: u32 = 0x80000000;
+const LBA28_LIMIT: u32 = 0x10000000; // sectors an LBA28 command can address
 const PRD_MAX_ENTRIES: u32 = 512; //     one page of 8-byte entries
 
 /** Clock ticks a drive may stay busy before the driver gives up (Linux's WAIT_CMD: 10 s). */
@@ -195,6 +200,16 @@ function outsw(port: u32, buf: usize, words: u32): void {
   asm("push esi; mov edx, dword ptr [ebp+8]; mov esi, dword ptr [ebp+12]; mov ecx, dword ptr [ebp+16]; cld; rep outsw; pop esi");
 }
 
+/** Reads `dwords` 32-bit words from `port` (the drive's data port takes 32-bit I/O too:
+ *  half the port accesses of insw). */
+function insl(port: u32, buf: usize, dwords: u32): void {
+  asm("push edi; mov edx, dword ptr [ebp+8]; mov edi, dword ptr [ebp+12]; mov ecx, dword ptr [ebp+16]; cld; rep insd; pop edi");
+}
+
+function outsl(port: u32, buf: usize, dwords: u32): void {
+  asm("push esi; mov edx, dword ptr [ebp+8]; mov esi, dword ptr [ebp+12]; mov ecx, dword ptr [ebp+16]; cld; rep outsd; pop esi");
+}
+
 // ---- exported to ide-disk
 
 /** Drive `index` (0 = hda … 3 = hdd), or null when nothing answered there. */
@@ -214,11 +229,20 @@ function hwifChan(hwif: IdeHwif): usize {
   return changetype<usize>(hwif);
 }
 
-/** Sleeps one clock tick, or until the channel's interrupt or unlock. */
+/** Sleeps one clock tick, or until the channel's interrupt or unlock. Time always passes:
+ *  the callers' limits count clock ticks. */
 function hwifSleep(hwif: IdeHwif): void {
   hwif.sleepers++;
   hwif.sleeps++;
-  sleepOnTimeout(hwifChan(hwif), 1);
+  if (sleepOnTimeout(hwifChan(hwif), 1) < 0) {
+    // A signal is pending, so sleepOn returned at once, interrupts still off: jiffies would
+    // never move and a lock holder never run. Disk I/O is not interruptible (Linux's D
+    // state): wait for the next interrupt with interrupts on, then let others run.
+    sti();
+    hlt();
+    cli();
+    yieldCpu();
+  }
   hwif.sleepers--;
 }
 
@@ -363,7 +387,7 @@ function pioTransfer(drive: IdeDrive, sector: u32, count: u32, buf: usize, write
   let command: u8;
   if (write) command = mult != 0 ? (lba48 ? CMD_WRITE_MULTIPLE_EXT : CMD_WRITE_MULTIPLE) : (lba48 ? CMD_WRITE_SECTORS_EXT : CMD_WRITE_SECTORS);
   else command = mult != 0 ? (lba48 ? CMD_READ_MULTIPLE_EXT : CMD_READ_MULTIPLE) : (lba48 ? CMD_READ_SECTORS_EXT : CMD_READ_SECTORS);
-  const where = write ? (mult != 0 ? "multwrite_intr" : "write_intr") : (mult != 0 ? "read_intr" : "read_intr");
+  const where = write ? (mult != 0 ? "multwrite_intr" : "write_intr") : "read_intr";
   let status = readyForCommand(hwif);
   if (status != 0) return failRequest(drive, where, status | BSY, sector);
   issueCommand(drive, command, sector, count, lba48);
@@ -375,7 +399,10 @@ function pioTransfer(drive: IdeDrive, sector: u32, count: u32, buf: usize, write
     if (statusBad(status) || (status & DRQ) == 0) return failRequest(drive, where, status, sector + done);
     let n = count - done;
     if (n > block) n = block;
-    if (write) outsw(io + ATA_DATA, buf + done * 512, n * 256);
+    if (io32 != 0) {
+      if (write) outsl(io + ATA_DATA, buf + done * 512, n * 128);
+      else insl(io + ATA_DATA, buf + done * 512, n * 128);
+    } else if (write) outsw(io + ATA_DATA, buf + done * 512, n * 256);
     else insw(io + ATA_DATA, buf + done * 512, n * 256);
     done += n;
   }
@@ -464,14 +491,13 @@ export function ideTransfer(drive: IdeDrive, sector: u32, count: u32, buf: usize
   hwifLock(hwif);
   let result = 0;
   while (count > 0) {
-    let n = count;
-    const maxLba48: u32 = drive.useDma ? 0x8000 : 0x10000; // DMA: the PRD table's 512 entries
-    if (drive.lba48 && (force_lba48 != 0 || n > 256 || sector + n > 0x10000000 || sector + n < sector)) {
-      if (n > maxLba48) n = maxLba48;
-    } else if (n > 256) n = 256;
-    const lba48 = drive.lba48 && (force_lba48 != 0 || n > 256 || sector + n > 0x10000000 || sector + n < sector);
-    if (!lba48 && sector + n > 0x10000000) {
-      result = failRequest(drive, write ? "write_intr" : "read_intr", STATUS_BAD, sector); // beyond LBA28
+    // LBA48 when the request reaches past sector 2^28 or is longer than 256 sectors (and the
+    // drive has it); otherwise LBA28 commands of at most 256 sectors.
+    const lba48 = drive.lba48 && (force_lba48 != 0 || count > 256 || count > LBA28_LIMIT - sector || sector >= LBA28_LIMIT);
+    const max: u32 = !lba48 ? 256 : drive.useDma ? 0x8000 : 0x10000; // DMA: one page of PRD entries
+    const n = count < max ? count : max;
+    if (!lba48 && (sector >= LBA28_LIMIT || n > LBA28_LIMIT - sector)) {
+      result = failRequest(drive, write ? "write_intr" : "read_intr", STATUS_BAD, sector); // no LBA48
       break;
     }
     result = 1;
@@ -645,14 +671,15 @@ function showIde(m: SeqBuf): void {
     else seqPrintf(m, "%-11s", changetype<usize>("none"));
     seqPrintf(m, " %-11u %u\n", h.irqs, h.sleeps);
   }
-  seqPrintf(m, "\ndrive  channel  unit    media  sectors     lba48  mode  mult  model\n");
+  seqPrintf(m, "\ndrive  channel  unit    media  sectors     lba48  mode  mult  io  model\n");
   for (let i = 0; i < IDE_MAX_DRIVES; i++) {
     const d = drives[i];
     if (d == null) continue;
-    seqPrintf(m, "%-6s %-8s %-7s %-6s %-11u %-6s %-5s %-5u %s\n", changetype<usize>(d.name), changetype<usize>(d.hwif.name),
+    seqPrintf(m, "%-6s %-8s %-7s %-6s %-11u %-6s %-5s %-5u %-3d %s\n", changetype<usize>(d.name), changetype<usize>(d.hwif.name),
       changetype<usize>(d.unit == 0 ? "master" : "slave"), changetype<usize>(d.media == IDE_MEDIA_DISK ? "disk" : "cdrom"),
       d.sectors, changetype<usize>(d.lba48 ? "yes" : "no"),
-      changetype<usize>(d.media != IDE_MEDIA_DISK ? "-" : d.useDma ? "DMA" : "PIO"), d.multCount, changetype<usize>(d.model));
+      changetype<usize>(d.media != IDE_MEDIA_DISK ? "-" : d.useDma ? "DMA" : "PIO"), d.multCount,
+      io32 != 0 ? 32 : 16, changetype<usize>(d.model));
   }
   seqPrintf(m, "\ndrive  read        written     errors\n");
   for (let i = 0; i < IDE_MAX_DRIVES; i++) {
