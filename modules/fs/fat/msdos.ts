@@ -10,7 +10,7 @@
 // name becomes an entry (FatNameOps) and registers the type. MODULE_ALIAS("fs-msdos") lets
 // `mount -t msdos /dev/hdb /mnt` load it (and fat first).
 
-import { EINVAL, ENOENT, FatNameOps, FatSlot } from "./fat/fatfs";
+import { EINVAL, ENOENT, FatNameOps, FatSlot, CH_DOT, CH_LOWER_A, CH_LOWER_Z, CH_SPACE } from "./fat/fatfs";
 import { fatFillSuper, fatKillSb } from "./fat/super";
 import { fatScanShort } from "./fat/dir";
 
@@ -22,17 +22,17 @@ MODULE_ALIAS("fs-msdos");
 const badChars = "*?<>|\"";
 
 function isBadChar(c: u8): bool {
-  if (c < 0x20 || c == 0x3a || c == 0x5c) return true; // control, ':' and '\'
+  if (c < CH_SPACE || c == 0x3a || c == 0x5c) return true; // control, ':' and '\'
   for (let p = changetype<usize>(badChars); load<u8>(p) != 0; p++) if (load<u8>(p) == c) return true;
   return false;
 }
 
-function upper(c: u8): u8 { return c >= 0x61 && c <= 0x7a ? c - 32 : c; }
+function upper(c: u8): u8 { return c >= CH_LOWER_A && c <= CH_LOWER_Z ? c - 32 : c; }
 
 /** The 11-byte entry name of (name, len) into res; 0 or -EINVAL (msdos_format_name). */
 export function msdosFormatName(name: usize, len: i32, res: usize): i32 {
-  if (len <= 0 || load<u8>(name) == 0x2e) return -EINVAL;
-  memory_fill(res, 0x20, 11);
+  if (len <= 0 || load<u8>(name) == CH_DOT) return -EINVAL;
+  memory_fill(res, CH_SPACE, 11);
   let i = 0;
   let out = 0;
   let space = true; // a name may not start with a space either
@@ -40,22 +40,22 @@ export function msdosFormatName(name: usize, len: i32, res: usize): i32 {
   while (i < len && out < 8) {
     c = load<u8>(name + i++);
     if (isBadChar(c)) return -EINVAL;
-    if (c == 0x2e) break;
+    if (c == CH_DOT) break;
     if (out == 0 && c == 0xe5) c = 0x05;
-    space = c == 0x20;
+    space = c == CH_SPACE;
     store<u8>(res + out++, upper(c));
   }
   if (space) return -EINVAL;
   // skip the rest of an over-long base up to the dot
-  while (c != 0x2e && i < len) c = load<u8>(name + i++);
-  if (c == 0x2e) {
+  while (c != CH_DOT && i < len) c = load<u8>(name + i++);
+  if (c == CH_DOT) {
     out = 8;
     space = false;
     while (i < len && out < 11) {
       c = load<u8>(name + i++);
       if (isBadChar(c)) return -EINVAL;
-      if (c == 0x2e) break;
-      space = c == 0x20;
+      if (c == CH_DOT) break;
+      space = c == CH_SPACE;
       store<u8>(res + out++, upper(c));
     }
     if (space) return -EINVAL;

@@ -14,7 +14,10 @@
 // Lookup compares case-insensitively (ASCII) with both the long name and the short alias, so
 // "longfi~1.txt" finds "Long File Name.txt" too. readdir shows the long names (fat/dir.ts).
 
-import { EEXIST, EINVAL, ENAMETOOLONG, ENOENT, ENOMEM, FatNameOps, FatSlot } from "./fat/fatfs";
+import {
+  CH_0, CH_9, CH_COMMA, CH_DOT, CH_EQUALS, CH_LOWER_A, CH_LOWER_Z, CH_SPACE, CH_TILDE, CH_UNDERSCORE, CH_UPPER_A, CH_UPPER_Z, EEXIST, EINVAL,
+  ENAMETOOLONG, ENOENT, ENOMEM, FatNameOps, FatSlot,
+} from "./fat/fatfs";
 import { fatFillSuper, fatKillSb } from "./fat/super";
 import { DirCursor, FatEntryInfo, cursorDone, fatNextEntry, fatScanShort, fatShortName, shortNameChecksum } from "./fat/dir";
 
@@ -27,11 +30,11 @@ const MAX_LFN: i32 = 255;
 
 /** The length of name without its trailing dots. */
 function stripTail(name: usize, len: i32): i32 {
-  while (len > 0 && load<u8>(name + len - 1) == 0x2e) len--;
+  while (len > 0 && load<u8>(name + len - 1) == CH_DOT) len--;
   return len;
 }
 
-function foldAscii(c: u8): u8 { return c >= 0x61 && c <= 0x7a ? c - 32 : c; }
+function foldAscii(c: u8): u8 { return c >= CH_LOWER_A && c <= CH_LOWER_Z ? c - 32 : c; }
 
 function sameCaseless(a: usize, alen: i32, b: usize, blen: i32): bool {
   if (alen != blen) return false;
@@ -93,7 +96,7 @@ function toUnicode(name: usize, len: i32): i32 {
       c = (c << 6) | (b & 0x3f);
     }
     i += 1 + extra;
-    if (c < 0x20 || c == 0x2a || c == 0x3f || c == 0x3c || c == 0x3e || c == 0x7c || c == 0x22 || c == 0x3a || c == 0x2f || c == 0x5c) {
+    if (c < CH_SPACE || c == 0x2a || c == 0x3f || c == 0x3c || c == 0x3e || c == 0x7c || c == 0x22 || c == 0x3a || c == 0x2f || c == 0x5c) {
       return -EINVAL;
     }
     if (n >= MAX_LFN) return -ENAMETOOLONG;
@@ -102,16 +105,16 @@ function toUnicode(name: usize, len: i32): i32 {
   return n;
 }
 
-function isSkipChar(c: u32): bool { return c == 0x2e || c == 0x20; }
+function isSkipChar(c: u32): bool { return c == CH_DOT || c == CH_SPACE; }
 function isReplaceChar(c: u32): bool {
-  return c == 0x2b || c == 0x2c || c == 0x3b || c == 0x3d || c == 0x5b || c == 0x5d;
+  return c == 0x2b || c == CH_COMMA || c == 0x3b || c == CH_EQUALS || c == 0x5b || c == 0x5d;
 }
 
 /** Converts one character for a short name; sets flags: 1 lossy, 2 has lower, 4 has upper. */
 function shortChar(c: u32, flags: StaticArray<u32>): u8 {
-  if (c >= 0x80 || isReplaceChar(c)) { flags[0] |= 1; return 0x5f; }
-  if (c >= 0x61 && c <= 0x7a) { flags[0] |= 2; return <u8>(c - 32); }
-  if (c >= 0x41 && c <= 0x5a) flags[0] |= 4;
+  if (c >= 0x80 || isReplaceChar(c)) { flags[0] |= 1; return CH_UNDERSCORE; }
+  if (c >= CH_LOWER_A && c <= CH_LOWER_Z) { flags[0] |= 2; return <u8>(c - 32); }
+  if (c >= CH_UPPER_A && c <= CH_UPPER_Z) flags[0] |= 4;
   return <u8>c;
 }
 
@@ -128,7 +131,7 @@ function makeShortName(dir: Inode, n: i32, res: usize, slot: FatSlot): i32 {
   // where the extension starts: after the last dot, unless that dot leads or ends the name
   let extStart = -1;
   for (let i = n - 1; i >= 0; i--) {
-    if (units[i] == 0x2e) {
+    if (units[i] == CH_DOT) {
       if (i != n - 1) extStart = i + 1;
       break;
     }
@@ -163,7 +166,7 @@ function makeShortName(dir: Inode, n: i32, res: usize, slot: FatSlot): i32 {
   }
   const extFlags = flagsBox[0];
   if (((baseFlags | extFlags) & 1) != 0) shortOk = false;
-  memory_fill(res, 0x20, 11);
+  memory_fill(res, CH_SPACE, 11);
   for (let i = 0; i < extLen; i++) store<u8>(res + 8 + i, extBuf[i]);
   if (shortOk) {
     for (let i = 0; i < baseLen; i++) store<u8>(res + i, baseBuf[i]);
@@ -178,12 +181,12 @@ function makeShortName(dir: Inode, n: i32, res: usize, slot: FatSlot): i32 {
     for (let v = num; v >= 10; v /= 10) digits++;
     let keep = 8 - 1 - digits;
     if (keep > baseLen) keep = baseLen;
-    memory_fill(res, 0x20, 8);
+    memory_fill(res, CH_SPACE, 8);
     for (let i = 0; i < keep; i++) store<u8>(res + i, baseBuf[i]);
-    store<u8>(res + keep, 0x7e);
+    store<u8>(res + keep, CH_TILDE);
     let v = num;
     for (let d = digits - 1; d >= 0; d--) {
-      store<u8>(res + keep + 1 + d, <u8>(0x30 + v % 10));
+      store<u8>(res + keep + 1 + d, <u8>(CH_0 + v % 10));
       v /= 10;
     }
     const found = fatScanShort(dir, res, slot);
@@ -213,12 +216,12 @@ function freeTail(dir: Inode, baseLen: i32, res: usize): i32 {
       const de = info.de;
       if (memcmp(de + 8, res + 8, 3) != 0) continue;
       let tilde = 0;
-      while (tilde < 8 && load<u8>(de + tilde) != 0x7e) tilde++;
+      while (tilde < 8 && load<u8>(de + tilde) != CH_TILDE) tilde++;
       if (tilde == 8) continue;
       let num: u32 = 0;
       let end = tilde + 1;
-      while (end < 8 && load<u8>(de + end) >= 0x30 && load<u8>(de + end) <= 0x39) {
-        num = num * 10 + <u32>(load<u8>(de + end) - 0x30);
+      while (end < 8 && load<u8>(de + end) >= CH_0 && load<u8>(de + end) <= CH_9) {
+        num = num * 10 + <u32>(load<u8>(de + end) - CH_0);
         end++;
       }
       const digits = end - tilde - 1;
@@ -227,7 +230,7 @@ function freeTail(dir: Inode, baseLen: i32, res: usize): i32 {
       if (keep > baseLen) keep = baseLen;
       if (keep != tilde || memcmp(de, changetype<usize>(baseBuf), <usize>keep) != 0) continue;
       let tail = end;
-      while (tail < 8 && load<u8>(de + tail) == 0x20) tail++;
+      while (tail < 8 && load<u8>(de + tail) == CH_SPACE) tail++;
       if (tail == 8) usedTails[num] = 1;
     }
     cursorDone(cur);

@@ -22,6 +22,7 @@
 import {
   ATTR_DIR, ATTR_EXT, ATTR_VOLUME, CASE_LOWER_BASE, CASE_LOWER_EXT, DELETED_FLAG, DE_ATTR, DE_LCASE, EIO, ENOENT,
   ENOMEM, ENOSPC, FI, FatSbInfo, FatSlot, SBI, clusterToSector, fatFsError, isRoot,
+  CH_DOT, CH_SPACE, CH_UPPER_A, CH_UPPER_Z,
 } from "./fatfs";
 import { fatAppendCluster, fatBmapCluster, fatChainLength } from "./table";
 
@@ -173,7 +174,7 @@ export function fatNextEntry(dir: Inode, cur: DirCursor, info: FatEntryInfo): i3
       continue;
     }
     if ((attr & ATTR_VOLUME) != 0) { lfnSlots = 0; pos++; continue; }
-    if (first == 0x2e && (load<u8>(de, 1) == 0x20 || (load<u8>(de, 1) == 0x2e && load<u8>(de, 2) == 0x20))) {
+    if (first == CH_DOT && (load<u8>(de, 1) == CH_SPACE || (load<u8>(de, 1) == CH_DOT && load<u8>(de, 2) == CH_SPACE))) {
       lfnSlots = 0;
       pos++;
       continue;
@@ -203,20 +204,20 @@ export function fatShortName(de: usize, out: usize, lower: bool): i32 {
   const lcase = load<u8>(de, DE_LCASE);
   let len = 0;
   let end = 8;
-  while (end > 0 && load<u8>(de + end - 1) == 0x20) end--;
+  while (end > 0 && load<u8>(de + end - 1) == CH_SPACE) end--;
   for (let i = 0; i < end; i++) {
     let c = load<u8>(de + i);
     if (i == 0 && c == 0x05) c = 0xe5;
-    if ((lower || (lcase & CASE_LOWER_BASE) != 0) && c >= 0x41 && c <= 0x5a) c += 32;
+    if ((lower || (lcase & CASE_LOWER_BASE) != 0) && c >= CH_UPPER_A && c <= CH_UPPER_Z) c += 32;
     store<u8>(out + len++, c);
   }
   let extEnd = 11;
-  while (extEnd > 8 && load<u8>(de + extEnd - 1) == 0x20) extEnd--;
+  while (extEnd > 8 && load<u8>(de + extEnd - 1) == CH_SPACE) extEnd--;
   if (extEnd > 8) {
-    store<u8>(out + len++, 0x2e);
+    store<u8>(out + len++, CH_DOT);
     for (let i = 8; i < extEnd; i++) {
       let c = load<u8>(de + i);
-      if ((lower || (lcase & CASE_LOWER_EXT) != 0) && c >= 0x41 && c <= 0x5a) c += 32;
+      if ((lower || (lcase & CASE_LOWER_EXT) != 0) && c >= CH_UPPER_A && c <= CH_UPPER_Z) c += 32;
       store<u8>(out + len++, c);
     }
   }

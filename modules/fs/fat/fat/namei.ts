@@ -17,6 +17,7 @@ import {
   ATTR_ARCH, ATTR_DIR, DE_ATTR, DE_CDATE, DE_CTIME, DE_CTIME_CS, DE_ADATE, DE_DATE, DE_SIZE, DE_TIME, EBUSY, EEXIST, EINVAL, EIO, EISDIR,
   ENOENT, ENOMEM, ENOTDIR, ENOTEMPTY, EROFS, FI, FatSlot, SBI, clusterToSector, isDirInode, isReadOnly, isRoot, setDeStart,
   unixToFatDateTime,
+  CH_DOT, CH_SPACE,
 } from "./fatfs";
 import { fatAllocCluster, fatFreeChain } from "./table";
 import { fatAddEntries, fatDirEmpty, fatRemoveEntries, fatZeroCluster } from "./dir";
@@ -24,8 +25,8 @@ import { fatDetach, fatIget, fatRehash, fatWriteInode } from "./inode";
 
 const MAX_SLOTS: u32 = 21; // 20 long-name slots + the short entry
 
-function isDot(name: usize, len: i32): bool { return len == 1 && load<u8>(name) == 0x2e; }
-function isDotDot(name: usize, len: i32): bool { return len == 2 && load<u8>(name) == 0x2e && load<u8>(name + 1) == 0x2e; }
+function isDot(name: usize, len: i32): bool { return len == 1 && load<u8>(name) == CH_DOT; }
+function isDotDot(name: usize, len: i32): bool { return len == 2 && load<u8>(name) == CH_DOT && load<u8>(name + 1) == CH_DOT; }
 
 function newSlot(): FatSlot { return changetype<FatSlot>(kzalloc(sizeof<FatSlot>())); }
 function freeSlot(s: FatSlot): void { kfree(changetype<usize>(s)); }
@@ -100,12 +101,12 @@ function fillDotEntries(dir: Inode, c: u32): void {
   const bh = bread(sbi.bdev, clusterToSector(sbi, c), sbi.secSize);
   if (bh == null) return;
   const de = bh.data;
-  memory_fill(de, 0x20, 11);
-  store<u8>(de, 0x2e);
+  memory_fill(de, CH_SPACE, 11);
+  store<u8>(de, CH_DOT);
   fillShortEntry(de, ATTR_DIR, c);
-  memory_fill(de + 32, 0x20, 11);
-  store<u8>(de + 32, 0x2e);
-  store<u8>(de + 33, 0x2e);
+  memory_fill(de + 32, CH_SPACE, 11);
+  store<u8>(de + 32, CH_DOT);
+  store<u8>(de + 33, CH_DOT);
   fillShortEntry(de + 32, ATTR_DIR, isRoot(dir) ? 0 : FI(dir).start);
   markBufferDirty(bh);
   brelse(bh);
@@ -190,7 +191,7 @@ function setDotDot(inode: Inode, newParent: Inode): i32 {
   const bh = bread(sbi.bdev, clusterToSector(sbi, fi.start), sbi.secSize);
   if (bh == null) return -EIO;
   const de = bh.data + 32;
-  if (load<u8>(de) == 0x2e && load<u8>(de, 1) == 0x2e) {
+  if (load<u8>(de) == CH_DOT && load<u8>(de, 1) == CH_DOT) {
     setDeStart(de, isRoot(newParent) ? 0 : FI(newParent).start);
     markBufferDirty(bh);
   }

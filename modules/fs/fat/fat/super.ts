@@ -29,6 +29,7 @@
 import {
   EBUSY, EINVAL, EIO, ENOMEM, FatInodeInfo, FatNameOps, FatSbInfo, FI, FREE_UNKNOWN, MSDOS_ROOT_INO, MSDOS_SUPER_MAGIC, MS_RDONLY, S_IFDIR,
   SBI, fatMsg,
+  CH_0, CH_9, CH_COMMA, CH_EQUALS,
 } from "./fatfs";
 import { fatChainLength, fatCountFree } from "./table";
 import { fatSubdirs } from "./dir";
@@ -57,20 +58,20 @@ function parseOptions(sbi: FatSbInfo, data: usize): i32 {
   let p = data;
   while (load<u8>(p) != 0) {
     const keyStart = p;
-    while (load<u8>(p) != 0 && load<u8>(p) != 0x3d && load<u8>(p) != 0x2c) p++;
+    while (load<u8>(p) != 0 && load<u8>(p) != CH_EQUALS && load<u8>(p) != CH_COMMA) p++;
     const keyLen = <i32>(p - keyStart);
     let value: u32 = 0;
     let octal: u32 = 0;
     let hasValue = false;
-    if (load<u8>(p) == 0x3d) {
+    if (load<u8>(p) == CH_EQUALS) {
       p++;
       hasValue = true;
-      while (load<u8>(p) >= 0x30 && load<u8>(p) <= 0x39) {
-        value = value * 10 + <u32>(load<u8>(p) - 0x30);
-        octal = octal * 8 + <u32>((load<u8>(p) - 0x30) & 7);
+      while (load<u8>(p) >= CH_0 && load<u8>(p) <= CH_9) {
+        value = value * 10 + <u32>(load<u8>(p) - CH_0);
+        octal = octal * 8 + <u32>((load<u8>(p) - CH_0) & 7);
         p++;
       }
-      while (load<u8>(p) != 0 && load<u8>(p) != 0x2c) p++;
+      while (load<u8>(p) != 0 && load<u8>(p) != CH_COMMA) p++;
     }
     if (hasValue && keyLen == 3 && memcmp(keyStart, changetype<usize>("uid"), 3) == 0) sbi.uid = value;
     else if (hasValue && keyLen == 3 && memcmp(keyStart, changetype<usize>("gid"), 3) == 0) sbi.gid = value;
@@ -82,7 +83,7 @@ function parseOptions(sbi: FatSbInfo, data: usize): i32 {
       fatMsg(changetype<usize>(sbi.id), KERN_ERR, "Unrecognized mount option \"%s\" or missing value", <u32>keyStart);
       return -EINVAL;
     }
-    if (load<u8>(p) == 0x2c) p++;
+    if (load<u8>(p) == CH_COMMA) p++;
   }
   return 0;
 }
