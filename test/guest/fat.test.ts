@@ -169,6 +169,40 @@ function mdirNames(image: Uint8Array, name: string, path: string): string {
   return execFileSync("mdir", ["-i", file, `::/${path}`], { stdio: "pipe" }).toString();
 }
 
+/** A minimal FAT reader for what the tools do not show: the short entries of a directory
+ *  (the root when start is 0 on FAT12/16), with their first clusters. */
+function dirEntries(img: Buffer, start: number): { name: string; attr: number; start: number }[] {
+  const secSize = img.readUInt16LE(11);
+  const secPerClus = img[13]!;
+  const reserved = img.readUInt16LE(14);
+  const fatLen = img.readUInt16LE(22) || img.readUInt32LE(36);
+  const fat32 = img.readUInt16LE(22) === 0;
+  const rootEntries = img.readUInt16LE(17);
+  const rootStart = (reserved + img[16]! * fatLen) * secSize;
+  const dataStart = rootStart + rootEntries * 32;
+  const clusters = Math.floor((img.length - dataStart) / (secPerClus * secSize)) + 2;
+  const fatBits = fat32 ? 32 : clusters > 4085 ? 16 : 12;
+  const next = (c: number): number => {
+    const fat = reserved * secSize;
+    if (fatBits === 32) return img.readUInt32LE(fat + c * 4) & 0x0fffffff;
+    if (fatBits === 16) return img.readUInt16LE(fat + c * 2);
+    const v = img.readUInt16LE(fat + c + (c >> 1));
+    return c & 1 ? v >> 4 : v & 0xfff;
+  };
+  const regions: [number, number][] = [];
+  if (start === 0 && !fat32) regions.push([rootStart, rootEntries * 32]);
+  else for (let c = start || img.readUInt32LE(44), n = 0; c >= 2 && c < clusters && n < clusters; c = next(c), n++) regions.push([dataStart + (c - 2) * secPerClus * secSize, secPerClus * secSize]);
+  const out: { name: string; attr: number; start: number }[] = [];
+  for (const [at, len] of regions) {
+    for (let off = at; off < at + len; off += 32) {
+      if (img[off] === 0) return out;
+      if (img[off] === 0xe5 || img[off + 11] === 0x0f) continue;
+      out.push({ name: img.toString("latin1", off, off + 11), attr: img[off + 11]!, start: img.readUInt16LE(off + 26) | (fat32 ? img.readUInt16LE(off + 20) << 16 : 0) });
+    }
+  }
+  return out;
+}
+
 // ---- the guest
 
 let kernelElf: Uint8Array;
@@ -346,6 +380,11 @@ describe("writing, checked on the host by fsck.fat -n and mtype", () => {
     expect(mtype(image, name, "sub/inner.txt").toString()).toBe("trunc\n");
     expect(mtype(image, name, "newdir/Hello Moved.txt").toString()).toBe("hello, FAT\n");
     expect(mtype(image, name, "sub/nested-moved/n.txt").toString()).toBe("n\n");
+    // the moved directory's ".." now names its new parent, sub (fsck.fat would not say)
+    const sub = dirEntries(Buffer.from(image), 0).find((e) => e.name === "SUB        ")!;
+    const moved = dirEntries(Buffer.from(image), sub.start).find((e) => e.name.startsWith("NESTED"))!;
+    const dots = dirEntries(Buffer.from(image), moved.start).filter((e) => e.name.startsWith("."));
+    expect(dots.map((e) => [e.name, e.start])).toEqual([[".          ", moved.start], ["..         ", sub.start]]);
     expect(mtype(image, name, "newdir/Long file name number 69.txt").toString()).toBe("69\n");
     expect(mtype(image, name, "readme-renamed.txt").toString()).toBe("an upper-case 8.3 name\n");
     const listing = mdirNames(image, name, "");
