@@ -449,6 +449,16 @@ describe("writing, checked on the host by fsck.fat -n and mtype", () => {
     expect(mtype(image, "full", "again.bin").length).toBe(Number(fills[1]![1]));
   });
 
+  test("sync without umount: the disk is already clean and holds the new bytes", async () => {
+    const out = await run("mount -t vfat /dev/hda2 /mnt && fattool pattern '/mnt/Synced File.bin' 12345 && rm /mnt/big.bin && sync && echo synced");
+    expect(out).toMatch(/synced\nrc=0\n$/);
+    const image = partition("hda", 1);
+    const [code, report] = fsck(image, "sync");
+    expect(report).not.toMatch(/Free cluster summary|differ|wrong|Reclaimed/i);
+    expect(code).toBe(0);
+    expect(mtype(image, "sync", "Synced File.bin").length).toBe(12345);
+  });
+
   test("FAT32 keeps the FSInfo free count right through writes and deletes", async () => {
     await run("mount -t vfat /dev/hda2 /mnt && fattool pattern /mnt/a.bin 300000 && rm /mnt/big.bin && mkdir /mnt/d && umount /mnt");
     const image = partition("hda", 1);
