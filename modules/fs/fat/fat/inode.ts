@@ -89,6 +89,7 @@ function fatNewInode(dir: Inode, iPos: u32, de: usize): Inode {
   fi.parent = iget(dir);
   if (isDir) {
     const clusters = fatChainLength(inode);
+    if (clusters >= 0) inode.size = <u32>clusters << sbi.clusterBits; // bounds the walk below
     const subdirs = clusters < 0 ? clusters : fatSubdirs(inode, false);
     if (clusters < 0 || subdirs < 0) {
       iput(fi.parent);
@@ -97,7 +98,6 @@ function fatNewInode(dir: Inode, iPos: u32, de: usize): Inode {
       kfree(changetype<usize>(fi));
       return changetype<Inode>(errPtr(-EIO));
     }
-    inode.size = <u32>clusters << sbi.clusterBits;
     inode.nlink = 2 + <u32>subdirs;
   } else {
     inode.size = load<u32>(de, DE_SIZE);
