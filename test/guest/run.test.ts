@@ -3,7 +3,7 @@
 // CLI), on a private copy of the build.
 
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type BootDir, REPO_ROOT, buildBootDir } from "./dist.js";
@@ -52,5 +52,43 @@ describe("lokum run", () => {
     const r = run();
     expect(r.stderr).toMatch(/give exactly one of -c 'CMD' or --script FILE/);
     expect(r.status).toBe(1);
+    const odd = join(boot.dir, "odd.img");
+    writeFileSync(odd, new Uint8Array(1000));
+    const bad = run("--hda", odd, "-c", "true");
+    expect(bad.stderr).toMatch(/--hda .*odd\.img: the image must be a non-empty multiple of 512 bytes \(it has 1000\)/);
+    expect(bad.status).toBe(1);
+  });
+
+  test("--help names the disk and command line options", () => {
+    for (const command of ["run", "boot"]) {
+      const r = spawnSync(process.execPath, [join(REPO_ROOT, "bin/lokum.mjs"), command, "--help"], { encoding: "utf8" });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^usage: lokum ${command} `));
+      for (const option of ["--hda IMG", "--hdb IMG", "--append ARGS", "--cmdline S"]) expect(r.stdout).toContain(option);
+    }
+  });
+
+  test("--append adds to the kernel command line", () => {
+    const r = run("--append", "lokum.note=from-append  quiet", "-c", "cat /proc/cmdline");
+    expect(r.stdout).toContain("\nconsole=ttyS0 lokum.note=from-append  quiet\n");
+    expect(r.status).toBe(0);
+  });
+
+  test("--hda: what the guest writes to /dev/hda is in the image file afterwards", () => {
+    const image = join(boot.dir, "scratch.img");
+    const before = new Uint8Array(1 << 20).fill(0x5a);
+    writeFileSync(image, before);
+    const r = run("--hda", image, "-c", "modprobe ide-disk\necho written-by-the-gu''est > /dev/hda\nsync");
+    expect(r.status).toBe(0);
+    const after = readFileSync(image);
+    expect(after.length).toBe(1 << 20);
+    expect(after.subarray(0, 22).toString("latin1")).toBe("written-by-the-guest\n\x5a");
+    expect(after.subarray(22).every((b) => b === 0x5a)).toBe(true); // the rest of the sector was read, then written back as it was
+    // Nothing written: the file is left alone.
+    const untouched = join(boot.dir, "untouched.img");
+    writeFileSync(untouched, before);
+    const mtime = statSync(untouched).mtimeMs;
+    expect(run("--hda", untouched, "-c", "true").status).toBe(0);
+    expect(statSync(untouched).mtimeMs).toBe(mtime);
   });
 });
