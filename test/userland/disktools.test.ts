@@ -66,3 +66,85 @@ describe("md5sum and sha1sum", () => {
     });
   });
 });
+
+describe("dd", () => {
+  // busybox's first two lines, as the host's busybox prints them (its build leaves out the
+  // third); the third is checked for its shape and its byte count
+  function ddBoth(args: string[], dir: string, input?: Buffer) {
+    const ours = run("dd", args, { cwd: dir, input: input as unknown as string });
+    const oursOut = args.some((a) => a.startsWith("of=")) ? readFileSync(join(dir, args.find((a) => a.startsWith("of="))!.slice(3))) : null;
+    const theirs = spawnSync("busybox", ["dd", ...args.map((a) => a.replace(/^of=/, "of=ref-"))], { cwd: dir, input });
+    const theirsOut = args.some((a) => a.startsWith("of=")) ? readFileSync(join(dir, "ref-" + args.find((a) => a.startsWith("of="))!.slice(3))) : null;
+    return { ours, oursOut, theirs: { status: theirs.status, stderr: theirs.stderr.toString(), stdout: theirs.stdout }, theirsOut };
+  }
+  const third = /^(\d+) bytes \((\d+(\.\d[KMGT])?)B\) copied, \d+\.\d{6} seconds, \d+(\.\d[KMGT])?B\/s\n$/;
+
+  test.each([
+    [["if=in", "of=out"]],
+    [["if=in", "of=out", "bs=4k"]],
+    [["if=in", "of=out", "bs=1000", "count=7", "skip=3"]],
+    [["if=in", "of=out", "ibs=300", "obs=1k"]],
+    [["if=in", "of=out", "bs=1k", "conv=sync"]],
+    [["if=in", "of=out", "bs=512", "count=2b", "skip=1"]],
+    [["if=in", "of=out", "iflag=count_bytes,skip_bytes", "skip=10", "count=1234"]],
+  ])("%j: same bytes and records as busybox", (args) => {
+    const dir = scratch();
+    writeFileSync(join(dir, "in"), pseudoRandom(100_000, 7));
+    const r = ddBoth(args, dir);
+    expect(r.ours.status).toBe(r.theirs.status);
+    expect(r.oursOut!.equals(r.theirsOut!)).toBe(true);
+    const lines = r.ours.stderr.split(/(?<=\n)/);
+    expect(lines.slice(0, 2).join("")).toBe(r.theirs.stderr);
+    const m = third.exec(lines[2]);
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBe(r.oursOut!.length);
+  });
+
+  test("seek= into an existing file, with and without conv=notrunc", () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "in"), pseudoRandom(3000, 3));
+    for (const extra of [[], ["conv=notrunc"]]) {
+      writeFileSync(join(dir, "out"), pseudoRandom(10_000, 4));
+      writeFileSync(join(dir, "ref-out"), pseudoRandom(10_000, 4));
+      const r = ddBoth(["if=in", "of=out", "bs=1k", "seek=2", ...extra], dir);
+      expect(r.ours.status).toBe(0);
+      expect(r.oursOut!.equals(r.theirsOut!)).toBe(true);
+    }
+  });
+
+  test("a pipe in and out, and skip= on a pipe", () => {
+    const dir = scratch();
+    const data = Array.from({ length: 500 }, (_, i) => `line ${String(i).padStart(4, "0")}`).join("\n"); // 4999 bytes
+    const r = run("dd", ["bs=1k", "skip=2", "status=noxfer"], { cwd: dir, input: data });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(data.slice(2048));
+    expect(r.stderr).toBe("2+1 records in\n2+1 records out\n");
+  });
+
+  test("human-readable sizes and status=none", () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "in"), Buffer.alloc(3 * 1024 * 1024 + 100 * 1024));
+    let r = run("dd", ["if=in", "of=out", "bs=1M"], { cwd: dir });
+    expect(r.stderr).toMatch(/^3\+1 records in\n3\+1 records out\n3248128 bytes \(3\.1MB\) copied, /);
+    r = run("dd", ["if=in", "of=out", "bs=1M", "count=0"], { cwd: dir });
+    expect(r.stderr).toMatch(/^0\+0 records in\n0\+0 records out\n0 bytes \(0B\) copied, \d+\.\d{6} seconds, 0B\/s\n$/);
+    r = run("dd", ["if=in", "of=out", "bs=100", "count=5", "status=none"], { cwd: dir });
+    expect(r).toMatchObject({ status: 0, stderr: "" });
+    expect(readFileSync(join(dir, "out")).length).toBe(500);
+  });
+
+  test("errors: busybox's messages and status 1", () => {
+    const dir = scratch();
+    expect(run("dd", ["if=nothere", "of=out"], { cwd: dir })).toMatchObject({ status: 1, stderr: "dd: can't open 'nothere': No such file or directory\n" });
+    expect(run("dd", ["bs=1x"], { cwd: dir })).toMatchObject({ status: 1, stderr: "dd: invalid number '1x'\n" });
+    expect(run("dd", ["bs=0"], { cwd: dir })).toMatchObject({ status: 1, stderr: "dd: invalid number '0'\n" });
+    expect(run("dd", ["conv=bad"], { cwd: dir })).toMatchObject({ status: 1, stderr: "dd: invalid argument 'bad' to 'conv'\n" });
+    const r = run("dd", ["foo"], { cwd: dir });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^Usage: dd /);
+    // writing past the end of a full device: /dev/full gives ENOSPC
+    const full = run("dd", ["if=/dev/zero", "of=/dev/full", "bs=1k", "count=1"], { cwd: dir });
+    expect(full.status).toBe(1);
+    expect(full.stderr).toMatch(/^dd: error writing '\/dev\/full': No space left on device\n1\+0 records in\n0\+0 records out\n/);
+  });
+});
