@@ -148,3 +148,40 @@ describe("dd", () => {
     expect(full.stderr).toMatch(/^dd: error writing '\/dev\/full': No space left on device\n1\+0 records in\n0\+0 records out\n/);
   });
 });
+
+describe("fdisk -l", () => {
+  /** An image of `mib` MiB partitioned by sfdisk from `script`. */
+  function disk(dir: string, name: string, mib: number, script: string): string {
+    writeFileSync(join(dir, name), Buffer.alloc(0));
+    host("truncate", ["-s", `${mib}M`, name], dir);
+    if (script) spawnSync("sfdisk", ["-q", name], { cwd: dir, input: script });
+    return name;
+  }
+  test.each([
+    ["two primaries, one bootable", 16, "label: dos\nstart=2048, size=8192, type=83, bootable\nstart=10240, type=c\n"],
+    ["an extended partition with logical ones", 64, "label: dos\nstart=2048, size=32768, type=83, bootable\nstart=34816, size=20000, type=c\nstart=60000, type=5\nstart=61000, size=1000, type=83\nstart=63000, size=5000, type=82\n"],
+    ["geometry from the table, CHS warnings", 4, "label: dos\nstart=63, size=2000, type=83\n"],
+    ["partitions out of disk order", 16, "label: dos\nstart=20000, size=1000, type=83\nstart=2048, size=1000, type=7\n"],
+    ["no partition table", 4, ""],
+    ["odd types, a long name", 32, "label: dos\nstart=2048, size=4096, type=8e\nstart=8192, size=4096, type=fd\nstart=12288, size=400, type=a9\nstart=13000, type=42\n"],
+  ])("%s: busybox's output", (_, mib, script) => {
+    const dir = scratch();
+    const name = disk(dir, (mib as number) === 32 ? "a-rather-long-image-name.img" : "disk.img", mib as number, script as string);
+    const ours = run("fdisk", ["-l", name], { cwd: dir });
+    const theirs = spawnSync("busybox", ["fdisk", "-l", name], { cwd: dir, encoding: "utf8" });
+    expect(ours.stderr).toBe(theirs.stderr);
+    expect(ours.stdout).toBe(theirs.stdout);
+    expect(ours.status).toBe(theirs.status);
+  });
+  test("several devices, a missing one, and -s", () => {
+    const dir = scratch();
+    disk(dir, "a.img", 16, "label: dos\nstart=2048, type=83\n");
+    disk(dir, "b1", 8, "label: dos\nstart=2048, size=100, type=6\n");
+    const ours = run("fdisk", ["-l", "a.img", "nothere", "b1"], { cwd: dir });
+    const theirs = spawnSync("busybox", ["fdisk", "-l", "a.img", "nothere", "b1"], { cwd: dir, encoding: "utf8" });
+    expect(ours.stdout).toBe(theirs.stdout);
+    expect(ours.stderr).toBe(theirs.stderr);
+    expect(run("fdisk", ["-s", "a.img"], { cwd: dir }).stdout).toBe("a.img: 16384\n");
+    expect(run("fdisk", [], { cwd: dir }).status).toBe(1);
+  });
+});
