@@ -52,6 +52,30 @@ export class BufferHead {
   state: u32; //      BH_UPTODATE | BH_DIRTY
   prev: BufferHead; // LRU list: head = most recently used
   next: BufferHead;
+  hashNext: BufferHead; // the next buffer on the same hash chain
+}
+
+const HASH_SIZE: u32 = 1024;
+const hashTable = new StaticArray<BufferHead>(1024);
+
+function hashOf(bdev: BlockDevice, block: u32): u32 {
+  return (block ^ (<u32>changetype<usize>(bdev) >> 6)) & (HASH_SIZE - 1);
+}
+
+function hashRemove(bh: BufferHead): void {
+  const h = hashOf(bh.bdev, bh.blocknr);
+  let p = hashTable[h];
+  if (p == bh) {
+    hashTable[h] = bh.hashNext;
+    return;
+  }
+  while (p != null) {
+    if (p.hashNext == bh) {
+      p.hashNext = bh.hashNext;
+      return;
+    }
+    p = p.hashNext;
+  }
 }
 
 let lruHead: BufferHead = null;
@@ -77,7 +101,7 @@ function pushFront(bh: BufferHead): void {
 }
 
 function find(bdev: BlockDevice, block: u32, size: u32): BufferHead {
-  for (let bh = lruHead; bh != null; bh = bh.next) {
+  for (let bh = hashTable[hashOf(bdev, block)]; bh != null; bh = bh.hashNext) {
     if (bh.bdev == bdev && bh.blocknr == block && bh.size == size) return bh;
   }
   return null;
@@ -97,6 +121,7 @@ function writeBuffer(bh: BufferHead): i32 {
 
 function freeBuffer(bh: BufferHead): void {
   unlink(bh);
+  hashRemove(bh);
   cachedBytes -= bh.size;
   bufferCount--;
   kfree(bh.data);
@@ -134,6 +159,9 @@ function allocBuffer(bdev: BlockDevice, block: u32, size: u32): BufferHead {
   bh.prev = null;
   bh.next = null;
   pushFront(bh);
+  const h = hashOf(bdev, block);
+  bh.hashNext = hashTable[h];
+  hashTable[h] = bh;
   cachedBytes += size;
   bufferCount++;
   return bh;
