@@ -15,11 +15,9 @@ import { syscallResult, setErrno, EFBIG } from "../errno";
 import { ioctl, lseek, SEEK_SET, SEEK_END } from "../unistd";
 
 declare function sys_ftruncate(fd: i32, length: i32): i32;
-declare function sys_fsync(fd: i32): i32;
 declare function sys_gettimeofday(tv: usize, tz: usize): i32;
 
 export function ftruncate(fd: i32, length: i32): i32 { return syscallResult(sys_ftruncate(fd, length)); }
-export function fsync(fd: i32): i32 { return syscallResult(sys_fsync(fd)); }
 
 export const BLKGETSIZE: u32 = 0x1260, BLKSSZGET: u32 = 0x1268, BLKGETSIZE64: u32 = 0x80041272;
 
