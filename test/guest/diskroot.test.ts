@@ -2,8 +2,8 @@
 // kernel command line. The initramfs's init runs /etc/rc.root (modprobe ide-disk and ext2,
 // mount /dev/hda1 on /newroot, move /proc, /sys and /dev) and then switch_root; the disk's own
 // init runs its rc and gives a shell. One boot, driven step by step; at the end the guest syncs,
-// makes the root read-only and powers off, and the host checks the image it left behind with
-// e2fsck and debugfs.
+// makes the root read-only (which marks the file system clean) and powers off, and the host
+// checks the image it left behind with e2fsck and debugfs.
 
 import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -85,8 +85,8 @@ describe("boot with the root on the disk", () => {
   test("a file written on the disk root is in the image afterwards, and e2fsck finds the file system clean", async () => {
     expect(await shell("echo written-on-the-disk-ro''ot > /root/note; sync; echo rc=$?")).toContain("rc=0");
     expect(await shell("mount -o remount,ro /; echo rc=$?")).toContain("rc=0");
-    machine.write("poweroff\n");
-    await machine.exitCode.catch(() => undefined);
+    machine.write("poweroff\n"); // syncs, then the kernel halts the CPU (v86 has no ACPI to switch off)
+    await machine.waitFor("reboot: Power down", { timeoutMs: 30_000 });
     const disk = machine.disk("hda")!;
     const partition = join(boot.dir, "hda1.img");
     writeFileSync(partition, disk.subarray(2048 * 512));
