@@ -1,6 +1,7 @@
 // `lokum boot`: the OS in this terminal. The serial console (COM1) is wired to stdin/stdout:
 // the terminal goes raw so that ^C, ^D and arrow keys reach the guest's tty; ^] (0x1d) leaves.
-// When it ends (^], end of input, poweroff), what the guest wrote to --hda/--hdb is written back
+// When it ends (^], end of input, `poweroff`/`halt`: the kernel's last line "reboot: Power
+// down" or "reboot: System halted", since v86 has no ACPI to switch off), what the guest wrote to --hda/--hdb is written back
 // into the image files.
 
 import { existsSync, readFileSync } from "node:fs";
@@ -59,7 +60,11 @@ export async function bootCommand(args: string[]): Promise<number> {
     hdb: disks.hdb?.bytes,
     net: values.net as "none" | "fetch",
   });
-  machine.onSerial((chunk) => process.stdout.write(Buffer.from(chunk, "latin1")));
+  let halted: (() => void) | undefined;
+  machine.onSerial((chunk) => {
+    process.stdout.write(Buffer.from(chunk, "latin1"));
+    if (/reboot: (Power down|System halted)/.test(machine.output.slice(-200))) halted?.();
+  });
   await machine.start();
   const stdin = process.stdin;
   if (stdin.isTTY) {
@@ -86,6 +91,7 @@ export async function bootCommand(args: string[]): Promise<number> {
       machine.writeBytes(new Uint8Array(data));
     });
     stdin.on("end", () => void finish(0));
+    halted = () => void finish(0);
     machine.exitCode.then((code) => finish(code), (err: Error) => {
       if (finished) return; // we destroyed it ourselves (^] or end of input)
       process.stderr.write(`\r\nlokum: the machine stopped: ${err.message}\r\n`);
