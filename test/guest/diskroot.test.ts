@@ -58,6 +58,7 @@ describe("boot with the root on the disk", () => {
       "rc.root: mount --move /sys /newroot/sys",
       "rc.root: mount --move /dev /newroot/dev",
       "init: exec switch_root /newroot /sbin/init",
+      "rc: mount -o remount,rw /",
       "rc done",
     ];
     let at = 0;
