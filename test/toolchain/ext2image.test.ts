@@ -129,6 +129,8 @@ describe("ext2 sizes", () => {
 
   it("refuses files that do not fit, and bad paths, with a clear message", () => {
     expect(() => writeExt2([{ path: "x", mode: 0o100644, data: new Uint8Array(300 * 1024) }], { blocks: 200 })).toThrow(/no space left/);
+    const many = Array.from({ length: 9000 }, (_, i) => ({ path: `d/${i}`, mode: 0o100644, data: new Uint8Array(0) }));
+    expect(() => writeExt2(many, { blocks: 8000 })).toThrow(/9003 files need more inodes than 8000 blocks can hold/);
     expect(() => writeExt2([{ path: "a/../b", mode: 0o100644, data: new Uint8Array(1) }])).toThrow(/'\.\.'/);
     expect(() => writeExt2([{ path: "f", mode: 0o100644, data: new Uint8Array(1) }, { path: "f/g", mode: 0o100644, data: new Uint8Array(1) }])).toThrow(/Not a directory/);
   });

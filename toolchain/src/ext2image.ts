@@ -149,6 +149,9 @@ export function writeExt2(entries: readonly Ext2Entry[], options: Ext2Options = 
   const wantedInodes = Math.max(options.inodes ?? Math.max(Math.ceil(blocks / 4), entryCount * 2), entryCount + FIRST_INO);
   const layout = planGroups(blocks, wantedInodes, inodeSize);
   blocks = layout.blocks;
+  if (layout.groups * layout.inodesPerGroup < entryCount + FIRST_INO) {
+    throw new Ext2Error(`ext2: no space left: ${entryCount} files need more inodes than ${blocks} blocks can hold`);
+  }
 
   const image = new Uint8Array(blocks * EXT2_BLOCK_SIZE);
   const view = new DataView(image.buffer);
@@ -171,7 +174,7 @@ export function writeExt2(entries: readonly Ext2Entry[], options: Ext2Options = 
   const dirsPerGroup = new Array<number>(layout.groups).fill(0);
   for (const node of nodes) {
     const at = inodeTable(node.ino);
-    writeInode(view, at, node, inodeSize, time, (count) => placeBlocks(image, view, node, count, allocate));
+    writeInode(view, at, node, inodeSize, (count) => placeBlocks(image, view, node, count, allocate));
     if (node.children) dirsPerGroup[Math.floor((node.ino - 1) / layout.inodesPerGroup)]++;
   }
 
@@ -445,7 +448,7 @@ function placeBlocks(image: Uint8Array, view: DataView, node: Node, count: numbe
   return { map, used };
 }
 
-function writeInode(view: DataView, at: number, node: Node, inodeSize: number, time: number,
+function writeInode(view: DataView, at: number, node: Node, inodeSize: number,
                     place: (count: number) => { map: number[]; used: number }): void {
   const type = node.mode & S_IFMT;
   let size = node.data.length;
@@ -478,7 +481,6 @@ function writeInode(view: DataView, at: number, node: Node, inodeSize: number, t
   view.setUint16(at + 120, node.uid >>> 16, true);
   view.setUint16(at + 122, node.gid >>> 16, true);
   if (inodeSize > 128) view.setUint16(at + 128, EXTRA_ISIZE, true);
-  void time;
 }
 
 interface SuperblockFields {
