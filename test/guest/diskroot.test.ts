@@ -98,3 +98,32 @@ describe("boot with the root on the disk", () => {
     expect(note).toBe("written-on-the-disk-root\n");
   });
 });
+
+describe("a root that cannot be mounted", () => {
+  test("root=/dev/hda2 (no such partition): init says why and stays on the initramfs, with a shell", async () => {
+    const file = readFileSync(boot.disk!);
+    const hda = new Uint8Array(new ArrayBuffer(file.length));
+    hda.set(file);
+    const other = createNodeMachine({
+      kernel: new Uint8Array(readFileSync(boot.kernel)),
+      initrd: new Uint8Array(readFileSync(boot.initrd!)),
+      cmdline: "console=ttyS0 root=/dev/hda2",
+      hda,
+    });
+    try {
+      await other.start();
+      const log = (await other.waitFor(/rc done[\s\S]*# $/, { timeoutMs: 120_000 })).replace(/\r\n/g, "\n");
+      expect(log).toContain("rc.root: mount -t ext2 -o ro /dev/hda2 /newroot");
+      expect(log).toMatch(/mount: mounting \/dev\/hda2 on \/newroot failed: No such (file or directory|device or address)/);
+      expect(log).toContain("init: /etc/rc.root failed; staying on the initramfs");
+      expect(log).not.toContain("rc.root: mount --move");
+      expect(log).not.toMatch(/Oops|Kernel panic/);
+      const start = other.output.length;
+      other.write("grep ' / ' /proc/mounts\n");
+      await other.waitFor(/# $/, { from: start + 1, timeoutMs: 30_000 });
+      expect(other.output.slice(start)).toMatch(/rootfs \/ rootfs rw/);
+    } finally {
+      await other.destroy();
+    }
+  });
+});
