@@ -1,6 +1,6 @@
 // init: process 1. The kernel starts it with the console on descriptors 0, 1 and 2.
 //
-//  1. Mounts proc on /proc, sysfs on /sys and devtmpfs on /dev — each unless something is
+//  1. Mounts proc on /proc, devtmpfs on /dev and sysfs on /sys — each unless something is
 //     mounted there already (after switch_root they come from the initramfs). A failure is
 //     reported and boot goes on: a kernel without one of them still gets a shell.
 //  1b. On the initramfs, if the kernel command line names a root device (root=/dev/hda1, with
@@ -183,8 +183,8 @@ function waitFor(pid: i32): i32 {
 
 export function main(argc: i32, argv: usize, envp: usize): i32 {
   mountUnlessMounted("proc", "/proc", "proc");
-  mountUnlessMounted("sysfs", "/sys", "sysfs");
   mountUnlessMounted("devtmpfs", "/dev", "devtmpfs");
+  mountUnlessMounted("sysfs", "/sys", "sysfs");
   switchToDiskRoot();
 
   if (access(cstr("/etc/rc"), F_OK) == 0) {
