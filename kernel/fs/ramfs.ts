@@ -21,7 +21,7 @@ import { EEXIST, EFBIG, EINVAL, EISDIR, ENOENT, ENOMEM, ENOSPC, ENOTDIR, ENOTEMP
 import { memcmp } from "../lib/string";
 import {
   DirContext, File, FileOps, FileSystemType, Inode, InodeOps, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, SuperBlock, allocSuper,
-  freeInode, freeSuper, iget, isDirMode, isRegMode, isLinkMode, modeToDirType, newInode,
+  RAMFS_MAGIC, TMPFS_MAGIC, freeInode, freeSuper, iget, isDirMode, isRegMode, isLinkMode, modeToDirType, newInode,
 } from "./vfs";
 import { initSpecialInode } from "./file";
 import { vfsNow } from "./super";
@@ -70,6 +70,7 @@ export function ramfsNewSuper(type: FileSystemType): SuperBlock {
   if (root == null) return null;
   root.priv2 = changetype<usize>(root); // the root's ".." is itself
   root.nlink = 2;
+  sb.magic = type == tmpfsType ? TMPFS_MAGIC : RAMFS_MAGIC; // statfs f_type (devtmpfs: devfs.ts)
   sb.root = root; // the superblock keeps the reference newInode gave
   return sb;
 }
