@@ -91,8 +91,6 @@ interface V86Internals {
     running: boolean;
     stopping: boolean;
     cpu: {
-      /** The IDE disks' storage (v86's SyncBuffer: `.buffer` is the ArrayBuffer the drive reads and writes). */
-      devices?: { ide?: { primary?: { master?: { buffer?: { buffer?: ArrayBuffer } }; slave?: { buffer?: { buffer?: ArrayBuffer } } } } };
       io: {
         register_write(
           port: number,
@@ -359,18 +357,6 @@ export class Machine {
     this.currentState = "running";
     liveMachines.add(this);
     await emulator.run();
-  }
-
-  /**
-   * The bytes of a disk as the guest has written them so far, or undefined if there is no such
-   * disk. Before any restoreState this is the very buffer the caller passed (when it covered its
-   * whole ArrayBuffer); after one, v86 works on a copy from the snapshot, so always ask here.
-   * Read it before destroy(); undefined before start().
-   */
-  disk(which: "hda" | "hdb"): Uint8Array | undefined {
-    const primary = this.emulator?.v86?.cpu?.devices?.ide?.primary;
-    const buffer = (which === "hda" ? primary?.master : primary?.slave)?.buffer?.buffer;
-    return buffer instanceof ArrayBuffer ? new Uint8Array(buffer) : undefined;
   }
 
   /** Stop and free the emulator. Never hangs: after `timeoutMs` we give up waiting for v86. */

@@ -88,7 +88,7 @@ describe("boot with the root on the disk", () => {
     expect(await shell("mount -o remount,ro /; echo rc=$?")).toContain("rc=0");
     machine.write("poweroff\n"); // syncs, then the kernel halts the CPU (v86 has no ACPI to switch off)
     await machine.waitFor("reboot: Power down", { timeoutMs: 30_000 });
-    const disk = machine.disk("hda")!;
+    const disk = machine.diskBytes("hda");
     const partition = join(boot.dir, "hda1.img");
     writeFileSync(partition, disk.subarray(2048 * 512));
     const fsck = spawnSync("e2fsck", ["-fn", partition], { env, encoding: "utf8" });

@@ -337,7 +337,7 @@ describe("boot inputs", () => {
     expect((await bootBare(readFirstWord(0xf0), options)).exitCode).toBe(0x5678);
   });
 
-  test("disk() is what the guest wrote, also after restoreState (when v86 works on a copy)", async () => {
+  test("diskBytes() is what the guest wrote, also after restoreState (when v86 works on a copy)", async () => {
     // Wait for a byte on COM1, fill sector 0 of hda with it (PIO WRITE SECTORS), exit.
     const writeSectorFromSerial = rawKernel(`
 5:      mov dx, 0x3FD
@@ -376,13 +376,13 @@ describe("boot inputs", () => {
         call exit`);
     const hda = new Uint8Array(1 << 20);
     await withMachine({ kernel: writeSectorFromSerial, hda }, async (machine) => {
-      expect(machine.disk("hda")!.buffer).toBe(hda.buffer); // before any restore: the caller's own bytes
-      expect(machine.disk("hdb")).toBeUndefined();
+      expect(machine.diskBytes("hda").buffer).toBe(hda.buffer); // before any restore: the caller's own bytes
+      expect(() => machine.diskBytes("hdb")).toThrow(/no hdb/);
       const snapshot = await machine.saveState();
       await machine.restoreState(snapshot);
       machine.write("Q");
       expect(await machine.exitCode).toBe(0);
-      const disk = machine.disk("hda")!;
+      const disk = machine.diskBytes("hda");
       expect(disk.length).toBe(1 << 20);
       expect(disk.subarray(0, 512).every((b) => b === 0x51)).toBe(true);
       expect(disk[512]).toBe(0);

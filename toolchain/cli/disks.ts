@@ -36,7 +36,12 @@ export function writeBackDisks(machine: Machine, disks: DiskFiles): void {
   for (const which of ["hda", "hdb"] as const) {
     const disk = disks[which];
     if (!disk) continue;
-    const now = machine.disk(which) ?? disk.bytes;
+    let now = disk.bytes; // the guest's writes land here unless a snapshot was restored …
+    try {
+      now = machine.diskBytes(which); // … and here in every case, once the machine has started
+    } catch {
+      // not started: nothing was written
+    }
     const original = readFileSync(disk.path);
     if (Buffer.compare(original, now) !== 0) writeFileSync(disk.path, now);
   }
