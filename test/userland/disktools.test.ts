@@ -185,3 +185,74 @@ describe("fdisk -l", () => {
     expect(run("fdisk", [], { cwd: dir }).status).toBe(1);
   });
 });
+
+describe("mkfs.ext2 / mke2fs", () => {
+  function image(dir: string, kib: number, name = `fs${kib}.img`): string {
+    writeFileSync(join(dir, name), Buffer.alloc(0));
+    host("truncate", ["-s", `${kib}K`, name], dir);
+    return name;
+  }
+  function fsck(dir: string, name: string) {
+    return spawnSync("e2fsck", ["-fn", name], { cwd: dir, encoding: "utf8" });
+  }
+  function dumpe2fs(dir: string, name: string): Record<string, string> {
+    const out = host("dumpe2fs", ["-h", name], dir);
+    return Object.fromEntries(out.split("\n").filter((l) => l.includes(":")).map((l) => [l.slice(0, l.indexOf(":")).trim(), l.slice(l.indexOf(":") + 1).trim()]));
+  }
+
+  test.each([
+    [16384, []],
+    [1440, []],
+    [8200, []],
+    [65536, []],
+    [16384, ["-b", "4096"]],
+    [16384, ["-b", "2048", "-I", "256"]],
+    [16384, ["-N", "100", "-m", "0"]],
+    [100000, ["-i", "16384"]],
+    [200, []],
+  ])("%i KiB %j: e2fsck clean, and busybox's numbers", (kib, opts) => {
+    const dir = scratch();
+    const name = image(dir, kib as number);
+    const r = run("mkfs.ext2", ["-F", "-L", "lokum", ...(opts as string[]), name], { cwd: dir });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const check = fsck(dir, name);
+    expect(check.stdout + check.stderr).toMatch(/11\/\d+ files/);
+    expect(check.status).toBe(0);
+    const info = dumpe2fs(dir, name);
+    expect(info["Filesystem features"]).toBe("filetype sparse_super large_file");
+    expect(info["Filesystem volume name"]).toBe("lokum");
+    expect(info["Filesystem revision #"]).toBe("1 (dynamic)");
+    expect(info["Filesystem UUID"]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // the summary: what busybox's mke2fs prints for the same size and options (its layout
+    // arithmetic is the one we follow), label apart
+    const ref = image(dir, kib as number, "busybox.img");
+    const theirs = spawnSync("busybox", ["mke2fs", "-F", "-L", "lokum", ...(opts as string[]), ref], { cwd: dir, encoding: "utf8" });
+    if (!(opts as string[]).includes("-N")) expect(r.stdout).toBe(theirs.stdout); // busybox ignores -N
+    // lost+found and the root are there, with the right links
+    const ls = host("debugfs", ["-R", "ls -l /", name], dir);
+    expect(ls).toMatch(/\s2\s+40755 \(2\)\s+0\s+0\s+\d+.*\s\.\n/);
+    expect(ls).toMatch(/\s11\s+40700 \(2\)\s+0\s+0\s+\d+.*lost\+found/);
+  });
+
+  test("mke2fs is the same tool; -q, -n, a size argument, and the errors", () => {
+    const dir = scratch();
+    const name = image(dir, 8192);
+    expect(run("mke2fs", ["-q", "-F", name], { cwd: dir })).toMatchObject({ status: 0, stdout: "", stderr: "" });
+    expect(fsck(dir, name).status).toBe(0);
+    expect(dumpe2fs(dir, name)["Block count"]).toBe("8192");
+    // only the first 4096 KiB
+    expect(run("mke2fs", ["-q", "-F", name, "4096"], { cwd: dir }).status).toBe(0);
+    expect(dumpe2fs(dir, name)["Block count"]).toBe("4096");
+    // -n writes nothing
+    const before = readFileSync(join(dir, name));
+    expect(run("mke2fs", ["-n", "-F", "-b", "4096", name], { cwd: dir }).stdout).toMatch(/^Filesystem label=\nOS type: Linux\nBlock size=4096 \(log=2\)/);
+    expect(readFileSync(join(dir, name)).equals(before)).toBe(true);
+    expect(run("mke2fs", [name], { cwd: dir })).toMatchObject({ status: 1, stderr: `mke2fs: ${name}: not a block device\n` });
+    expect(run("mkfs.ext2", ["-F", "nothere"], { cwd: dir })).toMatchObject({ status: 1, stderr: "mkfs.ext2: can't open 'nothere': No such file or directory\n" });
+    expect(run("mke2fs", ["-F", "-b", "3000", name], { cwd: dir })).toMatchObject({ status: 1, stderr: "mke2fs: blocksize 3000 is bad\n" });
+    expect(run("mke2fs", ["-F", "-m", "60", name], { cwd: dir })).toMatchObject({ status: 1, stderr: "mke2fs: -m is bad\n" });
+    expect(run("mke2fs", ["-F", name, "50"], { cwd: dir })).toMatchObject({ status: 1, stderr: "mke2fs: need >= 60 blocks\n" });
+    expect(run("mke2fs", [], { cwd: dir }).status).toBe(1);
+  });
+});
