@@ -188,6 +188,16 @@ export function killPgrp(pgrp: i32, sig: i32): i32 {
   return found ? 0 : -ESRCH;
 }
 
+/**
+ * Init is unkillable from user space (Linux's SIGNAL_UNKILLABLE): a signal sent to pid 1 by
+ * kill() whose action is the default one is dropped — SIGKILL and SIGSTOP always, since they
+ * cannot be caught. kill() still succeeds, as on Linux. Faults in init are not kill()s: they
+ * still reach it (forceSignal), and init dying panics the kernel.
+ */
+function initIgnores(p: Proc, sig: i32): bool {
+  return p.pid == 1 && (sig == SIGKILL || sig == SIGSTOP || p.sigHandler[sig] == SIG_DFL);
+}
+
 export function sys_kill(pid: i32, sig: i32): i32 {
   if (sig < 0 || sig >= NSIG) return -EINVAL;
   const self = currentProc();
@@ -205,7 +215,7 @@ export function sys_kill(pid: i32, sig: i32): i32 {
     found = true;
     if (!maySignal(self, p)) continue;
     allowed = true;
-    if (sig != 0) sendSignal(p, sig);
+    if (sig != 0 && !initIgnores(p, sig)) sendSignal(p, sig);
   }
   if (!found) return -ESRCH;
   return allowed ? 0 : -EPERM;

@@ -22,10 +22,10 @@ import { getenv } from "../lib/env";
 import { cstr } from "../lib/string";
 import { SKIP, memFree, onLokum } from "./usertests/check";
 import { setSelfName, testForkWait, testWnohang, testOrphan, testExec, testPids, testForkBomb, testUid } from "./usertests/proc";
-import { testFileIo, testDirs, testManyFiles, testBigFile, testDup, testCloexec, testPipeData, testPipeEof, testPipeBroken } from "./usertests/files";
+import { testFileIo, testDirs, testManyFiles, testBigFile, testSymlinkChain, testDup, testCloexec, testPipeData, testPipeEof, testPipeBroken } from "./usertests/files";
 import { testEfault } from "./usertests/fault";
 import { testBrk, testNoMem } from "./usertests/mem";
-import { testKill, testHandler, testSigchld, testSegv, testSleep, testUname } from "./usertests/signals";
+import { testKill, testKillInit, testHandler, testSigchld, testSegv, testSleep, testUname } from "./usertests/signals";
 
 declare function sys_alarm(seconds: u32): i32;
 
@@ -34,12 +34,12 @@ type Test = () => i32;
 const names: StaticArray<string> = [
   "forkwait", "wnohang", "orphan", "exec", "pids", "fileio", "dirs", "manyfiles", "bigfile",
   "dup", "cloexec", "pipedata", "pipeeof", "pipebroken", "efault", "brk", "nomem", "kill",
-  "handler", "sigchld", "segv", "sleep", "uname", "uid", "forkbomb",
+  "handler", "sigchld", "segv", "sleep", "uname", "uid", "forkbomb", "symlinkchain", "killinit",
 ];
 const tests: StaticArray<Test> = [
   testForkWait, testWnohang, testOrphan, testExec, testPids, testFileIo, testDirs, testManyFiles, testBigFile,
   testDup, testCloexec, testPipeData, testPipeEof, testPipeBroken, testEfault, testBrk, testNoMem, testKill,
-  testHandler, testSigchld, testSegv, testSleep, testUname, testUid, testForkBomb,
+  testHandler, testSigchld, testSegv, testSleep, testUname, testUid, testForkBomb, testSymlinkChain, testKillInit,
 ];
 
 const TIMEOUT = 60;

@@ -12,8 +12,9 @@
 //
 // Every cached block is a BufferHead: which device and block, its size, a kmalloc'd copy of the
 // data, a reference count and two state bits (BH_UPTODATE: data is valid; BH_DIRTY: data is
-// newer than the disk). All buffers sit on one list in least-recently-used order; a block is
-// found by walking it (a few thousand entries at most: a hash table would be the next step).
+// newer than the disk). All buffers sit on one list in least-recently-used order (for
+// reclaiming and for writing back oldest first), and on one chain of a hash table indexed by
+// (device, block) (for finding a block without walking thousands of buffers).
 //
 // Write-back: a dirty buffer stays in memory until something asks for it to be written —
 // syncDirtyBuffer(bh) (the caller needs it on disk now), syncBlockdev(bdev) (fsync, umount,
@@ -30,7 +31,7 @@
 // count) fills up to READAHEAD_MAX blocks that are not cached yet with a single transfer.
 
 import { kmalloc, kfree } from "../mm/kmalloc";
-import { EIO } from "../lib/errno";
+import { EINVAL, EIO } from "../lib/errno";
 import { printk } from "../printk";
 import { BlockDevice, MAX_BDEVS, SECTOR_SIZE, bdevAt, blockFlush, blockTransfer } from "./genhd";
 
@@ -52,6 +53,31 @@ export class BufferHead {
   state: u32; //      BH_UPTODATE | BH_DIRTY
   prev: BufferHead; // LRU list: head = most recently used
   next: BufferHead;
+  hashNext: BufferHead; // the next buffer on the same hash chain
+}
+
+const HASH_SIZE: u32 = 1024;
+const hashTable = new StaticArray<BufferHead>(1024);
+
+function hashOf(bdev: BlockDevice, block: u32): u32 {
+  return ((<u32>changetype<usize>(bdev) >> 4) ^ block ^ (block >> 10)) & (HASH_SIZE - 1);
+}
+
+function hashInsert(bh: BufferHead): void {
+  const h = hashOf(bh.bdev, bh.blocknr);
+  bh.hashNext = hashTable[h];
+  hashTable[h] = bh;
+}
+
+function hashRemove(bh: BufferHead): void {
+  const h = hashOf(bh.bdev, bh.blocknr);
+  let p = hashTable[h];
+  if (p == bh) {
+    hashTable[h] = bh.hashNext;
+    return;
+  }
+  while (p != null && p.hashNext != bh) p = p.hashNext;
+  if (p != null) p.hashNext = bh.hashNext;
 }
 
 let lruHead: BufferHead = null;
@@ -77,7 +103,7 @@ function pushFront(bh: BufferHead): void {
 }
 
 function find(bdev: BlockDevice, block: u32, size: u32): BufferHead {
-  for (let bh = lruHead; bh != null; bh = bh.next) {
+  for (let bh = hashTable[hashOf(bdev, block)]; bh != null; bh = bh.hashNext) {
     if (bh.bdev == bdev && bh.blocknr == block && bh.size == size) return bh;
   }
   return null;
@@ -97,6 +123,7 @@ function writeBuffer(bh: BufferHead): i32 {
 
 function freeBuffer(bh: BufferHead): void {
   unlink(bh);
+  hashRemove(bh);
   cachedBytes -= bh.size;
   bufferCount--;
   kfree(bh.data);
@@ -134,6 +161,7 @@ function allocBuffer(bdev: BlockDevice, block: u32, size: u32): BufferHead {
   bh.prev = null;
   bh.next = null;
   pushFront(bh);
+  hashInsert(bh);
   cachedBytes += size;
   bufferCount++;
   return bh;
@@ -254,6 +282,20 @@ export function invalidateBdev(bdev: BlockDevice): void {
   }
 }
 
+/**
+ * Sets the block size of bdev's buffers (a filesystem's mount, before its first bread with that
+ * size): the cached blocks of the old size are written back and dropped, so no byte of the disk
+ * is cached twice under two sizes. -EINVAL unless size is 512…4096 and a power of two.
+ */
+export function setBlocksize(bdev: BlockDevice, size: u32): i32 {
+  if (size < 512 || size > 4096 || (size & (size - 1)) != 0) return -EINVAL;
+  if (bdev.blockSize != size) {
+    invalidateBdev(bdev);
+    bdev.blockSize = size;
+  }
+  return 0;
+}
+
 /** Writes every dirty buffer of every device (sync(2)). */
 export function syncAllBlockdevs(): void {
   for (let i = 0; i < MAX_BDEVS; i++) {
@@ -276,3 +318,4 @@ EXPORT_SYMBOL(markBufferDirty);
 EXPORT_SYMBOL(syncDirtyBuffer);
 EXPORT_SYMBOL(syncBlockdev);
 EXPORT_SYMBOL(invalidateBdev);
+EXPORT_SYMBOL(setBlocksize);

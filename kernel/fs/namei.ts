@@ -7,8 +7,10 @@
 //     covers — so "/proc/.." is "/" — but never above the process's root;
 //   - a symbolic link is followed by walking its target from the link's directory (or from the
 //     root when it is absolute), except for the last component when the caller asked not to
-//     (lstat, readlink, unlink…). Links may nest MAX_NESTED_LINKS deep and a walk follows at
-//     most MAX_LINKS in all; beyond that, ELOOP.
+//     (lstat, readlink, unlink…). A link in the middle of a path is walked as a nested path
+//     (at most MAX_NESTED_LINKS deep); a link that is the last component is followed in the
+//     same loop, so a chain of links nests nothing. A walk follows at most MAX_LINKS (40, as
+//     Linux) in all; beyond that, ELOOP.
 // Errors: ENOENT (a missing component, or an empty path), ENOTDIR (a non-directory in the
 // middle, or before a trailing "/"), ENAMETOOLONG (a component over NAME_MAX bytes), ELOOP.
 //
@@ -101,6 +103,9 @@ function walk(start: Inode, path: usize, follow: bool, depth: i32): Inode {
   } else {
     cur = iget(start);
   }
+  // A symlink in the last component is followed by going on with its target in this loop, not
+  // by a nested walk: a chain of links (a → b → c …) then costs no stack, only MAX_LINKS.
+  let tailTarget: usize = 0;
   while (load<u8>(p) != 0) {
     const name = p;
     while (load<u8>(p) != 0 && load<u8>(p) != 0x2f) p++;
@@ -119,15 +124,58 @@ function walk(start: Inode, path: usize, follow: bool, depth: i32): Inode {
     let next = cur.iops.lookup(cur, name, len);
     if (next == null) { iput(cur); return errInode(-ENOENT); }
     next = crossMounts(next);
+    if (isLinkMode(next.mode) && last && !trailingSlash && follow) {
+      // The last component is a link: go on with its target from this directory (or the root).
+      const target = readTail(next, tailTarget);
+      if (isErr(target)) { iput(cur); return changetype<Inode>(target); }
+      tailTarget = target;
+      p = target;
+      if (load<u8>(p) == 0x2f) {
+        iput(cur);
+        cur = iget(currentFsRoot());
+        while (load<u8>(p) == 0x2f) p++;
+      }
+      if (load<u8>(p) == 0) break; // an empty target: ENOENT below (readTail refused it already)
+      continue;
+    }
     if (isLinkMode(next.mode) && (!last || follow || trailingSlash)) {
       next = followLink(cur, next, depth);
-      if (isErrInode(next)) { iput(cur); return next; }
+      if (isErrInode(next)) { iput(cur); if (tailTarget != 0) kfree(tailTarget); return next; }
     }
     iput(cur);
     cur = next;
-    if (last && trailingSlash && !isDirMode(cur.mode)) { iput(cur); return errInode(-ENOTDIR); }
+    if (last && trailingSlash && !isDirMode(cur.mode)) { iput(cur); if (tailTarget != 0) kfree(tailTarget); return errInode(-ENOTDIR); }
   }
+  if (tailTarget != 0) kfree(tailTarget);
   return cur;
+}
+
+/**
+ * Reads the target of `link` (consumed) into a new buffer for walk's tail-following, counting it
+ * against MAX_LINKS, and frees `previous` (the target being walked until now, which the new one
+ * replaces). Returns the buffer or an error pointer (ELOOP, ENOMEM, ENOENT for an empty target).
+ */
+function readTail(link: Inode, previous: usize): usize {
+  if (++linksFollowed > MAX_LINKS) {
+    iput(link);
+    if (previous != 0) kfree(previous);
+    return errPtr(-ELOOP);
+  }
+  const target = kmalloc(<u32>PATH_MAX);
+  if (target == 0) {
+    iput(link);
+    if (previous != 0) kfree(previous);
+    return errPtr(-ENOMEM);
+  }
+  const n = link.iops.readlink != null ? link.iops.readlink(link, target, PATH_MAX - 1) : -ENOENT;
+  iput(link);
+  if (previous != 0) kfree(previous);
+  if (n <= 0) {
+    kfree(target);
+    return errPtr(n < 0 ? n : -ENOENT);
+  }
+  store<u8>(target + <usize>n, 0);
+  return target;
 }
 
 /** The inode at `path`, following a final symlink (stat, open, chdir). */

@@ -332,4 +332,12 @@ describe("faults in module code", () => {
     expect(out).toMatch(/oopsProcWrite\+0x[0-9a-f]+\/0x[0-9a-f]+ \[oops\]\n \[<c[0-9a-f]{7}>\] procWrite\+/);
     expect(out).toContain("oops: gone\nrc=0\nalive\n");
   });
+
+  test("five oopses in one boot: each kills its process, the kernel goes on (only nested ones stop it)", async () => {
+    const writes = Array.from({ length: 5 }, () => "/bin/echo 1 > /dev/oops; echo rc=$?").join("; ");
+    const out = await run(`insmod ${S}/oops.ko; ${writes}; rmmod oops; echo alive`);
+    for (let n = 1; n <= 5; n++) expect(out).toContain(`Oops: page fault: 0002 [#${n}]\n`);
+    expect(out.match(/rc=139\n/g)).toHaveLength(5);
+    expect(out).toContain("oops: gone\nalive\n");
+  });
 });

@@ -5,11 +5,11 @@
 
 import { snprintf } from "../../lib/stdio";
 import {
-  open, close, read, write, lseek, unlink, rename, mkdir, rmdir, dup, dup2, fcntl, pipe, _exit,
+  open, close, read, write, lseek, unlink, rename, mkdir, rmdir, dup, dup2, fcntl, pipe, _exit, symlink,
   O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_CLOEXEC, SEEK_SET, SEEK_CUR, SEEK_END,
   F_GETFD, FD_CLOEXEC,
 } from "../../lib/unistd";
-import { errno, ENOENT, EEXIST, ENOTDIR, EISDIR, ENOTEMPTY, EBADF, EPIPE } from "../../lib/errno";
+import { errno, ENOENT, EEXIST, ENOTDIR, EISDIR, ENOTEMPTY, EBADF, EPIPE, ELOOP } from "../../lib/errno";
 import { cstr, streq } from "../../lib/string";
 import { Stat, stat, fstat } from "../../lib/stat";
 import { opendir, readdir, closedir, direntName } from "../../lib/dirent";
@@ -23,6 +23,7 @@ let buf2 = new StaticArray<u8>(BUF);
 let st = new StaticArray<u32>(16);
 let fds = new StaticArray<i32>(2);
 let name = new StaticArray<u8>(32);
+let name2 = new StaticArray<u8>(32);
 
 function b(): usize { return changetype<usize>(buf); }
 function statBuf(): Stat { return changetype<Stat>(changetype<usize>(st)); }
@@ -125,6 +126,33 @@ export function testManyFiles(): i32 {
     check(unlink(changetype<usize>(name)) == 0, "unlink many/mN");
   }
   check(rmdir(cstr("many/sub")) == 0 && rmdir(cstr("many")) == 0, "rmdir many");
+  return 0;
+}
+
+/** Chains of symbolic links: 40 links are followed (Linux's MAXSYMLINKS), the 41st is ELOOP,
+ *  whether the chain is the last component or a directory in the middle of a path. */
+export function testSymlinkChain(): i32 {
+  check(mkdir(cstr("chain"), 0o755) == 0, "mkdir chain");
+  check(mkdir(cstr("chain/dir"), 0o755) == 0, "mkdir chain/dir");
+  const fd = open(cstr("chain/dir/file"), O_CREAT | O_WRONLY, 0o644);
+  check(fd >= 0, "create chain/dir/file");
+  close(fd);
+  // chain/l40 -> dir, chain/l39 -> l40, …, chain/l0 -> l1: opening l1 follows 40 links, l0 41.
+  check(symlink(cstr("dir"), cstr("chain/l40")) == 0, "symlink l40");
+  for (let i = 39; i >= 0; i--) {
+    snprintf(changetype<usize>(name), 32, "l%d", i + 1);
+    snprintf(changetype<usize>(name2), 32, "chain/l%d", i);
+    check(symlink(changetype<usize>(name), changetype<usize>(name2)) == 0, "symlink lN");
+  }
+  check(stat(cstr("chain/l1"), statBuf()) == 0, "40 links: stat follows them all");
+  check(stat(cstr("chain/l1/file"), statBuf()) == 0, "40 links in the middle of a path");
+  check(stat(cstr("chain/l0"), statBuf()) < 0 && errno == ELOOP, "41 links: ELOOP");
+  check(stat(cstr("chain/l0/file"), statBuf()) < 0 && errno == ELOOP, "41 links in the middle: ELOOP");
+  for (let i = 0; i <= 40; i++) {
+    snprintf(changetype<usize>(name2), 32, "chain/l%d", i);
+    check(unlink(changetype<usize>(name2)) == 0, "unlink lN");
+  }
+  check(unlink(cstr("chain/dir/file")) == 0 && rmdir(cstr("chain/dir")) == 0 && rmdir(cstr("chain")) == 0, "clean up");
   return 0;
 }
 

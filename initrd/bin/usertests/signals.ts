@@ -5,9 +5,9 @@
 import { printf } from "../../lib/stdio";
 import { pipe, read, close, kill, getpid, _exit } from "../../lib/unistd";
 import { sys_nanosleep, sys_gettimeofday, sys_uname } from "../../lib/syscall";
-import { signal, SIGKILL, SIGTERM, SIGUSR1, SIGCHLD, SIGSEGV, SIG_IGN, SIG_DFL } from "../../lib/signal";
+import { signal, SIGKILL, SIGSTOP, SIGTERM, SIGUSR1, SIGCHLD, SIGSEGV, SIG_IGN, SIG_DFL } from "../../lib/signal";
 import { strlen, streq } from "../../lib/string";
-import { check, checkEq, expectExit, expectSignal, forkChild, waitStatus, onLokum, utsname, UTS_FIELD } from "./check";
+import { check, checkEq, expectExit, expectSignal, forkChild, waitStatus, onLokum, skip, utsname, UTS_FIELD } from "./check";
 
 let fds = new StaticArray<i32>(2);
 let word = new StaticArray<i32>(2);
@@ -31,6 +31,21 @@ export function testKill(): i32 {
   expectSignal(b, SIGTERM, "SIGTERM");
   close(fds[0]);
   close(fds[1]);
+  return 0;
+}
+
+/** kill -9 1, kill -STOP 1 and kill -TERM 1 from user space are dropped: init goes on
+ *  (Linux's SIGNAL_UNKILLABLE). Only on Lokum: the host's init is not ours to signal. */
+export function testKillInit(): i32 {
+  if (!onLokum()) return skip("killinit", "init is the host's, not ours to signal");
+  check(kill(1, SIGKILL) == 0, "kill(1, SIGKILL) succeeds");
+  check(kill(1, SIGSTOP) == 0, "kill(1, SIGSTOP) succeeds");
+  check(kill(1, SIGTERM) == 0, "kill(1, SIGTERM) succeeds");
+  check(kill(1, 0) == 0, "init is still there");
+  // A stopped init would not reap this orphan's zombie; a dead one would have panicked.
+  const child = forkChild();
+  if (child == 0) _exit(0);
+  expectExit(child, 0, "a child still runs and exits");
   return 0;
 }
 

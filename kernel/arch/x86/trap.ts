@@ -109,8 +109,8 @@ const PF_INSTRUCTION: u32 = 16;
 /** Where trap() returns to in vectors.s: a call trace that passes it crosses an exception. */
 declare const trap_return: StaticArray<u8>;
 
-let oopsCount: i32 = 0;
-let oopsInProgress: bool = false;
+let oopsCount: i32 = 0; //  every oops since boot: the [#N] of the report, as Linux's die_counter
+let oopsDepth: i32 = 0; //  oopses being reported right now (2: the report itself faulted)
 
 /**
  * Like Linux's die notifier chain: called during an oops, after the register dump, so that a
@@ -297,9 +297,14 @@ export function showCallTrace(ebp: u32): void {
 /** Reports a fatal exception in the kernel (an oops) and stops. Does not return. */
 export function die(frame: TrapFrame): void {
   oopsCount++;
-  if (oopsCount > 2) haltForever(); // even reporting keeps faulting: give up quietly
-  const recursive = oopsInProgress;
-  oopsInProgress = true;
+  oopsDepth++;
+  if (oopsDepth > 3) haltForever(); // even the message below faulted: nothing more can be said
+  if (oopsDepth == 3) {
+    // Reporting a fault faulted, and so did the report of that: stop, but say why.
+    printk("\x010Kernel panic - not syncing: Oops while reporting an oops, halting\n");
+    haltForever();
+  }
+  const recursive = oopsDepth > 1;
   consoleVerbose();
 
   if (frame.vector == T_PAGE_FAULT) reportPageFault(frame);
@@ -318,7 +323,7 @@ export function die(frame: TrapFrame): void {
   // does. Elsewhere there is nothing to kill.
   const p = currentProc();
   if (p != null && p.slot != 0 && p.pid != 1) {
-    oopsInProgress = false;
+    oopsDepth = 0; // recovered: the next oops is a new one, not a nested one
     moduleDied(); // taint D; a module whose init/cleanup faulted leaves the list (module/main.ts)
     doExit(SIGSEGV);
   }
