@@ -256,3 +256,33 @@ describe("mkfs.ext2 / mke2fs", () => {
     expect(run("mke2fs", [], { cwd: dir }).status).toBe(1);
   });
 });
+
+describe("blkid", () => {
+  test("ext2/3 and FAT12/16/32 images: busybox's lines", () => {
+    const dir = scratch();
+    const make = (_name: string, cmd: string[]) => host(cmd[0], cmd.slice(1), dir);
+    host("truncate", ["-s", "8M", "e2.img"], dir);
+    host("mke2fs", ["-q", "-F", "-t", "ext2", "-L", "lokum", "e2.img"], dir);
+    host("truncate", ["-s", "8M", "e3.img"], dir);
+    host("mke2fs", ["-q", "-F", "-t", "ext3", "e3.img"], dir);
+    host("truncate", ["-s", "8M", "e4.img"], dir);
+    host("mke2fs", ["-q", "-F", "-t", "ext4", "-L", "four", "e4.img"], dir);
+    make("f12.img", ["mkfs.fat", "-C", "f12.img", "1440"]);
+    make("f16.img", ["mkfs.fat", "-C", "-F", "16", "-n", "DATA", "f16.img", "16384"]);
+    make("f32.img", ["mkfs.fat", "-C", "-F", "32", "-n", "BIG32", "f32.img", "70000"]);
+    host("truncate", ["-s", "1M", "zero.img"], dir);
+    writeFileSync(join(dir, "tiny"), "x");
+    const names = ["e2.img", "e3.img", "e4.img", "f12.img", "f16.img", "f32.img", "zero.img", "tiny", "nothere"];
+    const ours = run("blkid", names, { cwd: dir });
+    const theirs = spawnSync("busybox", ["blkid", ...names], { cwd: dir, encoding: "utf8" });
+    expect(ours.stdout.split("\n")).toHaveLength(7);
+    expect(ours).toMatchObject({ status: 0, stdout: theirs.stdout, stderr: "" });
+  });
+  test("what mkfs.ext2 made", () => {
+    const dir = scratch();
+    host("truncate", ["-s", "4M", "fs.img"], dir);
+    expect(run("mkfs.ext2", ["-q", "-F", "-L", "mine", "fs.img"], { cwd: dir }).status).toBe(0);
+    const uuid = host("dumpe2fs", ["-h", "fs.img"], dir).match(/Filesystem UUID:\s+(\S+)/)![1];
+    expect(run("blkid", ["fs.img"], { cwd: dir }).stdout).toBe(`fs.img: LABEL="mine" UUID="${uuid}" TYPE="ext2"\n`);
+  });
+});
