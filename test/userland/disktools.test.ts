@@ -173,6 +173,26 @@ describe("fdisk -l", () => {
     expect(ours.stdout).toBe(theirs.stdout);
     expect(ours.status).toBe(theirs.status);
   });
+  test("hostile tables: a chain of EBRs that loops, and one that points past the disk", () => {
+    const dir = scratch();
+    for (const [name, link] of [["loop.img", 0], ["far.img", 1_000_000]]) {
+      disk(dir, name, 16, "label: dos\nstart=2048, size=8192, type=83\nstart=10240, size=22528, type=5\n");
+      const img = readFileSync(join(dir, name));
+      const ebr = 10240 * 512 + 0x1be;
+      img.writeUInt8(0x83, ebr + 4); // a logical partition at +63, 100 sectors
+      img.writeUInt32LE(63, ebr + 8);
+      img.writeUInt32LE(100, ebr + 12);
+      img.writeUInt8(0x05, ebr + 16 + 4); // the link: back to itself, or far past the end
+      img.writeUInt32LE(link, ebr + 16 + 8);
+      img.writeUInt32LE(200, ebr + 16 + 12);
+      img.writeUInt16LE(0xaa55, 10240 * 512 + 510);
+      writeFileSync(join(dir, name), img);
+      const ours = run("fdisk", ["-l", name], { cwd: dir });
+      const theirs = spawnSync("busybox", ["fdisk", "-l", name], { cwd: dir, encoding: "utf8" });
+      expect(ours.stdout).toBe(theirs.stdout);
+      expect(ours.stderr).toBe(theirs.stderr);
+    }
+  });
   test("several devices, a missing one, and -s", () => {
     const dir = scratch();
     disk(dir, "a.img", 16, "label: dos\nstart=2048, type=83\n");
