@@ -136,4 +136,23 @@ describe("disk tools on IDE disks in v86", () => {
     // without -F a regular file is refused
     expect(await sh("echo x > /tmp/x; mke2fs /tmp/x")).toBe("mke2fs: /tmp/x: not a block device\nrc=1\n");
   }, 120_000);
+
+  test("dd onto a whole disk until it is full: ENOSPC as busybox reports it", async () => {
+    const out = await sh("dd if=/dev/zero of=/dev/hdb bs=1M");
+    expect(out).toMatch(/^dd: error writing '\/dev\/hdb': No space left on device\n17\+0 records in\n16\+0 records out\n16777216 bytes \(16\.0MB\) copied, /);
+    expect(out).toMatch(/rc=1\n$/);
+  }, 120_000);
+
+  test("mkfs.ext2 on a partition writes inside it only", async () => {
+    const out = await sh("mkfs.ext2 -q -L inside /dev/hda1 && blkid /dev/hda1 && md5sum /dev/hda2");
+    const disk = diskBytes("hda");
+    expect(disk.subarray(0, P1_START * 512).equals(hda.subarray(0, P1_START * 512))).toBe(true); // the MBR and the gap
+    expect(disk.subarray(P2_START * 512).equals(hda.subarray(P2_START * 512))).toBe(true); // hda2
+    writeFileSync(join(work, "new-p1.img"), disk.subarray(P1_START * 512, (P1_START + P1_SECTORS) * 512));
+    const fsck = spawnSync("e2fsck", ["-fn", "new-p1.img"], { cwd: work, encoding: "utf8" });
+    expect(fsck.stdout).toContain("inside: 11/1024 files");
+    expect(fsck.status).toBe(0);
+    const uuid = host("dumpe2fs", ["-h", "new-p1.img"]).match(/Filesystem UUID:\s+(\S+)/)![1];
+    expect(out).toBe(`/dev/hda1: LABEL="inside" UUID="${uuid}" TYPE="ext2"\n${md5(p2())}  /dev/hda2\nrc=0\n`);
+  }, 120_000);
 });
