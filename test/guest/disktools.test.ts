@@ -31,12 +31,9 @@ function host(cmd: string, args: string[], input?: string): string {
   return r.stdout;
 }
 
-/** The bytes of a disk as the guest has written them (after a restore v86 works on a copy of
- *  the snapshot's disk, so this asks the drive for its current buffer). */
+/** The bytes of a disk as the guest has written them so far. */
 function diskBytes(which: "hda" | "hdb"): Buffer {
-  type Ide = { primary: { master: { buffer: { buffer: ArrayBuffer } }; slave: { buffer: { buffer: ArrayBuffer } } } };
-  const ide = (machine as unknown as { emulator: { v86: { cpu: { devices: { ide: Ide } } } } }).emulator.v86.cpu.devices.ide;
-  return Buffer.from(which === "hda" ? ide.primary.master.buffer.buffer : ide.primary.slave.buffer.buffer);
+  return Buffer.from(machine.diskBytes(which));
 }
 
 const sh = (commands: string, timeoutMs = 120_000) => runAtFreshShell(machine, booted, commands, timeoutMs);
@@ -154,5 +151,17 @@ describe("disk tools on IDE disks in v86", () => {
     expect(fsck.status).toBe(0);
     const uuid = host("dumpe2fs", ["-h", "new-p1.img"]).match(/Filesystem UUID:\s+(\S+)/)![1];
     expect(out).toBe(`/dev/hda1: LABEL="inside" UUID="${uuid}" TYPE="ext2"\n${md5(p2())}  /dev/hda2\nrc=0\n`);
+  }, 120_000);
+
+  test("mkfs.ext2, then Lokum's ext2 mounts it, writes a file, and e2fsck still finds it clean", async () => {
+    const out = await sh("mkfs.ext2 -q -L roundtrip /dev/hdb && mount -t ext2 /dev/hdb /mnt && ls /mnt && echo written-by-lokum > /mnt/note && mkdir /mnt/dir && mke2fs /dev/hdb; umount /mnt && blkid /dev/hdb");
+    const written = diskBytes("hdb");
+    writeFileSync(join(work, "round.img"), written);
+    const fsck = spawnSync("e2fsck", ["-fn", "round.img"], { cwd: work, encoding: "utf8" });
+    expect(fsck.stdout).toContain("roundtrip: 13/4096 files");
+    expect(fsck.status).toBe(0);
+    expect(host("debugfs", ["-R", "cat /note", "round.img"])).toBe("written-by-lokum\n");
+    const uuid = host("dumpe2fs", ["-h", "round.img"]).match(/Filesystem UUID:\s+(\S+)/)![1];
+    expect(out).toBe(`lost+found\nmke2fs: can't format mounted filesystem\n/dev/hdb: LABEL="roundtrip" UUID="${uuid}" TYPE="ext2"\nrc=0\n`);
   }, 120_000);
 });

@@ -5,18 +5,19 @@
 //   mke2fs [-Fnq] [-b BLK_SIZE] [-i INODE_RATIO] [-I INODE_SIZE] [-N INODES] [-m RESERVED%]
 //          [-L LABEL] BLOCKDEV [KBYTES]
 //
-//   -F  format a regular file too (without it only a block device is accepted)
+//   -F  format a regular file too (without it only a block device is accepted); a block
+//       device that is mounted (a source in /proc/mounts) is always refused
 //   -n  only print what would be made      -q  print nothing (busybox prints the summary anyway)
 //   KBYTES  the size to use instead of the whole device (BLKGETSIZE64) or file
 // Other mke2fs options busybox accepts (-c -l -f -j -J -G -o -g -M -O -r -E -T -U -v -S) are
 // accepted and ignored, as busybox does.
 
-import { printf, fprintf } from "../stdio";
-import { open, close, time, getpid, O_WRONLY } from "../unistd";
+import { printf, fprintf, readLine } from "../stdio";
+import { open, close, time, getpid, O_WRONLY, O_RDONLY } from "../unistd";
 import { errorText } from "../errno";
 import { getopt, optind, optarg, programName } from "../getopt";
 import { strlen, strtol, parseEndPointer } from "../string";
-import { Stat, fstat, S_IFMT, S_IFBLK } from "../stat";
+import { Stat, fstat, stat, S_IFMT, S_IFBLK } from "../stat";
 import { deviceSize } from "./sys";
 import { Ext2Layout, ext2Layout, ext2Write, makeUuid, groupHasSuper, groupStart, LAYOUT_OK, LAYOUT_BAD_BLOCKSIZE, LAYOUT_BAD_BYTES_PER_INODE } from "./ext2fs";
 
@@ -36,6 +37,32 @@ function numberOption(name: usize, s: usize): i32 {
 function usage(name: usize): i32 {
   fprintf(2, "Usage: %s [-Fnq] [-b BLK_SIZE] [-i INODE_RATIO] [-I INODE_SIZE] [-N INODES] [-m RESERVED%%] [-L LABEL] BLOCKDEV [KBYTES]\n\nMake an ext2 filesystem\n\n\t-b BLK_SIZE\tBlock size, bytes\n\t-F\t\tForce\n\t-i RATIO\tMax number of files is filesystem_size / RATIO\n\t-I BYTES\tInode size (min 128)\n\t-L LBL\t\tVolume label\n\t-m PERCENT\tPercent of blocks to reserve for admin\n\t-n\t\tDry run\n\t-N INODES\tNumber of inodes\n\t-q\t\tQuiet\n", name);
   return 1;
+}
+
+let mountLine = new StaticArray<u8>(256);
+let otherStat = new StaticArray<u8>(64);
+
+/** True when the block device `rdev` is the source of a line of /proc/mounts (busybox's
+ *  find_mount_point check: formatting a mounted file system would wreck it). */
+function isMounted(rdev: u32): bool {
+  const fd = open(changetype<usize>("/proc/mounts"), O_RDONLY, 0);
+  if (fd < 0) return false;
+  const buf = changetype<usize>(mountLine);
+  const st = changetype<Stat>(changetype<usize>(otherStat));
+  let found = false;
+  for (;;) {
+    const n = readLine(fd, buf, 256);
+    if (n <= 0) break;
+    let end = buf;
+    while (load<u8>(end) > 32) end++;
+    store<u8>(end, 0);
+    if (stat(buf, st) == 0 && (st.mode & S_IFMT) == S_IFBLK && st.rdev == rdev) {
+      found = true;
+      break;
+    }
+  }
+  close(fd);
+  return found;
 }
 
 function summary(l: Ext2Layout): void {
@@ -97,8 +124,13 @@ export function mke2fsMain(argc: i32, argv: usize): i32 {
     fprintf(2, "%s: can't stat '%s': %s\n", name, dev, errorText());
     return 1;
   }
-  if ((st.mode & S_IFMT) != S_IFBLK && !force) {
+  const isBlock = (st.mode & S_IFMT) == S_IFBLK;
+  if (!isBlock && !force) {
     fprintf(2, "%s: %s: not a block device\n", name, dev);
+    return 1;
+  }
+  if (isBlock && isMounted(st.rdev)) {
+    fprintf(2, "%s: can't format mounted filesystem\n", name);
     return 1;
   }
 
