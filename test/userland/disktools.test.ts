@@ -77,7 +77,19 @@ describe("dd", () => {
     const theirsOut = args.some((a) => a.startsWith("of=")) ? readFileSync(join(dir, "ref-" + args.find((a) => a.startsWith("of="))!.slice(3))) : null;
     return { ours, oursOut, theirs: { status: theirs.status, stderr: theirs.stderr.toString(), stdout: theirs.stdout }, theirsOut };
   }
-  const third = /^(\d+) bytes \((\d+(\.\d[KMGT])?)B\) copied, \d+\.\d{6} seconds, \d+(\.\d[KMGT])?B\/s\n$/;
+  const third = /^(\d+) bytes \((\d+(\.\d[KMGT])?)B\) copied, (\d+\.\d{6}) seconds, (\d+(\.\d[KMGTPE])?)B\/s\n$/;
+  /** busybox's make_human_readable_str(v, 1, 0), for checking dd's sizes and rates. */
+  function human(v: bigint): string {
+    if (v < 1024n) return String(v);
+    let unit = 0, frac = 0n;
+    while (v >= 1024n) {
+      unit++;
+      frac = ((v % 1024n) * 10n + 512n) / 1024n;
+      v /= 1024n;
+    }
+    if (frac >= 10n) { v++; frac = 0n; }
+    return `${v}.${frac}${" KMGTPE"[unit]}`;
+  }
 
   test.each([
     [["if=in", "of=out"]],
@@ -98,6 +110,10 @@ describe("dd", () => {
     const m = third.exec(lines[2]);
     expect(m).not.toBeNull();
     expect(Number(m![1])).toBe(r.oursOut!.length);
+    // the size and the rate: bytes × 10^6 / elapsed µs in 64 bits (an instant copy counts as 1 µs)
+    expect(m![2]).toBe(human(BigInt(m![1])));
+    const micros = BigInt(m![4].replace(".", "")) || 1n;
+    expect(m![5]).toBe(human((BigInt(m![1]) * 1_000_000n) / micros));
   });
 
   test("seek= into an existing file, with and without conv=notrunc", () => {
