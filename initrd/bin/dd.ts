@@ -20,14 +20,13 @@
 // a skip or seek past 2 GiB fails with EFBIG.
 
 import { fprintf } from "../lib/stdio";
-import { open, close, read, write, lseek, dup2, O_RDONLY, O_WRONLY, O_CREAT, O_TRUNC, O_APPEND, SEEK_CUR } from "../lib/unistd";
+import { open, close, read, write, lseek, dup2, fsync, O_RDONLY, O_WRONLY, O_CREAT, O_TRUNC, O_APPEND, SEEK_CUR } from "../lib/unistd";
 import { errorText, setErrno, EFBIG } from "../lib/errno";
 import { malloc } from "../lib/malloc";
 import { strchr, strcmp, memset } from "../lib/string";
 import { Stat, fstat, isReg, isDir } from "../lib/stat";
 import { U64, mul32, mulBy, div32, add32, humanSize, parseSuffixed } from "../lib/disk/human";
 import { ftruncate, microseconds } from "../lib/disk/sys";
-import { fsync } from "../lib/unistd";
 
 const CONV_NOTRUNC = 1, CONV_SYNC = 2, CONV_NOERROR = 4, CONV_FSYNC = 8, CONV_SWAB = 16;
 const IFLAG_SKIP_BYTES = 1, IFLAG_COUNT_BYTES = 2, IFLAG_FULLBLOCK = 4;

@@ -58,7 +58,6 @@ let sectorsPerTrack: u32 = 0;
 let cylinders: u32 = 0;
 let totalSectors: u32 = 0;
 let extendedOffset: u32 = 0;
-let currentDev: usize = 0;
 
 function pte(i: i32): Pte {
   return changetype<Pte>(changetype<usize>(ptes) + 16 * i);
@@ -162,29 +161,28 @@ function tableGeometry(): void {
   }
 }
 
-/** Follows the chain of EBRs of the extended partition ptes[ext] (busybox's read_extended). */
-function readExtended(fd: i32, ext: i32): void {
+/** Follows the chain of EBRs of the extended partition ptes[ext] (busybox's read_extended).
+ *  False when an EBR cannot be read (past the end of the disk): busybox then drops the
+ *  listing of this disk without a word. */
+function readExtended(fd: i32, ext: i32): bool {
   const pex = pte(ext);
   pex.link = pex.table;
   let p = pex.table;
   if (entryStart(p) == 0) {
     printf("Bad offset in primary extended partition\n");
-    return;
+    return true;
   }
   while (isExtended(entryType(p))) {
     if (partitions >= MAX_PARTS) {
       printf("Warning: deleting partitions after %u\n", partitions);
-      return;
+      return true;
     }
     const pe = pte(partitions);
     pe.offset = extendedOffset + entryStart(p);
     pe.sector = malloc(SECTOR);
     pe.table = 0;
     pe.link = 0;
-    if (pe.sector == 0 || !readSector(fd, pe.offset, pe.sector)) {
-      fprintf(2, "fdisk: can't read from %s\n", currentDev);
-      return;
-    }
+    if (pe.sector == 0 || !readSector(fd, pe.offset, pe.sector)) return false;
     if (extendedOffset == 0) extendedOffset = entryStart(p);
     const q = pe.sector + 0x1be;
     for (let i = 0; i < 4; i++) {
@@ -204,10 +202,12 @@ function readExtended(fd: i32, ext: i32): void {
     p = pe.link;
     partitions++;
   }
+  return true;
 }
 
-/** Opens and reads the MBR: 1 when the device cannot be read, -1 without a DOS signature,
- *  0 with a partition table read (the messages busybox prints while reading come out here). */
+/** Opens and reads the MBR: 1 when the device cannot be read, 2 when an EBR cannot be,
+ *  -1 without a DOS signature, 0 with a partition table read (the messages busybox prints
+ *  while reading come out here). */
 function readDisk(fd: i32): i32 {
   partitions = 4;
   extendedOffset = 0;
@@ -233,7 +233,7 @@ function readDisk(fd: i32): i32 {
   for (let i = 0; i < 4; i++) {
     if (!isExtended(entryType(pte(i).table))) continue;
     if (partitions != 4) printf("Ignoring extra extended partition %u\n", i + 1);
-    else readExtended(fd, i);
+    else if (!readExtended(fd, i)) return 2;
   }
   for (let i = 4; i < partitions; i++) {
     const s = pte(i).sector;
@@ -364,7 +364,6 @@ function listTable(dev: usize): void {
 
 /** Lists one device. `named`: given on the command line (an open failure is reported). */
 function listDevice(dev: usize, named: bool): i32 {
-  currentDev = dev;
   const fd = open(dev, O_RDONLY, 0);
   if (fd < 0) {
     if (named) fprintf(2, "fdisk: can't open '%s': %s\n", dev, errorText());
@@ -372,7 +371,9 @@ function listDevice(dev: usize, named: bool): i32 {
   }
   setErrno(0);
   const r = readDisk(fd);
-  if (r > 0) {
+  if (r == 2) {
+    // an unreadable EBR: busybox gives up on this disk silently
+  } else if (r > 0) {
     // a short read of the MBR (an empty file: no error text, as busybox's perror with errno 0)
     if (named && errno != 0) fprintf(2, "fdisk: can't open '%s': %s\n", dev, errorText());
     else if (named) fprintf(2, "fdisk: can't open '%s'\n", dev);

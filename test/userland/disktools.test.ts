@@ -77,7 +77,19 @@ describe("dd", () => {
     const theirsOut = args.some((a) => a.startsWith("of=")) ? readFileSync(join(dir, "ref-" + args.find((a) => a.startsWith("of="))!.slice(3))) : null;
     return { ours, oursOut, theirs: { status: theirs.status, stderr: theirs.stderr.toString(), stdout: theirs.stdout }, theirsOut };
   }
-  const third = /^(\d+) bytes \((\d+(\.\d[KMGT])?)B\) copied, \d+\.\d{6} seconds, \d+(\.\d[KMGT])?B\/s\n$/;
+  const third = /^(\d+) bytes \((\d+(\.\d[KMGT])?)B\) copied, (\d+\.\d{6}) seconds, (\d+(\.\d[KMGTPE])?)B\/s\n$/;
+  /** busybox's make_human_readable_str(v, 1, 0), for checking dd's sizes and rates. */
+  function human(v: bigint): string {
+    if (v < 1024n) return String(v);
+    let unit = 0, frac = 0n;
+    while (v >= 1024n) {
+      unit++;
+      frac = ((v % 1024n) * 10n + 512n) / 1024n;
+      v /= 1024n;
+    }
+    if (frac >= 10n) { v++; frac = 0n; }
+    return `${v}.${frac}${" KMGTPE"[unit]}`;
+  }
 
   test.each([
     [["if=in", "of=out"]],
@@ -98,6 +110,10 @@ describe("dd", () => {
     const m = third.exec(lines[2]);
     expect(m).not.toBeNull();
     expect(Number(m![1])).toBe(r.oursOut!.length);
+    // the size and the rate: bytes × 10^6 / elapsed µs in 64 bits (an instant copy counts as 1 µs)
+    expect(m![2]).toBe(human(BigInt(m![1])));
+    const micros = BigInt(m![4].replace(".", "")) || 1n;
+    expect(m![5]).toBe(human((BigInt(m![1]) * 1_000_000n) / micros));
   });
 
   test("seek= into an existing file, with and without conv=notrunc", () => {
@@ -173,6 +189,26 @@ describe("fdisk -l", () => {
     expect(ours.stdout).toBe(theirs.stdout);
     expect(ours.status).toBe(theirs.status);
   });
+  test("hostile tables: a chain of EBRs that loops, and one that points past the disk", () => {
+    const dir = scratch();
+    for (const [name, link] of [["loop.img", 0], ["far.img", 1_000_000]]) {
+      disk(dir, name, 16, "label: dos\nstart=2048, size=8192, type=83\nstart=10240, size=22528, type=5\n");
+      const img = readFileSync(join(dir, name));
+      const ebr = 10240 * 512 + 0x1be;
+      img.writeUInt8(0x83, ebr + 4); // a logical partition at +63, 100 sectors
+      img.writeUInt32LE(63, ebr + 8);
+      img.writeUInt32LE(100, ebr + 12);
+      img.writeUInt8(0x05, ebr + 16 + 4); // the link: back to itself, or far past the end
+      img.writeUInt32LE(link, ebr + 16 + 8);
+      img.writeUInt32LE(200, ebr + 16 + 12);
+      img.writeUInt16LE(0xaa55, 10240 * 512 + 510);
+      writeFileSync(join(dir, name), img);
+      const ours = run("fdisk", ["-l", name], { cwd: dir });
+      const theirs = spawnSync("busybox", ["fdisk", "-l", name], { cwd: dir, encoding: "utf8" });
+      expect(ours.stdout).toBe(theirs.stdout);
+      expect(ours.stderr).toBe(theirs.stderr);
+    }
+  });
   test("several devices, a missing one, and -s", () => {
     const dir = scratch();
     disk(dir, "a.img", 16, "label: dos\nstart=2048, type=83\n");
@@ -183,5 +219,106 @@ describe("fdisk -l", () => {
     expect(ours.stderr).toBe(theirs.stderr);
     expect(run("fdisk", ["-s", "a.img"], { cwd: dir }).stdout).toBe("a.img: 16384\n");
     expect(run("fdisk", [], { cwd: dir }).status).toBe(1);
+  });
+});
+
+describe("mkfs.ext2 / mke2fs", () => {
+  function image(dir: string, kib: number, name = `fs${kib}.img`): string {
+    writeFileSync(join(dir, name), Buffer.alloc(0));
+    host("truncate", ["-s", `${kib}K`, name], dir);
+    return name;
+  }
+  function fsck(dir: string, name: string) {
+    return spawnSync("e2fsck", ["-fn", name], { cwd: dir, encoding: "utf8" });
+  }
+  function dumpe2fs(dir: string, name: string): Record<string, string> {
+    const out = host("dumpe2fs", ["-h", name], dir);
+    return Object.fromEntries(out.split("\n").filter((l) => l.includes(":")).map((l) => [l.slice(0, l.indexOf(":")).trim(), l.slice(l.indexOf(":") + 1).trim()]));
+  }
+
+  test.each([
+    [16384, []],
+    [1440, []],
+    [8200, []],
+    [65536, []],
+    [16384, ["-b", "4096"]],
+    [16384, ["-b", "2048", "-I", "256"]],
+    [16384, ["-N", "100", "-m", "0"]],
+    [100000, ["-i", "16384"]],
+    [200, []],
+  ])("%i KiB %j: e2fsck clean, and busybox's numbers", (kib, opts) => {
+    const dir = scratch();
+    const name = image(dir, kib as number);
+    const r = run("mkfs.ext2", ["-F", "-L", "lokum", ...(opts as string[]), name], { cwd: dir });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const check = fsck(dir, name);
+    expect(check.stdout + check.stderr).toMatch(/11\/\d+ files/);
+    expect(check.status).toBe(0);
+    const info = dumpe2fs(dir, name);
+    expect(info["Filesystem features"]).toBe("filetype sparse_super large_file");
+    expect(info["Filesystem volume name"]).toBe("lokum");
+    expect(info["Filesystem revision #"]).toBe("1 (dynamic)");
+    expect(info["Filesystem UUID"]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // the summary: what busybox's mke2fs prints for the same size and options (its layout
+    // arithmetic is the one we follow), label apart
+    const ref = image(dir, kib as number, "busybox.img");
+    const theirs = spawnSync("busybox", ["mke2fs", "-F", "-L", "lokum", ...(opts as string[]), ref], { cwd: dir, encoding: "utf8" });
+    if (!(opts as string[]).includes("-N")) expect(r.stdout).toBe(theirs.stdout); // busybox ignores -N
+    // lost+found and the root are there, with the right links
+    const ls = host("debugfs", ["-R", "ls -l /", name], dir);
+    expect(ls).toMatch(/\s2\s+40755 \(2\)\s+0\s+0\s+\d+.*\s\.\n/);
+    expect(ls).toMatch(/\s11\s+40700 \(2\)\s+0\s+0\s+\d+.*lost\+found/);
+  });
+
+  test("mke2fs is the same tool; -q, -n, a size argument, and the errors", () => {
+    const dir = scratch();
+    const name = image(dir, 8192);
+    expect(run("mke2fs", ["-q", "-F", name], { cwd: dir })).toMatchObject({ status: 0, stdout: "", stderr: "" });
+    expect(fsck(dir, name).status).toBe(0);
+    expect(dumpe2fs(dir, name)["Block count"]).toBe("8192");
+    // only the first 4096 KiB
+    expect(run("mke2fs", ["-q", "-F", name, "4096"], { cwd: dir }).status).toBe(0);
+    expect(dumpe2fs(dir, name)["Block count"]).toBe("4096");
+    // -n writes nothing
+    const before = readFileSync(join(dir, name));
+    expect(run("mke2fs", ["-n", "-F", "-b", "4096", name], { cwd: dir }).stdout).toMatch(/^Filesystem label=\nOS type: Linux\nBlock size=4096 \(log=2\)/);
+    expect(readFileSync(join(dir, name)).equals(before)).toBe(true);
+    expect(run("mke2fs", [name], { cwd: dir })).toMatchObject({ status: 1, stderr: `mke2fs: ${name}: not a block device\n` });
+    expect(run("mkfs.ext2", ["-F", "nothere"], { cwd: dir })).toMatchObject({ status: 1, stderr: "mkfs.ext2: can't open 'nothere': No such file or directory\n" });
+    expect(run("mke2fs", ["-F", "-b", "3000", name], { cwd: dir })).toMatchObject({ status: 1, stderr: "mke2fs: blocksize 3000 is bad\n" });
+    expect(run("mke2fs", ["-F", "-m", "60", name], { cwd: dir })).toMatchObject({ status: 1, stderr: "mke2fs: -m is bad\n" });
+    expect(run("mke2fs", ["-F", name, "50"], { cwd: dir })).toMatchObject({ status: 1, stderr: "mke2fs: need >= 60 blocks\n" });
+    expect(run("mke2fs", [], { cwd: dir }).status).toBe(1);
+  });
+});
+
+describe("blkid", () => {
+  test("ext2/3 and FAT12/16/32 images: busybox's lines", () => {
+    const dir = scratch();
+    const make = (_name: string, cmd: string[]) => host(cmd[0], cmd.slice(1), dir);
+    host("truncate", ["-s", "8M", "e2.img"], dir);
+    host("mke2fs", ["-q", "-F", "-t", "ext2", "-L", "lokum", "e2.img"], dir);
+    host("truncate", ["-s", "8M", "e3.img"], dir);
+    host("mke2fs", ["-q", "-F", "-t", "ext3", "e3.img"], dir);
+    host("truncate", ["-s", "8M", "e4.img"], dir);
+    host("mke2fs", ["-q", "-F", "-t", "ext4", "-L", "four", "e4.img"], dir);
+    make("f12.img", ["mkfs.fat", "-C", "f12.img", "1440"]);
+    make("f16.img", ["mkfs.fat", "-C", "-F", "16", "-n", "DATA", "f16.img", "16384"]);
+    make("f32.img", ["mkfs.fat", "-C", "-F", "32", "-n", "BIG32", "f32.img", "70000"]);
+    host("truncate", ["-s", "1M", "zero.img"], dir);
+    writeFileSync(join(dir, "tiny"), "x");
+    const names = ["e2.img", "e3.img", "e4.img", "f12.img", "f16.img", "f32.img", "zero.img", "tiny", "nothere"];
+    const ours = run("blkid", names, { cwd: dir });
+    const theirs = spawnSync("busybox", ["blkid", ...names], { cwd: dir, encoding: "utf8" });
+    expect(ours.stdout.split("\n")).toHaveLength(7);
+    expect(ours).toMatchObject({ status: 0, stdout: theirs.stdout, stderr: "" });
+  });
+  test("what mkfs.ext2 made", () => {
+    const dir = scratch();
+    host("truncate", ["-s", "4M", "fs.img"], dir);
+    expect(run("mkfs.ext2", ["-q", "-F", "-L", "mine", "fs.img"], { cwd: dir }).status).toBe(0);
+    const uuid = host("dumpe2fs", ["-h", "fs.img"], dir).match(/Filesystem UUID:\s+(\S+)/)![1];
+    expect(run("blkid", ["fs.img"], { cwd: dir }).stdout).toBe(`fs.img: LABEL="mine" UUID="${uuid}" TYPE="ext2"\n`);
   });
 });

@@ -1,6 +1,7 @@
-// The few system calls and ioctls the disk tools need beyond libc's unistd.ts, with C's error
-// convention (-1 and errno). The sys_* stubs are generated from kernel/syscalls.tbl like all
-// the others; only their declarations live here, next to their one user.
+// The few system calls and ioctls the disk tools need beyond libc's unistd.ts — ftruncate and a
+// microsecond clock — with C's error convention (-1 and errno). The sys_* stubs are generated
+// from kernel/syscalls.tbl like all the others; sys_ftruncate's declaration lives here, next to
+// its one user.
 //
 //   ioctl          request      argument                      (include/uapi/linux/fs.h)
 //   BLKGETSIZE     0x1260       u32: size in 512-byte sectors
@@ -9,13 +10,13 @@
 //
 // deviceSize() asks a block device for its size and falls back to the file size (lseek to
 // the end) for an image file, as busybox's get_volume_size_in_bytes does. Sizes are 32-bit
-// in Lokum: a device or file of 4 GiB or more is reported as EFBIG.
+// in Lokum (offsets are i32): a device or file of 2 GiB or more is reported as EFBIG.
 
 import { syscallResult, setErrno, EFBIG } from "../errno";
 import { ioctl, lseek, SEEK_SET, SEEK_END } from "../unistd";
+import { sys_gettimeofday } from "../syscall";
 
 declare function sys_ftruncate(fd: i32, length: i32): i32;
-declare function sys_gettimeofday(tv: usize, tz: usize): i32;
 
 export function ftruncate(fd: i32, length: i32): i32 { return syscallResult(sys_ftruncate(fd, length)); }
 

@@ -30,10 +30,6 @@ export class Sha1 {
   w = new StaticArray<u32>(80);
 }
 
-function rotl(x: u32, n: u32): u32 {
-  return (x << n) | (x >>> (32 - n));
-}
-
 /** The big-endian u32 at p. */
 function loadBE(p: usize): u32 {
   return (u32(load<u8>(p)) << 24) | (u32(load<u8>(p, 1)) << 16) | (u32(load<u8>(p, 2)) << 8) | u32(load<u8>(p, 3));
@@ -46,31 +42,45 @@ function storeBE(p: usize, v: u32): void {
   store<u8>(p, u8(v), 3);
 }
 
+/** Stirs one 64-byte block at `p` into the state: one loop per function, the rotations
+ *  written out (a call per step would cost more than the step). */
 function sha1Block(h: Sha1, p: usize): void {
-  const w = h.w;
-  for (let t = 0; t < 16; t++) w[t] = loadBE(p + 4 * t);
-  for (let t = 16; t < 80; t++) w[t] = rotl(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], 1);
+  const w = changetype<usize>(h.w);
+  for (let t: u32 = 0; t < 16; t++) store<u32>(w + 4 * t, loadBE(p + 4 * t));
+  for (let t: u32 = 16; t < 80; t++) {
+    const x = load<u32>(w + 4 * (t - 3)) ^ load<u32>(w + 4 * (t - 8)) ^ load<u32>(w + 4 * (t - 14)) ^ load<u32>(w + 4 * (t - 16));
+    store<u32>(w + 4 * t, (x << 1) | (x >>> 31));
+  }
   let a = h.h0, b = h.h1, c = h.h2, d = h.h3, e = h.h4;
-  for (let t = 0; t < 80; t++) {
-    let f: u32;
-    let k: u32;
-    if (t < 20) {
-      f = (b & c) | (~b & d);
-      k = 0x5a827999;
-    } else if (t < 40) {
-      f = b ^ c ^ d;
-      k = 0x6ed9eba1;
-    } else if (t < 60) {
-      f = (b & c) | (b & d) | (c & d);
-      k = 0x8f1bbcdc;
-    } else {
-      f = b ^ c ^ d;
-      k = 0xca62c1d6;
-    }
-    const temp = rotl(a, 5) + f + e + k + w[t];
+  for (let t: u32 = 0; t < 20; t++) {
+    const temp = ((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + load<u32>(w + 4 * t);
     e = d;
     d = c;
-    c = rotl(b, 30);
+    c = (b << 30) | (b >>> 2);
+    b = a;
+    a = temp;
+  }
+  for (let t: u32 = 20; t < 40; t++) {
+    const temp = ((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + load<u32>(w + 4 * t);
+    e = d;
+    d = c;
+    c = (b << 30) | (b >>> 2);
+    b = a;
+    a = temp;
+  }
+  for (let t: u32 = 40; t < 60; t++) {
+    const temp = ((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + load<u32>(w + 4 * t);
+    e = d;
+    d = c;
+    c = (b << 30) | (b >>> 2);
+    b = a;
+    a = temp;
+  }
+  for (let t: u32 = 60; t < 80; t++) {
+    const temp = ((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + load<u32>(w + 4 * t);
+    e = d;
+    d = c;
+    c = (b << 30) | (b >>> 2);
     b = a;
     a = temp;
   }

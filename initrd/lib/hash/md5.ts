@@ -43,35 +43,42 @@ const K: StaticArray<u32> = [
 // rotation per step: four values per round, repeated four times within the round
 const S: StaticArray<u8> = [7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21];
 
-function rotl(x: u32, n: u32): u32 {
-  return (x << n) | (x >>> (32 - n));
-}
-
-/** Stirs one 64-byte block at `p` into the state. */
+/** Stirs one 64-byte block at `p` into the state. One loop per round, with the rotation
+ *  written out (a call per step would cost more than the step): the shape of the RFC's
+ *  FF/GG/HH/II macros without sixty-four lines of them. */
 function md5Block(h: Md5, p: usize): void {
   let a = h.a, b = h.b, c = h.c, d = h.d;
-  for (let i: u32 = 0; i < 64; i++) {
-    let f: u32;
-    let g: u32;
-    const round = i >> 4;
-    if (round == 0) {
-      f = (b & c) | (~b & d);
-      g = i;
-    } else if (round == 1) {
-      f = (b & d) | (c & ~d);
-      g = (5 * i + 1) & 15;
-    } else if (round == 2) {
-      f = b ^ c ^ d;
-      g = (3 * i + 5) & 15;
-    } else {
-      f = c ^ (b | ~d);
-      g = (7 * i) & 15;
-    }
-    const sum = a + f + K[i] + load<u32>(p + 4 * g);
+  for (let i: u32 = 0; i < 16; i++) {
+    const sum = a + ((b & c) | (~b & d)) + K[i] + load<u32>(p + 4 * i);
+    const s: u32 = S[i & 3];
     a = d;
     d = c;
     c = b;
-    b = b + rotl(sum, S[(round << 2) | (i & 3)]);
+    b = b + ((sum << s) | (sum >>> (32 - s)));
+  }
+  for (let i: u32 = 16; i < 32; i++) {
+    const sum = a + ((b & d) | (c & ~d)) + K[i] + load<u32>(p + 4 * ((5 * i + 1) & 15));
+    const s: u32 = S[4 + (i & 3)];
+    a = d;
+    d = c;
+    c = b;
+    b = b + ((sum << s) | (sum >>> (32 - s)));
+  }
+  for (let i: u32 = 32; i < 48; i++) {
+    const sum = a + (b ^ c ^ d) + K[i] + load<u32>(p + 4 * ((3 * i + 5) & 15));
+    const s: u32 = S[8 + (i & 3)];
+    a = d;
+    d = c;
+    c = b;
+    b = b + ((sum << s) | (sum >>> (32 - s)));
+  }
+  for (let i: u32 = 48; i < 64; i++) {
+    const sum = a + (c ^ (b | ~d)) + K[i] + load<u32>(p + 4 * ((7 * i) & 15));
+    const s: u32 = S[12 + (i & 3)];
+    a = d;
+    d = c;
+    c = b;
+    b = b + ((sum << s) | (sum >>> (32 - s)));
   }
   h.a += a;
   h.b += b;
