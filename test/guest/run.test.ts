@@ -100,6 +100,17 @@ describe("lokum run", () => {
     expect(statSync(untouched).mtimeMs).toBe(mtime);
   });
 
+  test("a command that powers off ends the run, with status 0 and the disk written", async () => {
+    const image = join(boot.dir, "poweroff.img");
+    writeFileSync(image, new Uint8Array(1 << 20));
+    const r = await run("--hda", image, "-c", "echo before-power-off > /dev/hda\npoweroff\necho ne''ver typed");
+    expect(r.stdout).toContain("# poweroff\n");
+    expect(r.stdout).toMatch(/reboot: Power down\n$/);
+    expect(r.stdout).not.toContain("never typed");
+    expect(r.status).toBe(0);
+    expect(readFileSync(image).subarray(0, 19).toString("latin1")).toBe("before-power-off\n\0\0");
+  });
+
   test("lokum boot --hda: poweroff ends it, and the guest's disk writes are in the image", async () => {
     const image = join(boot.dir, "boot-scratch.img");
     writeFileSync(image, new Uint8Array(1 << 20));

@@ -7,7 +7,8 @@
 //             [--mem MB] [--cmdline S] [--timeout S] [--kernel ELF] [--initrd CPIO]
 //             (-c 'CMD' | --script FILE)
 //
-// What the guest wrote to --hda/--hdb is in the image files when the command exits.
+// What the guest wrote to --hda/--hdb is in the image files when the command exits. A command
+// that powers the machine off (`poweroff`, `halt`) ends the run with status 0.
 // --add copies a host file into the initrd (the archive is rewritten with the extra entries).
 // The last command's status comes from a marker line the shell prints after it, which is
 // removed from the transcript.
@@ -27,7 +28,8 @@ const STATUS_MARKER = "__lokum_status=";
 export const RUN_USAGE = `usage: lokum run [options] (-c 'CMD; CMD' | --script FILE)
 
 Boot headless, wait for the shell prompt, type each command (one per line; -c splits on
-newlines), print the transcript and exit with the last command's status.
+newlines), print the transcript and exit with the last command's status. A command that
+powers the machine off (poweroff, halt) ends the run there with status 0.
 
 options:
   --add HOST:GUEST  copy a host file into the initrd (repeatable)
@@ -96,21 +98,28 @@ export async function runCommand(args: string[]): Promise<number> {
   }
 }
 
+/** The kernel's last line after `poweroff` or `halt` (v86 has no ACPI: the CPU just stops). */
+const POWERED_OFF = /reboot: (Power down|System halted)/;
+
 /** Types each command at the prompt; returns the console text from the first prompt to the
- *  last one, and the last command's exit status. */
+ *  last one, and the last command's exit status. A command that powers the machine off ends
+ *  the run there, with status 0 (the commands after it are not typed). */
 export async function typeCommands(machine: Machine, commands: string[], timeoutMs: number): Promise<{ text: string; status: number }> {
   await machine.waitFor(PROMPT, { timeoutMs });
   const start = machine.output.lastIndexOf("\n") + 1; // the first prompt's line
+  const transcript = (end: number): string => machine.output.slice(start, end).replace(/\r\n/g, "\n") + "\n";
+  const promptOrOff = new RegExp(`${PROMPT.source}|${POWERED_OFF.source}`);
   for (const command of commands) {
     machine.write(command + "\n");
-    await machine.waitFor(PROMPT, { timeoutMs });
+    const seen = await machine.waitFor(promptOrOff, { timeoutMs });
+    if (POWERED_OFF.test(seen)) return { text: transcript(machine.output.length).replace(/\n+$/, "\n"), status: 0 };
   }
   const end = machine.output.length;
   machine.write(`echo ${STATUS_MARKER}$?\n`);
   const marked = await machine.waitFor(new RegExp(`${STATUS_MARKER}(\\d+)`), { timeoutMs });
   await machine.waitFor(PROMPT, { timeoutMs });
   const status = Number(new RegExp(`${STATUS_MARKER}(\\d+)`).exec(marked)![1]);
-  return { text: machine.output.slice(start, end).replace(/\r\n/g, "\n") + "\n", status };
+  return { text: transcript(end), status };
 }
 
 /** The initrd with extra files from the host (`HOST:GUEST`), as a newc archive. */
