@@ -9,7 +9,8 @@
 //     /dev under it, then becomes `switch_root /newroot /sbin/init` — the disk's init, still
 //     pid 1, starts again at step 1. If a step fails, init says so and stays on the initramfs.
 //     (docs/boot.md tells the whole story.)
-//  2. Runs /etc/rc with /bin/sh and waits for it (it sets the host name, mounts the rest).
+//  2. Runs /etc/rc with /bin/sh and waits for it (it sets the host name and, on a disk root,
+//     makes / writable).
 //  3. Forever: starts an interactive /bin/sh on the console (as a login shell, "-sh", so it
 //     reads /etc/profile) and, while it runs, reaps every child that exits — orphans are
 //     re-parented to init, so init must wait for them or they stay zombies. When the shell
@@ -22,6 +23,7 @@ import { fprintf, flushOutput } from "../lib/stdio";
 import { mount, fork, execve, waitpid, access, setsid, ioctl, open, read, close, _exit, F_OK, O_RDONLY } from "../lib/unistd";
 import { errno, errorText } from "../lib/errno";
 import { cstr, strcpy, strlcpy, strncmp, strstr, strlen } from "../lib/string";
+import { Statfs, statfs, RAMFS_MAGIC, TMPFS_MAGIC } from "../lib/statfs";
 
 const environment: StaticArray<string> = ["PATH=/bin:/sbin", "HOME=/root", "TERM=linux", null];
 let shellArgv = new StaticArray<usize>(3);
@@ -32,6 +34,7 @@ let fileText = new StaticArray<u8>(2048); // /proc/cmdline or /proc/mounts
 let rootDevice = new StaticArray<u8>(128);
 let rootType = new StaticArray<u8>(32);
 let pattern = new StaticArray<u8>(160);
+let statfsBuffer = new StaticArray<u8>(84); // struct statfs64
 const SPACE: u8 = 32, NEWLINE: u8 = 10, EQUALS: u8 = 61;
 let statusWord = new StaticArray<i32>(1);
 const TIOCSCTTY: u32 = 0x540e;
@@ -73,21 +76,12 @@ function mountUnlessMounted(source: string, target: string, type: string): void 
   if (!isMounted(target)) mountOrReport(source, target, type);
 }
 
-/** Is the root still the initramfs? The last /proc/mounts line for "/" says what "/" is now. */
+/** Is the root still the initramfs? Its file system is a ramfs (or tmpfs), as switch_root
+ *  checks too; a disk root is not. */
 function rootIsInitramfs(): bool {
-  if (!readSmallFile("/proc/mounts")) return false;
-  let ramfs = false;
-  let line = changetype<usize>(fileText);
-  while (load<u8>(line) != 0) {
-    let p = line;
-    while (load<u8>(p) != 0 && load<u8>(p) != SPACE) p++; // the device
-    if (strncmp(p, cstr(" / "), 3) == 0) {
-      ramfs = strncmp(p + 3, cstr("rootfs "), 7) == 0 || strncmp(p + 3, cstr("ramfs "), 6) == 0 || strncmp(p + 3, cstr("tmpfs "), 6) == 0;
-    }
-    while (load<u8>(p) != 0 && load<u8>(p) != NEWLINE) p++;
-    line = load<u8>(p) == NEWLINE ? p + 1 : p;
-  }
-  return ramfs;
+  const f = changetype<Statfs>(statfsBuffer);
+  if (statfs(cstr("/"), f) < 0) return false;
+  return f.type == RAMFS_MAGIC || f.type == TMPFS_MAGIC;
 }
 
 /** Copies the value of `name=value` on the kernel command line (fileText holds /proc/cmdline)
