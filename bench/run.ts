@@ -289,7 +289,9 @@ async function printModules(): Promise<void> {
 async function printDisk(): Promise<void> {
   let figures;
   try {
-    execFileSync(process.execPath, [join(root, "bin/lokum.mjs"), "build"], { cwd: root, stdio: "pipe" });
+    console.log("\nBuilding dist/boot/ for the disk figures (lokum build):");
+    const { buildCommand } = await import("../toolchain/cli/build.js"); // from source: no tsc -b needed
+    if ((await buildCommand([])) !== 0) throw new Error("lokum build failed");
     figures = await measureDisk(root, Math.min(runs, 3));
   } catch (err) {
     console.log(`\nDisk figures: not available (${String((err as Error).message).split("\n")[0]})`);
