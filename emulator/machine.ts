@@ -104,6 +104,7 @@ interface V86Internals {
           write32?: (value: number) => void,
         ): void;
       };
+      devices: { ide?: { primary?: { master?: { buffer?: { buffer?: ArrayBuffer } }; slave?: { buffer?: { buffer?: ArrayBuffer } } } } };
     };
   };
   /** The host's end of v86's two-ended message bus: what we send here reaches the devices. */
@@ -346,6 +347,19 @@ export class Machine {
   screenText(): string[] {
     const adapter = this.requireEmulator("screenText").screen_adapter;
     return adapter?.get_text_screen ? adapter.get_text_screen().map((row) => row.trimEnd()) : [];
+  }
+
+  /**
+   * The bytes of a disk as the guest left them (v86-devices.md 1.2: after restoreState the
+   * drive holds a copy of the snapshot's disk, no longer the caller's buffer). A view, not a
+   * copy: copy it before the guest runs on if it must stay as it is.
+   */
+  diskBytes(which: "hda" | "hdb" = "hda"): Uint8Array {
+    const ide = this.requireEmulator("diskBytes").v86.cpu.devices.ide;
+    const drive = which === "hda" ? ide?.primary?.master : ide?.primary?.slave;
+    const buffer = drive?.buffer?.buffer;
+    if (!buffer) throw new Error(`Machine.diskBytes: no ${which}`);
+    return new Uint8Array(buffer);
   }
 
   /** A snapshot of the whole PC (RAM, devices, disks). */

@@ -555,3 +555,4 @@ export function showFilesystems(m: SeqBuf): void {
 // Exported to modules (the module loader's kernel_symbols; dist/include/lokum-kernel.d.ts).
 EXPORT_SYMBOL(registerFilesystem);
 EXPORT_SYMBOL(unregisterFilesystem);
+EXPORT_SYMBOL(vfsNow);
