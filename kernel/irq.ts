@@ -22,6 +22,7 @@
 import { IRQ_COUNT, picEndOfInterrupt, picIsSpurious, picMask, picUnmask } from "./arch/x86/pic";
 import { printk } from "./printk";
 import { SeqBuf, seqPrintf } from "./fs/seq";
+import { doSoftirq } from "./softirq";
 
 export type IrqHandler = (irq: i32, dev: usize) => void;
 
@@ -116,6 +117,7 @@ export function irqDispatch(irq: i32): void {
     handler(irq, action.dev);
     action = action.next;
   }
+  doSoftirq(); // the bottom halves the handlers asked for (softirq.ts)
 }
 
 export function irqCount(irq: i32): u32 {
