@@ -376,9 +376,19 @@ export function netifReceiveSkb(skb: SkBuff): void {
     const copy = skbCopy(skb);
     if (copy != null) pt.func(copy, dev, pt);
   }
+  // Every handler of the protocol gets the frame: copies to all but the last, which gets the
+  // original (IPv4's own handler was registered first, so it is the last of the list).
+  let previous: PacketType = null;
   for (let pt = ptypeBase; pt != null; pt = pt.next) {
     if (pt.type != skb.protocol || (pt.dev != null && pt.dev != dev)) continue;
-    pt.func(skb, dev, pt);
+    if (previous != null) {
+      const copy = skbCopy(skb);
+      if (copy != null) previous.func(copy, dev, previous);
+    }
+    previous = pt;
+  }
+  if (previous != null) {
+    previous.func(skb, dev, previous);
     return;
   }
   if (dev != null) dev.rxNohandler++;
