@@ -34,6 +34,7 @@ export function setInterruptedUserMode(user: bool): void {
 
 function timerInterrupt(irq: i32, dev: usize): void {
   jiffies++;
+  lastTickTsc = rdtsc();
   if (tickHook != null) tickHook(tickFromUser);
 }
 
@@ -45,24 +46,19 @@ export function pitInit(): void {
   requestIrq(0, timerInterrupt, "timer", 0);
 }
 
-const DIVISOR: u32 = (PIT_INPUT_HZ + HZ / 2) / HZ;
 const USEC_PER_TICK: u32 = 1000000 / HZ;
+/** The time-stamp counter at the last tick. v86's TSC counts wall-clock nanoseconds (1 GHz),
+ *  as its CPUID reports; a real PC's counts cycles at its own rate. */
+let lastTickTsc: u32 = 0;
 
 /**
- * Microseconds since the last tick, from channel 0's counter (latched with command 0x00): it
- * counts down from DIVISOR to 0 once per tick. If the counter has wrapped but IRQ 0 is still
- * waiting (interrupts are off in the kernel), the tick is counted here: the PIC's request
- * register (OCW3 0x0A) has bit 0 set. For gettimeofday's sub-tick resolution (ping's RTTs).
+ * Microseconds since the last tick, from the time-stamp counter (gettimeofday's sub-tick
+ * resolution: a ping's round trip is well under a tick). Capped below a tick, so that time
+ * never runs backwards when the next tick is late (v86 drops ticks while the guest is busy).
  */
 export function pitMicrosSinceTick(): u32 {
-  outb(PIT_COMMAND, 0x00);
-  const low = <u32>inb(PIT_CHANNEL0);
-  const count = low | <u32>inb(PIT_CHANNEL0) << 8;
-  let elapsed = count <= DIVISOR ? DIVISOR - count : 0;
-  let micros = elapsed * USEC_PER_TICK / DIVISOR;
-  outb(0x20, 0x0a); // OCW3: read the master PIC's interrupt request register
-  if ((inb(0x20) & 1) != 0 && elapsed < DIVISOR / 2) micros += USEC_PER_TICK;
-  return micros;
+  const micros = (rdtsc() - lastTickTsc) / 1000;
+  return micros < USEC_PER_TICK ? micros : USEC_PER_TICK - 1;
 }
 
 // Exported to modules (the module loader's kernel_symbols; dist/include/lokum-kernel.d.ts).

@@ -106,11 +106,35 @@ export function routeLookup(daddr: u32): Route {
   return best;
 }
 
+function byteSwap(v: u32): u32 {
+  return (v & 0xff) << 24 | (v >> 8 & 0xff) << 16 | (v >> 16 & 0xff) << 8 | v >> 24;
+}
+
 export function showRoutes(m: SeqBuf): void {
   seqPrintf(m, "%-127s\n", "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT");
-  for (let i = 0; i < MAX_ROUTES; i++) {
-    const r = routeAt(i);
-    if (!r.used) continue;
+  // In address order (host byte order), as Linux's walk of its routing trie lists them:
+  // 0.0.0.0/0 first. A selection by key, from the smallest not yet printed.
+  let lastKey: u32 = 0;
+  let lastLen: i32 = 33;
+  for (let n = 0; n < MAX_ROUTES; n++) {
+    let r: Route = null;
+    let rKey: u32 = 0;
+    let rLen: i32 = 0;
+    for (let i = 0; i < MAX_ROUTES; i++) {
+      const c = routeAt(i);
+      if (!c.used) continue;
+      const key = byteSwap(c.dst);
+      const len = maskLength(c.mask);
+      if (key < lastKey || (key == lastKey && len >= lastLen)) continue; // printed already
+      if (r == null || key < rKey || (key == rKey && len > rLen)) {
+        r = c;
+        rKey = key;
+        rLen = len;
+      }
+    }
+    if (r == null) break;
+    lastKey = rKey;
+    lastLen = rLen;
     const before = m.count;
     seqPrintf(m, "%s\t%08X\t%08X\t%04X\t%d\t%u\t%d\t%08X\t%d\t%u\t%u", changetype<usize>(r.dev.name), r.dst, r.gateway, r.flags, 0, 0, r.metric,
       r.mask, 0, 0, 0);
