@@ -24,7 +24,7 @@
 
 import { printf, fprintf, flushOutput, snprintf } from "../lib/stdio";
 import { open, close, write, ioctl, getpid, time, O_WRONLY, O_CREAT, O_TRUNC } from "../lib/unistd";
-import { errno, errorText, EAGAIN, EINTR } from "../lib/errno";
+import { errno, errorText, EAGAIN, EINTR, ENODEV } from "../lib/errno";
 import { atoi, strlen } from "../lib/string";
 import { getopt, optarg } from "../lib/getopt";
 import {
@@ -60,6 +60,14 @@ let dns: u32 = 0;
 let bcast: u32 = 0;
 let leaseTime: u32 = 0;
 let messageType: u8 = 0;
+
+declare function sys_nanosleep(req: usize, rem: usize): i32;
+const sleepSpec = new StaticArray<u32>(2);
+function sleepMs(ms: u32): void {
+  sleepSpec[0] = ms / 1000;
+  sleepSpec[1] = (ms % 1000) * 1000000;
+  sys_nanosleep(changetype<usize>(sleepSpec), 0);
+}
 
 function ifreq(): usize {
   ifreqFor(changetype<usize>(ifr), iface);
@@ -274,6 +282,9 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
     return 1;
   }
   let r = ifreq();
+  // At boot the driver may still be loading (coldplug runs beside /etc/rc): wait up to 5 s.
+  for (let i = 0; i < 50 && ioctl(ioSock, SIOCGIFINDEX, r) < 0 && errno == ENODEV; i++) sleepMs(100);
+  r = ifreq();
   if (ioctl(ioSock, SIOCGIFINDEX, r) < 0) {
     fprintf(2, "udhcpc: ioctl 0x%x failed: %s\n", SIOCGIFINDEX, errorText());
     return 1;

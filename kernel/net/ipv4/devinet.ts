@@ -7,7 +7,7 @@
 // address, as Linux's SIOCSIFADDR does.
 
 import { EINVAL } from "../../lib/errno";
-import { IFF_UP, NetDevice, netDevices, setNetdevDownHook } from "../netdevice";
+import { IFF_LOOPBACK, IFF_UP, NetDevice, netDevices, setNetdevDownHook } from "../netdevice";
 import { routeAdd, routeDel, routeFlushDev } from "./route";
 import { arpFlushDev } from "./arp";
 
@@ -19,8 +19,10 @@ function classfulMask(addr: u32): u32 {
   return 0x00ffffff;
 }
 
+// lo's subnet needs no route: 127.x is delivered locally (ip.ts), and Linux keeps it in its
+// "local" table, which `route -n` does not show.
 function prefixRouteAdd(dev: NetDevice): void {
-  if (dev.ipAddr != 0 && (dev.flags & IFF_UP) != 0) routeAdd(dev.ipAddr & dev.netmask, dev.netmask, 0, 0, 0, dev);
+  if (dev.ipAddr != 0 && (dev.flags & IFF_UP) != 0 && (dev.flags & IFF_LOOPBACK) == 0) routeAdd(dev.ipAddr & dev.netmask, dev.netmask, 0, 0, 0, dev);
 }
 
 function prefixRouteDel(dev: NetDevice): void {
