@@ -93,8 +93,6 @@ interface V86Internals {
     running: boolean;
     stopping: boolean;
     cpu: {
-      /** COM1's receive queue (v86's UART keeps what the host sent in a plain array). */
-      devices?: { uart0?: { input?: unknown[] } };
       io: {
         register_write(
           port: number,
@@ -104,7 +102,11 @@ interface V86Internals {
           write32?: (value: number) => void,
         ): void;
       };
-      devices: { ide?: { primary?: { master?: { buffer?: { buffer?: ArrayBuffer } }; slave?: { buffer?: { buffer?: ArrayBuffer } } } } };
+      devices: {
+        ide?: { primary?: { master?: { buffer?: { buffer?: ArrayBuffer } }; slave?: { buffer?: { buffer?: ArrayBuffer } } } };
+        /** COM1's receive queue (v86's UART keeps what the host sent in a plain array). */
+        uart0?: { input?: unknown[] };
+      };
     };
   };
   /** The host's end of v86's two-ended message bus: what we send here reaches the devices. */
@@ -256,7 +258,7 @@ export class Machine {
   private feedSerial(): void {
     const emulator = this.emulator;
     if (!emulator || this.serialBacklog.length === 0) return;
-    const queue = emulator.v86.cpu.devices?.uart0?.input;
+    const queue = emulator.v86.cpu.devices.uart0?.input;
     let room = Array.isArray(queue) ? SERIAL_QUEUE_BYTES - queue.length : Infinity;
     while (room > 0 && this.serialBacklog.length > 0) {
       const head = this.serialBacklog[0]!;
