@@ -162,11 +162,6 @@ function freeMount(m: Mount): void {
   kfree(changetype<usize>(m));
 }
 
-/** The n-th mount of the table, oldest first (null past the end): for /proc/mounts and tests. */
-export function mountAt(n: i32): Mount {
-  return n >= 0 && n < mountCount ? mounts[n] : null;
-}
-
 /** The (newest) mount in the tree whose root is `inode`, or null. */
 export function mountOfRoot(inode: Inode): Mount {
   for (let i = mountCount - 1; i >= 0; i--) {

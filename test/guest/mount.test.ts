@@ -15,8 +15,8 @@ import { createNodeMachine } from "../../emulator/node.js";
 import { readInitrdFiles } from "../../toolchain/cli/initrd-files.js";
 import { readKernelSources } from "../../toolchain/cli/kernel-files.js";
 import { writeCpio } from "../../toolchain/src/cpio.js";
-import { buildKernel } from "../../toolchain/src/kbuild.js";
-import { buildUserland } from "../../toolchain/src/userland.js";
+import { buildKernelCached as buildKernel } from "../support/build-cache.js";
+import { buildUserlandCached as buildUserland } from "../support/build-cache.js";
 import { runAtFreshShell, withMachine } from "./harness.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -31,7 +31,7 @@ beforeAll(async () => {
   const lib = readFileSync(resolve(root, "toolchain/lib/lokum.d.ts"), "utf8");
   const kernel = buildKernel(readKernelSources(root), lib);
   const userFiles = readInitrdFiles(root);
-  userFiles["initrd/bin/mkroot.ts"] = readFileSync(resolve(root, "test/guest/programs/mkroot.ts"), "utf8");
+  for (const name of ["mkroot", "mountcalls"]) userFiles[`initrd/bin/${name}.ts`] = readFileSync(resolve(root, `test/guest/programs/${name}.ts`), "utf8");
   initrd = writeCpio(buildUserland(userFiles, lib).entries);
   kernelElf = kernel.elf;
   machine = createNodeMachine({ kernel: kernelElf, initrd, cmdline: "console=ttyS0 quiet" });
@@ -234,6 +234,51 @@ describe("bind mounts", () => {
       "umount /view; ls /view; echo done",
     ]);
     expect(out).toBe(["bind=0", "shared", "more", "done", "rc=0", ""].join("\n"));
+  });
+});
+
+describe("the system calls themselves", () => {
+  test("statfs magic numbers and layouts; bad pointers EFAULT, bad flags EINVAL, not root EPERM", async () => {
+    const out = await run("mountcalls");
+    // types: RAMFS_MAGIC, PROC_SUPER_MAGIC, SYSFS_MAGIC, TMPFS_MAGIC (devtmpfs);
+    // flags: ST_VALID 0x20 | ST_RELATIME 0x1000 (rootfs has no relatime)
+    expect(out).toBe([
+      "statfs64 /=0 type=858458f6 bsize=4096 namelen=255 flags=20",
+      "statfs64 /proc=0 type=9fa0 bsize=4096 namelen=255 flags=1020",
+      "statfs64 /sys=0 type=62656572 bsize=4096 namelen=255 flags=1020",
+      "statfs64 /dev=0 type=1021994 bsize=4096 namelen=255 flags=1020",
+      "statfs /proc=0 type=9fa0 namelen=255 flags=1020",
+      "fstatfs64=0 type=9fa0",
+      "statfs64 size 88=-22",
+      "statfs64 NULL buf=-14",
+      "statfs64 bad path=-14",
+      "statfs bad buf=-14",
+      "fstatfs64 bad fd=-9",
+      "mount bad data=-14",
+      "mount bad source for move=-14",
+      "mount NULL source for move=-22",
+      "mount move rootfs=-22",
+      "mount remount non-root=-22",
+      "umount2 unknown flag=-22",
+      "umount2 expire+force=-22",
+      "umount2 bad path=-14",
+      "umount2 rootfs=-16",
+      "fsync bad fd=-9",
+      "fsync pipe=-22",
+      "fdatasync file=0",
+      "syncfs file=0",
+      "utimes bad usec=-22",
+      "utimes bad times=-14",
+      "utimensat bad nsec=-22",
+      "utimensat bad flags=-22",
+      "pivot_root bad path=-14",
+      "setuid=0",
+      "mount as user=-1",
+      "umount2 as user=-1",
+      "pivot_root as user=-1",
+      "rc=0",
+      "",
+    ].join("\n"));
   });
 });
 
