@@ -99,31 +99,46 @@ describe("boot with the root on the disk", () => {
   });
 });
 
+/** Boot the system disk with `cmdline`; what the console showed up to the first prompt. */
+async function bootWith(cmdline: string, body: (machine: Machine, log: string) => Promise<void>): Promise<void> {
+  const file = readFileSync(boot.disk!);
+  const hda = new Uint8Array(new ArrayBuffer(file.length));
+  hda.set(file);
+  const other = createNodeMachine({ kernel: new Uint8Array(readFileSync(boot.kernel)), initrd: new Uint8Array(readFileSync(boot.initrd!)), cmdline, hda });
+  try {
+    await other.start();
+    await body(other, (await other.waitFor(/rc done[\s\S]*# $/, { timeoutMs: 120_000 })).replace(/\r\n/g, "\n"));
+  } finally {
+    await other.destroy();
+  }
+}
+
+describe("command line variants", () => {
+  test("rootfstype=ext2 rw: the root is mounted read-write at once", async () => {
+    await bootWith("console=ttyS0 root=/dev/hda1 rootfstype=ext2 rw", async (machine, log) => {
+      expect(log).toContain("init: root=/dev/hda1: mounting it (ext2, read-write) and switching to it");
+      expect(log).toContain("rc.root: mount -t ext2 -o rw /dev/hda1 /newroot");
+      expect(log).toContain("init: exec switch_root /newroot /sbin/init");
+      const start = machine.output.length;
+      machine.write("grep ' / ' /proc/mounts\n");
+      await machine.waitFor(/# $/, { from: start + 1, timeoutMs: 30_000 });
+      expect(machine.output.slice(start)).toMatch(/\/dev\/hda1 \/ ext2 rw/);
+    });
+  });
+});
+
 describe("a root that cannot be mounted", () => {
   test("root=/dev/hda2 (no such partition): init says why and stays on the initramfs, with a shell", async () => {
-    const file = readFileSync(boot.disk!);
-    const hda = new Uint8Array(new ArrayBuffer(file.length));
-    hda.set(file);
-    const other = createNodeMachine({
-      kernel: new Uint8Array(readFileSync(boot.kernel)),
-      initrd: new Uint8Array(readFileSync(boot.initrd!)),
-      cmdline: "console=ttyS0 root=/dev/hda2",
-      hda,
-    });
-    try {
-      await other.start();
-      const log = (await other.waitFor(/rc done[\s\S]*# $/, { timeoutMs: 120_000 })).replace(/\r\n/g, "\n");
+    await bootWith("console=ttyS0 root=/dev/hda2", async (machine, log) => {
       expect(log).toContain("rc.root: mount -t ext2 -o ro /dev/hda2 /newroot");
       expect(log).toMatch(/mount: mounting \/dev\/hda2 on \/newroot failed: No such (file or directory|device or address)/);
       expect(log).toContain("init: /etc/rc.root failed; staying on the initramfs");
       expect(log).not.toContain("rc.root: mount --move");
       expect(log).not.toMatch(/Oops|Kernel panic/);
-      const start = other.output.length;
-      other.write("grep ' / ' /proc/mounts\n");
-      await other.waitFor(/# $/, { from: start + 1, timeoutMs: 30_000 });
-      expect(other.output.slice(start)).toMatch(/rootfs \/ rootfs rw/);
-    } finally {
-      await other.destroy();
-    }
+      const start = machine.output.length;
+      machine.write("grep ' / ' /proc/mounts\n");
+      await machine.waitFor(/# $/, { from: start + 1, timeoutMs: 30_000 });
+      expect(machine.output.slice(start)).toMatch(/rootfs \/ rootfs rw/);
+    });
   });
 });
