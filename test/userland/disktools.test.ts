@@ -330,6 +330,23 @@ describe("mkfs.ext2 / mke2fs", () => {
     expect(ls).toMatch(/\s11\s+40700 \(2\)\s+0\s+0\s+\d+.*lost\+found/);
   });
 
+  test("sizes at the group boundaries: busybox's summary, and e2fsck clean, every time", () => {
+    const dir = scratch();
+    const sizes = [60, 61, 129, 1023, 3072, 3073, 8193, 8240, 8300, 16385, 16440, 16450, 24577, 57345, 65537, 73729];
+    for (const kib of sizes) {
+      for (const opts of [[], ["-b", "4096"], ["-I", "256"]]) {
+        const name = image(dir, kib, "sweep.img");
+        const ref = image(dir, kib, "sweep-ref.img");
+        const ours = run("mke2fs", ["-F", ...opts, name], { cwd: dir });
+        const theirs = spawnSync("busybox", ["mke2fs", "-F", ...opts, ref], { cwd: dir, encoding: "utf8" });
+        expect(ours.status, `${kib} ${opts}`).toBe(theirs.status);
+        if (ours.status !== 0) continue;
+        expect(ours.stdout, `${kib} ${opts}`).toBe(theirs.stdout);
+        expect(fsck(dir, name).status, `${kib} ${opts}`).toBe(0);
+      }
+    }
+  }, 120_000);
+
   test("mke2fs is the same tool; -q, -n, a size argument, and the errors", () => {
     const dir = scratch();
     const name = image(dir, 8192);
