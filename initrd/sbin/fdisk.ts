@@ -44,7 +44,7 @@ class Pte {
   sector: usize; // that sector's 512 bytes
 }
 
-let ptes = new StaticArray<u8>(16 * MAX_PARTS);
+let ptes = new StaticArray<u8>(16 * MAX_PARTS); // MAX_PARTS Ptes of 16 bytes
 let mbr = new StaticArray<u8>(SECTOR);
 let nameBuf = new StaticArray<u8>(96);
 let bytesWords = new StaticArray<u32>(2);
@@ -60,7 +60,7 @@ let totalSectors: u32 = 0;
 let extendedOffset: u32 = 0;
 
 function pte(i: i32): Pte {
-  return changetype<Pte>(changetype<usize>(ptes) + 16 * i);
+  return changetype<Pte>(changetype<usize>(ptes) + sizeof<Pte>() * i);
 }
 
 function entryStart(e: usize): u32 { return load<u32>(e, 8); }
@@ -244,7 +244,7 @@ function deleteLogical(i: i32): bool {
   }
   if (partitions > 5) {
     partitions--;
-    for (let k = i; k < partitions; k++) memory_copy(changetype<usize>(pte(k)), changetype<usize>(pte(k + 1)), 16);
+    for (let k = i; k < partitions; k++) memory_copy(changetype<usize>(pte(k)), changetype<usize>(pte(k + 1)), sizeof<Pte>());
   } else {
     memory_fill(pe.table, 0, 16); // the only logical: cleared
   }
