@@ -123,6 +123,7 @@ function walk(start: Inode, path: usize, follow: bool, depth: i32): Inode {
     }
     let next = cur.iops.lookup(cur, name, len);
     if (next == null) { iput(cur); return errInode(-ENOENT); }
+    if (isErrInode(next)) { iput(cur); return next; } // the filesystem could not read it (-EIO)
     next = crossMounts(next);
     if (isLinkMode(next.mode) && last && !trailingSlash && follow) {
       // The last component is a link: go on with its target from this directory (or the root).

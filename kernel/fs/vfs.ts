@@ -125,7 +125,8 @@ export class FileOps {
 /** What a filesystem can do with its inodes. Names are (address, length). */
 @unmanaged
 export class InodeOps {
-  /** The child `name` of dir, with a reference, or null. Handles "." and ".." too. */
+  /** The child `name` of dir, with a reference, or null (no such entry), or an error pointer
+   *  (-EIO: a disk filesystem could not read it). Handles "." and ".." too. */
   lookup: (dir: Inode, name: usize, len: i32) => Inode;
   /** A new regular file in dir, with a reference, or an error pointer. */
   create: (dir: Inode, name: usize, len: i32, mode: u32) => Inode;

@@ -2,7 +2,7 @@
 // host (the reference kernel: its statfs64 and /proc/mounts are the real thing). Nothing here
 // mounts, unmounts or switches anything: only listings and error paths run, and switch_root
 // only with arguments it refuses before it touches the file system.
-import { statfsSync, writeFileSync } from "node:fs";
+import { existsSync, statSync, statfsSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { run, scratch } from "./native";
@@ -76,6 +76,25 @@ describe("sync", () => {
     expect(run("sync", ["-d", "f"], { cwd: dir }).status).toBe(0);
     expect(run("sync", ["-f", "f"], { cwd: dir }).status).toBe(0);
     expect(run("sync", ["nope"], { cwd: dir })).toMatchObject({ status: 1, stderr: "sync: can't open 'nope': No such file or directory\n" });
+  });
+});
+
+describe("touch", () => {
+  test("creates missing files, -c does not, -r copies another file's times (utimes)", () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "ref"), "r");
+    utimesSync(join(dir, "ref"), 1000000000, 1234567890);
+    expect(run("touch", ["new"], { cwd: dir }).status).toBe(0);
+    expect(existsSync(join(dir, "new"))).toBe(true);
+    expect(run("touch", ["-c", "absent"], { cwd: dir }).status).toBe(0);
+    expect(existsSync(join(dir, "absent"))).toBe(false);
+    expect(run("touch", ["-r", "ref", "new"], { cwd: dir }).status).toBe(0);
+    expect(statSync(join(dir, "new")).mtimeMs).toBe(1234567890000);
+    expect(statSync(join(dir, "new")).atimeMs).toBe(1000000000000);
+    const before = Date.now() / 1000 - 5;
+    expect(run("touch", ["ref"], { cwd: dir }).status).toBe(0);
+    expect(statSync(join(dir, "ref")).mtimeMs / 1000).toBeGreaterThan(before);
+    expect(run("touch", ["no/such/dir/f"], { cwd: dir })).toMatchObject({ status: 1, stderr: "touch: no/such/dir/f: No such file or directory\n" });
   });
 });
 

@@ -57,6 +57,10 @@ MODULE_PARM_DESC(dma, "Use bus-master DMA (1, default) or PIO only (0)");
 export let force_lba48: i32 = 0;
 module_param(force_lba48, "int", 0o444);
 MODULE_PARM_DESC(force_lba48, "Use LBA48 commands even where LBA28 would do (testing)");
+/** PIO data in 32-bit words (rep insd) instead of 16-bit ones. */
+export let io32: i32 = 1;
+module_param(io32, "int", 0o444);
+MODULE_PARM_DESC(io32, "PIO with 32-bit data port accesses (1, default) or 16-bit (0)");
 /** Sectors per READ/WRITE MULTIPLE block (0: READ/WRITE SECTORS, one sector per DRQ). */
 export let multcount: i32 = 128;
 module_param(multcount, "int", 0o444);
@@ -144,6 +148,8 @@ export class IdeHwif {
   bmBase: u32; //         bus-master registers, 0 = no DMA
   prdTable: usize; //     one page of PRD entries (virtual)
   irqs: u32; //           interrupts taken
+  sleeps: u32; //         clock ticks slept waiting for a busy drive
+  sleepers: i32; //       processes sleeping on the channel (waking nobody costs a scan)
   lastStatus: u32; //     Status read by the last interrupt
   busy: bool; //          a command is in progress (another caller waits)
   selected: i32; //       drive selected in the device register (-1: unknown)
@@ -193,6 +199,16 @@ function outsw(port: u32, buf: usize, words: u32): void {
   asm("push esi; mov edx, dword ptr [ebp+8]; mov esi, dword ptr [ebp+12]; mov ecx, dword ptr [ebp+16]; cld; rep outsw; pop esi");
 }
 
+/** Reads `dwords` 32-bit words from `port` (the drive's data port takes 32-bit I/O too:
+ *  half the port accesses of insw). */
+function insl(port: u32, buf: usize, dwords: u32): void {
+  asm("push edi; mov edx, dword ptr [ebp+8]; mov edi, dword ptr [ebp+12]; mov ecx, dword ptr [ebp+16]; cld; rep insd; pop edi");
+}
+
+function outsl(port: u32, buf: usize, dwords: u32): void {
+  asm("push esi; mov edx, dword ptr [ebp+8]; mov esi, dword ptr [ebp+12]; mov ecx, dword ptr [ebp+16]; cld; rep outsd; pop esi");
+}
+
 // ---- exported to ide-disk
 
 /** Drive `index` (0 = hda … 3 = hdd), or null when nothing answered there. */
@@ -212,6 +228,18 @@ function hwifChan(hwif: IdeHwif): usize {
   return changetype<usize>(hwif);
 }
 
+/** Sleeps one clock tick, or until the channel's interrupt or unlock. */
+function hwifSleep(hwif: IdeHwif): void {
+  hwif.sleepers++;
+  hwif.sleeps++;
+  sleepOnTimeout(hwifChan(hwif), 1);
+  hwif.sleepers--;
+}
+
+function hwifWake(hwif: IdeHwif): void {
+  if (hwif.sleepers > 0) wakeUp(hwifChan(hwif));
+}
+
 /** The Status register once BSY is clear (or 0xFF at once); STATUS_TIMEOUT | status when the
  *  drive stayed busy for WAIT_TICKS. Reading Status acknowledges the drive's interrupt. */
 function waitStatus(hwif: IdeHwif): u32 {
@@ -224,7 +252,7 @@ function waitStatus(hwif: IdeHwif): u32 {
   }
   const start = jiffies;
   while (jiffies - start < WAIT_TICKS) {
-    sleepOnTimeout(hwifChan(hwif), 1);
+    hwifSleep(hwif);
     status = <u32>inb(port);
     if ((status & BSY) == 0 || status == STATUS_BAD) return status;
   }
@@ -242,13 +270,13 @@ function ataPause(hwif: IdeHwif): void {
 
 /** Takes the channel for one command (callers from different processes take turns). */
 function hwifLock(hwif: IdeHwif): void {
-  while (hwif.busy) sleepOnTimeout(hwifChan(hwif), 1);
+  while (hwif.busy) hwifSleep(hwif);
   hwif.busy = true;
 }
 
 function hwifUnlock(hwif: IdeHwif): void {
   hwif.busy = false;
-  wakeUp(hwifChan(hwif));
+  hwifWake(hwif);
 }
 
 /** Soft reset of both drives of the channel (after a timeout), interrupts enabled again. */
@@ -329,6 +357,12 @@ function failRequest(drive: IdeDrive, where: string, status: u32, sector: u32): 
   return -EIO;
 }
 
+/** Before a command: the drive must not be busy. A leftover 0xFF or ERR from the previous
+ *  command does not matter (v86 takes the next command normally); only a timeout does. */
+function readyForCommand(hwif: IdeHwif): u32 {
+  return waitStatus(hwif) & STATUS_TIMEOUT;
+}
+
 function statusBad(status: u32): bool {
   return status == STATUS_BAD || (status & (STATUS_TIMEOUT | ERR | DF)) != 0;
 }
@@ -344,8 +378,8 @@ function pioTransfer(drive: IdeDrive, sector: u32, count: u32, buf: usize, write
   if (write) command = mult != 0 ? (lba48 ? CMD_WRITE_MULTIPLE_EXT : CMD_WRITE_MULTIPLE) : (lba48 ? CMD_WRITE_SECTORS_EXT : CMD_WRITE_SECTORS);
   else command = mult != 0 ? (lba48 ? CMD_READ_MULTIPLE_EXT : CMD_READ_MULTIPLE) : (lba48 ? CMD_READ_SECTORS_EXT : CMD_READ_SECTORS);
   const where = write ? (mult != 0 ? "multwrite_intr" : "write_intr") : (mult != 0 ? "read_intr" : "read_intr");
-  let status = waitStatus(hwif);
-  if (statusBad(status)) return failRequest(drive, where, status, sector);
+  let status = readyForCommand(hwif);
+  if (status != 0) return failRequest(drive, where, status | BSY, sector);
   issueCommand(drive, command, sector, count, lba48);
   const block = mult != 0 ? mult : 1;
   let done: u32 = 0;
@@ -355,7 +389,10 @@ function pioTransfer(drive: IdeDrive, sector: u32, count: u32, buf: usize, write
     if (statusBad(status) || (status & DRQ) == 0) return failRequest(drive, where, status, sector + done);
     let n = count - done;
     if (n > block) n = block;
-    if (write) outsw(io + ATA_DATA, buf + done * 512, n * 256);
+    if (io32 != 0) {
+      if (write) outsl(io + ATA_DATA, buf + done * 512, n * 128);
+      else insl(io + ATA_DATA, buf + done * 512, n * 128);
+    } else if (write) outsw(io + ATA_DATA, buf + done * 512, n * 256);
     else insw(io + ATA_DATA, buf + done * 512, n * 256);
     done += n;
   }
@@ -396,21 +433,29 @@ function dmaTransfer(drive: IdeDrive, sector: u32, count: u32, buf: usize, write
   if (buf < PAGE_OFFSET || buf + bytes > LOWMEM_END || buf + bytes < buf) return 1;
   if (!buildPrdTable(hwif, buf - PAGE_OFFSET, bytes)) return 1;
   const where = "dma_intr";
-  let status = waitStatus(hwif);
-  if (statusBad(status)) return failRequest(drive, where, status, sector);
+  let status = readyForCommand(hwif);
+  if (status != 0) return failRequest(drive, where, status | BSY, sector);
   const direction = write ? 0 : BM_TO_MEMORY;
   outl(bm + <u16>BM_PRDT, <u32>(hwif.prdTable - PAGE_OFFSET));
   outb(bm + <u16>BM_COMMAND, direction);
   outb(bm + <u16>BM_STATUS, inb(bm + <u16>BM_STATUS) | BM_ST_ERROR | BM_ST_IRQ); // clear
   const command = write ? (lba48 ? CMD_WRITE_DMA_EXT : CMD_WRITE_DMA) : (lba48 ? CMD_READ_DMA_EXT : CMD_READ_DMA);
   issueCommand(drive, command, sector, count, lba48);
+  // A drive that refused the command at once (v86: 0xFF past the end) must not see the start
+  // bit: v86 would run the transfer anyway, outside its disk image. Alternate Status does not
+  // acknowledge the interrupt.
+  status = <u32>inb(<u16>hwif.ctlBase);
+  if (statusBad(status)) {
+    inb(<u16>(hwif.ioBase + ATA_STATUS));
+    return failRequest(drive, where, status, sector);
+  }
   outb(bm + <u16>BM_COMMAND, direction | BM_START);
   // The controller raises its interrupt bit when the drive is done (v86: already now).
   let bmStatus = <u32>inb(bm + <u16>BM_STATUS);
   if ((bmStatus & BM_ST_IRQ) == 0) {
     const start = jiffies;
     while ((bmStatus & BM_ST_IRQ) == 0 && jiffies - start < WAIT_TICKS) {
-      sleepOnTimeout(hwifChan(hwif), 1);
+      hwifSleep(hwif);
       bmStatus = <u32>inb(bm + <u16>BM_STATUS);
     }
   }
@@ -467,8 +512,9 @@ export function ideFlush(drive: IdeDrive): i32 {
   const hwif = drive.hwif;
   hwifLock(hwif);
   let result = 0;
-  let status = waitStatus(hwif);
-  if (!statusBad(status)) {
+  let status = readyForCommand(hwif);
+  if (status != 0) status |= BSY;
+  else {
     selectDrive(drive, 0);
     outb(<u16>(hwif.ioBase + ATA_STATUS), drive.lba48 ? CMD_FLUSH_CACHE_EXT : CMD_FLUSH_CACHE);
     status = waitStatus(hwif);
@@ -598,7 +644,7 @@ function ideIntr(irq: i32, dev: usize): void {
   // Reading Status acknowledges the drive; a poller sleeping on the channel looks again.
   hwif.lastStatus = <u32>inb(<u16>(hwif.ioBase + ATA_STATUS));
   hwif.irqs++;
-  wakeUp(dev);
+  hwifWake(hwif);
 }
 
 // ---- /proc/driver/ide
@@ -607,23 +653,24 @@ function showIde(m: SeqBuf): void {
   seqPrintf(m, "IDE controller: %s at PCI %02x:%02x.%d [%04x:%04x]\n", changetype<usize>("PIIX3"),
     controller != null ? controller.bus : 0, controller != null ? controller.devfn >> 3 : 0, controller != null ? controller.devfn & 7 : 0,
     controller != null ? controller.vendor : 0, controller != null ? controller.device : 0);
-  seqPrintf(m, "channel  ports          ctl    irq  bus-master  interrupts\n");
+  seqPrintf(m, "channel  ports          ctl    irq  bus-master  interrupts  sleeps\n");
   for (let i = 0; i < IDE_MAX_HWIFS; i++) {
     const h = hwifs[i];
     if (h == null) continue;
     seqPrintf(m, "%-8s 0x%03x-0x%03x    0x%03x  %-3d  ", changetype<usize>(h.name), h.ioBase, h.ioBase + 7, h.ctlBase, h.irq);
     if (h.bmBase != 0) seqPrintf(m, "0x%04x     ", h.bmBase);
     else seqPrintf(m, "%-11s", changetype<usize>("none"));
-    seqPrintf(m, " %u\n", h.irqs);
+    seqPrintf(m, " %-11u %u\n", h.irqs, h.sleeps);
   }
-  seqPrintf(m, "\ndrive  channel  unit    media  sectors     lba48  mode  mult  model\n");
+  seqPrintf(m, "\ndrive  channel  unit    media  sectors     lba48  mode  mult  io  model\n");
   for (let i = 0; i < IDE_MAX_DRIVES; i++) {
     const d = drives[i];
     if (d == null) continue;
-    seqPrintf(m, "%-6s %-8s %-7s %-6s %-11u %-6s %-5s %-5u %s\n", changetype<usize>(d.name), changetype<usize>(d.hwif.name),
+    seqPrintf(m, "%-6s %-8s %-7s %-6s %-11u %-6s %-5s %-5u %-3d %s\n", changetype<usize>(d.name), changetype<usize>(d.hwif.name),
       changetype<usize>(d.unit == 0 ? "master" : "slave"), changetype<usize>(d.media == IDE_MEDIA_DISK ? "disk" : "cdrom"),
       d.sectors, changetype<usize>(d.lba48 ? "yes" : "no"),
-      changetype<usize>(d.media != IDE_MEDIA_DISK ? "-" : d.useDma ? "DMA" : "PIO"), d.multCount, changetype<usize>(d.model));
+      changetype<usize>(d.media != IDE_MEDIA_DISK ? "-" : d.useDma ? "DMA" : "PIO"), d.multCount,
+      io32 != 0 ? 32 : 16, changetype<usize>(d.model));
   }
   seqPrintf(m, "\ndrive  read        written     errors\n");
   for (let i = 0; i < IDE_MAX_DRIVES; i++) {
