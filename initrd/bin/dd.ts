@@ -32,6 +32,7 @@ const CONV_NOTRUNC = 1, CONV_SYNC = 2, CONV_NOERROR = 4, CONV_FSYNC = 8, CONV_SW
 const IFLAG_SKIP_BYTES = 1, IFLAG_COUNT_BYTES = 2, IFLAG_FULLBLOCK = 4;
 const OFLAG_SEEK_BYTES = 1, OFLAG_APPEND = 2;
 const STATUS_NONE = 1, STATUS_NOXFER = 2;
+const COMMA = 44, EQUALS = 61; // the separators of "conv=a,b"
 
 // What the operands asked for, and the running counts.
 @unmanaged
@@ -81,7 +82,7 @@ function flagsArg(value: usize, words: string, what: string): i32 {
   let mask = 0;
   let p = value;
   while (true) {
-    let end = strchr(p, 44);
+    let end = strchr(p, COMMA);
     const last = end == 0;
     if (!last) store<u8>(end, 0);
     let bit = 0;
@@ -102,7 +103,7 @@ function flagsArg(value: usize, words: string, what: string): i32 {
     }
     mask |= 1 << bit;
     if (last) break;
-    store<u8>(end, 44);
+    store<u8>(end, COMMA);
     p = end + 1;
   }
   return mask;
@@ -112,8 +113,8 @@ function flagsArg(value: usize, words: string, what: string): i32 {
 function parseOperands(dd: Dd, argc: i32, argv: usize): bool {
   for (let i = 1; i < argc; i++) {
     const arg = load<usize>(argv + 4 * i);
-    if (load<u8>(arg) == 45 && load<u8>(arg, 1) == 45 && load<u8>(arg, 2) == 0) continue; // "--"
-    const eq = strchr(arg, 61);
+    if (strcmp(arg, changetype<usize>("--")) == 0) continue;
+    const eq = strchr(arg, EQUALS);
     if (eq == 0) {
       usage();
       return false;
@@ -122,10 +123,16 @@ function parseOperands(dd: Dd, argc: i32, argv: usize): bool {
     const value = eq + 1;
     const v = changetype<U64>(changetype<usize>(number));
     let ok = true;
-    if (strcmp(arg, changetype<usize>("bs")) == 0 || strcmp(arg, changetype<usize>("ibs")) == 0 || strcmp(arg, changetype<usize>("obs")) == 0) {
+    if (strcmp(arg, changetype<usize>("bs")) == 0) {
       ok = numberArg(value, 1, 0x7fffffff, v);
-      if (load<u8>(arg) != 111) dd.ibs = v.lo; // bs, ibs
-      if (load<u8>(arg) != 105) dd.obs = v.lo; // bs, obs
+      dd.ibs = v.lo;
+      dd.obs = v.lo;
+    } else if (strcmp(arg, changetype<usize>("ibs")) == 0) {
+      ok = numberArg(value, 1, 0x7fffffff, v);
+      dd.ibs = v.lo;
+    } else if (strcmp(arg, changetype<usize>("obs")) == 0) {
+      ok = numberArg(value, 1, 0x7fffffff, v);
+      dd.obs = v.lo;
     } else if (strcmp(arg, changetype<usize>("count")) == 0) {
       ok = numberArg(value, 0, 0xffffffff, v);
       dd.count = v.lo;
@@ -157,11 +164,11 @@ function parseOperands(dd: Dd, argc: i32, argv: usize): bool {
       ok = m >= 0;
       dd.status |= m;
     } else {
-      store<u8>(eq, 61);
+      store<u8>(eq, EQUALS);
       usage();
       return false;
     }
-    store<u8>(eq, 61);
+    store<u8>(eq, EQUALS);
     if (!ok) return false;
   }
   return true;

@@ -44,7 +44,7 @@ class Pte {
   sector: usize; // that sector's 512 bytes
 }
 
-let ptes = new StaticArray<u8>(16 * MAX_PARTS);
+let ptes = new StaticArray<u8>(16 * MAX_PARTS); // MAX_PARTS Ptes of 16 bytes
 let mbr = new StaticArray<u8>(SECTOR);
 let nameBuf = new StaticArray<u8>(96);
 let bytesWords = new StaticArray<u32>(2);
@@ -60,7 +60,7 @@ let totalSectors: u32 = 0;
 let extendedOffset: u32 = 0;
 
 function pte(i: i32): Pte {
-  return changetype<Pte>(changetype<usize>(ptes) + 16 * i);
+  return changetype<Pte>(changetype<usize>(ptes) + sizeof<Pte>() * i);
 }
 
 function entryStart(e: usize): u32 { return load<u32>(e, 8); }
@@ -201,6 +201,52 @@ function readExtended(fd: i32, ext: i32): bool {
     if (pe.link == 0) pe.link = q != pe.table ? q : q + 16;
     p = pe.link;
     partitions++;
+  }
+  // busybox (built with its editor) then drops empty logical partitions from its in-memory
+  // table, saying so, and starts over after each (the numbers move down)
+  let i = 4;
+  while (i < partitions) {
+    if (entrySize(pte(i).table) == 0 && (partitions > 5 || entryType(pte(4).table) != 0)) {
+      printf("Omitting empty partition (%u)\n", i + 1);
+      // with an unknown geometry busybox refuses to delete, and would repeat this forever
+      if (!deleteLogical(i)) break;
+      i = 4;
+      continue;
+    }
+    i++;
+  }
+  return true;
+}
+
+/** busybox's delete_partition for logical partition i, on the tables in memory: unlink it
+ *  from the chain and move the later ones down. False (after busybox's warning) when the
+ *  geometry is unknown, in which case busybox deletes nothing. */
+function deleteLogical(i: i32): bool {
+  if (cylinders == 0) {
+    printf("Unknown value(s) for: cylinders (settable in the extra functions menu)\n");
+    return false;
+  }
+  const pe = pte(i);
+  const link = pe.link;
+  if (entryType(link) == 0 && i > 4) {
+    // the last one in the chain: the previous EBR's link goes
+    partitions--;
+    memory_fill(pte(i - 1).link, 0, 16);
+    return true;
+  }
+  if (i > 4) {
+    memory_copy(pte(i - 1).link, link, 16); // the previous EBR now links past this one
+  } else if (partitions > 5) {
+    // the first logical of a longer chain: the second one's EBR takes its place
+    const next = pte(5);
+    if (next.table != 0) store<u32>(next.table + 8, next.offset + entryStart(next.table) - extendedOffset);
+    next.offset = extendedOffset;
+  }
+  if (partitions > 5) {
+    partitions--;
+    for (let k = i; k < partitions; k++) memory_copy(changetype<usize>(pte(k)), changetype<usize>(pte(k + 1)), sizeof<Pte>());
+  } else {
+    memory_fill(pe.table, 0, 16); // the only logical: cleared
   }
   return true;
 }
@@ -382,6 +428,9 @@ function listDevice(dev: usize, named: bool): i32 {
     printf("Disk %s doesn't contain a valid partition table\n", dev);
   } else {
     listTable(dev);
+    // busybox then drops the extended partition from its in-memory table (delete_partition),
+    // which first complains again when the geometry is unknown
+    if (partitions > 4 && cylinders == 0) printf("Unknown value(s) for: cylinders (settable in the extra functions menu)\n");
   }
   close(fd);
   return 0;

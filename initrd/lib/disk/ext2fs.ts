@@ -95,7 +95,7 @@ function divRoundUp(a: u32, b: u32): u32 {
 
 let scratch = new StaticArray<u32>(2);
 
-export const LAYOUT_OK = 0, LAYOUT_TOO_SMALL = 1, LAYOUT_BAD_BLOCKSIZE = 2, LAYOUT_BAD_BYTES_PER_INODE = 3;
+export const LAYOUT_OK = 0, LAYOUT_TOO_SMALL = 1, LAYOUT_BAD_BLOCKSIZE = 2, LAYOUT_BAD_BYTES_PER_INODE = 3, LAYOUT_TOO_MANY_INODES = 4;
 
 /** The first block of group g. */
 export function groupStart(l: Ext2Layout, g: u32): u32 {
@@ -152,12 +152,17 @@ export function ext2Layout(l: Ext2Layout, kib: u32, blockSize: u32, bytesPerInod
     // a last group shorter than its metadata + 50 blocks is not worth having
     const tail = (blocks - l.firstDataBlock) % l.blocksPerGroup;
     if (tail != 0 && tail < groupOverhead(l, l.groups - 1) + 50) {
+      // (a lone group this short holds nothing: the checks below refuse it)
+      if (blocks - tail <= l.firstDataBlock) break;
       blocks -= tail;
       continue;
     }
     break;
   }
-  if (groupOverhead(l, 0) + 1 + l.lostFoundBlocks >= blocks - l.firstDataBlock) return LAYOUT_TOO_SMALL;
+  // group 0 must hold its metadata and the two directories
+  if (groupOverhead(l, 0) + 1 + l.lostFoundBlocks >= groupBlocksOf(l, blocks, 0)) {
+    return inodes != 0 ? LAYOUT_TOO_MANY_INODES : LAYOUT_TOO_SMALL;
+  }
   l.blocks = blocks;
   l.unusedBlocks = all - blocks;
   const r = changetype<U64>(changetype<usize>(scratch));
@@ -169,7 +174,11 @@ export function ext2Layout(l: Ext2Layout, kib: u32, blockSize: u32, bytesPerInod
 
 /** Blocks in group g (the last one may be short). */
 function groupBlocks(l: Ext2Layout, g: u32): u32 {
-  const left = l.blocks - groupStart(l, g);
+  return groupBlocksOf(l, l.blocks, g);
+}
+
+function groupBlocksOf(l: Ext2Layout, blocks: u32, g: u32): u32 {
+  const left = blocks - groupStart(l, g);
   return left < l.blocksPerGroup ? left : l.blocksPerGroup;
 }
 

@@ -19,7 +19,7 @@ import { getopt, optind, optarg, programName } from "../getopt";
 import { strlen, strtol, parseEndPointer } from "../string";
 import { Stat, fstat, stat, S_IFMT, S_IFBLK } from "../stat";
 import { deviceSize } from "./sys";
-import { Ext2Layout, ext2Layout, ext2Write, makeUuid, groupHasSuper, groupStart, LAYOUT_OK, LAYOUT_BAD_BLOCKSIZE, LAYOUT_BAD_BYTES_PER_INODE } from "./ext2fs";
+import { Ext2Layout, ext2Layout, ext2Write, makeUuid, groupHasSuper, groupStart, LAYOUT_OK, LAYOUT_BAD_BLOCKSIZE, LAYOUT_BAD_BYTES_PER_INODE, LAYOUT_TOO_MANY_INODES } from "./ext2fs";
 
 let layoutBuf = new StaticArray<u8>(128);
 let statBuf = new StaticArray<u8>(64);
@@ -164,6 +164,10 @@ export function mke2fsMain(argc: i32, argv: usize): i32 {
   }
   if (r == LAYOUT_BAD_BYTES_PER_INODE) {
     fprintf(2, "%s: -%c is bad\n", name, 105);
+    return 1;
+  }
+  if (r == LAYOUT_TOO_MANY_INODES) {
+    fprintf(2, "%s: too many inodes for %u KiB, raise inode ratio?\n", name, kib);
     return 1;
   }
   if (r != LAYOUT_OK) {
