@@ -28,6 +28,7 @@ export declare function sys_geteuid(): i32;
 export declare function sys_access(path: usize, mode: i32): i32;
 export declare function sys_sync(): i32;
 export declare function sys_chroot(path: usize): i32;
+export declare function sys_pivot_root(newRoot: usize, putOld: usize): i32;
 export declare function sys_statfs(path: usize, buf: usize): i32;
 export declare function sys_fstatfs(fd: i32, buf: usize): i32;
 export declare function sys_statfs64(path: usize, size: usize, buf: usize): i32;

@@ -183,3 +183,6 @@ export function vfsLseek(f: File, offset: i32, whence: i32): i32 {
   if (f.inode == null) return -ESPIPE;
   return genericLseek(f, offset, whence);
 }
+
+// Exported to modules: a disk filesystem gives its device nodes and FIFOs their FileOps.
+EXPORT_SYMBOL(initSpecialInode);

@@ -29,6 +29,7 @@
 //   doMoveMount    MS_MOVE: a mount with everything below it to another directory
 //   doBindMount    MS_BIND: a directory shown again somewhere else
 //   doRemount      MS_REMOUNT: new flags (rw ⇄ ro) and options via SuperOps.remountFs
+//   doPivotRoot    pivot_root(2): swap the root mount with another (not from rootfs)
 //   doUmount       umount2: syncFs, the block device's dirty buffers written (syncBlockdev),
 //                  then the type's killSb, which frees what mount made (and blkdevPut's)
 // Read-only is a superblock flag (sb.flags & MS_RDONLY): every call that would change the
@@ -41,6 +42,7 @@ import { FS_REQUIRES_DEV, FileSystemType, Inode, MS_RDONLY, Mount, SuperBlock, i
 import { SeqBuf, seqPrintf, seqPuts } from "./seq";
 import { mountPath } from "./namei";
 import { currentFsRoot } from "./fdtable";
+import { NPROC, procAt } from "../proc";
 import { BlockDevice } from "../block/genhd";
 import { syncBlockdev } from "../block/buffer";
 import { fopsGet, fopsPut } from "../module/module";
@@ -158,11 +160,6 @@ function freeMount(m: Mount): void {
   iput(m.root);
   if (m.covered != null) iput(m.covered);
   kfree(changetype<usize>(m));
-}
-
-/** The n-th mount of the table, oldest first (null past the end): for /proc/mounts and tests. */
-export function mountAt(n: i32): Mount {
-  return n >= 0 && n < mountCount ? mounts[n] : null;
 }
 
 /** The (newest) mount in the tree whose root is `inode`, or null. */
@@ -320,6 +317,48 @@ export function doMoveMount(source: Inode, target: Inode): i32 {
   if (dest == null) return -ELOOP; // target is only reachable inside the moved tree
   detach(m);
   attach(m, target, dest);
+  return 0;
+}
+
+/**
+ * pivot_root(new_root, put_old): the mount at `newRoot` becomes the root of the current one's
+ * place, and the current root mount moves to `putOld` (which must lie below newRoot). Every
+ * process whose root or working directory was the old root gets the new one (Linux's
+ * chroot_fs_refs). As Linux: EINVAL when the current root is rootfs (use switch_root), when
+ * newRoot is not a mount's root or not below the current root, or putOld not below newRoot;
+ * EBUSY when newRoot or putOld is on the current root's own mount. References stay the caller's.
+ */
+export function doPivotRoot(newRoot: Inode, putOld: Inode): i32 {
+  reapDetached();
+  if (!isDirMode(newRoot.mode) || !isDirMode(putOld.mode)) return -ENOTDIR;
+  const root = currentFsRoot();
+  const rootMnt = mountOfRoot(root);
+  const newMnt = mountOfRoot(newRoot);
+  if (rootMnt == null || newMnt == null) return -EINVAL;
+  while (putOld.mounted != null) putOld = putOld.mounted.root;
+  const oldMnt = mountHolding(putOld, null);
+  if (newMnt == rootMnt || oldMnt == rootMnt) return -EBUSY;
+  if (rootMnt.covered == null) return -EINVAL; // rootfs never moves
+  if (!isBelow(newMnt, rootMnt) || oldMnt == null || !isBelow(oldMnt, newMnt)) return -EINVAL;
+  const place = iget(rootMnt.covered);
+  const placeParent = rootMnt.parent;
+  detach(newMnt);
+  detach(rootMnt);
+  attach(newMnt, place, placeParent);
+  attach(rootMnt, putOld, oldMnt);
+  iput(place);
+  for (let i = 0; i < NPROC; i++) {
+    const p = procAt(i);
+    if (p == null) continue;
+    if (p.root == changetype<usize>(root)) {
+      p.root = changetype<usize>(iget(newRoot));
+      iput(root);
+    }
+    if (p.cwd == changetype<usize>(root)) {
+      p.cwd = changetype<usize>(iget(newRoot));
+      iput(root);
+    }
+  }
   return 0;
 }
 

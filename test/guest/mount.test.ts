@@ -15,8 +15,8 @@ import { createNodeMachine } from "../../emulator/node.js";
 import { readInitrdFiles } from "../../toolchain/cli/initrd-files.js";
 import { readKernelSources } from "../../toolchain/cli/kernel-files.js";
 import { writeCpio } from "../../toolchain/src/cpio.js";
-import { buildKernel } from "../../toolchain/src/kbuild.js";
-import { buildUserland } from "../../toolchain/src/userland.js";
+import { buildKernelCached as buildKernel } from "../support/build-cache.js";
+import { buildUserlandCached as buildUserland } from "../support/build-cache.js";
 import { runAtFreshShell, withMachine } from "./harness.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -31,7 +31,7 @@ beforeAll(async () => {
   const lib = readFileSync(resolve(root, "toolchain/lib/lokum.d.ts"), "utf8");
   const kernel = buildKernel(readKernelSources(root), lib);
   const userFiles = readInitrdFiles(root);
-  userFiles["initrd/bin/mkroot.ts"] = readFileSync(resolve(root, "test/guest/programs/mkroot.ts"), "utf8");
+  for (const name of ["mkroot", "mountcalls"]) userFiles[`initrd/bin/${name}.ts`] = readFileSync(resolve(root, `test/guest/programs/${name}.ts`), "utf8");
   initrd = writeCpio(buildUserland(userFiles, lib).entries);
   kernelElf = kernel.elf;
   machine = createNodeMachine({ kernel: kernelElf, initrd, cmdline: "console=ttyS0 quiet" });
@@ -237,7 +237,63 @@ describe("bind mounts", () => {
   });
 });
 
-describe("switch_root", () => {
+describe("the system calls themselves", () => {
+  test("statfs magic numbers and layouts; bad pointers EFAULT, bad flags EINVAL, not root EPERM", async () => {
+    const out = await run("mountcalls");
+    // types: RAMFS_MAGIC, PROC_SUPER_MAGIC, SYSFS_MAGIC, TMPFS_MAGIC (devtmpfs);
+    // flags: ST_VALID 0x20 | ST_RELATIME 0x1000 (rootfs has no relatime)
+    expect(out).toBe([
+      "statfs64 /=0 type=858458f6 bsize=4096 namelen=255 flags=20",
+      "statfs64 /proc=0 type=9fa0 bsize=4096 namelen=255 flags=1020",
+      "statfs64 /sys=0 type=62656572 bsize=4096 namelen=255 flags=1020",
+      "statfs64 /dev=0 type=1021994 bsize=4096 namelen=255 flags=1020",
+      "statfs /proc=0 type=9fa0 namelen=255 flags=1020",
+      "fstatfs64=0 type=9fa0",
+      "statfs64 size 88=-22",
+      "statfs64 NULL buf=-14",
+      "statfs64 bad path=-14",
+      "statfs bad buf=-14",
+      "fstatfs64 bad fd=-9",
+      "mount bad data=-14",
+      "mount bad source for move=-14",
+      "mount NULL source for move=-22",
+      "mount move rootfs=-22",
+      "mount remount non-root=-22",
+      "umount2 unknown flag=-22",
+      "umount2 expire+force=-22",
+      "umount2 bad path=-14",
+      "umount2 rootfs=-16",
+      "fsync bad fd=-9",
+      "fsync pipe=-22",
+      "fdatasync file=0",
+      "syncfs file=0",
+      "utimes bad usec=-22",
+      "utimes bad times=-14",
+      "utimensat bad nsec=-22",
+      "utimensat bad flags=-22",
+      "pivot_root bad path=-14",
+      "setuid=0",
+      "mount as user=-1",
+      "umount2 as user=-1",
+      "pivot_root as user=-1",
+      "rc=0",
+      "",
+    ].join("\n"));
+  });
+});
+
+describe("switch_root and pivot_root", () => {
+  test("pivot_root from the initramfs: EINVAL, as Linux (rootfs never moves)", async () => {
+    const out = await run("mkdir /p; mount -t tmpfs tmpfs /p; mkdir /p/old; pivot_root /p /p/old; pivot_root /p");
+    expect(out).toBe([
+      "pivot_root: pivot_root: Invalid argument",
+      "Usage: pivot_root NEW_ROOT PUT_OLD", "",
+      "Move the current root file system to PUT_OLD and make NEW_ROOT",
+      "the new root file system",
+      "rc=1", "",
+    ].join("\n"));
+  });
+
   test("refused when not pid 1, or when NEW_ROOT is not a mount point: busybox's usage, status 1", async () => {
     const out = await run([
       "mkdir /n; mount -t tmpfs tmpfs /n",
@@ -261,7 +317,7 @@ describe("switch_root", () => {
     ].join("\n"));
   });
 
-  test("pid 1 switches to a tmpfs root: initramfs emptied, new root at /, mounts below it kept", async () => {
+  test("pid 1 switches to a tmpfs root: initramfs emptied, new root at /, mounts below it kept; then pivot_root", async () => {
     await withMachine({ kernel: kernelElf, initrd, cmdline: "console=ttyS0 quiet rdinit=/bin/mkroot" }, async (m) => {
       await m.waitFor(PROMPT, { timeoutMs: 60_000 });
       expect(m.output).toContain("mkroot: exec switch_root");
@@ -269,7 +325,7 @@ describe("switch_root", () => {
       m.write("cat /etc/motd; ls /; ls /oldroot; echo end; cat /proc/mounts; grep Name /proc/1/status; df /; echo rc=$?\n");
       await m.waitFor(/rc=\d+\r?\n# $/, { timeoutMs: 30_000 });
       const out = m.output.slice(start).replace(/\r\n/g, "\n");
-      // the tmpfs holds the 10 copied programs: several hundred KiB of the 4 MiB
+      // the tmpfs holds the 11 copied programs: several hundred KiB of the 4 MiB
       expect(out.slice(out.indexOf("\n") + 1)).toMatch(new RegExp("^" + [
         "hello from the new root",
         "bin +dev +etc +oldroot +proc", //              the new root's files, at /
@@ -283,6 +339,28 @@ describe("switch_root", () => {
         "tmpfs +4096 +[1-9]\\d{2} +3\\d{3} +\\d+% /",
         "rc=0", "# $",
       ].join("\n")));
+
+      // Now that the root is a real mount, pivot_root works: a new tmpfs becomes "/", the old
+      // root (with its mounts below it) moves to /old; the shell (pid 1) follows.
+      const pivot = m.output.length;
+      m.write("export PATH=/old/bin:/bin; mkdir /p; mount -t tmpfs tmpfs /p; mkdir /p/old; pivot_root /p /p/old; echo pivot=$?; ls /; " +
+        "cat /old/proc/mounts; cat /old/etc/motd; umount /old; mkdir /bin; cp /old/bin/echo /bin/echo; cp /old/bin/ls /bin/ls; " +
+        "umount -l /old; echo lazy=$?; ls /old; echo rc=$?\n");
+      await m.waitFor(/rc=\d+\r?\n# $/, { timeoutMs: 30_000 });
+      const after = m.output.slice(pivot).replace(/\r\n/g, "\n");
+      expect(after.slice(after.indexOf("\n") + 1)).toBe([
+        "pivot=0",
+        "old",
+        "tmpfs /old tmpfs rw,relatime,size=4096k 0 0",
+        "rootfs /old/oldroot rootfs rw 0 0",
+        "proc /old/proc proc rw,relatime 0 0",
+        "devtmpfs /old/dev devtmpfs rw,relatime 0 0",
+        "tmpfs / tmpfs rw,relatime 0 0",
+        "hello from the new root",
+        "umount: can't unmount /old: Device or resource busy",
+        "lazy=0", //   the old root and all below it detached: /old is an empty directory again
+        "rc=0", "# ",
+      ].join("\n"));
     });
   }, 120_000);
 });

@@ -1,11 +1,11 @@
 // mkroot: a tiny pid 1 for test/guest/mount.test.ts (booted with rdinit=/bin/mkroot). It builds
 // a new root on a tmpfs and hands over to it the way an initramfs does, without a disk:
-//   1. tmpfs (size=4m) on /newroot, with bin/ etc/ proc/ dev/ oldroot/; ten programs copied
-//      from the initramfs into bin/, and etc/motd written
+//   1. tmpfs (size=4m) on /newroot, with bin/ etc/ proc/ dev/ oldroot/; eleven programs and
+//      /sbin/pivot_root copied from the initramfs into bin/, and etc/motd written
 //   2. /keep/marker written on the initramfs (switch_root must delete it), and /keep
 //      bind-mounted on /newroot/oldroot, so that the test can look at what is left of it
 //      afterwards; proc and devtmpfs mounted in the new root
-//   4. exec /sbin/switch_root -c /dev/console /newroot /bin/sh: the shell becomes pid 1
+//   3. exec /sbin/switch_root -c /dev/console /newroot /bin/sh: the shell becomes pid 1
 // Any failure prints "mkroot: STEP: error -E" and exits (the kernel then panics, as for any init).
 
 import { printf, flushOutput } from "../lib/stdio";
@@ -16,7 +16,7 @@ import { cstr } from "../lib/string";
 const O_WRONLY = 1, O_CREAT = 0o100, O_TRUNC = 0o1000;
 const MS_BIND: u32 = 4096;
 const buf = new StaticArray<u8>(4096);
-const PROGRAMS: StaticArray<string> = ["sh", "cat", "ls", "echo", "df", "mount", "umount", "mkdir", "rm", "grep"];
+const PROGRAMS: StaticArray<string> = ["sh", "cat", "ls", "echo", "df", "mount", "umount", "mkdir", "rm", "grep", "cp"];
 const DIRS: StaticArray<string> = ["bin", "etc", "proc", "dev", "oldroot"];
 const argvBuf = new StaticArray<usize>(8);
 const path = new StaticArray<u8>(64);
@@ -73,6 +73,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (let i = 0; i < PROGRAMS.length; i++) {
     if (!copy(join(path, "/bin/", PROGRAMS[i]), join(path2, "/newroot/bin/", PROGRAMS[i]))) return 1;
   }
+  if (!copy(cstr("/sbin/pivot_root"), cstr("/newroot/bin/pivot_root"))) return 1;
   if (!writeFile(cstr("/newroot/etc/motd"), "hello from the new root\n")) return 1;
   if (!check(mkdir(cstr("/keep"), 0o755), "mkdir /keep")) return 1;
   if (!writeFile(cstr("/keep/marker"), "on the initramfs\n")) return 1;
