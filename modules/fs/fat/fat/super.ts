@@ -15,7 +15,8 @@
 //    32   4   total sectors (large volumes)
 //
 // Mount stages, undone in reverse on failure:
-//   1. open the block device (blkdevGetByPath)            → blkdevPut
+//   1. open the block device (blkdevGetByPath; EBUSY if a
+//      filesystem is mounted on it already)               → blkdevPut
 //   2. read and check the BPB (any bad value: a "bogus …" message and -EINVAL)
 //   3. allocate FatSbInfo, read FSInfo (FAT32)             → kfree
 //   4. make the root inode (checks the root chain)         → freeInode
