@@ -78,6 +78,7 @@ function sourceTree(): Tree {
     "README.TXT": Buffer.from("an upper-case 8.3 name\n"),
     "A Long File Name.txt": Buffer.from("long name content\n"),
     "mixedCase.Md": Buffer.from("# mixed\n"),
+    "Ünïcödé ñame.txt": Buffer.from("UTF-8 in, UCS-2 on disk\n"),
     "empty": Buffer.alloc(0),
     "big.bin": bytes(350_000, 7),
     "sub": null,
@@ -119,7 +120,7 @@ function makeFat(name: string, bits: 12 | 16 | 32, kib: number, tree: Tree | nul
     mkdirSync(src);
     writeTree(src, tree);
     const top = Object.keys(tree).filter((p) => !p.includes("/")).map((p) => join(src, p));
-    execFileSync("mcopy", ["-s", "-m", "-i", img, ...top, "::/"], { stdio: "pipe", env: { ...process.env, TZ: "UTC" } });
+    execFileSync("mcopy", ["-s", "-m", "-i", img, ...top, "::/"], { stdio: "pipe", env: { ...process.env, TZ: "UTC", LC_ALL: "C.UTF-8" } });
   }
   return readFileSync(img);
 }
@@ -283,7 +284,8 @@ describe("reading what mkfs.fat and mcopy wrote", () => {
     ["FAT12, /dev/hda1", "/dev/hda1"],
     ["FAT32, /dev/hda2", "/dev/hda2"],
   ])("vfat on %s: every long name and every byte", async (_what, dev) => {
-    const out = await run(`mount -t vfat ${dev} /mnt && fattool tree /mnt && umount /mnt`);
+    // the console carries bytes: the guest's UTF-8 names arrive as one character per byte
+    const out = Buffer.from(await run(`mount -t vfat ${dev} /mnt && fattool tree /mnt && umount /mnt`), "latin1").toString("utf8");
     expect(out).toMatch(/rc=0\n$/);
     const lines = out.split("\n").filter((l) => /^[dfe] /.test(l)).sort();
     expect(lines).toEqual(treeLines(fat12.tree));
@@ -432,6 +434,20 @@ describe("writing, checked on the host by fsck.fat -n and mtype", () => {
       expect(listing).toContain(`child file ${i}.bin`);
     }
     expect(mtype(image, "race", "race/child file 24.bin").length).toBe(5000);
+  });
+
+  test("vfat: a UTF-8 name is stored as UCS-2 long-name slots that mtools reads back", async () => {
+    const name = "Grüße ☃ snow.txt";
+    const utf8AsBytes = (text: string) => Buffer.from(text, "utf8").toString("latin1"); // the console carries bytes
+    const out = await run(utf8AsBytes(`mount -t vfat /dev/hda1 /mnt && echo snow > '/mnt/${name}' && ls /mnt | grep snow && umount /mnt`));
+    expect(Buffer.from(out, "latin1").toString("utf8")).toContain(`${name}\n`);
+    const image = partition("hda", 0);
+    expect(fsck(image, "utf8")[0]).toBe(0);
+    const file = join(work, "utf8.mdir.img");
+    writeFileSync(file, image);
+    const listing = execFileSync("mdir", ["-i", file, "::/"], { env: { ...process.env, LC_ALL: "C.UTF-8" } }).toString("utf8");
+    expect(listing).toContain(name);
+    expect(execFileSync("mtype", ["-i", file, `::/${name}`], { env: { ...process.env, LC_ALL: "C.UTF-8" } }).toString()).toBe("snow\n");
   });
 
   test("a full disk: ENOSPC, and fsck.fat still finds it clean; the space comes back on rm", async () => {
