@@ -42,6 +42,7 @@ import { GCC_FLAGS, compileCBytes } from "../test/lang/gcc.js";
 
 import { type SystemFigures, LINUX, measureSystem } from "./system.js";
 import { LINUX_MODULES, measureModules } from "./modules.js";
+import { measureDisk } from "./disk.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const programsDir = join(root, "bench/programs");
@@ -230,6 +231,7 @@ async function main(): Promise<void> {
   console.log(`Compile time: ${ct.ms.toFixed(0)} ms for ${ct.what}`);
   await printSystem();
   await printModules();
+  await printDisk();
   console.log(`Runs per program: ${runs}; whole bench ${((performance.now() - started) / 1000).toFixed(1)} s`);
   if (mismatches) {
     console.error(`\n${mismatches} checksum mismatch(es): the figures above are not valid.`);
@@ -279,6 +281,29 @@ async function printModules(): Promise<void> {
   console.log(`${"command".padEnd(28)}${"Lokum instr".padStart(14)}${"ms".padStart(8)}${"Linux instr".padStart(28)}${"target".padStart(12)}`);
   for (const f of figures) {
     console.log(`${f.what.padEnd(28)}${fmt(median(f.instructions)).padStart(14)}${median(f.ms).toFixed(1).padStart(8)}${(linux[f.what] ?? "-").padStart(28)}${(target[f.what] ?? "-").padStart(12)}`);
+  }
+}
+
+/** Disk throughput and the disk-root boot (bench/disk.ts), beside Linux's. Boots what
+ *  `lokum build` makes (kernel, initrd with the modules, the system disk), so it builds first. */
+async function printDisk(): Promise<void> {
+  let figures;
+  try {
+    console.log("\nBuilding dist/boot/ for the disk figures (lokum build):");
+    const { buildCommand } = await import("../toolchain/cli/build.js"); // from source: no tsc -b needed
+    if ((await buildCommand([])) !== 0) throw new Error("lokum build failed");
+    figures = await measureDisk(root, Math.min(runs, 3));
+  } catch (err) {
+    console.log(`\nDisk figures: not available (${String((err as Error).message).split("\n")[0]})`);
+    return;
+  }
+  const mbs = (bytes: number, ms: number): string => (bytes ? (bytes / 1e6 / (ms / 1000)).toFixed(2) : "-");
+  console.log(`\nDisk (IDE PIO + ext2, 4 MiB file, dd bs=64k; ${figures[0].ms.length} boots; medians; Linux: ata_piix DMA + ext4 driver)`);
+  console.log(`${"figure".padEnd(30)}${"Lokum instr".padStart(16)}${"ms".padStart(9)}${"MB/s".padStart(8)}${"Linux instr".padStart(16)}${"ms".padStart(9)}${"MB/s".padStart(8)}`);
+  for (const f of figures) {
+    const instr = median(f.instructions), ms = median(f.ms);
+    console.log(`${f.what.padEnd(30)}${fmt(instr).padStart(16)}${ms.toFixed(0).padStart(9)}${mbs(f.bytes, ms).padStart(8)}` +
+      `${fmt(f.linux.instructions).padStart(16)}${fmt(f.linux.ms).padStart(9)}${mbs(f.bytes, f.linux.ms).padStart(8)}`);
   }
 }
 

@@ -80,6 +80,8 @@ export const FAST_CONSOLE_PORT = 0xe9;
 const DEFAULT_MEMORY_MB = 64;
 const DEFAULT_VGA_KB = 256;
 const DEFAULT_HDA_BYTES = 1 << 20;
+/** How far host input may run ahead of the guest in v86's UART queue (see feedSerial). */
+const SERIAL_QUEUE_BYTES = 4096;
 const TAIL_CHARS = 2000;
 
 // The parts of v86 we reach below its public API (checked at start, so a v86 upgrade that renames
@@ -99,6 +101,11 @@ interface V86Internals {
           write16?: (value: number) => void,
           write32?: (value: number) => void,
         ): void;
+      };
+      devices: {
+        ide?: { primary?: { master?: { buffer?: { buffer?: ArrayBuffer } }; slave?: { buffer?: { buffer?: ArrayBuffer } } } };
+        /** COM1's receive queue (v86's UART keeps what the host sent in a plain array). */
+        uart0?: { input?: unknown[] };
       };
     };
   };
@@ -139,6 +146,8 @@ export class Machine {
   private flushQueued = false;
   private cursor = 0;
   private serialListeners: Array<(chunk: string) => void> = [];
+  /** Host → guest serial bytes not yet handed to v86 (see feedSerial). */
+  private serialBacklog: Uint8Array[] = [];
   private waiters = new Set<() => void>();
 
   // The instruction counter: v86 keeps a u32 that wraps every 2^32 instructions (~4 s busy);
@@ -227,16 +236,42 @@ export class Machine {
 
   /** Send text to the guest's COM1 (each char code is one byte). */
   write(text: string): void {
-    const emulator = this.requireEmulator("write");
-    if (this.currentState !== "running") throw this.crashError ?? new Error(`Machine.write: machine is ${this.currentState}`);
-    emulator.serial0_send(text);
+    const bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i) & 0xff;
+    this.writeBytes(bytes, "write");
   }
 
   /** Send raw bytes to the guest's COM1. */
-  writeBytes(bytes: Uint8Array): void {
-    const emulator = this.requireEmulator("writeBytes");
-    if (this.currentState !== "running") throw this.crashError ?? new Error(`Machine.writeBytes: machine is ${this.currentState}`);
-    emulator.serial_send_bytes(0, bytes);
+  writeBytes(bytes: Uint8Array, what = "writeBytes"): void {
+    this.requireEmulator(what);
+    if (this.currentState !== "running") throw this.crashError ?? new Error(`Machine.${what}: machine is ${this.currentState}`);
+    this.serialBacklog.push(bytes.slice());
+    this.feedSerial();
+  }
+
+  /**
+   * Hands queued input to v86's UART, no more than SERIAL_QUEUE_BYTES ahead of what the guest has
+   * read. v86 keeps the UART's input in a JS array and takes each byte with shift(), which costs
+   * time proportional to the array's length: a 1 MiB paste given at once would make reading it
+   * quadratic. Fed in slices from here (and after every emulation slice), it stays linear.
+   */
+  private feedSerial(): void {
+    const emulator = this.emulator;
+    if (!emulator || this.serialBacklog.length === 0) return;
+    const queue = emulator.v86.cpu.devices.uart0?.input;
+    let room = Array.isArray(queue) ? SERIAL_QUEUE_BYTES - queue.length : Infinity;
+    while (room > 0 && this.serialBacklog.length > 0) {
+      const head = this.serialBacklog[0]!;
+      if (head.length <= room) {
+        emulator.serial_send_bytes(0, head);
+        this.serialBacklog.shift();
+        room -= head.length;
+      } else {
+        emulator.serial_send_bytes(0, head.subarray(0, room));
+        this.serialBacklog[0] = head.subarray(room);
+        room = 0;
+      }
+    }
   }
 
   /** Hand an Ethernet frame to the NE2000 as if it came off the wire (v86.md 6d). */
@@ -316,6 +351,19 @@ export class Machine {
     return adapter?.get_text_screen ? adapter.get_text_screen().map((row) => row.trimEnd()) : [];
   }
 
+  /**
+   * The bytes of a disk as the guest left them (v86-devices.md 1.2: after restoreState the
+   * drive holds a copy of the snapshot's disk, no longer the caller's buffer). A view, not a
+   * copy: copy it before the guest runs on if it must stay as it is.
+   */
+  diskBytes(which: "hda" | "hdb" = "hda"): Uint8Array {
+    const ide = this.requireEmulator("diskBytes").v86.cpu.devices.ide;
+    const drive = which === "hda" ? ide?.primary?.master : ide?.primary?.slave;
+    const buffer = drive?.buffer?.buffer;
+    if (!buffer) throw new Error(`Machine.diskBytes: no ${which}`);
+    return new Uint8Array(buffer);
+  }
+
   /** A snapshot of the whole PC (RAM, devices, disks). */
   async saveState(): Promise<ArrayBuffer> {
     const emulator = this.requireEmulator("saveState");
@@ -333,6 +381,7 @@ export class Machine {
     if (this.currentState === "destroyed") throw new Error("Machine.restoreState: machine is destroyed");
     await this.stopPromptly(emulator.stop());
     await emulator.restore_state(state);
+    this.serialBacklog = []; // typed into the machine that was, not into the restored one
     this.sampleInstructionCounter();
     this.lastRawCounter = emulator.get_instruction_counter();
     this.flushConsole();
@@ -429,6 +478,7 @@ export class Machine {
       }
       if (failure) return this.crashWith(failure.thrown, logged.map((entry) => entry.line));
       for (const { print, line } of logged) print(line);
+      this.feedSerial();
       this.sampleInstructionCounter();
       // guestExit called stop() mid-slice; the slice has just scheduled its successor, possibly
       // 100 ms away (`cli; hlt`). Bring the stopping tick forward.

@@ -22,6 +22,7 @@
 import { IRQ_COUNT, picEndOfInterrupt, picIsSpurious, picMask, picUnmask } from "./arch/x86/pic";
 import { printk } from "./printk";
 import { SeqBuf, seqPrintf } from "./fs/seq";
+import { doSoftirq } from "./softirq";
 
 export type IrqHandler = (irq: i32, dev: usize) => void;
 
@@ -108,6 +109,12 @@ export function irqDispatch(irq: i32): void {
   lineCounts[irq] = lineCounts[irq] + 1;
   let action = lineActions[irq];
   if (action == null) printk("\x014unexpected IRQ %d: no handler\n", irq);
+  // A line of the slave PIC is masked while its handlers run (Linux's mask_and_ack): a PCI
+  // card's level-triggered line is still up at the EOI, and v86's PIC would then post a
+  // cascade request (IRQ 2) that no slave IRQ backs once the handler has cleared the card —
+  // an interrupt v86 acknowledges with no vector, leaving IRQ 2 in service for ever.
+  const slave = irq >= 8;
+  if (slave) picMask(irq);
   // EOI first: a handler may switch to another process (the timer preempts) and come back
   // much later; the line must not stay blocked meanwhile.
   picEndOfInterrupt(irq);
@@ -116,6 +123,8 @@ export function irqDispatch(irq: i32): void {
     handler(irq, action.dev);
     action = action.next;
   }
+  if (slave && lineActions[irq] != null) picUnmask(irq);
+  doSoftirq(); // the bottom halves the handlers asked for (softirq.ts)
 }
 
 export function irqCount(irq: i32): u32 {

@@ -35,6 +35,7 @@ import { bootCommandLine, initrdEnd, initrdStart, multibootInit, multibootPrintM
 import { CONSOLE_LOGLEVEL_QUIET, printk, setConsoleLoglevel } from "./printk";
 import { LOKUM_COMPILE_BY, LOKUM_COMPILE_HOST, LOKUM_COMPILER, UTS_RELEASE, UTS_SYSNAME, UTS_VERSION } from "./version";
 import { moduleInit } from "./module/proc_modules";
+import { netInit } from "./net/core";
 
 // Provided by the linker: where the kernel image starts and ends (virtual addresses).
 declare const __image_start: StaticArray<u8>;
@@ -65,6 +66,7 @@ export function kmain(magic: u32, info: u32): void {
   rootfsDefaults(); //          /dev/console, /proc, /root if the initrd lacks them
   consoleTtyInit(); //          N_TTY and ttyS0 (input on IRQ 4): the console as a terminal
   pciProcInit(); //             /proc/bus/pci/devices
+  netInit(); //                the network stack: lo, IPv4, sockets, /proc/net (net/core.ts)
   procCpuInit(); //             /proc/meminfo, /proc/interrupts, /proc/uptime, /proc/loadavg
   moduleInit(); //              the module loader: /proc/modules, sysfs for /sys/module
   spawnInit(); //               pid 1 runs /sbin/init (or rdinit=)

@@ -11,7 +11,7 @@
 // come at once: the sleep is never shorter than asked, at most ~10-20 ms longer. Interrupted
 // by a signal it returns -EINTR and writes the time left into *rem, as POSIX says.
 
-import { jiffies, HZ } from "./arch/x86/pit";
+import { jiffies, HZ, pitMicrosSinceTick } from "./arch/x86/pit";
 import { currentProc } from "./proc";
 import { idleJiffies, setAlarm, sleepTicks, yieldCpu } from "./sched";
 import { copyFromUser, copyToUser, putUser32 } from "./uaccess";
@@ -91,8 +91,16 @@ export function sys_time(tloc: u32): i32 {
 
 export function sys_gettimeofday(tv: u32, tz: u32): i32 {
   if (tv != 0) {
-    buffer[0] = currentTime();
-    buffer[1] = (jiffies % HZ) * (1000000 / HZ);
+    // Sub-tick microseconds from the PIT's counter (pit.ts), so short intervals (a ping's
+    // round trip) are measured in µs, not in 10 ms ticks.
+    let usec = (jiffies % HZ) * (1000000 / HZ) + pitMicrosSinceTick();
+    let sec = currentTime();
+    if (usec >= 1000000) {
+      usec -= 1000000;
+      sec++;
+    }
+    buffer[0] = sec;
+    buffer[1] = usec;
     if (copyToUser(tv, changetype<usize>(buffer), 8) < 0) return -EFAULT;
   }
   if (tz != 0) {

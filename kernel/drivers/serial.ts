@@ -16,6 +16,12 @@
 // so one interrupt may bring many bytes: the handler drains the FIFO while LSR.DR (bit 0) is
 // set, in batches handed to the tty layer (ttyReceive → the line discipline).
 //
+// Flow control: the handler never hands the tty more than it has room for (ttyReceiveRoom).
+// When there is none, it turns the receive interrupt off and leaves the bytes in the UART
+// (throttled); the tty calls serialUnthrottle when a reader has made room, which turns the
+// interrupt back on and drains again. So a paste bigger than the terminal's buffer arrives
+// whole, at the pace the reader reads it.
+//
 // Registers (offsets from the base port; DLAB = bit 7 of LCR selects the divisor latch):
 //   +0 THR/RBR (DLAB=0) or divisor low   +1 IER (DLAB=0) or divisor high
 //   +2 IIR (read) / FCR (write)           +3 LCR   +4 MCR   +5 LSR
@@ -23,7 +29,7 @@
 import { requestIrq } from "../irq";
 import { printk } from "../printk";
 import { B115200, CBAUD, CLOCAL } from "../tty/termios";
-import { Tty, ttyCreateNode, ttyReceive, ttyRegister, ttyRegisterDriver } from "../tty/tty";
+import { Tty, ttyCreateNode, ttyReceive, ttyReceiveRoom, ttyRegister, ttyRegisterDriver } from "../tty/tty";
 
 export const COM1: u16 = 0x3f8;
 export const SERIAL_IRQ: i32 = 4;
@@ -51,6 +57,8 @@ const batch = new StaticArray<u8>(64);
 let ttyS0: Tty = null;
 /** Bytes received, and received while no tty existed (dropped). */
 export let serialRxCount: u32 = 0;
+/** The receive interrupt is off because the tty had no room (see the design note). */
+let rxThrottled: bool = false;
 
 /** 115200 baud (divisor 1), 8 data bits, no parity, 1 stop bit, FIFOs on, no interrupts. */
 export function serialInit(): void {
@@ -80,19 +88,40 @@ function serialTtyWrite(tty: Tty, buf: usize, n: u32): void {
   for (let i: u32 = 0; i < n; i++) serialPutByte(load<u8>(buf + i));
 }
 
-/** IRQ 4: drain the receive FIFO into the tty, a batch at a time. */
+/** Moves what the UART holds into the tty, a batch at a time, as far as the tty has room. */
+function serialDrain(): void {
+  while ((inb(COM1 + UART_LSR) & LSR_DATA_READY) != 0) {
+    const room = ttyS0 != null ? ttyReceiveRoom(ttyS0) : BATCH;
+    if (room == 0) {
+      // Throttle: no interrupts until a reader makes room (serialUnthrottle).
+      outb(COM1 + UART_IER, 0);
+      rxThrottled = true;
+      return;
+    }
+    // "Unlimited" room means the tty is dropping the rest of an overlong line: take one byte at a
+    // time then, so the byte after the line's end is counted against the room left after it.
+    const limit = room == 0xffffffff ? 1 : room < BATCH ? room : BATCH;
+    let n: u32 = 0;
+    while (n < limit && (inb(COM1 + UART_LSR) & LSR_DATA_READY) != 0) {
+      batch[<i32>n++] = inb(COM1 + UART_DATA);
+      serialRxCount++;
+    }
+    if (ttyS0 != null) ttyReceive(ttyS0, changetype<usize>(batch), n);
+  }
+}
+
+/** IRQ 4: drain the receive FIFO into the tty. */
 function serialInterrupt(irq: i32, dev: usize): void {
   inb(COM1 + UART_IIR); // identify (and so acknowledge) the interrupt
-  let n: u32 = 0;
-  while ((inb(COM1 + UART_LSR) & LSR_DATA_READY) != 0) {
-    batch[<i32>n++] = inb(COM1 + UART_DATA);
-    serialRxCount++;
-    if (n == BATCH) {
-      if (ttyS0 != null) ttyReceive(ttyS0, changetype<usize>(batch), n);
-      n = 0;
-    }
-  }
-  if (n > 0 && ttyS0 != null) ttyReceive(ttyS0, changetype<usize>(batch), n);
+  serialDrain();
+}
+
+/** The tty's unthrottle hook: a reader made room, so read the wire again. */
+function serialUnthrottle(tty: Tty): void {
+  if (!rxThrottled) return;
+  rxThrottled = false;
+  outb(COM1 + UART_IER, IER_RDI);
+  serialDrain();
 }
 
 /** Makes ttyS0 and turns on receive interrupts. Needs irq.ts and the tty layer (N_TTY). */
@@ -104,6 +133,7 @@ export function serialTtyInit(): Tty {
   }
   ttyRegisterDriver("ttyS", TTY_MAJOR, TTYS0_MINOR, 4);
   ttyCreateNode(ttyS0);
+  ttyS0.unthrottle = serialUnthrottle;
   ttyS0.cflag = (ttyS0.cflag & ~CBAUD) | B115200 | CLOCAL;
   printk("\x016Serial: 8250/16550 driver, 1 ports, IRQ sharing disabled\n");
   const error = requestIrq(SERIAL_IRQ, serialInterrupt, "ttyS0", 0);

@@ -9,7 +9,7 @@
 // Nodes may live in subdirectories ("pts/0", "input/event0"): missing directories are made.
 
 import { EEXIST, ENOENT, ENOMEM, ENOTDIR, errPtr } from "../lib/errno";
-import { FileSystemType, Inode, SuperBlock, S_IFDIR, iput, isDirMode } from "./vfs";
+import { FileSystemType, Inode, SuperBlock, S_IFDIR, TMPFS_MAGIC, iput, isDirMode } from "./vfs";
 import { ramfsNewSuper } from "./ramfs";
 import { strlen } from "../lib/string";
 
@@ -26,7 +26,9 @@ export const devtmpfsType: FileSystemType = { name: "devtmpfs", mount: devtmpfsM
 /** Makes the devtmpfs superblock (before any driver adds a node). */
 export function devfsInit(): i32 {
   devSb = ramfsNewSuper(devtmpfsType);
-  return devSb == null ? -ENOMEM : 0;
+  if (devSb == null) return -ENOMEM;
+  devSb.magic = TMPFS_MAGIC; // Linux's devtmpfs is a tmpfs
+  return 0;
 }
 
 /** Finds (creating if `create`) the directory holding the last component of `path`. */

@@ -8,23 +8,25 @@
 // Lifetimes: fork copies the table and takes a reference on every File (filesFork), so parent
 // and child share positions; exec closes the FD_CLOEXEC ones (filesCloseOnExec); exit closes
 // all and drops cwd and root (filesCloseAll). Before the first process (at boot) the "current
-// process" is the idle task, whose cwd and root are the root directory.
+// process" is the idle task, whose cwd and root are the root directory. A process with no root
+// or cwd of its own (a kernel thread) uses the system root (super.ts systemRoot: rootfs, or what
+// switch_root moved onto it).
 
 import { EBADF, EMFILE } from "../lib/errno";
 import { Proc, currentProc, NOFILE } from "../proc";
 import { File, Inode, iget, iput } from "./vfs";
 import { fileGet, filePut } from "./file";
-import { rootInode } from "./super";
+import { systemRoot } from "./super";
 
 export function currentFsRoot(): Inode {
   const p = currentProc();
-  if (p == null || p.root == 0) return rootInode;
+  if (p == null || p.root == 0) return systemRoot();
   return changetype<Inode>(p.root);
 }
 
 export function currentFsCwd(): Inode {
   const p = currentProc();
-  if (p == null || p.cwd == 0) return rootInode;
+  if (p == null || p.cwd == 0) return systemRoot();
   return changetype<Inode>(p.cwd);
 }
 
@@ -104,8 +106,8 @@ export function filesFork(parent: Proc, child: Proc): void {
   }
   child.closeOnExec = parent.closeOnExec;
   child.umask = parent.umask;
-  child.cwd = changetype<usize>(iget(changetype<Inode>(parent.cwd != 0 ? parent.cwd : changetype<usize>(rootInode))));
-  child.root = changetype<usize>(iget(changetype<Inode>(parent.root != 0 ? parent.root : changetype<usize>(rootInode))));
+  child.cwd = changetype<usize>(iget(parent.cwd != 0 ? changetype<Inode>(parent.cwd) : systemRoot()));
+  child.root = changetype<usize>(iget(parent.root != 0 ? changetype<Inode>(parent.root) : systemRoot()));
 }
 
 /** exec: closes the descriptors marked FD_CLOEXEC. */

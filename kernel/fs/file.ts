@@ -9,14 +9,18 @@
 // chrdevFops/blkdevFops, whose open looks the driver up by device number and installs the
 // driver's FileOps in the File (initSpecialInode below, Linux's init_special_inode).
 //
+// On a read-only filesystem (vfs.ts isReadOnly) creating a file, opening a regular file for
+// writing or truncating it, and writing are -EROFS. Each superblock counts the Files open for
+// writing on it (sb.writers), so that remount read-only can refuse with EBUSY.
+//
 // Reads and writes here take KERNEL buffers (see vfs.ts); the system calls bounce user data
 // through a kernel page. kernelRead(file, pos, buf, n) is for the kernel's own reading (exec).
 
 import { kzalloc, kfree } from "../mm/kmalloc";
-import { EBADF, EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, ENXIO, ESPIPE, errPtr, isErr, ptrErr } from "../lib/errno";
+import { EBADF, EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, ENXIO, EROFS, ESPIPE, errPtr, isErr, ptrErr } from "../lib/errno";
 import {
   File, FileOps, Inode, O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_TRUNC, O_WRONLY, SEEK_CUR,
-  SEEK_END, SEEK_SET, iget, iput, isBlkMode, isChrMode, isDirMode, isFifoMode, isLinkMode, isRegMode,
+  SEEK_END, SEEK_SET, iget, iput, isReadOnly, isBlkMode, isChrMode, isDirMode, isFifoMode, isLinkMode, isRegMode,
 } from "./vfs";
 import { chrdevFops } from "./char_dev";
 import { blkdevFops } from "./block_dev";
@@ -54,6 +58,7 @@ export function fileGet(f: File): File {
 export function filePut(f: File): void {
   if (--f.count > 0) return;
   if (f.ops != null && f.ops.release != null) f.ops.release(f.inode, f);
+  if (f.inode != null && isRegMode(f.inode.mode) && fileWritable(f)) f.inode.sb.writers--;
   fopsPut(changetype<usize>(f.ops)); // the reference on a module whose FileOps these are
   if (f.inode != null) iput(f.inode);
   kfree(changetype<usize>(f));
@@ -71,6 +76,10 @@ export function fileWritable(f: File): bool {
 export function vfsOpenInode(inode: Inode, flags: u32): File {
   if ((flags & O_DIRECTORY) != 0 && !isDirMode(inode.mode)) return changetype<File>(errPtr(-ENOTDIR));
   if (isDirMode(inode.mode) && (flags & O_ACCMODE) != O_RDONLY) return changetype<File>(errPtr(-EISDIR));
+  // A read-only filesystem's files cannot be opened for writing (its device nodes and FIFOs can:
+  // what they lead to is not the filesystem's).
+  const writesFs = isRegMode(inode.mode) && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0);
+  if (writesFs && isReadOnly(inode)) return changetype<File>(errPtr(-EROFS));
   const f = fileAlloc();
   if (f == null) return changetype<File>(errPtr(-12));
   f.inode = inode;
@@ -91,6 +100,7 @@ export function vfsOpenInode(inode: Inode, flags: u32): File {
   if ((flags & O_TRUNC) != 0 && isRegMode(inode.mode) && fileWritable(f) && inode.iops.truncate != null) {
     inode.iops.truncate(inode, 0);
   }
+  if (isRegMode(inode.mode) && fileWritable(f)) inode.sb.writers++; // remount read-only: EBUSY
   return f;
 }
 
@@ -112,6 +122,10 @@ export function vfsOpen(path: usize, flags: u32, mode: u32): File {
     if (ptrErr(changetype<usize>(inode)) != -ENOENT || (flags & O_CREAT) == 0) return changetype<File>(inode);
     const dir = nameiParent(path, lastName);
     if (isErrInode(dir)) return changetype<File>(dir);
+    if (isReadOnly(dir)) {
+      iput(dir);
+      return changetype<File>(errPtr(-EROFS));
+    }
     if (dir.iops.create == null) {
       iput(dir);
       return changetype<File>(errPtr(-EINVAL));
@@ -137,6 +151,7 @@ export function vfsRead(f: File, buf: usize, n: u32): i32 {
 export function vfsWrite(f: File, buf: usize, n: u32): i32 {
   if (!fileWritable(f)) return -EBADF;
   if (f.ops == null || f.ops.write == null) return -EINVAL;
+  if (f.inode != null && isRegMode(f.inode.mode) && isReadOnly(f.inode)) return -EROFS;
   if ((f.flags & 0o2000) != 0 && f.inode != null && isRegMode(f.inode.mode)) f.pos = f.inode.size; // O_APPEND
   return f.ops.write(f, buf, n);
 }
@@ -168,3 +183,6 @@ export function vfsLseek(f: File, offset: i32, whence: i32): i32 {
   if (f.inode == null) return -ESPIPE;
   return genericLseek(f, offset, whence);
 }
+
+// Exported to modules: a disk filesystem gives its device nodes and FIFOs their FileOps.
+EXPORT_SYMBOL(initSpecialInode);

@@ -104,6 +104,6 @@ export function fstestRun(): void {
   lookup("/proc/sys/kernel/osrelease");
   const root = namei(changetype<usize>("/proc"));
   iput(root);
-  printk("fstest: umount /proc: %d\n", doUmount(root));
+  printk("fstest: umount /proc: %d\n", doUmount(root, 0));
   cat("/proc/version");
 }

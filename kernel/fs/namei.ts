@@ -22,7 +22,7 @@
 
 import { kmalloc, kfree, kzalloc } from "../mm/kmalloc";
 import { ELOOP, ENAMETOOLONG, ENOENT, ENOMEM, ENOTDIR, errPtr, isErr } from "../lib/errno";
-import { DirContext, File, Inode, NAME_MAX, PATH_MAX, iget, iput, isDirMode, isLinkMode } from "./vfs";
+import { DirContext, File, Inode, Mount, NAME_MAX, PATH_MAX, iget, iput, isDirMode, isLinkMode } from "./vfs";
 import { mountOfRoot, rootInode } from "./super";
 import { currentFsRoot, currentFsCwd } from "./fdtable";
 
@@ -42,7 +42,7 @@ export function isErrInode(inode: Inode): bool {
 /** Steps into whatever is mounted on `inode` (consumes the reference, returns a new one). */
 function crossMounts(inode: Inode): Inode {
   while (inode.mounted != null) {
-    const root = iget(inode.mounted.sb.root);
+    const root = iget(inode.mounted.root);
     iput(inode);
     inode = root;
   }
@@ -52,7 +52,7 @@ function crossMounts(inode: Inode): Inode {
 /** ".." of dir, respecting the process root and mount points (consumes dir's reference). */
 function stepUp(dir: Inode): Inode {
   const root = currentFsRoot();
-  while (dir != root && dir == dir.sb.root) {
+  while (dir != root) {
     const m = mountOfRoot(dir);
     if (m == null || m.covered == null) break;
     const covered = iget(m.covered);
@@ -123,6 +123,7 @@ function walk(start: Inode, path: usize, follow: bool, depth: i32): Inode {
     }
     let next = cur.iops.lookup(cur, name, len);
     if (next == null) { iput(cur); return errInode(-ENOENT); }
+    if (isErrInode(next)) { iput(cur); return next; } // the filesystem could not read it (-EIO)
     next = crossMounts(next);
     if (isLinkMode(next.mode) && last && !trailingSlash && follow) {
       // The last component is a link: go on with its target from this directory (or the root).
@@ -278,26 +279,36 @@ function nameInDir(dir: Inode, ino: u32, buf: usize, size: u32): i32 {
 }
 
 /**
- * Writes the absolute path of directory `inode` into buf (size bytes, NUL-terminated), seen
- * from the process's root. Returns the length, or -ENAMETOOLONG / -ENOENT.
+ * Builds the path of directory `inode` backwards, seen from the directory `root`. Mount points
+ * are crossed upwards through `mnt` and its parents when the caller knows which mount the
+ * inode is in (mountPath), else through whichever mount has the directory as its root.
+ * `strict`: -ENOENT when the walk reaches the top of the tree without meeting the process's
+ * root (the directory is outside a chroot); otherwise such a path is given from the top.
  */
-export function inodePath(inode: Inode, buf: usize, size: u32): i32 {
+function buildPath(inode: Inode, mnt: Mount, root: Inode, buf: usize, size: u32, strict: bool): i32 {
   const name = kmalloc(<u32>NAME_MAX + 1);
   if (name == 0) return -ENOMEM;
-  const root = currentFsRoot();
   // build the path backwards at the end of buf
   let pos = size - 1;
   store<u8>(buf + pos, 0);
   let cur = iget(inode);
   let result = 0;
   while (cur != root) {
-    if (cur == cur.sb.root) {
-      const m = mountOfRoot(cur);
-      if (m == null || m.covered == null) break;
+    const m = mnt != null ? mnt : mountOfRoot(cur);
+    if (m != null && cur == m.root) {
+      if (m.covered == null) {
+        if (strict) result = -ENOENT;
+        break;
+      }
       const covered = iget(m.covered);
       iput(cur);
       cur = covered;
+      if (mnt != null) mnt = m.parent;
       continue;
+    }
+    if (cur == cur.sb.root) { // the top of a filesystem, but not where a mount shows it
+      if (strict) result = -ENOENT;
+      break;
     }
     const parent = cur.iops.lookup(cur, changetype<usize>(".."), 2);
     if (parent == null) { result = -ENOENT; break; }
@@ -321,6 +332,28 @@ export function inodePath(inode: Inode, buf: usize, size: u32): i32 {
   const length = size - 1 - pos;
   memory_copy(buf, buf + pos, <usize>length + 1);
   return <i32>length;
+}
+
+/**
+ * Writes the absolute path of directory `inode` into buf (size bytes, NUL-terminated), seen
+ * from the process's root. Returns the length, or -ENAMETOOLONG / -ENOENT.
+ */
+export function inodePath(inode: Inode, buf: usize, size: u32): i32 {
+  return buildPath(inode, null, currentFsRoot(), buf, size, false);
+}
+
+/**
+ * The path where mount m is seen by a process whose root is `root` (/proc/mounts): "/" for
+ * the mount that is that root, else the path of the directory it covers, walked up through
+ * m's parent mounts. -ENOENT if the process cannot reach it (outside its root).
+ */
+export function mountPath(m: Mount, root: Inode, buf: usize, size: u32): i32 {
+  if (m.root == root) {
+    store<u16>(buf, 0x2f); // "/"
+    return 1;
+  }
+  if (m.covered == null) return -ENOENT;
+  return buildPath(m.covered, m.parent, root, buf, size, true);
 }
 
 export function fsRootInode(): Inode {

@@ -23,7 +23,7 @@ import { EEXIST, EINVAL, EIO, ENOENT, ENOMEM, ENOTDIR, errPtr } from "../lib/err
 import { strlen, memcmp } from "../lib/string";
 import { printk } from "../printk";
 import {
-  DirContext, File, FileOps, FileSystemType, Inode, InodeOps, S_IFDIR, S_IFLNK, S_IFREG, SuperBlock, allocSuper, freeInode, iget,
+  DirContext, File, FileOps, FileSystemType, Inode, InodeOps, PROC_SUPER_MAGIC, S_IFDIR, S_IFLNK, S_IFREG, SuperBlock, allocSuper, freeInode, iget,
   isDirMode, modeToDirType, newInode,
 } from "./vfs";
 import { ShowFn, SeqBuf, seqFree, seqReadAt, seqRender } from "./seq";
@@ -378,6 +378,7 @@ export function procfsInit(): i32 {
   procRoot.ino = PROC_ROOT_INO;
   procSb = allocSuper(procFsType);
   if (procSb == null) return -ENOMEM;
+  procSb.magic = PROC_SUPER_MAGIC;
   procSb.root = procInode(procRoot, 0);
   return procSb.root == null ? -ENOMEM : 0;
 }

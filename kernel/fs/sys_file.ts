@@ -1,6 +1,6 @@
 // sys_file.ts — the system calls on file descriptors: read, write, readv, writev, close, lseek, _llseek, dup,
-// dup2, fcntl, pipe, ioctl, fstat, getdents, getdents64, fsync, ftruncate, fchmod, fchdir.
-// (Calls on path names are in sys_namei.ts, mount and friends in sys_mount.ts.)
+// dup2, fcntl, pipe, ioctl, fstat, getdents, getdents64, ftruncate, fchmod, fchdir.
+// (Calls on path names are in sys_namei.ts; mount, statfs and the sync calls in sys_mount.ts.)
 //
 // Each handler is thin, as in xv6's sysfile.c: check the descriptor and the user pointers, copy
 // in, call file.ts / fdtable.ts, copy out. User memory is touched only through copyFromUser,
@@ -15,13 +15,14 @@
 import { kmalloc, kzalloc, kfree } from "../mm/kmalloc";
 import { accessOk, copyFromUser, copyToUser } from "../uaccess";
 import { currentProc, NOFILE } from "../proc";
-import { EBADF, EFAULT, EINVAL, ENOMEM, ENOTDIR, ENOTTY } from "../lib/errno";
+import { EBADF, EFAULT, EINVAL, ENOMEM, ENOTDIR, ENOTTY, EROFS } from "../lib/errno";
 import {
-  DirContext, File, Inode, O_APPEND, O_CLOEXEC, O_NONBLOCK, encodeDev, iget, isDirMode, isRegMode,
+  DirContext, File, Inode, O_APPEND, O_CLOEXEC, O_NONBLOCK, encodeDev, iget, isDirMode, isReadOnly, isRegMode,
 } from "./vfs";
 import { fileGet, filePut, fileWritable, vfsLseek, vfsRead, vfsWrite } from "./file";
 import { fdAlloc, fdClose, fdGet, fdInstall, getCloseOnExec, setCloseOnExec, setCurrentCwd } from "./fdtable";
 import { makePipe } from "./pipe";
+import { chmodInode } from "./sys_namei";
 
 const CHUNK: u32 = 4096;
 
@@ -351,24 +352,20 @@ export function sys_getdents(fd: i32, dirp: u32, count: u32): i32 {
 
 // ---- the rest
 
-export function sys_fsync(fd: i32): i32 {
-  return fdGet(fd) == null ? -EBADF : 0;
-}
-
 export function sys_ftruncate(fd: i32, length: i32): i32 {
   const f = fdGet(fd);
   if (f == null) return -EBADF;
   if (length < 0) return -EINVAL;
   if (f.inode == null || !isRegMode(f.inode.mode) || !fileWritable(f)) return -EINVAL;
   if (f.inode.iops.truncate == null) return -EINVAL;
+  if (isReadOnly(f.inode)) return -EROFS;
   return f.inode.iops.truncate(f.inode, <u32>length);
 }
 
 export function sys_fchmod(fd: i32, mode: u32): i32 {
   const f = fdGet(fd);
   if (f == null || f.inode == null) return -EBADF;
-  f.inode.mode = (f.inode.mode & 0o170000) | (mode & 0o7777);
-  return 0;
+  return chmodInode(f.inode, mode);
 }
 
 export function sys_fchdir(fd: i32): i32 {

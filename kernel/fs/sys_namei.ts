@@ -12,13 +12,15 @@ import { kmalloc, kfree } from "../mm/kmalloc";
 import { copyToUser, strncpyFromUser } from "../uaccess";
 import { currentProc } from "../proc";
 import {
-  EACCES, EBUSY, EEXIST, EFAULT, EINVAL, EISDIR, ENAMETOOLONG, ENOENT, ENOMEM, ENOTDIR, EPERM, ERANGE, EXDEV, errPtr, isErr, ptrErr,
+  EACCES, EBUSY, EEXIST, EFAULT, EINVAL, EISDIR, ENAMETOOLONG, ENOENT, ENOMEM, ENOTDIR, EPERM, ERANGE, EROFS, EXDEV, errPtr, isErr,
+  ptrErr,
 } from "../lib/errno";
 import { strlen } from "../lib/string";
 import {
   Inode, O_CREAT, O_TRUNC, O_WRONLY, PATH_MAX, S_IFBLK, S_IFCHR, S_IFIFO, S_IFMT, S_IFREG, S_IFSOCK, decodeDev, iput, isDirMode,
-  isLinkMode, isRegMode,
+  isLinkMode, isReadOnly, isRegMode, markInodeDirty,
 } from "./vfs";
+import { vfsNow } from "./super";
 import { isErrInode, inodePath, lnamei, namei, nameiParent } from "./namei";
 import { vfsOpen, filePut } from "./file";
 import { currentUmask, currentFsCwd, fdAlloc, setCurrentCwd, setCurrentRoot } from "./fdtable";
@@ -103,6 +105,7 @@ export function sys_mkdir(upath: u32, mode: u32): i32 {
   if (isErrInode(dir)) r = ptrErr(changetype<usize>(dir));
   else {
     if (isDots(last[0], last[1])) r = -EEXIST;
+    else if (isReadOnly(dir)) r = -EROFS;
     else if (dir.iops.mkdir == null) r = -EPERM;
     else r = dir.iops.mkdir(dir, last[0], <i32>last[1], mode & ~currentUmask() & 0o7777);
     iput(dir);
@@ -115,7 +118,7 @@ export function sys_mkdir(upath: u32, mode: u32): i32 {
 function isBusy(dir: Inode, name: usize, len: i32): bool {
   if (dir.iops.lookup == null) return false;
   const victim = dir.iops.lookup(dir, name, len);
-  if (victim == null) return false;
+  if (victim == null || isErr(changetype<usize>(victim))) return false;
   const busy = victim.mounted != null;
   iput(victim);
   return busy;
@@ -132,6 +135,7 @@ function removeName(upath: u32, directory: bool): i32 {
     const len = <i32>last[1];
     if (isDots(name, last[1])) r = directory ? (len == 1 ? -EINVAL : -39) : -EISDIR; // ENOTEMPTY for ".."
     else if (isBusy(dir, name, len)) r = -EBUSY;
+    else if (isReadOnly(dir)) r = -EROFS;
     else if (directory) r = dir.iops.rmdir != null ? dir.iops.rmdir(dir, name, len) : -EPERM;
     else r = dir.iops.unlink != null ? dir.iops.unlink(dir, name, len) : -EPERM;
     iput(dir);
@@ -159,6 +163,7 @@ export function sys_rename(uold: u32, unew: u32): i32 {
   else if (oldDir.sb != newDir.sb) r = -EXDEV;
   else if (isDots(last[0], last[1]) || isDots(last2[0], last2[1])) r = -EBUSY;
   else if (isBusy(oldDir, last[0], <i32>last[1]) || isBusy(newDir, last2[0], <i32>last2[1])) r = -EBUSY;
+  else if (isReadOnly(oldDir)) r = -EROFS;
   else if (oldDir.iops.rename == null) r = -EPERM;
   else r = oldDir.iops.rename(oldDir, last[0], <i32>last[1], newDir, last2[0], <i32>last2[1]);
   if (!isErrInode(oldDir)) { // each nameiParent call took its own reference
@@ -187,6 +192,7 @@ export function sys_link(uold: u32, unew: u32): i32 {
     else {
       if (dir.sb != target.sb) r = -EXDEV;
       else if (isDots(last[0], last[1])) r = -EEXIST;
+      else if (isReadOnly(dir)) r = -EROFS;
       else if (dir.iops.link == null) r = -EPERM;
       else r = dir.iops.link(target, dir, last[0], <i32>last[1]);
       iput(dir);
@@ -211,6 +217,7 @@ export function sys_symlink(utarget: u32, upath: u32): i32 {
   if (isErrInode(dir)) r = ptrErr(changetype<usize>(dir));
   else {
     if (isDots(last[0], last[1])) r = -EEXIST;
+    else if (isReadOnly(dir)) r = -EROFS;
     else if (dir.iops.symlink == null) r = -EPERM;
     else r = dir.iops.symlink(dir, last[0], <i32>last[1], target, <i32>strlen(changetype<string>(target)));
     iput(dir);
@@ -253,6 +260,7 @@ export function sys_mknod(upath: u32, mode: u32, dev: u32): i32 {
   else {
     const perm = mode & ~currentUmask() & 0o7777;
     if (isDots(last[0], last[1])) r = -EEXIST;
+    else if (isReadOnly(dir)) r = -EROFS;
     else if (type == 0 || type == S_IFREG) {
       if (dir.iops.create == null) r = -EPERM;
       else {
@@ -268,15 +276,24 @@ export function sys_mknod(upath: u32, mode: u32, dev: u32): i32 {
   return r;
 }
 
+/** chmod and fchmod: new permission bits, written back by a disk filesystem (markInodeDirty). */
+export function chmodInode(inode: Inode, mode: u32): i32 {
+  if (isReadOnly(inode)) return -EROFS;
+  inode.mode = (inode.mode & S_IFMT) | (mode & 0o7777);
+  inode.ctime = vfsNow();
+  markInodeDirty(inode);
+  return 0;
+}
+
 export function sys_chmod(upath: u32, mode: u32): i32 {
   const path = getname(upath);
   if (isErr(path)) return ptrErr(path);
   const inode = namei(path);
   putname(path);
   if (isErrInode(inode)) return ptrErr(changetype<usize>(inode));
-  inode.mode = (inode.mode & S_IFMT) | (mode & 0o7777);
+  const r = chmodInode(inode, mode);
   iput(inode);
-  return 0;
+  return r;
 }
 
 export function sys_truncate(upath: u32, length: i32): i32 {
@@ -289,6 +306,7 @@ export function sys_truncate(upath: u32, length: i32): i32 {
   let r = 0;
   if (isDirMode(inode.mode)) r = -EISDIR;
   else if (!isRegMode(inode.mode) || inode.iops.truncate == null) r = -EINVAL;
+  else if (isReadOnly(inode)) r = -EROFS;
   else r = inode.iops.truncate(inode, <u32>length);
   iput(inode);
   return r;

@@ -27,6 +27,7 @@
 // error pointer instead (errPtr/isErr/ptrErr, like Linux's ERR_PTR).
 
 import { kzalloc, kfree } from "../mm/kmalloc";
+import { SeqBuf } from "./seq";
 
 // ---- File types and permissions (st_mode), as in Linux's include/uapi/linux/stat.h
 export const S_IFMT: u32 = 0o170000;
@@ -124,7 +125,8 @@ export class FileOps {
 /** What a filesystem can do with its inodes. Names are (address, length). */
 @unmanaged
 export class InodeOps {
-  /** The child `name` of dir, with a reference, or null. Handles "." and ".." too. */
+  /** The child `name` of dir, with a reference, or null (no such entry), or an error pointer
+   *  (-EIO: a disk filesystem could not read it). Handles "." and ".." too. */
   lookup: (dir: Inode, name: usize, len: i32) => Inode;
   /** A new regular file in dir, with a reference, or an error pointer. */
   create: (dir: Inode, name: usize, len: i32, mode: u32) => Inode;
@@ -179,10 +181,22 @@ export class SuperBlock {
   bdev: usize; //      the BlockDevice (kernel/block/genhd.ts) of a disk filesystem, or 0
   blocksize: u32; //   the filesystem's block size (bytes), for statfs and sbBread
   magic: u32; //       f_type in statfs (RAMFS_MAGIC, EXT2_SUPER_MAGIC, MSDOS_SUPER_MAGIC …)
+  writers: i32; //     Files open for writing on it (remount read-only waits for none: EBUSY)
 }
 
 /** Superblock flags shared by mount(2) and the superblock (include/uapi/linux/mount.h). */
 export const MS_RDONLY: u32 = 1;
+
+/** True while inode's filesystem is mounted read-only: every change to it is -EROFS. */
+export function isReadOnly(inode: Inode): bool {
+  return (inode.sb.flags & MS_RDONLY) != 0;
+}
+
+// statfs f_type of the in-memory filesystems (include/uapi/linux/magic.h)
+export const RAMFS_MAGIC: u32 = 0x858458f6;
+export const TMPFS_MAGIC: u32 = 0x01021994;
+export const PROC_SUPER_MAGIC: u32 = 0x9fa0;
+export const SYSFS_MAGIC: u32 = 0x62656572;
 
 /** What statfs(2) reports, filled by SuperOps.statfs (Linux's struct kstatfs). */
 @unmanaged
@@ -210,18 +224,20 @@ export class SuperOps {
   remountFs: (sb: SuperBlock, flags: u32, data: usize) => i32;
   /** The VFS changed an inode's attributes (chmod, chown, utime, times): write them back. */
   writeInode: (inode: Inode) => i32;
+  /** /proc/mounts: appends the filesystem's own options (",size=64k"), each with its leading comma. */
+  showOptions: (sb: SuperBlock, m: SeqBuf) => void;
 }
 
 /** One entry of the mount table (super.ts). */
 @unmanaged
 export class Mount {
   sb: SuperBlock;
+  root: Inode; //      the directory it shows: sb.root, or a bind mount's source directory
   covered: Inode; //   the directory it hides, null for the root
-  parent: Mount;
-  flags: u32;
-  used: bool;
+  parent: Mount; //    the mount that holds `covered`
+  flags: u32; //       per-mount MS_* flags (nosuid, nodev, noexec, noatime …)
+  detached: bool; //   umount -l while busy: out of the tree, freed once nothing uses it
   devName = new StaticArray<u8>(64);
-  path = new StaticArray<u8>(256);
 }
 
 export const FS_REQUIRES_DEV: u32 = 1;

@@ -26,7 +26,7 @@ import { kzalloc } from "../mm/kmalloc";
 import { EACCES, EINVAL, EIO, ENOENT, ENOMEM } from "../lib/errno";
 import { memcmp, strlen } from "../lib/string";
 import {
-  DirContext, File, FileOps, FileSystemType, Inode, InodeOps, S_IFDIR, S_IFLNK, S_IFREG, SuperBlock, allocSuper, freeInode, iget,
+  DirContext, File, FileOps, FileSystemType, Inode, InodeOps, SYSFS_MAGIC, S_IFDIR, S_IFLNK, S_IFREG, SuperBlock, allocSuper, freeInode, iget,
   newInode,
 } from "../fs/vfs";
 import { SeqBuf, seqFree, seqPrintf, seqReadAt, seqRender } from "../fs/seq";
@@ -296,6 +296,7 @@ function sysWrite(file: File, buf: usize, n: u32): i32 {
 export function sysfsInit(): i32 {
   sysSb = allocSuper(sysfsType);
   if (sysSb == null) return -ENOMEM;
+  sysSb.magic = SYSFS_MAGIC;
   sysSb.root = sysInode(K_ROOT, 0, 0, S_IFDIR | 0o755);
   return sysSb.root == null ? -ENOMEM : 0;
 }

@@ -19,6 +19,9 @@
 //   poll(tty)                      POLLIN / POLLOUT bits of what would not block now
 //   receiveBuf(tty, buf, n)        the driver received n bytes at the kernel address buf
 //                                  (interrupt context: never sleeps)
+//   receiveRoom(tty)               how many bytes receiveBuf can take now; 0 asks the driver to
+//                                  stop reading the wire (throttle) until a reader makes room —
+//                                  null means "always room" (Linux's receive_room)
 //   charsInBuffer(tty)             bytes a read would get now (FIONREAD)
 //   flushBuffer(tty)               throw away what is waiting to be read
 //
@@ -45,6 +48,7 @@ export class TtyLdiscOps {
   ioctl: (tty: Tty, cmd: u32, arg: usize) => i32;
   poll: (tty: Tty) => u32;
   receiveBuf: (tty: Tty, buf: usize, n: u32) => void;
+  receiveRoom: (tty: Tty) => u32;
   charsInBuffer: (tty: Tty) => i32;
   flushBuffer: (tty: Tty) => void;
   refcount: i32;

@@ -324,6 +324,23 @@ function storeChar(tty: Tty, c: u8): void {
   }
 }
 
+/**
+ * Room for input: the free part of the ring (less the slot kept for a line end in canonical
+ * mode). When it is full but a reader can take something (a complete line, or anything in raw
+ * mode), 0 throttles the driver: the rest waits on the wire and nothing is lost. When a single
+ * unfinished line fills the ring, no reader can make room, so input keeps flowing and is
+ * dropped (with a bell, IMAXBEL) until the line ends — what Linux's n_tty does too.
+ */
+function nttyReceiveRoom(tty: Tty): u32 {
+  const d = data(tty);
+  const canonical = (tty.lflag & ICANON) != 0;
+  const used = d.readHead - d.readTail;
+  const limit = canonical ? N_TTY_BUF_SIZE - 1 : N_TTY_BUF_SIZE;
+  if (used < limit) return limit - used;
+  if (!canonical || d.canonHead != d.readTail) return 0;
+  return 0xffffffff;
+}
+
 function nttyReceiveBuf(tty: Tty, buf: usize, n: u32): void {
   for (let i: u32 = 0; i < n; i++) receiveChar(tty, load<u8>(buf + i));
 }
@@ -461,6 +478,7 @@ const nttyOps: TtyLdiscOps = {
   write: nttyWrite,
   poll: nttyPoll,
   receiveBuf: nttyReceiveBuf,
+  receiveRoom: nttyReceiveRoom,
   charsInBuffer: nttyCharsInBuffer,
   flushBuffer: flush,
 };

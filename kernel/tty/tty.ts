@@ -70,6 +70,7 @@ export class Tty {
   wsXpixel: u16;
   wsYpixel: u16;
   readWait: u32; //           wait channel of readers (its address)
+  unthrottle: (tty: Tty) => void; // the driver: a reader made room, read the wire again (or null)
 }
 
 const MAX_TTYS: i32 = 8;
@@ -128,6 +129,20 @@ export function ttyReceive(tty: Tty, buf: usize, n: u32): void {
   if (ldisc == null) return;
   const receive = ldisc.receiveBuf;
   receive(tty, buf, n);
+}
+
+/**
+ * How many bytes the line discipline takes now. A driver whose wire can hold data (the UART's
+ * FIFO, here v86's queue) reads no more than this, and stops reading at 0 — flow control
+ * instead of dropping what the reader has not read yet, as Linux's tty_throttle does. Its
+ * `unthrottle` hook is called when a read makes room.
+ */
+export function ttyReceiveRoom(tty: Tty): u32 {
+  const ldisc = tty.ldisc;
+  if (ldisc == null) return 0xffffffff; // nobody listens: take (and drop) everything
+  if (ldisc.receiveRoom == null) return 0xffffffff;
+  const room = ldisc.receiveRoom;
+  return room(tty);
 }
 
 /** The wait channel readers of `tty` sleep on. */
@@ -191,7 +206,9 @@ export function ttyRead(tty: Tty, buf: usize, n: u32, nonblock: bool): i32 {
   const ldisc = tty.ldisc;
   if (ldisc == null || ldisc.read == null) return -EINVAL;
   const read = ldisc.read;
-  return read(tty, buf, n, nonblock);
+  const result = read(tty, buf, n, nonblock);
+  if (result > 0 && tty.unthrottle != null) tty.unthrottle(tty); // the wire may go on now
+  return result;
 }
 
 export function ttyWrite(tty: Tty, buf: usize, n: u32): i32 {

@@ -47,6 +47,7 @@ export function init_module(): i32 {
   upperOps.ioctl = ntty.ioctl;
   upperOps.poll = ntty.poll;
   upperOps.receiveBuf = ntty.receiveBuf;
+  upperOps.receiveRoom = ntty.receiveRoom;
   upperOps.charsInBuffer = ntty.charsInBuffer;
   upperOps.flushBuffer = ntty.flushBuffer;
   nttyWrite = ntty.write;

@@ -14,8 +14,8 @@ import { readInitrdFiles } from "../../toolchain/cli/initrd-files.js";
 import { readKernelSources } from "../../toolchain/cli/kernel-files.js";
 import { apiToCHeader } from "../../toolchain/src/cheader.js";
 import { writeCpio } from "../../toolchain/src/cpio.js";
-import { buildKernel } from "../../toolchain/src/kbuild.js";
-import { buildUserland } from "../../toolchain/src/userland.js";
+import { buildKernelCached as buildKernel } from "../support/build-cache.js";
+import { buildUserlandCached as buildUserland } from "../support/build-cache.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const FLAGS = ["-m32", "-c", "-ffreestanding", "-fno-pic", "-fno-stack-protector", "-mno-sse", "-O2"];

@@ -17,8 +17,8 @@ import { createNodeMachine } from "../../emulator/node.js";
 import { readInitrdFiles } from "../../toolchain/cli/initrd-files.js";
 import { readKernelSources } from "../../toolchain/cli/kernel-files.js";
 import { writeCpio } from "../../toolchain/src/cpio.js";
-import { buildKernel } from "../../toolchain/src/kbuild.js";
-import { buildUserland } from "../../toolchain/src/userland.js";
+import { buildKernelCached as buildKernel } from "../support/build-cache.js";
+import { buildUserlandCached as buildUserland } from "../support/build-cache.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const PROMPT = /# $/;

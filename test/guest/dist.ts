@@ -25,6 +25,8 @@ export interface BootDir {
   dir: string;
   kernel: string;
   initrd?: string;
+  /** The system disk (disk.img: MBR + ext2 holding the initrd's files), when the build made one. */
+  disk?: string;
   /** Paths inside the initrd ("bin/sh", …); empty without one. */
   initrdFiles: string[];
   /** Remove the folder. */
@@ -49,8 +51,13 @@ export async function buildBootDir(): Promise<BootDir> {
     initrd = join(dir, "initrd.cpio");
     copyFileSync(join(DIST_BOOT, "initrd.cpio"), initrd);
   }
+  let disk: string | undefined;
+  if (existsSync(join(DIST_BOOT, "disk.img"))) {
+    disk = join(dir, "disk.img");
+    copyFileSync(join(DIST_BOOT, "disk.img"), disk);
+  }
   const initrdFiles = initrd ? readCpio(new Uint8Array(readFileSync(initrd))).map((entry) => entry.path) : [];
-  return { dir, kernel, initrd, initrdFiles, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, kernel, initrd, disk, initrdFiles, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 async function withLock(body: () => void): Promise<void> {

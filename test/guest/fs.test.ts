@@ -12,7 +12,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { readKernelSources } from "../../toolchain/cli/kernel-files.js";
-import { type KernelBuild, buildKernel } from "../../toolchain/src/kbuild.js";
+import type { KernelBuild } from "../../toolchain/src/kbuild.js";
+import { buildKernelCached as buildKernel } from "../support/build-cache.js";
 import { withMachine } from "./harness.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");

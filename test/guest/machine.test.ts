@@ -337,6 +337,59 @@ describe("boot inputs", () => {
     expect((await bootBare(readFirstWord(0xf0), options)).exitCode).toBe(0x5678);
   });
 
+  test("diskBytes() is what the guest wrote, also after restoreState (when v86 works on a copy)", async () => {
+    // Wait for a byte on COM1, fill sector 0 of hda with it (PIO WRITE SECTORS), exit.
+    const writeSectorFromSerial = rawKernel(`
+5:      mov dx, 0x3FD
+        in al, dx
+        test al, 1                      # LSR bit 0: a byte has arrived
+        jz 5b
+        mov dx, 0x3F8
+        in al, dx
+        mov bl, al
+        mov dx, 0x1F6
+        mov al, 0xE0                    # LBA, master
+        out dx, al
+        mov dx, 0x1F2
+        mov al, 1
+        out dx, al
+        xor al, al
+        mov dx, 0x1F3
+        out dx, al
+        mov dx, 0x1F4
+        out dx, al
+        mov dx, 0x1F5
+        out dx, al
+        mov dx, 0x1F7
+        mov al, 0x30                    # WRITE SECTORS
+        out dx, al
+6:      in al, dx
+        test al, 8                      # DRQ: the drive wants the data
+        jz 6b
+        mov dx, 0x1F0
+        mov ecx, 256
+        mov al, bl
+        mov ah, bl
+7:      out dx, ax
+        loop 7b
+        xor eax, eax
+        call exit`);
+    const hda = new Uint8Array(1 << 20);
+    await withMachine({ kernel: writeSectorFromSerial, hda }, async (machine) => {
+      expect(machine.diskBytes("hda").buffer).toBe(hda.buffer); // before any restore: the caller's own bytes
+      expect(() => machine.diskBytes("hdb")).toThrow(/no hdb/);
+      const snapshot = await machine.saveState();
+      await machine.restoreState(snapshot);
+      machine.write("Q");
+      expect(await machine.exitCode).toBe(0);
+      const disk = machine.diskBytes("hda");
+      expect(disk.length).toBe(1 << 20);
+      expect(disk.subarray(0, 512).every((b) => b === 0x51)).toBe(true);
+      expect(disk[512]).toBe(0);
+      expect(hda[0]).toBe(0); // the snapshot's copy took the write, not the caller's array
+    });
+  });
+
   test("a wasmPath instead of the shared compiled module, and the fetch network, also boot", async () => {
     const run = await bootBare(printThenExit("ok", 5), { wasmPath: v86WasmPath(), net: "fetch" });
     expect(run).toMatchObject({ output: "ok", exitCode: 5 });

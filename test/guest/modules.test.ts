@@ -19,9 +19,9 @@ import { readInitrdFiles } from "../../toolchain/cli/initrd-files.js";
 import { readKernelSources } from "../../toolchain/cli/kernel-files.js";
 import { readKernelRelease, readTree } from "../../toolchain/cli/sources.js";
 import { writeCpio } from "../../toolchain/src/cpio.js";
-import { buildKernel } from "../../toolchain/src/kbuild.js";
+import { buildKernelCached as buildKernel } from "../support/build-cache.js";
 import { type ModuleSource, buildModules, moduleInitrdEntries, modulesInTree } from "../../toolchain/src/modbuild.js";
-import { buildUserland } from "../../toolchain/src/userland.js";
+import { buildUserlandCached as buildUserland } from "../support/build-cache.js";
 import { runAtFreshShell } from "./harness.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");

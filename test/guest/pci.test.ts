@@ -9,7 +9,8 @@ import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, test } from "vitest";
 import type { Machine } from "../../emulator/machine.js";
 import { readKernelSources } from "../../toolchain/cli/kernel-files.js";
-import { type KernelBuild, buildKernel } from "../../toolchain/src/kbuild.js";
+import type { KernelBuild } from "../../toolchain/src/kbuild.js";
+import { buildKernelCached as buildKernel } from "../support/build-cache.js";
 import { withMachine } from "./harness.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");

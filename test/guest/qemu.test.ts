@@ -14,7 +14,8 @@
 // QEMU gets SIGKILL afterwards, whatever happened.
 
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { statSync } from "node:fs";
+import { copyFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { buildBootDir, type BootDir } from "./dist.js";
 
@@ -143,6 +144,29 @@ describe("QEMU", () => {
       expect(qemu.console).toMatch(/# $/);
       qemu.type("echo hel''lo\r");
       await qemu.waitFor(/^hello$/m, 10_000);
+    });
+  });
+
+  // The disk-root boot of docs/boot.md on QEMU's IDE disk (its PIIX3 is the same controller as
+  // v86's), with the command line of the docs:
+  //   qemu-system-i386 -kernel lokum.elf -initrd initrd.cpio -append 'root=/dev/hda1 console=ttyS0'
+  //                    -hda disk.img -nographic
+  test("boots on the disk root: root=/dev/hda1 with disk.img as hda", async () => {
+    expect(boot.disk).toBeDefined();
+    const disk = join(boot.dir, "qemu-disk.img");
+    copyFileSync(boot.disk!, disk); // QEMU writes into it
+    const args = [
+      "-kernel", boot.kernel, "-initrd", boot.initrd!, "-append", "root=/dev/hda1 console=ttyS0",
+      "-drive", `file=${disk},format=raw,if=ide,index=0,media=disk`,
+      "-nographic", "-serial", "mon:stdio", "-m", "64", "-no-reboot",
+    ];
+    await withQemu(args, async (qemu) => {
+      await qemu.waitFor(/(init: exec switch_root \/newroot \/sbin\/init|staying on the initramfs)[\s\S]*rc done[\s\S]*# $/, 60_000);
+      expect(qemu.console).toContain("init: exec switch_root /newroot /sbin/init");
+      expect(qemu.console).toMatch(/rc\.root: mount -t ext2 -o ro \/dev\/hda1 \/newroot/);
+      expect(qemu.console).not.toMatch(/Oops|Kernel panic|staying on the initramfs/);
+      qemu.type("grep ' / ' /proc/mounts\r");
+      await qemu.waitFor(/^\/dev\/hda1 \/ ext2 rw/m, 10_000);
     });
   });
 });

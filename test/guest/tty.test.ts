@@ -18,8 +18,8 @@ import { createNodeMachine } from "../../emulator/node.js";
 import { readInitrdFiles } from "../../toolchain/cli/initrd-files.js";
 import { readKernelSources } from "../../toolchain/cli/kernel-files.js";
 import { writeCpio } from "../../toolchain/src/cpio.js";
-import { buildKernel } from "../../toolchain/src/kbuild.js";
-import { buildUserland } from "../../toolchain/src/userland.js";
+import { buildKernelCached as buildKernel } from "../support/build-cache.js";
+import { buildUserlandCached as buildUserland } from "../support/build-cache.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const PROMPT = /# $/;
@@ -163,6 +163,28 @@ describe("abuse", () => {
     expect(echoed.length).toBe(4095 - "echo ".length);
     expect(await type("echo st''ill here\r")).toContain("\nstill here\n# ");
   }, 30_000);
+
+  test("a 1 MiB line pasted with the next commands behind it: 4095 bytes kept, nothing after the line lost", async () => {
+    await fresh();
+    // One write: the overlong line and three commands arrive back to back, as a paste does.
+    machine.write("echo " + "b".repeat(1 << 20) + "\r" + "echo one\r" + "echo two\r" + "echo three\r");
+    const out = await type("", /three\r?\n# $/, 120_000);
+    const echoed = out.split("\n").find((line) => /^b+$/.test(line));
+    expect(echoed?.length).toBe(4095 - "echo ".length);
+    expect(out).toMatch(/# one\n# two\n# three\n# $/);
+  }, 150_000);
+
+  test("300 lines pasted at once (24 KB, six times the terminal's buffer): every one reaches the shell", async () => {
+    await fresh();
+    // Each line appends to a file (the echo of later input interleaves with what commands print
+    // while the paste is still arriving); the last command shows the file once all has arrived.
+    const lines = Array.from({ length: 300 }, (_, i) => `echo line${i} ${"x".repeat(60)} >> /tmp/paste`);
+    machine.write(lines.join("\r") + "\rcat /tmp/paste; echo pasted\r");
+    const out = await type("", /\npasted\r?\n# $/, 120_000);
+    // What cat printed, after the prompts of the commands that ran while the paste was echoed.
+    const shown = out.slice(out.lastIndexOf("echo pasted\n") + "echo pasted\n".length).replace(/^(# )+/, "").split("\n");
+    expect(shown.slice(0, 300)).toEqual(Array.from({ length: 300 }, (_, i) => `line${i} ${"x".repeat(60)}`));
+  }, 150_000);
 
   test("random bytes (all 256 values, seeded) never crash anything; the next command still runs", async () => {
     await fresh();

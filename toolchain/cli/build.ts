@@ -3,6 +3,8 @@
 //   System.map    the kernel's symbols, as Linux's build leaves them
 //   initrd.cpio   the root file system (newc): user programs, /etc, /lib/modules/RELEASE/
 //                 (every module of modules/ as a .ko, and depmod's index files)
+//   disk.img      a 16 MiB hard disk: MBR + one ext2 partition holding what the initrd holds,
+//                 the root file system for `--hda dist/boot/disk.img --append root=/dev/hda1`
 //   ../include/lokum-kernel.d.ts   the kernel's exported API, for module sources and editors
 // The work is done by the toolchain core (kbuild.ts, userland.ts, cpio.ts); this file only
 // reads the trees and writes the results.
@@ -11,6 +13,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { apiToCHeader } from "../src/cheader.js";
 import { resolve } from "node:path";
 import { writeCpio } from "../src/cpio.js";
+import { writeRootDisk } from "../src/rootdisk.js";
 import { type KernelBuild, buildKernel } from "../src/kbuild.js";
 import { buildModules, moduleInitrdEntries, modulesInTree } from "../src/modbuild.js";
 import { buildUserland } from "../src/userland.js";
@@ -39,9 +42,11 @@ export async function buildCommand(args: string[]): Promise<number> {
   const entries = [...userland.entries, ...modules];
   const initrd = writeCpio(entries);
   writeFileSync(resolve(out, "initrd.cpio"), initrd);
+  const disk = writeRootDisk(entries, { time: Math.floor(Date.now() / 1000) });
+  writeFileSync(resolve(out, "disk.img"), disk);
 
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  process.stdout.write(`dist/boot/lokum.elf  ${kernel.elf.length} bytes\ndist/boot/initrd.cpio ${initrd.length} bytes (${entries.length} entries)\nbuilt in ${seconds} s\n`);
+  process.stdout.write(`dist/boot/lokum.elf  ${kernel.elf.length} bytes\ndist/boot/initrd.cpio ${initrd.length} bytes (${entries.length} entries)\ndist/boot/disk.img    ${disk.length} bytes (ext2 in partition 1)\nbuilt in ${seconds} s\n`);
   return 0;
 }
 

@@ -3,8 +3,8 @@
 //   lokum cc FILE.ts|FILE.s… -o OUT [--kind object|exec|module] [--emit asm|obj]
 //   lokum bare PROG.ts [--emit asm] [--mem MB]     compile, link with the bare runtime, run in v86
 //   lokum build                                    dist/boot/lokum.elf (+ initrd when present)
-//   lokum boot [--cmdline S] [--mem MB] [--hda IMG] [--hdb IMG] [--net fetch|none]
-//   lokum run [--add HOST:GUEST]… [--hda IMG] … (-c 'CMD' | --script FILE)
+//   lokum boot [--hda IMG] [--hdb IMG] [--append ARGS] [--cmdline S] [--mem MB] [--net fetch|none]
+//   lokum run [--add HOST:GUEST]… [--hda IMG] [--append ARGS] … (-c 'CMD' | --script FILE)
 //
 // Every command returns its exit status; errors are one line on stderr, never a stack trace.
 
@@ -22,12 +22,14 @@ commands:
                       compile Lokum TypeScript (.ts) and assembly (.s) files
   bare PROG.ts […]    run a freestanding program (export function main(): i32) in v86;
                       its serial output is printed and main's result is the exit status
-  build               build the kernel (and the initrd) into dist/boot/
-  boot [--cmdline S] [--mem MB] [--hda IMG] [--hdb IMG] [--net fetch|none]
-                      boot Lokum in this terminal (serial console on stdin/stdout)
-  run [--add HOST:GUEST]… [--hda IMG] [--net fetch|none] (-c 'CMD' | --script FILE)
+  build               build the kernel, the initrd and the system disk into dist/boot/
+  boot [--hda IMG] [--hdb IMG] [--append ARGS] [--cmdline S] [--mem MB] [--net fetch|none]
+                      boot Lokum in this terminal (serial console on stdin/stdout);
+                      disk writes go back into the image files
+  run [--add HOST:GUEST]… [--hda IMG] [--append ARGS] [--net fetch|none] (-c 'CMD' | --script FILE)
                       boot headless, type each command at the shell prompt, print the
                       transcript, exit with the last command's status
+  (lokum boot --help, lokum run --help: all options)
 `;
 
 type Handler = (args: string[]) => Promise<number>;

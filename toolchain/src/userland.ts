@@ -42,7 +42,7 @@ export interface Userland {
 }
 
 /** Directories every Lokum root file system has, even when nothing is inside at build time. */
-export const EMPTY_DIRECTORIES = ["proc", "dev", "sys", "tmp", "root", "home", "home/user", "mnt", "lib/modules"];
+export const EMPTY_DIRECTORIES = ["proc", "dev", "sys", "tmp", "root", "home", "home/user", "mnt", "newroot", "lib/modules"];
 
 const DIR = 0o040000;
 const FILE = 0o100000;

@@ -34,6 +34,7 @@ export function setInterruptedUserMode(user: bool): void {
 
 function timerInterrupt(irq: i32, dev: usize): void {
   jiffies++;
+  lastTickTsc = rdtsc();
   if (tickHook != null) tickHook(tickFromUser);
 }
 
@@ -43,6 +44,21 @@ export function pitInit(): void {
   outb(PIT_CHANNEL0, <u8>(divisor & 0xff));
   outb(PIT_CHANNEL0, <u8>(divisor >> 8));
   requestIrq(0, timerInterrupt, "timer", 0);
+}
+
+const USEC_PER_TICK: u32 = 1000000 / HZ;
+/** The time-stamp counter at the last tick. v86's TSC counts wall-clock nanoseconds (1 GHz),
+ *  as its CPUID reports; a real PC's counts cycles at its own rate. */
+let lastTickTsc: u32 = 0;
+
+/**
+ * Microseconds since the last tick, from the time-stamp counter (gettimeofday's sub-tick
+ * resolution: a ping's round trip is well under a tick). Capped below a tick, so that time
+ * never runs backwards when the next tick is late (v86 drops ticks while the guest is busy).
+ */
+export function pitMicrosSinceTick(): u32 {
+  const micros = (rdtsc() - lastTickTsc) / 1000;
+  return micros < USEC_PER_TICK ? micros : USEC_PER_TICK - 1;
 }
 
 // Exported to modules (the module loader's kernel_symbols; dist/include/lokum-kernel.d.ts).

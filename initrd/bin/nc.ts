@@ -1,0 +1,112 @@
+// nc: netcat for UDP — send what comes on standard input, print what comes from the network.
+//
+//   nc -u [-w SECONDS] HOST PORT          send stdin's lines to HOST:PORT, print the answers
+//   nc -u -l -p PORT [-w SECONDS]         wait for datagrams on PORT, print them; what is typed
+//                                         goes back to whoever sent the last one
+//
+// -w: quit after that many seconds without traffic (after stdin's end for a sender: wait that
+// long for answers, default 1 s). TCP is not there yet: without -u, nc says so and fails.
+// Standard input and the socket are watched together with poll(2).
+
+import { printf, fprintf, flushOutput, writeBytes } from "../lib/stdio";
+import { read } from "../lib/unistd";
+import { errno, errorText, EAGAIN, EINTR } from "../lib/errno";
+import { atoi } from "../lib/string";
+import { getopt, optarg, optind } from "../lib/getopt";
+import { AF_INET, SOCK_DGRAM, POLLIN, bind, connect, parseIp, parsedIp, poll, recvfrom, sendto, sockaddrIn, socket } from "../lib/socket";
+
+const buf = new StaticArray<u8>(2048);
+const peer = new StaticArray<u8>(16);
+const local = new StaticArray<u8>(16);
+const peerLen = new StaticArray<u32>(1);
+const fds = new StaticArray<u32>(4); // two struct pollfd
+
+export function main(argc: i32, argv: usize, envp: usize): i32 {
+  let udp = false;
+  let listen = false;
+  let port = 0;
+  let waitSec = -1;
+  for (;;) {
+    const c = getopt(argc, argv, "ulp:w:");
+    if (c < 0) break;
+    if (c == 117) udp = true;
+    else if (c == 108) listen = true;
+    else if (c == 112) port = atoi(optarg);
+    else if (c == 119) waitSec = atoi(optarg);
+    else return 1;
+  }
+  if (!udp) {
+    fprintf(2, "nc: TCP is not supported, use -u\n");
+    return 1;
+  }
+  const sock = socket(AF_INET, SOCK_DGRAM, 0);
+  if (sock < 0) {
+    fprintf(2, "nc: socket: %s\n", errorText());
+    return 1;
+  }
+  let havePeer = false;
+  if (listen) {
+    if (port == 0 && optind < argc) port = atoi(load<usize>(argv + 4 * (argc - 1)));
+    sockaddrIn(changetype<usize>(local), 0, <u32>port);
+    if (bind(sock, changetype<usize>(local), 16) < 0) {
+      fprintf(2, "nc: bind: %s\n", errorText());
+      return 1;
+    }
+  } else {
+    if (optind + 2 > argc) {
+      fprintf(2, "Usage: nc -u [-w SEC] HOST PORT | nc -u -l -p PORT\n");
+      return 1;
+    }
+    const host = load<usize>(argv + 4 * optind);
+    if (!parseIp(host)) {
+      fprintf(2, "nc: bad address '%s'\n", host);
+      return 1;
+    }
+    sockaddrIn(changetype<usize>(peer), parsedIp, <u32>atoi(load<usize>(argv + 4 * (optind + 1))));
+    if (connect(sock, changetype<usize>(peer), 16) < 0) {
+      fprintf(2, "nc: connect: %s\n", errorText());
+      return 1;
+    }
+    havePeer = true;
+    if (waitSec < 0) waitSec = 1;
+  }
+  let stdinOpen = true;
+  for (;;) {
+    fds[0] = 0; // fd 0
+    fds[1] = POLLIN; // events (revents in the high half)
+    fds[2] = <u32>sock;
+    fds[3] = POLLIN;
+    const timeout = !stdinOpen || waitSec > 0 ? (waitSec > 0 ? waitSec * 1000 : -1) : -1;
+    const n = poll(stdinOpen ? changetype<usize>(fds) : changetype<usize>(fds) + 8, stdinOpen ? 2 : 1, timeout);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fprintf(2, "nc: poll: %s\n", errorText());
+      return 1;
+    }
+    if (n == 0) return 0; // -w: quiet for that long
+    if (stdinOpen && (fds[1] >> 16) != 0) {
+      const got = read(0, changetype<usize>(buf), 2048);
+      if (got <= 0) {
+        stdinOpen = false;
+        if (waitSec <= 0 && !listen) return 0;
+      } else if (havePeer) {
+        if (sendto(sock, changetype<usize>(buf), <u32>got, 0, listen ? changetype<usize>(peer) : 0, listen ? 16 : 0) < 0) {
+          fprintf(2, "nc: sendto: %s\n", errorText());
+          return 1;
+        }
+      }
+    }
+    if ((fds[3] >> 16) != 0) {
+      peerLen[0] = 16;
+      const got = recvfrom(sock, changetype<usize>(buf), 2048, 0, listen ? changetype<usize>(peer) : 0, listen ? changetype<usize>(peerLen) : 0);
+      if (got < 0) {
+        if (errno == EAGAIN || errno == EINTR) continue;
+        fprintf(2, "nc: recvfrom: %s\n", errorText());
+        return 1;
+      }
+      if (listen) havePeer = true;
+      writeBytes(1, changetype<usize>(buf), got);
+      flushOutput();
+    }
+  }
+}
