@@ -13,7 +13,7 @@
 // Registers of a channel (primary: command block 0x1F0-0x1F7, control 0x3F6, IRQ 14;
 // secondary: 0x170-0x177, 0x376, IRQ 15 — "compatibility mode", fixed by the PC's history):
 //
-//   +0 data (16-bit)        +1 error / features    +2 sector count      +3 LBA 7:0
+//   +0 data (16/32-bit)     +1 error / features    +2 sector count      +3 LBA 7:0
 //   +4 LBA 15:8             +5 LBA 23:16           +6 device: 0xE0 | drive << 4 | LBA 27:24
 //   +7 status / command     ctl: alt status / device control (bit 1 nIEN, bit 2 SRST)
 //
@@ -23,7 +23,8 @@
 // LBA48 commands write each of count and LBA registers twice, high ("HOB") byte first.
 // PIO in (READ SECTORS 0x20 / EXT 0x24): per sector (or per block of `multCount` sectors for
 // READ MULTIPLE 0xC4 / 0x29) the drive sets DRQ and raises its IRQ; the host reads the status
-// register (which lowers the IRQ) and 256 words per sector from the data port (`rep insw`).
+// register (which lowers the IRQ) and 512 bytes per sector from the data port (`rep insd`, or
+// `rep insw` with io32=0).
 // PIO out (WRITE SECTORS 0x30 / 0x34, WRITE MULTIPLE 0xC5 / 0x39): the host waits for DRQ,
 // writes the block, the drive raises an IRQ when it has taken it. Bus-master DMA (READ DMA
 // 0xC8 / 0x25, WRITE DMA 0xCA / 0x35): the host writes a table of (physical address, length)
@@ -42,27 +43,28 @@
 // v86 quirks this driver knows (docs/drivers-ide.md): nIEN is set at power-on, so init writes 0
 // to the device control register or no IRQ ever comes; a request past the end of the image
 // gives status 0xFF (BSY set with everything else), which is read as an error at once, not as
-// "busy"; the LBA registers after READ MULTIPLE are wrong (never read back); IDENTIFY does not
-// announce DMA though bus-master DMA works.
+// "busy", and after which the bus master must not be started (v86 would run the refused
+// transfer anyway, outside its image); the LBA registers after READ MULTIPLE are wrong (never
+// read back); IDENTIFY does not announce DMA though bus-master DMA works.
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("IDE/ATA core: PIIX3 IDE controller, drive probing, PIO and bus-master DMA transfers");
 MODULE_ALIAS("pci:v00008086d00007010sv*sd*bc*sc*i*");
 
 /** Use bus-master DMA when the controller has it (0: PIO only). */
-export let dma: i32 = 1;
+let dma: i32 = 1;
 module_param(dma, "int", 0o444);
 MODULE_PARM_DESC(dma, "Use bus-master DMA (1, default) or PIO only (0)");
 /** Use LBA48 commands for every request (to exercise them on small disks). */
-export let force_lba48: i32 = 0;
+let force_lba48: i32 = 0;
 module_param(force_lba48, "int", 0o444);
 MODULE_PARM_DESC(force_lba48, "Use LBA48 commands even where LBA28 would do (testing)");
 /** PIO data in 32-bit words (rep insd) instead of 16-bit ones. */
-export let io32: i32 = 1;
+let io32: i32 = 1;
 module_param(io32, "int", 0o444);
 MODULE_PARM_DESC(io32, "PIO with 32-bit data port accesses (1, default) or 16-bit (0)");
 /** Sectors per READ/WRITE MULTIPLE block (0: READ/WRITE SECTORS, one sector per DRQ). */
-export let multcount: i32 = 128;
+let multcount: i32 = 128;
 module_param(multcount, "int", 0o444);
 MODULE_PARM_DESC(multcount, "Sectors per DRQ block for READ/WRITE MULTIPLE (0 = off, default 128)");
 
@@ -302,8 +304,11 @@ function selectDrive(drive: IdeDrive, headBits: u32): void {
   const hwif = drive.hwif;
   outb(<u16>(hwif.ioBase + ATA_DEVICE), <u8>(0xe0 | drive.unit << 4 | headBits));
   if (hwif.selected != <i32>drive.unit) {
+    // The other drive now answers: give it 400 ns, then it must not be busy (a command's
+    // status checks report a timeout here).
     hwif.selected = <i32>drive.unit;
     ataPause(hwif);
+    waitStatus(hwif);
   }
 }
 
