@@ -42,6 +42,7 @@ import { GCC_FLAGS, compileCBytes } from "../test/lang/gcc.js";
 
 import { type SystemFigures, LINUX, measureSystem } from "./system.js";
 import { LINUX_MODULES, measureModules } from "./modules.js";
+import { LINUX_NET, measureNet } from "./net.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const programsDir = join(root, "bench/programs");
@@ -230,6 +231,7 @@ async function main(): Promise<void> {
   console.log(`Compile time: ${ct.ms.toFixed(0)} ms for ${ct.what}`);
   await printSystem();
   await printModules();
+  await printNet();
   console.log(`Runs per program: ${runs}; whole bench ${((performance.now() - started) / 1000).toFixed(1)} s`);
   if (mismatches) {
     console.error(`\n${mismatches} checksum mismatch(es): the figures above are not valid.`);
@@ -280,6 +282,24 @@ async function printModules(): Promise<void> {
   for (const f of figures) {
     console.log(`${f.what.padEnd(28)}${fmt(median(f.instructions)).padStart(14)}${median(f.ms).toFixed(1).padStart(8)}${(linux[f.what] ?? "-").padStart(28)}${(target[f.what] ?? "-").padStart(12)}`);
   }
+}
+
+/** The network (bench/net.ts): the driver pair, DHCP, ping, beside Linux's. */
+async function printNet(): Promise<void> {
+  let f;
+  try {
+    f = await measureNet(Math.max(runs, 3));
+  } catch (err) {
+    console.log(`\nNetwork figures: not available (${String((err as Error).message).split("\n")[0]})`);
+    return;
+  }
+  const row = (what: string, lokum: string, ms: string, linux: string): string => `${what.padEnd(30)}${lokum.padStart(14)}${ms.padStart(10)}${linux.padStart(22)}`;
+  console.log("\nNetwork (v86's router; instructions from the typed line to the next prompt; medians)");
+  console.log(row("command", "Lokum instr", "ms", "Linux"));
+  console.log(row("`modprobe ne2k-pci` (2)", fmt(median(f.modprobe.instructions)), median(f.modprobe.ms).toFixed(0), fmt(LINUX_NET.modprobeNe2kInstructions)));
+  console.log(row("`udhcpc` to a lease", fmt(median(f.udhcpc.instructions)), median(f.udhcpc.ms).toFixed(0), `${fmt(LINUX_NET.udhcpcInstructions)}, ${LINUX_NET.udhcpcMs} ms`));
+  console.log(row("`ping -A -c 100`, per echo", fmt(Math.round(median(f.ping.instructionsPerEcho))), median(f.ping.ms).toFixed(0), fmt(LINUX_NET.pingInstructionsPerEcho)));
+  console.log(row("ping's median round trip, ms", median(f.ping.medianRttMs).toFixed(3), "", LINUX_NET.pingMedianRttMs));
 }
 
 function printTable(rows: Row[]): void {
