@@ -6,11 +6,15 @@
 //                       first one also autoloads af_packet) — Linux: 6.88 M instructions, 329 ms
 //   ping -A -c 100      to the router: instructions per echo (Linux 33.9 k) and the median
 //                       round trip from ping's own lines (Linux 0.9–2.3 ms)
+//   UDP A → B           two Lokum machines on one wire: `cat /tmp/big | nc -u -w 0 B 9000`
+//                       with B's `nc -u -l` writing to a file; MB/s delivered (what B got over
+//                       the sender's wall time) and how much was lost (no flow control in UDP)
 //
 // Each figure is v86's instruction count from sending the line on serial0 to the next prompt,
 // from a snapshot; the median of `runs` repetitions, and the wall time.
 
 import { performance } from "node:perf_hooks";
+import type { Machine } from "../emulator/machine.js";
 import { createNodeMachine } from "../emulator/node.js";
 import { buildNetSystem } from "../test/guest/netsystem.js";
 
@@ -83,6 +87,44 @@ export async function measureNet(runs: number): Promise<NetFigures> {
     }
   } finally {
     await machine.destroy();
+  }
+  return figures;
+}
+
+export interface UdpFigure { bytesSent: number; bytesReceived: number; ms: number }
+
+/** Types a line at m's shell and waits for the prompt; returns the output. */
+async function line(m: Machine, text: string, timeoutMs = 60_000): Promise<string> {
+  const from = m.output.length;
+  m.write(text + "\n");
+  await m.waitFor(PROMPT, { timeoutMs, from: from + text.length });
+  return m.output.slice(from);
+}
+
+export async function measureUdp(runs: number): Promise<UdpFigure[]> {
+  const system = buildNetSystem();
+  const options = { kernel: system.kernel, initrd: system.initrd, cmdline: "console=ttyS0 quiet", net: "none" as const };
+  const a = createNodeMachine(options);
+  const b = createNodeMachine(options);
+  const figures: UdpFigure[] = [];
+  try {
+    await Promise.all([a.start(), b.start()]);
+    await Promise.all([a.waitFor(PROMPT, { timeoutMs: 60_000 }), b.waitFor(PROMPT, { timeoutMs: 60_000 })]);
+    a.onFrameSent((f) => b.injectFrame(f.slice()));
+    b.onFrameSent((f) => a.injectFrame(f.slice()));
+    await line(a, "sleep 2; ifconfig eth0 10.0.0.1 up; cat /bin/* /sbin/* > /tmp/big; wc -c /tmp/big");
+    await line(b, "sleep 2; ifconfig eth0 10.0.0.2 up");
+    const size = Number((await line(a, "wc -c < /tmp/big")).match(/^(\d+)\r?$/m)![1]);
+    for (let i = 0; i < runs; i++) {
+      await line(b, `sh -c 'nc -u -l -p ${9000 + i} > /tmp/got${i} &'`);
+      const w0 = performance.now();
+      await line(a, `cat /tmp/big | nc -u -w 0 10.0.0.2 ${9000 + i}`, 120_000);
+      const ms = performance.now() - w0;
+      const got = Number((await line(b, `sleep 1; wc -c < /tmp/got${i}`)).match(/^(\d+)\r?$/m)![1]);
+      figures.push({ bytesSent: size, bytesReceived: got, ms });
+    }
+  } finally {
+    await Promise.all([a.destroy(), b.destroy()]);
   }
   return figures;
 }

@@ -42,7 +42,7 @@ import { GCC_FLAGS, compileCBytes } from "../test/lang/gcc.js";
 
 import { type SystemFigures, LINUX, measureSystem } from "./system.js";
 import { LINUX_MODULES, measureModules } from "./modules.js";
-import { LINUX_NET, measureNet } from "./net.js";
+import { LINUX_NET, measureNet, measureUdp } from "./net.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const programsDir = join(root, "bench/programs");
@@ -300,6 +300,15 @@ async function printNet(): Promise<void> {
   console.log(row("`udhcpc` to a lease", fmt(median(f.udhcpc.instructions)), median(f.udhcpc.ms).toFixed(0), `${fmt(LINUX_NET.udhcpcInstructions)}, ${LINUX_NET.udhcpcMs} ms`));
   console.log(row("`ping -A -c 100`, per echo", fmt(Math.round(median(f.ping.instructionsPerEcho))), median(f.ping.ms).toFixed(0), fmt(LINUX_NET.pingInstructionsPerEcho)));
   console.log(row("ping's median round trip, ms", median(f.ping.medianRttMs).toFixed(3), "", LINUX_NET.pingMedianRttMs));
+  try {
+    const udp = await measureUdp(3);
+    const mbs = udp.map((u) => u.bytesReceived / 1e6 / (u.ms / 1000));
+    const lost = udp.map((u) => u.bytesSent - u.bytesReceived);
+    console.log(row("UDP between two Lokums, MB/s", median(mbs).toFixed(2), median(udp.map((u) => u.ms)).toFixed(0), "-"));
+    console.log(`(${fmt(udp[0].bytesSent)} bytes per run with nc -u; bytes lost per run: ${lost.map(fmt).join(", ")})`);
+  } catch (err) {
+    console.log(`UDP figures: not available (${String((err as Error).message).split("\n")[0]})`);
+  }
 }
 
 function printTable(rows: Row[]): void {
