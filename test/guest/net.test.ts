@@ -122,6 +122,25 @@ describe("the reference session against v86's router", () => {
   }, 120_000);
 });
 
+describe("the loopback interface", () => {
+  test("lo: ping 127.0.0.1, UDP through nc, netstat and /proc/net/udp", async () => {
+    const out = await run([
+      "ifconfig lo 127.0.0.1 up", "sh -c 'nc -u -l -p 9000 > /tmp/got &'", "sleep 1", "netstat -a -n -u", "echo via lo | nc -u 127.0.0.1 9000",
+      "sleep 1", "cat /tmp/got", "ping -c 1 127.0.0.1", "cat /proc/net/dev",
+    ].join("; "));
+    expect(out).toContain("Active Internet connections (servers and established)\n" +
+      "Proto Recv-Q Send-Q Local Address           Foreign Address         State       \n" +
+      "udp        0      0 0.0.0.0:9000            0.0.0.0:*                           \n");
+    expect(out).toContain("via lo\nPING 127.0.0.1 (127.0.0.1): 56 data bytes\n64 bytes from 127.0.0.1: seq=0 ttl=64 time=");
+    expect(out).toContain("1 packets transmitted, 1 packets received, 0% packet loss\n");
+    // lo counts what it carried both ways: one UDP datagram (14 + 20 + 8 + 7) and the echo
+    // request and reply (14 + 84 each).
+    const lo = devCounters(out, "lo");
+    expect([lo[0], lo[1], lo[8], lo[9]]).toEqual([49 + 2 * 98, 3, 49 + 2 * 98, 3]);
+    expect(sent.length).toBe(0); // nothing left by eth0
+  }, 60_000);
+});
+
 describe("the driver modules", () => {
   test("coldplug loaded ne2k-pci and 8390; 8390 is held; IRQ 10 is eth0 while up; rmmod takes eth0 away", async () => {
     const out = await run([
