@@ -111,7 +111,10 @@ describe("the reference session against v86's router", () => {
     const out = await run([
       "ping -c 1 192.168.86.1; echo ping=$?", "udhcpc -q -n > /dev/null", "ping -c 2 -W 1 192.168.86.200; echo ping=$?", "ping nosuchhost; echo ping=$?",
       "echo hello router | nc -u 192.168.86.1 8", "arp", "ping -c 2 -s 1000 -i 0.2 -q 10.0.2.2; echo ping=$?",
+      "grep -c '^af_packet 4096 0 ' /proc/modules; rmmod af_packet; echo rmmod=$?",
     ].join("; "), 90_000);
+    // udhcpc's socket(AF_PACKET) made the kernel ask for net-pf-17: af_packet came in, unused now.
+    expect(out).toMatch(/\n1\nrmmod=0\nrc=0\n$/);
     expect(out).toMatch(/^PING 192\.168\.86\.1 \(192\.168\.86\.1\): 56 data bytes\nping: sendto: Network is unreachable\nping=1\n/);
     expect(out).toContain("PING 192.168.86.200 (192.168.86.200): 56 data bytes\n\n--- 192.168.86.200 ping statistics ---\n" +
       "2 packets transmitted, 0 packets received, 100% packet loss\nping=1\n");
