@@ -144,6 +144,14 @@ describe("the loopback interface", () => {
   }, 60_000);
 });
 
+describe("socketcall(102)", () => {
+  test("the multiplexer reaches the same calls: UDP to itself over lo; bad calls are errors", async () => {
+    const out = await run("ifconfig lo 127.0.0.1 up; sockcall");
+    expect(out).toBe("socket 0\nbind 0\ngetsockname 0 127.0.0.1:7777\nsendto 4\nrecvfrom 4 helo from 127.0.0.1\n" +
+      "bad call -22\nbad args -14\nnot a socket -88\nno family -97\nrc=0\n");
+  }, 60_000);
+});
+
 describe("the driver modules", () => {
   test("coldplug loaded ne2k-pci and 8390; 8390 is held; IRQ 10 is eth0 while up; rmmod takes eth0 away", async () => {
     const out = await run([

@@ -15,6 +15,8 @@ import { type ModuleBuildInput, buildModules, moduleInitrdEntries, modulesInTree
 import { buildUserland } from "../../toolchain/src/userland.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+/** Test programs (test/guest/programs/) added to /bin. */
+const TEST_PROGRAMS = ["sockcall"];
 
 export interface NetSystem {
   kernel: Uint8Array;
@@ -24,7 +26,9 @@ export interface NetSystem {
 export function buildNetSystem(): NetSystem {
   const lib = readFileSync(resolve(root, "toolchain/lib/lokum.d.ts"), "utf8");
   const kernel = buildKernel(readKernelSources(root), lib);
-  const userland = buildUserland(readInitrdFiles(root), lib);
+  const userFiles = readInitrdFiles(root);
+  for (const name of TEST_PROGRAMS) userFiles[`initrd/bin/${name}.ts`] = readFileSync(resolve(root, `test/guest/programs/${name}.ts`), "utf8");
+  const userland = buildUserland(userFiles, lib);
   const release = readKernelRelease();
   const tree = readTree("modules", (n) => n.endsWith(".ts"));
   const files: Record<string, string> = {};
