@@ -77,3 +77,26 @@ describe("two machines on one wire", () => {
     for (const frame of wire) expect(checkFrame(frame).error).toBeNull();
   });
 });
+
+// The same through v86's "inbrowser" network: a BroadcastChannel hub that every machine of the
+// process (or of a browser's tabs) shares — what two tabs of the lab would use. Node 20 has
+// BroadcastChannel, so two machines in this process meet on it.
+describe("two machines on v86's inbrowser hub", () => {
+  test("C pings D with static addresses, and UDP goes from D to C", async () => {
+    const system = buildNetSystem();
+    const options = { kernel: system.kernel, initrd: system.initrd, cmdline: "console=ttyS0 quiet", net: "inbrowser" as const };
+    const c = createNodeMachine(options);
+    const d = createNodeMachine(options);
+    try {
+      await Promise.all([boot(c), boot(d)]);
+      await sh(c, "ifconfig eth0 10.1.0.1 up");
+      await sh(d, "ifconfig eth0 10.1.0.2 up");
+      expect(await sh(c, "ping -c 2 10.1.0.2")).toContain("2 packets transmitted, 2 packets received, 0% packet loss\n");
+      await sh(c, "sh -c 'nc -u -l -p 9002 > /tmp/got &'");
+      await sh(d, "echo over the hub | nc -u 10.1.0.1 9002");
+      expect(await sh(c, "sleep 1; cat /tmp/got")).toBe("over the hub\nrc=0\n");
+    } finally {
+      await Promise.all([c.destroy(), d.destroy()]);
+    }
+  }, 300_000);
+});
