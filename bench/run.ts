@@ -43,6 +43,7 @@ import { GCC_FLAGS, compileCBytes } from "../test/lang/gcc.js";
 import { type SystemFigures, LINUX, measureSystem } from "./system.js";
 import { LINUX_MODULES, measureModules } from "./modules.js";
 import { measureDisk } from "./disk.js";
+import { LINUX_NET, measureNet, measureUdp } from "./net.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const programsDir = join(root, "bench/programs");
@@ -232,6 +233,7 @@ async function main(): Promise<void> {
   await printSystem();
   await printModules();
   await printDisk();
+  await printNet();
   console.log(`Runs per program: ${runs}; whole bench ${((performance.now() - started) / 1000).toFixed(1)} s`);
   if (mismatches) {
     console.error(`\n${mismatches} checksum mismatch(es): the figures above are not valid.`);
@@ -304,6 +306,33 @@ async function printDisk(): Promise<void> {
     const instr = median(f.instructions), ms = median(f.ms);
     console.log(`${f.what.padEnd(30)}${fmt(instr).padStart(16)}${ms.toFixed(0).padStart(9)}${mbs(f.bytes, ms).padStart(8)}` +
       `${fmt(f.linux.instructions).padStart(16)}${fmt(f.linux.ms).padStart(9)}${mbs(f.bytes, f.linux.ms).padStart(8)}`);
+  }
+}
+
+/** The network (bench/net.ts): the driver pair, DHCP, ping, beside Linux's. */
+async function printNet(): Promise<void> {
+  let f;
+  try {
+    f = await measureNet(Math.max(runs, 3));
+  } catch (err) {
+    console.log(`\nNetwork figures: not available (${String((err as Error).message).split("\n")[0]})`);
+    return;
+  }
+  const row = (what: string, lokum: string, ms: string, linux: string): string => `${what.padEnd(30)}${lokum.padStart(14)}${ms.padStart(10)}${linux.padStart(22)}`;
+  console.log("\nNetwork (v86's router; instructions from the typed line to the next prompt; medians)");
+  console.log(row("command", "Lokum instr", "ms", "Linux"));
+  console.log(row("`modprobe ne2k-pci` (2)", fmt(median(f.modprobe.instructions)), median(f.modprobe.ms).toFixed(0), fmt(LINUX_NET.modprobeNe2kInstructions)));
+  console.log(row("`udhcpc` to a lease", fmt(median(f.udhcpc.instructions)), median(f.udhcpc.ms).toFixed(0), `${fmt(LINUX_NET.udhcpcInstructions)}, ${LINUX_NET.udhcpcMs} ms`));
+  console.log(row("`ping -A -c 100`, per echo", fmt(Math.round(median(f.ping.instructionsPerEcho))), median(f.ping.ms).toFixed(0), fmt(LINUX_NET.pingInstructionsPerEcho)));
+  console.log(row("ping's median round trip, ms", median(f.ping.medianRttMs).toFixed(3), "", LINUX_NET.pingMedianRttMs));
+  try {
+    const udp = await measureUdp(3);
+    const mbs = udp.map((u) => u.bytesReceived / 1e6 / (u.ms / 1000));
+    const lost = udp.map((u) => u.bytesSent - u.bytesReceived);
+    console.log(row("UDP between two Lokums, MB/s", median(mbs).toFixed(2), median(udp.map((u) => u.ms)).toFixed(0), "-"));
+    console.log(`(${fmt(udp[0].bytesSent)} bytes per run with nc -u; bytes lost per run: ${lost.map(fmt).join(", ")})`);
+  } catch (err) {
+    console.log(`UDP figures: not available (${String((err as Error).message).split("\n")[0]})`);
   }
 }
 

@@ -42,8 +42,10 @@ export interface MachineOptions {
   hda?: Uint8Array;
   hdb?: Uint8Array;
   /** NE2000 NIC: "none" = card present, no cable (the host can still inject frames);
-   *  "fetch" = v86's built-in router at 192.168.86.1 (ARP, ping, DHCP, DNS, HTTP via fetch). */
-  net?: "none" | "fetch";
+   *  "fetch" = v86's built-in router at 192.168.86.1 (ARP, ping, DHCP, DNS, HTTP via fetch);
+   *  "inbrowser" = a hub shared by every machine of the page or process (a BroadcastChannel):
+   *  machines talk to each other directly, with static addresses (no router, no DHCP). */
+  net?: "none" | "fetch" | "inbrowser";
   /** VGA RAM in KiB; default 256 — text mode needs 32 KiB, and every snapshot carries all of it. */
   vgaMemoryKB?: number;
   /** Where v86.wasm is (Node: see node.ts). Either this or `wasm`. */
@@ -202,7 +204,7 @@ export class Machine {
       // pass its own bytes when they fill their ArrayBuffer exactly (the caller then sees them).
       hda: { buffer: o.hda ? diskBuffer(o.hda) : new ArrayBuffer(DEFAULT_HDA_BYTES) },
       hdb: o.hdb ? { buffer: diskBuffer(o.hdb) } : undefined,
-      net_device: o.net === "fetch" ? { type: "ne2k", relay_url: "fetch" } : { type: "ne2k" },
+      net_device: o.net === "fetch" || o.net === "inbrowser" ? { type: "ne2k", relay_url: o.net } : { type: "ne2k" },
       disable_jit: o.disableJit,
       disable_keyboard: true,
       disable_mouse: true,

@@ -20,8 +20,9 @@ import { fetchBootFiles } from "./boot-files.js";
 import type { StatusIndicator } from "./status.js";
 import type { LabTerminal } from "./terminal.js";
 
-/** The kernel command line of the lab's machine. */
-const CMDLINE = "console=ttyS0";
+/** The kernel command line of the lab's machine. ip=dhcp: /etc/init.d/network configures eth0
+ *  by DHCP from v86's router, in the background (docs/network.md). */
+const CMDLINE = "console=ttyS0 ip=dhcp";
 const PROMPT = /# $/;
 const KERNEL_IDLE = /Boot complete: idling[^\n]*\n/; // the whole line
 const KERNEL_PANIC = /Kernel panic/;
@@ -50,7 +51,7 @@ export class Lab {
       if (stale()) return;
 
       this.status.set("starting");
-      const machine = await createBrowserMachine({ kernel: files.kernel, initrd: files.initrd, cmdline: CMDLINE });
+      const machine = await createBrowserMachine({ kernel: files.kernel, initrd: files.initrd, cmdline: CMDLINE, net: "fetch" });
       if (stale()) return;
       this.machine = machine;
       machine.onSerial((chunk) => {

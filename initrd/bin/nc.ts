@@ -16,6 +16,8 @@ import { getopt, optarg, optind } from "../lib/getopt";
 import { AF_INET, SOCK_DGRAM, POLLIN, bind, connect, parseIp, parsedIp, poll, recvfrom, sendto, sockaddrIn, socket } from "../lib/socket";
 
 const buf = new StaticArray<u8>(2048);
+/** At most one Ethernet frame's worth per datagram: Lokum's IPv4 does not fragment. */
+const MAX_DATAGRAM: usize = 1472;
 const peer = new StaticArray<u8>(16);
 const local = new StaticArray<u8>(16);
 const peerLen = new StaticArray<u32>(1);
@@ -85,7 +87,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
     }
     if (n == 0) return 0; // -w: quiet for that long
     if (stdinOpen && (fds[1] >> 16) != 0) {
-      const got = read(0, changetype<usize>(buf), 2048);
+      const got = read(0, changetype<usize>(buf), MAX_DATAGRAM);
       if (got <= 0) {
         stdinOpen = false;
         if (waitSec <= 0 && !listen) return 0;

@@ -167,7 +167,7 @@ beforeAll(async () => {
     { path: "root/stripped.ko", mode: 0o100644, data: withoutSymbols(hello) },
     { path: "root/fuzz.cases", mode: 0o100644, data: fuzzCases(fuzzme) },
   ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  machine = createNodeMachine({ kernel: kernel.elf, initrd: writeCpio(entries), cmdline: "console=ttyS0" });
+  machine = createNodeMachine({ kernel: kernel.elf, initrd: writeCpio(entries), cmdline: "console=ttyS0 nocoldplug" }); // only the modules each test loads
   await machine.start();
   await machine.waitFor(PROMPT, { timeoutMs: 60_000 });
   booted = await machine.saveState();

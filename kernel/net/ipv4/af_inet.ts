@@ -5,13 +5,13 @@
 //   SOCK_STREAM (TCP)                               not implemented: EPROTONOSUPPORT
 //
 // inetInit registers the family, the IPv4 and ARP packet handlers, and the /proc/net files:
-// arp, route, snmp (Linux's formats).
+// arp, route, snmp, udp, raw (Linux's formats).
 
 import { EPERM, EPROTONOSUPPORT, ESOCKTNOSUPPORT } from "../../lib/errno";
 import { procCreateFile } from "../../fs/procfs";
-import { SeqBuf } from "../../fs/seq";
+import { SeqBuf, seqPrintf, seqPutc } from "../../fs/seq";
 import { currentProc } from "../../proc";
-import { AF_INET, NetProtoFamily, ProtoOps, SOCK_BOUND, SOCK_CONNECTED, SOCK_DGRAM, SOCK_RAW, Socket, sockRegister } from "../socket";
+import { AF_INET, NetProtoFamily, ProtoOps, SOCK_BOUND, SOCK_CONNECTED, SOCK_DGRAM, SOCK_RAW, Socket, sockFirst, sockRegister } from "../socket";
 import { htons } from "./checksum";
 import { arpInit, showArp } from "./arp";
 import { devinetInit } from "./devinet";
@@ -57,6 +57,28 @@ function inetCreate(sock: Socket, protocol: i32): i32 {
 
 const inetFamily: NetProtoFamily = { family: 2, create: inetCreate };
 
+/** /proc/net/udp and /proc/net/raw (Linux's udp4_format_sock / raw4_format_sock): one line
+ *  per socket, addresses as stored (hex), ports in host order; state 01 connected, 07 not. */
+function showSockets(m: SeqBuf, type: i32, pad: bool): void {
+  seqPrintf(m, pad ? "%-127s\n" : "%s\n", "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops");
+  let slot = 0;
+  for (let s = sockFirst(); s != null; s = s.next) {
+    if (s.family != AF_INET || s.type != type) continue;
+    const connected = (s.flags & SOCK_CONNECTED) != 0;
+    let queued: u32 = 0;
+    for (let skb = s.rxQueue.first; skb != null; skb = skb.next) queued += skb.len;
+    const before = m.count;
+    const localPort = type == SOCK_RAW ? <u32>s.protocol : <u32>s.localPort;
+    seqPrintf(m, "%5d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08X %08X %5u %8d %u %d %08X %u", slot++, s.localAddr, localPort, connected ? s.remoteAddr : 0,
+      connected ? <u32>s.remotePort : 0, connected ? 1 : 7, 0, queued, 0, 0, 0, s.file.inode.uid, 0, s.file.inode.ino, 2, 0, s.drops);
+    if (pad) for (let n = m.count - before; n < 127; n++) seqPutc(m, 0x20);
+    seqPutc(m, 0x0a);
+  }
+}
+
+function showUdp(m: SeqBuf): void { showSockets(m, SOCK_DGRAM, true); }
+function showRaw(m: SeqBuf): void { showSockets(m, SOCK_RAW, false); }
+
 function showSnmp(m: SeqBuf): void {
   showSnmpIp(m);
   showSnmpIcmp(m);
@@ -71,4 +93,6 @@ export function inetInit(): void {
   procCreateFile("net/arp", showArp);
   procCreateFile("net/route", showRoutes);
   procCreateFile("net/snmp", showSnmp);
+  procCreateFile("net/udp", showUdp);
+  procCreateFile("net/raw", showRaw);
 }

@@ -1,0 +1,92 @@
+// netstat: the IPv4 sockets, from /proc/net/udp and /proc/net/raw, in busybox's format.
+//
+//   netstat [-a|-l] [-n] [-u] [-w]
+//
+//   Active Internet connections (servers and established)
+//   Proto Recv-Q Send-Q Local Address           Foreign Address         State
+//   udp        0      0 0.0.0.0:9000            0.0.0.0:*
+//
+// Without -a only connected sockets are shown ("w/o servers"), with -l only unconnected ones
+// ("only servers"). -u: UDP, -w: raw; both by default (there is no TCP). Without -n the
+// address 0.0.0.0 shows as "*".
+
+import { printf, readLine, snprintf } from "../lib/stdio";
+import { open, close, O_RDONLY } from "../lib/unistd";
+import { getopt } from "../lib/getopt";
+import { ipText } from "../lib/socket";
+
+const line = new StaticArray<u8>(256);
+const local = new StaticArray<u8>(32);
+const remote = new StaticArray<u8>(32);
+let numeric = false;
+let showListening = false;
+let showConnected = true;
+
+let cursor: usize = 0;
+function hex(): u32 {
+  let v: u32 = 0;
+  while (load<u8>(cursor) == 32 || load<u8>(cursor) == 58) cursor++;
+  for (;;) {
+    const c = <u32>load<u8>(cursor);
+    if (c >= 48 && c <= 57) v = v * 16 + c - 48;
+    else if (c >= 65 && c <= 70) v = v * 16 + c - 55;
+    else if (c >= 97 && c <= 102) v = v * 16 + c - 87;
+    else break;
+    cursor++;
+  }
+  return v;
+}
+
+function endpoint(buf: usize, addr: u32, port: u32): void {
+  const host = addr == 0 && !numeric ? changetype<usize>("*") : ipText(addr);
+  if (port == 0) snprintf(buf, 32, "%s:*", host);
+  else snprintf(buf, 32, "%s:%u", host, port);
+}
+
+function list(path: string, proto: string): void {
+  const fd = open(changetype<usize>(path), O_RDONLY, 0);
+  if (fd < 0) return;
+  let n = 0;
+  for (;;) {
+    const len = readLine(fd, changetype<usize>(line), 256);
+    if (len <= 0) break;
+    if (n++ == 0) continue;
+    cursor = changetype<usize>(line);
+    hex(); // slot
+    const laddr = hex();
+    const lport = hex();
+    const raddr = hex();
+    const rport = hex();
+    const state = hex();
+    hex(); // tx_queue
+    const rxq = hex();
+    const listening = state != 1;
+    if ((listening && !showListening) || (!listening && !showConnected)) continue;
+    endpoint(changetype<usize>(local), laddr, lport);
+    endpoint(changetype<usize>(remote), raddr, rport);
+    printf("%-6s%6u%7u %-23s %-23s %-12s\n", changetype<usize>(proto), rxq, 0, changetype<usize>(local), changetype<usize>(remote),
+      changetype<usize>(state == 1 ? "ESTABLISHED" : ""));
+  }
+  close(fd);
+}
+
+export function main(argc: i32, argv: usize, envp: usize): i32 {
+  let udp = false;
+  let raw = false;
+  for (;;) {
+    const c = getopt(argc, argv, "alnuwt");
+    if (c < 0) break;
+    if (c == 97) { showListening = true; showConnected = true; } // a
+    else if (c == 108) { showListening = true; showConnected = false; } // l
+    else if (c == 110) numeric = true;
+    else if (c == 117) udp = true;
+    else if (c == 119) raw = true;
+    else if (c != 116) return 1; // t: no TCP sockets to show
+  }
+  if (!udp && !raw) { udp = true; raw = true; }
+  printf("Active Internet connections %s\n", changetype<usize>(showListening && showConnected ? "(servers and established)" : showListening ? "(only servers)" : "(w/o servers)"));
+  printf("Proto Recv-Q Send-Q %-23s %-23s State       \n", changetype<usize>("Local Address"), changetype<usize>("Foreign Address"));
+  if (udp) list("/proc/net/udp", "udp");
+  if (raw) list("/proc/net/raw", "raw");
+  return 0;
+}
