@@ -178,6 +178,8 @@ export class Ext2Sb {
   mountState: u16; //      s_state when mounted: written back at umount / remount ro
   inodes: usize; //        Ext2Info[INODE_HASH]: the live inodes (see inode.ts)
   name: usize; //          the device's name for messages ("hda1")
+  lockOwner: Proc; //      the process inside an operation on this filesystem (lockFs)
+  lockDepth: i32;
 }
 
 /** What ext2 keeps about a live inode beside the VFS Inode (Linux's ext2_inode_info). */
@@ -207,6 +209,26 @@ export function info(inode: Inode): Ext2Info {
 
 export function isReadOnly(s: Ext2Sb): bool {
   return (s.sb.flags & MS_RDONLY) != 0;
+}
+
+/**
+ * One process at a time inside the filesystem. An operation may sleep while the disk works,
+ * and another process must not see its half-done changes (Linux locks each inode; one lock
+ * per mounted filesystem is simpler and enough here). The lock is recursive: an operation's
+ * own iput may evict an inode, which takes it again.
+ */
+export function lockFs(s: Ext2Sb): void {
+  const me = currentProc();
+  while (s.lockOwner != null && s.lockOwner != me) sleepOn(changetype<usize>(s));
+  s.lockOwner = me;
+  s.lockDepth++;
+}
+
+export function unlockFs(s: Ext2Sb): void {
+  if (--s.lockDepth == 0) {
+    s.lockOwner = null;
+    wakeUp(changetype<usize>(s));
+  }
 }
 
 const errorText = new StaticArray<u8>(256);

@@ -10,6 +10,7 @@
 //   ext2ops remove DIR N STEP          unlink DIR/fI for every I < N divisible by STEP
 //   ext2ops tree DIR                   the same for every regular file below DIR, "P -> TARGET"
 //                                      for every symlink, "P/" for every directory
+//   ext2ops read P                     read P in 64 KiB reads, as dd bs=64k does: "read N bytes"
 //   ext2ops stat P                     "P mode=0OOOOOO nlink=N size=N blocks=N"
 //   ext2ops readlink P                 "P -> TARGET"
 
@@ -153,6 +154,20 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
     let rc = 0;
     for (let i = 2; i < argc; i++) rc |= sum(arg(argv, i));
     return rc;
+  }
+  if (streq(op, "read")) {
+    const fd = open(a, O_RDONLY, 0);
+    if (fd < 0) return report(op, a, fd);
+    let total: u32 = 0;
+    for (;;) {
+      const n = read(fd, changetype<usize>(buf), 65536);
+      if (n < 0) return report(op, a, n);
+      if (n == 0) break;
+      total += <u32>n;
+    }
+    close(fd);
+    printf("read %u bytes\n", total);
+    return 0;
   }
   if (streq(op, "stat")) {
     const s = changetype<Stat>(changetype<usize>(st));
