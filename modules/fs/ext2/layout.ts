@@ -195,8 +195,9 @@ export class Ext2Info {
   group: u32; //           the block group of the inode: where its blocks go first
   lastLogical: u32; //     the last block written, to allocate the next one after it
   lastPhysical: u32;
-  raStart: u32; //         readahead issued for logical blocks [raStart, raEnd)
-  raEnd: u32;
+  raStart: u32; //         readahead issued for logical blocks [raStart, raEnd), contiguous
+  raEnd: u32; //           on disk from block raPhys (reset when blocks are freed)
+  raPhys: u32;
 }
 
 export function sbInfo(sb: SuperBlock): Ext2Sb {
