@@ -63,6 +63,7 @@ function stepUp(dir: Inode): Inode {
   const parent = dir.iops.lookup(dir, changetype<usize>(".."), 2);
   iput(dir);
   if (parent == null) return errInode(-ENOENT);
+  if (isErrInode(parent)) return parent; // a disk filesystem's error (-EIO, -EUCLEAN …)
   return crossMounts(parent);
 }
 
@@ -123,6 +124,7 @@ function walk(start: Inode, path: usize, follow: bool, depth: i32): Inode {
     }
     let next = cur.iops.lookup(cur, name, len);
     if (next == null) { iput(cur); return errInode(-ENOENT); }
+    if (isErrInode(next)) { iput(cur); return next; } // a disk filesystem's error (-EIO, -EUCLEAN …)
     next = crossMounts(next);
     if (isLinkMode(next.mode) && last && !trailingSlash && follow) {
       // The last component is a link: go on with its target from this directory (or the root).

@@ -118,7 +118,7 @@ export function sys_mkdir(upath: u32, mode: u32): i32 {
 function isBusy(dir: Inode, name: usize, len: i32): bool {
   if (dir.iops.lookup == null) return false;
   const victim = dir.iops.lookup(dir, name, len);
-  if (victim == null) return false;
+  if (victim == null || isErrInode(victim)) return false; // the operation itself will report the error
   const busy = victim.mounted != null;
   iput(victim);
   return busy;
