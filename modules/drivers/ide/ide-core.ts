@@ -13,7 +13,7 @@
 // Registers of a channel (primary: command block 0x1F0-0x1F7, control 0x3F6, IRQ 14;
 // secondary: 0x170-0x177, 0x376, IRQ 15 — "compatibility mode", fixed by the PC's history):
 //
-//   +0 data (16-bit)        +1 error / features    +2 sector count      +3 LBA 7:0
+//   +0 data (16/32-bit)     +1 error / features    +2 sector count      +3 LBA 7:0
 //   +4 LBA 15:8             +5 LBA 23:16           +6 device: 0xE0 | drive << 4 | LBA 27:24
 //   +7 status / command     ctl: alt status / device control (bit 1 nIEN, bit 2 SRST)
 //
@@ -23,7 +23,8 @@
 // LBA48 commands write each of count and LBA registers twice, high ("HOB") byte first.
 // PIO in (READ SECTORS 0x20 / EXT 0x24): per sector (or per block of `multCount` sectors for
 // READ MULTIPLE 0xC4 / 0x29) the drive sets DRQ and raises its IRQ; the host reads the status
-// register (which lowers the IRQ) and 256 words per sector from the data port (`rep insw`).
+// register (which lowers the IRQ) and 512 bytes per sector from the data port (`rep insd`, or
+// `rep insw` with io32=0).
 // PIO out (WRITE SECTORS 0x30 / 0x34, WRITE MULTIPLE 0xC5 / 0x39): the host waits for DRQ,
 // writes the block, the drive raises an IRQ when it has taken it. Bus-master DMA (READ DMA
 // 0xC8 / 0x25, WRITE DMA 0xCA / 0x35): the host writes a table of (physical address, length)
@@ -42,23 +43,28 @@
 // v86 quirks this driver knows (docs/drivers-ide.md): nIEN is set at power-on, so init writes 0
 // to the device control register or no IRQ ever comes; a request past the end of the image
 // gives status 0xFF (BSY set with everything else), which is read as an error at once, not as
-// "busy"; the LBA registers after READ MULTIPLE are wrong (never read back); IDENTIFY does not
-// announce DMA though bus-master DMA works.
+// "busy", and after which the bus master must not be started (v86 would run the refused
+// transfer anyway, outside its image); the LBA registers after READ MULTIPLE are wrong (never
+// read back); IDENTIFY does not announce DMA though bus-master DMA works.
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("IDE/ATA core: PIIX3 IDE controller, drive probing, PIO and bus-master DMA transfers");
 MODULE_ALIAS("pci:v00008086d00007010sv*sd*bc*sc*i*");
 
 /** Use bus-master DMA when the controller has it (0: PIO only). */
-export let dma: i32 = 1;
+let dma: i32 = 1;
 module_param(dma, "int", 0o444);
 MODULE_PARM_DESC(dma, "Use bus-master DMA (1, default) or PIO only (0)");
 /** Use LBA48 commands for every request (to exercise them on small disks). */
-export let force_lba48: i32 = 0;
+let force_lba48: i32 = 0;
 module_param(force_lba48, "int", 0o444);
 MODULE_PARM_DESC(force_lba48, "Use LBA48 commands even where LBA28 would do (testing)");
+/** PIO data in 32-bit words (rep insd) instead of 16-bit ones. */
+let io32: i32 = 1;
+module_param(io32, "int", 0o444);
+MODULE_PARM_DESC(io32, "PIO with 32-bit data port accesses (1, default) or 16-bit (0)");
 /** Sectors per READ/WRITE MULTIPLE block (0: READ/WRITE SECTORS, one sector per DRQ). */
-export let multcount: i32 = 128;
+let multcount: i32 = 128;
 module_param(multcount, "int", 0o444);
 MODULE_PARM_DESC(multcount, "Sectors per DRQ block for READ/WRITE MULTIPLE (0 = off, default 128)");
 
@@ -121,6 +127,7 @@ const BM_ST_IRQ: u8 = 0x04;
 const PAGE_OFFSET: u32 = 0xc0000000; // kernel virtual = physical + PAGE_OFFSET in low memory
 const LOWMEM_END: u32 = 0xd0000000; //  the 256 MiB the kernel maps linearly
 const PRD_EOT: u32 = 0x80000000;
+const LBA28_LIMIT: u32 = 0x10000000; // sectors an LBA28 command can address
 const PRD_MAX_ENTRIES: u32 = 512; //     one page of 8-byte entries
 
 /** Clock ticks a drive may stay busy before the driver gives up (Linux's WAIT_CMD: 10 s). */
@@ -144,6 +151,8 @@ export class IdeHwif {
   bmBase: u32; //         bus-master registers, 0 = no DMA
   prdTable: usize; //     one page of PRD entries (virtual)
   irqs: u32; //           interrupts taken
+  sleeps: u32; //         clock ticks slept waiting for a busy drive
+  sleepers: i32; //       processes sleeping on the channel (waking nobody costs a scan)
   lastStatus: u32; //     Status read by the last interrupt
   busy: bool; //          a command is in progress (another caller waits)
   selected: i32; //       drive selected in the device register (-1: unknown)
@@ -193,6 +202,16 @@ function outsw(port: u32, buf: usize, words: u32): void {
   asm("push esi; mov edx, dword ptr [ebp+8]; mov esi, dword ptr [ebp+12]; mov ecx, dword ptr [ebp+16]; cld; rep outsw; pop esi");
 }
 
+/** Reads `dwords` 32-bit words from `port` (the drive's data port takes 32-bit I/O too:
+ *  half the port accesses of insw). */
+function insl(port: u32, buf: usize, dwords: u32): void {
+  asm("push edi; mov edx, dword ptr [ebp+8]; mov edi, dword ptr [ebp+12]; mov ecx, dword ptr [ebp+16]; cld; rep insd; pop edi");
+}
+
+function outsl(port: u32, buf: usize, dwords: u32): void {
+  asm("push esi; mov edx, dword ptr [ebp+8]; mov esi, dword ptr [ebp+12]; mov ecx, dword ptr [ebp+16]; cld; rep outsd; pop esi");
+}
+
 // ---- exported to ide-disk
 
 /** Drive `index` (0 = hda … 3 = hdd), or null when nothing answered there. */
@@ -212,6 +231,27 @@ function hwifChan(hwif: IdeHwif): usize {
   return changetype<usize>(hwif);
 }
 
+/** Sleeps one clock tick, or until the channel's interrupt or unlock. Time always passes:
+ *  the callers' limits count clock ticks. */
+function hwifSleep(hwif: IdeHwif): void {
+  hwif.sleepers++;
+  hwif.sleeps++;
+  if (sleepOnTimeout(hwifChan(hwif), 1) < 0) {
+    // A signal is pending, so sleepOn returned at once, interrupts still off: jiffies would
+    // never move and a lock holder never run. Disk I/O is not interruptible (Linux's D
+    // state): wait for the next interrupt with interrupts on, then let others run.
+    sti();
+    hlt();
+    cli();
+    yieldCpu();
+  }
+  hwif.sleepers--;
+}
+
+function hwifWake(hwif: IdeHwif): void {
+  if (hwif.sleepers > 0) wakeUp(hwifChan(hwif));
+}
+
 /** The Status register once BSY is clear (or 0xFF at once); STATUS_TIMEOUT | status when the
  *  drive stayed busy for WAIT_TICKS. Reading Status acknowledges the drive's interrupt. */
 function waitStatus(hwif: IdeHwif): u32 {
@@ -224,7 +264,7 @@ function waitStatus(hwif: IdeHwif): u32 {
   }
   const start = jiffies;
   while (jiffies - start < WAIT_TICKS) {
-    sleepOnTimeout(hwifChan(hwif), 1);
+    hwifSleep(hwif);
     status = <u32>inb(port);
     if ((status & BSY) == 0 || status == STATUS_BAD) return status;
   }
@@ -242,13 +282,13 @@ function ataPause(hwif: IdeHwif): void {
 
 /** Takes the channel for one command (callers from different processes take turns). */
 function hwifLock(hwif: IdeHwif): void {
-  while (hwif.busy) sleepOnTimeout(hwifChan(hwif), 1);
+  while (hwif.busy) hwifSleep(hwif);
   hwif.busy = true;
 }
 
 function hwifUnlock(hwif: IdeHwif): void {
   hwif.busy = false;
-  wakeUp(hwifChan(hwif));
+  hwifWake(hwif);
 }
 
 /** Soft reset of both drives of the channel (after a timeout), interrupts enabled again. */
@@ -264,8 +304,11 @@ function selectDrive(drive: IdeDrive, headBits: u32): void {
   const hwif = drive.hwif;
   outb(<u16>(hwif.ioBase + ATA_DEVICE), <u8>(0xe0 | drive.unit << 4 | headBits));
   if (hwif.selected != <i32>drive.unit) {
+    // The other drive now answers: give it 400 ns, then it must not be busy (a command's
+    // status checks report a timeout here).
     hwif.selected = <i32>drive.unit;
     ataPause(hwif);
+    waitStatus(hwif);
   }
 }
 
@@ -329,6 +372,12 @@ function failRequest(drive: IdeDrive, where: string, status: u32, sector: u32): 
   return -EIO;
 }
 
+/** Before a command: the drive must not be busy. A leftover 0xFF or ERR from the previous
+ *  command does not matter (v86 takes the next command normally); only a timeout does. */
+function readyForCommand(hwif: IdeHwif): u32 {
+  return waitStatus(hwif) & STATUS_TIMEOUT;
+}
+
 function statusBad(status: u32): bool {
   return status == STATUS_BAD || (status & (STATUS_TIMEOUT | ERR | DF)) != 0;
 }
@@ -343,9 +392,9 @@ function pioTransfer(drive: IdeDrive, sector: u32, count: u32, buf: usize, write
   let command: u8;
   if (write) command = mult != 0 ? (lba48 ? CMD_WRITE_MULTIPLE_EXT : CMD_WRITE_MULTIPLE) : (lba48 ? CMD_WRITE_SECTORS_EXT : CMD_WRITE_SECTORS);
   else command = mult != 0 ? (lba48 ? CMD_READ_MULTIPLE_EXT : CMD_READ_MULTIPLE) : (lba48 ? CMD_READ_SECTORS_EXT : CMD_READ_SECTORS);
-  const where = write ? (mult != 0 ? "multwrite_intr" : "write_intr") : (mult != 0 ? "read_intr" : "read_intr");
-  let status = waitStatus(hwif);
-  if (statusBad(status)) return failRequest(drive, where, status, sector);
+  const where = write ? (mult != 0 ? "multwrite_intr" : "write_intr") : "read_intr";
+  let status = readyForCommand(hwif);
+  if (status != 0) return failRequest(drive, where, status | BSY, sector);
   issueCommand(drive, command, sector, count, lba48);
   const block = mult != 0 ? mult : 1;
   let done: u32 = 0;
@@ -355,7 +404,10 @@ function pioTransfer(drive: IdeDrive, sector: u32, count: u32, buf: usize, write
     if (statusBad(status) || (status & DRQ) == 0) return failRequest(drive, where, status, sector + done);
     let n = count - done;
     if (n > block) n = block;
-    if (write) outsw(io + ATA_DATA, buf + done * 512, n * 256);
+    if (io32 != 0) {
+      if (write) outsl(io + ATA_DATA, buf + done * 512, n * 128);
+      else insl(io + ATA_DATA, buf + done * 512, n * 128);
+    } else if (write) outsw(io + ATA_DATA, buf + done * 512, n * 256);
     else insw(io + ATA_DATA, buf + done * 512, n * 256);
     done += n;
   }
@@ -396,21 +448,29 @@ function dmaTransfer(drive: IdeDrive, sector: u32, count: u32, buf: usize, write
   if (buf < PAGE_OFFSET || buf + bytes > LOWMEM_END || buf + bytes < buf) return 1;
   if (!buildPrdTable(hwif, buf - PAGE_OFFSET, bytes)) return 1;
   const where = "dma_intr";
-  let status = waitStatus(hwif);
-  if (statusBad(status)) return failRequest(drive, where, status, sector);
+  let status = readyForCommand(hwif);
+  if (status != 0) return failRequest(drive, where, status | BSY, sector);
   const direction = write ? 0 : BM_TO_MEMORY;
   outl(bm + <u16>BM_PRDT, <u32>(hwif.prdTable - PAGE_OFFSET));
   outb(bm + <u16>BM_COMMAND, direction);
   outb(bm + <u16>BM_STATUS, inb(bm + <u16>BM_STATUS) | BM_ST_ERROR | BM_ST_IRQ); // clear
   const command = write ? (lba48 ? CMD_WRITE_DMA_EXT : CMD_WRITE_DMA) : (lba48 ? CMD_READ_DMA_EXT : CMD_READ_DMA);
   issueCommand(drive, command, sector, count, lba48);
+  // A drive that refused the command at once (v86: 0xFF past the end) must not see the start
+  // bit: v86 would run the transfer anyway, outside its disk image. Alternate Status does not
+  // acknowledge the interrupt.
+  status = <u32>inb(<u16>hwif.ctlBase);
+  if (statusBad(status)) {
+    inb(<u16>(hwif.ioBase + ATA_STATUS));
+    return failRequest(drive, where, status, sector);
+  }
   outb(bm + <u16>BM_COMMAND, direction | BM_START);
   // The controller raises its interrupt bit when the drive is done (v86: already now).
   let bmStatus = <u32>inb(bm + <u16>BM_STATUS);
   if ((bmStatus & BM_ST_IRQ) == 0) {
     const start = jiffies;
     while ((bmStatus & BM_ST_IRQ) == 0 && jiffies - start < WAIT_TICKS) {
-      sleepOnTimeout(hwifChan(hwif), 1);
+      hwifSleep(hwif);
       bmStatus = <u32>inb(bm + <u16>BM_STATUS);
     }
   }
@@ -436,14 +496,13 @@ export function ideTransfer(drive: IdeDrive, sector: u32, count: u32, buf: usize
   hwifLock(hwif);
   let result = 0;
   while (count > 0) {
-    let n = count;
-    const maxLba48: u32 = drive.useDma ? 0x8000 : 0x10000; // DMA: the PRD table's 512 entries
-    if (drive.lba48 && (force_lba48 != 0 || n > 256 || sector + n > 0x10000000 || sector + n < sector)) {
-      if (n > maxLba48) n = maxLba48;
-    } else if (n > 256) n = 256;
-    const lba48 = drive.lba48 && (force_lba48 != 0 || n > 256 || sector + n > 0x10000000 || sector + n < sector);
-    if (!lba48 && sector + n > 0x10000000) {
-      result = failRequest(drive, write ? "write_intr" : "read_intr", STATUS_BAD, sector); // beyond LBA28
+    // LBA48 when the request reaches past sector 2^28 or is longer than 256 sectors (and the
+    // drive has it); otherwise LBA28 commands of at most 256 sectors.
+    const lba48 = drive.lba48 && (force_lba48 != 0 || count > 256 || count > LBA28_LIMIT - sector || sector >= LBA28_LIMIT);
+    const max: u32 = !lba48 ? 256 : drive.useDma ? 0x8000 : 0x10000; // DMA: one page of PRD entries
+    const n = count < max ? count : max;
+    if (!lba48 && (sector >= LBA28_LIMIT || n > LBA28_LIMIT - sector)) {
+      result = failRequest(drive, write ? "write_intr" : "read_intr", STATUS_BAD, sector); // no LBA48
       break;
     }
     result = 1;
@@ -467,8 +526,9 @@ export function ideFlush(drive: IdeDrive): i32 {
   const hwif = drive.hwif;
   hwifLock(hwif);
   let result = 0;
-  let status = waitStatus(hwif);
-  if (!statusBad(status)) {
+  let status = readyForCommand(hwif);
+  if (status != 0) status |= BSY;
+  else {
     selectDrive(drive, 0);
     outb(<u16>(hwif.ioBase + ATA_STATUS), drive.lba48 ? CMD_FLUSH_CACHE_EXT : CMD_FLUSH_CACHE);
     status = waitStatus(hwif);
@@ -598,7 +658,7 @@ function ideIntr(irq: i32, dev: usize): void {
   // Reading Status acknowledges the drive; a poller sleeping on the channel looks again.
   hwif.lastStatus = <u32>inb(<u16>(hwif.ioBase + ATA_STATUS));
   hwif.irqs++;
-  wakeUp(dev);
+  hwifWake(hwif);
 }
 
 // ---- /proc/driver/ide
@@ -607,23 +667,24 @@ function showIde(m: SeqBuf): void {
   seqPrintf(m, "IDE controller: %s at PCI %02x:%02x.%d [%04x:%04x]\n", changetype<usize>("PIIX3"),
     controller != null ? controller.bus : 0, controller != null ? controller.devfn >> 3 : 0, controller != null ? controller.devfn & 7 : 0,
     controller != null ? controller.vendor : 0, controller != null ? controller.device : 0);
-  seqPrintf(m, "channel  ports          ctl    irq  bus-master  interrupts\n");
+  seqPrintf(m, "channel  ports          ctl    irq  bus-master  interrupts  sleeps\n");
   for (let i = 0; i < IDE_MAX_HWIFS; i++) {
     const h = hwifs[i];
     if (h == null) continue;
     seqPrintf(m, "%-8s 0x%03x-0x%03x    0x%03x  %-3d  ", changetype<usize>(h.name), h.ioBase, h.ioBase + 7, h.ctlBase, h.irq);
     if (h.bmBase != 0) seqPrintf(m, "0x%04x     ", h.bmBase);
     else seqPrintf(m, "%-11s", changetype<usize>("none"));
-    seqPrintf(m, " %u\n", h.irqs);
+    seqPrintf(m, " %-11u %u\n", h.irqs, h.sleeps);
   }
-  seqPrintf(m, "\ndrive  channel  unit    media  sectors     lba48  mode  mult  model\n");
+  seqPrintf(m, "\ndrive  channel  unit    media  sectors     lba48  mode  mult  io  model\n");
   for (let i = 0; i < IDE_MAX_DRIVES; i++) {
     const d = drives[i];
     if (d == null) continue;
-    seqPrintf(m, "%-6s %-8s %-7s %-6s %-11u %-6s %-5s %-5u %s\n", changetype<usize>(d.name), changetype<usize>(d.hwif.name),
+    seqPrintf(m, "%-6s %-8s %-7s %-6s %-11u %-6s %-5s %-5u %-3d %s\n", changetype<usize>(d.name), changetype<usize>(d.hwif.name),
       changetype<usize>(d.unit == 0 ? "master" : "slave"), changetype<usize>(d.media == IDE_MEDIA_DISK ? "disk" : "cdrom"),
       d.sectors, changetype<usize>(d.lba48 ? "yes" : "no"),
-      changetype<usize>(d.media != IDE_MEDIA_DISK ? "-" : d.useDma ? "DMA" : "PIO"), d.multCount, changetype<usize>(d.model));
+      changetype<usize>(d.media != IDE_MEDIA_DISK ? "-" : d.useDma ? "DMA" : "PIO"), d.multCount,
+      io32 != 0 ? 32 : 16, changetype<usize>(d.model));
   }
   seqPrintf(m, "\ndrive  read        written     errors\n");
   for (let i = 0; i < IDE_MAX_DRIVES; i++) {
