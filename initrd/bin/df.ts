@@ -3,7 +3,7 @@
 //     (none)  every mount in /proc/mounts that has blocks (a ramfs, /proc and /sys have none;
 //             -a shows them too); rootfs is skipped, as busybox does
 //     FILE    the file system FILE lives on (a mount point, a device or any path in it)
-//     -h      sizes as 1.5K, 23M, 2.0G;  -k  1K blocks (the default)
+//     -h      sizes as 8.0K, 1.5M, 2.0G;  -k  1K blocks (the default)
 // Output, busybox's columns exactly:
 //   Filesystem           1K-blocks      Used Available Use% Mounted on
 //   tmpfs                    64000        12     63988   0% /tmp
@@ -43,7 +43,7 @@ function kscale(b: u32, bs: u32): u32 {
   return (b / 1024) * bs + ((b % 1024) * bs + 512) / 1024;
 }
 
-/** A size in KiB as busybox's -h shows it: "0", "512K", "1.5M", "23M", "2.0G". */
+/** A size in KiB as busybox's -h shows it: "0", "512.0K", "1.5M", "23.0M", "2.0G". */
 function humanSize(kib: u32): usize {
   const buf = changetype<usize>(human);
   if (kib == 0) {
@@ -60,17 +60,13 @@ function humanSize(kib: u32): usize {
     unit++;
   }
   const letter = load<u8>(changetype<usize>(units) + <usize>unit);
-  if (value < 10 && unit > 0) {
-    let tenth = (rest * 10 + 512) / 1024;
-    if (tenth >= 10) {
-      value++;
-      tenth = 0;
-    }
-    snprintf3(buf, value, tenth, letter);
-  } else {
-    if (rest >= 512) value++;
-    snprintf2(buf, value, letter);
+  // busybox's make_human_readable_str: one decimal, the tenth rounded from the remainder
+  let tenth = (rest * 10 + 512) / 1024;
+  if (tenth >= 10) {
+    value++;
+    tenth = 0;
   }
+  snprintf3(buf, value, tenth, letter);
   return buf;
 }
 
@@ -82,12 +78,6 @@ function putNumber(buf: usize, at: i32, value: u32): i32 {
     value /= 10;
   }
   return at + digits;
-}
-
-function snprintf2(buf: usize, value: u32, letter: u8): void {
-  let at = putNumber(buf, 0, value);
-  store<u8>(buf + at++, letter);
-  store<u8>(buf + at, 0);
 }
 
 function snprintf3(buf: usize, value: u32, tenth: u32, letter: u8): void {

@@ -2,7 +2,7 @@
 // (-1 and errno, see errno.ts), plus the constants their callers need. Pointers are usize.
 
 import { errno, syscallResult, setErrno, ENOENT } from "./errno";
-import { sys_access, sys_chdir, sys_chmod, sys_close, sys_dup, sys_dup2, sys_execve, sys_exit, sys_fcntl, sys_fork, sys_getcwd, sys_geteuid, sys_getgid, sys_getpid, sys_getppid, sys_getuid, sys_ioctl, sys_kill, sys_lseek, sys_mkdir, sys_mknod, sys_mount, sys_nanosleep, sys_open, sys_pipe, sys_read, sys_readlink, sys_reboot, sys_rename, sys_rmdir, sys_setgid, sys_sethostname, sys_setpgid, sys_setsid, sys_setuid, sys_symlink, sys_sync, sys_chroot, sys_fsync, sys_fdatasync, sys_syncfs, sys_sysinfo, sys_syslog, sys_time, sys_umask, sys_umount2, sys_uname, sys_unlink, sys_wait4, sys_write } from "./syscall";
+import { sys_access, sys_chdir, sys_chmod, sys_close, sys_dup, sys_dup2, sys_execve, sys_exit, sys_fcntl, sys_fork, sys_getcwd, sys_geteuid, sys_getgid, sys_getpid, sys_getppid, sys_getuid, sys_ioctl, sys_kill, sys_lseek, sys_mkdir, sys_mknod, sys_mount, sys_nanosleep, sys_open, sys_pipe, sys_read, sys_readlink, sys_reboot, sys_rename, sys_rmdir, sys_setgid, sys_sethostname, sys_setpgid, sys_setsid, sys_setuid, sys_symlink, sys_sync, sys_chroot, sys_fsync, sys_fdatasync, sys_syncfs, sys_utimes, sys_sysinfo, sys_syslog, sys_time, sys_umask, sys_umount2, sys_uname, sys_unlink, sys_wait4, sys_write } from "./syscall";
 import { strlen, strchr, memcpy } from "./string";
 import { flushOutput, forgetInput } from "./stdio";
 
@@ -58,6 +58,8 @@ export function chroot(path: usize): i32 { return syscallResult(sys_chroot(path)
 export function fsync(fd: i32): i32 { return syscallResult(sys_fsync(fd)); }
 export function fdatasync(fd: i32): i32 { return syscallResult(sys_fdatasync(fd)); }
 export function syncfs(fd: i32): i32 { return syscallResult(sys_syncfs(fd)); }
+/** utimes(path, struct timeval[2] or 0 for now): access and modification times. */
+export function utimes(path: usize, times: usize): i32 { return syscallResult(sys_utimes(path, times)); }
 export function sethostname(name: usize, len: usize): i32 { return syscallResult(sys_sethostname(name, len)); }
 export function uname(buf: usize): i32 { return syscallResult(sys_uname(buf)); }
 export function sysinfo(buf: usize): i32 { return syscallResult(sys_sysinfo(buf)); }

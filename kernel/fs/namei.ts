@@ -280,16 +280,15 @@ function nameInDir(dir: Inode, ino: u32, buf: usize, size: u32): i32 {
 }
 
 /**
- * Builds the path of directory `inode` backwards, seen from the process's root. Mount points
+ * Builds the path of directory `inode` backwards, seen from the directory `root`. Mount points
  * are crossed upwards through `mnt` and its parents when the caller knows which mount the
  * inode is in (mountPath), else through whichever mount has the directory as its root.
  * `strict`: -ENOENT when the walk reaches the top of the tree without meeting the process's
  * root (the directory is outside a chroot); otherwise such a path is given from the top.
  */
-function buildPath(inode: Inode, mnt: Mount, buf: usize, size: u32, strict: bool): i32 {
+function buildPath(inode: Inode, mnt: Mount, root: Inode, buf: usize, size: u32, strict: bool): i32 {
   const name = kmalloc(<u32>NAME_MAX + 1);
   if (name == 0) return -ENOMEM;
-  const root = currentFsRoot();
   // build the path backwards at the end of buf
   let pos = size - 1;
   store<u8>(buf + pos, 0);
@@ -341,21 +340,21 @@ function buildPath(inode: Inode, mnt: Mount, buf: usize, size: u32, strict: bool
  * from the process's root. Returns the length, or -ENAMETOOLONG / -ENOENT.
  */
 export function inodePath(inode: Inode, buf: usize, size: u32): i32 {
-  return buildPath(inode, null, buf, size, false);
+  return buildPath(inode, null, currentFsRoot(), buf, size, false);
 }
 
 /**
- * The path where mount m is seen by the current process (/proc/mounts): "/" for the mount
- * that is the process's root, else the path of the directory it covers, walked up through
+ * The path where mount m is seen by a process whose root is `root` (/proc/mounts): "/" for
+ * the mount that is that root, else the path of the directory it covers, walked up through
  * m's parent mounts. -ENOENT if the process cannot reach it (outside its root).
  */
-export function mountPath(m: Mount, buf: usize, size: u32): i32 {
-  if (m.root == currentFsRoot()) {
+export function mountPath(m: Mount, root: Inode, buf: usize, size: u32): i32 {
+  if (m.root == root) {
     store<u16>(buf, 0x2f); // "/"
     return 1;
   }
   if (m.covered == null) return -ENOENT;
-  return buildPath(m.covered, m.parent, buf, size, true);
+  return buildPath(m.covered, m.parent, root, buf, size, true);
 }
 
 export function fsRootInode(): Inode {

@@ -7,6 +7,7 @@
 //   status   "Name:\tsh\nState:\tS (sleeping)\n…" (the lines busybox and people read)
 //   cmdline  the arguments, NUL-separated (exec records where they are: argStart/argEnd)
 //   cwd      a symbolic link to the working directory
+//   mounts   /proc/mounts as this process sees the tree (paths from its root, super.ts)
 //
 // Each show function gets the pid in m.private and looks the process up again: it may have
 // exited since the directory was opened (then the file is empty).
@@ -16,6 +17,7 @@ import { SeqBuf, seqPrintf, seqPutc } from "./seq";
 import { procCreatePidFile, setCurrentPidFn, setProcPidHooks } from "./procfs";
 import { Inode } from "./vfs";
 import { inodePath } from "./namei";
+import { showMountsFrom, systemRoot } from "./super";
 import { vmLookup } from "../mm/vm";
 import { physToVirt } from "../mm/pmm";
 
@@ -47,6 +49,13 @@ function showStat(m: SeqBuf): void {
   // exit_signal processor rt_priority policy delayacct_blkio_ticks guest_time cguest_time
   // start_data end_data start_brk arg_start arg_end env_start env_end exit_code
   seqPrintf(m, "17 0 0 0 0 0 0 0 0 %u 0 0 0 0 %d\n", p.brkStart, p.state == ZOMBIE ? p.exitCode : 0);
+}
+
+/** /proc/PID/mounts: /proc/mounts as that process sees the tree (from its root). */
+function showPidMounts(m: SeqBuf): void {
+  const p = findProc(<i32>m.private);
+  if (p == null) return;
+  showMountsFrom(m, p.root != 0 ? changetype<Inode>(p.root) : systemRoot());
 }
 
 function showStatus(m: SeqBuf): void {
@@ -102,4 +111,5 @@ export function procBaseInit(): void {
   procCreatePidFile("status", showStatus, null);
   procCreatePidFile("cmdline", showCmdline, null);
   procCreatePidFile("cwd", null, cwdLink);
+  procCreatePidFile("mounts", showPidMounts, null);
 }

@@ -10,6 +10,9 @@
 //   symlink       priv → its target, kmalloc'd, NUL-terminated; size = its length.
 //   device, FIFO  nothing: rdev and the mode say it all (file.ts: initSpecialInode).
 //
+// A tmpfs is a ramfs with limits: every page and inode is counted (tmpfs.ts), size= and
+// nr_inodes= cap them (ENOSPC), and statfs reports them.
+//
 // Invariants: a directory entry does not hold a reference, it holds a *link* (nlink). An inode
 // is freed by evict() when nobody links to it and nobody holds it (nlink == 0, count == 0) — so
 // a file unlinked while open lives on until its last close, as in Unix. A directory's nlink is
@@ -25,6 +28,10 @@ import {
 } from "./vfs";
 import { initSpecialInode } from "./file";
 import { vfsNow } from "./super";
+import {
+  tmpfsChargeInode, tmpfsChargePage, tmpfsFreeInfo, tmpfsNewInfo, tmpfsParseOptions, tmpfsSuperOps, tmpfsUnchargeInode,
+  tmpfsUnchargePage,
+} from "./tmpfs";
 
 const PAGE_SIZE: u32 = 4096;
 const BLOCKS_PER_FILE: u32 = 1024; // one page of page addresses
@@ -58,8 +65,29 @@ export const rootfsType: FileSystemType = { name: "rootfs", mount: ramfsMount, k
 
 /** A new ramfs with an empty root directory (mode 0755, or 01777 for tmpfs like Linux). */
 export function ramfsMount(type: FileSystemType, devName: usize, flags: u32, data: usize): SuperBlock {
+  if (type != tmpfsType) {
+    const sb = ramfsNewSuper(type);
+    if (sb == null) return changetype<SuperBlock>(errPtr(-ENOMEM));
+    return sb;
+  }
+  // tmpfs: limits and options first (tmpfs.ts), then the superblock that counts against them
+  const t = tmpfsNewInfo();
+  if (t == null) return changetype<SuperBlock>(errPtr(-ENOMEM));
+  const err = tmpfsParseOptions(t, data, false);
+  if (err < 0) {
+    kfree(changetype<usize>(t));
+    return changetype<SuperBlock>(errPtr(err));
+  }
   const sb = ramfsNewSuper(type);
-  if (sb == null) return changetype<SuperBlock>(errPtr(-ENOMEM));
+  if (sb == null) {
+    kfree(changetype<usize>(t));
+    return changetype<SuperBlock>(errPtr(-ENOMEM));
+  }
+  sb.priv = changetype<usize>(t);
+  sb.ops = tmpfsSuperOps;
+  sb.blocksize = 4096;
+  sb.root.mode = S_IFDIR | t.mode;
+  t.inodes = 1; // the root
   return sb;
 }
 
@@ -95,17 +123,22 @@ export function ramfsKillSb(sb: SuperBlock): void {
   sb.root.nlink = 0;
   sb.root.count = 0;
   ramfsEvict(sb.root);
+  if (sb.type == tmpfsType) tmpfsFreeInfo(sb);
   freeSuper(sb);
 }
 
 function ramfsNewInode(sb: SuperBlock, mode: u32, dev: u32): Inode {
+  if (!tmpfsChargeInode(sb)) return null; // a tmpfs at nr_inodes: ENOSPC
   let iops = ramfsOtherInodeOps;
   let fops: FileOps = null;
   if (isDirMode(mode)) { iops = ramfsDirInodeOps; fops = ramfsDirOps; }
   else if (isRegMode(mode)) { iops = ramfsFileInodeOps; fops = ramfsFileOps; }
   else if (isLinkMode(mode)) iops = ramfsLinkInodeOps;
   const inode = newInode(sb, mode, iops, fops);
-  if (inode == null) return null;
+  if (inode == null) {
+    tmpfsUnchargeInode(sb);
+    return null;
+  }
   const now = vfsNow();
   inode.atime = now;
   inode.mtime = now;
@@ -118,6 +151,7 @@ function ramfsEvict(inode: Inode): void {
   if (inode.nlink != 0) return; // still in a directory: ramfs keeps it
   if (isRegMode(inode.mode)) ramfsTruncate(inode, 0);
   else if (isLinkMode(inode.mode) && inode.priv != 0) kfree(inode.priv);
+  tmpfsUnchargeInode(inode.sb);
   freeInode(inode);
 }
 
@@ -351,17 +385,30 @@ function ramfsReaddir(file: File, ctx: DirContext): i32 {
 
 // ---- Regular files: the block map
 
+/** A page for sb's files, counted against a tmpfs's size (0 when full or out of memory). */
+function chargedPage(sb: SuperBlock): usize {
+  if (!tmpfsChargePage(sb)) return 0;
+  const page = allocPage();
+  if (page == 0) tmpfsUnchargePage(sb);
+  return page;
+}
+
+function unchargedFree(sb: SuperBlock, page: usize): void {
+  freePage(page);
+  tmpfsUnchargePage(sb);
+}
+
 /** The page holding byte `pos` of the file, allocated if `allocate`; 0 for a hole. */
 function blockAt(inode: Inode, pos: u32, allocate: bool): usize {
   if (inode.priv == 0) {
     if (!allocate) return 0;
-    inode.priv = allocPage();
+    inode.priv = chargedPage(inode.sb);
     if (inode.priv == 0) return 0;
   }
   const slot = inode.priv + <usize>(pos / PAGE_SIZE) * 4;
   let page = load<usize>(slot);
   if (page == 0 && allocate) {
-    page = allocPage();
+    page = chargedPage(inode.sb);
     store<usize>(slot, page);
   }
   return page;
@@ -421,7 +468,7 @@ function ramfsTruncate(inode: Inode, size: u32): i32 {
     for (let i = keep; i < BLOCKS_PER_FILE; i++) {
       const slot = inode.priv + <usize>i * 4;
       if (load<usize>(slot) != 0) {
-        freePage(load<usize>(slot));
+        unchargedFree(inode.sb, load<usize>(slot));
         store<usize>(slot, 0);
       }
     }
@@ -431,7 +478,7 @@ function ramfsTruncate(inode: Inode, size: u32): i32 {
       if (page != 0) memory_fill(page + size % PAGE_SIZE, 0, PAGE_SIZE - size % PAGE_SIZE);
     }
     if (keep == 0) {
-      freePage(inode.priv);
+      unchargedFree(inode.sb, inode.priv);
       inode.priv = 0;
     }
   }

@@ -29,6 +29,7 @@
 //   doMoveMount    MS_MOVE: a mount with everything below it to another directory
 //   doBindMount    MS_BIND: a directory shown again somewhere else
 //   doRemount      MS_REMOUNT: new flags (rw ⇄ ro) and options via SuperOps.remountFs
+//   doPivotRoot    pivot_root(2): swap the root mount with another (not from rootfs)
 //   doUmount       umount2: syncFs, the block device's dirty buffers written (syncBlockdev),
 //                  then the type's killSb, which frees what mount made (and blkdevPut's)
 // Read-only is a superblock flag (sb.flags & MS_RDONLY): every call that would change the
@@ -40,6 +41,8 @@ import { streq, strlcpy } from "../lib/string";
 import { FS_REQUIRES_DEV, FileSystemType, Inode, MS_RDONLY, Mount, SuperBlock, iget, iput, isDirMode } from "./vfs";
 import { SeqBuf, seqPrintf, seqPuts } from "./seq";
 import { mountPath } from "./namei";
+import { currentFsRoot } from "./fdtable";
+import { NPROC, procAt } from "../proc";
 import { BlockDevice } from "../block/genhd";
 import { syncBlockdev } from "../block/buffer";
 import { fopsGet, fopsPut } from "../module/module";
@@ -159,11 +162,6 @@ function freeMount(m: Mount): void {
   kfree(changetype<usize>(m));
 }
 
-/** The n-th mount of the table, oldest first (null past the end): for /proc/mounts and tests. */
-export function mountAt(n: i32): Mount {
-  return n >= 0 && n < mountCount ? mounts[n] : null;
-}
-
 /** The (newest) mount in the tree whose root is `inode`, or null. */
 export function mountOfRoot(inode: Inode): Mount {
   for (let i = mountCount - 1; i >= 0; i--) {
@@ -201,6 +199,23 @@ export function mountRoot(type: FileSystemType): i32 {
   sb.mounts++;
   rootInode = sb.root;
   return 0;
+}
+
+/**
+ * The mount through which directory `target` is seen: one whose root it is, else one of its
+ * superblock (newest first) — skipping any that lie inside mount `outside` (for MS_MOVE: a
+ * bind mount of "/" inside the tree being moved). An inode does not know its mount, so with
+ * several mounts of one superblock this is a guess, right in the common cases.
+ */
+function mountHolding(target: Inode, outside: Mount): Mount {
+  for (let pass = 0; pass < 2; pass++) {
+    for (let i = mountCount - 1; i >= 0; i--) {
+      const x = mounts[i];
+      if (x.detached || (pass == 0 ? x.root != target : x.sb != target.sb)) continue;
+      if (outside == null || !isBelow(x, outside)) return x;
+    }
+  }
+  return null;
 }
 
 /** Hangs m on directory `target` (a directory of mount `parent`). */
@@ -242,8 +257,9 @@ export function doMount(devName: usize, target: Inode, typeName: usize, flags: u
     return ptrErr(changetype<usize>(sb));
   }
   // A new superblock takes the read-only flag; one shared by several mounts (proc, devtmpfs)
-  // keeps the one it has.
-  if (sb.mounts == 0) sb.flags = (sb.flags & ~SB_FLAGS) | (flags & SB_FLAGS);
+  // keeps the flags it has.
+  if (sb.mounts == 0) sb.flags |= flags & SB_FLAGS; // (a disk filesystem may have made itself read-only)
+  const parent = mountHolding(target, null);
   const m = newMount(sb, sb.root, devName);
   if (m == null) {
     if (sb.mounts == 0 && type.killSb != null) type.killSb(sb);
@@ -252,7 +268,7 @@ export function doMount(devName: usize, target: Inode, typeName: usize, flags: u
   }
   sb.mounts++;
   m.flags = (flags & MNT_FLAGS) | ((flags & (MS_NOATIME | MS_STRICTATIME)) == 0 ? MS_RELATIME : 0);
-  attach(m, target, mountOfSuper(target.sb));
+  attach(m, target, parent);
   return 0;
 }
 
@@ -263,8 +279,9 @@ export function doMount(devName: usize, target: Inode, typeName: usize, flags: u
 export function doBindMount(source: Inode, target: Inode, flags: u32): i32 {
   reapDetached();
   if (!isDirMode(source.mode) || !isDirMode(target.mode)) return -ENOTDIR;
-  const from = mountOfSuper(source.sb);
+  const from = mountHolding(source, null);
   if (from == null) return -EINVAL;
+  const parent = mountHolding(target, null);
   if (!fopsGet(changetype<usize>(source.sb.type))) return -ENODEV;
   const m = newMount(source.sb, source, changetype<usize>(from.devName));
   if (m == null) {
@@ -273,7 +290,7 @@ export function doBindMount(source: Inode, target: Inode, flags: u32): i32 {
   }
   source.sb.mounts++;
   m.flags = from.flags;
-  attach(m, target, mountOfSuper(target.sb));
+  attach(m, target, parent);
   return 0;
 }
 
@@ -295,10 +312,53 @@ export function doMoveMount(source: Inode, target: Inode): i32 {
   if (m == null || m.covered == null) return -EINVAL;
   if (!isDirMode(target.mode)) return -ENOTDIR;
   while (target.mounted != null) target = target.mounted.root; // "/" of a process: its root is not crossed
-  const dest = mountOfRoot(target) != null ? mountOfRoot(target) : mountOfSuper(target.sb);
-  if (target.sb == m.sb || (dest != null && isBelow(dest, m))) return -ELOOP;
+  if (target.sb == m.sb) return -ELOOP;
+  const dest = mountHolding(target, m);
+  if (dest == null) return -ELOOP; // target is only reachable inside the moved tree
   detach(m);
   attach(m, target, dest);
+  return 0;
+}
+
+/**
+ * pivot_root(new_root, put_old): the mount at `newRoot` becomes the root of the current one's
+ * place, and the current root mount moves to `putOld` (which must lie below newRoot). Every
+ * process whose root or working directory was the old root gets the new one (Linux's
+ * chroot_fs_refs). As Linux: EINVAL when the current root is rootfs (use switch_root), when
+ * newRoot is not a mount's root or not below the current root, or putOld not below newRoot;
+ * EBUSY when newRoot or putOld is on the current root's own mount. References stay the caller's.
+ */
+export function doPivotRoot(newRoot: Inode, putOld: Inode): i32 {
+  reapDetached();
+  if (!isDirMode(newRoot.mode) || !isDirMode(putOld.mode)) return -ENOTDIR;
+  const root = currentFsRoot();
+  const rootMnt = mountOfRoot(root);
+  const newMnt = mountOfRoot(newRoot);
+  if (rootMnt == null || newMnt == null) return -EINVAL;
+  while (putOld.mounted != null) putOld = putOld.mounted.root;
+  const oldMnt = mountHolding(putOld, null);
+  if (newMnt == rootMnt || oldMnt == rootMnt) return -EBUSY;
+  if (rootMnt.covered == null) return -EINVAL; // rootfs never moves
+  if (!isBelow(newMnt, rootMnt) || oldMnt == null || !isBelow(oldMnt, newMnt)) return -EINVAL;
+  const place = iget(rootMnt.covered);
+  const placeParent = rootMnt.parent;
+  detach(newMnt);
+  detach(rootMnt);
+  attach(newMnt, place, placeParent);
+  attach(rootMnt, putOld, oldMnt);
+  iput(place);
+  for (let i = 0; i < NPROC; i++) {
+    const p = procAt(i);
+    if (p == null) continue;
+    if (p.root == changetype<usize>(root)) {
+      p.root = changetype<usize>(iget(newRoot));
+      iput(root);
+    }
+    if (p.cwd == changetype<usize>(root)) {
+      p.cwd = changetype<usize>(iget(newRoot));
+      iput(root);
+    }
+  }
   return 0;
 }
 
@@ -465,10 +525,15 @@ function showMountOptions(m: SeqBuf, mnt: Mount): void {
  * show_vfsmnt; paths as the reader sees them, mounts it cannot reach left out.
  */
 export function showMounts(m: SeqBuf): void {
+  showMountsFrom(m, currentFsRoot());
+}
+
+/** /proc/PID/mounts: the mounts as seen from `root` (that process's root directory). */
+export function showMountsFrom(m: SeqBuf, root: Inode): void {
   for (let i = 0; i < mountCount; i++) {
     const mnt = mounts[i];
     if (mnt.detached) continue;
-    if (mountPath(mnt, changetype<usize>(mountPathBuf), 512) < 0) continue;
+    if (mountPath(mnt, root, changetype<usize>(mountPathBuf), 512) < 0) continue;
     seqPrintf(m, "%s %s %s ", changetype<usize>(mnt.devName), changetype<usize>(mountPathBuf), mnt.sb.type.name);
     showMountOptions(m, mnt);
     seqPuts(m, " 0 0\n");

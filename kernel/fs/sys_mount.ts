@@ -1,5 +1,5 @@
-// sys_mount.ts — mount, umount, umount2, statfs, fstatfs, statfs64, fstatfs64, sync, fsync,
-// fdatasync and syncfs.
+// sys_mount.ts — mount, umount, umount2, pivot_root, statfs, fstatfs, statfs64, fstatfs64,
+// sync, fsync, fdatasync and syncfs.
 //
 //   mount(source, target, fstype, flags, data)   decoded as Linux's do_mount does, in order:
 //       MS_REMOUNT        new flags for the mount at target (its root): rw ⇄ ro, options in data
@@ -15,6 +15,9 @@
 //       (-EINVAL otherwise); -EBUSY while files are open in it, a process works in it, or
 //       something is mounted below it. MNT_FORCE is accepted, MNT_DETACH detaches now and frees
 //       later, UMOUNT_NOFOLLOW does not follow a final symlink; other flags are -EINVAL.
+//   pivot_root(new_root, put_old)                the mount at new_root takes the root mount's
+//       place, the old root moves to put_old (below new_root); processes rooted in the old root
+//       follow. EINVAL from rootfs (an initramfs uses switch_root), as Linux.
 //   statfs(path, buf) / fstatfs(fd, buf)         Linux's i386 struct statfs (64 bytes):
 //        0 f_type  4 f_bsize  8 f_blocks  12 f_bfree  16 f_bavail  20 f_files  24 f_ffree
 //       28 f_fsid[2]  36 f_namelen  40 f_frsize  44 f_flags  48 f_spare[4]
@@ -40,7 +43,7 @@ import { Inode, KStatfs, MS_RDONLY, PATH_MAX, SuperBlock, iput, isBlkMode, isChr
 import { isErrInode, lnamei, namei } from "./namei";
 import {
   MNT_DETACH, MNT_EXPIRE, MNT_FORCE, MS_BIND, MS_MOVE, MS_NOATIME, MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID,
-  MS_RELATIME, MS_REMOUNT, MS_SYNCHRONOUS, UMOUNT_NOFOLLOW, doBindMount, doMount, doMoveMount, doRemount, doUmount,
+  MS_RELATIME, MS_REMOUNT, MS_SYNCHRONOUS, UMOUNT_NOFOLLOW, doBindMount, doMount, doMoveMount, doPivotRoot, doRemount, doUmount,
   mountOfSuper, syncFilesystems, syncSuper,
 } from "./super";
 import { getname, putname } from "./sys_namei";
@@ -137,6 +140,21 @@ export function sys_umount2(utarget: u32, flags: u32): i32 {
 
 export function sys_umount(utarget: u32): i32 {
   return sys_umount2(utarget, 0);
+}
+
+export function sys_pivot_root(unew: u32, uold: u32): i32 {
+  if (currentProc().euid != 0) return -EPERM;
+  const newRoot = lookupUser(unew, true);
+  if (isErrInode(newRoot)) return ptrErr(changetype<usize>(newRoot));
+  const putOld = lookupUser(uold, true);
+  let r = 0;
+  if (isErrInode(putOld)) r = ptrErr(changetype<usize>(putOld));
+  else {
+    r = doPivotRoot(newRoot, putOld);
+    iput(putOld);
+  }
+  iput(newRoot);
+  return r;
 }
 
 // ---- statfs

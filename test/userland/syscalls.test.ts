@@ -59,7 +59,7 @@ describe("buildUserland", () => {
     const { dir } = buildOnce();
     const mode = (p: string) => statSync(join(dir, p)).mode & 0o7777;
     for (const name of ["sh", "echo", "cat", "ls", "ps", "mount"]) expect(mode(`bin/${name}`)).toBe(0o755);
-    expect(readdirSync(join(dir, "sbin")).sort()).toEqual(["crond", "depmod", "init", "insmod", "lsmod", "modinfo", "modprobe", "poweroff", "reboot", "rmmod"]);
+    expect(readdirSync(join(dir, "sbin")).sort()).toEqual(["crond", "depmod", "init", "insmod", "lsmod", "modinfo", "modprobe", "pivot_root", "poweroff", "reboot", "rmmod", "switch_root"]);
     expect(mode("etc/rc")).toBe(0o755);
     expect(mode("etc/passwd")).toBe(0o644);
     expect(readFileSync(join(dir, "etc/hostname"), "utf8")).toBe("lokum\n");
