@@ -52,14 +52,17 @@ afterAll(async () => {
 /** Runs ext2fuzz and checks that it finished and the kernel never faulted. */
 async function fuzz(offset: number, count: number, seed: number): Promise<string> {
   const out = await runWithImage(sys, null, `ext2fuzz /dev/hda ${offset} /dev/hdb ${count} ${seed}; dmesg | grep -c -e Oops -e BUG -e 'general protection'`, { timeoutMs: 400_000 });
-  expect(out).toMatch(new RegExp(`^ext2fuzz: ${count} images, \\d+ mounted, \\d+ mount errors, \\d+ walk errors, \\d+ changes failed, 0 umount errors\\n`));
+  // the kernel's EXT2-fs error lines come first (the console), then the program's summary
+  expect(out).toMatch(new RegExp(`^ext2fuzz: ${count} images, \\d+ mounted, \\d+ mount errors, \\d+ walk errors, \\d+ changes failed, 0 umount errors$`, "m"));
+  expect(out.split("\n").filter((l) => !/^(EXT2-fs|ext2fuzz: |errno \d+ x \d+$|0$|rc=1$|$)/.test(l))).toEqual([]);
   expect(out).not.toMatch(/Oops|BUG:|general protection/);
   expect(out).toMatch(/\n0\nrc=1\n$/); // grep -c found no fault in the log either: 0 (and grep's status 1)
   // only the errors damaged metadata may give
   const errnos = [...out.matchAll(/^errno (\d+) x \d+$/gm)].map((m) => Number(m[1]));
-  const allowed = new Set([2, 5, 12, 17, 20, 21, 22, 27, 28, 31, 36, 39, 40, 117]);
+  // EROFS: a damaged revision level > 1 mounts read-only, as Linux forces it
+  const allowed = new Set([2, 5, 12, 17, 20, 21, 22, 27, 28, 30, 31, 36, 39, 40, 117]);
   expect(errnos.filter((e) => !allowed.has(e))).toEqual([]);
-  const mounted = Number(/ (\d+) mounted/.exec(out)![1]);
+  const mounted = Number(/ (\d+) mounted,/.exec(out)![1]);
   expect(mounted).toBeGreaterThan(count / 3); // most damage is survivable: the walk really ran
   return out;
 }
