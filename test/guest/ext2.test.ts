@@ -2,7 +2,8 @@
 // mke2fs -d: every file read back and compared with the host's bytes (a file with double
 // indirect blocks, 300 files in one directory, fast and slow symlinks, hard links, a sparse
 // file) for the default revision 1 layout and for -r 0, -b 4096, -I 128; writes of every kind
-// (create, append, mkdir, rename in all its forms, unlink, rmdir, truncate, sparse writes,
+// (create, append, mkdir, rename in all its forms, unlink, rmdir, truncate, sparse writes up
+// to triple indirect blocks and their truncation,
 // links), after which the host's e2fsck -fn finds the image clean and debugfs reads the bytes;
 // a full disk; features the module does not know; read-only mounts and remounts and the clean
 // state Linux keeps in the superblock; rmmod while mounted; a partition (/dev/hdb1); and the
@@ -188,6 +189,8 @@ const WRITE_SCRIPT = [
   "ext2ops link /mnt/new.txt /mnt/d3/newlink",
   "ext2ops symlink hello /mnt/sl-fast",
   `ext2ops symlink ${SLOW_TARGET} /mnt/sl-slow`,
+  "ext2ops pwrite /mnt/tind 70000000 far", // past 64 MiB: triple indirect with 1 KiB blocks
+  "ext2ops pwrite /mnt/tind2 70000000 x; ext2ops truncate /mnt/tind2 100",
   "ext2ops create /mnt/many 400",
   "ext2ops remove /mnt/many 400 3",
   "ext2ops stat /mnt/d3; ext2ops stat /mnt/new.txt; ext2ops stat /mnt/holes.bin",
@@ -225,6 +228,14 @@ describe("writing", () => {
     expect(debugfs(after, "stat /sl-fast")).toMatch(/Fast link dest: "hello"/);
     expect(hostCat(after, "/sl-slow")).toBe(SLOW_TARGET);
     // live entries only: a freed entry at the start of a block stays, with inode 0, as in Linux
+    const dumped = join(tmp, "tind.out");
+    tool("debugfs", ["-R", `dump /tind ${dumped}`, join(tmp, "debugfs.img")]);
+    const tind = new Uint8Array(readFileSync(dumped));
+    expect(tind.length).toBe(70000003);
+    expect(new TextDecoder().decode(tind.subarray(70000000))).toBe("far");
+    expect(tind.subarray(0, 70000000).every((b) => b === 0)).toBe(true);
+    rmSync(dumped);
+    expect(debugfs(after, "stat /tind2")).toMatch(/Size: 100\b/);
     const many = debugfs(after, "ls -p /many").split("\n").filter((l) => /^\/[1-9]\d*\/.*\/f\d+\//.test(l));
     expect(many.length).toBe(400 - 134); // f0 … f399 less the multiples of 3
   });
