@@ -174,6 +174,7 @@ const WRITE_SCRIPT = [
   "mount -t ext2 /dev/hda /mnt",
   "echo new file > /mnt/new.txt",
   "ext2ops append /mnt/new.txt more",
+  "ext2ops chmod /mnt/new.txt 604",
   "mkdir /mnt/d1; mkdir /mnt/d1/d2; mkdir /mnt/d3",
   "echo in d2 > /mnt/d1/d2/f",
   "ext2ops rename /mnt/d1/d2 /mnt/d3/moved",
@@ -204,7 +205,7 @@ describe("writing", () => {
     expect(out).toMatch(new RegExp("^" + [
       "ext2ops: rmdir /mnt/d3: Directory not empty",
       "/mnt/d3 mode=040755 nlink=3 size=\\d+ blocks=\\d+",
-      "/mnt/new.txt mode=0100644 nlink=2 size=13 blocks=\\d+",
+      "/mnt/new.txt mode=0100604 nlink=2 size=13 blocks=\\d+",
       "/mnt/holes.bin mode=0100644 nlink=1 size=5000004 blocks=\\d+",
       "rc=0", "",
     ].join("\n") + "$"));
@@ -214,6 +215,7 @@ describe("writing", () => {
     expect(check.status).toBe(0);
     expect(hostCat(after, "/new.txt")).toBe("new file\nmore");
     expect(hostCat(after, "/d3/newlink")).toBe("new file\nmore");
+    expect(debugfs(after, "stat /new.txt")).toMatch(/Mode: +0604\b/); // chmod reached the disk (writeInode)
     expect(hostCat(after, "/d3/moved/f")).toBe("in d2\n");
     expect(hostCat(after, "/sub/deep/er/file.txt")).toBe("hello, ext2\n");
     expect(hostCat(after, "/hard")).toBe("hello, ext2\n");

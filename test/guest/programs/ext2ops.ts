@@ -2,6 +2,7 @@
 // one per call, each printing what it did or the error as "ext2ops: OP PATH: Error text".
 //   ext2ops link OLD NEW | symlink TARGET LINK | rename OLD NEW | unlink P | rmdir P | mkdir P
 //   ext2ops truncate P SIZE            truncate(2)
+//   ext2ops chmod P OCTAL              chmod(2)
 //   ext2ops pwrite P OFFSET TEXT       open (creating), lseek to OFFSET, write TEXT (a sparse file)
 //   ext2ops append P TEXT              open with O_APPEND, write TEXT
 //   ext2ops fill P                     write 4 KiB blocks until an error: "fill: N bytes: Error"
@@ -15,12 +16,12 @@
 //   ext2ops readlink P                 "P -> TARGET"
 
 import { printf, snprintf } from "../lib/stdio";
-import { O_APPEND, O_CREAT, O_RDONLY, O_WRONLY, close, lseek, mkdir, open, read, readlink, rename, rmdir, symlink, unlink, write } from "../lib/unistd";
+import { O_APPEND, O_CREAT, O_RDONLY, O_WRONLY, chmod, close, lseek, mkdir, open, read, readlink, rename, rmdir, symlink, unlink, write } from "../lib/unistd";
 import { errorText, setErrno } from "../lib/errno";
 import { streq, strlen, atoi } from "../lib/string";
 import { Stat, lstat, isDir, isLink, isReg } from "../lib/stat";
 import { closedir, direntName, opendir, readdir } from "../lib/dirent";
-import { strcpy, strcat } from "../lib/string";
+import { strcpy, strcat, strtol } from "../lib/string";
 
 declare function sys_link(oldPath: usize, newPath: usize): i32;
 declare function sys_truncate(path: usize, length: i32): i32;
@@ -119,6 +120,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   if (streq(op, "unlink")) return report(op, a, unlink(a));
   if (streq(op, "rmdir")) return report(op, a, rmdir(a));
   if (streq(op, "mkdir")) return report(op, a, mkdir(a, 0o755));
+  if (streq(op, "chmod")) return report(op, a, chmod(a, strtol(b, 8)));
   if (streq(op, "truncate")) return report(op, a, raw(sys_truncate(a, atoi(b))));
   if (streq(op, "pwrite") || streq(op, "append")) {
     const append = streq(op, "append");
