@@ -296,14 +296,6 @@ export function descriptorLocation(s: Ext2Sb, nr: u32): u32 {
   return groupFirstBlock(s, group) + (groupHasSuper(s, group) ? 1 : 0);
 }
 
-/** Blocks at the start of a group taken by the superblock copy and the descriptor table
- *  (plus reserved GDT blocks), as statfs counts them. */
-export function groupSuperOverhead(s: Ext2Sb, group: u32, reservedGdt: u32): u32 {
-  if (!groupHasSuper(s, group)) return 0;
-  if ((s.incompat & INCOMPAT_META_BG) != 0) return 1; // meta_bg: counted apart (approximation)
-  return 1 + s.descBlocks + reservedGdt;
-}
-
 export function currentTime(): u32 {
   return vfsNow();
 }
