@@ -63,6 +63,7 @@ function stepUp(dir: Inode): Inode {
   const parent = dir.iops.lookup(dir, changetype<usize>(".."), 2);
   iput(dir);
   if (parent == null) return errInode(-ENOENT);
+  if (isErrInode(parent)) return parent; // a disk filesystem's error (-EIO, -EUCLEAN …)
   return crossMounts(parent);
 }
 

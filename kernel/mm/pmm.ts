@@ -160,6 +160,11 @@ export function allocPages(count: u32): usize {
   if (count == 1) return allocPage();
   let run: u32 = 0;
   for (let f = searchHint << 5; f < frameCount; f++) {
+    if ((f & 31) == 0 && frameBitmap[f >> 5] == 0xffffffff) { // 32 used frames: skip the word
+      run = 0;
+      f += 31;
+      continue;
+    }
     if (isUsed(f)) { run = 0; continue; }
     run++;
     if (run == count) {

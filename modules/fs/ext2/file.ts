@@ -5,8 +5,9 @@
 // block, or 0 for a hole, which reads as zeros. When the reader reaches a block that was not
 // read ahead yet, getBlock also says how many of the following blocks lie contiguously on the
 // disk, and breadahead() fetches that whole run (up to 64 blocks) with one disk transfer; the
-// next reads find them in the buffer cache. The data is copied straight from the cached block
-// into the caller's buffer.
+// next reads find them in the buffer cache, and need no look at the block map: the run
+// [raStart, raEnd) starts at disk block raPhys. The data is copied straight from the cached
+// block into the caller's buffer.
 //
 // Writing: each block written gets a disk block if it had none (after the file's previous
 // block when that one is free: contiguous files). A block written whole is not read first; a
@@ -37,7 +38,8 @@ export function ext2Read(file: File, buf: usize, n: u32): i32 {
     let chunk = bs - off;
     if (chunk > n - done) chunk = n - done;
     const outside = logical < e.raStart || logical >= e.raEnd;
-    const block = getBlock(inode, logical, false, outside ? READAHEAD_BLOCKS : 1);
+    // inside the run read ahead, the block map is known: the run is contiguous on disk
+    const block = outside ? getBlock(inode, logical, false, READAHEAD_BLOCKS) : <i32>(e.raPhys + (logical - e.raStart));
     if (block < 0) {
       err = block;
       break;
@@ -48,6 +50,7 @@ export function ext2Read(file: File, buf: usize, n: u32): i32 {
         if (mapCount > 1) breadahead(s.bdev, <u32>block, mapCount, bs);
         e.raStart = logical;
         e.raEnd = logical + mapCount;
+        e.raPhys = <u32>block;
       }
       const bh = bread(s.bdev, <u32>block, bs);
       if (bh == null) {

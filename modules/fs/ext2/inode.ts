@@ -23,7 +23,7 @@ import {
   BG_INODE_TABLE, EFBIG, EIO, ENOMEM, EROFS, EUCLEAN, EXT2_IND_BLOCK, EXT2_N_BLOCKS, EXT2_NDIR_BLOCKS, EXT2_ROOT_INO, Ext2Info,
   Ext2Sb, I_ATIME, I_BLOCK, I_BLOCKS, I_CTIME, I_DTIME, I_EXTRA_ISIZE, I_FILE_ACL, I_FLAGS, I_GID, I_GID_HIGH, I_LINKS_COUNT,
   I_MODE, I_MTIME, I_SIZE, I_SIZE_HIGH, I_UID, I_UID_HIGH, GOOD_OLD_INODE_SIZE, RO_COMPAT_LARGE_FILE, currentTime, ext2Error,
-  groupDesc, groupFirstBlock, info, isReadOnly, sbInfo, validBlock,
+  groupDesc, groupFirstBlock, info, isReadOnly, lockFs, sbInfo, unlockFs, validBlock,
 } from "./layout";
 import { freeBlocks, newBlock } from "./balloc";
 import { freeInodeNumber } from "./ialloc";
@@ -43,15 +43,63 @@ const S_IFIFO: u32 = 0o010000;
 
 export const INODE_HASH: u32 = 64;
 
+// The operation tables point at wrappers that hold the filesystem's lock (layout.ts lockFs)
+// around the real operation.
 const ext2DirInodeOps: InodeOps = {
-  lookup: ext2Lookup, create: ext2Create, mkdir: ext2Mkdir, mknod: ext2Mknod, symlink: ext2Symlink, link: ext2Link,
-  unlink: ext2Unlink, rmdir: ext2Rmdir, rename: ext2Rename, evict: ext2Evict,
+  lookup: lookupOp, create: createOp, mkdir: mkdirOp, mknod: mknodOp, symlink: symlinkOp, link: linkOp,
+  unlink: unlinkOp, rmdir: rmdirOp, rename: renameOp, evict: evictOp,
 };
-const ext2FileInodeOps: InodeOps = { truncate: ext2Truncate, evict: ext2Evict };
-const ext2SymlinkInodeOps: InodeOps = { readlink: ext2Readlink, evict: ext2Evict };
-const ext2SpecialInodeOps: InodeOps = { evict: ext2Evict };
-const ext2FileOps: FileOps = { read: ext2Read, write: ext2Write };
-const ext2DirOps: FileOps = { readdir: ext2Readdir };
+const ext2FileInodeOps: InodeOps = { truncate: truncateOp, evict: evictOp };
+const ext2SymlinkInodeOps: InodeOps = { readlink: readlinkOp, evict: evictOp };
+const ext2SpecialInodeOps: InodeOps = { evict: evictOp };
+const ext2FileOps: FileOps = { read: readOp, write: writeOp };
+const ext2DirOps: FileOps = { readdir: readdirOp };
+
+function lookupOp(dir: Inode, name: usize, len: i32): Inode {
+  const s = sbInfo(dir.sb); lockFs(s); const r = ext2Lookup(dir, name, len); unlockFs(s); return r;
+}
+function createOp(dir: Inode, name: usize, len: i32, mode: u32): Inode {
+  const s = sbInfo(dir.sb); lockFs(s); const r = ext2Create(dir, name, len, mode); unlockFs(s); return r;
+}
+function mkdirOp(dir: Inode, name: usize, len: i32, mode: u32): i32 {
+  const s = sbInfo(dir.sb); lockFs(s); const r = ext2Mkdir(dir, name, len, mode); unlockFs(s); return r;
+}
+function mknodOp(dir: Inode, name: usize, len: i32, mode: u32, dev: u32): i32 {
+  const s = sbInfo(dir.sb); lockFs(s); const r = ext2Mknod(dir, name, len, mode, dev); unlockFs(s); return r;
+}
+function symlinkOp(dir: Inode, name: usize, len: i32, target: usize, targetLen: i32): i32 {
+  const s = sbInfo(dir.sb); lockFs(s); const r = ext2Symlink(dir, name, len, target, targetLen); unlockFs(s); return r;
+}
+function linkOp(old: Inode, dir: Inode, name: usize, len: i32): i32 {
+  const s = sbInfo(dir.sb); lockFs(s); const r = ext2Link(old, dir, name, len); unlockFs(s); return r;
+}
+function unlinkOp(dir: Inode, name: usize, len: i32): i32 {
+  const s = sbInfo(dir.sb); lockFs(s); const r = ext2Unlink(dir, name, len); unlockFs(s); return r;
+}
+function rmdirOp(dir: Inode, name: usize, len: i32): i32 {
+  const s = sbInfo(dir.sb); lockFs(s); const r = ext2Rmdir(dir, name, len); unlockFs(s); return r;
+}
+function renameOp(oldDir: Inode, oldName: usize, oldLen: i32, newDir: Inode, newName: usize, newLen: i32): i32 {
+  const s = sbInfo(oldDir.sb); lockFs(s); const r = ext2Rename(oldDir, oldName, oldLen, newDir, newName, newLen); unlockFs(s); return r;
+}
+function truncateOp(inode: Inode, size: u32): i32 {
+  const s = sbInfo(inode.sb); lockFs(s); const r = ext2Truncate(inode, size); unlockFs(s); return r;
+}
+function readlinkOp(inode: Inode, buf: usize, size: i32): i32 {
+  const s = sbInfo(inode.sb); lockFs(s); const r = ext2Readlink(inode, buf, size); unlockFs(s); return r;
+}
+function evictOp(inode: Inode): void {
+  const s = sbInfo(inode.sb); lockFs(s); ext2Evict(inode); unlockFs(s);
+}
+function readOp(file: File, buf: usize, n: u32): i32 {
+  const s = sbInfo(file.inode.sb); lockFs(s); const r = ext2Read(file, buf, n); unlockFs(s); return r;
+}
+function writeOp(file: File, buf: usize, n: u32): i32 {
+  const s = sbInfo(file.inode.sb); lockFs(s); const r = ext2Write(file, buf, n); unlockFs(s); return r;
+}
+function readdirOp(file: File, ctx: DirContext): i32 {
+  const s = sbInfo(file.inode.sb); lockFs(s); const r = ext2Readdir(file, ctx); unlockFs(s); return r;
+}
 
 export function isDir(mode: u32): bool { return (mode & S_IFMT) == S_IFDIR; }
 export function isReg(mode: u32): bool { return (mode & S_IFMT) == S_IFREG; }

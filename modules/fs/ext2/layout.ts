@@ -178,6 +178,8 @@ export class Ext2Sb {
   mountState: u16; //      s_state when mounted: written back at umount / remount ro
   inodes: usize; //        Ext2Info[INODE_HASH]: the live inodes (see inode.ts)
   name: usize; //          the device's name for messages ("hda1")
+  lockOwner: Proc; //      the process inside an operation on this filesystem (lockFs)
+  lockDepth: i32;
 }
 
 /** What ext2 keeps about a live inode beside the VFS Inode (Linux's ext2_inode_info). */
@@ -193,8 +195,9 @@ export class Ext2Info {
   group: u32; //           the block group of the inode: where its blocks go first
   lastLogical: u32; //     the last block written, to allocate the next one after it
   lastPhysical: u32;
-  raStart: u32; //         readahead issued for logical blocks [raStart, raEnd)
-  raEnd: u32;
+  raStart: u32; //         readahead issued for logical blocks [raStart, raEnd), contiguous
+  raEnd: u32; //           on disk from block raPhys (reset when blocks are freed)
+  raPhys: u32;
 }
 
 export function sbInfo(sb: SuperBlock): Ext2Sb {
@@ -207,6 +210,26 @@ export function info(inode: Inode): Ext2Info {
 
 export function isReadOnly(s: Ext2Sb): bool {
   return (s.sb.flags & MS_RDONLY) != 0;
+}
+
+/**
+ * One process at a time inside the filesystem. An operation may sleep while the disk works,
+ * and another process must not see its half-done changes (Linux locks each inode; one lock
+ * per mounted filesystem is simpler and enough here). The lock is recursive: an operation's
+ * own iput may evict an inode, which takes it again.
+ */
+export function lockFs(s: Ext2Sb): void {
+  const me = currentProc();
+  while (s.lockOwner != null && s.lockOwner != me) sleepOn(changetype<usize>(s));
+  s.lockOwner = me;
+  s.lockDepth++;
+}
+
+export function unlockFs(s: Ext2Sb): void {
+  if (--s.lockDepth == 0) {
+    s.lockOwner = null;
+    wakeUp(changetype<usize>(s));
+  }
 }
 
 const errorText = new StaticArray<u8>(256);
@@ -271,14 +294,6 @@ export function descriptorLocation(s: Ext2Sb, nr: u32): u32 {
   if ((s.incompat & INCOMPAT_META_BG) == 0 || nr < s.firstMetaBg) return s.firstDataBlock + 1 + nr;
   const group = nr * s.descPerBlock;
   return groupFirstBlock(s, group) + (groupHasSuper(s, group) ? 1 : 0);
-}
-
-/** Blocks at the start of a group taken by the superblock copy and the descriptor table
- *  (plus reserved GDT blocks), as statfs counts them. */
-export function groupSuperOverhead(s: Ext2Sb, group: u32, reservedGdt: u32): u32 {
-  if (!groupHasSuper(s, group)) return 0;
-  if ((s.incompat & INCOMPAT_META_BG) != 0) return 1; // meta_bg: counted apart (approximation)
-  return 1 + s.descBlocks + reservedGdt;
 }
 
 export function currentTime(): u32 {

@@ -25,11 +25,22 @@ import {
   S_FEATURE_COMPAT, S_FEATURE_INCOMPAT, S_FEATURE_RO_COMPAT, S_FIRST_DATA_BLOCK, S_FIRST_INO, S_FIRST_META_BG,
   S_FREE_BLOCKS_COUNT, S_FREE_INODES_COUNT, S_INODES_COUNT, S_INODES_PER_GROUP, S_INODE_SIZE, S_LOG_BLOCK_SIZE, S_MAGIC,
   S_MAX_MNT_COUNT, S_MNT_COUNT, S_MTIME, S_R_BLOCKS_COUNT, S_REV_LEVEL, S_STATE, S_WTIME, currentTime, descriptorLocation,
-  ext2Error, groupDesc, groupFirstBlock, groupHasSuper, groupLastBlock, isReadOnly, sbInfo,
+  ext2Error, groupDesc, groupFirstBlock, groupHasSuper, groupLastBlock, isReadOnly, lockFs, sbInfo, unlockFs,
 } from "./layout";
 import { INODE_HASH, ext2Iget, ext2WriteInode, forEachLive, isDir } from "./inode";
 
-const ext2SuperOps: SuperOps = { statfs: ext2Statfs, syncFs: ext2SyncFs, remountFs: ext2Remount, writeInode: ext2WriteInode };
+const ext2SuperOps: SuperOps = { statfs: ext2Statfs, syncFs: syncFsOp, remountFs: remountOp, writeInode: writeInodeOp };
+
+// The SuperOps that change the disk hold the filesystem's lock (layout.ts lockFs).
+function syncFsOp(sb: SuperBlock): i32 {
+  const s = sbInfo(sb); lockFs(s); const r = ext2SyncFs(sb); unlockFs(s); return r;
+}
+function remountOp(sb: SuperBlock, flags: u32, data: usize): i32 {
+  const s = sbInfo(sb); lockFs(s); const r = ext2Remount(sb, flags, data); unlockFs(s); return r;
+}
+function writeInodeOp(inode: Inode): i32 {
+  const s = sbInfo(inode.sb); lockFs(s); const r = ext2WriteInode(inode); unlockFs(s); return r;
+}
 
 function fail(s: Ext2Sb, err: i32): SuperBlock {
   return changetype<SuperBlock>(errPtr(err));

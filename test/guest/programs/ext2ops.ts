@@ -2,6 +2,7 @@
 // one per call, each printing what it did or the error as "ext2ops: OP PATH: Error text".
 //   ext2ops link OLD NEW | symlink TARGET LINK | rename OLD NEW | unlink P | rmdir P | mkdir P
 //   ext2ops truncate P SIZE            truncate(2)
+//   ext2ops chmod P OCTAL              chmod(2)
 //   ext2ops pwrite P OFFSET TEXT       open (creating), lseek to OFFSET, write TEXT (a sparse file)
 //   ext2ops append P TEXT              open with O_APPEND, write TEXT
 //   ext2ops fill P                     write 4 KiB blocks until an error: "fill: N bytes: Error"
@@ -10,16 +11,17 @@
 //   ext2ops remove DIR N STEP          unlink DIR/fI for every I < N divisible by STEP
 //   ext2ops tree DIR                   the same for every regular file below DIR, "P -> TARGET"
 //                                      for every symlink, "P/" for every directory
+//   ext2ops read P                     read P in 64 KiB reads, as dd bs=64k does: "read N bytes"
 //   ext2ops stat P                     "P mode=0OOOOOO nlink=N size=N blocks=N"
 //   ext2ops readlink P                 "P -> TARGET"
 
 import { printf, snprintf } from "../lib/stdio";
-import { O_APPEND, O_CREAT, O_RDONLY, O_WRONLY, close, lseek, mkdir, open, read, readlink, rename, rmdir, symlink, unlink, write } from "../lib/unistd";
+import { O_APPEND, O_CREAT, O_RDONLY, O_WRONLY, chmod, close, lseek, mkdir, open, read, readlink, rename, rmdir, symlink, unlink, write } from "../lib/unistd";
 import { errorText, setErrno } from "../lib/errno";
 import { streq, strlen, atoi } from "../lib/string";
 import { Stat, lstat, isDir, isLink, isReg } from "../lib/stat";
 import { closedir, direntName, opendir, readdir } from "../lib/dirent";
-import { strcpy, strcat } from "../lib/string";
+import { strcpy, strcat, strtol } from "../lib/string";
 
 declare function sys_link(oldPath: usize, newPath: usize): i32;
 declare function sys_truncate(path: usize, length: i32): i32;
@@ -118,6 +120,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   if (streq(op, "unlink")) return report(op, a, unlink(a));
   if (streq(op, "rmdir")) return report(op, a, rmdir(a));
   if (streq(op, "mkdir")) return report(op, a, mkdir(a, 0o755));
+  if (streq(op, "chmod")) return report(op, a, chmod(a, strtol(b, 8)));
   if (streq(op, "truncate")) return report(op, a, raw(sys_truncate(a, atoi(b))));
   if (streq(op, "pwrite") || streq(op, "append")) {
     const append = streq(op, "append");
@@ -153,6 +156,20 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
     let rc = 0;
     for (let i = 2; i < argc; i++) rc |= sum(arg(argv, i));
     return rc;
+  }
+  if (streq(op, "read")) {
+    const fd = open(a, O_RDONLY, 0);
+    if (fd < 0) return report(op, a, fd);
+    let total: u32 = 0;
+    for (;;) {
+      const n = read(fd, changetype<usize>(buf), 65536);
+      if (n < 0) return report(op, a, n);
+      if (n == 0) break;
+      total += <u32>n;
+    }
+    close(fd);
+    printf("read %u bytes\n", total);
+    return 0;
   }
   if (streq(op, "stat")) {
     const s = changetype<Stat>(changetype<usize>(st));
