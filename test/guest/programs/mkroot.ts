@@ -65,7 +65,8 @@ function writeFile(name: usize, text: string): bool {
 
 export function main(argc: i32, argv: usize, envp: usize): i32 {
   printf("mkroot: pid 1 building /newroot\n");
-  if (!check(mkdir(cstr("/newroot"), 0o755), "mkdir /newroot")) return 1;
+  // The initramfs may already have /newroot (the disk-root boot's mount point): use it then.
+  if (mkdir(cstr("/newroot"), 0o755) < 0 && errno != 17 && !check(-1, "mkdir /newroot")) return 1; // 17: EEXIST
   if (!check(mount(cstr("tmpfs"), cstr("/newroot"), cstr("tmpfs"), 0, cstr("size=4m")), "mount tmpfs")) return 1;
   for (let i = 0; i < DIRS.length; i++) {
     if (!check(mkdir(join(path, "/newroot/", DIRS[i]), 0o755), "mkdir")) return 1;
