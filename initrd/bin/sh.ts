@@ -4,16 +4,21 @@
 // -----------
 // A command line goes through layers, one file each under sh/ (compiled with this one):
 //
-//  1. sh/lexer.ts, tokenize(): the line becomes tokens — raw WORDs (quotes and $ left in place),
-//     the operators | || && ; & and redirections [n]> [n]>> [n]< [n]>&m.
-//  2. sh/parse.ts, runLine(): pipelines separated by ; && || & run left to right; && and ||
-//     look at `$?`. Expansion happens only now, command by command, so `false; echo $?` sees 1.
-//  3. sh/expand.ts, expandWord(): a raw word becomes zero or more fields (quotes, escapes,
-//     variables, $(…), field splitting, globbing); the shell's variables live there too.
-//  4. sh/exec.ts: redirections, builtins, fork/exec with a PATH search, pipes, waiting.
+//  1. sh/lexer.ts, tokenize(): the text becomes tokens — raw WORDs (quotes and $ left in place),
+//     newlines, operators, redirections, here-document bodies.
+//  2. sh/parse.ts, parse(): recursive descent builds a syntax tree (lists, pipelines, if, while,
+//     for, case, functions…); docs/shell.md has the grammar.
+//  3. sh/exec.ts, evalNode(): walks the tree; a simple command's words are expanded only when
+//     it runs, so `false; echo $?` sees 1. Redirections, pipes, fork/exec, waiting, set -e.
+//  4. sh/expand.ts, expandWord(): a raw word becomes zero or more fields (quotes, escapes,
+//     variables, ${…}, $(…), $((…)) with sh/arith.ts, field splitting, globbing); the shell's
+//     variables live there too.
+//  5. sh/builtins.ts and sh/test.ts: cd, read, local, set, break, return, test/[, …
 //
 // sh/shell.ts holds the state the layers share ($?, the positional parameters, counts) and the
-// per-line arena that words and fields come from; this file is the main loop.
+// arena that words and fields come from; this file is the main loop. Lines are gathered until
+// they form complete commands: an interactive shell prompts "> " (PS2) for the rest of an
+// `if`, a loop, a quote or a here-document, then runs the whole construct.
 //
 // Input: `sh -c CMD [ARG0 ARGS…]`, `sh FILE [ARGS…]`, or standard input (a login shell,
 // whose argv[0] starts with '-', first runs /etc/profile). The shell is
@@ -27,12 +32,14 @@
 
 import { fprintf, readLine, flushOutput, fputs } from "../lib/stdio";
 import { strlen, memcpy, streq, cstr } from "../lib/string";
+import { exit } from "../lib/unistd";
 import { open, close, fcntl, geteuid, isatty, O_RDONLY } from "../lib/unistd";
 import { errno, errorText, EINTR } from "../lib/errno";
 import { malloc } from "../lib/malloc";
 import { signal, SIGINT, SIGQUIT, SIGTSTP, SIG_IGN } from "../lib/signal";
 import { shell } from "./sh/shell";
-import { runLine } from "./sh/parse";
+import { parse } from "./sh/parse";
+import { evalNode, runText } from "./sh/exec";
 
 // ---- the main loop
 
@@ -43,23 +50,65 @@ let lineBuf = new StaticArray<u8>(LINE_MAX);
 /** SIGINT in an interactive shell: only interrupts what the shell is waiting for. */
 function onInterrupt(sig: i32): void {}
 
+// The text gathered so far: lines until they make complete commands.
+let text: usize = 0;
+let textLen = 0;
+let textCap = 0;
+
+function appendText(line: usize, n: i32): void {
+  if (textLen + n + 1 > textCap) {
+    const cap = (textLen + n + 1) * 2;
+    const bigger = malloc(cap);
+    if (textLen > 0) memcpy(bigger, text, textLen);
+    text = bigger; // the old buffer is small and rare: not worth a free
+    textCap = cap;
+  }
+  memcpy(text + textLen, line, n);
+  textLen += n;
+  store<u8>(text + textLen, 0);
+}
+
+/** Parses and runs the gathered text. False if it is not complete yet (more lines needed). */
+function runGathered(final: bool): bool {
+  shell.arenaUsed = 0;
+  shell.fieldCount = 0;
+  const tree = parse(text, final);
+  if (tree == null && shell.incomplete && !final) return false;
+  textLen = 0;
+  if (tree == null) { // a syntax error ends a script, not an interactive shell
+    if (!shell.interactive) {
+      flushOutput();
+      exit(2);
+    }
+    return true;
+  }
+  shell.arenaUsed = 0; // the tree is on the heap: the tokens are no longer needed
+  evalNode(tree);
+  flushOutput();
+  return true;
+}
+
 function runInput(fd: i32): void {
   const line = changetype<usize>(lineBuf);
+  textLen = 0;
   for (;;) {
     if (shell.interactive) {
-      fputs(1, geteuid() == 0 ? cstr("# ") : cstr("$ "));
+      if (textLen > 0) fputs(1, cstr("> "));
+      else fputs(1, geteuid() == 0 ? cstr("# ") : cstr("$ "));
       flushOutput();
     }
     const n = readLine(fd, line, LINE_MAX);
     if (n < 0 && errno == EINTR && shell.interactive) { // ^C at the prompt
       fputs(2, cstr("\n"));
+      textLen = 0;
       continue;
     }
-    if (n <= 0) break;
-    shell.arenaUsed = 0;
-    shell.fieldCount = 0;
-    runLine(line);
-    flushOutput();
+    if (n <= 0) {
+      if (textLen > 0) runGathered(true);
+      break;
+    }
+    appendText(line, n);
+    runGathered(false);
   }
   if (shell.interactive) fputs(1, cstr("\n"));
 }
@@ -77,7 +126,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
     const n = strlen(cmd);
     const copy = malloc(n + 1);
     memcpy(copy, cmd, n + 1);
-    runLine(copy);
+    runText(copy);
     flushOutput();
     return shell.lastStatus;
   }

@@ -1,6 +1,7 @@
 // sh's state shared by its layers (lexer, parse, expand, exec): one static struct, since a
-// module cannot assign another's `let`. Also the per-line arena that raw words, expanded fields
-// and argv arrays come from; the main loop empties it (arenaUsed = 0) before each line.
+// module cannot assign another's `let`. Also the arena that raw words, expanded fields and argv
+// arrays come from: the main loop empties it (arenaUsed = 0) once a text is parsed (the syntax
+// tree lives on the heap), and each simple command gives back what its expansion took.
 
 import { fprintf } from "../../lib/stdio";
 import { exit } from "../../lib/unistd";
@@ -18,14 +19,29 @@ export class Shell {
   expandedArgc: i32; // expandCommand's result: the number of words
   assignmentsSeen: i32; // expandCommand's result: leading NAME=value words
   arenaUsed: i32;
+  incomplete: bool; // the text ended inside a construct (lexer.ts, parse.ts): read more
+  evalSkip: i32; // SKIP_BREAK, SKIP_CONTINUE or SKIP_RETURN while unwinding (exec.ts)
+  skipCount: i32; // how many loops a break/continue still leaves
+  loopDepth: i32;
+  funcDepth: i32;
+  errexit: bool; // set -e
+  conditionDepth: i32; // inside an if/while condition, left of && ||, after !: set -e waits
+  substStatus: i32; // the status of the last $(…) (for a line of assignments only)
+  exitOnError: bool; // an expansion error ends the shell (not interactive)
+  expandError: bool; // an expansion failed (message printed): the command does not run
+  execDirect: bool; // a forked child that only runs this simple command: exec without forking
 }
+
+export const SKIP_BREAK = 1, SKIP_CONTINUE = 2, SKIP_RETURN = 3;
 
 export const shell: Shell = {
   lastStatus: 0, lastBackground: 0, interactive: false, syntaxError: false, positional: 0, positionalCount: 0,
   tokCount: 0, fieldCount: 0, expandedArgc: 0, assignmentsSeen: 0, arenaUsed: 0,
+  incomplete: false, evalSkip: 0, skipCount: 0, loopDepth: 0, funcDepth: 0, errexit: false,
+  conditionDepth: 0, substStatus: 0, exitOnError: false, expandError: false, execDirect: false,
 };
 
-const ARENA = 65536;
+const ARENA = 262144;
 let arena = new StaticArray<u8>(ARENA);
 
 export function arenaAlloc(n: i32): usize {
