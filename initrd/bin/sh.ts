@@ -54,6 +54,7 @@ function onInterrupt(sig: i32): void {}
 let text: usize = 0;
 let textLen = 0;
 let textCap = 0;
+let linesRead = 0; // of this input, before the gathered text
 
 function appendText(line: usize, n: i32): void {
   if (textLen + n + 1 > textCap) {
@@ -70,10 +71,12 @@ function appendText(line: usize, n: i32): void {
 
 /** Parses and runs the gathered text. False if it is not complete yet (more lines needed). */
 function runGathered(final: bool): bool {
+  shell.textLine = linesRead + 1;
   shell.arenaUsed = 0;
   shell.fieldCount = 0;
   const tree = parse(text, final);
   if (tree == null && shell.incomplete && !final) return false;
+  for (let i = 0; i < textLen; i++) if (load<u8>(text + i) == 10) linesRead++;
   textLen = 0;
   if (tree == null) { // a syntax error ends a script, not an interactive shell
     if (!shell.interactive) {
@@ -91,6 +94,7 @@ function runGathered(final: bool): bool {
 function runInput(fd: i32): void {
   const line = changetype<usize>(lineBuf);
   textLen = 0;
+  linesRead = 0;
   for (;;) {
     if (shell.interactive) {
       if (textLen > 0) fputs(1, cstr("> "));
@@ -143,6 +147,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
     }
     shell.positional = argv + 4;
     shell.positionalCount = argc - 1;
+    shell.scriptName = script;
     fcntl(fd, 2, 1); // FD_CLOEXEC: children do not inherit the script
     runInput(fd);
     close(fd);

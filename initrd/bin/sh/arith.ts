@@ -9,14 +9,17 @@
 
 import { fprintf } from "../../lib/stdio";
 import { isdigit, isalpha, isalnum, memcpy } from "../../lib/string";
-import { arenaAlloc } from "./shell";
+import { arenaAlloc, errorPrefix } from "./shell";
 import { lookupVar, setVar, numberString } from "./expand";
 
 let p: usize = 0;
 let failed = false;
 
 function fail(what: string): void {
-  if (!failed) fprintf(2, "sh: %s\n", changetype<usize>(what));
+  if (!failed) {
+    errorPrefix();
+    fprintf(2, "%s\n", changetype<usize>(what));
+  }
   failed = true;
 }
 

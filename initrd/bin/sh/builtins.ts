@@ -14,7 +14,7 @@ import { chdir, getcwd, exit, read, open, close, O_RDONLY } from "../../lib/unis
 import { errorText } from "../../lib/errno";
 import { environ, getenv, setenv, unsetenv } from "../../lib/env";
 import { malloc } from "../../lib/malloc";
-import { shell, arenaAlloc, SKIP_BREAK, SKIP_CONTINUE, SKIP_RETURN } from "./shell";
+import { shell, arenaAlloc, builtinPrefix, SKIP_BREAK, SKIP_CONTINUE, SKIP_RETURN } from "./shell";
 import { assign, shellVarSlot, shellVars, lookupVar, setVar, unsetVar } from "./expand";
 import { runText, startSkip } from "./exec";
 import { testCommand } from "./test";
@@ -184,10 +184,7 @@ function setCommand(argc: i32, argv: usize): i32 {
 
 function shiftCommand(argc: i32, argv: usize): i32 {
   const n = argc > 1 ? atoi(load<usize>(argv + 4)) : 1;
-  if (n < 0 || n > shell.positionalCount - 1) {
-    fprintf(2, "sh: shift: can't shift that many\n");
-    return 1;
-  }
+  if (n < 0 || n > shell.positionalCount - 1) return 1; // ash says nothing
   // a new array: the old one may be main's argv or a caller's
   const count = shell.positionalCount - n;
   const params = malloc(4 * (count + 1));
@@ -248,7 +245,12 @@ function dotCommand(argc: i32, argv: usize): i32 {
 function loopControl(kind: i32, argc: i32, argv: usize): i32 {
   let n = argc > 1 ? atoi(load<usize>(argv + 4)) : 1;
   if (n <= 0) {
-    fprintf(2, "sh: %s: Illegal number: %s\n", load<usize>(argv), load<usize>(argv + 4));
+    builtinPrefix(load<usize>(argv));
+    fprintf(2, "Illegal number: %s\n", load<usize>(argv + 4));
+    if (!shell.interactive) {
+      flushOutput();
+      exit(2);
+    }
     return 2;
   }
   if (shell.loopDepth == 0) return 0;
@@ -288,7 +290,8 @@ export function runBuiltin(argc: i32, argv: usize): i32 {
   }
   if (streq(name, "pwd")) {
     if (getcwd(changetype<usize>(cwdBuf), 1024) == 0) {
-      fprintf(2, "sh: pwd: %s\n", errorText());
+      builtinPrefix(name);
+      fprintf(2, "%s\n", errorText());
       return 1;
     }
     printf("%s\n", changetype<usize>(cwdBuf));
@@ -302,7 +305,8 @@ export function runBuiltin(argc: i32, argv: usize): i32 {
       if (old != 0) dir = old;
     }
     if (chdir(dir) < 0) {
-      fprintf(2, "sh: cd: can't cd to %s: %s\n", dir, errorText());
+      builtinPrefix(name);
+      fprintf(2, "can't cd to %s: %s\n", dir, errorText());
       return 1;
     }
     const oldPwd = getenv(cstr("PWD"));

@@ -25,7 +25,7 @@ import { errno, errorText, ENOENT, ENOTDIR, EACCES } from "../../lib/errno";
 import { environ, getenv } from "../../lib/env";
 import { malloc, free } from "../../lib/malloc";
 import { signal, SIGCONT, SIGINT, SIGQUIT, SIGTSTP, SIG_DFL } from "../../lib/signal";
-import { shell, SKIP_BREAK, SKIP_CONTINUE, SKIP_RETURN } from "./shell";
+import { shell, errorPrefix, SKIP_BREAK, SKIP_CONTINUE, SKIP_RETURN } from "./shell";
 import { R_IN, R_APPEND, R_DUP, R_DUPIN, R_HEREDOC } from "./lexer";
 import {
   Node, Redir, parse, N_SIMPLE, N_PIPE, N_AND, N_OR, N_LIST, N_NOT, N_IF, N_WHILE, N_UNTIL, N_FOR,
@@ -73,7 +73,10 @@ let pipeFds = new StaticArray<i32>(2);
 function openHeredoc(r: Redir): i32 {
   const text = r.quoted ? r.body : expandHeredoc(r.body);
   const len = strlen(text);
-  if (pipe(changetype<usize>(pipeFds)) < 0) return -1;
+  if (pipe(changetype<usize>(pipeFds)) < 0) {
+    if (!r.quoted) free(text);
+    return -1;
+  }
   const rd = pipeFds[0], wr = pipeFds[1];
   if (len <= 4096) {
     write(wr, text, len);
@@ -87,6 +90,7 @@ function openHeredoc(r: Redir): i32 {
     }
   }
   close(wr);
+  if (!r.quoted) free(text);
   return rd;
 }
 
@@ -113,7 +117,8 @@ function applyRedirs(r: Redir, save: bool): bool {
       }
       const from = atoi(target);
       if (!isdigit(load<u8>(target)) || fcntl(from, 1, 0) < 0) { // F_GETFD: is it open?
-        fprintf(2, "sh: %s: Bad file descriptor\n", target);
+        errorPrefix();
+        fprintf(2, "%s: Bad file descriptor\n", target);
         return false;
       }
       if (from != fd) dup2(from, fd);
@@ -125,8 +130,9 @@ function applyRedirs(r: Redir, save: bool): bool {
     if (newFd < 0) {
       // ash's words: ENOENT and ENOTDIR get their own short texts
       const missing = errno == ENOENT || errno == ENOTDIR;
-      if (r.kind == R_IN) fprintf(2, "sh: can't open %s: %s\n", target, missing ? cstr("no such file") : errorText());
-      else fprintf(2, "sh: can't create %s: %s\n", target, missing ? cstr("nonexistent directory") : errorText());
+      errorPrefix();
+      if (r.kind == R_IN) fprintf(2, "can't open %s: %s\n", target, missing ? cstr("no such file") : errorText());
+      else fprintf(2, "can't create %s: %s\n", target, missing ? cstr("nonexistent directory") : errorText());
       return false;
     }
     if (newFd != fd) {
@@ -193,10 +199,12 @@ function execProgram(argv: usize): void {
   flushOutput();
   execvpe(name, argv, environ, path);
   if (errno == ENOENT) {
-    fprintf(2, "sh: %s: not found\n", name);
+    errorPrefix();
+    fprintf(2, "%s: not found\n", name);
     _exit(127);
   }
-  fprintf(2, "sh: %s: %s\n", name, errorText());
+  errorPrefix();
+  fprintf(2, "%s: %s\n", name, errorText());
   _exit(errno == EACCES ? 126 : 127);
 }
 
@@ -291,6 +299,7 @@ function runSimple(n: Node): void {
   const fieldMark = shell.fieldCount;
   const arenaMark = shell.arenaUsed;
   const direct = shell.execDirect; // this process exists only to run this command
+  shell.lineNo = n.line;
   shell.execDirect = false;
   shell.substStatus = 0;
   shell.expandError = false;
@@ -569,8 +578,9 @@ export function evalNode(n: Node): void {
   restoreFds(mark);
 }
 
-/** Parses and runs a whole text (sh -c, eval, ., $(…)). */
+/** Parses and runs a whole text (sh -c, eval, ., $(…)); its lines count from the current one. */
 export function runText(text: usize): void {
+  shell.textLine = shell.lineNo;
   const tree = parse(text, true);
   if (tree == null) {
     if (!shell.interactive) {

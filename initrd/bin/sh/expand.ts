@@ -308,33 +308,46 @@ function substituteDollars(start: usize, end: usize): usize {
   return text;
 }
 
-/** A here-document's body with $ forms, `…` and the backslash escapes \$ \` \\ expanded. */
+/** A here-document's body with $ forms, `…` and the backslash escapes \$ \` \\ expanded, into
+ *  a heap buffer (the caller frees it). Line by line, so a body may be larger than a field. */
 export function expandHeredoc(body: usize): usize {
-  resetField();
+  let cap = strlen(body) + 256;
+  let out = malloc(cap);
+  let n = 0;
   let p = body;
   while (load<u8>(p) != 0) {
-    const c = i32(load<u8>(p));
-    const d = i32(load<u8>(p, 1));
-    if (c == 92 && (d == 36 || d == 96 || d == 92)) {
-      fieldByte(d);
-      p += 2;
-    } else if (c == 92 && d == 10) {
-      p += 2;
-    } else if (c == 36) {
-      p = expandDollar(p, true);
-    } else if (c == 96) {
-      p = expandBackquote(p, true);
-    } else {
-      fieldByte(c);
-      p++;
+    resetField();
+    while (load<u8>(p) != 0) {
+      const c = i32(load<u8>(p));
+      const d = i32(load<u8>(p, 1));
+      if (c == 92 && (d == 36 || d == 96 || d == 92)) {
+        fieldByte(d);
+        p += 2;
+      } else if (c == 92 && d == 10) {
+        p += 2;
+      } else if (c == 36) {
+        p = expandDollar(p, true);
+      } else if (c == 96) {
+        p = expandBackquote(p, true);
+      } else {
+        fieldByte(c);
+        p++;
+        if (c == 10) break;
+      }
     }
+    if (n + fieldLen + 1 > cap) {
+      cap = (n + fieldLen + 1) * 2;
+      const bigger = malloc(cap);
+      memcpy(bigger, out, n);
+      free(out);
+      out = bigger;
+    }
+    memcpy(out + n, changetype<usize>(fieldBuf), fieldLen);
+    n += fieldLen;
   }
-  const n = fieldLen;
-  const text = arenaAlloc(n + 1);
-  memcpy(text, changetype<usize>(fieldBuf), n);
-  store<u8>(text + n, 0);
+  store<u8>(out + n, 0);
   resetField();
-  return text;
+  return out;
 }
 
 /** A case pattern: expanded as one word; a quoted pattern matches itself only. */
@@ -390,6 +403,16 @@ export function expandWord(raw: usize, split: bool): void {
         const d = i32(load<u8>(p));
         if (d == 92 && (load<u8>(p, 1) == 36 || load<u8>(p, 1) == 34 || load<u8>(p, 1) == 92 || load<u8>(p, 1) == 96)) {
           fieldByte(load<u8>(p, 1));
+          p += 2;
+        } else if (d == 36 && load<u8>(p, 1) == 64 && split) {
+          // "$@": each parameter its own field, even inside a longer word ("a$@b")
+          for (let i = 1; i < shell.positionalCount; i++) {
+            if (i > 1) {
+              closeField();
+              openField();
+            }
+            appendValue(load<usize>(shell.positional + 4 * i), true);
+          }
           p += 2;
         } else if (d == 36) {
           p = expandDollar(p, true);

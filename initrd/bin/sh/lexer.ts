@@ -14,7 +14,7 @@
 
 import { fprintf } from "../../lib/stdio";
 import { memcpy, isdigit, atoi, isspace } from "../../lib/string";
-import { shell, arenaAlloc } from "./shell";
+import { shell, arenaAlloc, errorPrefix } from "./shell";
 
 export const T_WORD = 0, T_PIPE = 1, T_AND = 2, T_OR = 3, T_SEMI = 4, T_AMP = 5, T_REDIR = 6, T_END = 7;
 export const T_NEWLINE = 8, T_DSEMI = 9, T_LPAREN = 10, T_RPAREN = 11;
@@ -27,6 +27,8 @@ export let tokFd = new StaticArray<i32>(MAX_TOKENS); // redirection: the fd it c
 export let tokRedir = new StaticArray<i32>(MAX_TOKENS); // redirection: R_IN…R_HEREDOC
 export let tokBody = new StaticArray<usize>(MAX_TOKENS); // here-document: its body
 export let tokQuoted = new StaticArray<bool>(MAX_TOKENS); // here-document: delimiter was quoted
+export let tokLine = new StaticArray<i32>(MAX_TOKENS); // the line a token is on (messages)
+let line = 1;
 
 // here-documents waiting for the next newline
 const MAX_PENDING = 16;
@@ -45,6 +47,7 @@ function addToken(kind: i32, text: usize): void {
   }
   tokKind[shell.tokCount] = kind;
   tokText[shell.tokCount] = text;
+  tokLine[shell.tokCount] = line;
   shell.tokCount++;
 }
 
@@ -207,11 +210,16 @@ function readHeredocs(p: usize): usize {
   return p;
 }
 
-export function tokenize(line: usize): void {
+function countLines(start: usize, end: usize): void {
+  for (let q = start; q < end; q++) if (load<u8>(q) == 10) line++;
+}
+
+export function tokenize(text: usize): void {
   shell.tokCount = 0;
   shell.incomplete = false;
   pendingCount = 0;
-  let p = line;
+  line = shell.textLine;
+  let p = text;
   for (;;) {
     while (load<u8>(p) == 32 || load<u8>(p) == 9 || load<u8>(p) == 13) p++;
     const c = i32(load<u8>(p));
@@ -221,13 +229,19 @@ export function tokenize(line: usize): void {
     }
     if (c == 92 && load<u8>(p, 1) == 10) { // a backslash-newline joins lines
       p += 2;
+      line++;
       continue;
     }
     if (c == 0) break;
     if (c == 10) {
       addToken(T_NEWLINE, 0);
       p++;
-      if (pendingCount > 0) p = readHeredocs(p);
+      line++;
+      if (pendingCount > 0) {
+        const bodyStart = p;
+        p = readHeredocs(p);
+        countLines(bodyStart, p);
+      }
       continue;
     }
     const c1 = i32(load<u8>(p, 1));
@@ -269,8 +283,10 @@ export function tokenize(line: usize): void {
         const end = scanWord(q);
         if (end == q) {
           const next = load<u8>(q);
-          if (next == 0 || next == 10) fprintf(2, "sh: syntax error: unexpected newline\n");
-          else fprintf(2, "sh: syntax error: unexpected \"%c\"\n", next);
+          shell.lineNo = line;
+          errorPrefix();
+          if (next == 0 || next == 10) fprintf(2, "syntax error: unexpected newline\n");
+          else fprintf(2, "syntax error: unexpected \"%c\"\n", next);
           shell.syntaxError = true;
           return;
         }
@@ -285,6 +301,7 @@ export function tokenize(line: usize): void {
       } else {
         const end = scanWord(p);
         addToken(T_WORD, rawWord(p, end));
+        countLines(p, end); // a quoted word may span lines
         p = end;
       }
     }

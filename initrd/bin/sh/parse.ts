@@ -20,10 +20,10 @@
 import { fprintf } from "../../lib/stdio";
 import { streq, strdup } from "../../lib/string";
 import { calloc, malloc } from "../../lib/malloc";
-import { shell } from "./shell";
+import { shell, errorPrefix } from "./shell";
 import {
   T_WORD, T_PIPE, T_AND, T_OR, T_SEMI, T_AMP, T_REDIR, T_END, T_NEWLINE, T_DSEMI, T_LPAREN, T_RPAREN,
-  tokKind, tokText, tokFd, tokRedir, tokBody, tokQuoted, tokenize,
+  tokKind, tokText, tokFd, tokRedir, tokBody, tokQuoted, tokLine, tokenize,
 } from "./lexer";
 
 export const N_SIMPLE = 1, N_PIPE = 2, N_AND = 3, N_OR = 4, N_LIST = 5, N_NOT = 6, N_IF = 7;
@@ -53,6 +53,7 @@ export class Node {
   wordCount: i32; // N_FOR: -1 for "$@"
   name: usize; // N_FOR's variable, N_CASE's word, N_FUNC's name
   redirs: Redir;
+  line: i32; // where a simple command starts (messages)
 }
 
 let tp = 0; // the current token
@@ -86,19 +87,21 @@ function syntaxError(expecting: string): void {
   if (failed) return;
   failed = true;
   const k = tokKind[tp];
+  if (k == T_END && allowIncomplete) {
+    shell.incomplete = true;
+    return;
+  }
+  shell.lineNo = tokLine[tp];
+  errorPrefix();
   if (k == T_END) {
-    if (allowIncomplete) {
-      shell.incomplete = true;
-      return;
-    }
-    if (changetype<usize>(expecting) != 0) fprintf(2, "sh: syntax error: unexpected end of file (expecting \"%s\")\n", changetype<usize>(expecting));
-    else fprintf(2, "sh: syntax error: unexpected end of file\n");
+    if (changetype<usize>(expecting) != 0) fprintf(2, "syntax error: unexpected end of file (expecting \"%s\")\n", changetype<usize>(expecting));
+    else fprintf(2, "syntax error: unexpected end of file\n");
   } else if (k == T_NEWLINE) {
-    fprintf(2, "sh: syntax error: unexpected newline\n");
+    fprintf(2, "syntax error: unexpected newline\n");
   } else if (k == T_WORD) {
-    fprintf(2, "sh: syntax error: unexpected \"%s\"\n", tokText[tp]);
+    fprintf(2, "syntax error: unexpected \"%s\"\n", tokText[tp]);
   } else {
-    fprintf(2, "sh: syntax error: unexpected \"%s\"\n", changetype<usize>(operatorText(k)));
+    fprintf(2, "syntax error: unexpected \"%s\"\n", changetype<usize>(operatorText(k)));
   }
 }
 
@@ -369,6 +372,7 @@ function copyWords(start: i32, end: i32): usize {
 function parseSimple(): Node {
   const n = newNode(N_SIMPLE);
   const start = tp;
+  n.line = tokLine[tp];
   let count = 0;
   while (tokKind[tp] == T_WORD || tokKind[tp] == T_REDIR) {
     if (tokKind[tp] == T_WORD) count++;
@@ -405,7 +409,8 @@ export function parse(text: usize, final: bool): Node {
   }
   if (shell.incomplete) {
     if (!final) return null;
-    fprintf(2, "sh: syntax error: unterminated quoted string\n");
+    errorPrefix();
+    fprintf(2, "syntax error: unterminated quoted string\n");
     shell.lastStatus = 2;
     return null;
   }

@@ -3,7 +3,8 @@
 // arrays come from: the main loop empties it (arenaUsed = 0) once a text is parsed (the syntax
 // tree lives on the heap), and each simple command gives back what its expansion took.
 
-import { fprintf } from "../../lib/stdio";
+import { fprintf, fputs } from "../../lib/stdio";
+import { cstr } from "../../lib/string";
 import { exit } from "../../lib/unistd";
 
 @unmanaged
@@ -29,6 +30,9 @@ export class Shell {
   substStatus: i32; // the status of the last $(…) (for a line of assignments only)
   exitOnError: bool; // an expansion error ends the shell (not interactive)
   expandError: bool; // an expansion failed (message printed): the command does not run
+  scriptName: usize; // `sh FILE`: messages start "FILE: line N: " instead of "sh: "
+  lineNo: i32; // the line of the command running (messages)
+  textLine: i32; // the line the text being parsed starts on
   execDirect: bool; // a forked child that only runs this simple command: exec without forking
 }
 
@@ -38,8 +42,20 @@ export const shell: Shell = {
   lastStatus: 0, lastBackground: 0, interactive: false, syntaxError: false, positional: 0, positionalCount: 0,
   tokCount: 0, fieldCount: 0, expandedArgc: 0, assignmentsSeen: 0, arenaUsed: 0,
   incomplete: false, evalSkip: 0, skipCount: 0, loopDepth: 0, funcDepth: 0, errexit: false,
-  conditionDepth: 0, substStatus: 0, exitOnError: false, expandError: false, execDirect: false,
+  conditionDepth: 0, substStatus: 0, exitOnError: false, expandError: false, execDirect: false, scriptName: 0, lineNo: 1, textLine: 1,
 };
+
+/** Starts an error message as ash does: "sh: ", or "FILE: line N: " in a script. */
+export function errorPrefix(): void {
+  if (shell.scriptName != 0) fprintf(2, "%s: line %d: ", shell.scriptName, shell.lineNo);
+  else fputs(2, cstr("sh: "));
+}
+
+/** The same for a builtin's message: "sh: cd: ", or "FILE: cd: line N: ". */
+export function builtinPrefix(name: usize): void {
+  if (shell.scriptName != 0) fprintf(2, "%s: %s: line %d: ", shell.scriptName, name, shell.lineNo);
+  else fprintf(2, "sh: %s: ", name);
+}
 
 const ARENA = 262144;
 let arena = new StaticArray<u8>(ARENA);
