@@ -20,7 +20,7 @@
 // they form complete commands: an interactive shell prompts "> " (PS2) for the rest of an
 // `if`, a loop, a quote or a here-document, then runs the whole construct.
 //
-// Input: `sh -c CMD [ARG0 ARGS…]`, `sh FILE [ARGS…]`, or standard input (a login shell,
+// Input: `sh [-e] -c CMD [ARG0 ARGS…]`, `sh [-e] FILE [ARGS…]`, or standard input (a login shell,
 // whose argv[0] starts with '-', first runs /etc/profile). The shell is
 // interactive when standard input is a terminal (ioctl TCGETS succeeds) and no script or -c
 // was given: then it prints the prompt ("# " for root, "$ " otherwise), ignores SIGQUIT and
@@ -120,13 +120,30 @@ function runInput(fd: i32): void {
 export function main(argc: i32, argv: usize, envp: usize): i32 {
   shell.positional = argv;
   shell.positionalCount = 1;
-  if (argc >= 3 && streq(load<usize>(argv + 4), "-c")) {
-    // sh -c CMD [NAME [ARGS…]]: NAME becomes $0
-    if (argc >= 4) {
-      shell.positional = argv + 12;
-      shell.positionalCount = argc - 3;
+  // options: -c (the command is an argument), -e (set -e); -x -v -i -s are accepted and ignored
+  let i = 1;
+  let commandMode = false;
+  while (i < argc) {
+    const a = load<usize>(argv + 4 * i);
+    if (load<u8>(a) != 45 || load<u8>(a, 1) == 0) break;
+    i++;
+    if (streq(a, "--")) break;
+    for (let p = a + 1; load<u8>(p) != 0; p++) {
+      if (load<u8>(p) == 99) commandMode = true;
+      else if (load<u8>(p) == 101) shell.errexit = true;
     }
-    const cmd = load<usize>(argv + 8);
+  }
+  if (commandMode) {
+    if (i >= argc) {
+      fprintf(2, "sh: -c requires an argument\n");
+      return 2;
+    }
+    // sh -c CMD [NAME [ARGS…]]: NAME becomes $0
+    if (i + 1 < argc) {
+      shell.positional = argv + 4 * (i + 1);
+      shell.positionalCount = argc - i - 1;
+    }
+    const cmd = load<usize>(argv + 4 * i);
     const n = strlen(cmd);
     const copy = malloc(n + 1);
     memcpy(copy, cmd, n + 1);
@@ -134,19 +151,16 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
     flushOutput();
     return shell.lastStatus;
   }
-  if (argc >= 2 && streq(load<usize>(argv + 4), "-c")) {
-    fprintf(2, "sh: -c requires an argument\n");
-    return 2;
-  }
-  if (argc >= 2) {
-    const script = load<usize>(argv + 4);
+  if (i < argc) {
+    // sh FILE [ARGS…] (also how the kernel runs a "#!/bin/sh" script)
+    const script = load<usize>(argv + 4 * i);
     const fd = open(script, O_RDONLY, 0);
     if (fd < 0) {
       fprintf(2, "sh: can't open '%s': %s\n", script, errorText());
       return 2;
     }
-    shell.positional = argv + 4;
-    shell.positionalCount = argc - 1;
+    shell.positional = argv + 4 * i;
+    shell.positionalCount = argc - i;
     shell.scriptName = script;
     fcntl(fd, 2, 1); // FD_CLOEXEC: children do not inherit the script
     runInput(fd);

@@ -15,13 +15,13 @@
 // that runs a million times uses no more memory than one that runs once.
 
 import { fprintf, flushOutput } from "../../lib/stdio";
-import { strlen, isdigit, streq, cstr, atoi } from "../../lib/string";
+import { strlen, strchr, isdigit, streq, cstr, atoi } from "../../lib/string";
 import {
-  open, close, dup2, fcntl, pipe, fork, execvpe, waitpid, kill, write,
+  open, close, dup2, fcntl, pipe, fork, execvpe, execve, waitpid, kill, write,
   exit, _exit, exitedNormally, exitStatus, termSignal,
   O_RDONLY, O_WRONLY, O_CREAT, O_TRUNC, O_APPEND, F_DUPFD, F_SETFD, FD_CLOEXEC,
 } from "../../lib/unistd";
-import { errno, errorText, ENOENT, ENOTDIR, EACCES } from "../../lib/errno";
+import { errno, errorText, setErrno, ENOENT, ENOTDIR, EACCES, ENOEXEC } from "../../lib/errno";
 import { environ, getenv } from "../../lib/env";
 import { malloc, free } from "../../lib/malloc";
 import { signal, SIGCONT, SIGINT, SIGQUIT, SIGTSTP, SIG_DFL } from "../../lib/signal";
@@ -198,6 +198,16 @@ function execProgram(argv: usize): void {
   if (path == 0) path = cstr("/bin:/sbin");
   flushOutput();
   execvpe(name, argv, environ, path);
+  if (errno == ENOEXEC && strchr(name, 47) != 0) {
+    // a text file without "#!": ash runs it as a shell script
+    let argc = 0;
+    while (load<usize>(argv + 4 * argc) != 0) argc++;
+    const shArgv = malloc(4 * (argc + 2));
+    store<usize>(shArgv, cstr("sh"));
+    for (let i = 0; i <= argc; i++) store<usize>(shArgv + 4 * (i + 1), load<usize>(argv + 4 * i));
+    execve(cstr("/bin/sh"), shArgv, environ);
+    setErrno(ENOEXEC);
+  }
   if (errno == ENOENT) {
     errorPrefix();
     fprintf(2, "%s: not found\n", name);
