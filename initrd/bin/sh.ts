@@ -38,7 +38,7 @@ import { errno, errorText, EINTR } from "../lib/errno";
 import { malloc } from "../lib/malloc";
 import { signal, SIGINT, SIGQUIT, SIGTSTP, SIG_IGN } from "../lib/signal";
 import { shell } from "./sh/shell";
-import { parse } from "./sh/parse";
+import { parse, freeTree } from "./sh/parse";
 import { evalNode, runText } from "./sh/exec";
 
 // ---- the main loop
@@ -87,6 +87,7 @@ function runGathered(final: bool): bool {
   }
   shell.arenaUsed = 0; // the tree is on the heap: the tokens are no longer needed
   evalNode(tree);
+  freeTree(tree);
   flushOutput();
   return true;
 }

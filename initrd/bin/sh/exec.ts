@@ -28,7 +28,7 @@ import { signal, SIGCONT, SIGINT, SIGQUIT, SIGTSTP, SIG_DFL } from "../../lib/si
 import { shell, errorPrefix, SKIP_BREAK, SKIP_CONTINUE, SKIP_RETURN } from "./shell";
 import { R_IN, R_APPEND, R_DUP, R_DUPIN, R_HEREDOC } from "./lexer";
 import {
-  Node, Redir, parse, N_SIMPLE, N_PIPE, N_AND, N_OR, N_LIST, N_NOT, N_IF, N_WHILE, N_UNTIL, N_FOR,
+  Node, Redir, parse, freeTree, N_SIMPLE, N_PIPE, N_AND, N_OR, N_LIST, N_NOT, N_IF, N_WHILE, N_UNTIL, N_FOR,
   N_CASE, N_BRACE, N_SUBSHELL, N_FUNC, F_BACKGROUND,
 } from "./parse";
 import { fields, expandWord, expandSingle, expandHeredoc, assign, isAssignment, setVar, globMatch, expandPattern } from "./expand";
@@ -600,6 +600,7 @@ export function runText(text: usize): void {
     return;
   }
   evalNode(tree);
+  freeTree(tree);
 }
 
 /** break/continue N, return N (builtins.ts). */

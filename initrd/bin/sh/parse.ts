@@ -19,7 +19,7 @@
 
 import { fprintf } from "../../lib/stdio";
 import { streq, strdup } from "../../lib/string";
-import { calloc, malloc } from "../../lib/malloc";
+import { calloc, malloc, free } from "../../lib/malloc";
 import { shell, errorPrefix } from "./shell";
 import {
   T_WORD, T_PIPE, T_AND, T_OR, T_SEMI, T_AMP, T_REDIR, T_END, T_NEWLINE, T_DSEMI, T_LPAREN, T_RPAREN,
@@ -424,4 +424,34 @@ export function parse(text: usize, final: bool): Node {
     return null;
   }
   return list;
+}
+
+function freeWords(words: usize, count: i32): void {
+  if (words == 0) return;
+  for (let i = 0; i < count; i++) free(load<usize>(words + 4 * i));
+  free(words);
+}
+
+/** Frees a tree once it has run — all but the bodies and names of the functions it defined,
+ *  which the function table (exec.ts) goes on using. */
+export function freeTree(n: Node): void {
+  while (n != null) {
+    const next = n.next;
+    for (let r = n.redirs; r != null;) {
+      const after = r.next;
+      free(r.target);
+      if (r.body != 0) free(r.body);
+      free(changetype<usize>(r));
+      r = after;
+    }
+    if (n.kind != N_FUNC) {
+      freeTree(n.a);
+      freeTree(n.b);
+      freeTree(n.c);
+      freeWords(n.words, n.wordCount);
+      if (n.name != 0) free(n.name);
+    }
+    free(changetype<usize>(n));
+    n = next;
+  }
 }
