@@ -40,6 +40,7 @@ import { signal, SIGINT, SIGQUIT, SIGTSTP, SIG_IGN } from "../lib/signal";
 import { shell } from "./sh/shell";
 import { parse, freeTree } from "./sh/parse";
 import { evalNode, runText } from "./sh/exec";
+import { setVar } from "./sh/expand";
 
 // ---- the main loop
 
@@ -121,6 +122,7 @@ function runInput(fd: i32): void {
 export function main(argc: i32, argv: usize, envp: usize): i32 {
   shell.positional = argv;
   shell.positionalCount = 1;
+  setVar(cstr("IFS"), cstr(" \t\n")); // as ash: always starts with the default
   // options: -c (the command is an argument), -e (set -e); -x -v -i -s are accepted and ignored
   let i = 1;
   let commandMode = false;

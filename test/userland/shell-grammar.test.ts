@@ -125,6 +125,11 @@ describe("sh grammar: builtins", () => {
     r = sh("set -e; if false; then :; fi; false || echo ok; ! true; f() { false; }; f && echo no; echo survived");
     expect(r.stdout).toBe("ok\nsurvived\n");
   });
+  test("NAME=V in front of a builtin or function holds for it only; before a special builtin it stays", () => {
+    expect(out("IFS=: read a b <<EOF\nx:y z\nEOF\necho \"$a|$b\"; read c d <<EOF\np q\nEOF\necho \"$c|$d|\"")).toBe("x|y z\np|q|\n");
+    expect(out("f() { echo in $V; }; V=1 f; echo out $V")).toBe("in 1\nout\n");
+    expect(out("V=2 :; echo $V")).toBe("2\n");
+  });
   test("set --, shift, eval, exec", () => {
     expect(out("set -- p q r; echo $# $2; shift; echo $1 $#")).toBe("3 q\nq 2\n");
     expect(out("eval 'x=1; echo ev $x'")).toBe("ev 1\n");

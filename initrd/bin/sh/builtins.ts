@@ -19,6 +19,14 @@ import { assign, shellVarSlot, shellVars, lookupVar, setVar, unsetVar } from "./
 import { runText, startSkip } from "./exec";
 import { testCommand } from "./test";
 
+/** POSIX's special builtins (and local): assignments in front of them stay afterwards. */
+export function isSpecialBuiltin(name: usize): bool {
+  return streq(name, ":") || streq(name, "export") || streq(name, "set") || streq(name, "shift") ||
+    streq(name, "eval") || streq(name, ".") || streq(name, "exec") || streq(name, "return") ||
+    streq(name, "break") || streq(name, "continue") || streq(name, "exit") || streq(name, "unset") ||
+    streq(name, "local");
+}
+
 export function isBuiltin(name: usize): bool {
   return streq(name, ":") || streq(name, "true") || streq(name, "false") || streq(name, "exit") ||
     streq(name, "cd") || streq(name, "pwd") || streq(name, "export") || streq(name, "unset") ||
@@ -53,7 +61,9 @@ export function popLocals(mark: i32): void {
   }
 }
 
-function makeLocal(arg: usize): void {
+/** local NAME[=V]: saves NAME's value for popLocals, then assigns. Also how `NAME=V cmd` holds
+ *  for a builtin or a function only (exec.ts). */
+export function makeLocal(arg: usize): void {
   const eq = strchr(arg, 61);
   const len = eq != 0 ? i32(eq - arg) : strlen(arg);
   const name = malloc(len + 1);

@@ -32,7 +32,7 @@ import {
   N_CASE, N_BRACE, N_SUBSHELL, N_FUNC, F_BACKGROUND,
 } from "./parse";
 import { fields, expandWord, expandSingle, expandHeredoc, assign, isAssignment, setVar, globMatch, expandPattern } from "./expand";
-import { isBuiltin, runBuiltin, localsTop, popLocals } from "./builtins";
+import { isBuiltin, isSpecialBuiltin, runBuiltin, localsTop, popLocals, makeLocal } from "./builtins";
 
 // ---- redirections
 
@@ -327,7 +327,11 @@ function runSimple(n: Node): void {
     const name = load<usize>(argv);
     const body = findFunction(name);
     if (body != null || isBuiltin(name)) {
-      applyAssignments(n, false);
+      // NAME=V in front holds for this command only, except before a special builtin
+      const special = body == null && isSpecialBuiltin(name);
+      const localMark = localsTop();
+      if (special) applyAssignments(n, false);
+      else for (let i = 0; i < shell.assignmentsSeen; i++) makeLocal(expandSingle(load<usize>(n.words + 4 * i)));
       const mark = savedCount;
       if (streq(name, "exec")) {
         runExec(n, argc, argv);
@@ -338,6 +342,7 @@ function runSimple(n: Node): void {
         shell.lastStatus = 1;
       }
       restoreFds(mark);
+      if (!special) popLocals(localMark);
     } else if (direct) {
       applyAssignments(n, true);
       if (!applyRedirs(n.redirs, false)) _exit(1);
