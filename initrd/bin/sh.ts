@@ -37,7 +37,7 @@ import { open, close, fcntl, geteuid, isatty, O_RDONLY } from "../lib/unistd";
 import { errno, errorText, EINTR } from "../lib/errno";
 import { malloc } from "../lib/malloc";
 import { signal, SIGINT, SIGQUIT, SIGTSTP, SIG_IGN } from "../lib/signal";
-import { shell } from "./sh/shell";
+import { shell, SKIP_INTERRUPT } from "./sh/shell";
 import { parse, freeTree } from "./sh/parse";
 import { evalNode, runText } from "./sh/exec";
 import { setVar } from "./sh/expand";
@@ -48,8 +48,11 @@ import { setVar } from "./sh/expand";
 const LINE_MAX = 4097;
 let lineBuf = new StaticArray<u8>(LINE_MAX);
 
-/** SIGINT in an interactive shell: only interrupts what the shell is waiting for. */
-function onInterrupt(sig: i32): void {}
+/** SIGINT in an interactive shell: interrupts what the shell is waiting for, and abandons the
+ *  command line being run (a loop stops too). */
+function onInterrupt(sig: i32): void {
+  shell.evalSkip = SKIP_INTERRUPT;
+}
 
 // The text gathered so far: lines until they make complete commands.
 let text: usize = 0;
@@ -73,6 +76,7 @@ function appendText(line: usize, n: i32): void {
 /** Parses and runs the gathered text. False if it is not complete yet (more lines needed). */
 function runGathered(final: bool): bool {
   shell.textLine = linesRead + 1;
+  shell.evalSkip = 0; // a ^C at the prompt
   shell.arenaUsed = 0;
   shell.fieldCount = 0;
   const tree = parse(text, final);
@@ -89,6 +93,7 @@ function runGathered(final: bool): bool {
   shell.arenaUsed = 0; // the tree is on the heap: the tokens are no longer needed
   evalNode(tree);
   freeTree(tree);
+  shell.evalSkip = 0;
   flushOutput();
   return true;
 }

@@ -3,7 +3,8 @@
 // `sh FILE`; what it prints is compared with what busybox ash prints for the same script and
 // arguments (recorded below with `busybox sh demo.sh a "b c"`). Also the kernel's "#!" rules
 // (one optional argument, ELOOP), ash's fallback for a text file without "#!", and a loop typed
-// at the interactive shell over several lines with the "> " continuation prompt.
+// at the interactive shell over several lines with the "> " continuation prompt, and ^C
+// ending a loop.
 // One boot is shared through a snapshot taken at the first prompt.
 
 import { readFileSync } from "node:fs";
@@ -77,6 +78,19 @@ describe("the kernel's #! rules", () => {
 });
 
 describe("the interactive shell", () => {
+  test("^C ends a loop and the rest of the line, as in ash; the shell goes on", async () => {
+    await machine.restoreState(booted);
+    const start = machine.output.length;
+    machine.write("while true; do sleep 1; done; echo never\n");
+    await new Promise((done) => setTimeout(done, 1500));
+    machine.write("\x03");
+    await machine.waitFor(/\^C\r?\n# $/, { timeoutMs: 10_000 });
+    machine.write("echo status $?\n");
+    await machine.waitFor(/status \d+\r?\n# $/, { timeoutMs: 10_000 });
+    const out = machine.output.slice(start).replace(/\r\n/g, "\n");
+    expect(out).toBe("while true; do sleep 1; done; echo never\n^C\n# echo status $?\nstatus 130\n# ");
+  });
+
   test("an unfinished construct gets the \"> \" prompt until it is complete", async () => {
     await machine.restoreState(booted);
     const start = machine.output.length;

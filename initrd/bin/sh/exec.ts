@@ -25,7 +25,7 @@ import { errno, errorText, setErrno, ENOENT, ENOTDIR, EACCES, ENOEXEC } from "..
 import { environ, getenv } from "../../lib/env";
 import { malloc, free } from "../../lib/malloc";
 import { signal, SIGCONT, SIGINT, SIGQUIT, SIGTSTP, SIG_DFL } from "../../lib/signal";
-import { shell, errorPrefix, SKIP_BREAK, SKIP_CONTINUE, SKIP_RETURN } from "./shell";
+import { shell, errorPrefix, SKIP_BREAK, SKIP_CONTINUE, SKIP_RETURN, SKIP_INTERRUPT } from "./shell";
 import { R_IN, R_APPEND, R_DUP, R_DUPIN, R_HEREDOC } from "./lexer";
 import {
   Node, Redir, parse, freeTree, N_SIMPLE, N_PIPE, N_AND, N_OR, N_LIST, N_NOT, N_IF, N_WHILE, N_UNTIL, N_FOR,
@@ -153,7 +153,10 @@ function decodeStatus(status: i32): i32 {
 
 /** A foreground command that ^C killed: end the line its "^C" echo is on, as ash does. */
 function noteInterrupt(status: i32): void {
-  if (shell.interactive && status == 128 + SIGINT) fprintf(2, "\n");
+  if (shell.interactive && status == 128 + SIGINT) {
+    fprintf(2, "\n");
+    shell.evalSkip = SKIP_INTERRUPT; // the rest of the line does not run
+  }
 }
 
 const WUNTRACED = 2;
@@ -458,7 +461,7 @@ function loopShouldStop(): bool {
     }
     return true;
   }
-  return shell.evalSkip == SKIP_RETURN;
+  return true; // a return or a ^C goes on unwinding
 }
 
 function runWhile(n: Node): void {

@@ -21,7 +21,7 @@ export class Shell {
   assignmentsSeen: i32; // expandCommand's result: leading NAME=value words
   arenaUsed: i32;
   incomplete: bool; // the text ended inside a construct (lexer.ts, parse.ts): read more
-  evalSkip: i32; // SKIP_BREAK, SKIP_CONTINUE or SKIP_RETURN while unwinding (exec.ts)
+  evalSkip: i32; // SKIP_BREAK, SKIP_CONTINUE, SKIP_RETURN or SKIP_INTERRUPT while unwinding (exec.ts)
   skipCount: i32; // how many loops a break/continue still leaves
   loopDepth: i32;
   funcDepth: i32;
@@ -36,7 +36,8 @@ export class Shell {
   execDirect: bool; // a forked child that only runs this simple command: exec without forking
 }
 
-export const SKIP_BREAK = 1, SKIP_CONTINUE = 2, SKIP_RETURN = 3;
+// SKIP_INTERRUPT: ^C at an interactive shell abandons the whole command line, loops included.
+export const SKIP_BREAK = 1, SKIP_CONTINUE = 2, SKIP_RETURN = 3, SKIP_INTERRUPT = 4;
 
 export const shell: Shell = {
   lastStatus: 0, lastBackground: 0, interactive: false, syntaxError: false, positional: 0, positionalCount: 0,
