@@ -90,6 +90,10 @@ describe("sh grammar: expansions", () => {
     expect(out("x=$(false); echo $?")).toBe("1\n");
     expect(out("echo \"a$(echo ' b ')c\"")).toBe("a b c\n");
   });
+  test("${…} pattern removal: # ## % %%", () => {
+    expect(out("p=/usr/lib/file.tar.gz; echo ${p##*/} ${p#*/} ${p%.*} ${p%%.*} ${p#nomatch} ${u#x}.")).toBe("file.tar.gz usr/lib/file.tar.gz /usr/lib/file.tar /usr/lib/file /usr/lib/file.tar.gz .\n");
+    expect(out("f=abcabc; echo ${f#a*c} ${f##a*c}x ${f%b*} ${f%%b*}")).toBe("abc x abca a\n");
+  });
   test("${…} forms", () => {
     expect(out("echo ${U:-default} ${#HOME} [${U:+alt}] ${E:=set} $E; V=v; echo ${V:+alt} ${V-x}")).toBe("default 5 [] set set\nalt v\n");
   });

@@ -186,9 +186,9 @@ export function forkChild(): i32 {
       signal(SIGTSTP, SIG_DFL);
     }
     shell.interactive = false;
-    shell.exitOnError = true;
   } else if (pid < 0) {
-    fprintf(2, "sh: can't fork: %s\n", errorText());
+    errorPrefix();
+    fprintf(2, "can't fork: %s\n", errorText());
   }
   return pid;
 }

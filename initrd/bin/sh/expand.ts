@@ -222,7 +222,8 @@ function expandDollar(p: usize, quoted: bool): usize {
   return p + 1;
 }
 
-/** ${NAME} ${#NAME} ${NAME:-WORD} ${NAME-WORD} ${NAME:=WORD} ${NAME:+WORD}; p points at '$'. */
+/** ${NAME} ${#NAME} ${NAME:-WORD} ${NAME-WORD} ${NAME:=WORD} ${NAME:+WORD} ${NAME#P} ${NAME##P}
+ *  ${NAME%P} ${NAME%%P}; p points at '$'. */
 function expandBraced(p: usize, quoted: bool): usize {
   let q = p + 2;
   const length = load<u8>(q) == 35 && load<u8>(q, 1) != 125; // ${#NAME}
@@ -246,6 +247,12 @@ function expandBraced(p: usize, quoted: bool): usize {
     return after;
   }
   let op = i32(load<u8>(q));
+  if (op == 35 || op == 37) { // # ## % %%: remove the shortest/longest matching prefix/suffix
+    const longest = i32(load<u8>(q, 1)) == op;
+    const pattern = substituteDollars(q + (longest ? 2 : 1), end);
+    appendValue(removeMatch(value, pattern, op == 35, longest), quoted);
+    return after;
+  }
   let colon = false;
   if (op == 58) {
     colon = true;
@@ -267,6 +274,29 @@ function expandBraced(p: usize, quoted: bool): usize {
     appendValue(word, quoted);
   }
   return after;
+}
+
+/** ${V#P} ${V##P} (prefix) and ${V%P} ${V%%P} (suffix): V less the shortest or longest part
+ *  the glob pattern P matches. */
+function removeMatch(value: usize, pattern: usize, prefix: bool, longest: bool): usize {
+  if (value == 0) return 0;
+  const n = strlen(value);
+  const copy = arenaAlloc(n + 1);
+  memcpy(copy, value, n + 1);
+  for (let k = 0; k <= n; k++) {
+    const len = longest ? n - k : k; // the length of the part tried
+    if (prefix) {
+      const saved = load<u8>(copy + len);
+      store<u8>(copy + len, 0);
+      const hit = globMatch(pattern, copy);
+      store<u8>(copy + len, saved);
+      if (hit) return copy + len;
+    } else if (globMatch(pattern, copy + n - len)) {
+      store<u8>(copy + n - len, 0);
+      return copy;
+    }
+  }
+  return copy;
 }
 
 /** The text [start, end) with its $ forms replaced by their values and quotes removed (for

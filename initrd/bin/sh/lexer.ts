@@ -13,7 +13,7 @@
 // Tokens live in parallel arrays indexed 0..shell.tokCount-1, the last one T_END.
 
 import { fprintf } from "../../lib/stdio";
-import { memcpy, isdigit, atoi, isspace } from "../../lib/string";
+import { memcpy, strlen, isdigit, atoi, isspace } from "../../lib/string";
 import { shell, arenaAlloc, errorPrefix } from "./shell";
 
 export const T_WORD = 0, T_PIPE = 1, T_AND = 2, T_OR = 3, T_SEMI = 4, T_AMP = 5, T_REDIR = 6, T_END = 7;
@@ -129,7 +129,7 @@ function hasQuote(w: usize): bool {
 
 /** The delimiter without its quotes. */
 function unquote(w: usize): usize {
-  const out = arenaAlloc(i32(strlenOf(w)) + 1);
+  const out = arenaAlloc(strlen(w) + 1);
   let n = 0;
   for (; load<u8>(w) != 0; w++) {
     const c = load<u8>(w);
@@ -139,12 +139,6 @@ function unquote(w: usize): usize {
   }
   store<u8>(out + n, 0);
   return out;
-}
-
-function strlenOf(s: usize): usize {
-  let n: usize = 0;
-  while (load<u8>(s + n) != 0) n++;
-  return n;
 }
 
 /** Does line [p, end) equal the NUL-terminated word? */

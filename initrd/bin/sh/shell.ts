@@ -28,7 +28,6 @@ export class Shell {
   errexit: bool; // set -e
   conditionDepth: i32; // inside an if/while condition, left of && ||, after !: set -e waits
   substStatus: i32; // the status of the last $(…) (for a line of assignments only)
-  exitOnError: bool; // an expansion error ends the shell (not interactive)
   expandError: bool; // an expansion failed (message printed): the command does not run
   scriptName: usize; // `sh FILE`: messages start "FILE: line N: " instead of "sh: "
   lineNo: i32; // the line of the command running (messages)
@@ -43,7 +42,7 @@ export const shell: Shell = {
   lastStatus: 0, lastBackground: 0, interactive: false, syntaxError: false, positional: 0, positionalCount: 0,
   tokCount: 0, fieldCount: 0, expandedArgc: 0, assignmentsSeen: 0, arenaUsed: 0,
   incomplete: false, evalSkip: 0, skipCount: 0, loopDepth: 0, funcDepth: 0, errexit: false,
-  conditionDepth: 0, substStatus: 0, exitOnError: false, expandError: false, execDirect: false, scriptName: 0, lineNo: 1, textLine: 1,
+  conditionDepth: 0, substStatus: 0, expandError: false, execDirect: false, scriptName: 0, lineNo: 1, textLine: 1,
 };
 
 /** Starts an error message as ash does: "sh: ", or "FILE: line N: " in a script. */
