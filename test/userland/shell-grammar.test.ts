@@ -134,6 +134,10 @@ describe("sh grammar: builtins", () => {
     expect(out("f() { echo in $V; }; V=1 f; echo out $V")).toBe("in 1\nout\n");
     expect(out("V=2 :; echo $V")).toBe("2\n");
   });
+  test("wait for background commands", () => {
+    expect(out("(sleep 1; echo late) & wait; echo after")).toBe("late\nafter\n");
+    expect(out("(exit 5) & wait $!; echo $?")).toBe("5\n");
+  });
   test("set --, shift, eval, exec", () => {
     expect(out("set -- p q r; echo $# $2; shift; echo $1 $#")).toBe("3 q\nq 2\n");
     expect(out("eval 'x=1; echo ev $x'")).toBe("ev 1\n");

@@ -3,20 +3,21 @@
 //
 //   : true false  exit [N]  cd [DIR|-]  pwd  export [NAME[=V]…]  unset NAME…
 //   local NAME[=V]…   set [-e|+e] [-- ARGS…]   shift [N]   read [-r] [NAME…]
-//   break [N]  continue [N]  return [N]  eval ARGS…  . FILE  test/[ (test.ts)  exec (exec.ts)
+//   break [N]  continue [N]  return [N]  eval ARGS…  . FILE  wait [PID…]  test/[ (test.ts)
+//   exec (exec.ts)
 //
 // `local` saves the variable's old value on a stack; the function call (exec.ts) pops back to
 // where it started, so the old values return when the function does.
 
 import { printf, fprintf, flushOutput } from "../../lib/stdio";
 import { strlen, strchr, streq, cstr, atoi, memcpy, strdup } from "../../lib/string";
-import { chdir, getcwd, exit, read, open, close, O_RDONLY } from "../../lib/unistd";
+import { chdir, getcwd, exit, read, open, close, waitpid, O_RDONLY } from "../../lib/unistd";
 import { errorText } from "../../lib/errno";
 import { environ, getenv, setenv, unsetenv } from "../../lib/env";
 import { malloc } from "../../lib/malloc";
 import { shell, arenaAlloc, builtinPrefix, SKIP_BREAK, SKIP_CONTINUE, SKIP_RETURN } from "./shell";
 import { assign, shellVarSlot, shellVars, lookupVar, setVar, unsetVar } from "./expand";
-import { runText, startSkip } from "./exec";
+import { runText, startSkip, waitFor } from "./exec";
 import { testCommand } from "./test";
 
 /** POSIX's special builtins (and local): assignments in front of them stay afterwards. */
@@ -32,7 +33,7 @@ export function isBuiltin(name: usize): bool {
     streq(name, "cd") || streq(name, "pwd") || streq(name, "export") || streq(name, "unset") ||
     streq(name, "local") || streq(name, "set") || streq(name, "shift") || streq(name, "read") ||
     streq(name, "break") || streq(name, "continue") || streq(name, "return") || streq(name, "eval") ||
-    streq(name, ".") || streq(name, "test") || streq(name, "[") || streq(name, "exec");
+    streq(name, ".") || streq(name, "test") || streq(name, "[") || streq(name, "exec") || streq(name, "wait");
 }
 
 // ---- local variables
@@ -252,6 +253,20 @@ function dotCommand(argc: i32, argv: usize): i32 {
   return shell.lastStatus;
 }
 
+let statusWord = new StaticArray<i32>(1);
+
+/** wait [PID…]: for the given background commands (the status is the last one's), or for all. */
+function waitCommand(argc: i32, argv: usize): i32 {
+  flushOutput();
+  if (argc == 1) {
+    while (waitpid(-1, changetype<usize>(statusWord), 0) > 0) {}
+    return 0;
+  }
+  let status = 0;
+  for (let i = 1; i < argc; i++) status = waitFor(atoi(load<usize>(argv + 4 * i)));
+  return status;
+}
+
 function loopControl(kind: i32, argc: i32, argv: usize): i32 {
   let n = argc > 1 ? atoi(load<usize>(argv + 4)) : 1;
   if (n <= 0) {
@@ -294,6 +309,7 @@ export function runBuiltin(argc: i32, argv: usize): i32 {
     return shell.lastStatus;
   }
   if (streq(name, ".")) return dotCommand(argc, argv);
+  if (streq(name, "wait")) return waitCommand(argc, argv);
   if (streq(name, "exit")) {
     flushOutput();
     exit(argc > 1 ? atoi(load<usize>(argv + 4)) : shell.lastStatus);
