@@ -52,6 +52,7 @@ describe("sh grammar: case, functions, lists", () => {
   });
   test("functions: positional parameters, $#, return, local", () => {
     expect(out("f() { echo $# $1 $2; }; f a b c")).toBe("3 a b\n");
+    expect(out("f() echo simple body; f")).toBe("simple body\n");
     expect(out("f() { echo in; return 3; echo no; }; f; echo $?")).toBe("in\n3\n");
     expect(out("v=outer; f() { local v=inner; echo $v; }; f; echo $v")).toBe("inner\nouter\n");
     expect(out("f() { local x=1; }; f; echo [$x]")).toBe("[]\n");
@@ -74,7 +75,7 @@ describe("sh grammar: case, functions, lists", () => {
 
 describe("sh grammar: expansions", () => {
   test("$((…)) arithmetic", () => {
-    expect(out("echo $((1+2*3)) $((2*(3+4) % 5)) $((10>3 && 2<1)) $((0x10 + 010)) $((-7/2)) $((1<<4))")).toBe("7 4 0 24 -3 16\n");
+    expect(out("echo $((1+2*3)) $((2*(3+4) % 5)) $((10>3 && 2<1)) $((0x10 + 010)) $((-7/2)) $((1<<4)) $((2**10))")).toBe("7 4 0 24 -3 16 1024\n");
     expect(out("x=5; echo $((x*2)) $(($x+1)) $((x+=1)) $x $((x > 5 ? 10 : 20))")).toBe("10 6 6 6 10\n");
   });
   test("arithmetic errors: ash's messages, status 2", () => {

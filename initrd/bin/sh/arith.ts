@@ -2,7 +2,7 @@
 // expand.ts has already replaced the $ forms inside; bare names are variables (unset or empty
 // is 0). Binary operators go by precedence climbing over one table:
 //
-//   ||  &&  |  ^  &  == !=  < <= > >=  << >>  + -  * / %      (lowest to highest)
+//   ||  &&  |  ^  &  == !=  < <= > >=  << >>  + -  * / %  **     (lowest to highest)
 //
 // with unary - + ! ~, parentheses, `c ? a : b`, and the assignments = += -= *= /= %=.
 // Errors use ash's words: "sh: arithmetic syntax error", "sh: divide by zero".
@@ -79,6 +79,7 @@ function opPrecedence(op: i32): i32 {
   if (op == 12 || op == 13) return 8; // << >>
   if (op == 14 || op == 15) return 9; // + -
   if (op >= 16 && op <= 18) return 10; // * / %
+  if (op == 19) return 11; // **
   return 0;
 }
 
@@ -97,6 +98,7 @@ function peekOp(): i32 {
   if (c == 62 && d == 61) return 11;
   if (c == 60 && d == 60) return 12;
   if (c == 62 && d == 62) return 13;
+  if (c == 42 && d == 42) return 19;
   opLength = 1;
   if (c == 124) return 3;
   if (c == 94) return 4;
@@ -128,6 +130,11 @@ function apply(op: i32, a: i32, b: i32): i32 {
   if (op == 14) return a + b;
   if (op == 15) return a - b;
   if (op == 16) return a * b;
+  if (op == 19) {
+    let r = 1;
+    for (let i = 0; i < b; i++) r *= a;
+    return r;
+  }
   if (b == 0) {
     fail("divide by zero");
     return 0;

@@ -5,7 +5,7 @@
 //   list      := and_or ((';' | '&' | newline) and_or)*
 //   and_or    := pipeline (('&&' | '||') newline* pipeline)*
 //   pipeline  := ['!'] command ('|' newline* command)*
-//   command   := simple | compound redirection* | NAME '(' ')' newline* compound
+//   command   := simple | compound redirection* | NAME '(' ')' newline* command
 //   compound  := '{' list '}' | '(' list ')' | if | while | until | for | case
 //   if        := 'if' list 'then' list ('elif' list 'then' list)* ['else' list] 'fi'
 //   while     := ('while' | 'until') list 'do' list 'done'
@@ -354,12 +354,7 @@ function parseFunction(): Node {
   }
   tp++;
   skipNewlines();
-  n.b = parseCommand();
-  if (!failed && n.b.kind == N_SIMPLE) {
-    // ash wants a compound command as the body
-    failed = false;
-    syntaxError(changetype<string>(0));
-  }
+  n.b = parseCommand(); // usually { … }; ash takes any command
   return n;
 }
 
