@@ -25,15 +25,15 @@
 // interactive when standard input is a terminal (ioctl TCGETS succeeds) and no script or -c
 // was given: then it prints the prompt ("# " for root, "$ " otherwise), ignores SIGQUIT and
 // catches SIGINT, which its children get back at their default. ^C on the command line (the
-// terminal has thrown the line away) interrupts the read: a new line and a new prompt. There
+// terminal has thrown the line away) interrupts the read: a new line and a new prompt; ^C while
+// a command runs also abandons the rest of the command line, loops included, as in ash. There
 // is no job control (no fg/bg): the shell ignores ^Z (SIGTSTP), and a command that ^Z stops is
-// continued at once (sh/exec.ts waitFor), so nothing is left stopped with no way to resume it. Messages are busybox ash's
-// ("sh: foo: not found", status 127).
+// continued at once (sh/exec.ts waitFor), so nothing is left stopped with no way to resume it.
+// Messages are busybox ash's ("sh: foo: not found", status 127; in a script "FILE: line N: ").
 
 import { fprintf, readLine, flushOutput, fputs } from "../lib/stdio";
 import { strlen, memcpy, streq, cstr } from "../lib/string";
-import { exit } from "../lib/unistd";
-import { open, close, fcntl, geteuid, isatty, O_RDONLY } from "../lib/unistd";
+import { open, close, fcntl, geteuid, isatty, exit, O_RDONLY } from "../lib/unistd";
 import { errno, errorText, EINTR } from "../lib/errno";
 import { malloc } from "../lib/malloc";
 import { signal, SIGINT, SIGQUIT, SIGTSTP, SIG_IGN } from "../lib/signal";
