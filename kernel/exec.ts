@@ -18,9 +18,10 @@
 //      general registers 0, as Linux's ELF_PLAT_INIT does).
 // Any error before 4 frees the new directory and leaves the caller's program untouched.
 //
-// Formats other than ELF come from modules (registerBinfmt, below execLoaded): a "#!" script
-// or any file a registered format recognises runs through the interpreter it names; an unknown
-// binary file makes exec ask for the module "binfmt-XXXX" first (kmod.ts).
+// "#!" scripts are built in too (loadScript, Linux's binfmt_script). Other formats come from
+// modules (registerBinfmt, below execLoaded): any file a registered format recognises runs
+// through the interpreter it names; an unknown binary file makes exec ask for the module
+// "binfmt-XXXX" first (kmod.ts).
 //
 // The executable is read through the file side's VFS (execOpen/execRead below); the programs
 // of our own toolchain and `gcc -m32 -static -nostdlib` ones both load this way. The user
@@ -381,6 +382,45 @@ function printable(c: u8): bool {
   return c == 9 || c == 10 || (c >= 0x20 && c <= 0x7e);
 }
 
+// ---- "#!" scripts (Linux's binfmt_script, built in) ------------------------------------------
+//
+// "#!INTERP [ARG]" on the first line: run INTERP [ARG] FILE argv[1] …. Blanks around INTERP and
+// after ARG are dropped; ARG is the whole rest of the line, inner blanks and all (one argument,
+// as Linux). No interpreter named, or a first line so long that the interpreter's name does not
+// fit in the BINPRM_BUF_SIZE bytes read: ENOEXEC. A script whose interpreter is a script again
+// counts towards BINPRM_MAX_DEPTH (then ELOOP).
+
+function isBlank(c: u8): bool {
+  return c == 0x20 || c == 0x09;
+}
+
+let scriptInterp = new StaticArray<u8>(128);
+let scriptArg = new StaticArray<u8>(128);
+
+function loadScript(bprm: LinuxBinprm): i32 {
+  if (bprm.size < 2 || bprm.buf[0] != 0x23 || bprm.buf[1] != 0x21) return -ENOEXEC; // "#!"
+  let end = 2;
+  while (end < bprm.size && bprm.buf[end] != 0x0a && bprm.buf[end] != 0) end++;
+  const truncated = end == <i32>BINPRM_BUF_SIZE; // no end of line among the bytes read
+  let i = 2;
+  while (i < end && isBlank(bprm.buf[i])) i++;
+  let j = i;
+  while (j < end && !isBlank(bprm.buf[j])) j++;
+  if (j == i) return -ENOEXEC; // no interpreter named
+  if (truncated && j == end) return -ENOEXEC; // the interpreter's name may be cut short
+  let k = end;
+  while (k > j && isBlank(bprm.buf[k - 1])) k--;
+  let a = j;
+  while (a < k && isBlank(bprm.buf[a])) a++;
+  const interp = changetype<usize>(scriptInterp);
+  const arg = changetype<usize>(scriptArg);
+  memory_copy(interp, changetype<usize>(bprm.buf) + i, <u32>(j - i));
+  store<u8>(interp + (j - i), 0);
+  memory_copy(arg, changetype<usize>(bprm.buf) + a, <u32>(k - a));
+  store<u8>(arg + (k - a), 0);
+  return binprmSetInterpreter(bprm, changetype<string>(interp), k > a ? changetype<string>(arg) : changetype<string>(0), changetype<string>(0));
+}
+
 /** Puts interp [arg1] [arg2] FILE in front of argv[1] … (argv[0] is dropped, as Linux). */
 function prependArgs(args: ExecArgs, bprm: LinuxBinprm, file: usize): i32 {
   const old = kmalloc(ARG_MAX);
@@ -421,6 +461,8 @@ function execBinprm(path: usize, args: ExecArgs): i32 {
     while (true) {
       r = execLoaded(path, args, bprm);
       if (r != -ENOEXEC || !bprm.unknown) break;
+      bprm.interp[0] = 0;
+      r = loadScript(bprm);
       for (let f = formats; f != null && r == -ENOEXEC; f = f.next) {
         bprm.interp[0] = 0;
         const loadBinary = f.loadBinary;

@@ -4,35 +4,43 @@
 // -----------
 // A command line goes through layers, one file each under sh/ (compiled with this one):
 //
-//  1. sh/lexer.ts, tokenize(): the line becomes tokens — raw WORDs (quotes and $ left in place),
-//     the operators | || && ; & and redirections [n]> [n]>> [n]< [n]>&m.
-//  2. sh/parse.ts, runLine(): pipelines separated by ; && || & run left to right; && and ||
-//     look at `$?`. Expansion happens only now, command by command, so `false; echo $?` sees 1.
-//  3. sh/expand.ts, expandWord(): a raw word becomes zero or more fields (quotes, escapes,
-//     variables, $(…), field splitting, globbing); the shell's variables live there too.
-//  4. sh/exec.ts: redirections, builtins, fork/exec with a PATH search, pipes, waiting.
+//  1. sh/lexer.ts, tokenize(): the text becomes tokens — raw WORDs (quotes and $ left in place),
+//     newlines, operators, redirections, here-document bodies.
+//  2. sh/parse.ts, parse(): recursive descent builds a syntax tree (lists, pipelines, if, while,
+//     for, case, functions…); docs/shell.md has the grammar.
+//  3. sh/exec.ts, evalNode(): walks the tree; a simple command's words are expanded only when
+//     it runs, so `false; echo $?` sees 1. Redirections, pipes, fork/exec, waiting, set -e.
+//  4. sh/expand.ts, expandWord(): a raw word becomes zero or more fields (quotes, escapes,
+//     variables, ${…}, $(…), $((…)) with sh/arith.ts, field splitting, globbing); the shell's
+//     variables live there too.
+//  5. sh/builtins.ts and sh/test.ts: cd, read, local, set, break, return, test/[, …
 //
 // sh/shell.ts holds the state the layers share ($?, the positional parameters, counts) and the
-// per-line arena that words and fields come from; this file is the main loop.
+// arena that words and fields come from; this file is the main loop. Lines are gathered until
+// they form complete commands: an interactive shell prompts "> " (PS2) for the rest of an
+// `if`, a loop, a quote or a here-document, then runs the whole construct.
 //
-// Input: `sh -c CMD [ARG0 ARGS…]`, `sh FILE [ARGS…]`, or standard input (a login shell,
+// Input: `sh [-e] -c CMD [ARG0 ARGS…]`, `sh [-e] FILE [ARGS…]`, or standard input (a login shell,
 // whose argv[0] starts with '-', first runs /etc/profile). The shell is
 // interactive when standard input is a terminal (ioctl TCGETS succeeds) and no script or -c
 // was given: then it prints the prompt ("# " for root, "$ " otherwise), ignores SIGQUIT and
 // catches SIGINT, which its children get back at their default. ^C on the command line (the
-// terminal has thrown the line away) interrupts the read: a new line and a new prompt. There
+// terminal has thrown the line away) interrupts the read: a new line and a new prompt; ^C while
+// a command runs also abandons the rest of the command line, loops included, as in ash. There
 // is no job control (no fg/bg): the shell ignores ^Z (SIGTSTP), and a command that ^Z stops is
-// continued at once (sh/exec.ts waitFor), so nothing is left stopped with no way to resume it. Messages are busybox ash's
-// ("sh: foo: not found", status 127).
+// continued at once (sh/exec.ts waitFor), so nothing is left stopped with no way to resume it.
+// Messages are busybox ash's ("sh: foo: not found", status 127; in a script "FILE: line N: ").
 
 import { fprintf, readLine, flushOutput, fputs } from "../lib/stdio";
 import { strlen, memcpy, streq, cstr } from "../lib/string";
-import { open, close, fcntl, geteuid, isatty, O_RDONLY } from "../lib/unistd";
+import { open, close, fcntl, geteuid, isatty, exit, O_RDONLY } from "../lib/unistd";
 import { errno, errorText, EINTR } from "../lib/errno";
 import { malloc } from "../lib/malloc";
 import { signal, SIGINT, SIGQUIT, SIGTSTP, SIG_IGN } from "../lib/signal";
-import { shell } from "./sh/shell";
-import { runLine } from "./sh/parse";
+import { shell, SKIP_INTERRUPT } from "./sh/shell";
+import { parse, freeTree } from "./sh/parse";
+import { evalNode, runText } from "./sh/exec";
+import { setVar } from "./sh/expand";
 
 // ---- the main loop
 
@@ -40,26 +48,78 @@ import { runLine } from "./sh/parse";
 const LINE_MAX = 4097;
 let lineBuf = new StaticArray<u8>(LINE_MAX);
 
-/** SIGINT in an interactive shell: only interrupts what the shell is waiting for. */
-function onInterrupt(sig: i32): void {}
+/** SIGINT in an interactive shell: interrupts what the shell is waiting for, and abandons the
+ *  command line being run (a loop stops too). */
+function onInterrupt(sig: i32): void {
+  shell.evalSkip = SKIP_INTERRUPT;
+}
+
+// The text gathered so far: lines until they make complete commands.
+let text: usize = 0;
+let textLen = 0;
+let textCap = 0;
+let linesRead = 0; // of this input, before the gathered text
+
+function appendText(line: usize, n: i32): void {
+  if (textLen + n + 1 > textCap) {
+    const cap = (textLen + n + 1) * 2;
+    const bigger = malloc(cap);
+    if (textLen > 0) memcpy(bigger, text, textLen);
+    text = bigger; // the old buffer is small and rare: not worth a free
+    textCap = cap;
+  }
+  memcpy(text + textLen, line, n);
+  textLen += n;
+  store<u8>(text + textLen, 0);
+}
+
+/** Parses and runs the gathered text. False if it is not complete yet (more lines needed). */
+function runGathered(final: bool): bool {
+  shell.textLine = linesRead + 1;
+  shell.evalSkip = 0; // a ^C at the prompt
+  shell.arenaUsed = 0;
+  shell.fieldCount = 0;
+  const tree = parse(text, final);
+  if (tree == null && shell.incomplete && !final) return false;
+  for (let i = 0; i < textLen; i++) if (load<u8>(text + i) == 10) linesRead++;
+  textLen = 0;
+  if (tree == null) { // a syntax error ends a script, not an interactive shell
+    if (!shell.interactive) {
+      flushOutput();
+      exit(2);
+    }
+    return true;
+  }
+  shell.arenaUsed = 0; // the tree is on the heap: the tokens are no longer needed
+  evalNode(tree);
+  freeTree(tree);
+  shell.evalSkip = 0;
+  flushOutput();
+  return true;
+}
 
 function runInput(fd: i32): void {
   const line = changetype<usize>(lineBuf);
+  textLen = 0;
+  linesRead = 0;
   for (;;) {
     if (shell.interactive) {
-      fputs(1, geteuid() == 0 ? cstr("# ") : cstr("$ "));
+      if (textLen > 0) fputs(1, cstr("> "));
+      else fputs(1, geteuid() == 0 ? cstr("# ") : cstr("$ "));
       flushOutput();
     }
     const n = readLine(fd, line, LINE_MAX);
     if (n < 0 && errno == EINTR && shell.interactive) { // ^C at the prompt
       fputs(2, cstr("\n"));
+      textLen = 0;
       continue;
     }
-    if (n <= 0) break;
-    shell.arenaUsed = 0;
-    shell.fieldCount = 0;
-    runLine(line);
-    flushOutput();
+    if (n <= 0) {
+      if (textLen > 0) runGathered(true);
+      break;
+    }
+    appendText(line, n);
+    runGathered(false);
   }
   if (shell.interactive) fputs(1, cstr("\n"));
 }
@@ -67,33 +127,49 @@ function runInput(fd: i32): void {
 export function main(argc: i32, argv: usize, envp: usize): i32 {
   shell.positional = argv;
   shell.positionalCount = 1;
-  if (argc >= 3 && streq(load<usize>(argv + 4), "-c")) {
-    // sh -c CMD [NAME [ARGS…]]: NAME becomes $0
-    if (argc >= 4) {
-      shell.positional = argv + 12;
-      shell.positionalCount = argc - 3;
+  setVar(cstr("IFS"), cstr(" \t\n")); // as ash: always starts with the default
+  // options: -c (the command is an argument), -e (set -e); -x -v -i -s are accepted and ignored
+  let i = 1;
+  let commandMode = false;
+  while (i < argc) {
+    const a = load<usize>(argv + 4 * i);
+    if (load<u8>(a) != 45 || load<u8>(a, 1) == 0) break;
+    i++;
+    if (streq(a, "--")) break;
+    for (let p = a + 1; load<u8>(p) != 0; p++) {
+      if (load<u8>(p) == 99) commandMode = true;
+      else if (load<u8>(p) == 101) shell.errexit = true;
     }
-    const cmd = load<usize>(argv + 8);
+  }
+  if (commandMode) {
+    if (i >= argc) {
+      fprintf(2, "sh: -c requires an argument\n");
+      return 2;
+    }
+    // sh -c CMD [NAME [ARGS…]]: NAME becomes $0
+    if (i + 1 < argc) {
+      shell.positional = argv + 4 * (i + 1);
+      shell.positionalCount = argc - i - 1;
+    }
+    const cmd = load<usize>(argv + 4 * i);
     const n = strlen(cmd);
     const copy = malloc(n + 1);
     memcpy(copy, cmd, n + 1);
-    runLine(copy);
+    runText(copy);
     flushOutput();
     return shell.lastStatus;
   }
-  if (argc >= 2 && streq(load<usize>(argv + 4), "-c")) {
-    fprintf(2, "sh: -c requires an argument\n");
-    return 2;
-  }
-  if (argc >= 2) {
-    const script = load<usize>(argv + 4);
+  if (i < argc) {
+    // sh FILE [ARGS…] (also how the kernel runs a "#!/bin/sh" script)
+    const script = load<usize>(argv + 4 * i);
     const fd = open(script, O_RDONLY, 0);
     if (fd < 0) {
       fprintf(2, "sh: can't open '%s': %s\n", script, errorText());
       return 2;
     }
-    shell.positional = argv + 4;
-    shell.positionalCount = argc - 1;
+    shell.positional = argv + 4 * i;
+    shell.positionalCount = argc - i;
+    shell.scriptName = script;
     fcntl(fd, 2, 1); // FD_CLOEXEC: children do not inherit the script
     runInput(fd);
     close(fd);

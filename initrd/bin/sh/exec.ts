@@ -1,55 +1,138 @@
-// sh's execution: redirections, builtins, and commands. A pipeline of n commands makes n-1
-// pipes and forks n children, each of which expands its own words, wires its stdin/stdout,
-// applies its redirections and execs (PATH search, default /bin:/sbin); the shell waits for
-// all, and `$?` is the last one's status (128+N for a signal). A single builtin (cd, exit,
-// export, unset, pwd, :, true, false) runs in the shell itself, with its redirections applied
-// around it and undone afterwards. NAME=value alone sets a variable; before a command
-// (`A=1 env`) it goes only into that command's environment.
+// sh's evaluator: walks the syntax tree parse.ts built. Each node sets `$?` (shell.lastStatus).
+//
+//  - A simple command expands its words (expand.ts), then: NAME=value alone sets variables; a
+//    function runs in the shell with new positional parameters; a builtin (builtins.ts) runs in
+//    the shell with its redirections applied around it and undone afterwards; anything else is
+//    forked and exec'd (PATH search, default /bin:/sbin), its status 128+N if signal N ended it.
+//  - A pipeline of n commands makes n-1 pipes and forks n children; each child evaluates its
+//    command (a simple one execs directly, without another fork); `$?` is the last one's.
+//  - if/while/until/for/case/{ }/( ) are evaluated here; ( ) in a forked child.
+//  - break, continue and return unwind through shell.evalSkip: every list stops while it is
+//    set, and the loop (or function call) it names clears it.
+//  - set -e: a failing simple command or pipeline ends the shell, unless it is a condition
+//    (if/while condition, left of && ||, after !): shell.conditionDepth counts those.
+// Expansion allocates from the arena; each simple command gives back what it took, so a loop
+// that runs a million times uses no more memory than one that runs once.
 
-import { printf, fprintf, flushOutput } from "../../lib/stdio";
+import { fprintf, flushOutput } from "../../lib/stdio";
 import { strlen, strchr, isdigit, streq, cstr, atoi } from "../../lib/string";
 import {
-  open, close, dup2, fcntl, pipe, fork, execvpe, waitpid, kill, chdir, getcwd,
+  open, close, dup2, fcntl, pipe, fork, execvpe, execve, waitpid, kill, write,
   exit, _exit, exitedNormally, exitStatus, termSignal,
-  O_RDONLY, O_WRONLY, O_CREAT, O_TRUNC, O_APPEND, F_DUPFD,
+  O_RDONLY, O_WRONLY, O_CREAT, O_TRUNC, O_APPEND, F_DUPFD, F_SETFD, FD_CLOEXEC,
 } from "../../lib/unistd";
-import { errno, errorText, ENOENT, ENOTDIR, EACCES } from "../../lib/errno";
-import { environ, getenv, setenv, unsetenv } from "../../lib/env";
+import { errno, errorText, setErrno, ENOENT, ENOTDIR, EACCES, ENOEXEC } from "../../lib/errno";
+import { environ, getenv } from "../../lib/env";
+import { malloc, free } from "../../lib/malloc";
 import { signal, SIGCONT, SIGINT, SIGQUIT, SIGTSTP, SIG_DFL } from "../../lib/signal";
-import { shell } from "./shell";
-import { T_WORD, T_REDIR, T_PIPE, R_IN, R_APPEND, R_DUP, tokKind, tokText, tokFd, tokRedir } from "./lexer";
-import { fields, expandWord, expandSingle, assign, isAssignment, shellVarSlot, shellVars } from "./expand";
+import { shell, errorPrefix, SKIP_BREAK, SKIP_CONTINUE, SKIP_RETURN, SKIP_INTERRUPT } from "./shell";
+import { R_IN, R_APPEND, R_DUP, R_DUPIN, R_HEREDOC } from "./lexer";
+import {
+  Node, Redir, parse, freeTree, N_SIMPLE, N_PIPE, N_AND, N_OR, N_LIST, N_NOT, N_IF, N_WHILE, N_UNTIL, N_FOR,
+  N_CASE, N_BRACE, N_SUBSHELL, N_FUNC, F_BACKGROUND,
+} from "./parse";
+import { fields, expandWord, expandSingle, expandHeredoc, assign, isAssignment, setVar, globMatch, expandPattern } from "./expand";
+import { isBuiltin, isSpecialBuiltin, runBuiltin, localsTop, popLocals, makeLocal } from "./builtins";
 
 // ---- redirections
 
-/** Applies the redirections among tokens [start, end). False (message printed) on failure. */
-function applyRedirections(start: i32, end: i32): bool {
-  for (let i = start; i < end; i++) {
-    if (tokKind[i] != T_REDIR) continue;
-    const target = expandSingle(tokText[i]);
-    const fd = tokFd[i];
-    const kind = tokRedir[i];
-    if (kind == R_DUP) {
+// The descriptors a redirection replaced, kept (close-on-exec, above 10) until it is undone.
+const MAX_SAVED = 64;
+let savedFd = new StaticArray<i32>(MAX_SAVED); // which descriptor
+let savedCopy = new StaticArray<i32>(MAX_SAVED); // its old file, or -1 if it was closed
+let savedCount = 0;
+
+function saveFd(fd: i32): void {
+  if (savedCount == MAX_SAVED) return;
+  const copy = fcntl(fd, F_DUPFD, 10);
+  if (copy >= 0) fcntl(copy, F_SETFD, FD_CLOEXEC);
+  savedFd[savedCount] = fd;
+  savedCopy[savedCount] = copy;
+  savedCount++;
+}
+
+/** Puts back the descriptors saved since `mark`. */
+function restoreFds(mark: i32): void {
+  flushOutput();
+  while (savedCount > mark) {
+    savedCount--;
+    const copy = savedCopy[savedCount];
+    if (copy >= 0) {
+      dup2(copy, savedFd[savedCount]);
+      close(copy);
+    } else {
+      close(savedFd[savedCount]);
+    }
+  }
+}
+
+let pipeFds = new StaticArray<i32>(2);
+
+/** A here-document: a pipe whose read end becomes `fd`; its body (expanded unless the
+ *  delimiter was quoted) is written in, by a child when it may not fit in the pipe. */
+function openHeredoc(r: Redir): i32 {
+  const text = r.quoted ? r.body : expandHeredoc(r.body);
+  const len = strlen(text);
+  if (pipe(changetype<usize>(pipeFds)) < 0) {
+    if (!r.quoted) free(text);
+    return -1;
+  }
+  const rd = pipeFds[0], wr = pipeFds[1];
+  if (len <= 4096) {
+    write(wr, text, len);
+  } else {
+    flushOutput();
+    const pid = fork();
+    if (pid == 0) {
+      close(rd);
+      write(wr, text, len);
+      _exit(0);
+    }
+  }
+  close(wr);
+  if (!r.quoted) free(text);
+  return rd;
+}
+
+/** Applies redirections in order; `save` keeps what they replace for restoreFds. False
+ *  (message printed) on failure. */
+function applyRedirs(r: Redir, save: bool): bool {
+  for (; r != null; r = r.next) {
+    const fd = r.fd;
+    if (save) saveFd(fd);
+    if (r.kind == R_HEREDOC) {
+      const rd = openHeredoc(r);
+      if (rd < 0) return false;
+      if (rd != fd) {
+        dup2(rd, fd);
+        close(rd);
+      }
+      continue;
+    }
+    const target = expandSingle(r.target);
+    if (r.kind == R_DUP || r.kind == R_DUPIN) {
       if (streq(target, "-")) {
         close(fd);
         continue;
       }
       const from = atoi(target);
       if (!isdigit(load<u8>(target)) || fcntl(from, 1, 0) < 0) { // F_GETFD: is it open?
-        fprintf(2, "sh: %s: Bad file descriptor\n", target);
+        errorPrefix();
+        fprintf(2, "%s: Bad file descriptor\n", target);
         return false;
       }
       if (from != fd) dup2(from, fd);
       continue;
     }
     let newFd: i32;
-    if (kind == R_IN) newFd = open(target, O_RDONLY, 0);
-    else newFd = open(target, O_WRONLY | O_CREAT | (kind == R_APPEND ? O_APPEND : O_TRUNC), 0o666);
+    if (r.kind == R_IN) newFd = open(target, O_RDONLY, 0);
+    else newFd = open(target, O_WRONLY | O_CREAT | (r.kind == R_APPEND ? O_APPEND : O_TRUNC), 0o666);
     if (newFd < 0) {
       // ash's words: ENOENT and ENOTDIR get their own short texts
       const missing = errno == ENOENT || errno == ENOTDIR;
-      if (kind == R_IN) fprintf(2, "sh: can't open %s: %s\n", target, missing ? cstr("no such file") : errorText());
-      else fprintf(2, "sh: can't create %s: %s\n", target, missing ? cstr("nonexistent directory") : errorText());
+      errorPrefix();
+      if (r.kind == R_IN) fprintf(2, "can't open %s: %s\n", target, missing ? cstr("no such file") : errorText());
+      else fprintf(2, "can't create %s: %s\n", target, missing ? cstr("nonexistent directory") : errorText());
       return false;
     }
     if (newFd != fd) {
@@ -60,77 +143,7 @@ function applyRedirections(start: i32, end: i32): bool {
   return true;
 }
 
-// ---- builtins
-
-function isBuiltin(name: usize): bool {
-  return streq(name, "cd") || streq(name, "exit") || streq(name, "export") || streq(name, "unset") ||
-    streq(name, "pwd") || streq(name, ":") || streq(name, "true") || streq(name, "false");
-}
-
-let cwdBuf = new StaticArray<u8>(1024);
-
-function runBuiltin(argc: i32, argv: usize): i32 {
-  const name = load<usize>(argv);
-  if (streq(name, ":") || streq(name, "true")) return 0;
-  if (streq(name, "false")) return 1;
-  if (streq(name, "exit")) {
-    flushOutput();
-    exit(argc > 1 ? atoi(load<usize>(argv + 4)) : shell.lastStatus);
-  }
-  if (streq(name, "pwd")) {
-    if (getcwd(changetype<usize>(cwdBuf), 1024) == 0) {
-      fprintf(2, "sh: pwd: %s\n", errorText());
-      return 1;
-    }
-    printf("%s\n", changetype<usize>(cwdBuf));
-    return 0;
-  }
-  if (streq(name, "cd")) {
-    let dir = argc > 1 ? load<usize>(argv + 4) : getenv(cstr("HOME"));
-    if (dir == 0) dir = cstr("/");
-    if (streq(dir, "-")) {
-      const old = getenv(cstr("OLDPWD"));
-      if (old != 0) dir = old;
-    }
-    if (chdir(dir) < 0) {
-      fprintf(2, "sh: cd: can't cd to %s: %s\n", dir, errorText());
-      return 1;
-    }
-    const oldPwd = getenv(cstr("PWD"));
-    if (oldPwd != 0) setenv(cstr("OLDPWD"), oldPwd, true);
-    if (getcwd(changetype<usize>(cwdBuf), 1024) != 0) setenv(cstr("PWD"), changetype<usize>(cwdBuf), true);
-    return 0;
-  }
-  if (streq(name, "export")) {
-    if (argc == 1) {
-      for (let e = environ; load<usize>(e) != 0; e += 4) printf("export %s\n", load<usize>(e));
-      return 0;
-    }
-    for (let i = 1; i < argc; i++) {
-      const arg = load<usize>(argv + 4 * i);
-      if (strchr(arg, 61) != 0) {
-        assign(arg, true);
-      } else {
-        const len = strlen(arg);
-        const slot = shellVarSlot(arg, len);
-        if (slot >= 0) assign(shellVars[slot], true);
-      }
-    }
-    return 0;
-  }
-  if (streq(name, "unset")) {
-    for (let i = 1; i < argc; i++) {
-      const arg = load<usize>(argv + 4 * i);
-      const slot = shellVarSlot(arg, strlen(arg));
-      if (slot >= 0) shellVars[slot] = 0;
-      unsetenv(arg);
-    }
-    return 0;
-  }
-  return 1;
-}
-
-// ---- running commands
+// ---- processes
 
 let statusWord = new StaticArray<i32>(1);
 
@@ -140,7 +153,10 @@ function decodeStatus(status: i32): i32 {
 
 /** A foreground command that ^C killed: end the line its "^C" echo is on, as ash does. */
 function noteInterrupt(status: i32): void {
-  if (shell.interactive && status == 128 + SIGINT) fprintf(2, "\n");
+  if (shell.interactive && status == 128 + SIGINT) {
+    fprintf(2, "\n");
+    shell.evalSkip = SKIP_INTERRUPT; // the rest of the line does not run
+  }
 }
 
 const WUNTRACED = 2;
@@ -159,146 +175,228 @@ export function waitFor(pid: i32): i32 {
   }
 }
 
-/** Expands the words of tokens [start, end) into `fields`; returns the first field's index.
- *  Leading assignments go to the environment of this process (only ever called in a child,
- *  or with `assignOnly` for a line of assignments). Sets shell.expandedArgc and shell.assignmentsSeen. */
+/** Forks; the child gets the default signal actions back and is no longer interactive. */
+export function forkChild(): i32 {
+  flushOutput();
+  const pid = fork();
+  if (pid == 0) {
+    if (shell.interactive) {
+      signal(SIGINT, SIG_DFL);
+      signal(SIGQUIT, SIG_DFL);
+      signal(SIGTSTP, SIG_DFL);
+    }
+    shell.interactive = false;
+  } else if (pid < 0) {
+    errorPrefix();
+    fprintf(2, "can't fork: %s\n", errorText());
+  }
+  return pid;
+}
 
-function expandCommand(start: i32, end: i32, applyAssignments: bool): usize {
+/** Replaces this process by the program argv[0] (PATH search); on failure ash's message and
+ *  status: 127 not found, 126 not executable. */
+function execProgram(argv: usize): void {
+  const name = load<usize>(argv);
+  let path = getenv(cstr("PATH"));
+  if (path == 0) path = cstr("/bin:/sbin");
+  flushOutput();
+  execvpe(name, argv, environ, path);
+  if (errno == ENOEXEC && strchr(name, 47) != 0) {
+    // a text file without "#!": ash runs it as a shell script
+    let argc = 0;
+    while (load<usize>(argv + 4 * argc) != 0) argc++;
+    const shArgv = malloc(4 * (argc + 2));
+    store<usize>(shArgv, cstr("sh"));
+    for (let i = 0; i <= argc; i++) store<usize>(shArgv + 4 * (i + 1), load<usize>(argv + 4 * i));
+    execve(cstr("/bin/sh"), shArgv, environ);
+    setErrno(ENOEXEC);
+  }
+  if (errno == ENOENT) {
+    errorPrefix();
+    fprintf(2, "%s: not found\n", name);
+    _exit(127);
+  }
+  errorPrefix();
+  fprintf(2, "%s: %s\n", name, errorText());
+  _exit(errno == EACCES ? 126 : 127);
+}
+
+/** set -e: a command that failed outside a condition ends the shell. */
+function checkErrexit(): void {
+  if (shell.errexit && shell.conditionDepth == 0 && shell.lastStatus != 0 && shell.evalSkip == 0) {
+    flushOutput();
+    exit(shell.lastStatus);
+  }
+}
+
+// ---- functions
+
+const MAX_FUNCS = 64;
+let funcNames = new StaticArray<usize>(MAX_FUNCS);
+let funcBodies = new StaticArray<usize>(MAX_FUNCS);
+let funcCount = 0;
+
+function findFunction(name: usize): Node {
+  for (let i = 0; i < funcCount; i++) {
+    if (streq(funcNames[i], changetype<string>(name))) return changetype<Node>(funcBodies[i]);
+  }
+  return null;
+}
+
+function defineFunction(n: Node): void {
+  for (let i = 0; i < funcCount; i++) {
+    if (streq(funcNames[i], changetype<string>(n.name))) {
+      funcBodies[i] = changetype<usize>(n.b);
+      return;
+    }
+  }
+  if (funcCount == MAX_FUNCS) {
+    fprintf(2, "sh: too many functions\n");
+    return;
+  }
+  funcNames[funcCount] = n.name;
+  funcBodies[funcCount] = changetype<usize>(n.b);
+  funcCount++;
+}
+
+/** Runs a function body with argv[1..] as $1…; $0 stays the shell's. */
+function callFunction(body: Node, argc: i32, argv: usize): void {
+  const oldPositional = shell.positional;
+  const oldCount = shell.positionalCount;
+  const params = malloc(4 * (argc + 1));
+  store<usize>(params, load<usize>(oldPositional));
+  for (let i = 1; i <= argc; i++) store<usize>(params + 4 * i, load<usize>(argv + 4 * i)); // and the 0
+  shell.positional = params;
+  shell.positionalCount = argc;
+  const localMark = localsTop();
+  shell.funcDepth++;
+  const loops = shell.loopDepth;
+  shell.loopDepth = 0; // break inside a function does not reach the caller's loops
+  evalNode(body);
+  if (shell.evalSkip == SKIP_RETURN) shell.evalSkip = 0;
+  shell.loopDepth = loops;
+  shell.funcDepth--;
+  popLocals(localMark);
+  shell.positional = oldPositional;
+  shell.positionalCount = oldCount;
+  free(params);
+}
+
+// ---- simple commands
+
+/** Expands a simple command's words: leading assignments are only counted (assignmentsSeen),
+ *  the rest become fields. Returns the argv array (0-terminated) and sets shell.expandedArgc. */
+function expandCommand(n: Node): usize {
   const first = shell.fieldCount;
   let inAssignments = true;
   shell.assignmentsSeen = 0;
-  for (let i = start; i < end; i++) {
-    if (tokKind[i] != T_WORD) continue;
-    if (inAssignments && isAssignment(tokText[i])) {
+  for (let i = 0; i < n.wordCount; i++) {
+    const raw = load<usize>(n.words + 4 * i);
+    if (inAssignments && isAssignment(raw)) {
       shell.assignmentsSeen++;
-      if (applyAssignments) assign(expandSingle(tokText[i]), false);
       continue;
     }
     inAssignments = false;
-    expandWord(tokText[i], true);
+    expandWord(raw, true);
   }
   shell.expandedArgc = shell.fieldCount - first;
   fields[shell.fieldCount++] = 0;
   return changetype<usize>(fields) + 4 * first;
 }
 
-/** The child side: this command's assignments go into the environment, then its
- *  redirections, then exec (or a builtin). `argv` holds the expanded words, or is 0 to expand
- *  them here (pipelines expand in their children). */
-function execCommand(start: i32, end: i32, argv: usize, argc: i32): void {
-  if (shell.interactive) {
-    signal(SIGINT, SIG_DFL);
-    signal(SIGQUIT, SIG_DFL);
-    signal(SIGTSTP, SIG_DFL);
-  }
-  for (let i = start; i < end; i++) {
-    if (tokKind[i] != T_WORD) continue;
-    if (!isAssignment(tokText[i])) break;
-    assign(expandSingle(tokText[i]), true);
-  }
-  if (argv == 0) {
-    argv = expandCommand(start, end, false);
-    argc = shell.expandedArgc;
-  }
-  if (!applyRedirections(start, end)) _exit(1);
-  if (argc == 0) exit(0);
-  const name = load<usize>(argv);
-  if (isBuiltin(name)) exit(runBuiltin(argc, argv));
-  let path = getenv(cstr("PATH"));
-  if (path == 0) path = cstr("/bin:/sbin");
-  execvpe(name, argv, environ, path);
-  if (errno == ENOENT) {
-    fprintf(2, "sh: %s: not found\n", name);
-    _exit(127);
-  }
-  fprintf(2, "sh: %s: %s\n", name, errorText());
-  _exit(errno == EACCES ? 126 : 127);
+function applyAssignments(n: Node, exportThem: bool): void {
+  for (let i = 0; i < shell.assignmentsSeen; i++) assign(expandSingle(load<usize>(n.words + 4 * i)), exportThem);
 }
 
-let savedFds = new StaticArray<i32>(3);
-
-/** One command of a pipeline (or a lone one): builtins and assignments in the shell, others forked. */
-function runSimple(start: i32, end: i32, background: bool): void {
-  const mark = shell.fieldCount;
-  const argv = expandCommand(start, end, false);
+function runSimple(n: Node): void {
+  const fieldMark = shell.fieldCount;
+  const arenaMark = shell.arenaUsed;
+  const direct = shell.execDirect; // this process exists only to run this command
+  shell.lineNo = n.line;
+  shell.execDirect = false;
+  shell.substStatus = 0;
+  shell.expandError = false;
+  const argv = expandCommand(n);
   const argc = shell.expandedArgc;
-  if (argc == 0) {
-    // assignments (and redirections) only
-    shell.fieldCount = mark;
-    expandCommand(start, end, true);
-    shell.fieldCount = mark;
-    shell.lastStatus = 0;
-    for (let i = 0; i < 3; i++) savedFds[i] = fcntl(i, F_DUPFD, 10);
-    if (!applyRedirections(start, end)) shell.lastStatus = 1;
-    restoreFds();
-    return;
-  }
-  if (shell.assignmentsSeen == 0 && isBuiltin(load<usize>(argv)) && !background) {
-    flushOutput();
-    for (let i = 0; i < 3; i++) savedFds[i] = fcntl(i, F_DUPFD, 10);
-    if (applyRedirections(start, end)) shell.lastStatus = runBuiltin(argc, argv);
-    else shell.lastStatus = 1;
-    flushOutput();
-    restoreFds();
-    shell.fieldCount = mark;
-    return;
-  }
-  flushOutput();
-  const pid = fork();
-  if (pid < 0) {
-    fprintf(2, "sh: can't fork: %s\n", errorText());
+  if (shell.expandError) {
     shell.lastStatus = 2;
-    return;
-  }
-  if (pid == 0) execCommand(start, end, argv, argc);
-  shell.fieldCount = mark;
-  if (background) {
-    shell.lastStatus = 0;
-    shell.lastBackground = pid;
-    if (shell.interactive) fprintf(2, "[%d]\n", pid);
-    return;
-  }
-  shell.lastStatus = waitFor(pid);
-  noteInterrupt(shell.lastStatus);
-}
-
-function restoreFds(): void {
-  flushOutput();
-  for (let i = 0; i < 3; i++) {
-    if (savedFds[i] >= 0) {
-      dup2(savedFds[i], i);
-      close(savedFds[i]);
+  } else if (argc == 0) {
+    // assignments (and redirections) only: `$?` is the last $(…)'s
+    applyAssignments(n, false);
+    const mark = savedCount;
+    shell.lastStatus = applyRedirs(n.redirs, true) ? shell.substStatus : 1;
+    restoreFds(mark);
+  } else {
+    const name = load<usize>(argv);
+    const body = findFunction(name);
+    if (body != null || isBuiltin(name)) {
+      // NAME=V in front holds for this command only, except before a special builtin
+      const special = body == null && isSpecialBuiltin(name);
+      const localMark = localsTop();
+      if (special) applyAssignments(n, false);
+      else for (let i = 0; i < shell.assignmentsSeen; i++) makeLocal(expandSingle(load<usize>(n.words + 4 * i)));
+      const mark = savedCount;
+      if (streq(name, "exec")) {
+        runExec(n, argc, argv);
+      } else if (applyRedirs(n.redirs, true)) {
+        if (body != null) callFunction(body, argc, argv);
+        else shell.lastStatus = runBuiltin(argc, argv);
+      } else {
+        shell.lastStatus = 1;
+      }
+      restoreFds(mark);
+      if (!special) popLocals(localMark);
+    } else if (direct) {
+      applyAssignments(n, true);
+      if (!applyRedirs(n.redirs, false)) _exit(1);
+      execProgram(argv);
+    } else {
+      const pid = forkChild();
+      if (pid == 0) {
+        applyAssignments(n, true);
+        if (!applyRedirs(n.redirs, false)) _exit(1);
+        execProgram(argv);
+      }
+      shell.lastStatus = pid < 0 ? 2 : waitFor(pid);
+      noteInterrupt(shell.lastStatus);
     }
   }
+  shell.fieldCount = fieldMark;
+  shell.arenaUsed = arenaMark;
+  checkErrexit();
 }
 
-let pipeFds = new StaticArray<i32>(2);
+/** exec [CMD ARGS…]: with a command, replaces the shell; without, its redirections stay. */
+function runExec(n: Node, argc: i32, argv: usize): void {
+  if (!applyRedirs(n.redirs, argc > 1)) {
+    shell.lastStatus = 1;
+    if (!shell.interactive) exit(1);
+    return;
+  }
+  if (argc > 1) {
+    for (let i = 0; i < shell.assignmentsSeen; i++) assign(expandSingle(load<usize>(n.words + 4 * i)), true);
+    execProgram(argv + 4);
+  }
+  shell.lastStatus = 0;
+}
+
+// ---- pipelines and lists
 
 const MAX_PIPELINE = 32;
 let pids = new StaticArray<i32>(MAX_PIPELINE);
 
-/** Tokens [start, end) hold commands separated by T_PIPE. */
-export function runPipeline(start: i32, end: i32, background: bool): void {
-  let commands = 1;
-  for (let i = start; i < end; i++) if (tokKind[i] == T_PIPE) commands++;
-  if (commands == 1) {
-    runSimple(start, end, background);
-    return;
-  }
-  flushOutput();
+function runPipeline(n: Node): void {
   let inFd = -1;
-  let cmdStart = start;
-  let n = 0;
-  for (let i = start; i <= end; i++) {
-    if (i < end && tokKind[i] != T_PIPE) continue;
-    const last = i == end;
+  let count = 0;
+  for (let cmd = n.a; cmd != null; cmd = cmd.next) {
+    const last = cmd.next == null;
     let outRead = -1, outWrite = -1;
     if (!last) {
       pipe(changetype<usize>(pipeFds));
       outRead = pipeFds[0];
       outWrite = pipeFds[1];
     }
-    const pid = fork();
+    const pid = forkChild();
     if (pid == 0) {
       if (inFd >= 0) {
         dup2(inFd, 0);
@@ -309,21 +407,212 @@ export function runPipeline(start: i32, end: i32, background: bool): void {
         dup2(outWrite, 1);
         close(outWrite);
       }
-      execCommand(cmdStart, i, 0, 0);
+      runInChild(cmd);
     }
-    if (n < MAX_PIPELINE) pids[n++] = pid;
+    if (count < MAX_PIPELINE) pids[count++] = pid;
     if (inFd >= 0) close(inFd);
     if (!last) close(outWrite);
     inFd = outRead;
-    cmdStart = i + 1;
   }
-  if (background) {
+  for (let k = 0; k < count; k++) {
+    const s = pids[k] > 0 ? waitFor(pids[k]) : 127;
+    if (k == count - 1) shell.lastStatus = s;
+  }
+  noteInterrupt(shell.lastStatus);
+  checkErrexit();
+}
+
+/** In a forked child: evaluate `n` and exit with its status. */
+function runInChild(n: Node): void {
+  shell.execDirect = n.kind == N_SIMPLE;
+  shell.evalSkip = 0;
+  shell.loopDepth = 0;
+  evalNode(n);
+  flushOutput();
+  exit(shell.lastStatus);
+}
+
+function runBackground(n: Node): void {
+  const pid = forkChild();
+  if (pid == 0) runInChild(n);
+  shell.lastStatus = 0;
+  if (pid > 0) {
+    shell.lastBackground = pid;
+    if (shell.interactive) fprintf(2, "[%d]\n", pid);
+  }
+}
+
+function evalCondition(n: Node): void {
+  shell.conditionDepth++;
+  evalNode(n);
+  shell.conditionDepth--;
+}
+
+/** After a loop's body: should the loop stop? Consumes a break/continue aimed at this loop. */
+function loopShouldStop(): bool {
+  if (shell.evalSkip == SKIP_BREAK) {
+    if (--shell.skipCount <= 0) shell.evalSkip = 0;
+    return true;
+  }
+  if (shell.evalSkip == SKIP_CONTINUE) {
+    if (--shell.skipCount <= 0) {
+      shell.evalSkip = 0;
+      return false;
+    }
+    return true;
+  }
+  return true; // a return or a ^C goes on unwinding
+}
+
+function runWhile(n: Node): void {
+  let status = 0;
+  shell.loopDepth++;
+  for (;;) {
+    evalCondition(n.a);
+    if (shell.evalSkip != 0) {
+      if (loopShouldStop()) break;
+      continue;
+    }
+    const ok = shell.lastStatus == 0;
+    if (ok != (n.kind == N_WHILE)) break;
+    evalNode(n.b);
+    status = shell.lastStatus;
+    if (shell.evalSkip != 0 && loopShouldStop()) break;
+  }
+  shell.loopDepth--;
+  shell.lastStatus = status;
+}
+
+function runFor(n: Node): void {
+  const fieldMark = shell.fieldCount;
+  const arenaMark = shell.arenaUsed;
+  let words: usize;
+  let count: i32;
+  if (n.wordCount < 0) { // for NAME: "$@"
+    words = shell.positional + 4;
+    count = shell.positionalCount - 1;
+  } else {
+    const first = shell.fieldCount;
+    for (let i = 0; i < n.wordCount; i++) expandWord(load<usize>(n.words + 4 * i), true);
+    words = changetype<usize>(fields) + 4 * first;
+    count = shell.fieldCount - first;
+  }
+  let status = 0;
+  shell.loopDepth++;
+  for (let i = 0; i < count; i++) {
+    setVar(n.name, load<usize>(words + 4 * i));
+    evalNode(n.b);
+    status = shell.lastStatus;
+    if (shell.evalSkip != 0 && loopShouldStop()) break;
+  }
+  shell.loopDepth--;
+  shell.fieldCount = fieldMark;
+  shell.arenaUsed = arenaMark;
+  shell.lastStatus = status;
+}
+
+function runCase(n: Node): void {
+  const fieldMark = shell.fieldCount;
+  const arenaMark = shell.arenaUsed;
+  const value = expandSingle(n.name);
+  shell.lastStatus = 0;
+  for (let item = n.a; item != null; item = item.next) {
+    let matched = false;
+    for (let i = 0; i < item.wordCount && !matched; i++) {
+      matched = globMatch(expandPattern(load<usize>(item.words + 4 * i)), value);
+    }
+    if (matched) {
+      evalNode(item.b);
+      break;
+    }
+  }
+  shell.fieldCount = fieldMark;
+  shell.arenaUsed = arenaMark;
+}
+
+/** Evaluates one node of the syntax tree; its status is in shell.lastStatus. */
+export function evalNode(n: Node): void {
+  if (n == null) return;
+  const k = n.kind;
+  if (k == N_SIMPLE) {
+    runSimple(n);
+    return;
+  }
+  if (k == N_LIST) {
+    for (let item = n.a; item != null && shell.evalSkip == 0; item = item.next) {
+      if ((item.flags & F_BACKGROUND) != 0) runBackground(item);
+      else evalNode(item);
+    }
+    return;
+  }
+  if (k == N_AND || k == N_OR) {
+    evalCondition(n.a);
+    if (shell.evalSkip != 0) return;
+    if ((shell.lastStatus == 0) == (k == N_AND)) evalNode(n.b);
+    return;
+  }
+  if (k == N_NOT) {
+    evalCondition(n.a);
+    shell.lastStatus = shell.lastStatus == 0 ? 1 : 0;
+    return;
+  }
+  if (k == N_PIPE) {
+    runPipeline(n);
+    return;
+  }
+  if (k == N_FUNC) {
+    defineFunction(n);
     shell.lastStatus = 0;
     return;
   }
-  for (let k = 0; k < n; k++) {
-    const s = pids[k] > 0 ? waitFor(pids[k]) : 127;
-    if (k == n - 1) shell.lastStatus = s;
+  // compound commands: their redirections apply around them
+  const mark = savedCount;
+  if (!applyRedirs(n.redirs, true)) {
+    restoreFds(mark);
+    shell.lastStatus = 1;
+    return;
   }
-  noteInterrupt(shell.lastStatus);
+  if (k == N_IF) {
+    evalCondition(n.a);
+    if (shell.evalSkip == 0) {
+      if (shell.lastStatus == 0) evalNode(n.b);
+      else if (n.c != null) evalNode(n.c);
+      else shell.lastStatus = 0;
+    }
+  } else if (k == N_WHILE || k == N_UNTIL) {
+    runWhile(n);
+  } else if (k == N_FOR) {
+    runFor(n);
+  } else if (k == N_CASE) {
+    runCase(n);
+  } else if (k == N_BRACE) {
+    evalNode(n.a);
+  } else if (k == N_SUBSHELL) {
+    const pid = forkChild();
+    if (pid == 0) runInChild(n.a);
+    shell.lastStatus = pid < 0 ? 2 : waitFor(pid);
+    checkErrexit();
+  }
+  restoreFds(mark);
+}
+
+/** Parses and runs a whole text (sh -c, eval, ., $(…)); its lines count from the current one. */
+export function runText(text: usize): void {
+  shell.textLine = shell.lineNo;
+  const tree = parse(text, true);
+  if (tree == null) {
+    if (!shell.interactive) {
+      flushOutput();
+      exit(2);
+    }
+    return;
+  }
+  evalNode(tree);
+  freeTree(tree);
+}
+
+/** break/continue N, return N (builtins.ts). */
+export function startSkip(kind: i32, count: i32): void {
+  shell.evalSkip = kind;
+  shell.skipCount = count;
 }

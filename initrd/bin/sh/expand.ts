@@ -7,16 +7,16 @@
 
 import { fprintf, flushOutput } from "../../lib/stdio";
 import { strlen, strcmp, strchr, memcpy, isdigit, isalpha, isalnum, streq, cstr } from "../../lib/string";
-import { close, read, dup2, pipe, fork, getpid, exit } from "../../lib/unistd";
-import { getenv, setenv } from "../../lib/env";
-import { malloc } from "../../lib/malloc";
+import { close, read, dup2, pipe, getpid, exit } from "../../lib/unistd";
+import { getenv, setenv, unsetenv } from "../../lib/env";
+import { malloc, free } from "../../lib/malloc";
 import { opendir, readdir, closedir, direntName } from "../../lib/dirent";
 import { shell, arenaAlloc } from "./shell";
 import { rawWord, matchingParen } from "./lexer";
-import { runLine } from "./parse";
-import { waitFor } from "./exec";
+import { runText, waitFor, forkChild } from "./exec";
+import { arithEval, arithResult } from "./arith";
 
-// ---- variables
+// ---- variables (arithmetic is in arith.ts)
 
 const MAX_VARS = 64;
 export let shellVars = new StaticArray<usize>(MAX_VARS); // "NAME=value" strings, not exported
@@ -68,7 +68,9 @@ export function assign(entry: usize, exportIt: bool): void {
   const copy = malloc(n + 1);
   memcpy(copy, entry, n + 1);
   if (slot >= 0) {
+    const old = shellVars[slot];
     shellVars[slot] = copy;
+    free(old);
     return;
   }
   for (let i = 0; i < MAX_VARS; i++) {
@@ -78,6 +80,25 @@ export function assign(entry: usize, exportIt: bool): void {
     }
   }
   fprintf(2, "sh: too many variables\n");
+}
+
+/** NAME=value (both strings) as a shell variable (or the environment's, if exported). */
+export function setVar(name: usize, value: usize): void {
+  const n = strlen(name), v = strlen(value);
+  const entry = arenaAlloc(n + v + 2);
+  memcpy(entry, name, n);
+  store<u8>(entry + n, 61);
+  memcpy(entry + n + 1, value, v + 1);
+  assign(entry, false);
+}
+
+export function unsetVar(name: usize): void {
+  const slot = shellVarSlot(name, strlen(name));
+  if (slot >= 0) {
+    free(shellVars[slot]);
+    shellVars[slot] = 0;
+  }
+  unsetenv(name);
 }
 
 /** The raw word is an assignment NAME=… (the name unquoted). */
@@ -140,7 +161,7 @@ function appendValue(v: usize, quoted: bool): void {
 
 let numberBuf = new StaticArray<u8>(16);
 
-function numberString(n: i32): usize {
+export function numberString(n: i32): usize {
   const buf = changetype<usize>(numberBuf);
   let u = u32(n < 0 ? -n : n);
   let i = 15;
@@ -156,18 +177,27 @@ function numberString(n: i32): usize {
 /** Expands the $ form at p (p points at '$'); returns the address after it. */
 function expandDollar(p: usize, quoted: bool): usize {
   const c = i32(load<u8>(p, 1));
+  if (c == 40 && load<u8>(p, 2) == 40) { // $((arithmetic))
+    const end = matchingParen(p + 2);
+    const text = substituteDollars(p + 3, end - 2);
+    if (arithEval(text)) {
+      appendValue(numberString(arithResult), quoted);
+    } else {
+      if (!shell.interactive) {
+        flushOutput();
+        exit(2);
+      }
+      shell.expandError = true;
+    }
+    return end;
+  }
   if (c == 40) { // $(command)
     const end = matchingParen(p + 2);
     const inner = rawWord(p + 2, load<u8>(end - 1) == 41 ? end - 1 : end);
     appendValue(commandOutput(inner), quoted);
     return end;
   }
-  if (c == 123) { // ${NAME}
-    let q = p + 2;
-    while (load<u8>(q) != 0 && load<u8>(q) != 125) q++;
-    appendValue(variableValue(p + 2, i32(q - (p + 2))), quoted);
-    return load<u8>(q) == 0 ? q : q + 1;
-  }
+  if (c == 123) return expandBraced(p, quoted);
   if (c == 63 || c == 36 || c == 35 || c == 33 || isdigit(c)) {
     expandSpecial(c, quoted);
     return p + 2;
@@ -190,6 +220,180 @@ function expandDollar(p: usize, quoted: bool): usize {
   }
   fieldByte(36); // a lone $ is itself
   return p + 1;
+}
+
+/** ${NAME} ${#NAME} ${NAME:-WORD} ${NAME-WORD} ${NAME:=WORD} ${NAME:+WORD} ${NAME#P} ${NAME##P}
+ *  ${NAME%P} ${NAME%%P}; p points at '$'. */
+function expandBraced(p: usize, quoted: bool): usize {
+  let q = p + 2;
+  const length = load<u8>(q) == 35 && load<u8>(q, 1) != 125; // ${#NAME}
+  if (length) q++;
+  const name = q;
+  if (isdigit(load<u8>(q)) || load<u8>(q) == 63 || load<u8>(q) == 35 || load<u8>(q) == 36) q++;
+  else while (isalnum(load<u8>(q)) || load<u8>(q) == 95) q++;
+  const nameLen = i32(q - name);
+  const value = variableValue(name, nameLen);
+  // the closing brace (a word may hold nested ${…})
+  let end = q;
+  let depth = 1;
+  while (load<u8>(end) != 0) {
+    if (load<u8>(end) == 123) depth++;
+    if (load<u8>(end) == 125 && --depth == 0) break;
+    end++;
+  }
+  const after = load<u8>(end) == 0 ? end : end + 1;
+  if (length) {
+    appendValue(numberString(value != 0 ? strlen(value) : 0), quoted);
+    return after;
+  }
+  let op = i32(load<u8>(q));
+  if (op == 35 || op == 37) { // # ## % %%: remove the shortest/longest matching prefix/suffix
+    const longest = i32(load<u8>(q, 1)) == op;
+    const pattern = substituteDollars(q + (longest ? 2 : 1), end);
+    appendValue(removeMatch(value, pattern, op == 35, longest), quoted);
+    return after;
+  }
+  let colon = false;
+  if (op == 58) {
+    colon = true;
+    op = i32(load<u8>(q, 1));
+    q++;
+  }
+  if (q == end || (op != 45 && op != 61 && op != 43)) {
+    appendValue(value, quoted);
+    return after;
+  }
+  const isSet = value != 0 && (!colon || load<u8>(value) != 0);
+  const word = substituteDollars(q + 1, end);
+  if (op == 43) { // :+ the word if set
+    if (isSet) appendValue(word, quoted);
+  } else if (isSet) {
+    appendValue(value, quoted);
+  } else {
+    if (op == 61) setVar(rawWord(name, name + nameLen), word); // := also assigns
+    appendValue(word, quoted);
+  }
+  return after;
+}
+
+/** ${V#P} ${V##P} (prefix) and ${V%P} ${V%%P} (suffix): V less the shortest or longest part
+ *  the glob pattern P matches. */
+function removeMatch(value: usize, pattern: usize, prefix: bool, longest: bool): usize {
+  if (value == 0) return 0;
+  const n = strlen(value);
+  const copy = arenaAlloc(n + 1);
+  memcpy(copy, value, n + 1);
+  for (let k = 0; k <= n; k++) {
+    const len = longest ? n - k : k; // the length of the part tried
+    if (prefix) {
+      const saved = load<u8>(copy + len);
+      store<u8>(copy + len, 0);
+      const hit = globMatch(pattern, copy);
+      store<u8>(copy + len, saved);
+      if (hit) return copy + len;
+    } else if (globMatch(pattern, copy + n - len)) {
+      store<u8>(copy + n - len, 0);
+      return copy;
+    }
+  }
+  return copy;
+}
+
+/** The text [start, end) with its $ forms replaced by their values and quotes removed (for
+ *  $((…)) and ${NAME:-WORD}). */
+function substituteDollars(start: usize, end: usize): usize {
+  const saved = changetype<usize>(fieldBuf);
+  // expand into the field buffer after what is there, then take it out
+  const before = fieldLen;
+  const wasOpen = fieldOpen;
+  const wasGlob = fieldGlob;
+  let p = start;
+  while (p < end) {
+    const c = i32(load<u8>(p));
+    if (c == 36) {
+      p = expandDollar(p, true);
+    } else if (c == 96) {
+      p = expandBackquote(p, true);
+    } else if (c == 39) { // '…'
+      p++;
+      while (p < end && load<u8>(p) != 39) fieldByte(load<u8>(p++));
+      p++;
+    } else if (c == 34) {
+      p++;
+    } else if (c == 92 && p + 1 < end) {
+      fieldByte(load<u8>(p, 1));
+      p += 2;
+    } else {
+      fieldByte(c);
+      p++;
+    }
+  }
+  const n = fieldLen - before;
+  const text = arenaAlloc(n + 1);
+  memcpy(text, saved + before, n);
+  store<u8>(text + n, 0);
+  fieldLen = before;
+  fieldOpen = wasOpen;
+  fieldGlob = wasGlob;
+  return text;
+}
+
+/** A here-document's body with $ forms, `…` and the backslash escapes \$ \` \\ expanded, into
+ *  a heap buffer (the caller frees it). Line by line, so a body may be larger than a field. */
+export function expandHeredoc(body: usize): usize {
+  let cap = strlen(body) + 256;
+  let out = malloc(cap);
+  let n = 0;
+  let p = body;
+  while (load<u8>(p) != 0) {
+    resetField();
+    while (load<u8>(p) != 0) {
+      const c = i32(load<u8>(p));
+      const d = i32(load<u8>(p, 1));
+      if (c == 92 && (d == 36 || d == 96 || d == 92)) {
+        fieldByte(d);
+        p += 2;
+      } else if (c == 92 && d == 10) {
+        p += 2;
+      } else if (c == 36) {
+        p = expandDollar(p, true);
+      } else if (c == 96) {
+        p = expandBackquote(p, true);
+      } else {
+        fieldByte(c);
+        p++;
+        if (c == 10) break;
+      }
+    }
+    if (n + fieldLen + 1 > cap) {
+      cap = (n + fieldLen + 1) * 2;
+      const bigger = malloc(cap);
+      memcpy(bigger, out, n);
+      free(out);
+      out = bigger;
+    }
+    memcpy(out + n, changetype<usize>(fieldBuf), fieldLen);
+    n += fieldLen;
+  }
+  store<u8>(out + n, 0);
+  resetField();
+  return out;
+}
+
+/** A case pattern: expanded as one word; a quoted pattern matches itself only. */
+export function expandPattern(raw: usize): usize {
+  const value = expandSingle(raw);
+  if (strchr(raw, 39) == 0 && strchr(raw, 34) == 0 && strchr(raw, 92) == 0) return value;
+  const n = strlen(value);
+  const out = arenaAlloc(2 * n + 1);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const c = load<u8>(value + i);
+    if (c == 42 || c == 63 || c == 91 || c == 92) store<u8>(out + k++, 92);
+    store<u8>(out + k++, c);
+  }
+  store<u8>(out + k, 0);
+  return out;
 }
 
 function expandSpecial(c: i32, quoted: bool): void {
@@ -229,6 +433,16 @@ export function expandWord(raw: usize, split: bool): void {
         const d = i32(load<u8>(p));
         if (d == 92 && (load<u8>(p, 1) == 36 || load<u8>(p, 1) == 34 || load<u8>(p, 1) == 92 || load<u8>(p, 1) == 96)) {
           fieldByte(load<u8>(p, 1));
+          p += 2;
+        } else if (d == 36 && load<u8>(p, 1) == 64 && split) {
+          // "$@": each parameter its own field, even inside a longer word ("a$@b")
+          for (let i = 1; i < shell.positionalCount; i++) {
+            if (i > 1) {
+              closeField();
+              openField();
+            }
+            appendValue(load<usize>(shell.positional + 4 * i), true);
+          }
           p += 2;
         } else if (d == 36) {
           p = expandDollar(p, true);
@@ -285,14 +499,16 @@ function commandOutput(command: usize): usize {
   if (pipe(changetype<usize>(pipeFds)) < 0) return buf;
   const rd = pipeFds[0], wr = pipeFds[1];
   flushOutput();
-  const pid = fork();
+  const pid = forkChild();
   if (pid == 0) {
     close(rd);
     dup2(wr, 1);
     close(wr);
-    shell.interactive = false;
     resetField(); // the parent's half-built field is not ours
-    runLine(command);
+    shell.evalSkip = 0;
+    shell.loopDepth = 0;
+    runText(command);
+    flushOutput();
     exit(shell.lastStatus);
   }
   close(wr);
@@ -308,7 +524,7 @@ function commandOutput(command: usize): usize {
     }
   }
   close(rd);
-  if (pid > 0) waitFor(pid);
+  if (pid > 0) shell.substStatus = waitFor(pid);
   while (n > 0 && load<u8>(buf + n - 1) == 10) n--;
   store<u8>(buf + n, 0);
   // copy out: a nested substitution would reuse outputBuf
@@ -319,8 +535,8 @@ function commandOutput(command: usize): usize {
 
 // ---- globbing
 
-/** Does name match the pattern (* ? […] […-…] [!…])? */
-function globMatch(pat: usize, name: usize): bool {
+/** Does name match the pattern (* ? […] […-…] [!…], \c for a literal c)? */
+export function globMatch(pat: usize, name: usize): bool {
   for (;;) {
     const c = i32(load<u8>(pat));
     if (c == 0) return load<u8>(name) == 0;
@@ -332,7 +548,10 @@ function globMatch(pat: usize, name: usize): bool {
     }
     const ch = i32(load<u8>(name));
     if (ch == 0) return false;
-    if (c == 63) {
+    if (c == 92 && load<u8>(pat, 1) != 0) {
+      if (i32(load<u8>(pat, 1)) != ch) return false;
+      pat += 2;
+    } else if (c == 63) {
       pat++;
     } else if (c == 91) {
       let q = pat + 1;
