@@ -22,7 +22,8 @@
 // least recently used buffer nobody holds: it is written out, then reused. So a crash (or
 // closing the emulator) without `sync` loses what was not yet written, as on Linux.
 //
-// The cache holds at most MAX_BUFFER_BYTES of data; a buffer with references is never
+// The cache holds at most a quarter of the machine's memory (16 MiB of 64), and gives back
+// unreferenced buffers at once when kmalloc runs short; a buffer with references is never
 // reclaimed, so a filesystem must brelse what it breads (a leak shows as the cache growing
 // past its limit, and in /proc/meminfo's Buffers).
 //
@@ -31,6 +32,7 @@
 // count) fills up to READAHEAD_MAX blocks that are not cached yet with a single transfer.
 
 import { kmalloc, kfree } from "../mm/kmalloc";
+import { totalPageCount } from "../mm/pmm";
 import { EINVAL, EIO } from "../lib/errno";
 import { printk } from "../printk";
 import { BlockDevice, MAX_BDEVS, SECTOR_SIZE, bdevAt, blockFlush, blockTransfer } from "./genhd";
@@ -38,8 +40,16 @@ import { BlockDevice, MAX_BDEVS, SECTOR_SIZE, bdevAt, blockFlush, blockTransfer 
 export const BH_UPTODATE: u32 = 1;
 export const BH_DIRTY: u32 = 2;
 
-/** Bytes of block data the cache may hold before it reuses clean or written-back buffers. */
-export const MAX_BUFFER_BYTES: u32 = 4 << 20;
+/** The share of RAM the cache may hold before it reuses clean or written-back buffers. */
+const CACHE_SHARE_OF_RAM: u32 = 4; // a quarter
+
+/** Bytes of block data the cache may hold (computed from the RAM size at first use). */
+let maxBufferBytes: u32 = 0;
+
+function cacheLimit(): u32 {
+  if (maxBufferBytes == 0) maxBufferBytes = (totalPageCount() / CACHE_SHARE_OF_RAM) << 12;
+  return maxBufferBytes;
+}
 /** Most blocks one readahead transfer fills. */
 export const READAHEAD_MAX: u32 = 64;
 
@@ -133,7 +143,7 @@ function freeBuffer(bh: BufferHead): void {
 /** Frees least recently used buffers nobody holds until `need` more bytes fit. */
 function shrink(need: u32): void {
   let bh = lruTail;
-  while (bh != null && cachedBytes + need > MAX_BUFFER_BYTES) {
+  while (bh != null && cachedBytes + need > cacheLimit()) {
     const prev = bh.prev;
     if (bh.count == 0) {
       if ((bh.state & BH_DIRTY) == 0 || writeBuffer(bh) == 0) freeBuffer(bh);
@@ -144,13 +154,19 @@ function shrink(need: u32): void {
 
 /** A new buffer for (bdev, block, size), not yet read; null when memory is short. */
 function allocBuffer(bdev: BlockDevice, block: u32, size: u32): BufferHead {
-  if (cachedBytes + size > MAX_BUFFER_BYTES) shrink(size);
-  const bh = changetype<BufferHead>(kmalloc(sizeof<BufferHead>()));
-  if (bh == null) return null;
-  const data = kmalloc(size);
+  if (cachedBytes + size > cacheLimit()) shrink(size);
+  let bh = changetype<BufferHead>(kmalloc(sizeof<BufferHead>()));
+  let data = bh == null ? 0 : kmalloc(size);
   if (data == 0) {
-    kfree(changetype<usize>(bh));
-    return null;
+    // Memory is short: give back every buffer nobody holds, then try once more.
+    if (bh != null) kfree(changetype<usize>(bh));
+    shrink(cachedBytes + size);
+    bh = changetype<BufferHead>(kmalloc(sizeof<BufferHead>()));
+    data = bh == null ? 0 : kmalloc(size);
+    if (data == 0) {
+      if (bh != null) kfree(changetype<usize>(bh));
+      return null;
+    }
   }
   bh.bdev = bdev;
   bh.blocknr = block;
