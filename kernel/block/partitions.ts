@@ -119,6 +119,8 @@ export function readPartitionTable(whole: BlockDevice): void {
         const size = load<u32>(e, 12);
         readExtended(whole, base, size, sector, line);
       }
+    } else {
+      report(line, " unknown partition table", 0); // no MBR: a filesystem on the whole disk, or nothing
     }
   } else {
     report(line, " unable to read partition table", 0);

@@ -112,7 +112,7 @@ describe("boot: coldplug loads ide-core and ide-disk, which find the drives", ()
       " hda: hda1 hda2",
       "hdb: 4096 sectors (2 MB) w/256KiB Cache, CHS=4/16/63, DMA",
       "hdb: cache flushes supported",
-      " hdb:",
+      " hdb: unknown partition table",
       "",
     ].join("\n"));
   });
@@ -253,7 +253,7 @@ describe("boot with nocoldplug and a disk with a partial last sector", () => {
         "ide1 at 0x170-0x177,0x376 on irq 15",
         "hda: 4098 sectors (2 MB) w/256KiB Cache, CHS=4/16/63, DMA",
         "hda: cache flushes supported",
-        " hda:",
+        " hda: unknown partition table",
         "hdb: 2048 sectors (1 MB) w/256KiB Cache, CHS=2/16/63, DMA",
         "hdb: cache flushes supported",
         "hdb: p1 size 4096 extends beyond EOD, truncated",
