@@ -1,5 +1,5 @@
 // Module loading figures (issue "loadable kernel modules"), beside Linux 6.1 + busybox in the
-// same emulator (shared/reference/linux-v86/README.md):
+// same emulator (docs/v86.md, "The Linux reference"):
 //
 //   insmod        `insmod hello.ko`: one small module by path
 //   modprobe      `modprobe pair-user`: the dependency pair (pair-provider first), by name

@@ -1,5 +1,5 @@
 // The whole system's figures (issue "kernel core"), beside Linux 6.1 + busybox doing the same
-// job in the same emulator (shared/reference/linux-v86/README.md):
+// job in the same emulator (docs/v86.md, "The Linux reference"):
 //
 //   boot       v86 instructions and wall time to the first shell prompt, counted from the moment
 //              v86 has loaded and starts running the kernel (as the Linux reference counts from

@@ -3,7 +3,7 @@
 // Layers, from the guest outwards:
 //   v86          the emulated PC (CPU in wasm, devices in JS). We pass it a multiboot kernel, an
 //                optional initrd/cmdline, disks and a NIC; v86 has no BIOS here (see
-//                shared/platform/v86.md), so the kernel starts in flat protected mode.
+//                docs/v86.md), so the kernel starts in flat protected mode.
 //   host ports   two I/O ports that v86 does not use and that we register from the host:
 //                0x501 "exit": a write ends the run with that 32-bit status (the guest's exit code),
 //                0xE9  "fast console" (opt-in): each byte written joins the console output, like
@@ -354,7 +354,7 @@ export class Machine {
   }
 
   /**
-   * The bytes of a disk as the guest left them (v86-devices.md 1.2: after restoreState the
+   * The bytes of a disk as the guest left them (docs/v86.md, "Disks": after restoreState the
    * drive holds a copy of the snapshot's disk, no longer the caller's buffer). A view, not a
    * copy: copy it before the guest runs on if it must stay as it is.
    */

@@ -3,7 +3,7 @@
 // The loader leaves a multiboot information block in low memory and passes its *physical*
 // address in EBX (entry.s hands it to kmain). Under v86 it sits at 0x7C00 and carries only the
 // command line (flags bit 2), the module list (bit 3; module 1 = the initrd) and the memory map
-// (bit 6) — no mem_lower/mem_upper, no loader name (shared/platform/v86.md 1d-1f).
+// (bit 6) — no mem_lower/mem_upper, no loader name (docs/v86.md).
 //
 // That memory is not ours: it lies in RAM the memory manager will hand out. So multibootInit()
 // copies what the kernel keeps — the command line into bootCommandLine, the memory map into

@@ -17,7 +17,7 @@
 //                POWER_OFF ("reboot: Power down") stop the CPU (v86 has no ACPI to switch off).
 //                RESTART reads port 0xF4 with 32 bits, which makes v86 run its multiboot loader
 //                again: the kernel and the initrd are loaded anew and boot from the start
-//                (shared/platform/v86.md 8b). A PC would pulse the keyboard controller's reset
+//                (docs/v86.md). A PC would pulse the keyboard controller's reset
 //                line instead; v86 answers that with its BIOS, which a multiboot boot lacks.
 
 import { currentProc, findProc, NPROC, Proc, procAt, procCount, EMBRYO } from "./proc";

@@ -10,7 +10,7 @@
 // files the parm entries come last declaration first, so Linux users see source order —
 // Lokum's .modinfo is in source order already.) -F FIELD prints only that field's values.
 // A module that is not found gets busybox's message and exit status 0 (see
-// reference/linux-v86/session.txt): "modinfo: module '/lib/modules/0.1.0/x' not found".
+// busybox under Linux, docs/v86.md): "modinfo: module '/lib/modules/0.1.0/x' not found".
 
 import { printf, fprintf, putchar } from "../lib/stdio";
 import { stat, Stat, isReg } from "../lib/stat";

@@ -21,7 +21,7 @@
 //   -b --basedir=DIR   modules and configuration under DIR (DIR/lib/modules, DIR/etc)
 //   -S --set-version=RELEASE   RELEASE's modules instead of the running kernel's
 //
-// Messages and status are busybox's (reference/linux-v86/session.txt):
+// Messages and status are busybox's (as it runs under Linux, docs/v86.md):
 // "modprobe: module no_such_module not found in modules.dep", status 1. The work is in
 // lib/kmod/probe.ts.
 

@@ -8,7 +8,7 @@
 //                     device 4,64) and turns on the receive interrupt, IRQ 4.
 //
 // Output is polled: before each byte we wait until the Line Status Register says the transmit
-// holding register is empty (bit 5). Under v86 it always is (platform/v86.md 2a); on real
+// holding register is empty (bit 5). Under v86 it always is (docs/v86.md); on real
 // hardware or QEMU the wait matters.
 //
 // Input is interrupt-driven: with IER.RDI set the UART raises IRQ 4 when bytes arrive (with the

@@ -1,6 +1,6 @@
 // The module tools in the real system under v86: insmod, rmmod, lsmod, modinfo, modprobe and
 // depmod against the kernel's module loader, with busybox's texts and exit statuses from
-// reference/linux-v86/session.txt. Besides the modules of modules/, the image holds a small
+// busybox under Linux (docs/v86.md). Besides the modules of modules/, the image holds a small
 // test family in /lib/modules/0.1.0/kernel/test/, shaped like 8390 + ne2k-pci:
 //
 //   dep-core   exports core_add (like 8390)

@@ -1,5 +1,5 @@
 // The utilities of /bin, run natively on this Linux host (which serves as the reference
-// kernel). Messages and formats are busybox's (see shared reference/linux-v86/session.txt).
+// kernel). Messages and formats are busybox's (as busybox prints them under Linux: docs/v86.md).
 // Nothing here touches system paths: every test works in a scratch directory, and the tools
 // that would change the machine (mount, reboot, poweroff, init) are only run on error paths.
 import { mkdirSync, readFileSync, statSync, writeFileSync, existsSync } from "node:fs";

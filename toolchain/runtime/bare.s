@@ -2,7 +2,7 @@
 #
 # A bare program is linked as a multiboot kernel at physical 0x100000 (no paging, no higher
 # half). v86 (or QEMU, or GRUB) loads it and jumps to _start in 32-bit protected mode with
-# interrupts off, but with no usable stack and, under v86, GDTR = IDTR = 0 (platform/v86.md 1b).
+# interrupts off, but with no usable stack and, under v86, GDTR = IDTR = 0 (docs/v86.md).
 # So _start, in order:
 #   1. takes a 64 KiB stack from .bss;
 #   2. loads a flat GDT (null, code 0x08, data 0x10) and reloads every segment register;

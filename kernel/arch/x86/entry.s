@@ -8,7 +8,7 @@
 # entry is physical, see toolchain/src/link/linker.ts). So until paging is on, every symbol
 # must be used as `symbol - KERNEL_BASE`: that is its physical address.
 #
-# State at entry (multiboot; under v86 see shared/platform/v86.md 1b): 32-bit protected mode,
+# State at entry (multiboot; under v86 see docs/v86.md): 32-bit protected mode,
 # paging off, IF = 0, EAX = 0x2BADB002, EBX = physical address of the multiboot info, and no
 # usable stack (v86: ESP = 0x100) nor GDT/IDT (GDTR = IDTR = 0). We touch no segment register
 # here — gdtInit() loads the kernel's own GDT first thing in kmain — and we must not fault

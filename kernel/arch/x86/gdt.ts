@@ -2,7 +2,7 @@
 //
 // Paging does the real memory protection; segments only say "ring 0 or ring 3" and "code or
 // data", each over all 4 GiB (base 0, limit 4 GiB, 4 KiB granularity, 32-bit). The boot loader's
-// GDT cannot be trusted (under v86 GDTR is even 0: shared/platform/v86.md 1b), so gdtInit()
+// GDT cannot be trusted (under v86 GDTR is even 0: docs/v86.md), so gdtInit()
 // runs first in kmain, before anything can reload a segment register.
 //
 // The slots are Linux i386's, so that oopses and debuggers show the familiar selectors:

@@ -11,7 +11,7 @@
 //   low word   handler[15:0] | selector << 16
 //   high word  0x8E00 (present, DPL 0, 32-bit interrupt gate) or 0xEE00 (DPL 3) | handler[31:16] << 16
 // Must run before anything can fault: without an IDT v86 cannot deliver a fault and dies
-// (shared/platform/v86.md 1c).
+// (docs/v86.md).
 
 import { KERNEL_CS } from "./gdt";
 
