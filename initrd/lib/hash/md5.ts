@@ -16,6 +16,7 @@
 // has no 64-bit integers); a hash state lives in an Md5 struct the caller allocates.
 
 import { malloc, free } from "../malloc";
+import { Block64, block64Finish, block64Update } from "./block64";
 
 @unmanaged
 export class Md5 {
@@ -27,6 +28,16 @@ export class Md5 {
   bytesHigh: u32;
   used: u32; // bytes waiting in `block`
   block = new StaticArray<u8>(64);
+}
+
+/** The message buffer inside h: its fields bytesLow … block, laid out as a Block64. */
+function input(h: Md5): Block64 {
+  return changetype<Block64>(changetype<usize>(h) + offsetof<Md5>("bytesLow"));
+}
+
+/** md5Block as block64's Compress. */
+function md5BlockAt(state: usize, p: usize): void {
+  md5Block(changetype<Md5>(state), p);
 }
 
 const K: StaticArray<u32> = [
@@ -110,48 +121,12 @@ export function md5Reset(h: Md5): void {
 
 /** Adds n bytes at p to the message. */
 export function md5Update(h: Md5, p: usize, n: u32): void {
-  const before = h.bytesLow;
-  h.bytesLow += n;
-  if (h.bytesLow < before) h.bytesHigh++;
-  const block = changetype<usize>(h.block);
-  if (h.used > 0) {
-    let take = 64 - h.used;
-    if (take > n) take = n;
-    memory_copy(block + h.used, p, take);
-    h.used += take;
-    p += take;
-    n -= take;
-    if (h.used < 64) return;
-    md5Block(h, block);
-    h.used = 0;
-  }
-  while (n >= 64) {
-    md5Block(h, p);
-    p += 64;
-    n -= 64;
-  }
-  if (n > 0) {
-    memory_copy(block, p, n);
-    h.used = n;
-  }
+  block64Update(input(h), changetype<usize>(h), md5BlockAt, p, n);
 }
 
 /** Pads the message and writes the 16-byte digest to `out`. The state is spent afterwards. */
 export function md5Final(h: Md5, out: usize): void {
-  const bitsLow = h.bytesLow << 3;
-  const bitsHigh = (h.bytesHigh << 3) | (h.bytesLow >>> 29);
-  const block = changetype<usize>(h.block);
-  store<u8>(block + h.used, 0x80);
-  h.used++;
-  if (h.used > 56) {
-    memory_fill(block + h.used, 0, 64 - h.used);
-    md5Block(h, block);
-    h.used = 0;
-  }
-  memory_fill(block + h.used, 0, 56 - h.used);
-  store<u32>(block + 56, bitsLow);
-  store<u32>(block + 60, bitsHigh);
-  md5Block(h, block);
+  block64Finish(input(h), changetype<usize>(h), md5BlockAt, false);
   store<u32>(out, h.a);
   store<u32>(out + 4, h.b);
   store<u32>(out + 8, h.c);

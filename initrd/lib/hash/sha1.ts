@@ -15,6 +15,7 @@
 // and each step: T = rotl(A, 5) + f + E + K + W[t]; E = D; D = C; C = rotl(B, 30); B = A; A = T.
 
 import { malloc, free } from "../malloc";
+import { Block64, block64Finish, block64Update } from "./block64";
 
 @unmanaged
 export class Sha1 {
@@ -28,6 +29,16 @@ export class Sha1 {
   used: u32;
   block = new StaticArray<u8>(64);
   w = new StaticArray<u32>(80);
+}
+
+/** The message buffer inside h: its fields bytesLow … block, laid out as a Block64. */
+function input(h: Sha1): Block64 {
+  return changetype<Block64>(changetype<usize>(h) + offsetof<Sha1>("bytesLow"));
+}
+
+/** sha1Block as block64's Compress. */
+function sha1BlockAt(state: usize, p: usize): void {
+  sha1Block(changetype<Sha1>(state), p);
 }
 
 /** The big-endian u32 at p. */
@@ -111,48 +122,12 @@ export function sha1Free(h: Sha1): void {
 }
 
 export function sha1Update(h: Sha1, p: usize, n: u32): void {
-  const before = h.bytesLow;
-  h.bytesLow += n;
-  if (h.bytesLow < before) h.bytesHigh++;
-  const block = changetype<usize>(h.block);
-  if (h.used > 0) {
-    let take = 64 - h.used;
-    if (take > n) take = n;
-    memory_copy(block + h.used, p, take);
-    h.used += take;
-    p += take;
-    n -= take;
-    if (h.used < 64) return;
-    sha1Block(h, block);
-    h.used = 0;
-  }
-  while (n >= 64) {
-    sha1Block(h, p);
-    p += 64;
-    n -= 64;
-  }
-  if (n > 0) {
-    memory_copy(block, p, n);
-    h.used = n;
-  }
+  block64Update(input(h), changetype<usize>(h), sha1BlockAt, p, n);
 }
 
 /** Pads the message and writes the 20-byte digest to `out`. */
 export function sha1Final(h: Sha1, out: usize): void {
-  const bitsLow = h.bytesLow << 3;
-  const bitsHigh = (h.bytesHigh << 3) | (h.bytesLow >>> 29);
-  const block = changetype<usize>(h.block);
-  store<u8>(block + h.used, 0x80);
-  h.used++;
-  if (h.used > 56) {
-    memory_fill(block + h.used, 0, 64 - h.used);
-    sha1Block(h, block);
-    h.used = 0;
-  }
-  memory_fill(block + h.used, 0, 56 - h.used);
-  storeBE(block + 56, bitsHigh);
-  storeBE(block + 60, bitsLow);
-  sha1Block(h, block);
+  block64Finish(input(h), changetype<usize>(h), sha1BlockAt, true);
   storeBE(out, h.h0);
   storeBE(out + 4, h.h1);
   storeBE(out + 8, h.h2);
