@@ -3,7 +3,7 @@
 // CLI), on a private copy of the build.
 
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type BootDir, REPO_ROOT, buildBootDir } from "./dist.js";
@@ -53,6 +53,28 @@ describe("lokum run", () => {
     const r = await run("--add", `${host}:/root/greeting.txt`, "--script", script);
     expect(r.stdout).toContain("added from the host\n");
     expect(r.stdout).toMatch(/\b20 \/root\/greeting\.txt/);
+    expect(r.status).toBe(0);
+  });
+
+  test("--add keeps the host's mode and adds a folder with everything inside", async () => {
+    const tree = join(boot.dir, "tree");
+    mkdirSync(join(tree, "sub/deeper"), { recursive: true });
+    writeFileSync(join(tree, "hello.sh"), "#!/bin/sh\necho hi from \"$0\"\n");
+    chmodSync(join(tree, "hello.sh"), 0o755);
+    writeFileSync(join(tree, "sub/deeper/note.txt"), "deep\n");
+    chmodSync(join(tree, "sub/deeper/note.txt"), 0o600);
+    symlinkSync("sub/deeper/note.txt", join(tree, "link"));
+    const single = join(boot.dir, "single.sh");
+    writeFileSync(single, "#!/bin/sh\necho single ran\n");
+    chmodSync(single, 0o750);
+    const r = await run("--add", `${tree}:/opt/tree`, "--add", `${single}:/bin/single`, "-c",
+      "/opt/tree/hello.sh\nsingle\ncat /opt/tree/link\nls -l /opt/tree/sub/deeper/note.txt /bin/single");
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toContain("\nhi from /opt/tree/hello.sh\n");
+    expect(r.stdout).toContain("\nsingle ran\n");
+    expect(r.stdout).toContain("\ndeep\n");
+    expect(r.stdout).toMatch(/\n-rwxr-x--- .* \/bin\/single\n/);
+    expect(r.stdout).toMatch(/\n-rw------- .* \/opt\/tree\/sub\/deeper\/note\.txt\n/);
     expect(r.status).toBe(0);
   });
 

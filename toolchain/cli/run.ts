@@ -9,16 +9,17 @@
 //
 // What the guest wrote to --hda/--hdb is in the image files when the command exits. A command
 // that powers the machine off (`poweroff`, `halt`) ends the run with status 0.
-// --add copies a host file into the initrd (the archive is rewritten with the extra entries).
+// --add copies a host file or folder into the initrd (the archive is rewritten with the extra
+// entries), keeping the host's permission bits.
 // The last command's status comes from a marker line the shell prints after it, which is
 // removed from the transcript.
 
-import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createNodeMachine } from "../../emulator/node.js";
 import type { Machine } from "../../emulator/machine.js";
-import { readCpio, writeCpio } from "../src/cpio.js";
+import { type CpioEntry, readCpio, writeCpio } from "../src/cpio.js";
 import { REPO_ROOT } from "./sources.js";
 import { kernelCommandLine, readDisks, writeBackDisks } from "./disks.js";
 
@@ -32,7 +33,8 @@ newlines), print the transcript and exit with the last command's status. A comma
 powers the machine off (poweroff, halt) ends the run there with status 0.
 
 options:
-  --add HOST:GUEST  copy a host file into the initrd (repeatable)
+  --add HOST:GUEST  copy a host file, or a folder with its contents, into the initrd, keeping
+                    the permission bits (repeatable)
   --hda IMG         attach IMG as the primary IDE master (/dev/hda); what the guest wrote is in
                     IMG when the command exits
   --hdb IMG         the same for the primary slave (/dev/hdb)
@@ -122,19 +124,35 @@ export async function typeCommands(machine: Machine, commands: string[], timeout
   return { text: transcript(end), status };
 }
 
-/** The initrd with extra files from the host (`HOST:GUEST`), as a newc archive. */
-function withAddedFiles(initrd: Uint8Array, adds: string[]): Uint8Array {
+/**
+ * The initrd with extra files from the host (`HOST:GUEST`), as a newc archive. Each file keeps
+ * its host permission bits (an executable stays executable); a folder is added with everything
+ * inside it, symbolic links as links.
+ */
+export function withAddedFiles(initrd: Uint8Array, adds: string[]): Uint8Array {
   if (adds.length === 0) return initrd;
   const entries = readCpio(initrd);
+  const byPath = new Map(entries.map((e) => [e.path, e]));
+  const put = (entry: CpioEntry): void => {
+    byPath.set(entry.path, entry);
+  };
+  const addTree = (host: string, guest: string): void => {
+    const st = lstatSync(host);
+    const perms = st.mode & 0o7777;
+    if (st.isSymbolicLink()) put({ path: guest, mode: 0o120000 | 0o777, target: readlinkSync(host) });
+    else if (st.isDirectory()) {
+      put({ path: guest, mode: 0o040000 | perms });
+      for (const name of readdirSync(host).sort()) addTree(join(host, name), `${guest}/${name}`);
+    } else if (st.isFile()) put({ path: guest, mode: 0o100000 | perms, data: new Uint8Array(readFileSync(host)) });
+    else throw new Error(`--add: ${host}: not a regular file, folder or symbolic link`);
+  };
   for (const spec of adds) {
     const at = spec.lastIndexOf(":");
     if (at <= 0) throw new Error(`--add '${spec}': expected HOST:GUEST`);
-    const host = spec.slice(0, at), guest = spec.slice(at + 1).replace(/^\/+/, "");
+    const host = spec.slice(0, at), guest = spec.slice(at + 1).replace(/^\/+/, "").replace(/\/+$/, "");
     if (!existsSync(host)) throw new Error(`--add: ${host}: No such file or directory`);
-    const data = new Uint8Array(readFileSync(host));
-    const kept = entries.filter((e) => e.path !== guest);
-    kept.push({ path: guest, mode: 0o100644, data });
-    entries.splice(0, entries.length, ...kept);
+    if (guest === "") throw new Error(`--add '${spec}': the guest path is empty`);
+    addTree(host, guest);
   }
-  return writeCpio(entries);
+  return writeCpio([...byPath.values()]);
 }
