@@ -13,7 +13,7 @@
 //  4. sh/expand.ts, expandWord(): a raw word becomes zero or more fields (quotes, escapes,
 //     variables, ${…}, $(…), $((…)) with sh/arith.ts, field splitting, globbing); the shell's
 //     variables live there too.
-//  5. sh/builtins.ts and sh/test.ts: cd, read, local, set, break, return, test/[, …
+//  5. sh/builtins.ts (and lib/text/test.ts): cd, read, local, set, break, return, test/[, …
 //
 // sh/shell.ts holds the state the layers share ($?, the positional parameters, counts) and the
 // arena that words and fields come from; this file is the main loop. Lines are gathered until

@@ -4,7 +4,7 @@
 //   : true false  exit [N]  cd [DIR|-]  pwd  export [NAME[=V]…]  unset NAME…
 //   local NAME[=V]…   set [-e|+e] [-- ARGS…]   shift [N]   read [-r] [NAME…]
 //   break [N]  continue [N]  return [N]  eval ARGS…  . FILE  wait [PID…]  test/[ (test.ts)
-//   exec (exec.ts)
+//   printf (lib/text/printf.ts, shared with /bin/printf)   exec (exec.ts)
 //
 // `local` saves the variable's old value on a stack; the function call (exec.ts) pops back to
 // where it started, so the old values return when the function does.
@@ -18,7 +18,8 @@ import { malloc } from "../../lib/malloc";
 import { shell, arenaAlloc, builtinPrefix, SKIP_BREAK, SKIP_CONTINUE, SKIP_RETURN } from "./shell";
 import { assign, shellVarSlot, shellVars, lookupVar, setVar, unsetVar } from "./expand";
 import { runText, startSkip, waitFor } from "./exec";
-import { testCommand } from "./test";
+import { testCommand } from "../../lib/text/test";
+import { printfCommand } from "../../lib/text/printf";
 
 /** POSIX's special builtins (and local): assignments in front of them stay afterwards. */
 export function isSpecialBuiltin(name: usize): bool {
@@ -33,7 +34,7 @@ export function isBuiltin(name: usize): bool {
     streq(name, "cd") || streq(name, "pwd") || streq(name, "export") || streq(name, "unset") ||
     streq(name, "local") || streq(name, "set") || streq(name, "shift") || streq(name, "read") ||
     streq(name, "break") || streq(name, "continue") || streq(name, "return") || streq(name, "eval") ||
-    streq(name, ".") || streq(name, "test") || streq(name, "[") || streq(name, "exec") || streq(name, "wait");
+    streq(name, ".") || streq(name, "test") || streq(name, "[") || streq(name, "exec") || streq(name, "wait") || streq(name, "printf");
 }
 
 // ---- local variables
@@ -288,8 +289,9 @@ export function runBuiltin(argc: i32, argv: usize): i32 {
   const name = load<usize>(argv);
   if (streq(name, ":") || streq(name, "true")) return 0;
   if (streq(name, "false")) return 1;
-  if (streq(name, "test") || streq(name, "[")) return testCommand(argc, argv);
+  if (streq(name, "test") || streq(name, "[")) return testCommand(argc, argv, "sh");
   if (streq(name, "read")) return readCommand(argc, argv);
+  if (streq(name, "printf")) return printfCommand(argc, argv, "printf");
   if (streq(name, "local")) {
     for (let i = 1; i < argc; i++) makeLocal(load<usize>(argv + 4 * i));
     return 0;

@@ -1,4 +1,5 @@
-// sh's `test` and `[` builtin (busybox's test): a small recursive-descent evaluator.
+// `test` and `[` (busybox's test): a small recursive-descent evaluator, shared by sh's builtin
+// and the programs /bin/test and /bin/[ (messages start with "sh: " or the program's name).
 //
 //   expr    := and ('-o' and)*
 //   and     := not ('-a' not)*
@@ -10,15 +11,16 @@
 // with nothing after it is a plain word: `[ -n ]` is true. Status 0 true, 1 false, 2 on an
 // error with busybox's message ("sh: a: bad number", "sh: =: argument expected", "sh: missing ]").
 
-import { fprintf } from "../../lib/stdio";
-import { strlen, strcmp, streq, isdigit } from "../../lib/string";
-import { access, isatty } from "../../lib/unistd";
-import { stat, lstat, Stat, S_IFMT, S_IFREG, S_IFDIR, S_IFLNK, S_IFBLK, S_IFCHR, S_IFIFO } from "../../lib/stat";
+import { fprintf } from "../stdio";
+import { strlen, strcmp, streq, isdigit } from "../string";
+import { access, isatty } from "../unistd";
+import { stat, lstat, Stat, S_IFMT, S_IFREG, S_IFDIR, S_IFLNK, S_IFBLK, S_IFCHR, S_IFIFO } from "../stat";
 
 let args: usize = 0;
 let count = 0;
 let pos = 0;
 let failed = false;
+let prefix: usize = 0; // "sh" or the program name, for messages
 let statBuf = new StaticArray<u8>(64);
 
 function arg(i: i32): usize {
@@ -26,7 +28,7 @@ function arg(i: i32): usize {
 }
 
 function fail(word: usize, what: string): void {
-  if (!failed) fprintf(2, "sh: %s: %s\n", word, changetype<usize>(what));
+  if (!failed) fprintf(2, "%s: %s: %s\n", prefix, word, changetype<usize>(what));
   failed = true;
 }
 
@@ -158,12 +160,21 @@ function orExpr(): bool {
 }
 
 /** test ARGS… or [ ARGS… ]: the status. */
-export function testCommand(argc: i32, argv: usize): i32 {
+/** Is argv[0] "[" (or a path ending in "/[")? */
+function calledAsBracket(name: usize): bool {
+  let base = name;
+  for (let p = name; load<u8>(p) != 0; p++) if (load<u8>(p) == 47) base = p + 1;
+  return streq(base, "[");
+}
+
+/** Runs test/[ on argv (argv[0] "[" wants a closing "]"); `who` prefixes the messages. */
+export function testCommand(argc: i32, argv: usize, who: string): i32 {
+  prefix = changetype<usize>(who);
   args = argv + 4;
   count = argc - 1;
-  if (streq(load<usize>(argv), "[")) {
+  if (calledAsBracket(load<usize>(argv))) {
     if (count == 0 || !streq(arg(count - 1), "]")) {
-      fprintf(2, "sh: missing ]\n");
+      fprintf(2, "%s: missing ]\n", prefix);
       return 2;
     }
     count--;

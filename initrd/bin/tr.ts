@@ -1,0 +1,128 @@
+// tr: translate, squeeze or delete characters (busybox tr's common options).
+//   tr SET1 SET2   each byte of SET1 becomes the byte at the same place in SET2 (SET2's last
+//                  byte repeats when it is shorter)
+//   -d SET1        delete those bytes      -s SET   squeeze runs of one byte of SET into one
+//   -c             take the complement of SET1 (every byte not in it)
+// Sets: bytes, ranges a-z, escapes \n \t \\ \NNN, and classes [:alpha:] [:digit:] [:lower:]
+// [:upper:] [:space:] [:alnum:] [:punct:].
+
+import { fprintf, putchar, flushOutput } from "../lib/stdio";
+import { read } from "../lib/unistd";
+import { getopt, optind } from "../lib/getopt";
+import { isdigit, isalpha, isalnum, isspace, strncmp } from "../lib/string";
+
+let set1 = new StaticArray<u8>(512);
+let set2 = new StaticArray<u8>(512);
+let inSet1 = new StaticArray<u8>(256);
+let squeezeSet = new StaticArray<u8>(256);
+let map = new StaticArray<i32>(256);
+let buffer = new StaticArray<u8>(4096);
+
+function classMember(name: usize, c: i32): i32 {
+  if (strncmp(name, changetype<usize>("alpha:]"), 7) == 0) return isalpha(c) ? 1 : 0;
+  if (strncmp(name, changetype<usize>("digit:]"), 7) == 0) return isdigit(c) ? 1 : 0;
+  if (strncmp(name, changetype<usize>("alnum:]"), 7) == 0) return isalnum(c) ? 1 : 0;
+  if (strncmp(name, changetype<usize>("lower:]"), 7) == 0) return c >= 97 && c <= 122 ? 1 : 0;
+  if (strncmp(name, changetype<usize>("upper:]"), 7) == 0) return c >= 65 && c <= 90 ? 1 : 0;
+  if (strncmp(name, changetype<usize>("space:]"), 7) == 0) return isspace(c) ? 1 : 0;
+  if (strncmp(name, changetype<usize>("punct:]"), 7) == 0) return c > 32 && c < 127 && !isalnum(c) ? 1 : 0;
+  return -1;
+}
+
+/** One byte of a set at *p, escapes decoded; advances through `next`. */
+let next: usize = 0;
+function setByte(p: usize): i32 {
+  let c = i32(load<u8>(p));
+  next = p + 1;
+  if (c != 92 || load<u8>(p, 1) == 0) return c;
+  const e = i32(load<u8>(p, 1));
+  next = p + 2;
+  if (e >= 48 && e <= 55) {
+    c = 0;
+    let q = p + 1;
+    for (let k = 0; k < 3 && load<u8>(q) >= 48 && load<u8>(q) <= 55; k++) c = c * 8 + load<u8>(q++) - 48;
+    next = q;
+    return c & 255;
+  }
+  if (e == 110) return 10;
+  if (e == 116) return 9;
+  if (e == 114) return 13;
+  if (e == 97) return 7;
+  if (e == 98) return 8;
+  if (e == 102) return 12;
+  if (e == 118) return 11;
+  return e;
+}
+
+/** Expands the set text into bytes; returns how many. */
+function expand(text: usize, out: usize): i32 {
+  let n = 0;
+  let p = text;
+  while (load<u8>(p) != 0 && n < 500) {
+    if (load<u8>(p) == 91 && load<u8>(p, 1) == 58) {
+      const name = p + 2;
+      if (classMember(name, 65) >= 0) {
+        for (let c = 0; c < 256 && n < 500; c++) if (classMember(name, c) == 1) store<u8>(out + n++, u8(c));
+        p = name + 7;
+        continue;
+      }
+    }
+    const lo = setByte(p);
+    p = next;
+    if (load<u8>(p) == 45 && load<u8>(p, 1) != 0) {
+      const hi = setByte(p + 1);
+      p = next;
+      for (let c = lo; c <= hi && n < 500; c++) store<u8>(out + n++, u8(c));
+    } else store<u8>(out + n++, u8(lo));
+  }
+  return n;
+}
+
+export function main(argc: i32, argv: usize, envp: usize): i32 {
+  let del = false, squeeze = false, complement = false;
+  for (;;) {
+    const c = getopt(argc, argv, "dscC");
+    if (c < 0) break;
+    if (c == 100) del = true;
+    else if (c == 115) squeeze = true;
+    else if (c == 99 || c == 67) complement = true;
+    else return 1;
+  }
+  const operands = argc - optind;
+  if (operands < 1 || (!del && !squeeze && operands < 2)) {
+    fprintf(2, "Usage: tr [-cds] STRING1 [STRING2]\n");
+    return 1;
+  }
+  const n1 = expand(load<usize>(argv + 4 * optind), changetype<usize>(set1));
+  const n2 = operands > 1 ? expand(load<usize>(argv + 4 * optind + 4), changetype<usize>(set2)) : 0;
+  for (let c = 0; c < 256; c++) map[c] = c;
+  for (let i = 0; i < n1; i++) inSet1[set1[i]] = 1;
+  if (complement) for (let c = 0; c < 256; c++) inSet1[c] = inSet1[c] != 0 ? 0 : 1;
+  const translating = !del && operands > 1;
+  if (translating && n2 > 0) {
+    if (complement) {
+      for (let c = 0; c < 256; c++) if (inSet1[c] != 0) map[c] = set2[n2 - 1];
+    } else for (let i = 0; i < n1; i++) map[set1[i]] = set2[i < n2 ? i : n2 - 1];
+  }
+  // squeeze applies to SET2 when translating (or -d -s), else to SET1
+  if (squeeze) {
+    if (operands > 1) for (let i = 0; i < n2; i++) squeezeSet[set2[i]] = 1;
+    else for (let c = 0; c < 256; c++) squeezeSet[c] = inSet1[c];
+  }
+  const buf = changetype<usize>(buffer);
+  let last = -1;
+  for (;;) {
+    const n = read(0, buf, 4096);
+    if (n <= 0) break;
+    for (let i = 0; i < n; i++) {
+      const c = i32(load<u8>(buf + i));
+      if (del && inSet1[c] != 0) continue;
+      const out = map[c];
+      if (squeeze && squeezeSet[out] != 0 && out == last) continue;
+      putchar(out);
+      last = out;
+    }
+  }
+  flushOutput();
+  return 0;
+}
