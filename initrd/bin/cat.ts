@@ -1,10 +1,11 @@
 // cat: copy each file (or standard input for "-" or no operand) to standard output.
 // A file that cannot be opened is reported as busybox does — "cat: can't open 'x': No such
 // file or directory" — and cat goes on with the next one, exiting with status 1 at the end.
+// A failed write (cat f >/dev/full) is "cat: write error: No space left on device", status 1.
 
-import { fprintf, flushOutput, writeBytes } from "../lib/stdio";
+import { fprintf, writeBytes, stdoutError } from "../lib/stdio";
 import { open, close, read, O_RDONLY } from "../lib/unistd";
-import { errorText } from "../lib/errno";
+import { errorText, setErrno } from "../lib/errno";
 import { streq } from "../lib/string";
 
 let buffer = new StaticArray<u8>(4096);
@@ -20,7 +21,12 @@ function copy(fd: i32): bool {
       return false;
     }
     writeBytes(1, buf, n);
-    flushOutput(); // at once: a reader of a terminal sees each line as it is typed
+    const e = stdoutError(); // flushes at once: a reader of a terminal sees each line as it is typed
+    if (e != 0) {
+      setErrno(e);
+      fprintf(2, "cat: write error: %s\n", errorText());
+      return false;
+    }
   }
 }
 

@@ -3,8 +3,11 @@
 //   -e  interpret backslash escapes: \n \t \\ \a \b \r \v \f \0NNN, and \c (stop output here)
 //   -E  do not (the default)
 // Options are recognised only before the first other argument; "-x" stays text.
+// A failed write (echo hi >/dev/full) is reported, "echo: write error: No space left on
+// device", with status 1.
 
-import { putchar } from "../lib/stdio";
+import { putchar, fprintf, stdoutError } from "../lib/stdio";
+import { setErrno, errorText } from "../lib/errno";
 
 function isOptionWord(arg: usize): bool {
   if (load<u8>(arg) != 45 || load<u8>(arg, 1) == 0) return false;
@@ -59,8 +62,17 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   }
   for (let first = true; i < argc; i++, first = false) {
     if (!first) putchar(32);
-    if (!printWord(load<usize>(argv + 4 * i), escapes)) return 0;
+    if (!printWord(load<usize>(argv + 4 * i), escapes)) return finish();
   }
   if (newline) putchar(10);
-  return 0;
+  return finish();
+}
+
+/** Writes the output out; a failed write is reported and gives status 1 (busybox's words). */
+function finish(): i32 {
+  const e = stdoutError();
+  if (e == 0) return 0;
+  setErrno(e);
+  fprintf(2, "echo: write error: %s\n", errorText());
+  return 1;
 }

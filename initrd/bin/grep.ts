@@ -1,7 +1,7 @@
 // grep: print lines that match a pattern (busybox grep's common options).
 //   -F fixed string   -E extended regex (+ ? |)   default: basic regex (lib/regex.ts)
 //   -i ignore case   -v select non-matching lines   -c count   -n line numbers
-//   -q quiet   -l list matching files   -e PATTERN
+//   -q quiet   -l list matching files   -e PATTERN (several -e: lines matching any of them)
 // With several files each line is prefixed "FILE:". Status: 0 if a line was selected,
 // 1 if none, 2 on an error (busybox: "grep: x: No such file or directory").
 
@@ -14,6 +14,10 @@ import { regexMatch } from "../lib/regex";
 
 let fixed = false, extended = false, ignoreCase = false, invert = false;
 let countOnly = false, numbers = false, quiet = false, listFiles = false;
+// the patterns (-e may be given several times: a line is selected when any one matches)
+const MAX_PATTERNS = 32;
+let patterns = new StaticArray<usize>(MAX_PATTERNS);
+let patternCount = 0;
 let pattern: usize = 0;
 let patternLength = 0;
 
@@ -44,7 +48,12 @@ function grepFile(fd: i32, name: usize, showName: bool): i32 {
     lineNo++;
     const hadNewline = load<u8>(buf + n - 1) == 10;
     if (hadNewline) store<u8>(buf + n - 1, 0);
-    const hit = fixed ? containsFixed(buf) : regexMatch(pattern, buf, extended, ignoreCase);
+    let hit = false;
+    for (let k = 0; k < patternCount && !hit; k++) {
+      pattern = patterns[k];
+      patternLength = strlen(pattern);
+      hit = fixed ? containsFixed(buf) : regexMatch(pattern, buf, extended, ignoreCase);
+    }
     if (hit == invert) continue;
     selected++;
     if (quiet) return selected;
@@ -74,18 +83,19 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
     else if (c == 110) numbers = true;
     else if (c == 113) quiet = true;
     else if (c == 108) listFiles = true;
-    else if (c == 101) pattern = optarg;
+    else if (c == 101) {
+      if (patternCount < MAX_PATTERNS) patterns[patternCount++] = optarg;
+    }
     else if (c == 63) return 2;
   }
   let first = optind;
-  if (pattern == 0) {
+  if (patternCount == 0) {
     if (first >= argc) {
       fprintf(2, "Usage: grep [-FEivcnqle] PATTERN [FILE]...\n");
       return 2;
     }
-    pattern = load<usize>(argv + 4 * first++);
+    patterns[patternCount++] = load<usize>(argv + 4 * first++);
   }
-  patternLength = strlen(pattern);
   let selected = 0;
   let error = false;
   if (first >= argc) {

@@ -4,7 +4,8 @@
 // Understood: literal bytes, `.` (any byte), `[abc]` `[a-z]` `[^…]` classes, `*` (zero or
 // more of the previous atom), `^` and `$` anchors, `\x` (x literally). With `extended`
 // (grep -E) also `+`, `?` and top-level alternation `a|b`. No groups or back-references.
-// `ignoreCase` folds ASCII letters on both sides.
+// `ignoreCase` folds ASCII letters on both sides. regexSearch also tells where a match starts
+// and ends (sed's s///).
 
 import { tolower } from "./string";
 
@@ -60,10 +61,10 @@ function isEnd(p: usize): bool {
   return load<u8>(p) == 0 || (extended && load<u8>(p) == 124);
 }
 
-/** Matches pattern p at text t (anchored here). */
-function matchHere(p: usize, t: usize): bool {
-  if (isEnd(p)) return true;
-  if (load<u8>(p) == 36 && isEnd(p + 1)) return load<u8>(t) == 0;
+/** Matches pattern p at text t (anchored here): the address just after the match, or 0. */
+function matchHere(p: usize, t: usize): usize {
+  if (isEnd(p)) return t;
+  if (load<u8>(p) == 36 && isEnd(p + 1)) return load<u8>(t) == 0 ? t : 0;
   const len = atomLength(p);
   const op = load<u8>(p + len);
   if (op == 42 || (extended && (op == 43 || op == 63))) {
@@ -72,22 +73,71 @@ function matchHere(p: usize, t: usize): bool {
     while (atomMatches(p, len, load<u8>(t + n))) n++;
     const min = op == 43 ? 1 : 0;
     const max = op == 63 ? (n > 0 ? 1 : 0) : n;
-    for (let k = max; k >= min; k--) if (matchHere(rest, t + k)) return true;
-    return false;
+    for (let k = max; k >= min; k--) {
+      const end = matchHere(rest, t + k);
+      if (end != 0) return end;
+    }
+    return 0;
   }
   if (atomMatches(p, len, load<u8>(t))) return matchHere(p + len, t + 1);
-  return false;
+  return 0;
+}
+
+/** Where the last regexSearch's match ended (the address after its last byte). */
+export let regexEnd: usize = 0;
+
+/** One alternative: anchored with ^ (only at the start of the line) or tried at every
+ *  position from `from`; the match's start (regexEnd its end), or 0. */
+function searchAlternative(p: usize, line: usize, from: usize): usize {
+  if (load<u8>(p) == 94) {
+    if (from != line) return 0;
+    regexEnd = matchHere(p + 1, from);
+    return regexEnd != 0 ? from : 0;
+  }
+  let t = from;
+  for (;;) {
+    regexEnd = matchHere(p, t);
+    if (regexEnd != 0) return t;
+    if (load<u8>(t) == 0) return 0;
+    t++;
+  }
+  return 0;
+}
+
+/** The first match at or after `from` in `line` (for ^, `from` must be the line's start):
+ *  its start address, with regexEnd just after it; 0 when there is none. The leftmost match
+ *  wins; among alternatives (-E's a|b) the one that starts first. For sed's s///. */
+export function regexSearch(pattern: usize, line: usize, from: usize, isExtended: bool, foldCase: bool): usize {
+  extended = isExtended;
+  ignoreCase = foldCase;
+  let best: usize = 0;
+  let bestEnd: usize = 0;
+  let p = pattern;
+  for (;;) {
+    const start = searchAlternative(p, line, from);
+    if (start != 0 && (best == 0 || start < best)) {
+      best = start;
+      bestEnd = regexEnd;
+    }
+    if (!extended) break;
+    while (load<u8>(p) != 0 && load<u8>(p) != 124) p += atomLength(p);
+    if (load<u8>(p) == 0) break;
+    p++;
+  }
+  regexEnd = bestEnd;
+  return best;
 }
 
 /** One alternative: anchored with ^ or tried at every position. */
 function matchAlternative(p: usize, text: usize): bool {
-  if (load<u8>(p) == 94) return matchHere(p + 1, text);
+  if (load<u8>(p) == 94) return matchHere(p + 1, text) != 0;
   let t = text;
   for (;;) {
-    if (matchHere(p, t)) return true;
+    if (matchHere(p, t) != 0) return true;
     if (load<u8>(t) == 0) return false;
     t++;
   }
+  return false;
 }
 
 /** Does the regular expression match somewhere in text? */

@@ -35,11 +35,16 @@ let memBuf: usize = 0;
 let memCap: i32 = 0;
 let emitted: i32 = 0; // bytes the current call produced (or would have, for snprintf)
 
+let stdoutErrno = 0; // the first error writing standard output (ENOSPC on /dev/full, EPIPE…)
+
 function writeAll(fd: i32, buf: usize, n: i32): void {
   let done = 0;
   while (done < n) {
     const r = sys_write(fd, buf + done, n - done);
-    if (r <= 0) return;
+    if (r <= 0) {
+      if (r < 0 && fd == 1 && stdoutErrno == 0) stdoutErrno = -r;
+      return;
+    }
     done += r;
   }
 }
@@ -48,6 +53,13 @@ function writeAll(fd: i32, buf: usize, n: i32): void {
 export function flushOutput(): void {
   if (outLen > 0) writeAll(1, changetype<usize>(outBuf), outLen);
   outLen = 0;
+}
+
+/** Flushes standard output and returns the errno of the first write to it that failed, or 0
+ *  (so a tool can report "write error" and exit 1, as busybox's echo and cat do). */
+export function stdoutError(): i32 {
+  flushOutput();
+  return stdoutErrno;
 }
 
 function emit(c: i32): void {

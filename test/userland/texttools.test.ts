@@ -21,6 +21,7 @@ function samples(): string {
     u2: "a\na\nb\nc\nc\nc",
     trin: "hello  world 12\nabc\n",
     words: "a b c\nd 'e f' g\n",
+    five: "one\ntwo\nthree\nfour\nfive\n",
     "d/f": "x".repeat(5000),
     "d/e/g": "\0".repeat(100),
   };
@@ -76,6 +77,15 @@ describe("text tools match busybox on the same input", () => {
     ["du", ["d"]], ["du", ["-s", "d", "d/f"]], ["du", ["-h", "d"]], ["du", ["-sh", "d"]], ["du", ["-k", "d"]], ["du", ["nope"]], ["du", ["-a", "d"]],
     ["find", ["nope"]], ["find", ["d", "-maxdepth", "0"]],
     ["xargs", ["-n", "2", "echo"], "a b c d e\n"], ["xargs", [], "a b\n"], ["xargs", ["echo", "pre"], "x\ny\n"], ["xargs", ["echo", "empty"], ""],
+    ["sed", ["-n", "2p", "five"]], ["sed", ["2,4d", "five"]], ["sed", ["-n", "/t/p", "five"]], ["sed", ["s/o/0/", "five"]],
+    ["sed", ["s/o/0/g;2q", "five"]], ["sed", ["-n", "s/e/E/2p", "five"]], ["sed", ["$d", "five"]], ["sed", ["-n", "$p", "five"]],
+    ["sed", ["/two/,/four/s/^/> /", "five"]], ["sed", ["-e", "s/one/1/", "-e", "s/two/2/", "five"]], ["sed", ["s/[aeiou]/(&)/g", "five"]],
+    ["sed", ["s|e|\\n|", "five"]], ["sed", ["s/e/", "five"]], ["sed", ["-n", "2!p", "five"]], ["sed", ["=", "five"]], ["sed", ["3,$d", "five"]],
+    ["sed", ["s/x*/-/g", "five"]], ["sed", ["-E", "s/o|e/_/g", "five"]], ["sed", ["2,1p", "five"]], ["sed", ["-n", "/one/,3p", "five"]],
+    ["sed", ["2{s/two/2/;p}", "five"]], ["sed", ["-n", "$=", "five"]], ["sed", ["s/^/[/;s/$/]/", "five"]], ["sed", ["s/E/x/I", "five"]],
+    ["sed", ["1d;$d", "five"]], ["sed", ["nope", "five"]], ["sed", ["s/e/\\&\\//", "five"]], ["sed", ["-n", "/^t/,/^f/p", "five"]],
+    ["sed", ["s/o/0/2", "five"]], ["sed", ["1!G", "five"]], ["sed", ["-n", "h;n;G;p", "five"]], ["sed", ["x", "five"]], ["sed", ["n;d", "five"]],
+    ["sed", ["p", "nope"]], ["sed", ["s/a/b/"], "banana\n"], ["sed", ["s/a/b/g"], "banana"],
     ["xargs", ["nosuchcmd"], "a\n"], ["xargs", [], "d 'e f' \"g h\" i\\ j\n"],
   ];
   for (const [tool, args, input] of cases) {
@@ -121,6 +131,25 @@ describe("text tools match busybox on the same input", () => {
     expect(run("ln", ["nope", "x"], { cwd: dir })).toMatchObject({ status: 1, stderr: "ln: nope: No such file or directory\n" });
     expect(run("ln", ["twelve", "d"], { cwd: dir }).status).toBe(0);
     expect(readFileSync(join(dir, "d/twelve"), "utf8")).toBe(readFileSync(join(dir, "twelve"), "utf8"));
+  });
+
+  test("grep with several -e selects lines matching any; echo and cat report write errors as busybox", () => {
+    const dir = samples();
+    same(dir, "grep", ["-e", "a", "-e", "^c", "-e", "z$"], "a\nb\nc\nxyz\n");
+    same(dir, "grep", ["-c", "-e", "b", "-e", "nothing"], "a\nb\nc\n");
+    const u = buildOnce();
+    for (const [tool, args] of [["echo", "hi"], ["cat", "twelve cuts"]]) {
+      const line = (bin: string) => spawnSync("sh", ["-c", `${bin} ${args} >/dev/full; echo "rc=$?"`], { cwd: dir, encoding: "utf8" });
+      const ours = line(`'${u.bin(tool)}'`), theirs = line(`busybox ${tool}`);
+      expect(ours.stdout).toBe("rc=1\n");
+      expect({ out: ours.stdout, err: ours.stderr }).toEqual({ out: theirs.stdout, err: theirs.stderr });
+    }
+  });
+
+  test("sed -i edits the file in place", () => {
+    const dir = samples();
+    expect(run("sed", ["-i", "-e", "s/o/0/g", "-e", "3d", "five"], { cwd: dir })).toMatchObject({ status: 0, stdout: "" });
+    expect(readFileSync(join(dir, "five"), "utf8")).toBe("0ne\ntw0\nf0ur\nfive\n");
   });
 
   test("yes repeats its words until the reader goes away", () => {
