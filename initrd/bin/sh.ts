@@ -30,6 +30,8 @@
 // is no job control (no fg/bg): the shell ignores ^Z (SIGTSTP), and a command that ^Z stops is
 // continued at once (sh/exec.ts waitFor), so nothing is left stopped with no way to resume it.
 // Messages are busybox ash's ("sh: foo: not found", status 127; in a script "FILE: line N: ").
+// An interactive shell reads its lines through sh/lineedit.ts: arrows, history, ^A/^E/^U/^K/^W,
+// tab completion, with the terminal in raw mode only while a line is typed.
 
 import { fprintf, readLine, flushOutput, fputs } from "../lib/stdio";
 import { strlen, memcpy, streq, cstr } from "../lib/string";
@@ -41,6 +43,7 @@ import { shell, SKIP_INTERRUPT } from "./sh/shell";
 import { parse, freeTree } from "./sh/parse";
 import { evalNode, runText } from "./sh/exec";
 import { setVar } from "./sh/expand";
+import { editLine } from "./sh/lineedit";
 
 // ---- the main loop
 
@@ -98,17 +101,22 @@ function runGathered(final: bool): bool {
   return true;
 }
 
+let lineEditing = true; // until the terminal refuses raw mode
+
 function runInput(fd: i32): void {
   const line = changetype<usize>(lineBuf);
   textLen = 0;
   linesRead = 0;
   for (;;) {
+    let n = -3;
     if (shell.interactive) {
-      if (textLen > 0) fputs(1, cstr("> "));
-      else fputs(1, geteuid() == 0 ? cstr("# ") : cstr("$ "));
+      const prompt = textLen > 0 ? cstr("> ") : geteuid() == 0 ? cstr("# ") : cstr("$ ");
+      fputs(1, prompt);
       flushOutput();
+      if (fd == 0 && lineEditing) n = editLine(fd, prompt, line); // sh/lineedit.ts
+      if (n == -3) lineEditing = false;
     }
-    const n = readLine(fd, line, LINE_MAX);
+    if (n == -3) n = readLine(fd, line, LINE_MAX);
     if (n < 0 && errno == EINTR && shell.interactive) { // ^C at the prompt
       fputs(2, cstr("\n"));
       textLen = 0;
