@@ -1,23 +1,24 @@
-// crond: run commands at set times, from /etc/crontab.
+// crond: run commands at set times, from /etc/crontab and the users' crontabs.
 //
-//   crond [-f] [-c FILE] [-x SECONDS]
+//   crond [-f] [-c FILE] [-d DIR] [-x SECONDS]
 //
-// /etc/crontab holds one job a line in the system crontab's form (# starts a comment):
-//
-//   minute hour day-of-month month day-of-week user command…
-//   */5    *    *            *     *           root rmmod -a
+// Two kinds of crontab, one job a line (# starts a comment):
+//   /etc/crontab (-c FILE), the system's: minute hour day-of-month month day-of-week user command
+//   DIR/USER (-d DIR, default /var/spool/cron/crontabs: what `crontab -e` edits), one per user,
+//   without the user field — the job runs as USER:   0-59/5 * * * * /sbin/rmmod -a
 //
 // Each time field is `*`, a number, a range `a-b`, any of them with a step `/n` (`*/5`: every
 // fifth), or a comma list of those. Ranges: minute 0-59, hour 0-23, day 1-31, month 1-12,
 // day of week 0-7 (0 and 7 are Sunday). As in Vixie cron, when both day fields are
-// restricted a day matching either one will do. The user field is read and ignored (Lokum
-// runs everything as root). A job's command runs with /bin/sh -c; its output goes where
-// crond's goes (the console).
+// restricted a day matching either one will do. A job's command runs with /bin/sh -c, as its
+// user (uid and gid from /etc/passwd); its output goes where crond's goes (the console). Each
+// start is logged as busybox crond logs it: "crond: USER root pid 12 cmd /sbin/rmmod -a".
 //
-// crond reads the file once at start, then wakes at the start of every minute and runs the
-// jobs due (the clock is UTC). Without -f it detaches (forks; the parent returns at once).
-// -c names another crontab; -x SECONDS runs the jobs due at that time (seconds since 1970),
-// waits for them and exits — for tests. It is not started at boot: run `crond` to have it.
+// crond wakes at the start of every minute, reads the crontabs again (so an edit takes effect
+// the next minute, no signal needed) and runs the jobs due (the clock is UTC). Without -f it
+// detaches (forks; the parent returns at once). -x SECONDS runs the jobs due at that time
+// (seconds since 1970), waits for them and exits — for tests. /etc/init.d/crond starts it at
+// boot when a crontab has a job.
 
 import { fprintf } from "../lib/stdio";
 import { fork, execve, waitpid, setsid, sleep, time, _exit, exit, WNOHANG } from "../lib/unistd";
@@ -25,34 +26,45 @@ import { errorText } from "../lib/errno";
 import { isdigit, strtol, parseEndPointer } from "../lib/string";
 import { environ } from "../lib/env";
 import { gmtime, DateTime } from "../lib/time";
-import { malloc } from "../lib/malloc";
+import { malloc, free } from "../lib/malloc";
+import { setuid, setgid } from "../lib/unistd";
+import { opendir, readdir, closedir, direntName } from "../lib/dirent";
+import { streq, strlen, memcpy } from "../lib/string";
 import { nextOption, optionArg } from "../lib/kmod/options";
 import { readFile, cutLine, skipBlanks, wordEnd } from "../lib/kmod/util";
 
-const OPTIONS = "f|foreground c:|crontab x:|run-at h|help";
+const OPTIONS = "f|foreground c:|crontab d:|dir x:|run-at h|help";
 const FIELDS = 5;
 
 @unmanaged
 class Job {
   fields: usize; // FIELDS pointers to the time fields' text
   command: usize;
+  user: usize;
   next: Job;
 }
 
 let jobs: Job = null;
+let lastJob: Job = null;
+// what the crontabs were read into, freed before the next reading
+const MAX_TEXTS = 64;
+let texts = new StaticArray<usize>(MAX_TEXTS);
+let textCount = 0;
 let statusWord = new StaticArray<i32>(1);
 let shArgv = new StaticArray<usize>(4);
 
-/** Reads the crontab into `jobs`; a malformed line is reported and skipped. */
-function readCrontab(path: usize): bool {
+/** Adds the jobs of one crontab to `jobs`; a malformed line is reported and skipped. In the
+ *  system form (user == 0) the sixth field names the user; a user's crontab has none. */
+function readCrontab(path: usize, user: usize, quietIfMissing: bool): bool {
   const text = readFile(path);
   if (text == 0) {
-    fprintf(2, "crond: can't open '%s': %s\n", path, errorText());
+    if (!quietIfMissing) fprintf(2, "crond: can't open '%s': %s\n", path, errorText());
     return false;
   }
-  let last: Job = null;
+  if (textCount < MAX_TEXTS) texts[textCount++] = text;
   let lineNo = 0;
   let p = text;
+  const wanted = user == 0 ? FIELDS + 1 : FIELDS;
   while (load<u8>(p) != 0) {
     const line = skipBlanks(p);
     p = cutLine(p);
@@ -60,27 +72,70 @@ function readCrontab(path: usize): bool {
     if (load<u8>(line) == 0 || load<u8>(line) == 35) continue;
     const job = changetype<Job>(malloc(sizeof<Job>()));
     job.fields = malloc(4 * FIELDS);
+    job.user = user;
     let q = line;
     let ok = true;
-    for (let i = 0; i <= FIELDS && ok; i++) { // five time fields and the user
+    for (let i = 0; i < wanted && ok; i++) { // five time fields (and the user)
       const end = wordEnd(q);
       if (end == q || load<u8>(end) == 0) ok = false;
       else {
         store<u8>(end, 0);
         if (i < FIELDS) store<usize>(job.fields + 4 * i, q);
+        else job.user = q;
         q = skipBlanks(end + 1);
       }
     }
     if (!ok || load<u8>(q) == 0) {
       fprintf(2, "crond: %s line %d: bad line, ignored\n", path, lineNo);
+      free(job.fields);
+      free(changetype<usize>(job));
       continue;
     }
     job.command = q;
     job.next = null;
-    if (last == null) jobs = job;
-    else last.next = job;
-    last = job;
+    if (lastJob == null) jobs = job;
+    else lastJob.next = job;
+    lastJob = job;
   }
+  return true;
+}
+
+let pathBuf = new StaticArray<u8>(512);
+
+/** (Re)reads /etc/crontab and every user's crontab in `dir`. */
+function readAll(systemPath: usize, dir: usize, quiet: bool): bool {
+  for (let j = jobs; j != null;) {
+    const next = j.next;
+    free(j.fields);
+    free(changetype<usize>(j));
+    j = next;
+  }
+  jobs = null;
+  lastJob = null;
+  for (let i = 0; i < textCount; i++) free(texts[i]);
+  textCount = 0;
+  const systemOk = readCrontab(systemPath, 0, quiet);
+  const d = opendir(dir);
+  if (d == null) return systemOk;
+  const buf = changetype<usize>(pathBuf);
+  const dirLen = strlen(dir);
+  for (;;) {
+    const ent = readdir(d);
+    if (ent == 0) break;
+    const name = direntName(ent);
+    if (load<u8>(name) == 46 || streq(name, "cron.update")) continue;
+    const n = strlen(name);
+    if (dirLen + n + 2 > 512) continue;
+    memcpy(buf, dir, dirLen);
+    store<u8>(buf + dirLen, 47);
+    memcpy(buf + dirLen + 1, name, n + 1);
+    // the user's name must outlive the directory buffer: keep it with the texts
+    const user = malloc(n + 1);
+    memcpy(user, name, n + 1);
+    if (textCount < MAX_TEXTS) texts[textCount++] = user;
+    readCrontab(buf, user, true);
+  }
+  closedir(d);
   return true;
 }
 
@@ -127,20 +182,67 @@ function due(job: Job, t: DateTime, dow: i32): bool {
   return dayOk || weekdayOk;
 }
 
-function start(command: usize): void {
+let passwdLine = new StaticArray<u8>(8);
+
+/** uid and gid of `user` from /etc/passwd (name:x:uid:gid:…); false when it has no entry. */
+let foundUid = 0, foundGid = 0;
+function lookupUser(user: usize): bool {
+  const text = readFile(changetype<usize>("/etc/passwd"));
+  if (text == 0) return false;
+  const n = strlen(user);
+  let found = false;
+  let p = text;
+  while (load<u8>(p) != 0 && !found) {
+    const line = p;
+    p = cutLine(p);
+    if (strncmpBytes(line, user, n) && load<u8>(line + n) == 58) {
+      let q = line + n + 1;
+      while (load<u8>(q) != 0 && load<u8>(q) != 58) q++; // the password field
+      if (load<u8>(q) == 58) {
+        foundUid = strtol(q + 1, 10);
+        q = parseEndPointer();
+        if (load<u8>(q) == 58) {
+          foundGid = strtol(q + 1, 10);
+          found = true;
+        }
+      }
+    }
+  }
+  free(text);
+  return found;
+}
+
+function strncmpBytes(a: usize, b: usize, n: i32): bool {
+  for (let i = 0; i < n; i++) if (load<u8>(a + i) != load<u8>(b + i)) return false;
+  return true;
+}
+
+function start(job: Job): void {
+  const user = job.user;
   const pid = fork();
   if (pid < 0) {
     fprintf(2, "crond: can't fork: %s\n", errorText());
     return;
   }
   if (pid == 0) {
+    if (!streq(user, "root")) {
+      if (!lookupUser(user)) {
+        fprintf(2, "crond: unknown user %s\n", user);
+        _exit(1);
+      }
+      if (setgid(foundGid) < 0 || setuid(foundUid) < 0) {
+        fprintf(2, "crond: can't change to user %s: %s\n", user, errorText());
+        _exit(1);
+      }
+    }
     shArgv[0] = changetype<usize>("sh");
     shArgv[1] = changetype<usize>("-c");
-    shArgv[2] = command;
+    shArgv[2] = job.command;
     shArgv[3] = 0;
     execve(changetype<usize>("/bin/sh"), changetype<usize>(shArgv), environ);
     _exit(127);
   }
+  fprintf(2, "crond: USER %s pid %d cmd %s\n", user, pid, job.command);
 }
 
 /** Starts every job due at `now`; returns how many. */
@@ -150,7 +252,7 @@ function runDue(now: u32): i32 {
   let n = 0;
   for (let j = jobs; j != null; j = j.next) {
     if (due(j, t, dow)) {
-      start(j.command);
+      start(j);
       n++;
     }
   }
@@ -160,20 +262,22 @@ function runDue(now: u32): i32 {
 export function main(argc: i32, argv: usize, envp: usize): i32 {
   let foreground = false;
   let path = changetype<usize>("/etc/crontab");
+  let dir = changetype<usize>("/var/spool/cron/crontabs");
   let once: usize = 0;
   for (;;) {
     const c = nextOption(argc, argv, OPTIONS);
     if (c < 0) break;
     if (c == 102) foreground = true; // f
     else if (c == 99) path = optionArg; // c
+    else if (c == 100) dir = optionArg; // d
     else if (c == 120) once = optionArg; // x
     else if (c == 104) { // h
-      fprintf(1, "Usage: crond [-f] [-c CRONTAB] [-x SECONDS]\n\n\t-f\tForeground\n\t-c FILE\tCrontab to read (default /etc/crontab)\n\t-x SECS\tRun the jobs due at SECS since 1970 once, then exit\n");
+      fprintf(1, "Usage: crond [-f] [-c CRONTAB] [-d DIR] [-x SECONDS]\n\n\t-f\tForeground\n\t-c FILE\tSystem crontab (default /etc/crontab)\n\t-d DIR\tUsers' crontabs (default /var/spool/cron/crontabs)\n\t-x SECS\tRun the jobs due at SECS since 1970 once, then exit\n");
       return 0;
     } else return 1;
   }
-  if (!readCrontab(path)) return 1;
   if (once != 0) {
+    if (!readAll(path, dir, false) && jobs == null) return 1;
     for (let n = runDue(u32(strtol(once, 10))); n > 0; n--) waitpid(-1, changetype<usize>(statusWord), 0);
     return 0;
   }
@@ -186,6 +290,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const now = u32(time());
     sleep(i32(60 - now % 60)); // to the start of the next minute
+    readAll(path, dir, true);
     runDue(u32(time()) / 60 * 60);
     while (waitpid(-1, changetype<usize>(statusWord), WNOHANG) > 0) {} // reap finished jobs
   }

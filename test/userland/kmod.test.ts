@@ -271,15 +271,38 @@ describe("the image's /etc files", () => {
       "",
     ].join("\n"));
     // 2024-03-01 12:00:00 UTC was a Friday
-    const at = (t: string) => run("crond", ["-f", "-c", join(dir, "crontab"), "-x", String(Date.parse(t) / 1000)]);
+    const at = (t: string) => run("crond", ["-f", "-c", join(dir, "crontab"), "-d", join(dir, "spool"), "-x", String(Date.parse(t) / 1000)]);
     const noon = at("2024-03-01T12:00:00Z");
     expect(noon.status).toBe(0);
-    expect(noon.stderr).toBe(`crond: ${join(dir, "crontab")} line 6: bad line, ignored\n`);
+    // the bad line, then busybox crond's log line for each job started
+    const messages = noon.stderr.split("\n").filter(Boolean);
+    expect(messages[0]).toBe(`crond: ${join(dir, "crontab")} line 6: bad line, ignored`);
+    expect(messages.slice(1).map((m) => m.replace(/pid \d+/, "pid N")).sort()).toEqual(
+      ["every-five", "first-of-month", "weekday-noon"].map((w) => `crond: USER root pid N cmd echo ${w}`));
     expect(noon.stdout.split("\n").filter(Boolean).sort()).toEqual(["every-five", "first-of-month", "weekday-noon"]);
     expect(at("2024-03-02T12:00:00Z").stdout).toBe("every-five\n"); // a Saturday
     expect(at("2024-03-02T12:01:00Z").stdout).toBe("");
     expect(at("2024-02-10T07:13:00Z").stdout).toBe("february\n");
     expect(readFileSync(resolve(repo, "initrd/etc/crontab"), "utf8")).toMatch(/^#\*\/5 \* \* \* \* root rmmod -a$/m);
+  });
+
+  test("crontab installs, lists, edits (with $EDITOR) and removes a user's crontab; crond runs it as that user", () => {
+    const dir = mkdtempSync(join(tmpdir(), "lokum-crontab-"));
+    const spool = join(dir, "spool");
+    writeFileSync(join(dir, "editor"), '#!/bin/sh\necho "0-59/5 * * * * echo from-editor" >> "$1"\n', { mode: 0o755 });
+    const env = { PATH: process.env.PATH!, EDITOR: join(dir, "editor") };
+    expect(run("crontab", ["-c", spool, "-l"])).toMatchObject({ status: 1, stderr: "crontab: can't open 'root': No such file or directory\n" });
+    writeFileSync(join(dir, "mine"), "0-59/5 * * * * echo five-past\n");
+    expect(run("crontab", ["-c", spool, join(dir, "mine")]).status).toBe(0);
+    expect(run("crontab", ["-c", spool, "-l"]).stdout).toBe("0-59/5 * * * * echo five-past\n");
+    expect(run("crontab", ["-c", spool, "-e"], { env })).toMatchObject({ status: 0, stderr: "" });
+    expect(readFileSync(join(spool, "root"), "utf8")).toBe("0-59/5 * * * * echo five-past\n0-59/5 * * * * echo from-editor\n");
+    const at = (t: string) => run("crond", ["-f", "-c", join(dir, "none"), "-d", spool, "-x", String(Date.parse(t) / 1000)]);
+    const r = at("2024-03-01T12:05:00Z");
+    expect(r.stdout.split("\n").filter(Boolean).sort()).toEqual(["five-past", "from-editor"]);
+    expect(at("2024-03-01T12:06:00Z").stdout).toBe("");
+    expect(run("crontab", ["-c", spool, "-r"]).status).toBe(0);
+    expect(run("crontab", ["-c", spool, "-l"]).status).toBe(1);
   });
 });
 
