@@ -152,6 +152,19 @@ describe("text tools match busybox on the same input", () => {
     expect(readFileSync(join(dir, "five"), "utf8")).toBe("0ne\ntw0\nf0ur\nfive\n");
   });
 
+  test("ksyms lists the global symbols of /proc/kallsyms: modules' by default, -a the kernel's too", () => {
+    const kallsyms = readFileSync("/proc/kallsyms", "utf8").split("\n").filter(Boolean).map((l) => l.split(/\s+/));
+    const global = kallsyms.filter(([, type]) => /^[A-Z]$/.test(type!));
+    const all = spawnSync(buildOnce().bin("ksyms"), ["-a", "-h"], { encoding: "utf8", maxBuffer: 64 << 20 });
+    expect(all.status).toBe(0);
+    const lines = all.stdout.split("\n").filter(Boolean);
+    expect(lines.length).toBe(global.length);
+    expect(lines[0]).toBe(global[0]!.length > 3 ? `${global[0]![0]}  ${global[0]![2]!.padEnd(32)}  ${global[0]![3]}` : `${global[0]![0]}  ${global[0]![2]}`);
+    const modules = run("ksyms").stdout.split("\n");
+    expect(modules[0]).toMatch(/^Address +Symbol +Defined by$/);
+    expect(modules.slice(1).filter(Boolean).length).toBe(global.filter((f) => f.length > 3).length);
+  });
+
   test("yes repeats its words until the reader goes away", () => {
     const u = buildOnce();
     const r = spawnSync("sh", ["-c", `'${u.bin("yes")}' a b | head -3`], { encoding: "utf8" });
