@@ -19,7 +19,7 @@ import { errorText, errno, ENOENT } from "../lib/errno";
 import { getopt, optind, optarg } from "../lib/getopt";
 import { getenv, environ } from "../lib/env";
 import { userName } from "../lib/passwd";
-import { cstr, strlen, streq } from "../lib/string";
+import { cstr, strlen, streq, memcpy } from "../lib/string";
 import { snprintf } from "../lib/stdio";
 import { readPath, readLength } from "../lib/text/text";
 
@@ -27,9 +27,14 @@ let tmpName = new StaticArray<u8>(64);
 let shArgv = new StaticArray<usize>(6);
 let statusWord = new StaticArray<i32>(1);
 
+let spoolPath = new StaticArray<u8>(256);
+
 /** mkdir -p of the spool (a fresh system has none until the first crontab). */
-function makeSpool(dir: usize): void {
-  const n = strlen(dir);
+function makeSpool(spool: usize): void {
+  const dir = changetype<usize>(spoolPath);
+  const n = strlen(spool) < 255 ? strlen(spool) : 255;
+  memcpy(dir, spool, n);
+  store<u8>(dir + n, 0);
   for (let i = 1; i <= n; i++) {
     const c = load<u8>(dir + i);
     if (c == 47 || c == 0) {

@@ -362,12 +362,18 @@ function normalMode(): void {
       case 90: // ZZ
         if (nextKey() == 90) {
           if (!modified) return;
-          if (fileName != 0 && writeTo(fileName)) return;
+          if (fileName != 0 && writeTo(fileName)) {
+            draw();
+            return;
+          }
           if (fileName == 0) say("No current filename", 0, 0);
         }
         break;
       case 58: // :
-        if (readCommand() && exCommand()) return;
+        if (readCommand() && exCommand()) {
+          draw(); // the last message ("FILE" NL, NC) stays on the screen
+          return;
+        }
         break;
       case 12: fputs(1, changetype<usize>("\x1b[2J")); break; // ^L
     }

@@ -103,6 +103,68 @@ describe("the tools print what busybox prints", () => {
   }, 180_000);
 });
 
+describe("full-screen tools at the console", () => {
+  test("vi: open, move with hjkl and arrows, x, dd, i/A/o insert, :wq writes; :q refuses after a change, :q! quits", async () => {
+    await machine.restoreState(booted);
+    machine.write("printf 'alpha\\nbeta\\ngamma\\n' > /tmp/v; vi /tmp/v\r");
+    await machine.waitFor('"/tmp/v" 3L, 17C', { timeoutMs: 10_000 });
+    // beta → eta! ; a new line below it; alpha deleted; an x inserted into the new line
+    for (const keys of ["j", "x", "A!\x1b", "o", "new line\x1b", "gg", "dd", "\x1b[B\x1b[C", "ix\x1b", ":wq\r"]) {
+      machine.write(keys);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    await machine.waitFor(/"\/tmp\/v" 3L, 21C[\s\S]*# $/, { timeoutMs: 10_000 });
+    machine.write("cat /tmp/v\r");
+    await machine.waitFor("eta!\r\nnxew line\r\ngamma\r\n# ", { timeoutMs: 10_000 });
+    machine.write("vi /tmp/v\r");
+    await machine.waitFor('"/tmp/v" 3L, 21C', { timeoutMs: 10_000 });
+    machine.write("x:q\r");
+    await machine.waitFor("No write since last change (:quit! overrides)", { timeoutMs: 10_000 });
+    machine.write(":q!\r");
+    await machine.waitFor(/# $/, { timeoutMs: 10_000 });
+    machine.write("head -1 /tmp/v\r");
+    await machine.waitFor("\neta!\r\n# ", { timeoutMs: 10_000 });
+  });
+
+  test("more shows a screenful, then --More-- with busybox's percentage; space pages, q quits", async () => {
+    await machine.restoreState(booted);
+    machine.write("seq 100 > /tmp/n; more /tmp/n\r");
+    const first = await machine.waitFor("--More-- (20% of 292 bytes)", { timeoutMs: 10_000 });
+    expect(first).toContain("\r\n23\r\n--More--");
+    machine.write(" ");
+    await machine.waitFor("--More-- (44% of 292 bytes)", { timeoutMs: 10_000 });
+    machine.write("q");
+    await machine.waitFor(/# $/, { timeoutMs: 10_000 });
+    expect(await run("seq 3 | more")).toBe("1\n2\n3\nrc=0\n"); // not the screen: less than a screenful
+  });
+
+  test("crontab -e with the seeds' line verbatim; crond runs it (and a user's job) at the minute it is due", async () => {
+    const out = await run([
+      "printf '#!/bin/sh\\necho \"0-59/5 * * * * /sbin/rmmod -a\" >> \"$1\"\\necho \"*/10 * * * * echo ten > /tmp/ten\" >> \"$1\"\\n' > /tmp/ed",
+      "chmod +x /tmp/ed 2>/dev/null; EDITOR='sh /tmp/ed' crontab -e; echo edit=$?",
+      "crontab -l",
+      "crond -x 1700000100; echo crond=$?", // 22:15 UTC: only the five-minute line
+      "cat /tmp/ten 2>&1",
+      "crond -x 1700000400; cat /tmp/ten", // 22:20: both
+      "crontab -r; crontab -l",
+    ].join("; "));
+    const lines = out.replace(/pid \d+/g, "pid N").split("\n");
+    expect(lines.join("\n")).toBe([
+      "edit=0",
+      "0-59/5 * * * * /sbin/rmmod -a",
+      "*/10 * * * * echo ten > /tmp/ten",
+      "crond: USER root pid N cmd /sbin/rmmod -a",
+      "crond=0",
+      "cat: can't open '/tmp/ten': No such file or directory",
+      ...["crond: USER root pid N cmd /sbin/rmmod -a", "crond: USER root pid N cmd echo ten > /tmp/ten"],
+      "ten",
+      "crontab: can't open 'root': No such file or directory",
+      "rc=1",
+      "",
+    ].join("\n"));
+  });
+});
+
 describe("line editing at the console", () => {
   /** Types `keys` at a fresh shell (then Enter) and returns what the console showed. */
   async function typed(keys: string, until: RegExp = /\n# $/): Promise<string> {
