@@ -165,6 +165,22 @@ describe("text tools match busybox on the same input", () => {
     expect(modules.slice(1).filter(Boolean).length).toBe(global.filter((f) => f.length > 3).length);
   });
 
+  test("tail -f prints what is appended to the file, polling for it", async () => {
+    const dir = samples();
+    const { spawn } = await import("node:child_process");
+    const child = spawn(buildOnce().bin("tail"), ["-n", "2", "-f", "twelve"], { cwd: dir });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    const until = async (text: string) => {
+      for (let i = 0; i < 100 && !out.endsWith(text); i++) await new Promise((r) => setTimeout(r, 50));
+    };
+    await until("k\nl\n");
+    writeFileSync(join(dir, "twelve"), "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk\nl\nappended\n");
+    await until("appended\n");
+    child.kill();
+    expect(out).toBe("k\nl\nappended\n");
+  });
+
   test("yes repeats its words until the reader goes away", () => {
     const u = buildOnce();
     const r = spawnSync("sh", ["-c", `'${u.bin("yes")}' a b | head -3`], { encoding: "utf8" });

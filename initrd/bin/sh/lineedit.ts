@@ -295,8 +295,7 @@ function listMatches(): void {
   width += 2;
   let perRow = 80 / width;
   if (perRow < 1) perRow = 1;
-  back(cursor);
-  show(0, len); // the cursor to the end of the line before leaving it
+  show(cursor, len); // the cursor to the end of the line before leaving it
   putchar(10);
   for (let i = 0; i < matchCount; i++) {
     fputs(1, matches[i]);
