@@ -111,10 +111,12 @@ function runInput(fd: i32): void {
     let n = -3;
     if (shell.interactive) {
       const prompt = textLen > 0 ? cstr("> ") : geteuid() == 0 ? cstr("# ") : cstr("$ ");
-      fputs(1, prompt);
-      flushOutput();
-      if (fd == 0 && lineEditing) n = editLine(fd, prompt, line); // sh/lineedit.ts
-      if (n == -3) lineEditing = false;
+      if (fd == 0 && lineEditing) n = editLine(fd, prompt, line); // sh/lineedit.ts: prompts too
+      if (n == -3) {
+        lineEditing = false;
+        fputs(1, prompt);
+        flushOutput();
+      }
     }
     if (n == -3) n = readLine(fd, line, LINE_MAX);
     if (n < 0 && errno == EINTR && shell.interactive) { // ^C at the prompt

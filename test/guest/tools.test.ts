@@ -165,6 +165,18 @@ describe("full-screen tools at the console", () => {
   });
 });
 
+describe("crond from /etc/init.d", () => {
+  test("/etc/rc leaves it off while no crontab has a job; the script starts it once root's crontab has one, and stops it", async () => {
+    const out = await run([
+      "ps | grep -c '[c]rond'",
+      "echo '0-59/5 * * * * /sbin/rmmod -a' | crontab -",
+      "/etc/init.d/crond start; sleep 1; ps | grep -c '[c]rond'",
+      "/etc/init.d/crond stop; sleep 1; ps | grep -c '[c]rond'",
+    ].join("; "));
+    expect(out).toBe("0\n1\n0\nrc=1\n");
+  });
+});
+
 describe("line editing at the console", () => {
   /** Types `keys` at a fresh shell (then Enter) and returns what the console showed. */
   async function typed(keys: string, until: RegExp = /\n# $/): Promise<string> {

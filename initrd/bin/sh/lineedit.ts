@@ -404,14 +404,17 @@ function escapeKey(fd: i32): i32 {
 }
 
 /**
- * Reads one line from the terminal fd with editing, after `promptText` has been printed.
+ * Prints `promptText` and reads one line from the terminal fd with editing. Raw mode is set
+ * before the prompt appears, so nothing typed after the prompt meets the kernel's canonical
+ * echo (a harness that types as soon as it sees the prompt gets one echo, the editor's).
  * The line (with its "\n") goes into buf; returns its length, 0 at end of input (^D on an
- * empty line), -1 when ^C interrupted it (EINTR) or the terminal cannot do raw mode (then
- * errno is not EINTR and the caller reads the plain way).
+ * empty line), -1 when ^C interrupted it (EINTR), -3 (nothing printed) when the terminal
+ * cannot do raw mode.
  */
 export function editLine(fd: i32, promptText: usize, buf: usize): i32 {
-  if (!enterRaw(fd)) return -3;
+  if (!enterRaw(fd)) return -3; // not a terminal after all: the caller prompts and reads
   prompt = promptText;
+  fputs(1, prompt);
   flushOutput();
   len = 0;
   cursor = 0;
