@@ -165,6 +165,16 @@ describe("full-screen tools at the console", () => {
   });
 });
 
+describe("date from the kernel's clock", () => {
+  test("date prints busybox's default format; +%s is the host's time (v86's RTC, read at boot; the snapshot stood still meanwhile) within ten minutes", async () => {
+    await machine.restoreState(booted);
+    const out = await run("date; date +%s");
+    const [shown, seconds] = out.split("\n");
+    expect(shown).toMatch(/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d UTC \d{4}$/);
+    expect(Math.abs(Number(seconds) - Date.now() / 1000)).toBeLessThan(600);
+  });
+});
+
 describe("crond from /etc/init.d", () => {
   test("/etc/rc leaves it off while no crontab has a job; the script starts it once root's crontab has one, and stops it", async () => {
     const out = await run([
