@@ -145,7 +145,7 @@ export const TCP_MIB_LISTENDROPS: i32 = 10;
 export const tcpMib = new StaticArray<u32>(11);
 
 let allTcp: TcpSock = null;
-let nextEphemeral: u32 = 32768;
+let nextEphemeral: u32 = 0; // 32768…60999 (Linux's ip_local_port_range), from a random start
 let issCounter: u32 = 0;
 
 export function tcpFirst(): TcpSock { return allTcp; }
@@ -221,6 +221,7 @@ function tcpFree(tsk: TcpSock): void {
  *  if no Socket holds it. The caller must not touch tsk afterwards. */
 export function tcpDone(tsk: TcpSock): void {
   const wasSynRecv = tsk.state == TCP_SYN_RECV;
+  if (wasSynRecv || tsk.state == TCP_SYN_SENT) tcpMib[TCP_MIB_ATTEMPTFAILS]++; // refused, reset or timed out
   if (wasSynRecv && tsk.parent != null) { // keep the listener's counts right
     tsk.parent.embryos--;
     tsk.parent.queued++;
@@ -268,6 +269,9 @@ function portInUse(port: u16): bool {
 
 function autobind(sock: Socket, tsk: TcpSock): i32 {
   if (tsk.localPort != 0) return 0;
+  // A random start, as Linux's: a new connection is not mistaken for an old one with the
+  // same ports (v86's router remembers connections across a restored snapshot, for one).
+  if (nextEphemeral == 0) nextEphemeral = 32768 + <u32>rdtsc() % 28232;
   for (let tries = 0; tries < 28232; tries++) {
     const port = <u16>nextEphemeral;
     nextEphemeral = nextEphemeral >= 60999 ? 32768 : nextEphemeral + 1;

@@ -178,7 +178,6 @@ function synSentRcv(t: TcpSock): void {
   }
   if ((segFlags & TCPH_RST) != 0) {
     if (ack) { // the port is closed
-      tcpMib[TCP_MIB_ATTEMPTFAILS]++;
       t.err = -ECONNREFUSED;
       tcpDone(t);
     }
