@@ -18,9 +18,16 @@
 // MSG_DONTWAIT was given (-EAGAIN), up to SO_RCVTIMEO (-EAGAIN), or until a signal (-EINTR).
 // Sending is the family's: ops.sendmsg gets the data in a kernel buffer and the destination.
 //
-// System calls: the i386 direct ones (359 socket … 373 shutdown) and socketcall(102), which
-// multiplexes them (what older libcs use): both end in the same functions. Addresses are
-// copied into a kernel sockaddr buffer of up to 128 bytes (sockaddr_storage) first.
+// Stream sockets (TCP) have no per-datagram queue: their family fills in the ops listen,
+// accept, recvmsg, poll and shutdown, and the socket layer hands those calls over. accept4
+// makes the new socket (same family, type and ops) and the family attaches the connection to
+// it. A write to a stream that cannot send any more (EPIPE) also sends SIGPIPE to the writer,
+// unless MSG_NOSIGNAL, as with pipes.
+//
+// System calls: the i386 direct ones (359 socket … 373 shutdown, with 363 listen and 364
+// accept4) and socketcall(102), which multiplexes them (what older libcs use): both end in the
+// same functions. Addresses are copied into a kernel sockaddr buffer of up to 128 bytes
+// (sockaddr_storage) first.
 //
 // The interface ioctls (SIOCGIFFLAGS, SIOCSIFADDR, SIOCADDRT, …) on any socket go to
 // dev_ioctl.ts, as Linux's sock_ioctl hands them to dev_ioctl.
