@@ -43,7 +43,7 @@ import { GCC_FLAGS, compileCBytes } from "../test/lang/gcc.js";
 import { type SystemFigures, LINUX, measureSystem } from "./system.js";
 import { LINUX_MODULES, measureModules } from "./modules.js";
 import { measureDisk } from "./disk.js";
-import { LINUX_NET, measureNet, measureUdp } from "./net.js";
+import { LINUX_NET, measureHttp, measureNet, measureTcp, measureUdp } from "./net.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const programsDir = join(root, "bench/programs");
@@ -333,6 +333,22 @@ async function printNet(): Promise<void> {
     console.log(`(${fmt(udp[0].bytesSent)} bytes per run with nc -u; bytes lost per run: ${lost.map(fmt).join(", ")})`);
   } catch (err) {
     console.log(`UDP figures: not available (${String((err as Error).message).split("\n")[0]})`);
+  }
+  try {
+    const tcp = await measureTcp(3);
+    console.log(row("TCP between two Lokums, MB/s", median(tcp.map((t) => t.bytes / 1e6 / (t.ms / 1000))).toFixed(2), median(tcp.map((t) => t.ms)).toFixed(0), "-"));
+    console.log(`(1 MiB per run with nc, md5 checked; segments resent so far: ${tcp.map((t) => t.retransmitted).join(", ")})`);
+  } catch (err) {
+    console.log(`TCP figures: not available (${String((err as Error).message).split("\n")[0]})`);
+  }
+  try {
+    const http = await measureHttp(3);
+    const mb = median(http.map((h) => h.bytes / 1e6 / (h.ms / 1000)));
+    console.log(row("wget 4 MiB via the router", fmt(median(http.map((h) => h.instructions))), median(http.map((h) => h.ms)).toFixed(0),
+      `${fmt(LINUX_NET.httpInstructions)}, ${fmt(LINUX_NET.httpMs)} ms`));
+    console.log(row("  … MB/s", mb.toFixed(2), "", LINUX_NET.httpMBs.toFixed(2)));
+  } catch (err) {
+    console.log(`HTTP figures: not available (${String((err as Error).message).split("\n")[0]})`);
   }
 }
 

@@ -25,7 +25,7 @@
 // application wrote from sndUna on (sent and not yet acknowledged, then not yet sent); the
 // receive ring holds what arrived in order and was not read yet. Only in-order data is kept:
 // a segment after a gap is dropped and answered with a duplicate ACK, the sender resends.
-// The window we advertise is the free room in the receive ring, capped at four segments —
+// The window we advertise is the free room in the receive ring, capped at six segments —
 // the NE2000's receive ring holds nine full frames, so a larger burst would overflow it.
 //
 // Blocking calls sleep on the TcpSock (sleepOn/wakeUp); poll(2) asks tcpPoll every tick.
@@ -69,7 +69,7 @@ export const TCP_MSS_MAX: u32 = 1460;
 /** What a peer that sends no MSS option gets (RFC 9293). */
 export const TCP_MSS_DEFAULT: u32 = 536;
 /** The largest window we advertise (see the design note). */
-export const TCP_WINDOW_MAX: u32 = 4 * 1460;
+export const TCP_WINDOW_MAX: u32 = 6 * 1460;
 const SOMAXCONN: i32 = 128;
 
 // TcpSock.flags
