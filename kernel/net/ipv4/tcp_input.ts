@@ -243,8 +243,8 @@ function stateProcess(t: TcpSock): void {
   }
   let duplicate = false;
   if (old > 0) { // starts with bytes we already have
-    if (<u32>old >= dataLen + (fin ? 1 : 0)) {
-      duplicate = dataLen > 0 || fin;
+    if (<u32>old >= dataLen + (fin ? 1 : 0)) { // nothing new (a resend, or a window probe): ACK it
+      duplicate = true;
       dataLen = 0;
     } else {
       data += <u32>old;
