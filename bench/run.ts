@@ -27,6 +27,7 @@
 //           --asm         write both listings of every program to build/bench/ (NAME.lokum.s,
 //                         NAME.gcc.s) for reading next to each other
 //           --markdown    print the table as Markdown (for docs/benchmarks.md)
+//           --codegen     only the compiler's table (skip the system, module, disk and net figures)
 
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
@@ -60,6 +61,7 @@ const runs = Math.max(1, Number(option("--runs") ?? 5));
 const only = option("--only")?.split(",");
 const writeAsm = args.includes("--asm");
 const markdown = args.includes("--markdown");
+const codegenOnly = args.includes("--codegen");
 
 // ---- building
 interface Built {
@@ -230,10 +232,12 @@ async function main(): Promise<void> {
   console.log(`\nGeometric mean of the instruction ratios (Lokum / gcc -O2): ${geomean.toFixed(2)}`);
   console.log(`Baseline (empty main; instructions subtracted above, ms not): Lokum ${fmt(baseLokum.instructions)} instructions / ${baseLokum.ms.toFixed(0)} ms, gcc ${fmt(baseGcc.instructions)} / ${baseGcc.ms.toFixed(0)} ms`);
   console.log(`Compile time: ${ct.ms.toFixed(0)} ms for ${ct.what}`);
-  await printSystem();
-  await printModules();
-  await printDisk();
-  await printNet();
+  if (!codegenOnly) {
+    await printSystem();
+    await printModules();
+    await printDisk();
+    await printNet();
+  }
   console.log(`Runs per program: ${runs}; whole bench ${((performance.now() - started) / 1000).toFixed(1)} s`);
   if (mismatches) {
     console.error(`\n${mismatches} checksum mismatch(es): the figures above are not valid.`);
