@@ -36,6 +36,9 @@ import { signalsResetOnExec } from "./signal";
 import { execClose, execOpen, execRead } from "./execfile";
 import { filesCloseOnExec } from "./fs/fdtable";
 import { request_module } from "./kmod";
+import { tlsClear } from "./arch/x86/tls";
+import { inodePath } from "./fs/namei";
+import { currentFsCwd } from "./fs/fdtable";
 
 const E2BIG: i32 = 7;
 const ENOEXEC: i32 = 8;
@@ -242,6 +245,22 @@ function setupStack(pd: usize, args: ExecArgs, eh: ElfHeader, p: Proc, entry: u3
   return result;
 }
 
+/** Records the program's path for /proc/<pid>/exe: absolute (the working directory in front
+ *  of a relative one, "./" dropped), cut to the 127 bytes Proc.exe holds. */
+function setExePath(p: Proc, path: usize): void {
+  const exe = changetype<usize>(p.exe);
+  let n: u32 = 0;
+  if (load<u8>(path) != 0x2f) {
+    const r = inodePath(currentFsCwd(), exe, 128);
+    n = r > 0 ? <u32>r : 0;
+    if (n == 1) n = 0; // "/" itself
+    while (load<u8>(path) == 0x2e && load<u8>(path + 1) == 0x2f) path += 2;
+    if (n < 127) store<u8>(exe + n++, 0x2f);
+  }
+  for (let q = path; load<u8>(q) != 0 && n < 127; q++) store<u8>(exe + n++, load<u8>(q));
+  store<u8>(exe + n, 0);
+}
+
 /** Loads the ELF executable `path` (binfmt_elf, built in). -ENOEXEC with bprm.unknown set when
  *  the file is not ELF at all: then the other formats get their turn (execBinprm). */
 function execLoaded(path: usize, args: ExecArgs, bprm: LinuxBinprm): i32 {
@@ -290,6 +309,9 @@ function execLoaded(path: usize, args: ExecArgs, bprm: LinuxBinprm): i32 {
   let base = path;
   for (let q = path; load<u8>(q) != 0; q++) if (load<u8>(q) == 0x2f) base = q + 1;
   setProcName(p, changetype<string>(base));
+  setExePath(p, path);
+  tlsClear(p); // no TLS segment in the new program (arch/x86/tls.ts)
+  p.clearChildTid = 0;
   signalsResetOnExec(p);
   filesCloseOnExec(p);
   procSetupUserRegisters(p, <u32>r, sp);
