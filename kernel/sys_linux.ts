@@ -22,7 +22,8 @@
 //   clocks        CLOCK_REALTIME from the wall clock (time.ts), CLOCK_MONOTONIC/BOOTTIME from
 //                 jiffies plus the PIT's sub-tick microseconds, the CPU-time clocks from the
 //                 process's utime + stime. clock_gettime64 (403) is the same with 64-bit
-//                 fields (glibc tries it first on i386).
+//                 fields (glibc tries it first on i386). clock_nanosleep sleeps in whole
+//                 ticks, as nanosleep (time.ts) does.
 
 import { currentProc, findProc, Proc } from "./proc";
 import { copyFromUser, copyToUser, putUser32, USER_STACK_MAX } from "./uaccess";
@@ -33,6 +34,8 @@ import { physToVirt } from "./mm/pmm";
 import { jiffies, HZ, pitMicrosSinceTick } from "./arch/x86/pit";
 import { currentTime } from "./time";
 import { NOFILE } from "./proc";
+import { sleepTicks } from "./sched";
+import { sys_kill } from "./signal";
 
 const EPERM: i32 = 1;
 const ESRCH: i32 = 3;
@@ -318,4 +321,76 @@ export function sys_sigaltstack(ss: u32, oldSs: u32): i32 {
     if (copyToUser(oldSs, changetype<usize>(scratch), 12) < 0) return -EFAULT;
   }
   return 0;
+}
+
+// ---- sleeping on a clock, CPU affinity, signals to a "thread"
+
+/** Sleeps until the time in scratch[0..1] (seconds, nanoseconds) has passed on clock clk
+ *  (absolute), or for that long (relative). Writes what is left to rem when interrupted
+ *  (relative only), 8 bytes wide or 16 (the time64 call). */
+function clockSleep(clk: i32, flags: u32, rem: u32, wide: bool): i32 {
+  let sec = <i32>scratch[0];
+  let nsec = <i32>scratch[1];
+  if (sec < 0 || nsec < 0 || nsec > 999999999) return -EINVAL;
+  if (clk == CLOCK_PROCESS_CPUTIME_ID || clk == CLOCK_THREAD_CPUTIME_ID) return -EINVAL;
+  if ((flags & 1) != 0) { // TIMER_ABSTIME: make it relative to the clock's now
+    if (readClock(clk) < 0) return -EINVAL;
+    sec -= <i32>scratch[0];
+    nsec -= <i32>scratch[1];
+    if (nsec < 0) {
+      nsec += 1000000000;
+      sec--;
+    }
+    if (sec < 0) return 0; // already past
+  } else if (readClock(clk) < 0) {
+    return -EINVAL;
+  }
+  const ticks: u32 = <u32>sec >= 0x7fffffff / HZ ? 0x7ffffffe : <u32>sec * HZ + (<u32>nsec + 1000000000 / HZ - 1) / (1000000000 / HZ);
+  const start = jiffies;
+  const r = sleepTicks(ticks + 1);
+  if (r < 0 && rem != 0 && (flags & 1) == 0) {
+    const elapsed = jiffies - start;
+    const left = elapsed >= ticks ? 0 : ticks - elapsed;
+    scratch[0] = left / HZ;
+    scratch[1] = 0;
+    scratch[2] = (left % HZ) * (1000000000 / HZ);
+    scratch[3] = 0;
+    if (!wide) scratch[1] = scratch[2];
+    if (copyToUser(rem, changetype<usize>(scratch), wide ? 16 : 8) < 0) return -EFAULT;
+  }
+  return r;
+}
+
+/** clock_nanosleep(clk, flags, struct timespec *req, struct timespec *rem) — what glibc's
+ *  sleep() and nanosleep() call. */
+export function sys_clock_nanosleep(clk: i32, flags: u32, req: u32, rem: u32): i32 {
+  if (copyFromUser(changetype<usize>(scratch), req, 8) < 0) return -EFAULT;
+  return clockSleep(clk, flags, rem, false);
+}
+
+/** The same with struct __kernel_timespec (64-bit fields). */
+export function sys_clock_nanosleep_time64(clk: i32, flags: u32, req: u32, rem: u32): i32 {
+  if (copyFromUser(changetype<usize>(scratch), req, 16) < 0) return -EFAULT;
+  if (scratch[1] != 0 || scratch[0] > 0x7fffffff) scratch[0] = 0x7fffffff; // beyond 2038: "forever"
+  scratch[1] = scratch[2];
+  return clockSleep(clk, flags, rem, true);
+}
+
+/** sched_getaffinity(pid, len, mask): one CPU, bit 0. Returns the mask's size (4). */
+export function sys_sched_getaffinity(pid: i32, len: u32, mask: u32): i32 {
+  if (len < 4 || (len & 3) != 0) return -EINVAL;
+  if (pid != 0 && findProc(pid) == null) return -ESRCH;
+  return putUser32(mask, 1) < 0 ? -EFAULT : 4;
+}
+
+/** tgkill(tgid, tid, sig) and tkill(tid, sig): every process is its own only thread. */
+export function sys_tgkill(tgid: i32, tid: i32, sig: i32): i32 {
+  if (tgid <= 0 || tid <= 0) return -EINVAL;
+  if (tgid != tid) return -ESRCH;
+  return sys_kill(tid, sig);
+}
+
+export function sys_tkill(tid: i32, sig: i32): i32 {
+  if (tid <= 0) return -EINVAL;
+  return sys_kill(tid, sig);
 }

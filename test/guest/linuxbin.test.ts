@@ -176,6 +176,13 @@ describe("Debian's busybox-static (i386, static glibc)", () => {
     expect(out).toBe("hello\n6 regular file\nf\nrc=0\n");
   });
 
+  test("busybox sleep sleeps (clock_nanosleep), and a sleeping TLS program does not upset the kernel", async () => {
+    // While busybox sleeps, the idle task and interrupts run with the sleeper's %gs slot emptied
+    // in the GDT: the kernel must not carry the user's %gs around (vectors.s nulls it).
+    const out = await run("/bin/busybox sh -c 'a=$(/bin/busybox date +%s); /bin/busybox sleep 2; b=$(/bin/busybox date +%s); echo $((b - a))'");
+    expect(out).toMatch(/^[23]\nrc=0\n$/);
+  });
+
   test("a system call Lokum lacks is -ENOSYS and logged once per number in dmesg", async () => {
     const out = await run("/bin/busybox true; /bin/busybox true; dmesg | grep 'lokum: unknown syscall'");
     const lines = out.split("\n").filter((line) => line.includes("unknown syscall"));
