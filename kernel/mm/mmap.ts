@@ -79,7 +79,7 @@ function findHole(p: Proc, len: u32): u32 {
   let end = MMAP_BASE;
   let va = MMAP_BASE;
   while (va > floor) {
-    if (end - va >= len) return va;
+    if (end - va >= len) return end - len; // the top of the hole: mappings stack downwards
     const page = va - PAGE_SIZE;
     const pde = load<u32>(p.pd + (page >> 22) * 4);
     if ((pde & PTE_PRESENT) == 0) {
@@ -90,7 +90,7 @@ function findHole(p: Proc, len: u32): u32 {
     if ((vmLookup(p.pd, page) & PTE_PRESENT) != 0) end = page;
     va = page;
   }
-  if (end - va >= len && va >= floor) return va;
+  if (end - va >= len && va >= floor) return end - len;
   return 0;
 }
 

@@ -194,13 +194,17 @@ describe("Debian's busybox-static (i386, static glibc)", () => {
 });
 
 describe("a static musl program (gcc -m32 against musl-dev:i386)", () => {
-  test("printf, malloc of a few MiB, a file written and read, __thread, mmap, fork", async () => {
+  test("printf, malloc of a few MiB, a file written and read, __thread and %gs, mmap, fork", async () => {
     const out = await run("muslcheck");
     expect(out.split("\n").filter((line) => line.startsWith("FAIL"))).toEqual([]);
     expect(out).toContain("hello from musl: 42 printf 3.25\n");
     expect(out).toContain("ok __thread variables written\n");
     expect(out).toContain("ok 4 MiB written and read back\n");
     expect(out).toContain("uname: Lokum 0.1.0 i686\n");
+    expect(out).toContain("gs = 0x33\n"); // GDT entry 6 (Linux's GDT_ENTRY_TLS_MIN), RPL 3
+    expect(out).toContain("ok get_thread_area: the slot's base is the thread control block\n");
+    expect(out).toContain("ok PROT_NONE page: SIGSEGV on access\n");
+    expect(out).toContain("ok mmap of a file, private: its bytes, zeros after the end\n");
     expect(out).toMatch(/muslcheck: 0 failures\nrc=0\n$/);
   });
 

@@ -1,12 +1,18 @@
 /* muslcheck.c — a small C program built with musl (-static, i386) that runs unmodified on
  * Lokum: printf, malloc of a few MiB, a file written and read back, a __thread variable (TLS
- * through set_thread_area and %gs), fork, mmap. test/guest/linuxbin.test.ts builds and runs it.
+ * through set_thread_area and %gs, read back with get_thread_area), fork, mmap (anonymous,
+ * PROT_NONE, a file). Its checks pass on Linux too (where %gs is another slot: x86-64 kernels
+ * number the TLS slots from 12). test/guest/linuxbin.test.ts builds and runs it.
  *
  *   muslcheck        every check, one line each ("ok ..." or "FAIL ..."), then "muslcheck: N failures"
  *   muslcheck spin   TLS across context switches: yields 300 times while other programs run,
  *                    checking that the __thread variable keeps its address and value
  */
 #include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
@@ -19,6 +25,12 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Linux's struct user_desc (asm/ldt.h; musl ships no kernel headers) */
+struct user_desc {
+  unsigned int entry_number, base_addr, limit;
+  unsigned int seg_32bit : 1, contents : 2, read_exec_only : 1, limit_in_pages : 1, seg_not_present : 1, useable : 1;
+};
+
 static __thread int tlsCounter = 5;
 static __thread char tlsName[16] = "main";
 static int failures;
@@ -26,6 +38,12 @@ static int failures;
 static void check(int ok, const char *what) {
   printf("%s %s\n", ok ? "ok" : "FAIL", what);
   if (!ok) failures++;
+}
+
+static sigjmp_buf faultJump;
+
+static void onSegv(int sig) {
+  siglongjmp(faultJump, sig);
 }
 
 static int spin(void) {
@@ -78,6 +96,15 @@ int main(int argc, char **argv) {
   tlsCounter += 10;
   strcpy(tlsName, "changed");
   check(tlsCounter == 15 && strcmp(tlsName, "changed") == 0, "__thread variables written");
+  unsigned gs;
+  __asm__("mov %%gs, %0" : "=r"(gs));
+  printf("gs = 0x%x\n", gs);
+  check((gs & 7) == 3 && (gs >> 3) >= 6 && (gs >> 3) <= 8, "%gs selects a GDT TLS slot (6..8), RPL 3");
+  struct user_desc desc = { .entry_number = gs >> 3 };
+  check(syscall(SYS_get_thread_area, &desc) == 0 && desc.base_addr == (unsigned)(unsigned long)pthread_self() && desc.seg_32bit &&
+          desc.limit_in_pages && !desc.seg_not_present, "get_thread_area: the slot's base is the thread control block");
+  struct user_desc bad = { .entry_number = 5, .base_addr = 0, .limit = 0xfffff, .seg_32bit = 1 };
+  check(syscall(SYS_set_thread_area, &bad) == -1 && errno == EINVAL, "set_thread_area outside 6..8: EINVAL");
 
   /* files */
   const char *path = "/tmp/muslcheck.txt";
@@ -109,6 +136,33 @@ int main(int argc, char **argv) {
     check(mprotect(m, 4096, PROT_READ) == 0, "mprotect read-only");
     check(strcmp(m + 4096, "mapped") == 0 && munmap(m, 3 * 4096) == 0, "munmap");
   }
+  /* PROT_NONE: the access faults (SIGSEGV), the handler runs, the program goes on */
+  char *none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  signal(SIGSEGV, onSegv);
+  volatile int got = 0;
+  if (none != MAP_FAILED) {
+    int sig = sigsetjmp(faultJump, 1);
+    if (sig == 0) got = none[10];
+    else got = -sig;
+  }
+  check(none != MAP_FAILED && got == -SIGSEGV, "PROT_NONE page: SIGSEGV on access");
+  check(mprotect(none, 4096, PROT_READ | PROT_WRITE) == 0 && (none[10] = 4, none[10] == 4), "mprotect PROT_NONE to read/write");
+  signal(SIGSEGV, SIG_DFL);
+  /* a private file mapping: the file's bytes */
+  FILE *mf = fopen("/tmp/muslmap.txt", "w");
+  if (mf) {
+    for (int i = 0; i < 1000; i++) fprintf(mf, "%04d", i);
+    fclose(mf);
+  }
+  int fd = open("/tmp/muslmap.txt", O_RDONLY);
+  char *fm = fd >= 0 ? mmap(NULL, 4000, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+  check(fm != MAP_FAILED && memcmp(fm, "00000001", 8) == 0 && memcmp(fm + 3996, "0999", 4) == 0 && fm[4000] == 0,
+        "mmap of a file, private: its bytes, zeros after the end");
+  check(fm != MAP_FAILED && lseek(fd, 0, SEEK_CUR) == 0, "mmap leaves the file position alone");
+  check(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 100) == MAP_FAILED && errno == EINVAL, "mmap at an unaligned offset: EINVAL");
+  check(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 99, 0) == MAP_FAILED && errno == EBADF, "mmap of a bad fd: EBADF");
+  if (fd >= 0) close(fd);
+  unlink("/tmp/muslmap.txt");
 
   /* the system */
   struct utsname u;
