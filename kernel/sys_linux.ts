@@ -1,6 +1,7 @@
 // sys_linux.ts — the small system calls a C library from the Linux world asks for that
 // Lokum's own programs never needed: clone (as fork), set_tid_address, getrandom, resource
-// limits, clock_gettime, the 32-bit-uid credential calls, sigaltstack.
+// limits, clock_gettime, sigaltstack. (glibc's getuid() and friends are the 32-bit-id calls,
+// getuid32 …, which come with the credential code, not from here.)
 //
 // Design note
 // -----------
@@ -37,7 +38,6 @@ import { NOFILE } from "./proc";
 import { sleepTicks } from "./sched";
 import { sys_kill } from "./signal";
 
-const EPERM: i32 = 1;
 const ESRCH: i32 = 3;
 const EFAULT: i32 = 14;
 const EINVAL: i32 = 22;
@@ -257,59 +257,6 @@ export function sys_clock_getres(clk: i32, res: u32): i32 {
   scratch[1] = clk == CLOCK_REALTIME_COARSE || clk == CLOCK_MONOTONIC_COARSE || clk == CLOCK_PROCESS_CPUTIME_ID ||
     clk == CLOCK_THREAD_CPUTIME_ID ? 1000000000 / HZ : 1000;
   return copyToUser(res, changetype<usize>(scratch), 8);
-}
-
-// ---- credentials with 32-bit ids
-
-function putIds(a: u32, b: u32, c: u32, x: u32, y: u32, z: u32): i32 {
-  if (putUser32(a, x) < 0 || putUser32(b, y) < 0 || putUser32(c, z) < 0) return -EFAULT;
-  return 0;
-}
-
-export function sys_getresuid(ruid: u32, euid: u32, suid: u32): i32 {
-  const p = currentProc();
-  return putIds(ruid, euid, suid, p.uid, p.euid, p.suid);
-}
-
-export function sys_getresgid(rgid: u32, egid: u32, sgid: u32): i32 {
-  const p = currentProc();
-  return putIds(rgid, egid, sgid, p.gid, p.egid, p.sgid);
-}
-
-/** May a non-root process take id `id` (-1: unchanged)? Only one of its own three. */
-function allowedId(id: u32, r: u32, e: u32, s: u32): bool {
-  return id == 0xffffffff || id == r || id == e || id == s;
-}
-
-export function sys_setresuid(ruid: u32, euid: u32, suid: u32): i32 {
-  const p = currentProc();
-  if (p.euid != 0 && !(allowedId(ruid, p.uid, p.euid, p.suid) && allowedId(euid, p.uid, p.euid, p.suid) && allowedId(suid, p.uid, p.euid, p.suid))) return -EPERM;
-  if (ruid != 0xffffffff) p.uid = ruid;
-  if (euid != 0xffffffff) p.euid = euid;
-  if (suid != 0xffffffff) p.suid = suid;
-  return 0;
-}
-
-export function sys_setresgid(rgid: u32, egid: u32, sgid: u32): i32 {
-  const p = currentProc();
-  if (p.euid != 0 && !(allowedId(rgid, p.gid, p.egid, p.sgid) && allowedId(egid, p.gid, p.egid, p.sgid) && allowedId(sgid, p.gid, p.egid, p.sgid))) return -EPERM;
-  if (rgid != 0xffffffff) p.gid = rgid;
-  if (egid != 0xffffffff) p.egid = egid;
-  if (sgid != 0xffffffff) p.sgid = sgid;
-  return 0;
-}
-
-/** getgroups32: no supplementary groups. */
-export function sys_getgroups(size: i32, list: u32): i32 {
-  if (size < 0) return -EINVAL;
-  return 0;
-}
-
-/** setgroups32: root may (and the list is forgotten: Lokum has no supplementary groups). */
-export function sys_setgroups(size: i32, list: u32): i32 {
-  if (currentProc().euid != 0) return -EPERM;
-  if (size < 0 || size > 65536) return -EINVAL;
-  return 0;
 }
 
 /** sigaltstack: there is no alternate signal stack; the old one reads as disabled. */

@@ -1,6 +1,6 @@
 // sys_stat64.ts — the file system calls of Linux's i386 ABI that C libraries use today:
 // stat64, lstat64, fstat64, fstatat64, statx, and the *at calls (openat, faccessat,
-// readlinkat, mkdirat, unlinkat), fcntl64, dup3.
+// readlinkat, mkdirat, unlinkat), fcntl64, dup3, sendfile.
 //
 // Design note
 // -----------
@@ -27,7 +27,7 @@ import { currentProc, NOFILE } from "../proc";
 import { EACCES, EBADF, EFAULT, EINVAL, ENOENT, ENOMEM, ENOTDIR, errPtr, isErr, ptrErr } from "../lib/errno";
 import { encodeDev, Inode, iget, iput, isDirMode, isLinkMode, MAJOR, MINOR, O_CLOEXEC, PATH_MAX } from "./vfs";
 import { isErrInode, inodePath, lnamei, namei, nameiAt } from "./namei";
-import { filePut, vfsOpen } from "./file";
+import { filePut, vfsOpen, vfsRead, vfsWrite } from "./file";
 import { fdAlloc, fdGet, setCloseOnExec } from "./fdtable";
 import { getname, putname, sys_mkdir, sys_open, sys_readlink, sys_rmdir, sys_unlink } from "./sys_namei";
 import { sys_dup2, sys_fcntl } from "./sys_file";
@@ -265,3 +265,50 @@ export function sys_dup3(oldfd: i32, newfd: i32, flags: u32): i32 {
   if (r >= 0) setCloseOnExec(currentProc(), newfd, (flags & O_CLOEXEC) != 0);
   return r;
 }
+
+/** sendfile(out_fd, in_fd, offset, count), offset a u32 (187) or a u64 (sendfile64, 239):
+ *  copies through a kernel page, from *offset (in_fd's position left alone) or from in_fd's
+ *  position. Returns the bytes written (busybox's cat uses it). */
+function sendfile(outFd: i32, inFd: i32, uoffset: u32, count: u32, wide: bool): i32 {
+  const input = fdGet(inFd);
+  const output = fdGet(outFd);
+  if (input == null || output == null) return -EBADF;
+  const k = changetype<usize>(buf);
+  let savedPos: u32 = 0;
+  if (uoffset != 0) {
+    if (copyFromUser(k, uoffset, wide ? 8 : 4) < 0) return -EFAULT;
+    if (wide && load<u32>(k, 4) != 0) return -EINVAL; // past 4 GiB: no such files here
+    savedPos = input.pos;
+    input.pos = load<u32>(k);
+  }
+  const page = kmalloc(4096);
+  if (page == 0) return -ENOMEM;
+  let done: u32 = 0;
+  let err = 0;
+  while (done < count) {
+    const want = count - done < 4096 ? count - done : 4096;
+    const got = vfsRead(input, page, want);
+    if (got <= 0) {
+      err = got;
+      break;
+    }
+    const put = vfsWrite(output, page, <u32>got);
+    if (put < 0) {
+      err = put;
+      break;
+    }
+    done += <u32>put;
+    if (put < got) break;
+  }
+  kfree(page);
+  if (uoffset != 0) {
+    store<u32>(k, input.pos);
+    store<u32>(k, 0, 4);
+    input.pos = savedPos;
+    if (copyToUser(uoffset, k, wide ? 8 : 4) < 0) return -EFAULT;
+  }
+  return done > 0 || err == 0 ? <i32>done : err;
+}
+
+export function sys_sendfile(outFd: i32, inFd: i32, uoffset: u32, count: u32): i32 { return sendfile(outFd, inFd, uoffset, count, false); }
+export function sys_sendfile64(outFd: i32, inFd: i32, uoffset: u32, count: u32): i32 { return sendfile(outFd, inFd, uoffset, count, true); }

@@ -1,7 +1,7 @@
 /* muslcheck.c — a small C program built with musl (-static, i386) that runs unmodified on
  * Lokum: printf, malloc of a few MiB, a file written and read back, a __thread variable (TLS
  * through set_thread_area and %gs, read back with get_thread_area), fork, mmap (anonymous,
- * PROT_NONE, a file). Its checks pass on Linux too (where %gs is another slot: x86-64 kernels
+ * PROT_NONE, a file). Its checks but uname's pass on Linux too (where %gs is another slot: x86-64 kernels
  * number the TLS slots from 12). test/guest/linuxbin.test.ts builds and runs it.
  *
  *   muslcheck        every check, one line each ("ok ..." or "FAIL ..."), then "muslcheck: N failures"
