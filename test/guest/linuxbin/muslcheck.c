@@ -1,7 +1,8 @@
 /* muslcheck.c — a small C program built with musl (-static, i386) that runs unmodified on
  * Lokum: printf, malloc of a few MiB, a file written and read back, a __thread variable (TLS
  * through set_thread_area and %gs, read back with get_thread_area), fork, mmap (anonymous,
- * PROT_NONE, a file). Its checks but uname's pass on Linux too (where %gs is another slot: x86-64 kernels
+ * PROT_NONE, a file), and bad arguments to the new calls (Linux's errors). Its checks but
+ * uname's pass on Linux too (where %gs is another slot: x86-64 kernels
  * number the TLS slots from 12). test/guest/linuxbin.test.ts builds and runs it.
  *
  *   muslcheck        every check, one line each ("ok ..." or "FAIL ..."), then "muslcheck: N failures"
@@ -105,6 +106,21 @@ int main(int argc, char **argv) {
           desc.limit_in_pages && !desc.seg_not_present, "get_thread_area: the slot's base is the thread control block");
   struct user_desc bad = { .entry_number = 5, .base_addr = 0, .limit = 0xfffff, .seg_32bit = 1 };
   check(syscall(SYS_set_thread_area, &bad) == -1 && errno == EINVAL, "set_thread_area outside 6..8: EINVAL");
+  /* entry_number -1: the next free slots, then none left (ESRCH); an empty descriptor frees one */
+  struct user_desc more = { .entry_number = -1, .base_addr = 0x1000, .limit = 0xfff, .seg_32bit = 1 };
+  int first = syscall(SYS_set_thread_area, &more) == 0 ? (int)more.entry_number : -1;
+  more.entry_number = -1;
+  int second = syscall(SYS_set_thread_area, &more) == 0 ? (int)more.entry_number : -1;
+  more.entry_number = -1;
+  int third = syscall(SYS_set_thread_area, &more);
+  check(first == (int)(gs >> 3) + 1 && second == first + 1 && third == -1 && errno == ESRCH, "set_thread_area(-1): the free slots in order, then ESRCH");
+  struct user_desc empty = { .entry_number = second, .read_exec_only = 1, .seg_not_present = 1 };
+  struct user_desc back = { .entry_number = second };
+  check(syscall(SYS_set_thread_area, &empty) == 0 && syscall(SYS_get_thread_area, &back) == 0 && back.base_addr == 0 &&
+          back.seg_not_present, "an empty descriptor clears a slot");
+  more.entry_number = -1;
+  check(syscall(SYS_set_thread_area, &more) == 0 && more.entry_number == (unsigned)second, "and it is free again");
+  check(tlsCounter == 15, "the program's own slot untouched");
 
   /* files */
   const char *path = "/tmp/muslcheck.txt";
@@ -179,6 +195,23 @@ int main(int argc, char **argv) {
   int status = 0;
   check(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 7, "fork: the child sees the TLS, exits 7");
   check(tlsCounter == 15, "TLS intact after fork");
+
+  /* bad arguments: errors, as Linux gives them, never a crash */
+  check(syscall(SYS_set_thread_area, NULL) == -1 && errno == EFAULT, "set_thread_area(NULL): EFAULT");
+  check(syscall(SYS_get_thread_area, (void *)0xc0000000u) == -1 && errno == EFAULT, "get_thread_area(kernel address): EFAULT");
+  check(munmap((void *)0x10000001, 4096) == -1 && errno == EINVAL, "munmap unaligned: EINVAL");
+  check(mprotect((void *)0x10000000, 4096, PROT_READ) == -1 && errno == ENOMEM, "mprotect of unmapped memory: ENOMEM");
+  check(mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED && errno == EINVAL, "mmap of length 0: EINVAL");
+  check(syscall(SYS_clone, 0x10000 /* CLONE_THREAD alone */, 0, 0, 0, 0) == -1 && errno == EINVAL, "clone(CLONE_THREAD): EINVAL");
+  check(syscall(SYS_getrandom, (void *)16, 16, 0) == -1 && errno == EFAULT, "getrandom to a bad pointer: EFAULT");
+  char rnd1[32] = {0}, rnd2[32] = {0};
+  check(syscall(SYS_getrandom, rnd1, 32, 0) == 32 && syscall(SYS_getrandom, rnd2, 32, 0) == 32 && memcmp(rnd1, rnd2, 32) != 0,
+        "getrandom: 32 bytes, different each time");
+  unsigned long long lim[2];
+  check(syscall(SYS_prlimit64, 0, 99, NULL, lim) == -1 && errno == EINVAL, "prlimit64 of resource 99: EINVAL");
+  check(syscall(SYS_prlimit64, 0, 7 /* RLIMIT_NOFILE */, NULL, lim) == 0 && lim[0] > 0 && lim[0] <= lim[1], "prlimit64(RLIMIT_NOFILE)");
+  check(clock_gettime(99, &t0) == -1 && errno == EINVAL, "clock_gettime of clock 99: EINVAL");
+  check(syscall(SYS_statx, -100, "/", 0, 0x7ff, (void *)1) == -1 && errno == EFAULT, "statx to a bad buffer: EFAULT");
 
   printf("muslcheck: %d failures\n", failures);
   return failures != 0;
