@@ -1,6 +1,6 @@
 // sys_linux.ts — the small system calls a C library from the Linux world asks for that
 // Lokum's own programs never needed: clone (as fork), set_tid_address, getrandom, resource
-// limits, clock_gettime, sigaltstack. (glibc's getuid() and friends are the 32-bit-id calls,
+// limits, clock_gettime, sigaltstack, prctl's name. (glibc's getuid() and friends are the 32-bit-id calls,
 // getuid32 …, which come with the credential code, not from here.)
 //
 // Design note
@@ -27,7 +27,7 @@
 //                 ticks, as nanosleep (time.ts) does.
 
 import { currentProc, findProc, Proc } from "./proc";
-import { copyFromUser, copyToUser, putUser32, USER_STACK_MAX } from "./uaccess";
+import { copyFromUser, copyToUser, putUser32, strncpyFromUser, USER_STACK_MAX } from "./uaccess";
 import { sys_fork } from "./fork";
 import { setThreadArea } from "./arch/x86/tls";
 import { PTE_PRESENT, PTE_USER, PTE_WRITE, vmLookup } from "./mm/vm";
@@ -340,4 +340,22 @@ export function sys_tgkill(tgid: i32, tid: i32, sig: i32): i32 {
 export function sys_tkill(tid: i32, sig: i32): i32 {
   if (tid <= 0) return -EINVAL;
   return sys_kill(tid, sig);
+}
+
+const PR_SET_NAME: i32 = 15;
+const PR_GET_NAME: i32 = 16;
+
+/** prctl: only the program's name (comm, 16 bytes with the NUL) — PR_SET_NAME, PR_GET_NAME;
+ *  other options are EINVAL, as Linux says for an option it does not know. */
+export function sys_prctl(option: i32, arg2: u32, arg3: u32, arg4: u32, arg5: u32): i32 {
+  const p = currentProc();
+  const k = changetype<usize>(scratch);
+  if (option == PR_SET_NAME) {
+    memory_fill(k, 0, 16);
+    if (strncpyFromUser(k, arg2, 15) < 0) return -EFAULT;
+    memory_copy(changetype<usize>(p.name), k, 16);
+    return 0;
+  }
+  if (option == PR_GET_NAME) return copyToUser(arg2, changetype<usize>(p.name), 16);
+  return -EINVAL;
 }

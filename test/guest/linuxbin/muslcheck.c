@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -195,6 +196,13 @@ int main(int argc, char **argv) {
   int status = 0;
   check(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 7, "fork: the child sees the TLS, exits 7");
   check(tlsCounter == 15, "TLS intact after fork");
+  /* system(): musl's posix_spawn, clone(CLONE_VM | CLONE_VFORK) on a stack of its own */
+  fflush(stdout);
+  int sys = system("echo from system; exit 3");
+  check(WIFEXITED(sys) && WEXITSTATUS(sys) == 3, "system(): posix_spawn through clone(CLONE_VM|CLONE_VFORK), status 3");
+  /* prctl: the program's name (comm) */
+  char comm[16] = {0};
+  check(prctl(PR_SET_NAME, "renamed") == 0 && prctl(PR_GET_NAME, comm) == 0 && strcmp(comm, "renamed") == 0, "prctl(PR_SET_NAME/PR_GET_NAME)");
 
   /* bad arguments: errors, as Linux gives them, never a crash */
   check(syscall(SYS_set_thread_area, NULL) == -1 && errno == EFAULT, "set_thread_area(NULL): EFAULT");
