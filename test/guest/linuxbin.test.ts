@@ -60,21 +60,22 @@ function fetchPackage(pkg: string, marker: string): void {
   }
 }
 
-/** Builds muslcheck.c against the extracted musl (see the recipe above). */
-function buildMuslcheck(): Uint8Array {
+/** Builds muslcheck.c against the extracted musl (see the recipe above); `pie`: as a static
+ *  PIE instead (-static-pie -fPIE, musl's rcrt1.o, crtbeginS/crtendS). */
+function buildMuslcheck(pie: boolean): Uint8Array {
   const gccMajor = execFileSync("gcc", ["-dumpversion"], { encoding: "utf8" }).trim().split(".")[0];
   fetchPackage("musl-dev:i386", "usr/lib/i386-linux-musl/libc.a");
   fetchPackage(`libgcc-${gccMajor}-dev:i386`, `usr/lib/gcc/i686-linux-gnu/${gccMajor}/libgcc.a`);
   const musl = join(EXTRACTED, "usr/lib/i386-linux-musl");
   const libgcc = join(EXTRACTED, `usr/lib/gcc/i686-linux-gnu/${gccMajor}`);
   const gccInclude = execFileSync("gcc", ["-print-file-name=include"], { encoding: "utf8" }).trim();
-  const out = join(CACHE, "muslcheck");
+  const out = join(CACHE, pie ? "muslpie" : "muslcheck");
   execFileSync("gcc", [
-    "-m32", "-static", "-O2", "-Wall", "-nostdinc", "-isystem", join(EXTRACTED, "usr/include/i386-linux-musl"), "-isystem", gccInclude,
-    "-nostdlib", "-o", out,
-    join(musl, "crt1.o"), join(musl, "crti.o"), join(libgcc, "crtbeginT.o"),
+    "-m32", ...(pie ? ["-static-pie", "-fPIE"] : ["-static"]), "-O2", "-Wall", "-nostdinc",
+    "-isystem", join(EXTRACTED, "usr/include/i386-linux-musl"), "-isystem", gccInclude, "-nostdlib", "-o", out,
+    join(musl, pie ? "rcrt1.o" : "crt1.o"), join(musl, "crti.o"), join(libgcc, pie ? "crtbeginS.o" : "crtbeginT.o"),
     resolve(root, "test/guest/linuxbin/muslcheck.c"),
-    join(musl, "libc.a"), join(libgcc, "libgcc.a"), join(libgcc, "crtend.o"), join(musl, "crtn.o"),
+    join(musl, "libc.a"), join(libgcc, "libgcc.a"), join(libgcc, pie ? "crtendS.o" : "crtend.o"), join(musl, "crtn.o"),
   ], { stdio: "pipe" });
   return new Uint8Array(readFileSync(out));
 }
@@ -87,7 +88,8 @@ beforeAll(async () => {
   mkdirSync(CACHE, { recursive: true });
   fetchPackage("busybox-static:i386", "bin/busybox");
   busybox = new Uint8Array(readFileSync(join(EXTRACTED, "bin/busybox")));
-  const muslcheck = buildMuslcheck();
+  const muslcheck = buildMuslcheck(false);
+  const muslpie = buildMuslcheck(true);
   const lib = readFileSync(resolve(root, "toolchain/lib/lokum.d.ts"), "utf8");
   const kernel = buildKernel(readKernelSources(root), lib);
   // The sample modules, so that there is something in /proc/modules to read.
@@ -100,6 +102,7 @@ beforeAll(async () => {
   const entries = [...buildUserland(readInitrdFiles(root), lib).entries, ...modules];
   entries.push({ path: "bin/busybox", mode: 0o100755, data: busybox });
   entries.push({ path: "bin/muslcheck", mode: 0o100755, data: muslcheck });
+  entries.push({ path: "bin/muslpie", mode: 0o100755, data: muslpie });
   machine = createNodeMachine({ kernel: kernel.elf, initrd: writeCpio(entries), cmdline: "console=ttyS0 quiet" });
   await machine.start();
   await machine.waitFor(PROMPT, { timeoutMs: 60_000 });
@@ -200,6 +203,7 @@ describe("a static musl program (gcc -m32 against musl-dev:i386)", () => {
     const out = await run("muslcheck");
     expect(out.split("\n").filter((line) => line.startsWith("FAIL"))).toEqual([]);
     expect(out).toContain("hello from musl: 42 printf 3.25\n");
+    expect(out).toMatch(/\nmain at 0x804[0-9a-f]{4}\n/); // ET_EXEC, linked at 0x8048000
     expect(out).toContain("ok __thread variables written\n");
     expect(out).toContain("ok 4 MiB written and read back\n");
     expect(out).toContain("uname: Lokum 0.1.0 i686\n");
@@ -210,6 +214,13 @@ describe("a static musl program (gcc -m32 against musl-dev:i386)", () => {
     expect(out).toContain("ok set_thread_area(-1): the free slots in order, then ESRCH\n");
     expect(out).toContain("ok clone(CLONE_THREAD): EINVAL\n");
     expect(out).toContain("from system\nok system(): posix_spawn through clone(CLONE_VM|CLONE_VFORK), status 3\n");
+    expect(out).toMatch(/muslcheck: 0 failures\nrc=0\n$/);
+  });
+
+  test("the same program as a static PIE: loaded at 0x400000 (Linux i386's ELF_ET_DYN_BASE), relocates itself", async () => {
+    const out = await run("muslpie");
+    expect(out.split("\n").filter((line) => line.startsWith("FAIL"))).toEqual([]);
+    expect(out).toMatch(/\nmain at 0x4[0-9a-f]{5}\n/);
     expect(out).toMatch(/muslcheck: 0 failures\nrc=0\n$/);
   });
 

@@ -66,6 +66,7 @@ int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "spin") == 0) return spin();
 
   printf("hello from musl: %d %s %.2f\n", 42, "printf", 3.25);
+  printf("main at %p\n", (void *)main);
 
   /* malloc: a few MiB (musl maps big blocks with mmap2), and many small ones (brk) */
   size_t big = 4 << 20;
