@@ -311,12 +311,12 @@ function execLoaded(path: usize, args: ExecArgs, bprm: LinuxBinprm): i32 {
   p.brkStart = p.imageEnd;
   p.brk = p.imageEnd;
   p.stackLow = sp & ~4095;
-  let base = path;
-  for (let q = path; load<u8>(q) != 0; q++) if (load<u8>(q) == 0x2f) base = q + 1;
-  setProcName(p, changetype<string>(base));
   setExePath(p, path);
   tlsClear(p); // no TLS segment in the new program (arch/x86/tls.ts)
   p.clearChildTid = 0;
+  let base = path;
+  for (let q = path; load<u8>(q) != 0; q++) if (load<u8>(q) == 0x2f) base = q + 1;
+  setProcName(p, changetype<string>(base));
   signalsResetOnExec(p);
   filesCloseOnExec(p);
   procSetupUserRegisters(p, <u32>r, sp);

@@ -123,7 +123,7 @@ export function procBaseInit(): void {
   procCreatePidFile("stat", showStat, null);
   procCreatePidFile("status", showStatus, null);
   procCreatePidFile("cmdline", showCmdline, null);
-  procCreatePidFile("cwd", null, cwdLink);
   procCreatePidFile("exe", null, exeLink);
+  procCreatePidFile("cwd", null, cwdLink);
   procCreatePidFile("mounts", showPidMounts, null);
 }
