@@ -44,6 +44,10 @@ static void check(int ok, const char *what) {
 
 static sigjmp_buf faultJump;
 
+static void *threadMain(void *arg) {
+  return arg;
+}
+
 static void onSegv(int sig) {
   siglongjmp(faultJump, sig);
 }
@@ -201,6 +205,12 @@ int main(int argc, char **argv) {
   fflush(stdout);
   int sys = system("echo from system; exit 3");
   check(WIFEXITED(sys) && WEXITSTATUS(sys) == 3, "system(): posix_spawn through clone(CLONE_VM|CLONE_VFORK), status 3");
+  /* threads: Lokum has none (clone with CLONE_THREAD is EINVAL); the library reports it */
+  pthread_t thread;
+  int pr = pthread_create(&thread, NULL, threadMain, NULL);
+  if (pr == 0) pthread_join(thread, NULL);
+  printf("pthread_create: %s\n", pr == 0 ? "a thread ran" : strerror(pr));
+  check(tlsCounter == 15, "TLS intact after pthread_create");
   /* prctl: the program's name (comm) */
   char comm[16] = {0};
   check(prctl(PR_SET_NAME, "renamed") == 0 && prctl(PR_GET_NAME, comm) == 0 && strcmp(comm, "renamed") == 0, "prctl(PR_SET_NAME/PR_GET_NAME)");
