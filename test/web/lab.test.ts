@@ -21,7 +21,7 @@ import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { createServer, type ViteDevServer } from "vite";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { labConfig } from "../../web/vite.config.js";
+import { labConfig } from "../../vite.config.js";
 import { buildBootDir, type BootDir } from "../guest/dist.js";
 
 const CHROMIUM = "/usr/bin/chromium";

@@ -1,9 +1,11 @@
 // How vite builds and serves the lab.
 //
-//   npm start          → `vite --config web/vite.config.ts`: the dev server on http://127.0.0.1:5173/
-//   npm run build:web  → a static site in dist/web/ (page, scripts, v86.wasm, boot/…)
+//   npm start          → `vite`: the dev server on http://127.0.0.1:5173/
+//   npm run build:web  → `vite build`: a static site in dist/web/ (page, scripts, v86.wasm, boot/…)
+//   npx vite preview   → serves that static site
 //
-// The page lives in web/ (vite's root). What it boots comes from the build, dist/boot/, which
+// This file sits at the top of the repository (vite finds it there by itself); the page lives in
+// web/ (vite's root). What it boots comes from the build, dist/boot/, which
 // the `bootFiles` plugin below publishes at boot/ beside the page: served straight from disk by
 // the dev server (always the latest build: a Reset in the page boots a rebuilt kernel), copied
 // into a static build. v86.wasm is imported with `?url` by emulator/browser.ts, so vite serves
@@ -17,8 +19,8 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig, type Plugin, type UserConfig } from "vite";
 
-const WEB_DIR = dirname(fileURLToPath(import.meta.url));
-const REPO_ROOT = resolve(WEB_DIR, "..");
+const REPO_ROOT = dirname(fileURLToPath(import.meta.url));
+const WEB_DIR = resolve(REPO_ROOT, "web");
 
 /** The files the page may fetch from boot/ (see web/boot-files.ts). */
 export const BOOT_FILES = ["lokum.elf", "initrd.cpio"];
