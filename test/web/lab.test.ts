@@ -54,7 +54,7 @@ beforeAll(async () => {
   boot = await buildBootDir();
 
   http = createHttpServer();
-  const config = labConfig({ bootDir: boot.dir });
+  const config = labConfig({ bootDir: boot.dir, snapshot: false }); // a cold boot, every time
   vite = await createServer({
     ...config,
     configFile: false,

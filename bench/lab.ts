@@ -1,0 +1,81 @@
+// The browser lab's figures (part of `npm run bench`; alone: `vite-node bench/lab.ts`):
+//
+//   cold       page open → ready at a prompt, booting the kernel (`?cold`), from the static build
+//              served compressed (test/support/static-server.ts), a fresh browser profile each run
+//   snapshot   the same, restoring the build's boot snapshot (the default page)
+//   returning  the snapshot page again in the same profile: everything comes from the service
+//              worker's cache, as for a returning student
+//   bytes      body bytes the server sent for a first visit (as sent: compressed), service
+//              worker's precache included
+// Times are from navigation start (performance.timeOrigin) to the moment the status turned
+// ready (window.lab.bootInfo().readyAt), medians of `runs` runs, in Debian's Chromium.
+
+import { buildBootDir } from "../test/guest/dist.js";
+import { buildStaticLab, openBrowser, waitForState } from "../test/web/browser.js";
+
+export interface LabFigures {
+  coldMs: number[];
+  snapshotMs: number[];
+  returningMs: number[];
+  firstVisitBytes: number[];
+  uncompressedBytes: number;
+}
+
+export async function measureLab(runs: number): Promise<LabFigures> {
+  const boot = await buildBootDir();
+  const site = await buildStaticLab(boot.dir);
+  const figures: LabFigures = { coldMs: [], snapshotMs: [], returningMs: [], firstVisitBytes: [], uncompressedBytes: 0 };
+  try {
+    for (let i = 0; i < runs; i++) {
+      for (const mode of ["cold", "snapshot"] as const) {
+        const browser = await openBrowser();
+        try {
+          site.server.resetCount();
+          await browser.page.goto(site.server.url + (mode === "cold" ? "?cold" : ""));
+          await waitForState(browser.page, "ready", 120_000);
+          const readyAt = await browser.page.evaluate(() => window.lab.bootInfo().readyAt ?? NaN);
+          (mode === "cold" ? figures.coldMs : figures.snapshotMs).push(readyAt);
+          if (mode === "snapshot") {
+            // Let the service worker finish its precache, then count the first visit's bytes.
+            await browser.page.waitForFunction(async () => (await navigator.serviceWorker.getRegistration())?.active?.state === "activated", undefined, { timeout: 60_000 });
+            figures.firstVisitBytes.push(site.server.bytesSent());
+            await browser.page.reload();
+            await waitForState(browser.page, "ready", 60_000);
+            figures.returningMs.push(await browser.page.evaluate(() => window.lab.bootInfo().readyAt ?? NaN));
+          }
+        } finally {
+          await browser.close();
+        }
+      }
+    }
+    const { readdirSync, statSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const walk = (dir: string): number => readdirSync(dir).reduce((sum, name) => {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) return sum + walk(path);
+      return /\.(br|gz)$/.test(name) ? sum : sum + statSync(path).size;
+    }, 0);
+    figures.uncompressedBytes = walk(site.outDir);
+  } finally {
+    await site.close();
+    boot.remove();
+  }
+  return figures;
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+
+export function printLab(f: LabFigures): void {
+  const row = (what: string, value: string, target: string): string => `${what.padEnd(44)}${value.padStart(14)}${target.padStart(10)}`;
+  console.log(`\nThe browser lab (static build served compressed, Chromium; ${f.coldMs.length} runs; medians)`);
+  console.log(row("figure", "value", "target"));
+  console.log(row("page open → prompt, cold boot, ms", median(f.coldMs).toFixed(0), "1000"));
+  console.log(row("page open → prompt, build's snapshot, ms", median(f.snapshotMs).toFixed(0), "300"));
+  console.log(row("page open → prompt, returning (SW cache), ms", median(f.returningMs).toFixed(0), "300"));
+  console.log(row("first visit, bytes downloaded", median(f.firstVisitBytes).toLocaleString("en-US"), "-"));
+  console.log(row("(the same files uncompressed, bytes)", f.uncompressedBytes.toLocaleString("en-US"), "-"));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  printLab(await measureLab(Number(process.argv[2] ?? 3)));
+}
