@@ -193,8 +193,10 @@ function walk(dir: string): string[] {
 function serviceWorker(): Plugin {
   return {
     name: "lokum-service-worker",
-    apply: "build",
     enforce: "post",
+    // The page registers sw.js only in a static build (__LOKUM_SERVICE_WORKER__). Not
+    // import.meta.env.PROD: that follows NODE_ENV, which a test runner sets to "test".
+    config: (_config, { command }) => ({ define: { __LOKUM_SERVICE_WORKER__: JSON.stringify(command === "build") } }),
     generateBundle(_options, bundle) {
       const files = Object.keys(bundle).filter((name) => name !== "sw.js").sort();
       const version = bundleVersion(files, bundle);

@@ -11,7 +11,7 @@
 // ready (window.lab.bootInfo().readyAt), medians of `runs` runs, in Debian's Chromium.
 
 import { buildBootDir } from "../test/guest/dist.js";
-import { buildStaticLab, openBrowser, waitForState } from "../test/web/browser.js";
+import { buildStaticLab, openBrowser, waitForServiceWorker, waitForState } from "../test/web/browser.js";
 
 export interface LabFigures {
   coldMs: number[];
@@ -37,7 +37,7 @@ export async function measureLab(runs: number): Promise<LabFigures> {
           (mode === "cold" ? figures.coldMs : figures.snapshotMs).push(readyAt);
           if (mode === "snapshot") {
             // Let the service worker finish its precache, then count the first visit's bytes.
-            await browser.page.waitForFunction(async () => (await navigator.serviceWorker.getRegistration())?.active?.state === "activated", undefined, { timeout: 60_000 });
+            await waitForServiceWorker(browser.page);
             figures.firstVisitBytes.push(site.server.bytesSent());
             await browser.page.reload();
             await waitForState(browser.page, "ready", 60_000);

@@ -305,10 +305,12 @@ export class Machine {
    * read. v86 keeps the UART's input in a JS array and takes each byte with shift(), which costs
    * time proportional to the array's length: a 1 MiB paste given at once would make reading it
    * quadratic. Fed in slices from here (and after every emulation slice), it stays linear.
+   * COM2 (the side channel) is fed the same way.
    */
   private feedSerial(): void {
     const emulator = this.emulator;
     if (!emulator) return;
+    let sent = false;
     for (const port of [0, 1] as const) {
       const backlog = this.serialBacklog[port];
       if (backlog.length === 0) continue;
@@ -317,6 +319,7 @@ export class Machine {
       let room = Array.isArray(queue) ? SERIAL_QUEUE_BYTES - queue.length : Infinity;
       while (room > 0 && backlog.length > 0) {
         const head = backlog[0]!;
+        sent = true;
         if (head.length <= room) {
           emulator.serial_send_bytes(port, head);
           backlog.shift();
@@ -328,6 +331,10 @@ export class Machine {
         }
       }
     }
+    // A guest idling in `hlt` would see the bytes only at its next timer tick (up to 10 ms away):
+    // run the next slice now, so a paste or an upload moves at the guest's pace, not the timer's.
+    const scheduler = emulator.v86;
+    if (sent && scheduler.running && !scheduler.stopping && this.currentState === "running") scheduler.next_tick(0);
   }
 
   /** Hand an Ethernet frame to the NE2000 as if it came off the wire (v86.md 6d). */

@@ -16,6 +16,9 @@ import { loadFromBrowser, loadFromFile, savedInBrowserAt, saveToBrowser, saveToF
 import { ENDED_STATES, StatusIndicator } from "./status.js";
 import { LabTerminal } from "./terminal.js";
 
+/** True in a static build (vite.config.ts, serviceWorker). */
+declare const __LOKUM_SERVICE_WORKER__: boolean;
+
 const $ = <T extends HTMLElement = HTMLElement>(selector: string): T => document.querySelector<T>(selector)!;
 
 const params = new URLSearchParams(location.search);
@@ -108,9 +111,14 @@ stateFile.addEventListener("change", () => {
 
 // ---- go --------------------------------------------------------------------------------------
 
-if (import.meta.env.PROD && "serviceWorker" in navigator) {
+// Offline use: the service worker, registered once the first machine is ready (its precache
+// downloads then, not while the page boots).
+let workerRegistered = false;
+status.onChange((state) => {
+  if (state !== "ready" || workerRegistered || !__LOKUM_SERVICE_WORKER__ || !("serviceWorker" in navigator)) return;
+  workerRegistered = true;
   navigator.serviceWorker.register("./sw.js").catch((error: Error) => notify(`offline use unavailable: ${error.message}`, true));
-}
+});
 
 terminal.focus();
 panels.start();

@@ -16,8 +16,21 @@ const CACHE = `lokum-lab-${VERSION}`;
 const IMMUTABLE = /\/(assets\/[^/]+|boot\/snapshot-[0-9a-f]+\.v86)$/;
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(PRECACHE)).then(() => self.skipWaiting()));
+  event.waitUntil(precache().then(() => self.skipWaiting()));
 });
+
+/** Every file of the build into the cache, one request each (a failure names its file). */
+async function precache() {
+  const cache = await caches.open(CACHE);
+  await Promise.all(PRECACHE.map(async (url) => {
+    const response = await fetch(url, { cache: "no-cache" });
+    if (!response.ok) throw new Error(`precache: ${url}: ${response.status}`);
+    await cache.put(url, response);
+  })).catch((error) => {
+    console.error(`lokum lab service worker: ${error.message}`);
+    throw error;
+  });
+}
 
 self.addEventListener("activate", (event) => {
   event.waitUntil(

@@ -81,7 +81,8 @@ export async function withTimeout(promise: Promise<unknown> | undefined, ms: num
 
 /** Wait until the status is one of `states`; fail with the status text and terminal if it is not `want`. */
 export async function waitForState(page: Page, want: string, timeoutMs = 60_000): Promise<void> {
-  const ended = ["ready", "failed", "panic", "off", "stopped"];
+  // Stop waiting at `want` or at a state the machine does not leave by itself.
+  const ended = want === "ready" ? ["ready", "failed", "panic", "off", "stopped"] : ["failed", "panic", "off", "stopped"];
   const states = [...new Set([want, ...ended])].map((s) => `[data-state="${s}"]`).join(", ");
   await page.waitForSelector(`#status:is(${states})`, { timeout: timeoutMs }).catch(() => undefined);
   const state = await page.locator("#status").getAttribute("data-state");
@@ -90,6 +91,22 @@ export async function waitForState(page: Page, want: string, timeoutMs = 60_000)
     const terminal = await page.evaluate(() => window.lab?.terminalText?.() ?? "").catch(() => "");
     throw new Error(`lab status is ${state} (${text}), wanted ${want}\n--- terminal ---\n${terminal.slice(-3000)}`);
   }
+}
+
+/** Wait until the page's service worker is active (the precache done); fails with its state. */
+export async function waitForServiceWorker(page: Page, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let state = "";
+  while (Date.now() < deadline) {
+    state = await page.evaluate(async () => {
+      const registration = await navigator.serviceWorker.getRegistration();
+      if (!registration) return "no registration";
+      return `active=${registration.active?.state} installing=${registration.installing?.state} waiting=${registration.waiting?.state}`;
+    });
+    if (state.startsWith("active=activated")) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the service worker did not become active within ${timeoutMs} ms: ${state}`);
 }
 
 declare global {

@@ -20,7 +20,7 @@ import { randomBytes } from "node:crypto";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { buildBootDir, REPO_ROOT, type BootDir } from "../guest/dist.js";
-import { buildStaticLab, CHROMIUM, openBrowser, waitForState, type Browser, type StaticLab } from "./browser.js";
+import { buildStaticLab, CHROMIUM, openBrowser, waitForServiceWorker, waitForState, type Browser, type StaticLab } from "./browser.js";
 
 const ARTIFACTS = resolve(REPO_ROOT, "test-artifacts");
 
@@ -169,8 +169,10 @@ describe("the static lab in Chromium", () => {
   });
 
   test("works offline after the first visit, Reset included", async () => {
-    await page.waitForFunction(async () => (await navigator.serviceWorker.getRegistration())?.active?.state === "activated", undefined, { timeout: 30_000 });
-    expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    await waitForServiceWorker(page);
+    await page.reload(); // a returning student: this load goes through the service worker
+    await waitForState(page, "ready");
+    expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toMatch(/\/sw\.js$/);
     await site!.server.close(); // the network is gone: nothing answers at the site's address any more
     await page.reload();
     await waitForState(page, "ready");
