@@ -105,10 +105,20 @@ function adlerReset(): void {
   adlerB = 0;
 }
 
+/** Adds n bytes; the sums are reduced every 5552 bytes (zlib's NMAX: b cannot overflow u32
+ *  before that), not after every byte. */
 function adlerAdd(p: usize, n: u32): void {
-  for (let i: u32 = 0; i < n; i++) {
-    adlerA = (adlerA + <u32>load<u8>(p + i)) % 65521;
-    adlerB = (adlerB + adlerA) % 65521;
+  let i: u32 = 0;
+  while (i < n) {
+    const end = n - i > 5552 ? i + 5552 : n;
+    let a = adlerA;
+    let b = adlerB;
+    for (; i < end; i++) {
+      a += <u32>load<u8>(p + i);
+      b += a;
+    }
+    adlerA = a % 65521;
+    adlerB = b % 65521;
   }
 }
 
