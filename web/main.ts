@@ -3,6 +3,8 @@
 //
 // Page options (the query string):
 //   ?cold        boot from the kernel even when the build made a snapshot
+//   ?net=MODE    the NE2000's cable: fetch (default: v86's router), inbrowser, none. A machine
+//                other than the build's (emulator/lab-setup.ts) boots cold.
 // The service worker (web/sw.js) is registered in a static build only: the dev server always
 // serves the latest build.
 
@@ -24,7 +26,10 @@ const $ = <T extends HTMLElement = HTMLElement>(selector: string): T => document
 const params = new URLSearchParams(location.search);
 const terminal = new LabTerminal($("#terminal"));
 const status = new StatusIndicator($("#status"));
-const lab = new Lab(terminal, status, { setup: { ...LAB_SETUP }, useSnapshot: !params.has("cold") });
+const setup = { ...LAB_SETUP };
+const net = params.get("net");
+if (net === "fetch" || net === "inbrowser" || net === "none") setup.net = net;
+const lab = new Lab(terminal, status, { setup, useSnapshot: !params.has("cold") });
 const panels = new Panels($("#panels"), lab, status);
 const settings = new Settings(terminal);
 installLabApi(lab, terminal, status, panels);
