@@ -44,7 +44,7 @@ export interface LabConfigOptions {
   bootDir?: string;
   /** Where a static build goes; default dist/web/. */
   outDir?: string;
-  /** Make the boot snapshot (default true). */
+  /** Publish (and make) the boot snapshot (default true); false: the page always boots cold. */
   snapshot?: boolean;
 }
 
@@ -103,7 +103,7 @@ function bootFiles(bootDir: string, withSnapshot: boolean): Plugin {
           const { kernel, initrd } = readBootFiles(bootDir);
           if (!kernel) return notFound(response, name);
           const key = bootSnapshotKey(kernel, initrd, LAB_SETUP);
-          const ready = existsSync(join(SNAPSHOT_CACHE, `${key}.v86`));
+          const ready = withSnapshot && existsSync(join(SNAPSHOT_CACHE, `${key}.v86`));
           if (!ready && withSnapshot && !making.has(key)) {
             making.add(key); // in the background: the next page load restores it
             snapshotFor(key, kernel, initrd, true).catch((error: Error) => server.config.logger.warn(`boot snapshot: ${error.message}`));

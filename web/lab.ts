@@ -109,6 +109,7 @@ export class Lab {
         if (stale()) return;
         this.source = "snapshot";
         this.status.set("booting", "from the build's snapshot");
+        this.terminal.writeNote("lab: the machine as the build left it at its first prompt (?cold boots the kernel instead)");
         machine.write("\r"); // the snapshot sits at a prompt: ask the shell for a fresh one
       } else {
         this.source = "cold";
