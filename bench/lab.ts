@@ -1,4 +1,4 @@
-// The browser lab's figures (part of `npm run bench`; alone: `vite-node bench/lab.ts`):
+// The browser lab's figures (part of `npm run bench`; alone: `npm run bench:lab`, bench/lab-main.ts):
 //
 //   cold       page open → ready at a prompt, booting the kernel (`?cold`), from the static build
 //              served compressed (test/support/static-server.ts), a fresh browser profile each run
@@ -74,11 +74,4 @@ export function printLab(f: LabFigures): void {
   console.log(row("page open → prompt, returning (SW cache), ms", median(f.returningMs).toFixed(0), "300"));
   console.log(row("first visit, bytes downloaded", median(f.firstVisitBytes).toLocaleString("en-US"), "-"));
   console.log(row("(the same files uncompressed, bytes)", f.uncompressedBytes.toLocaleString("en-US"), "-"));
-}
-
-// `vite-node bench/lab.ts [RUNS]` (under vite-node, argv[1] is vite-node itself).
-const self = process.argv.findIndex((arg) => arg.endsWith("bench/lab.ts"));
-if (self > 0) {
-  printLab(await measureLab(Number(process.argv[self + 1] ?? 3)));
-  process.exit(0);
 }
