@@ -10,7 +10,9 @@
 // Times are from navigation start (performance.timeOrigin) to the moment the status turned
 // ready (window.lab.bootInfo().readyAt), medians of `runs` runs, in Debian's Chromium.
 
-import { buildBootDir } from "../test/guest/dist.js";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { REPO_ROOT } from "../test/guest/dist.js";
 import { buildStaticLab, openBrowser, waitForServiceWorker, waitForState } from "../test/web/browser.js";
 
 export interface LabFigures {
@@ -21,9 +23,10 @@ export interface LabFigures {
   uncompressedBytes: number;
 }
 
-export async function measureLab(runs: number): Promise<LabFigures> {
-  const boot = await buildBootDir();
-  const site = await buildStaticLab(boot.dir);
+/** Measure the lab built over `bootDir` (default dist/boot/, as `npx lokum build` left it). */
+export async function measureLab(runs: number, bootDir = resolve(REPO_ROOT, "dist/boot")): Promise<LabFigures> {
+  if (!existsSync(join(bootDir, "lokum.elf"))) throw new Error(`${bootDir}/lokum.elf missing: run npx lokum build`);
+  const site = await buildStaticLab(bootDir);
   const figures: LabFigures = { coldMs: [], snapshotMs: [], returningMs: [], firstVisitBytes: [], uncompressedBytes: 0 };
   try {
     for (let i = 0; i < runs; i++) {
@@ -48,8 +51,6 @@ export async function measureLab(runs: number): Promise<LabFigures> {
         }
       }
     }
-    const { readdirSync, statSync } = await import("node:fs");
-    const { join } = await import("node:path");
     const walk = (dir: string): number => readdirSync(dir).reduce((sum, name) => {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) return sum + walk(path);
@@ -58,7 +59,6 @@ export async function measureLab(runs: number): Promise<LabFigures> {
     figures.uncompressedBytes = walk(site.outDir);
   } finally {
     await site.close();
-    boot.remove();
   }
   return figures;
 }
