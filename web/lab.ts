@@ -19,7 +19,7 @@
 // Every boot has a generation number. A Reset bumps it, so a boot still downloading or starting
 // notices that it is stale and gives up instead of wiring a second machine to the terminal.
 
-import { createBrowserMachine } from "../emulator/browser.js";
+import { createBrowserMachine, v86WasmModule } from "../emulator/browser.js";
 import { LAB_SETUP, sameSetup, type LabMachineSetup } from "../emulator/lab-setup.js";
 import type { Machine } from "../emulator/machine.js";
 import { fetchBootFile, fetchBootFiles, fetchManifest, type BootFiles } from "./boot-files.js";
@@ -90,6 +90,7 @@ export class Lab {
     const stale = (): boolean => generation !== this.generation;
     try {
       this.status.set("downloading");
+      void v86WasmModule().catch(() => undefined); // compile v86 while the files download (errors show at start)
       const manifest = this.useSnapshot ? await fetchManifest() : undefined;
       if (stale()) return;
       const snapshotName = manifest?.snapshot && sameSetup(manifest.setup, this.setup) ? manifest.snapshot : undefined;
