@@ -264,27 +264,27 @@ export class Machine {
   // ---- the side channel (COM2 → /sbin/lokumd) ---------------------------------------------
 
   /** Resolves once the guest agent answers (it starts from /etc/rc); rejects after `timeoutMs`. */
-  channelReady(timeoutMs = 30_000): Promise<void> {
+  async channelReady(timeoutMs = 30_000): Promise<void> {
     this.requireRunning("channelReady");
     return this.channel.ready(timeoutMs);
   }
 
   /** Write `bytes` to the guest file `path` (created or truncated; `mode` default 0644). Needs
    *  no shell: the console is left alone. Rejects with a GuestError (`code` "ENOENT", …). */
-  putFile(path: string, bytes: Uint8Array, mode = 0o644): Promise<void> {
+  async putFile(path: string, bytes: Uint8Array, mode = 0o644): Promise<void> {
     this.requireRunning("putFile");
     return this.channel.putFile(path, bytes, mode);
   }
 
   /** The bytes of the guest file `path` (read to its end, so /proc files work). */
-  getFile(path: string): Promise<Uint8Array> {
+  async getFile(path: string): Promise<Uint8Array> {
     this.requireRunning("getFile");
     return this.channel.getFile(path);
   }
 
   /** Run `command` with /bin/sh -c in the guest (stdin /dev/null, in /root): its output
    *  (stdout and stderr) and exit status. The console shell is not involved. */
-  exec(command: string, options: { timeoutMs?: number } = {}): Promise<ExecResult> {
+  async exec(command: string, options: { timeoutMs?: number } = {}): Promise<ExecResult> {
     this.requireRunning("exec");
     return this.channel.exec(command, options.timeoutMs);
   }
