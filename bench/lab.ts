@@ -36,7 +36,9 @@ export async function measureLab(runs: number, bootDir = resolve(REPO_ROOT, "dis
           site.server.resetCount();
           await browser.page.goto(site.server.url + (mode === "cold" ? "?cold" : ""));
           await waitForState(browser.page, "ready", 120_000);
-          const readyAt = await browser.page.evaluate(() => window.lab.bootInfo().readyAt ?? NaN);
+          const info = await browser.page.evaluate(() => window.lab.bootInfo());
+          const readyAt = info.readyAt ?? NaN;
+          if (process.env.LAB_TIMINGS) console.log(mode, JSON.stringify(info.timings));
           (mode === "cold" ? figures.coldMs : figures.snapshotMs).push(readyAt);
           if (mode === "snapshot") {
             // Let the service worker finish its precache, then count the first visit's bytes.

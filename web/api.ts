@@ -46,7 +46,7 @@ export interface LabApi {
   /** The panels' last data (modules, interrupts) and how many polls they made. */
   panels(): Panels["latest"];
   /** How the machine started ("cold", "snapshot", "restored") and when it became ready. */
-  bootInfo(): { source: string | undefined; readyAt: number | undefined };
+  bootInfo(): { source: string | undefined; readyAt: number | undefined; timings: Record<string, number> };
 }
 
 declare global {
@@ -88,7 +88,7 @@ export function installLabApi(lab: Lab, terminal: LabTerminal, status: StatusInd
       return lab.currentMachine;
     },
     panels: () => panels.latest,
-    bootInfo: () => ({ source: lab.source, readyAt: lab.readyAt }),
+    bootInfo: () => ({ source: lab.source, readyAt: lab.readyAt, timings: { ...lab.timings } }),
   };
   // Keep what a page script may have put there before us (e.g. a workbench loaded first).
   const early = (window as { lab?: Partial<LabApi> }).lab;

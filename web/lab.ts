@@ -87,26 +87,35 @@ export class Lab {
 
   async boot(): Promise<void> {
     const generation = ++this.generation;
+    this.timings = {};
     const stale = (): boolean => generation !== this.generation;
     try {
       this.status.set("downloading");
       void v86WasmModule().catch(() => undefined); // compile v86 while the files download (errors show at start)
+      // The boot files are needed either way (a snapshot's machine still reboots from them):
+      // fetch them while the manifest says whether there is a snapshot.
+      const downloading = fetchBootFiles((done, total) => this.status.setProgress(done, total));
+      downloading.catch(() => undefined); // awaited below; not "unhandled" meanwhile
       const manifest = this.useSnapshot ? await fetchManifest() : undefined;
+      this.mark("manifest");
       if (stale()) return;
       const snapshotName = manifest?.snapshot && sameSetup(manifest.setup, this.setup) ? manifest.snapshot : undefined;
       const [files, snapshot] = await Promise.all([
-        fetchBootFiles((done, total) => this.status.setProgress(done, total)),
+        downloading,
         snapshotName ? fetchBootFile(snapshotName).catch(() => undefined) : undefined,
       ]);
       if (stale()) return;
+      this.mark("files");
       this.files = files;
 
       this.status.set("starting");
       const machine = await this.startMachine(files);
+      this.mark("machine");
       if (stale()) return void machine.destroy();
       this.attach(machine);
       if (snapshot) {
         await machine.restoreState(snapshot.buffer as ArrayBuffer);
+        this.mark("restored");
         if (stale()) return;
         this.source = "snapshot";
         this.status.set("booting", "from the build's snapshot");
@@ -220,8 +229,16 @@ export class Lab {
     if (PROMPT.test(tail) || KERNEL_IDLE.test(tail)) this.markReady();
   }
 
+  /** When each boot step ended (ms since navigation), for window.lab.bootInfo() and the bench. */
+  timings: Record<string, number> = {};
+
+  private mark(step: string): void {
+    this.timings[step] = Math.round(performance.now());
+  }
+
   private markReady(): void {
     this.readyAt = performance.now();
+    this.mark("ready");
     this.status.set("ready", this.source === "snapshot" ? "from snapshot" : this.source === "restored" ? "restored" : undefined);
   }
 
