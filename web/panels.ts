@@ -19,6 +19,7 @@ const POLL_MS = 1000;
 const LOG_EVERY = 2;
 const LOG_LINES = 200;
 const SVG_NS = "http://www.w3.org/2000/svg";
+const NODES_PER_ROW = 2;
 
 export interface ModuleInfo {
   name: string;
@@ -170,10 +171,15 @@ export class Panels {
       return value;
     };
     for (const m of modules) levelOf(m.name, new Set());
+    const levels: string[][] = [];
+    for (const m of modules) (levels[level.get(m.name)!] ??= []).push(m.name);
+    // Each level in rows of at most NODES_PER_ROW, so the graph keeps a readable size in the panel.
     const rows: string[][] = [];
-    for (const m of modules) (rows[level.get(m.name)!] ??= []).push(m.name);
+    for (const names of levels.filter(Boolean)) {
+      for (let i = 0; i < names.length; i += NODES_PER_ROW) rows.push(names.slice(i, i + NODES_PER_ROW));
+    }
 
-    const nodeW = 132, nodeH = 40, gapX = 12, gapY = 28, pad = 6;
+    const nodeW = 136, nodeH = 40, gapX = 14, gapY = 22, pad = 6;
     const width = Math.max(...rows.map((r) => r.length)) * (nodeW + gapX) - gapX + 2 * pad;
     const height = rows.length * (nodeH + gapY) - gapY + 2 * pad;
     const at = new Map<string, { x: number; y: number }>();
