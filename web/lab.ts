@@ -32,6 +32,21 @@ const KERNEL_PANIC = /Kernel panic - not syncing: (.*)/;
 const POWERED_OFF = /^reboot: (Power down|System halted)/;
 const RESTARTING = /^reboot: Restarting system/;
 
+/**
+ * The machine the page asks for, from its query string (docs/network.md, "Two tabs"):
+ *   (default)         LAB_SETUP: the NIC on v86's router ("fetch"): DHCP, DNS, HTTP outside
+ *   ?net=inbrowser    v86's in-browser hub: every tab of this origin (in one browser profile)
+ *                     on one wire, no router — give each tab its own address by hand, e.g.
+ *                     `ifconfig eth0 10.0.0.1 up` and `ifconfig eth0 10.0.0.2 up`
+ *   ?net=none         a NIC with no cable
+ * Anything but the default is not the build's snapshot's machine, so it boots cold.
+ */
+export function labNetwork(search: string): LabMachineSetup {
+  const net = new URLSearchParams(search).get("net");
+  if (net === "inbrowser" || net === "none") return { ...LAB_SETUP, net, cmdline: "console=ttyS0" };
+  return { ...LAB_SETUP };
+}
+
 export interface LabOptions {
   /** The machine to boot; default LAB_SETUP (emulator/lab-setup.ts). */
   setup?: LabMachineSetup;

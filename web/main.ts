@@ -3,15 +3,14 @@
 //
 // Page options (the query string):
 //   ?cold        boot from the kernel even when the build made a snapshot
-//   ?net=MODE    the NE2000's cable: fetch (default: v86's router), inbrowser, none. A machine
-//                other than the build's (emulator/lab-setup.ts) boots cold.
+//   ?net=MODE    the NE2000's cable: fetch (default: v86's router), inbrowser (two tabs on one
+//                wire), none (lab.ts, labNetwork). A machine other than the build's boots cold.
 // The service worker (web/sw.js) is registered in a static build only: the dev server always
 // serves the latest build.
 
-import { LAB_SETUP } from "../emulator/lab-setup.js";
 import { installLabApi } from "./api.js";
 import { setupFiles } from "./files.js";
-import { Lab } from "./lab.js";
+import { Lab, labNetwork } from "./lab.js";
 import { Panels } from "./panels.js";
 import { Settings } from "./settings.js";
 import { loadFromBrowser, loadFromFile, savedInBrowserAt, saveToBrowser, saveToFile } from "./snapshots.js";
@@ -26,10 +25,7 @@ const $ = <T extends HTMLElement = HTMLElement>(selector: string): T => document
 const params = new URLSearchParams(location.search);
 const terminal = new LabTerminal($("#terminal"));
 const status = new StatusIndicator($("#status"));
-const setup = { ...LAB_SETUP };
-const net = params.get("net");
-if (net === "fetch" || net === "inbrowser" || net === "none") setup.net = net;
-const lab = new Lab(terminal, status, { setup, useSnapshot: !params.has("cold") });
+const lab = new Lab(terminal, status, { setup: labNetwork(location.search), useSnapshot: !params.has("cold") });
 const panels = new Panels($("#panels"), lab, status);
 const settings = new Settings(terminal);
 installLabApi(lab, terminal, status, panels);
