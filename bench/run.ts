@@ -45,6 +45,7 @@ import { type SystemFigures, LINUX, measureSystem } from "./system.js";
 import { LINUX_MODULES, measureModules } from "./modules.js";
 import { measureDisk } from "./disk.js";
 import { LINUX_NET, measureHttp, measureNet, measureTcp, measureUdp } from "./net.js";
+import { measureLab, printLab } from "./lab.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const programsDir = join(root, "bench/programs");
@@ -237,6 +238,11 @@ async function main(): Promise<void> {
     await printModules();
     await printDisk();
     await printNet();
+    try {
+      printLab(await measureLab(Math.min(runs, 3)));
+    } catch (err) {
+      console.log(`\nLab figures: not available (${String((err as Error).message).split("\n")[0]})`);
+    }
   }
   console.log(`Runs per program: ${runs}; whole bench ${((performance.now() - started) / 1000).toFixed(1)} s`);
   if (mismatches) {

@@ -8,6 +8,9 @@
 //                0x501 "exit": a write ends the run with that 32-bit status (the guest's exit code),
 //                0xE9  "fast console" (opt-in): each byte written joins the console output, like
 //                      serial but ~4x faster because no UART is emulated.
+//   side channel COM2 (v86 "serial1") carries framed requests to the guest agent /sbin/lokumd:
+//                putFile, getFile and exec work while the console shell is busy, and never show
+//                in `output` (channel.ts, docs/lab.md).
 //   console      every byte the guest sends to COM1 (v86 "serial0") is appended to `output`
 //                (latin1: one char per byte). Bytes arrive one by one inside the guest's `out`;
 //                we batch them and publish a chunk once the current emulation slice returns.
@@ -28,6 +31,9 @@
 // `emulator.v86.cpu.io.register_write` (port handlers).
 
 import { V86 } from "v86";
+import { GuestChannel, type ExecResult } from "./channel.js";
+
+export { GuestError, type ExecResult } from "./channel.js";
 
 export interface MachineOptions {
   /** The multiboot ELF to boot (loaded at its physical addresses). */
@@ -106,8 +112,9 @@ interface V86Internals {
       };
       devices: {
         ide?: { primary?: { master?: { buffer?: { buffer?: ArrayBuffer } }; slave?: { buffer?: { buffer?: ArrayBuffer } } } };
-        /** COM1's receive queue (v86's UART keeps what the host sent in a plain array). */
+        /** COM1's and COM2's receive queues (v86's UART keeps what the host sent in a plain array). */
         uart0?: { input?: unknown[] };
+        uart1?: { input?: unknown[] };
       };
     };
   };
@@ -148,8 +155,10 @@ export class Machine {
   private flushQueued = false;
   private cursor = 0;
   private serialListeners: Array<(chunk: string) => void> = [];
-  /** Host → guest serial bytes not yet handed to v86 (see feedSerial). */
-  private serialBacklog: Uint8Array[] = [];
+  /** Host → guest serial bytes not yet handed to v86, per port (see feedSerial). */
+  private serialBacklog: [Uint8Array[], Uint8Array[]] = [[], []];
+  /** The side channel to /sbin/lokumd on COM2. */
+  private readonly channel = new GuestChannel({ send: (bytes) => this.sendToPort(1, bytes) });
   private waiters = new Set<() => void>();
 
   // The instruction counter: v86 keeps a u32 that wraps every 2^32 instructions (~4 s busy);
@@ -205,6 +214,7 @@ export class Machine {
       hda: { buffer: o.hda ? diskBuffer(o.hda) : new ArrayBuffer(DEFAULT_HDA_BYTES) },
       hdb: o.hdb ? { buffer: diskBuffer(o.hdb) } : undefined,
       net_device: o.net === "fetch" || o.net === "inbrowser" ? { type: "ne2k", relay_url: o.net } : { type: "ne2k" },
+      uart1: true, // COM2: the side channel to the guest agent (channel.ts)
       disable_jit: o.disableJit,
       disable_keyboard: true,
       disable_mouse: true,
@@ -213,6 +223,7 @@ export class Machine {
     }) as V86 & V86Internals;
     this.emulator = emulator;
     emulator.add_listener("serial0-output-byte", (byte: number) => this.receiveConsoleByte(byte));
+    emulator.add_listener("serial1-output-byte", (byte: number) => this.channel.receive(byte));
 
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error("Machine.start: v86 did not load within 30 s (wasm missing?)")), 30_000);
@@ -247,7 +258,45 @@ export class Machine {
   writeBytes(bytes: Uint8Array, what = "writeBytes"): void {
     this.requireEmulator(what);
     if (this.currentState !== "running") throw this.crashError ?? new Error(`Machine.${what}: machine is ${this.currentState}`);
-    this.serialBacklog.push(bytes.slice());
+    this.sendToPort(0, bytes);
+  }
+
+  // ---- the side channel (COM2 → /sbin/lokumd) ---------------------------------------------
+
+  /** Resolves once the guest agent answers (it starts from /etc/rc); rejects after `timeoutMs`. */
+  async channelReady(timeoutMs = 30_000): Promise<void> {
+    this.requireRunning("channelReady");
+    return this.channel.ready(timeoutMs);
+  }
+
+  /** Write `bytes` to the guest file `path` (created or truncated; `mode` default 0644). Needs
+   *  no shell: the console is left alone. Rejects with a GuestError (`code` "ENOENT", …). */
+  async putFile(path: string, bytes: Uint8Array, mode = 0o644): Promise<void> {
+    this.requireRunning("putFile");
+    return this.channel.putFile(path, bytes, mode);
+  }
+
+  /** The bytes of the guest file `path` (read to its end, so /proc files work). */
+  async getFile(path: string): Promise<Uint8Array> {
+    this.requireRunning("getFile");
+    return this.channel.getFile(path);
+  }
+
+  /** Run `command` with /bin/sh -c in the guest (stdin /dev/null, in /root): its output
+   *  (stdout and stderr) and exit status. The console shell is not involved. */
+  async exec(command: string, options: { timeoutMs?: number } = {}): Promise<ExecResult> {
+    this.requireRunning("exec");
+    return this.channel.exec(command, options.timeoutMs);
+  }
+
+  private requireRunning(what: string): void {
+    this.requireEmulator(what);
+    if (this.currentState !== "running") throw this.crashError ?? new Error(`Machine.${what}: machine is ${this.currentState}`);
+  }
+
+  private sendToPort(port: 0 | 1, bytes: Uint8Array): void {
+    if (this.currentState !== "running") return; // the channel's answer is then its timeout or abort
+    this.serialBacklog[port].push(bytes.slice());
     this.feedSerial();
   }
 
@@ -256,24 +305,36 @@ export class Machine {
    * read. v86 keeps the UART's input in a JS array and takes each byte with shift(), which costs
    * time proportional to the array's length: a 1 MiB paste given at once would make reading it
    * quadratic. Fed in slices from here (and after every emulation slice), it stays linear.
+   * COM2 (the side channel) is fed the same way.
    */
   private feedSerial(): void {
     const emulator = this.emulator;
-    if (!emulator || this.serialBacklog.length === 0) return;
-    const queue = emulator.v86.cpu.devices.uart0?.input;
-    let room = Array.isArray(queue) ? SERIAL_QUEUE_BYTES - queue.length : Infinity;
-    while (room > 0 && this.serialBacklog.length > 0) {
-      const head = this.serialBacklog[0]!;
-      if (head.length <= room) {
-        emulator.serial_send_bytes(0, head);
-        this.serialBacklog.shift();
-        room -= head.length;
-      } else {
-        emulator.serial_send_bytes(0, head.subarray(0, room));
-        this.serialBacklog[0] = head.subarray(room);
-        room = 0;
+    if (!emulator) return;
+    let sent = false;
+    for (const port of [0, 1] as const) {
+      const backlog = this.serialBacklog[port];
+      if (backlog.length === 0) continue;
+      const uart = port === 0 ? emulator.v86.cpu.devices.uart0 : emulator.v86.cpu.devices.uart1;
+      const queue = uart?.input;
+      let room = Array.isArray(queue) ? SERIAL_QUEUE_BYTES - queue.length : Infinity;
+      while (room > 0 && backlog.length > 0) {
+        const head = backlog[0]!;
+        sent = true;
+        if (head.length <= room) {
+          emulator.serial_send_bytes(port, head);
+          backlog.shift();
+          room -= head.length;
+        } else {
+          emulator.serial_send_bytes(port, head.subarray(0, room));
+          backlog[0] = head.subarray(room);
+          room = 0;
+        }
       }
     }
+    // A guest idling in `hlt` would see the bytes only at its next timer tick (up to 10 ms away):
+    // run the next slice now, so a paste or an upload moves at the guest's pace, not the timer's.
+    const scheduler = emulator.v86;
+    if (sent && scheduler.running && !scheduler.stopping && this.currentState === "running") scheduler.next_tick(0);
   }
 
   /** Hand an Ethernet frame to the NE2000 as if it came off the wire (v86.md 6d). */
@@ -383,7 +444,8 @@ export class Machine {
     if (this.currentState === "destroyed") throw new Error("Machine.restoreState: machine is destroyed");
     await this.stopPromptly(emulator.stop());
     await emulator.restore_state(state);
-    this.serialBacklog = []; // typed into the machine that was, not into the restored one
+    this.serialBacklog = [[], []]; // typed into the machine that was, not into the restored one
+    this.channel.abort("the machine was restored from a snapshot");
     this.sampleInstructionCounter();
     this.lastRawCounter = emulator.get_instruction_counter();
     this.flushConsole();
@@ -403,6 +465,7 @@ export class Machine {
     this.flushConsole();
     this.currentState = "destroyed";
     liveMachines.delete(this);
+    this.channel.abort("the machine was destroyed");
     if (wasRunning) this.settleExit.reject(new MachineCrash("the machine was destroyed before it exited", this.tail()));
     this.notifyWaiters();
     const emulator = this.emulator;
@@ -438,6 +501,7 @@ export class Machine {
       emulator.emulator_bus.send("emulator-stopped");
     }
     this.settleExit.reject(crash);
+    this.channel.abort(`the machine crashed: ${crash.message.split("\n")[0]}`);
     this.notifyWaiters();
   }
 
@@ -497,6 +561,7 @@ export class Machine {
     liveMachines.delete(this);
     void this.emulator?.stop(); // takes effect when the current slice ends
     this.settleExit.resolve(code);
+    this.channel.abort(`the machine exited with status ${code}`);
     this.notifyWaiters();
   }
 

@@ -7,7 +7,14 @@
 //   boot/lokum.elf     the multiboot kernel (required)
 //   boot/initrd.cpio   the initial ramdisk (optional: a 404 means "no initrd yet")
 //
-// Files are fetched with `cache: "no-cache"`, so after a rebuild a Reset boots the new kernel.
+//   boot/manifest.json the setup and snapshot key of this build (emulator/lab-setup.ts)
+//   boot/snapshot-KEY.v86  the machine at its first prompt, when the build made one
+//
+// Files are fetched with `cache: "no-cache"`, so after a rebuild a Reset boots the new kernel
+// (the server answers 304 when nothing changed). Offline, the service worker answers from its
+// cache (web/sw.js). The server may send any of them compressed: fetch decodes that itself.
+
+import type { BootManifest } from "../emulator/lab-setup.js";
 
 export interface BootFiles {
   kernel: Uint8Array;
@@ -35,6 +42,20 @@ export async function fetchBootFiles(onProgress: (done: number, total: number) =
   };
   const [kernel, initrd] = await Promise.all(responses.map((r) => readBody(r, count)));
   return { kernel: kernel!, initrd };
+}
+
+/** boot/manifest.json, or undefined when the server has none (an older build). */
+export async function fetchManifest(signal?: AbortSignal): Promise<BootManifest | undefined> {
+  const response = await request("boot/manifest.json", signal).catch(() => undefined);
+  if (!response?.ok) return undefined;
+  return (await response.json()) as BootManifest;
+}
+
+/** A file under boot/ (e.g. the snapshot), whole. */
+export async function fetchBootFile(name: string, signal?: AbortSignal): Promise<Uint8Array> {
+  const response = await request(`boot/${name}`, signal);
+  if (!response.ok) throw new Error(`boot/${name}: ${response.status} ${response.statusText}`);
+  return new Uint8Array(await response.arrayBuffer());
 }
 
 function request(path: string, signal?: AbortSignal): Promise<Response> {

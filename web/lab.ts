@@ -1,84 +1,146 @@
-// One lab session: boot a machine, wire it to the terminal, report its progress, reset it.
+// One lab session: boot a machine, wire it to the terminal, report its progress, save and
+// restore it, reset it.
 //
-//   boot()   download the boot files → start a Machine (emulator/browser.ts) → connect serial0
-//            to the terminal both ways → watch the console until the system is ready.
-//   reset()  destroy the machine and boot a fresh one (files fetched again, so a rebuilt
-//            kernel is picked up).
+//   boot()     read boot/manifest.json; when the build made a snapshot of *this* machine
+//              (same key, same setup) download it with the boot files and restore it — the
+//              prompt is there at once; otherwise (or with ?cold) boot from the kernel.
+//   reset()    destroy the machine and boot a fresh one the same way (files fetched again,
+//              so a rebuilt kernel is picked up).
+//   save()     the whole machine as a v86 state (RAM, devices, the serial ports' state).
+//   restore()  continue from such a state, on this machine or, if it is gone, on a new one.
 //
-// Readiness is read off the console, like a person would:
-//   - the root shell's prompt: the output ends in "# " (DESIGN.md: the root prompt ends in "# ");
-//   - until the kernel runs an init, its idle line "Boot complete: idling" counts (the kernel
-//     idles only when it has nothing to run, so this never fires before a shell would appear);
-//   - "Kernel panic" means the boot failed.
+// The status is read off the console, like a person would (line by line, each line once):
+//   - the root shell's prompt: the output ends in "# " → ready (DESIGN.md: the root prompt);
+//   - until the kernel runs an init, its idle line "Boot complete: idling" counts too;
+//   - "Kernel panic - not syncing: …" → panic;  "reboot: Power down" / "System halted" → off;
+//   - "reboot: Restarting system" → booting again (v86 reloads the kernel).
+// panic and off offer Reset (main.ts highlights the button).
 //
 // Every boot has a generation number. A Reset bumps it, so a boot still downloading or starting
 // notices that it is stale and gives up instead of wiring a second machine to the terminal.
 
-import { createBrowserMachine } from "../emulator/browser.js";
+import { createBrowserMachine, v86WasmModule } from "../emulator/browser.js";
+import { LAB_SETUP, sameSetup, type LabMachineSetup } from "../emulator/lab-setup.js";
 import type { Machine } from "../emulator/machine.js";
-import { fetchBootFiles } from "./boot-files.js";
+import { fetchBootFile, fetchBootFiles, fetchManifest, type BootFiles } from "./boot-files.js";
 import type { StatusIndicator } from "./status.js";
 import type { LabTerminal } from "./terminal.js";
 
-/** The kernel command line of the lab's machine. ip=dhcp: /etc/init.d/network configures eth0
- *  by DHCP from v86's router, in the background (docs/network.md). */
-const CMDLINE = "console=ttyS0 ip=dhcp";
+const PROMPT = /# $/;
+const KERNEL_IDLE = /Boot complete: idling[^\n]*\n/; // the whole line
+const KERNEL_PANIC = /Kernel panic - not syncing: (.*)/;
+const POWERED_OFF = /^reboot: (Power down|System halted)/;
+const RESTARTING = /^reboot: Restarting system/;
 
 /**
- * What the lab's NIC is cabled to, from the page's query string (docs/network.md, "Two tabs"):
- *   (default)         v86's router ("fetch"): DHCP, DNS, HTTP to the outside
+ * The machine the page asks for, from its query string (docs/network.md, "Two tabs"):
+ *   (default)         LAB_SETUP: the NIC on v86's router ("fetch"): DHCP, DNS, HTTP outside
  *   ?net=inbrowser    v86's in-browser hub: every tab of this origin (in one browser profile)
  *                     on one wire, no router — give each tab its own address by hand, e.g.
  *                     `ifconfig eth0 10.0.0.1 up` and `ifconfig eth0 10.0.0.2 up`
+ *   ?net=none         a NIC with no cable
+ * Anything but the default is not the build's snapshot's machine, so it boots cold.
  */
-export function labNetwork(search: string): { net: "fetch" | "inbrowser"; cmdline: string } {
-  const inbrowser = new URLSearchParams(search).get("net") === "inbrowser";
-  return inbrowser ? { net: "inbrowser", cmdline: "console=ttyS0" } : { net: "fetch", cmdline: CMDLINE };
+export function labNetwork(search: string): LabMachineSetup {
+  const net = new URLSearchParams(search).get("net");
+  if (net === "inbrowser" || net === "none") return { ...LAB_SETUP, net, cmdline: "console=ttyS0" };
+  return { ...LAB_SETUP };
 }
-const PROMPT = /# $/;
-const KERNEL_IDLE = /Boot complete: idling[^\n]*\n/; // the whole line
-const KERNEL_PANIC = /Kernel panic/;
+
+export interface LabOptions {
+  /** The machine to boot; default LAB_SETUP (emulator/lab-setup.ts). */
+  setup?: LabMachineSetup;
+  /** Restore the build's snapshot when there is one for this machine (default true). */
+  useSnapshot?: boolean;
+}
+
+/** How the current machine came to be (for the status line, the tests and the bench). */
+export type BootSource = "cold" | "snapshot" | "restored";
 
 export class Lab {
   private machine: Machine | undefined;
+  private files: BootFiles | undefined;
   private generation = 0;
+  private lineBuffer = "";
+  private machineListeners: Array<(machine: Machine | undefined) => void> = [];
+  readonly setup: LabMachineSetup;
+  readonly useSnapshot: boolean;
+  /** How the current machine started, and when (performance.now()) it became ready. */
+  source: BootSource | undefined;
+  readyAt: number | undefined;
 
-  constructor(private readonly terminal: LabTerminal, private readonly status: StatusIndicator) {
+  constructor(private readonly terminal: LabTerminal, private readonly status: StatusIndicator, options: LabOptions = {}) {
+    this.setup = options.setup ?? LAB_SETUP;
+    this.useSnapshot = options.useSnapshot ?? true;
     terminal.onInput((bytes) => {
       if (this.machine?.state === "running") this.machine.writeBytes(bytes);
     });
   }
 
-  /** The machine of the current boot, once it has started (for the console in DevTools). */
+  /** The machine of the current boot, once it has started. */
   get currentMachine(): Machine | undefined {
+    return this.machine;
+  }
+
+  /** Call `listener` whenever the machine changes (a boot, a reset, a restore onto a new one). */
+  onMachine(listener: (machine: Machine | undefined) => void): void {
+    this.machineListeners.push(listener);
+  }
+
+  /** The running machine, once the status is "ready" (waits for a boot in progress). */
+  async whenReady(timeoutMs = 60_000): Promise<Machine> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.status.state !== "ready" || !this.machine || this.machine.state !== "running") {
+      if (["failed", "panic", "off", "stopped"].includes(this.status.state)) {
+        throw new Error(`the machine is not running (${this.status.state}): press Reset`);
+      }
+      if (Date.now() > deadline) throw new Error(`the machine did not become ready within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     return this.machine;
   }
 
   async boot(): Promise<void> {
     const generation = ++this.generation;
+    this.timings = {};
     const stale = (): boolean => generation !== this.generation;
     try {
       this.status.set("downloading");
-      const files = await fetchBootFiles((done, total) => this.status.setProgress(done, total));
+      void v86WasmModule().catch(() => undefined); // compile v86 while the files download (errors show at start)
+      // The boot files are needed either way (a snapshot's machine still reboots from them):
+      // fetch them while the manifest says whether there is a snapshot.
+      const downloading = fetchBootFiles((done, total) => this.status.setProgress(done, total));
+      downloading.catch(() => undefined); // awaited below; not "unhandled" meanwhile
+      const manifest = this.useSnapshot ? await fetchManifest() : undefined;
+      this.mark("manifest");
       if (stale()) return;
+      const snapshotName = manifest?.snapshot && sameSetup(manifest.setup, this.setup) ? manifest.snapshot : undefined;
+      const [files, snapshot] = await Promise.all([
+        downloading,
+        snapshotName ? fetchBootFile(snapshotName).catch(() => undefined) : undefined,
+      ]);
+      if (stale()) return;
+      this.mark("files");
+      this.files = files;
 
       this.status.set("starting");
-      const { net, cmdline } = labNetwork(globalThis.location?.search ?? "");
-      const machine = await createBrowserMachine({ kernel: files.kernel, initrd: files.initrd, cmdline, net });
-      if (stale()) return;
-      this.machine = machine;
-      machine.onSerial((chunk) => {
-        this.terminal.writeOutput(chunk);
-        if (!stale()) this.watchConsole(machine.output.slice(-200));
-      });
-      machine.exitCode.then(
-        (code) => !stale() && this.stopped(`the guest exited with status ${code}`),
-        (error: Error) => !stale() && machine.state === "crashed" && this.failed(error.message),
-      );
-      await machine.start();
-      if (stale() || this.status.state !== "starting") return;
-      this.status.set("booting");
-      this.watchConsole(machine.output.slice(-200));
+      const machine = await this.startMachine(files);
+      this.mark("machine");
+      if (stale()) return void machine.destroy();
+      this.attach(machine);
+      if (snapshot) {
+        await machine.restoreState(snapshot.buffer as ArrayBuffer);
+        this.mark("restored");
+        if (stale()) return;
+        this.source = "snapshot";
+        this.status.set("booting", "from the build's snapshot");
+        this.terminal.writeNote("lab: the machine as the build left it at its first prompt (?cold boots the kernel instead)");
+        machine.write("\r"); // the snapshot sits at a prompt: ask the shell for a fresh one
+      } else {
+        this.source = "cold";
+        this.status.set("booting");
+      }
+      this.watchConsole(machine);
     } catch (error) {
       if (!stale()) this.failed(error instanceof Error ? error.message : String(error));
     }
@@ -88,19 +150,117 @@ export class Lab {
   async reset(): Promise<void> {
     this.generation++;
     const old = this.machine;
-    this.machine = undefined;
+    this.setMachine(undefined);
     this.status.set("starting", "stopping the old machine");
     await old?.destroy();
     this.terminal.reset();
     await this.boot();
   }
 
-  /** Move from "booting" to "ready" (or "failed") when the console tail says so. */
-  private watchConsole(tail: string): void {
+  /** The whole machine as a v86 state. */
+  async save(): Promise<ArrayBuffer> {
+    const machine = this.machine;
+    if (!machine || machine.state === "crashed" || machine.state === "destroyed") throw new Error("no machine to save");
+    return machine.saveState();
+  }
+
+  /** Continue from a v86 state (from save(), a file or the browser's storage). */
+  async restore(state: ArrayBuffer | Uint8Array): Promise<void> {
+    const buffer = state instanceof Uint8Array ? (state.slice().buffer as ArrayBuffer) : state;
+    const generation = ++this.generation;
+    let machine = this.machine;
+    if (!machine || machine.state === "crashed" || machine.state === "destroyed") {
+      this.status.set("downloading");
+      this.files ??= await fetchBootFiles((done, total) => this.status.setProgress(done, total));
+      this.status.set("starting");
+      const old = machine;
+      machine = await this.startMachine(this.files);
+      await old?.destroy();
+    }
+    if (generation !== this.generation) return void machine.destroy();
+    this.status.set("starting", "restoring the saved machine");
+    this.attach(machine);
+    await machine.restoreState(buffer);
+    this.terminal.reset();
+    this.terminal.writeNote("lab: machine restored — press Enter for a prompt");
+    this.source = "restored";
+    this.markReady();
+  }
+
+  private async startMachine(files: BootFiles): Promise<Machine> {
+    const machine = await createBrowserMachine({
+      kernel: files.kernel,
+      initrd: files.initrd,
+      cmdline: this.setup.cmdline,
+      net: this.setup.net,
+      memoryMB: this.setup.memoryMB,
+    });
+    await machine.start();
+    return machine;
+  }
+
+  /** Make `machine` the lab's machine: its console goes to the terminal, its end to the status. */
+  private attach(machine: Machine): void {
+    if (this.machine === machine) return;
+    const stale = (): boolean => this.machine !== machine; // a reset or a restore onto a new machine
+    this.setMachine(machine);
+    this.lineBuffer = "";
+    machine.onSerial((chunk) => {
+      if (stale()) return;
+      this.terminal.writeOutput(chunk);
+      this.scanLines(chunk);
+      this.watchConsole(machine);
+    });
+    machine.exitCode.then(
+      (code) => !stale() && this.stopped(`the guest exited with status ${code}`),
+      (error: Error) => !stale() && machine.state === "crashed" && this.failed(error.message),
+    );
+  }
+
+  private setMachine(machine: Machine | undefined): void {
+    this.machine = machine;
+    this.readyAt = undefined;
+    for (const listener of this.machineListeners) listener(machine);
+  }
+
+  /** Whole console lines: panic, power off, restart. */
+  private scanLines(chunk: string): void {
+    const lines = (this.lineBuffer + chunk).split("\n");
+    this.lineBuffer = lines.pop()!.slice(-400);
+    for (const raw of lines) {
+      const line = raw.replace(/\r$/, "").replace(/^<\d>/, "");
+      const panic = KERNEL_PANIC.exec(line);
+      if (panic) this.ended("panic", `kernel panic: ${panic[1]!.trim()}`);
+      else if (POWERED_OFF.test(line)) this.ended("off", /Power down/.test(line) ? "powered off" : "halted");
+      else if (RESTARTING.test(line)) this.status.set("booting", "restarting");
+    }
+  }
+
+  /** Move from "booting" to "ready" when the console tail shows a prompt (or the idle line). */
+  private watchConsole(machine: Machine): void {
     const state = this.status.state;
-    if (state !== "booting" && state !== "starting") return;
-    if (KERNEL_PANIC.test(tail)) return this.failed("kernel panic");
-    if (state === "booting" && (PROMPT.test(tail) || KERNEL_IDLE.test(tail))) this.status.set("ready");
+    if (state !== "booting") return;
+    const tail = machine.output.slice(-200);
+    if (PROMPT.test(tail) || KERNEL_IDLE.test(tail)) this.markReady();
+  }
+
+  /** When each boot step ended (ms since navigation), for window.lab.bootInfo() and the bench. */
+  timings: Record<string, number> = {};
+
+  private mark(step: string): void {
+    this.timings[step] = Math.round(performance.now());
+  }
+
+  private markReady(): void {
+    this.readyAt = performance.now();
+    this.mark("ready");
+    this.status.set("ready", this.source === "snapshot" ? "from snapshot" : this.source === "restored" ? "restored" : undefined);
+  }
+
+  private ended(state: "panic" | "off", why: string): void {
+    if (this.status.state === state) return;
+    this.status.set(state, why);
+    this.terminal.writeNote(`lab: ${why} — press Reset to boot again`);
   }
 
   private failed(why: string): void {

@@ -9,27 +9,34 @@
 // ONLCR), and turning the "\r" of Enter into "\n" is the guest tty's job too (ICRNL).
 //
 // Size: the terminal fills its container (measured from the font's cell size). The guest cannot
-// learn the size over a serial line; that is normal for a serial console.
+// learn the size over a serial line; that is normal for a serial console. The font size and the
+// colours (dark, or light for projectors) can change at any time (settings.ts).
 
 import { Terminal } from "@xterm/xterm";
 import "@xterm/xterm/css/xterm.css";
 
 const FONT_FAMILY = '"DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace';
-const FONT_SIZE = 15;
+export const DEFAULT_FONT_SIZE = 15;
+const THEMES = {
+  dark: { background: "#16181d", foreground: "#d8dee9", cursor: "#e0a84e", selectionBackground: "#3a4150" },
+  light: { background: "#fdfdf8", foreground: "#1d2026", cursor: "#b06800", selectionBackground: "#c8d4ec" },
+};
+export type ThemeName = keyof typeof THEMES;
 const MIN_COLS = 40;
 const MIN_ROWS = 10;
 
 export class LabTerminal {
   private readonly term: Terminal;
   private readonly encoder = new TextEncoder();
+  private fontSize = DEFAULT_FONT_SIZE;
 
   constructor(private readonly container: HTMLElement) {
     this.term = new Terminal({
       fontFamily: FONT_FAMILY,
-      fontSize: FONT_SIZE,
+      fontSize: DEFAULT_FONT_SIZE,
       cursorBlink: true,
       scrollback: 5000,
-      theme: { background: "#16181d", foreground: "#d8dee9", cursor: "#e0a84e" },
+      theme: THEMES.dark,
     });
     this.term.open(container);
     this.fit();
@@ -58,6 +65,17 @@ export class LabTerminal {
     this.term.reset();
   }
 
+  /** Change the font size (px) and refit the rows and columns. */
+  setFontSize(px: number): void {
+    this.fontSize = px;
+    this.term.options.fontSize = px;
+    this.fit();
+  }
+
+  setTheme(name: ThemeName): void {
+    this.term.options.theme = THEMES[name];
+  }
+
   focus(): void {
     this.term.focus();
   }
@@ -72,7 +90,7 @@ export class LabTerminal {
 
   /** Resize to as many whole cells as fit in the container. */
   private fit(): void {
-    const cell = measureCell();
+    const cell = measureCell(this.fontSize);
     const { width, height } = this.container.getBoundingClientRect();
     const cols = Math.max(MIN_COLS, Math.floor(width / cell.width) - 1);
     const rows = Math.max(MIN_ROWS, Math.floor(height / cell.height));
@@ -81,9 +99,9 @@ export class LabTerminal {
 }
 
 /** The size of one character cell in the terminal's font, measured off-screen. */
-function measureCell(): { width: number; height: number } {
+function measureCell(fontSize: number): { width: number; height: number } {
   const probe = document.createElement("span");
-  probe.style.cssText = `position:absolute;visibility:hidden;white-space:pre;font-family:${FONT_FAMILY};font-size:${FONT_SIZE}px;line-height:normal`;
+  probe.style.cssText = `position:absolute;visibility:hidden;white-space:pre;font-family:${FONT_FAMILY};font-size:${fontSize}px;line-height:normal`;
   probe.textContent = "W".repeat(50);
   document.body.append(probe);
   const box = probe.getBoundingClientRect();

@@ -320,9 +320,12 @@ function storeChar(tty: Tty, c: u8): void {
   put(d, c);
   if (!canonical) {
     d.canonHead = d.readHead;
-    wakeUp(ttyReadChannel(tty));
+    rawWakePending = true; // readers are woken once per batch (nttyReceiveBuf), not per byte
   }
 }
+
+/** A raw-mode byte was stored during the current receiveBuf: wake the readers at its end. */
+let rawWakePending: bool = false;
 
 /**
  * Room for input: the free part of the ring (less the slot kept for a line end in canonical
@@ -343,6 +346,10 @@ function nttyReceiveRoom(tty: Tty): u32 {
 
 function nttyReceiveBuf(tty: Tty, buf: usize, n: u32): void {
   for (let i: u32 = 0; i < n; i++) receiveChar(tty, load<u8>(buf + i));
+  if (rawWakePending) { // one wakeUp (a scan of the process table) per batch, not per byte
+    rawWakePending = false;
+    wakeUp(ttyReadChannel(tty));
+  }
 }
 
 // ---- the ops ----------------------------------------------------------------------------------

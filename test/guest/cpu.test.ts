@@ -137,7 +137,7 @@ describe("processes through the shell", () => {
 describe("/proc and uname", () => {
   test("/proc/interrupts in Linux's XT-PIC layout", async () => {
     const out = await run("cat /proc/interrupts; echo rc=$?");
-    expect(out).toMatch(/^ {11}CPU0 {7}\n {2}0: {4}[ \d]{6}\d {4}XT-PIC {6}timer\n {2}2: {10}0 {4}XT-PIC {6}cascade\n {2}4: +\d+ {4}XT-PIC {6}ttyS0\n/m);
+    expect(out).toMatch(/^ {11}CPU0 {7}\n {2}0: {4}[ \d]{6}\d {4}XT-PIC {6}timer\n {2}2: {10}0 {4}XT-PIC {6}cascade\n {2}3: +\d+ {4}XT-PIC {6}ttyS1\n {2}4: +\d+ {4}XT-PIC {6}ttyS0\n/m);
     expect(out).toMatch(/^NMI: {10}0 {3}Non-maskable interrupts\n/m);
   });
 

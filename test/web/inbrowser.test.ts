@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { createServer, type ViteDevServer } from "vite";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { labConfig } from "../../web/vite.config.js";
+import { labConfig } from "../../vite.config.js";
 import { buildBootDir, type BootDir } from "../guest/dist.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -44,7 +44,7 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install chromium (see .ci/run)`);
   boot = await buildBootDir();
   http = createHttpServer();
-  const config = labConfig({ bootDir: boot.dir });
+  const config = labConfig({ bootDir: boot.dir, snapshot: false });
   vite = await createServer({
     ...config,
     configFile: false,

@@ -1,0 +1,189 @@
+// The lab as a student meets it: the static build (boot snapshot, pre-compressed files, service
+// worker) served as a host would, in Chromium. In order, on one page:
+//
+//   1. the page restores the build's snapshot and shows a prompt; window.lab.run works;
+//   2. upload a binary file through the Upload button → the guest has it byte for byte; download
+//      it back through the Download box → the browser saves the same bytes;
+//   3. the modules panel shows a modprobe (pair_user → pair_provider, refcount 1) and an rmmod;
+//      the interrupts panel's counters move;
+//   4. save the machine (window.lab.save and the Save button → IndexedDB) with a module loaded;
+//      unload it; restore → the module is loaded again;
+//   5. `poweroff` typed at the shell → status "off", Reset offered; Reset → ready;
+//   6. 1024×768 and a tablet (768×1024): the terminal and the panels fit, light theme, font size;
+//   7. offline: the server gone, a reload comes back from the service worker, runs commands,
+//      and Reset boots again.
+// No page errors on the way. Screenshots: test-artifacts/lab-*.png.
+
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { buildBootDir, REPO_ROOT, type BootDir } from "../guest/dist.js";
+import { buildStaticLab, CHROMIUM, openBrowser, waitForServiceWorker, waitForState, type Browser, type StaticLab } from "./browser.js";
+
+const ARTIFACTS = resolve(REPO_ROOT, "test-artifacts");
+
+let boot: BootDir | undefined;
+let site: StaticLab | undefined;
+let browser: Browser | undefined;
+let page: Page;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install chromium (see .ci/run)`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  boot = await buildBootDir();
+  site = await buildStaticLab(boot.dir);
+  browser = await openBrowser();
+  page = browser.page;
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+  boot?.remove();
+});
+
+const shot = (name: string): Promise<Buffer> => page.screenshot({ path: join(ARTIFACTS, `lab-${name}.png`) });
+
+async function run(command: string): Promise<{ output: string; status: number }> {
+  return page.evaluate((c) => window.lab.run(c), command);
+}
+
+/** Wait until the modules panel's data satisfies `check` (polled by the page once a second). */
+async function waitForPanel(check: () => boolean, timeoutMs = 15_000): Promise<void> {
+  await page.waitForFunction(check, undefined, { timeout: timeoutMs, polling: 200 });
+}
+
+describe("the static lab in Chromium", () => {
+  test("restores the build's snapshot and gives a prompt", async () => {
+    const manifest = JSON.parse(readFileSync(join(site!.outDir, "boot/manifest.json"), "utf8")) as { snapshot: string | null; key: string };
+    expect(manifest.snapshot).toBe(`snapshot-${manifest.key}.v86`);
+    expect(existsSync(join(site!.outDir, "boot", `${manifest.snapshot}.br`))).toBe(true);
+    await page.goto(site!.server.url);
+    await waitForState(page, "ready");
+    expect(await page.evaluate(() => window.lab.bootInfo().source)).toBe("snapshot");
+    await page.waitForFunction(() => /# $/.test(window.lab.terminalText() + " "), undefined, { timeout: 10_000 });
+    expect(await run("echo hel''lo; exit 4")).toEqual({ output: "hello\n", status: 4 });
+    await shot("1-ready");
+  });
+
+  test("uploads a file into the guest and downloads it back, byte for byte", async () => {
+    const bytes = randomBytes(200 * 1024);
+    bytes.set([0xa5, 0x5a, 0x03, 0x0d, 0x0a, 0x00, 0xff], 100);
+    await page.setInputFiles("#upload", { name: "payload.bin", mimeType: "application/octet-stream", buffer: bytes });
+    await page.waitForFunction(() => /uploaded payload\.bin → \/root\/payload\.bin/.test(document.querySelector("#notice")!.textContent ?? ""), undefined, { timeout: 60_000 });
+    const inGuest = await page.evaluate(async () => Array.from(await window.lab.getFile("/root/payload.bin")));
+    expect(Buffer.from(inGuest).equals(bytes)).toBe(true);
+    await page.fill("#download-path", "/root/payload.bin");
+    const [download] = await Promise.all([page.waitForEvent("download", { timeout: 60_000 }), page.click("#download-button")]);
+    expect(download.suggestedFilename()).toBe("payload.bin");
+    const saved = readFileSync((await download.path())!);
+    expect(saved.equals(bytes)).toBe(true);
+    await shot("2-files");
+  });
+
+  test("the panels show a modprobe and an rmmod, and interrupts moving", async () => {
+    expect((await run("modprobe pair-user")).status).toBe(0);
+    await waitForPanel(() => {
+      const mods = window.lab.panels().modules;
+      const provider = mods.find((m) => m.name === "pair_provider");
+      return mods.some((m) => m.name === "pair_user") && provider?.refcount === 1 && provider.holders.includes("pair_user");
+    });
+    const node = page.locator('[data-panel="modules"] [data-module="pair_provider"]');
+    await expect.poll(() => node.getAttribute("data-refcount")).toBe("1");
+    await expect.poll(() => page.locator('[data-panel="modules"] line.graph-edge').count()).toBeGreaterThan(0);
+    await shot("3-modules");
+    expect((await run("rmmod pair_user pair_provider")).status).toBe(0);
+    await waitForPanel(() => !window.lab.panels().modules.some((m) => m.name.startsWith("pair_")));
+    expect(await page.locator('[data-panel="modules"] [data-module="pair_user"]').count()).toBe(0);
+    // The timer's counter moves between two polls.
+    const timerCount = async (): Promise<number> =>
+      page.evaluate(() => window.lab.panels().interrupts.find((row) => row.irq === "0")?.count ?? -1);
+    const before = await timerCount();
+    await expect.poll(timerCount, { timeout: 10_000 }).toBeGreaterThan(before);
+    expect(await page.locator('[data-panel="interrupts"] tr.moving').count()).toBeGreaterThan(0);
+  });
+
+  test("a saved machine comes back with its module loaded (lab.save/restore and IndexedDB)", async () => {
+    expect((await run("modprobe hello")).status).toBe(0);
+    await page.evaluate(async () => {
+      (window as unknown as { saved: ArrayBuffer }).saved = await window.lab.save();
+    });
+    await page.click("details:has(#save-browser) > summary"); // open the Machine panel
+    await page.click("#save-browser");
+    await page.waitForFunction(() => /saved in this browser/.test(document.querySelector("#notice")!.textContent ?? ""), undefined, { timeout: 30_000 });
+    expect((await run("rmmod hello")).status).toBe(0);
+    expect((await run("grep -c ^hello /proc/modules")).output.trim()).toBe("0");
+
+    await page.evaluate(async () => window.lab.restore((window as unknown as { saved: ArrayBuffer }).saved));
+    await waitForState(page, "ready");
+    expect((await run("grep ^hello /proc/modules")).output).toMatch(/^hello \d+ 0 - Live/);
+    await waitForPanel(() => window.lab.panels().modules.some((m) => m.name === "hello"));
+
+    expect((await run("rmmod hello")).status).toBe(0);
+    await page.click("#restore-browser");
+    await page.waitForFunction(() => /restored the machine saved at/.test(document.querySelector("#notice")!.textContent ?? ""), undefined, { timeout: 30_000 });
+    expect((await run("grep -c ^hello /proc/modules")).output.trim()).toBe("1");
+    await shot("4-restored");
+  });
+
+  test("poweroff shows as such, with Reset offered; Reset boots again", async () => {
+    await page.locator(".xterm-helper-textarea").focus();
+    await page.keyboard.type("poweroff");
+    await page.keyboard.press("Enter");
+    await waitForState(page, "off", 20_000);
+    expect(await page.locator("#status").textContent()).toMatch(/powered off/);
+    expect(await page.locator("#reset").getAttribute("class")).toMatch(/\boffer\b/);
+    await shot("5-poweroff");
+    await page.click("#reset");
+    await waitForState(page, "ready");
+    expect(await page.locator("#reset").getAttribute("class")).not.toMatch(/\boffer\b/);
+    expect((await run("echo back")).output).toBe("back\n");
+  });
+
+  test("fits 1024×768 and a tablet; light theme and font size", async () => {
+    for (const viewport of [{ width: 1024, height: 768 }, { width: 768, height: 1024 }]) {
+      await page.setViewportSize(viewport);
+      await page.waitForTimeout(300);
+      const box = (selector: string) => page.locator(selector).boundingBox();
+      const terminal = (await box("#terminal"))!;
+      const panels = (await box("#panels"))!;
+      expect(terminal.width).toBeGreaterThan(500);
+      expect(terminal.height).toBeGreaterThan(300);
+      expect(terminal.x + terminal.width).toBeLessThanOrEqual(viewport.width);
+      expect(panels.x + panels.width).toBeLessThanOrEqual(viewport.width + 1);
+      expect(panels.y + Math.min(panels.height, 40)).toBeLessThanOrEqual(viewport.height);
+      const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+      expect(scrollWidth).toBeLessThanOrEqual(viewport.width);
+      await shot(`7-${viewport.width}x${viewport.height}`);
+    }
+    await page.setViewportSize({ width: 1024, height: 768 });
+    const fontBefore = await page.evaluate(() => getComputedStyle(document.querySelector(".xterm-rows")!).fontSize);
+    await page.click("#font-bigger");
+    await page.click("#font-bigger");
+    await expect.poll(() => page.evaluate(() => getComputedStyle(document.querySelector(".xterm-rows")!).fontSize)).not.toBe(fontBefore);
+    await page.click("#theme");
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe("light");
+    await shot("7-light");
+  });
+
+  test("works offline after the first visit, Reset included", async () => {
+    await waitForServiceWorker(page);
+    await page.reload(); // a returning student: this load goes through the service worker
+    await waitForState(page, "ready");
+    expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toMatch(/\/sw\.js$/);
+    await site!.server.close(); // the network is gone: nothing answers at the site's address any more
+    await page.reload();
+    await waitForState(page, "ready");
+    expect((await run("uname -s")).output).toBe("Lokum\n");
+    await page.click("#reset");
+    await waitForState(page, "ready");
+    expect((await run("echo offline")).output).toBe("offline\n");
+    await shot("8-offline");
+  });
+
+  test("no page errors", () => {
+    expect(browser!.errors).toEqual([]);
+  });
+});

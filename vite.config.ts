@@ -1,0 +1,223 @@
+// How vite builds and serves the lab.
+//
+//   npm start          → `vite`: the dev server on http://127.0.0.1:5173/
+//   npm run build:web  → `vite build`: a static site in dist/web/ (page, scripts, v86.wasm, boot/…)
+//   npm run serve:web  → serves dist/web/ as a host would: compressed (test/support/static-server.ts)
+//
+// This file sits at the top of the repository (vite finds it there by itself); the page lives in
+// web/ (vite's root). What it boots comes from the build, dist/boot/, which the plugins below
+// publish at boot/ beside the page (docs/lab.md):
+//
+//   boot/lokum.elf, boot/initrd.cpio   the kernel and the initrd
+//   boot/manifest.json                 their sizes, the machine's setup, the snapshot key, and
+//                                      the name of the boot snapshot for that key (or null)
+//   boot/snapshot-KEY.v86              the machine at its first prompt (emulator/boot-snapshot.ts)
+//
+// Dev server: served straight from disk on each request (always the latest build: a Reset boots
+// a rebuilt kernel); the first manifest request for a new key makes its snapshot in the
+// background (cached in dist/lab-snapshots/), so the next page load restores it.
+// Static build: copied, the snapshot made (or taken from that cache), every compressible file
+// pre-compressed (.gz and .br beside it), and a service worker (web/sw.js) that keeps the whole
+// site for offline use. v86.wasm is imported with `?url` by emulator/browser.ts, so vite copies
+// it by itself.
+//
+// `labConfig({ bootDir, outDir })` is also what the browser tests and the bench use.
+
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import type { ServerResponse } from "node:http";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from "node:zlib";
+import { defineConfig, type Plugin, type UserConfig } from "vite";
+import { bootSnapshotKey, makeBootSnapshot, v86Version } from "./emulator/boot-snapshot.js";
+import { LAB_SETUP, type BootManifest } from "./emulator/lab-setup.js";
+
+const REPO_ROOT = dirname(fileURLToPath(import.meta.url));
+const WEB_DIR = resolve(REPO_ROOT, "web");
+const SNAPSHOT_CACHE = resolve(REPO_ROOT, "dist/lab-snapshots");
+
+/** The files the page may fetch from boot/ (see web/boot-files.ts). */
+export const BOOT_FILES = ["lokum.elf", "initrd.cpio"];
+
+export interface LabConfigOptions {
+  /** Where the boot files are; default dist/boot/. */
+  bootDir?: string;
+  /** Where a static build goes; default dist/web/. */
+  outDir?: string;
+  /** Publish (and make) the boot snapshot (default true); false: the page always boots cold. */
+  snapshot?: boolean;
+}
+
+export function labConfig({ bootDir = resolve(REPO_ROOT, "dist/boot"), outDir = resolve(REPO_ROOT, "dist/web"), snapshot = true }: LabConfigOptions = {}): UserConfig {
+  return {
+    root: WEB_DIR,
+    base: "./",
+    publicDir: false,
+    plugins: [bootFiles(bootDir, snapshot), precompress(), serviceWorker()],
+    server: { host: "127.0.0.1", port: 5173, fs: { allow: [REPO_ROOT] } },
+    preview: { host: "127.0.0.1" },
+    // Bundle these for the browser when the server starts, not when the page first asks (which
+    // would make vite reload the page in the middle of a boot).
+    optimizeDeps: { include: ["v86", "@xterm/xterm"] },
+    // v86 and xterm.js make one ~700 kB script: expected, so no warning about it.
+    build: { outDir, emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 1000 },
+  };
+}
+
+// ---- boot/: the boot files, the manifest, the snapshot ------------------------------------------
+
+function readBootFiles(bootDir: string): { kernel?: Uint8Array; initrd?: Uint8Array } {
+  const read = (name: string): Uint8Array | undefined => {
+    const path = resolve(bootDir, name);
+    return existsSync(path) ? new Uint8Array(readFileSync(path)) : undefined;
+  };
+  return { kernel: read("lokum.elf"), initrd: read("initrd.cpio") };
+}
+
+function manifestFor(kernel: Uint8Array, initrd: Uint8Array | undefined, snapshot: string | null): BootManifest {
+  const files: BootManifest["files"] = { "lokum.elf": { bytes: kernel.length } };
+  if (initrd) files["initrd.cpio"] = { bytes: initrd.length };
+  return { key: bootSnapshotKey(kernel, initrd, LAB_SETUP), setup: LAB_SETUP, v86: v86Version(), files, snapshot };
+}
+
+/** The cached snapshot for `key`, made now if `make` and missing. */
+async function snapshotFor(key: string, kernel: Uint8Array, initrd: Uint8Array | undefined, make: boolean): Promise<Uint8Array | undefined> {
+  const path = join(SNAPSHOT_CACHE, `${key}.v86`);
+  if (existsSync(path)) return new Uint8Array(readFileSync(path));
+  if (!make) return undefined;
+  const state = new Uint8Array(await makeBootSnapshot(kernel, initrd, LAB_SETUP));
+  mkdirSync(SNAPSHOT_CACHE, { recursive: true });
+  writeFileSync(path, state);
+  return state;
+}
+
+/** Publish `bootDir`'s boot files at boot/ (dev server: from disk on each request; build: copied). */
+function bootFiles(bootDir: string, withSnapshot: boolean): Plugin {
+  const making = new Set<string>();
+  return {
+    name: "lokum-boot-files",
+    configureServer(server) {
+      server.middlewares.use("/boot", (request, response, next) => {
+        const name = (request.url ?? "").split("?")[0]!.replace(/^\//, "");
+        if (name === "manifest.json") {
+          const { kernel, initrd } = readBootFiles(bootDir);
+          if (!kernel) return notFound(response, name);
+          const key = bootSnapshotKey(kernel, initrd, LAB_SETUP);
+          const ready = withSnapshot && existsSync(join(SNAPSHOT_CACHE, `${key}.v86`));
+          if (!ready && withSnapshot && !making.has(key)) {
+            making.add(key); // in the background: the next page load restores it
+            snapshotFor(key, kernel, initrd, true).catch((error: Error) => server.config.logger.warn(`boot snapshot: ${error.message}`));
+          }
+          return send(response, Buffer.from(JSON.stringify(manifestFor(kernel, initrd, ready ? `snapshot-${key}.v86` : null))), "application/json");
+        }
+        const snapshot = /^snapshot-([0-9a-f]{16})\.v86$/.exec(name);
+        if (snapshot) {
+          const path = join(SNAPSHOT_CACHE, `${snapshot[1]}.v86`);
+          return existsSync(path) ? send(response, readFileSync(path)) : notFound(response, name);
+        }
+        if (!BOOT_FILES.includes(name)) return next();
+        const path = resolve(bootDir, name);
+        if (!existsSync(path)) return notFound(response, name);
+        send(response, readFileSync(path));
+      });
+    },
+    async generateBundle() {
+      const { kernel, initrd } = readBootFiles(bootDir);
+      if (!kernel) {
+        this.warn(`${resolve(bootDir, "lokum.elf")} is missing: the static lab will have no kernel (run npx lokum build)`);
+        return;
+      }
+      this.emitFile({ type: "asset", fileName: "boot/lokum.elf", source: kernel });
+      if (initrd) this.emitFile({ type: "asset", fileName: "boot/initrd.cpio", source: initrd });
+      const key = bootSnapshotKey(kernel, initrd, LAB_SETUP);
+      const state = withSnapshot ? await snapshotFor(key, kernel, initrd, true) : undefined;
+      if (state) this.emitFile({ type: "asset", fileName: `boot/snapshot-${key}.v86`, source: state });
+      const manifest = manifestFor(kernel, initrd, state ? `snapshot-${key}.v86` : null);
+      this.emitFile({ type: "asset", fileName: "boot/manifest.json", source: JSON.stringify(manifest, null, 2) + "\n" });
+    },
+  };
+}
+
+function send(response: ServerResponse, bytes: Buffer, type = "application/octet-stream"): void {
+  response.writeHead(200, { "Content-Type": type, "Content-Length": bytes.length, "Cache-Control": "no-store" });
+  response.end(bytes);
+}
+
+/** A real 404 (vite's fallback would answer index.html, which the page would take for a kernel). */
+function notFound(response: ServerResponse, name: string): void {
+  response.writeHead(404, { "Content-Type": "text/plain", "Cache-Control": "no-store" });
+  response.end(`boot/${name}: not built\n`);
+}
+
+// ---- pre-compressed files --------------------------------------------------------------------
+
+const COMPRESSIBLE = /\.(js|css|html|json|wasm|elf|cpio|v86|svg|webmanifest)$/;
+
+/** After a static build, write FILE.gz and FILE.br beside every compressible file over 1 KiB, so
+ *  a static server (or a CDN) sends them as they are, with Content-Encoding, at no CPU cost. */
+function precompress(): Plugin {
+  let outDir = "";
+  return {
+    name: "lokum-precompress",
+    apply: "build",
+    configResolved(config) {
+      outDir = resolve(config.root, config.build.outDir);
+    },
+    closeBundle() {
+      for (const path of walk(outDir)) {
+        if (!COMPRESSIBLE.test(path)) continue;
+        const bytes = readFileSync(path);
+        if (bytes.length < 1024) continue;
+        writeFileSync(`${path}.gz`, gzipSync(bytes, { level: 9 }));
+        const quality = bytes.length > 4 << 20 ? 9 : 11;
+        writeFileSync(`${path}.br`, brotliCompressSync(bytes, {
+          params: { [zlibConstants.BROTLI_PARAM_QUALITY]: quality, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+        }));
+      }
+    },
+  };
+}
+
+function walk(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? walk(path) : [path];
+  });
+}
+
+// ---- the service worker ----------------------------------------------------------------------
+
+/** Emit sw.js: web/sw.js with the list of every file of the build to keep (and a version that
+ *  changes with them, so a new build replaces the old cache). */
+function serviceWorker(): Plugin {
+  return {
+    name: "lokum-service-worker",
+    enforce: "post",
+    // The page registers sw.js only in a static build (__LOKUM_SERVICE_WORKER__). Not
+    // import.meta.env.PROD: that follows NODE_ENV, which a test runner sets to "test".
+    config: (_config, { command }) => ({ define: { __LOKUM_SERVICE_WORKER__: JSON.stringify(command === "build") } }),
+    generateBundle(_options, bundle) {
+      const files = Object.keys(bundle).filter((name) => name !== "sw.js").sort();
+      const version = bundleVersion(files, bundle);
+      const source = readFileSync(join(WEB_DIR, "sw.js"), "utf8");
+      const head = `// Generated by vite.config.ts (serviceWorker): the files of this build.\nconst PRECACHE = ${JSON.stringify(["./", ...files])};\nconst VERSION = ${JSON.stringify(version)};\n`;
+      this.emitFile({ type: "asset", fileName: "sw.js", source: head + source });
+    },
+  };
+}
+
+/** A short hash of the bundle's file names and sizes: the cache version. */
+function bundleVersion(files: string[], bundle: Record<string, { type: string; code?: string; source?: string | Uint8Array }>): string {
+  let text = "";
+  for (const name of files) {
+    const item = bundle[name]!;
+    const size = item.type === "chunk" ? item.code?.length : typeof item.source === "string" ? item.source.length : item.source?.length;
+    text += `${name}:${size}\n`;
+  }
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return (h >>> 0).toString(16);
+}
+
+export default defineConfig(labConfig());
