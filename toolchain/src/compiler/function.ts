@@ -31,6 +31,22 @@ interface LoopTarget {
 
 const CALLEE_SAVED = ["ebx", "esi", "edi"];
 
+// Guards for kernel and module code (SourceSet.guards; the kernel's side is
+// kernel/arch/x86/guard.s and kernel/watchdog.ts):
+//   - after the prologue, `cmp esp, [GUARD_STACK_LIMIT]` — below the limit the function calls
+//     GUARD_STACK_OVERFLOW, which reports a kernel stack overflow before the stack runs out
+//     (v86 cannot deliver the double fault a guard page would cause);
+//   - at the top of every loop iteration, `dec [GUARD_WATCHDOG_COUNT]` — when it reaches zero
+//     the loop calls GUARD_WATCHDOG_CHECK, the soft-lockup watchdog (the kernel runs with
+//     interrupts off, so the timer cannot notice a loop that never ends).
+// Both calls happen where no temporary is live in eax/ecx/edx (function entry, statement
+// boundary), and the handlers save every register anyway.
+export const GUARD_STACK_LIMIT = "lokum_stack_limit";
+export const GUARD_STACK_OVERFLOW = "lokum_stack_overflow";
+export const GUARD_WATCHDOG_COUNT = "lokum_watchdog_count";
+export const GUARD_WATCHDOG_CHECK = "lokum_watchdog_check";
+export const GUARD_SYMBOLS = [GUARD_STACK_LIMIT, GUARD_STACK_OVERFLOW, GUARD_WATCHDOG_COUNT, GUARD_WATCHDOG_CHECK];
+
 export class FunctionCompiler extends CallCompiler {
   private locals: LocalEntity[] = [];
   private params: LocalEntity[] = [];
@@ -147,6 +163,10 @@ export class FunctionCompiler extends CallCompiler {
     out.push("  push ebp", "  mov ebp, esp");
     for (const r of this.savedRegs) out.push(`  push ${r}`);
     if (this.frameSize) out.push(`  sub esp, ${this.frameSize}`);
+    if (this.ctx.guards) {
+      const ok = this.ctx.newLabel();
+      out.push(`  cmp esp, dword ptr [${GUARD_STACK_LIMIT}]`, `  jae ${ok}`, `  call ${GUARD_STACK_OVERFLOW}`, `${ok}:`);
+    }
     for (const p of this.params) {
       if (p.home?.kind !== "reg") continue;
       const t = this.model.localType(p);
@@ -284,6 +304,13 @@ export class FunctionCompiler extends CallCompiler {
   }
 
   private loop(labels: string[], body: () => void, breakLabel: string, continueLabel: string): void {
+    if (this.ctx.guards) {
+      const ok = this.ctx.newLabel();
+      this.emit(`dec dword ptr [${GUARD_WATCHDOG_COUNT}]`);
+      this.emit(`jnz ${ok}`);
+      this.emit(`call ${GUARD_WATCHDOG_CHECK}`);
+      this.label(ok);
+    }
     this.targets.push({ breakLabel, continueLabel, names: labels });
     body();
     this.targets.pop();
