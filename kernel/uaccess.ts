@@ -18,6 +18,7 @@
 import { currentProc, Proc } from "./proc";
 import { currentPageDirectory, PTE_PRESENT, PTE_USER, PTE_WRITE, USER_TOP, vmAllocUserPage, vmLookup } from "./mm/vm";
 import { freePageCount } from "./mm/pmm";
+import { userPagesAvailable } from "./mm/oom";
 
 const EFAULT: i32 = 14;
 export const USER_STACK_TOP: u32 = 0xc0000000;
@@ -31,7 +32,7 @@ export function userFaultIn(p: Proc, va: u32): bool {
   if (va >= USER_STACK_TOP || va < USER_STACK_TOP - USER_STACK_MAX || va >= p.stackLow) return false;
   if (va < p.brk + 65536) return false; // keep a gap between heap and stack
   const page = va & ~4095;
-  if (freePageCount() < USER_RESERVE_PAGES + (p.stackLow - page) / 4096) return false;
+  if (!userPagesAvailable((p.stackLow - page) / 4096)) return false; // may run the OOM killer (mm/oom.ts)
   for (let at = p.stackLow - 4096; at >= page; at -= 4096) {
     if (vmAllocUserPage(p.pd, at, PTE_WRITE) == 0) return false;
     p.stackLow = at;

@@ -74,9 +74,11 @@ export const KERNEL_PHYSICAL_BASE = 0x100000;
 /**
  * Builds the kernel. `files` maps paths (e.g. "kernel/main.ts") to the text of every kernel
  * source: *.ts files are compiled together, *.s files assembled one by one. `lib` is the text of
- * toolchain/lib/lokum.d.ts. Throws BuildError (compile), AsmError, LinkError or KbuildError.
+ * toolchain/lib/lokum.d.ts. `options.guards: false` leaves out the compiler's stack and
+ * watchdog guards (for measuring what they cost: bench/guards.ts). Throws BuildError
+ * (compile), AsmError, LinkError or KbuildError.
  */
-export function buildKernel(files: Record<string, string>, lib: string): KernelBuild {
+export function buildKernel(files: Record<string, string>, lib: string, options: { guards?: boolean } = {}): KernelBuild {
   const paths = Object.keys(files).sort();
   const tsPaths = paths.filter((p) => p.endsWith(".ts"));
   const roots = tsPaths.filter((p) => !p.endsWith(".d.ts"));
@@ -90,7 +92,7 @@ export function buildKernel(files: Record<string, string>, lib: string): KernelB
   for (const p of tsPaths) tsFiles[rooted(p)] = files[p]!;
   let compiled: ReturnType<typeof compileToObject>;
   try {
-    compiled = compileToObject({ files: tsFiles, roots: roots.map(rooted), lib, apiHeader: API_HEADER, lineTable: true, guards: true }, "kernel.o");
+    compiled = compileToObject({ files: tsFiles, roots: roots.map(rooted), lib, apiHeader: API_HEADER, lineTable: true, guards: options.guards ?? true }, "kernel.o");
   } catch (err) {
     if (!(err instanceof BuildError)) throw err;
     const unrooted = (text: string) => tsPaths.reduce((t, p) => (p.startsWith("/") ? t : t.split(rooted(p) + ":").join(p + ":")), text);
