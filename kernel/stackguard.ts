@@ -42,7 +42,7 @@ declare const boot_stack_bottom: StaticArray<u8>;
 
 /** The bottom of p's kernel stack (the idle task runs on the boot stack). */
 export function kernelStackBottom(p: Proc): u32 {
-  if (p.slot == 0) return changetype<usize>(boot_stack_bottom);
+  if (p == null || p.slot == 0) return changetype<usize>(boot_stack_bottom); // null: early boot
   return p.kstackTop - KSTACK_SIZE;
 }
 

@@ -95,11 +95,12 @@ export function watchdogCheck(frame: TrapFrame): void {
 function softLockup(frame: TrapFrame): void {
   const p = currentProc();
   consoleVerbose();
-  printk("\x010watchdog: BUG: soft lockup - CPU#0 stuck for %us! [%s:%d]\n", stuckMs / 1000, changetype<i32>(p.name), p.pid);
+  if (p == null || p.slot == 0) printk("\x010watchdog: BUG: soft lockup - CPU#0 stuck for %us! [swapper/0:0]\n", stuckMs / 1000);
+  else printk("\x010watchdog: BUG: soft lockup - CPU#0 stuck for %us! [%s:%d]\n", stuckMs / 1000, changetype<i32>(p.name), p.pid);
   addTaint(TAINT_SOFTLOCKUP);
   printModules();
   showOopsRegisters(frame);
-  if (!isModuleText(frame.eip) || p.slot == 0 || p.pid == 1 || inHardIrq()) return;
+  if (p == null || !isModuleText(frame.eip) || p.slot == 0 || p.pid == 1 || inHardIrq()) return;
   // Module code in a process: end it as an oops would (the loop never comes back).
   printk("\x014watchdog: killing %s[%d], stuck in module code\n", changetype<i32>(p.name), p.pid);
   seenTouches = ++touches;
@@ -127,12 +128,17 @@ function writeThresh(buf: usize, n: u32): i32 {
   return 0;
 }
 
-/** /proc/sys/kernel/watchdog_thresh and the watchdog_thresh= boot parameter. */
-export function watchdogInit(): void {
+/** The watchdog_thresh= boot parameter. */
+export function watchdogSetup(): void {
   if (cmdlineHas("watchdog_thresh")) {
     watchdogThresh = cmdlineNumber("watchdog_thresh", 10);
     if (watchdogThresh > 60) watchdogThresh = 60;
   }
-  reportAtMs = softLockupMs();
+  reportAtMs = stuckMs + softLockupMs();
+}
+
+/** The boot parameter and /proc/sys/kernel/watchdog_thresh. */
+export function watchdogInit(): void {
+  watchdogSetup();
   procCreateWritable("sys/kernel/watchdog_thresh", showThresh, writeThresh);
 }

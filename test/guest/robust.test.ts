@@ -22,7 +22,7 @@ import { writeCpio } from "../../toolchain/src/cpio.js";
 import { buildKernelCached as buildKernel } from "../support/build-cache.js";
 import { type ModuleBuildInput, type ModuleSource, buildModules, moduleInitrdEntries, modulesInTree } from "../../toolchain/src/modbuild.js";
 import { buildUserlandCached as buildUserland } from "../support/build-cache.js";
-import { runAtFreshShell } from "./harness.js";
+import { runAtFreshShell, withMachine } from "./harness.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const PROMPT = /# $/;
@@ -61,10 +61,12 @@ export function init_module(): i32 {
 
 let machine: Machine;
 let booted: ArrayBuffer;
+let kernelElf: Uint8Array;
 
 beforeAll(async () => {
   const lib = readFileSync(resolve(root, "toolchain/lib/lokum.d.ts"), "utf8");
   const kernel = buildKernel(readKernelSources(root), lib);
+  kernelElf = kernel.elf;
   const userFiles = readInitrdFiles(root);
   for (const name of TEST_PROGRAMS) userFiles[`initrd/bin/${name}.ts`] = readFileSync(resolve(root, `test/guest/programs/${name}.ts`), "utf8");
   const userland = buildUserland(userFiles, lib);
@@ -215,4 +217,29 @@ describe("modules that misbehave", () => {
     expect(slab[1]).toBe(slab[0]);
     expect(lines.length).toBeGreaterThan(3);
   }, 600_000);
+});
+
+describe("the kernel core (crash= at boot, no initrd)", () => {
+  /** Boots with `cmdline`, waits for `until`; the console text (the host must not crash). */
+  async function boot(cmdline: string, until: RegExp): Promise<string> {
+    return withMachine({ kernel: kernelElf, cmdline, memoryMB: 64 }, async (m) => {
+      await m.waitFor(until, { timeoutMs: 30_000 });
+      expect(m.crash).toBeUndefined();
+      return m.output.replace(/\r\n/g, "\n");
+    });
+  }
+
+  test("crash=softlockup: reported again and again (nothing to recover in the idle task)", async () => {
+    const out = await boot("console=ttyS0 crash=softlockup watchdog_thresh=1", /stuck for [67]s!/); // the reports before it are whole
+    expect(out).toMatch(/watchdog: BUG: soft lockup - CPU#0 stuck for 2s! \[swapper\/0:0\]\nModules linked in: ?\nCPU: 0 PID: 0 Comm: swapper Tainted: G +L +0\.1\.0 #1\nEIP: 0060:\[<c[0-9a-f]{7}>\] crashSoftLockup\+0x[0-9a-f]+\/0x[0-9a-f]+\n/);
+    expect(out).toMatch(/Call Trace:\n \[<c[0-9a-f]{7}>\] crashtestLevel2\+0x[0-9a-f]+\/0x[0-9a-f]+\n \[<c[0-9a-f]{7}>\] crashtestLevel1/);
+    expect(out).toMatch(/watchdog: BUG: soft lockup - CPU#0 stuck for [45]s! \[swapper\/0:0\]\nModules linked in: ?\n/);
+    expect(out).not.toMatch(/stuck for 3s/); // every 2 × watchdog_thresh
+  });
+
+  test("crash=stackoverflow: the oops names the function, then a panic; the emulator lives on", async () => {
+    const out = await boot("console=ttyS0 crash=stackoverflow", /end Kernel panic - not syncing: Fatal exception \]---/);
+    expect(out).toMatch(/BUG: kernel stack overflow in crashRecurse\+0x[0-9a-f]+\/0x[0-9a-f]+ \(esp c[0-9a-f]{7}, stack c[0-9a-f]{7}-c[0-9a-f]{7}\)\nOops: kernel stack overflow: 0000 \[#1\]\n/);
+    expect(out).toMatch(/Call Trace:\n( \[<c[0-9a-f]{7}>\] crashRecurse\+0x[0-9a-f]+\/0x[0-9a-f]+\n){20}/);
+  });
 });
