@@ -157,7 +157,7 @@ function mapRange(pd: usize, start: u32, end: u32, writable: bool): i32 {
       if (writable && (pte & PTE_WRITE) == 0) vmMap(pd, page, physToVirt(pte & ~4095), PTE_WRITE);
       continue;
     }
-    if (!userPagesAvailable(1)) return -ENOMEM; // may run the OOM killer (mm/oom.ts)
+    if (!userPagesAvailable(1, true)) return -ENOMEM; // may run the OOM killer (mm/oom.ts)
     if (vmAllocUserPage(pd, page, writable ? PTE_WRITE : 0) == 0) return -ENOMEM;
   }
   return 0;

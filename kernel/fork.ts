@@ -60,7 +60,7 @@ function copyProcState(parent: Proc, child: Proc): void {
 export function sys_fork(): i32 {
   const parent = currentProc();
   // Enough memory for the copy (pages + their tables, roughly) and the reserve?
-  if (!userPagesAvailable(vmUserPages(parent.pd) + 8)) return -ENOMEM; // may run the OOM killer (mm/oom.ts)
+  if (!userPagesAvailable(vmUserPages(parent.pd) + 8, true)) return -ENOMEM; // may run the OOM killer (mm/oom.ts)
   const child = allocProc();
   if (child == null) return allocProcError;
   child.pd = vmCopy(parent.pd);

@@ -138,7 +138,7 @@ export function sys_brk(addr: u32): i32 {
   const oldTop = (p.brk + 4095) & ~4095;
   const newTop = (addr + 4095) & ~4095;
   if (newTop > oldTop) {
-    if (!userPagesAvailable((newTop - oldTop) / 4096)) return <i32>p.brk; // the OOM killer may make room (mm/oom.ts)
+    if (!userPagesAvailable((newTop - oldTop) / 4096, true)) return <i32>p.brk; // the OOM killer may make room (mm/oom.ts)
     for (let page = oldTop; page < newTop; page += 4096) {
       if (vmAllocUserPage(p.pd, page, PTE_WRITE) == 0) {
         vmUnmapRange(p.pd, oldTop, page);

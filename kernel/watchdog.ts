@@ -60,7 +60,7 @@ export let lokum_watchdog_count: u32 = 65536;
 let watchdogThresh: u32 = 10;
 
 let touches: u32 = 0; //     bumped by watchdogTouch
-let seenTouches: u32 = 0; // touches at the last check
+let seenTouches: u32 = 0xffffffff; // touches at the last check (none yet: the first one starts the count)
 let lastTsc: u32 = 0; //     TSC of the last check (the part not yet counted in stuckMs)
 let stuckMs: u32 = 0; //     how long the CPU has been in the kernel without a touch
 let reportAtMs: u32 = 0; //  the next report, while stuck

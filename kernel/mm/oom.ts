@@ -22,7 +22,9 @@
 // then sends SIGKILL. If the victim is the caller, the request fails (the caller dies on its way
 // back to user mode and its memory comes back at exit). Otherwise the caller waits, a tick at a
 // time, for the victim to exit (a killed process leaves at once: every sleep is interruptible),
-// and looks again. A victim already dying is waited for, not chosen twice.
+// and looks again (a stack growing under a system call's copy to user memory does not wait:
+// that copy fails with EFAULT, the victim dies all the same). A victim already dying is waited
+// for, not chosen twice.
 // User pages are all anonymous and all resident here (no swap, no page cache for programs,
 // no overcommit), so total-vm = anon-rss.
 
@@ -132,9 +134,10 @@ function oomKillOne(): Proc {
 /**
  * True if `pages` user pages may be taken now, keeping the kernel's reserve; kills processes to
  * make room if needed (see the design note). False: the request fails with ENOMEM (or the
- * caller itself was chosen and dies).
+ * caller itself was chosen and dies). `mayWait`: the caller may sleep until a victim has
+ * exited (false inside a system call's user copy: then the request fails, the victim still dies).
  */
-export function userPagesAvailable(pages: u32): bool {
+export function userPagesAvailable(pages: u32, mayWait: bool): bool {
   const caller = currentProc();
   let waited: i32 = 0;
   while (freePageCount() < USER_RESERVE_PAGES + pages) {
@@ -142,7 +145,7 @@ export function userPagesAvailable(pages: u32): bool {
     let victim = dyingVictim();
     if (victim == null) victim = oomKillOne();
     if (victim == null || victim == caller) return false;
-    if (caller.slot == 0 || waited >= MAX_WAIT_TICKS) return false;
+    if (!mayWait || caller.slot == 0 || waited >= MAX_WAIT_TICKS) return false;
     // The victim runs to its exit as soon as we give up the CPU.
     yieldCpu();
     if (victim.state != ZOMBIE && victim.state != UNUSED) sleepTicks(1);

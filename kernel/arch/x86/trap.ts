@@ -204,7 +204,7 @@ function userFault(frame: TrapFrame): void {
   const sig = faultSignal(frame.vector);
   if (frame.vector == T_PAGE_FAULT) {
     const address = read_cr2();
-    if ((frame.errorCode & PF_PROTECTION) == 0 && userFaultIn(p, address)) return;
+    if ((frame.errorCode & PF_PROTECTION) == 0 && userFaultIn(p, address, true)) return;
     if (p.sigHandler[sig] <= 1) {
       printk("\x016%s[%d]: segfault at %x ip %08x sp %08x error %x", changetype<i32>(p.name), p.pid, address, frame.eip, frame.esp, frame.errorCode);
       printImage(frame.eip);
