@@ -153,7 +153,7 @@ describe("memory that runs out", () => {
       "grep MemFree /proc/meminfo",
       "asuser 1000 /bin/forkbomb 6 1024",
       "echo alive; /bin/echo exec works; ls / | wc -l",
-      "n=0; while [ $(ps | grep -c forkbomb) -gt 0 ] && [ $n -lt 10 ]; do sleep 1; n=$((n+1)); done; ps | grep forkbomb; ps | grep -c forkbomb",
+      "n=0; while [ $(ps | grep forkbomb | grep -vc grep) -gt 0 ] && [ $n -lt 10 ]; do sleep 1; n=$((n+1)); done; ps | grep forkbomb | grep -vc grep",
       "dmesg | grep -c 'Out of memory: Killed process'",
       "grep MemFree /proc/meminfo",
     ].join("; "), 240_000);
