@@ -74,7 +74,9 @@ function crashSoftLockup(): i32 {
 }
 
 function crashRecurse(depth: u32): u32 {
-  return crashRecurse(depth + 1) + depth;
+  const r = crashRecurse(depth + 1); // not a tail call: the compiler cannot make it a loop
+  spins = r;
+  return r;
 }
 
 function crashStackOverflow(): i32 {

@@ -6,6 +6,7 @@
 // (malloc and touch until killed), forkbomb, modcycle; and test modules in
 // /lib/modules/0.1.0/kernel/test/:
 //   spin       init_module loops for ever (a `while (true)` with nothing in it)
+//   tailspin   init_module recurses for ever in a tail call the compiler turns into a loop
 //   stackhog   init_module recurses without bound
 // One boot (64 MiB) shared through a snapshot.
 
@@ -45,12 +46,23 @@ export function init_module(): i32 {
   return 0;
 }
 `,
+  "/test-modules/tailspin.ts": `
+MODULE_LICENSE("GPL");
+function tail_spin(n: i32): i32 {
+  return 1 + tail_spin(n + 1); // tail recursion with an accumulator: the compiler makes it a loop
+}
+export function init_module(): i32 {
+  return tail_spin(0);
+}
+`,
   "/test-modules/stackhog.ts": `
 MODULE_LICENSE("GPL");
 let depth: u32 = 0;
 function recurse(n: u32): u32 {
   depth = n;
-  return recurse(n + 1) + 1;
+  const r = recurse(n + 1); // not a tail call: the compiler cannot turn it into a loop
+  depth = r;
+  return r;
 }
 export function init_module(): i32 {
   printk("\\x016stackhog: recursing\\n");
@@ -183,6 +195,13 @@ describe("modules that misbehave", () => {
     expect(out).toContain("insmod=137\n0\n");
     expect(out).toContain("hello=0\n");
     expect(out).toMatch(/\n10\n/);
+  });
+
+  test("endless tail recursion (a loop after the compiler's tail-call pass) is caught by the watchdog too", async () => {
+    const out = await run(`echo 1 > /proc/sys/kernel/watchdog_thresh; insmod ${T}/tailspin.ko; echo insmod=$?; lsmod | grep -c tailspin`, 120_000);
+    expect(out).toMatch(/watchdog: BUG: soft lockup - CPU#0 stuck for [23]s! \[insmod:\d+\]\n/);
+    expect(out).toMatch(/EIP: 0060:\[<[0-9a-f]{8}>\] tail_spin\+0x[0-9a-f]+\/0x[0-9a-f]+ \[tailspin\]\n/);
+    expect(out).toContain("insmod=137\n0\n");
   });
 
   test("a module recursing without bound: 'kernel stack overflow' oops naming the function, insmod killed, the machine goes on", async () => {

@@ -89,6 +89,7 @@ export class FunctionCompiler extends CallCompiler {
       this.storeLocal(this.accumulator, "0");
       this.tailTop = this.ctx.newLabel();
       this.label(this.tailTop);
+      this.watchdogCountdown(); // the recursion is a loop now: endless recursion must still be caught
     }
     try {
       if (ts.isBlock(body)) for (const s of body.statements) this.statement(s);
@@ -234,6 +235,16 @@ export class FunctionCompiler extends CallCompiler {
     out.push("  ret");
     out.push(`  .size ${this.symbol}, .-${this.symbol}`);
     return peephole(out);
+  }
+
+  /** The soft-lockup watchdog's countdown at the top of a loop iteration (guards only). */
+  private watchdogCountdown(): void {
+    if (!this.ctx.guards) return;
+    const ok = this.ctx.newLabel();
+    this.emit(`dec dword ptr [${GUARD_WATCHDOG_COUNT}]`);
+    this.emit(`jnz ${ok}`);
+    this.emit(`call ${GUARD_WATCHDOG_CHECK}`);
+    this.label(ok);
   }
 
   /** A function that calls nothing (but the watchdog) and has a small frame cannot overflow
@@ -461,13 +472,7 @@ export class FunctionCompiler extends CallCompiler {
   }
 
   private loop(labels: string[], body: () => void, breakLabel: string, continueLabel: string, counted = false): void {
-    if (this.ctx.guards && !counted) {
-      const ok = this.ctx.newLabel();
-      this.emit(`dec dword ptr [${GUARD_WATCHDOG_COUNT}]`);
-      this.emit(`jnz ${ok}`);
-      this.emit(`call ${GUARD_WATCHDOG_CHECK}`);
-      this.label(ok);
-    }
+    if (!counted) this.watchdogCountdown();
     this.targets.push({ breakLabel, continueLabel, names: labels });
     body();
     this.targets.pop();
