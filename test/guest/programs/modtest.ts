@@ -89,12 +89,12 @@ const tally = new StaticArray<i32>(128);
 const nameBuffer = new StaticArray<u8>(64);
 
 /** delete_module by the name the image's .modinfo gives (`name=…` up to its NUL, at most 55
- *  bytes, as the kernel reads it): a mutation may have overwritten the NUL after "fuzzme". */
+ *  bytes, as the kernel reads it): a mutation may have changed "fuzzme" or the NUL after it. */
 function unloadByModinfoName(image: usize, length: i32): i32 {
-  const key = changetype<usize>("name=fuzzme");
-  for (let at = 0; at + 11 <= length; at++) {
-    let same = true;
-    for (let k = 0; k < 11 && same; k++) same = load<u8>(image + <usize>(at + k)) == load<u8>(key + <usize>k);
+  const key = changetype<usize>("name=");
+  for (let at = 1; at + 5 <= length; at++) {
+    let same = load<u8>(image + <usize>(at - 1)) == 0; // a .modinfo string starts after a NUL
+    for (let k = 0; k < 5 && same; k++) same = load<u8>(image + <usize>(at + k)) == load<u8>(key + <usize>k);
     if (!same) continue;
     const name = changetype<usize>(nameBuffer);
     let n = 0;
