@@ -25,6 +25,7 @@ import { copyFromUser, copyToUser, USER_RESERVE_PAGES, USER_STACK_TOP, USER_STAC
 import { userPagesAvailable } from "./mm/oom";
 import { PTE_WRITE, vmAllocUserPage, vmUnmapRange } from "./mm/vm";
 import { freePageCount, totalPageCount } from "./mm/pmm";
+import { rangeFree } from "./mm/mmap";
 import { jiffies, HZ } from "./arch/x86/pit";
 import { UTS_RELEASE, UTS_SYSNAME, UTS_VERSION } from "./version";
 import { strlcpy } from "./lib/string";
@@ -138,6 +139,7 @@ export function sys_brk(addr: u32): i32 {
   const oldTop = (p.brk + 4095) & ~4095;
   const newTop = (addr + 4095) & ~4095;
   if (newTop > oldTop) {
+    if (!rangeFree(p, oldTop, newTop)) return <i32>p.brk; // an mmap is in the way (mm/mmap.ts)
     if (!userPagesAvailable((newTop - oldTop) / 4096, true)) return <i32>p.brk; // the OOM killer may make room (mm/oom.ts)
     for (let page = oldTop; page < newTop; page += 4096) {
       if (vmAllocUserPage(p.pd, page, PTE_WRITE) == 0) {
