@@ -33,6 +33,7 @@ import { physToVirt, freePageCount } from "./mm/pmm";
 import { kfree, kmalloc } from "./mm/kmalloc";
 import { PTE_PRESENT, PTE_WRITE, USER_TOP, vmAllocUserPage, vmCreate, vmFree, vmLookup, vmMap, vmSwitch, kernelPageDirectory } from "./mm/vm";
 import { strncpyFromUser, getUser32, USER_STACK_TOP, USER_RESERVE_PAGES } from "./uaccess";
+import { userPagesAvailable } from "./mm/oom";
 import { signalsResetOnExec } from "./signal";
 import { execClose, execOpen, execRead } from "./execfile";
 import { filesCloseOnExec } from "./fs/fdtable";
@@ -163,7 +164,7 @@ function mapRange(pd: usize, start: u32, end: u32, writable: bool): i32 {
       if (writable && (pte & PTE_WRITE) == 0) vmMap(pd, page, physToVirt(pte & ~4095), PTE_WRITE);
       continue;
     }
-    if (freePageCount() < USER_RESERVE_PAGES) return -ENOMEM;
+    if (!userPagesAvailable(1, true)) return -ENOMEM; // may run the OOM killer (mm/oom.ts)
     if (vmAllocUserPage(pd, page, writable ? PTE_WRITE : 0) == 0) return -ENOMEM;
   }
   return 0;

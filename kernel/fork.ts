@@ -20,6 +20,7 @@ import { allocProc, allocProcError, currentProc, Proc, procFree, procSetupKthrea
 import { vmCopy, vmUserPages } from "./mm/vm";
 import { freePageCount } from "./mm/pmm";
 import { USER_RESERVE_PAGES } from "./uaccess";
+import { oomForkInherit, userPagesAvailable } from "./mm/oom";
 import { jiffies } from "./arch/x86/pit";
 import { filesFork } from "./fs/fdtable";
 
@@ -61,7 +62,7 @@ function copyProcState(parent: Proc, child: Proc): void {
 export function sys_fork(): i32 {
   const parent = currentProc();
   // Enough memory for the copy (pages + their tables, roughly) and the reserve?
-  if (freePageCount() < vmUserPages(parent.pd) + 8 + USER_RESERVE_PAGES) return -ENOMEM;
+  if (!userPagesAvailable(vmUserPages(parent.pd) + 8, true)) return -ENOMEM; // may run the OOM killer (mm/oom.ts)
   const child = allocProc();
   if (child == null) return allocProcError;
   child.pd = vmCopy(parent.pd);
@@ -70,6 +71,7 @@ export function sys_fork(): i32 {
     return -ENOMEM;
   }
   copyProcState(parent, child);
+  oomForkInherit(parent, child);
   filesFork(parent, child); // open files, cwd, root, umask
   memory_copy(changetype<usize>(child.tf), changetype<usize>(parent.tf), sizeof<TrapFrame>());
   child.tf.eax = 0;

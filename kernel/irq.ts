@@ -43,6 +43,12 @@ const actionPool = new StaticArray<u8>(32 * 20);
 const lineActions = new StaticArray<IrqAction>(16);
 const lineCounts = new StaticArray<u32>(16);
 let spuriousCount: u32 = 0;
+let hardIrqDepth: i32 = 0; // handlers running now (the watchdog never kills from inside one)
+
+/** True while an IRQ handler runs (Linux's in_hardirq). */
+export function inHardIrq(): bool {
+  return hardIrqDepth > 0;
+}
 
 function poolAction(i: i32): IrqAction {
   return changetype<IrqAction>(changetype<usize>(actionPool) + <usize>i * sizeof<IrqAction>());
@@ -118,11 +124,13 @@ export function irqDispatch(irq: i32): void {
   // EOI first: a handler may switch to another process (the timer preempts) and come back
   // much later; the line must not stay blocked meanwhile.
   picEndOfInterrupt(irq);
+  hardIrqDepth++;
   while (action != null) {
     const handler = action.handler;
     handler(irq, action.dev);
     action = action.next;
   }
+  hardIrqDepth--;
   if (slave && lineActions[irq] != null) picUnmask(irq);
   doSoftirq(); // the bottom halves the handlers asked for (softirq.ts)
 }

@@ -28,6 +28,8 @@ import { currentProc, NPROC, Proc, procAt, RUNNABLE, RUNNING, setCurrentProc, SL
 import { reapOrphans } from "./exit";
 import { sendSignal, SIGALRM, signalPending } from "./signal";
 import { consoleFlush } from "./console";
+import { stackGuardStart, stackGuardSwitch } from "./stackguard";
+import { watchdogTouch } from "./watchdog";
 
 const EINTR: i32 = 4;
 
@@ -40,6 +42,7 @@ export let idleJiffies: u32 = 0;
 
 export function schedInit(): void {
   setTickHook(schedTick);
+  stackGuardStart(currentProc()); // the idle task, on the boot stack: checked from now on
 }
 
 /** Switches to the next runnable process (or the idle task). Interrupts off. The caller has
@@ -47,6 +50,7 @@ export function schedInit(): void {
 export function schedule(): void {
   const prev = currentProc();
   needResched = false;
+  watchdogTouch();
   let next: Proc = null;
   for (let i = 1; i <= NPROC; i++) {
     const slot = (prev.slot + i) % NPROC;
@@ -61,6 +65,7 @@ export function schedule(): void {
   next.state = RUNNING;
   if (next == prev) return;
   setCurrentProc(next);
+  stackGuardSwitch(next);
   if (next.slot != 0) tssSetKernelStack(next.kstackTop);
   vmSwitch(next.pd);
   tlsLoad(next); // its %gs segment (arch/x86/tls.ts)
@@ -82,6 +87,7 @@ export function sleepOn(chan: usize): i32 {
   const p = currentProc();
   if (p.slot == 0) {
     // The idle task (boot code) cannot sleep: wait for one interrupt, the caller loops.
+    watchdogTouch();
     sti();
     hlt();
     cli();
@@ -169,6 +175,7 @@ function schedTick(fromUser: bool): void {
 
 /** On the way back to user mode: let others run if the tick asked for it. */
 export function schedReturnToUser(): void {
+  watchdogTouch();
   if (needResched) {
     needResched = false;
     yieldCpu();

@@ -22,6 +22,7 @@
 
 import { currentProc, findProc, NPROC, Proc, procAt, procCount, EMBRYO } from "./proc";
 import { copyFromUser, copyToUser, USER_RESERVE_PAGES, USER_STACK_TOP, USER_STACK_MAX } from "./uaccess";
+import { userPagesAvailable } from "./mm/oom";
 import { PTE_WRITE, vmAllocUserPage, vmUnmapRange } from "./mm/vm";
 import { freePageCount, totalPageCount } from "./mm/pmm";
 import { rangeFree } from "./mm/mmap";
@@ -138,8 +139,8 @@ export function sys_brk(addr: u32): i32 {
   const oldTop = (p.brk + 4095) & ~4095;
   const newTop = (addr + 4095) & ~4095;
   if (newTop > oldTop) {
-    if (freePageCount() < USER_RESERVE_PAGES + (newTop - oldTop) / 4096) return <i32>p.brk;
     if (!rangeFree(p, oldTop, newTop)) return <i32>p.brk; // an mmap is in the way (mm/mmap.ts)
+    if (!userPagesAvailable((newTop - oldTop) / 4096, true)) return <i32>p.brk; // the OOM killer may make room (mm/oom.ts)
     for (let page = oldTop; page < newTop; page += 4096) {
       if (vmAllocUserPage(p.pd, page, PTE_WRITE) == 0) {
         vmUnmapRange(p.pd, oldTop, page);

@@ -18,6 +18,7 @@
 import { currentProc, Proc } from "./proc";
 import { currentPageDirectory, PTE_PRESENT, PTE_USER, PTE_WRITE, USER_TOP, vmAllocUserPage, vmLookup } from "./mm/vm";
 import { freePageCount } from "./mm/pmm";
+import { userPagesAvailable } from "./mm/oom";
 
 const EFAULT: i32 = 14;
 export const USER_STACK_TOP: u32 = 0xc0000000;
@@ -26,12 +27,14 @@ export const USER_STACK_MAX: u32 = 8 * 1024 * 1024; // Linux's default RLIMIT_ST
 export const USER_RESERVE_PAGES: u32 = 64;
 
 /** Maps the stack pages from the page of `va` up to the current stack bottom, if `va` is in
- *  the stack's growth area. True if `va` is now mapped. */
-export function userFaultIn(p: Proc, va: u32): bool {
+ *  the stack's growth area. True if `va` is now mapped. `mayWait`: a page fault, where waiting
+ *  for an OOM victim to exit is safe; a system call's copy in the middle of its work passes
+ *  false (it never sleeps there). */
+export function userFaultIn(p: Proc, va: u32, mayWait: bool): bool {
   if (va >= USER_STACK_TOP || va < USER_STACK_TOP - USER_STACK_MAX || va >= p.stackLow) return false;
   if (va < p.brk + 65536) return false; // keep a gap between heap and stack
   const page = va & ~4095;
-  if (freePageCount() < USER_RESERVE_PAGES + (p.stackLow - page) / 4096) return false;
+  if (!userPagesAvailable((p.stackLow - page) / 4096, mayWait)) return false; // may run the OOM killer (mm/oom.ts)
   for (let at = p.stackLow - 4096; at >= page; at -= 4096) {
     if (vmAllocUserPage(p.pd, at, PTE_WRITE) == 0) return false;
     p.stackLow = at;
@@ -48,7 +51,7 @@ export function accessOk(va: u32, n: u32, write: bool): bool {
   for (let page = va & ~4095; page < end; page += 4096) {
     let pte = vmLookup(pd, page);
     if ((pte & PTE_PRESENT) == 0) {
-      if (!userFaultIn(currentProc(), page)) return false;
+      if (!userFaultIn(currentProc(), page, false)) return false;
       pte = vmLookup(pd, page);
     }
     if ((pte & PTE_USER) == 0) return false;

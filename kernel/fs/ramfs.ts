@@ -11,7 +11,9 @@
 //   device, FIFO  nothing: rdev and the mode say it all (file.ts: initSpecialInode).
 //
 // A tmpfs is a ramfs with limits: every page and inode is counted (tmpfs.ts), size= and
-// nr_inodes= cap them (ENOSPC), and statfs reports them.
+// nr_inodes= cap them (ENOSPC), and statfs reports them. rootfs (the initramfs at "/", where
+// /tmp lives too) has the same limits, half of RAM by default, as Linux's tmpfs rootfs: filling
+// it leaves the other half to programs and the kernel.
 //
 // Invariants: a directory entry does not hold a reference, it holds a *link* (nlink). An inode
 // is freed by evict() when nobody links to it and nobody holds it (nlink == 0, count == 0) — so
@@ -65,12 +67,13 @@ export const rootfsType: FileSystemType = { name: "rootfs", mount: ramfsMount, k
 
 /** A new ramfs with an empty root directory (mode 0755, or 01777 for tmpfs like Linux). */
 export function ramfsMount(type: FileSystemType, devName: usize, flags: u32, data: usize): SuperBlock {
-  if (type != tmpfsType) {
+  if (type != tmpfsType && type != rootfsType) {
     const sb = ramfsNewSuper(type);
     if (sb == null) return changetype<SuperBlock>(errPtr(-ENOMEM));
     return sb;
   }
-  // tmpfs: limits and options first (tmpfs.ts), then the superblock that counts against them
+  // tmpfs, and rootfs (the initramfs: Linux makes it a tmpfs too): limits and options first
+  // (tmpfs.ts), then the superblock that counts against them
   const t = tmpfsNewInfo();
   if (t == null) return changetype<SuperBlock>(errPtr(-ENOMEM));
   const err = tmpfsParseOptions(t, data, false);
@@ -86,7 +89,7 @@ export function ramfsMount(type: FileSystemType, devName: usize, flags: u32, dat
   sb.priv = changetype<usize>(t);
   sb.ops = tmpfsSuperOps;
   sb.blocksize = 4096;
-  sb.root.mode = S_IFDIR | t.mode;
+  if (type == tmpfsType) sb.root.mode = S_IFDIR | t.mode; // rootfs keeps 0755
   t.inodes = 1; // the root
   return sb;
 }
@@ -123,7 +126,7 @@ export function ramfsKillSb(sb: SuperBlock): void {
   sb.root.nlink = 0;
   sb.root.count = 0;
   ramfsEvict(sb.root);
-  if (sb.type == tmpfsType) tmpfsFreeInfo(sb);
+  if (sb.type == tmpfsType || sb.type == rootfsType) tmpfsFreeInfo(sb);
   freeSuper(sb);
 }
 

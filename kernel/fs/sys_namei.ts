@@ -27,9 +27,32 @@ import { currentUmask, currentFsCwd, fdAlloc, setCurrentCwd, setCurrentRoot } fr
 import { copyStatToUser } from "./sys_file";
 import { O_CLOEXEC } from "./vfs";
 
+// Path buffers come from a small static pool first (Linux's names_cache), kmalloc only when
+// all are taken: so unlink, rmdir, close and friends work even when memory is exhausted —
+// freeing must never need memory.
+const NAME_POOL_SIZE: i32 = 8;
+const namePool = new StaticArray<u8>(8 * 4096);
+const namePoolUsed = new StaticArray<bool>(8);
+
+function nameAlloc(): usize {
+  for (let i = 0; i < NAME_POOL_SIZE; i++) {
+    if (!namePoolUsed[i]) {
+      namePoolUsed[i] = true;
+      return changetype<usize>(namePool) + <usize>i * <usize>PATH_MAX;
+    }
+  }
+  return kmalloc(<u32>PATH_MAX);
+}
+
+function nameFree(k: usize): void {
+  const pool = changetype<usize>(namePool);
+  if (k >= pool && k < pool + <usize>NAME_POOL_SIZE * <usize>PATH_MAX) namePoolUsed[<i32>((k - pool) / <usize>PATH_MAX)] = false;
+  else kfree(k);
+}
+
 /** Copies a user path into a new kernel buffer (free it with putname), or an error pointer. */
 export function getname(upath: u32): usize {
-  const k = kmalloc(<u32>PATH_MAX);
+  const k = nameAlloc();
   if (k == 0) return errPtr(-ENOMEM);
   const n = strncpyFromUser(k, upath, PATH_MAX);
   let err = 0;
@@ -37,14 +60,14 @@ export function getname(upath: u32): usize {
   else if (n >= PATH_MAX) err = -ENAMETOOLONG;
   else if (n == 0) err = -ENOENT;
   if (err != 0) {
-    kfree(k);
+    nameFree(k);
     return errPtr(err);
   }
   return k;
 }
 
 export function putname(k: usize): void {
-  kfree(k);
+  nameFree(k);
 }
 
 export function sys_open(upath: u32, flags: u32, mode: u32): i32 {

@@ -4,8 +4,9 @@
 // A tmpfs superblock is a ramfs superblock (ramfs.ts) whose sb.priv points at a TmpfsInfo.
 // ramfs charges every page it allocates for a file (data pages and the block-map page) and
 // every inode it makes to that info; past the limit a write fails with ENOSPC and a create with
-// ENOSPC. A plain ramfs (and rootfs, devtmpfs) has no info: no limit, and statfs reports 0
-// blocks, as Linux's ramfs does (so df leaves it out unless asked).
+// ENOSPC. rootfs gets a TmpfsInfo too (default limits: Linux's rootfs is a tmpfs). A plain
+// ramfs (and devtmpfs) has no info: no limit, and statfs reports 0 blocks, as Linux's ramfs
+// does (so df leaves it out unless asked).
 //
 // Options (mount -t tmpfs -o size=64k,mode=755 tmpfs /tmp), as Linux's:
 //   size=N[k|m|g|%]   the limit in bytes (rounded up to pages) or in percent of RAM;

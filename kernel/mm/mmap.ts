@@ -27,6 +27,7 @@ import { currentProc, Proc } from "../proc";
 import { freePageCount, physToVirt, PAGE_SIZE } from "./pmm";
 import { PTE_PRESENT, PTE_USER, PTE_WRITE, vmAllocUserPage, vmLookup, vmMovePage, vmProtect, vmUnmapRange, USER_TOP } from "./vm";
 import { copyFromUser, USER_RESERVE_PAGES, USER_STACK_TOP } from "../uaccess";
+import { userPagesAvailable } from "./oom";
 import { fdGet } from "../fs/fdtable";
 import { kernelRead } from "../fs/file";
 import { File, O_ACCMODE, O_WRONLY, isRegMode } from "../fs/vfs";
@@ -140,7 +141,7 @@ export function doMmap(addr: u32, len: u32, prot: u32, flags: u32, fd: i32, offs
     else start = findHole(p, size);
     if (start == 0) return -ENOMEM;
   }
-  if (freePageCount() < USER_RESERVE_PAGES + size / PAGE_SIZE) return -ENOMEM;
+  if (!userPagesAvailable(size / PAGE_SIZE, true)) return -ENOMEM; // may run the OOM killer (oom.ts)
   for (let done: u32 = 0; done < size; done += PAGE_SIZE) {
     if (vmAllocUserPage(p.pd, start + done, PTE_WRITE) == 0) {
       vmUnmapRange(p.pd, start, start + done);
@@ -209,7 +210,7 @@ export function sys_mremap(oldAddr: u32, oldLen: u32, newLen: u32, flags: u32, n
   }
   const flagsOf = vmLookup(p.pd, oldAddr) & (PTE_WRITE | PTE_USER);
   const extra = newSize - oldSize;
-  if (freePageCount() < USER_RESERVE_PAGES + extra / PAGE_SIZE) return -ENOMEM;
+  if (!userPagesAvailable(extra / PAGE_SIZE, true)) return -ENOMEM; // may run the OOM killer (oom.ts)
   let start = oldAddr;
   if (oldAddr + newSize > MMAP_BASE || !rangeFree(p, oldAddr + oldSize, oldAddr + newSize)) {
     if ((flags & MREMAP_MAYMOVE) == 0) return -ENOMEM;

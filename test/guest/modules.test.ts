@@ -268,10 +268,10 @@ describe("bad modules: messages and errno", () => {
     expect(out).not.toMatch(/Oops|BUG|panic/);
     const tally = out.match(/fuzz: cases=2500 loaded=(\d+)(.*)\n/)!;
     expect(tally).not.toBeNull();
-    expect(Number(tally[1])).toBeGreaterThan(100);
+    expect(Number(tally[1]), out.slice(-1500)).toBeGreaterThan(100);
     expect(tally[2]).toMatch(/ e8=\d{3,}/); // most are refused as ENOEXEC
     // nothing stays loaded (the tainted value varies: mutated .modinfo strings taint F, O, P)
-    expect(out).toMatch(/fuzz: cases=2500 [^\n]*\n\d+\nrc=0\n$/);
+    expect(out, out.slice(-600)).toMatch(/fuzz: cases=2500 [^\n]*\n\d+\nrc=0\n$/);
   }, 320_000);
 });
 

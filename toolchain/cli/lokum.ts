@@ -29,7 +29,8 @@ commands:
   run [--add HOST:GUEST]… [--hda IMG] [--append ARGS] [--net fetch|none] (-c 'CMD' | --script FILE)
                       boot headless, type each command at the shell prompt, print the
                       transcript, exit with the last command's status
-  (lokum boot --help, lokum run --help: all options)
+  (lokum boot --help, lokum run --help: all options; --mem below 64 MiB is raised to 64 by
+   v86 whenever an initrd is loaded, as boot and run always do)
 `;
 
 type Handler = (args: string[]) => Promise<number>;

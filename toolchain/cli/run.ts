@@ -41,7 +41,8 @@ options:
   --append ARGS     add ARGS to the kernel command line, e.g. --append root=/dev/hda1
                     (boot from dist/boot/disk.img's ext2 partition: see docs/boot.md)
   --cmdline S       the whole kernel command line (default "console=ttyS0")
-  --mem MB          RAM in MiB (default 64)
+  --mem MB          RAM in MiB (default 64); below 64 v86 silently gives 64 anyway, because
+                    an initrd is loaded (boot without an initrd: lokum bare)
   --net fetch|none  NE2000 on v86's built-in router, or no cable (default none)
   --timeout S       seconds to wait for each prompt (default 60)
   --kernel ELF      default dist/boot/lokum.elf

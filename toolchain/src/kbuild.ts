@@ -34,6 +34,7 @@
 
 import { assemble } from "./asm/assembler.js";
 import { BuildError, compileToObject } from "./driver.js";
+import { GUARD_SYMBOLS } from "./compiler/function.js";
 import type { LinkInput, LinkedSymbol, LinkResult } from "./link/linker.js";
 import { link } from "./link/linker.js";
 import { kernelDispatchTable, parseSyscallTable } from "./syscalls.js";
@@ -73,9 +74,11 @@ export const KERNEL_PHYSICAL_BASE = 0x100000;
 /**
  * Builds the kernel. `files` maps paths (e.g. "kernel/main.ts") to the text of every kernel
  * source: *.ts files are compiled together, *.s files assembled one by one. `lib` is the text of
- * toolchain/lib/lokum.d.ts. Throws BuildError (compile), AsmError, LinkError or KbuildError.
+ * toolchain/lib/lokum.d.ts. `options.guards: false` leaves out the compiler's stack and
+ * watchdog guards (for measuring what they cost: bench/guards.ts). Throws BuildError
+ * (compile), AsmError, LinkError or KbuildError.
  */
-export function buildKernel(files: Record<string, string>, lib: string): KernelBuild {
+export function buildKernel(files: Record<string, string>, lib: string, options: { guards?: boolean } = {}): KernelBuild {
   const paths = Object.keys(files).sort();
   const tsPaths = paths.filter((p) => p.endsWith(".ts"));
   const roots = tsPaths.filter((p) => !p.endsWith(".d.ts"));
@@ -89,7 +92,7 @@ export function buildKernel(files: Record<string, string>, lib: string): KernelB
   for (const p of tsPaths) tsFiles[rooted(p)] = files[p]!;
   let compiled: ReturnType<typeof compileToObject>;
   try {
-    compiled = compileToObject({ files: tsFiles, roots: roots.map(rooted), lib, apiHeader: API_HEADER, lineTable: true }, "kernel.o");
+    compiled = compileToObject({ files: tsFiles, roots: roots.map(rooted), lib, apiHeader: API_HEADER, lineTable: true, guards: options.guards ?? true }, "kernel.o");
   } catch (err) {
     if (!(err instanceof BuildError)) throw err;
     const unrooted = (text: string) => tsPaths.reduce((t, p) => (p.startsWith("/") ? t : t.split(rooted(p) + ":").join(p + ":")), text);
@@ -100,7 +103,8 @@ export function buildKernel(files: Record<string, string>, lib: string): KernelB
   const inputs: LinkInput[] = [
     ...asmPaths.map((p) => ({ name: p.replace(/\.s$/, ".o"), object: assemble(files[p]!, p) })),
     { name: "kernel.o", object },
-    { name: "ksymtab.o", object: assemble(ksymtabAssembly(exports), "ksymtab.s") },
+    // The guards the compiler puts into module code (function.ts) call into the kernel too.
+    { name: "ksymtab.o", object: assemble(ksymtabAssembly([...exports, ...GUARD_SYMBOLS.map((symbol) => ({ symbol, gpl: false }))]), "ksymtab.s") },
   ];
   const tablePath = paths.find((p) => p.endsWith("syscalls.tbl"));
   if (tablePath !== undefined) {

@@ -15,6 +15,7 @@
 
 import { assemble } from "./asm/assembler.js";
 import { BuildError, compileToObject } from "./driver.js";
+import { GUARD_SYMBOLS } from "./compiler/function.js";
 import type { ObjectFile } from "./elf/object.js";
 import { writeElf } from "./elf/writer.js";
 import { type LinkInput, linkRelocatable } from "./link/linker.js";
@@ -78,7 +79,7 @@ export function buildModules(input: ModuleBuildInput): BuiltModule[] {
   // 1. compile
   const compiled = input.modules.map((m) => {
     const { object, module } = compileToObject({
-      files: input.files, roots: m.roots, lib: input.lib, separate: true, lineTable: true,
+      files: input.files, roots: m.roots, lib: input.lib, separate: true, lineTable: true, guards: true,
       extraDeclarations: { "/lokum/kernel-api.d.ts": input.kernelApi },
     }, `${m.file}.o`);
     return {
@@ -97,7 +98,7 @@ export function buildModules(input: ModuleBuildInput): BuiltModule[] {
     const depends = new Set<string>();
     const missing: string[] = [];
     for (const sym of c.undefinedSymbols) {
-      if (input.kernelExports.has(sym)) continue;
+      if (input.kernelExports.has(sym) || GUARD_SYMBOLS.includes(sym)) continue; // guards: the kernel always has them
       const owner = exporter.get(sym);
       if (owner && owner !== name) depends.add(owner);
       else missing.push(sym);

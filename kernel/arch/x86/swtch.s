@@ -30,6 +30,8 @@ swtch:
         push edi
         mov dword ptr [eax], esp
         mov esp, edx
+        mov ecx, dword ptr [lokum_next_stack_limit]     # the new stack's limit (stackguard.ts)
+        mov dword ptr [lokum_stack_limit], ecx
         pop edi
         pop esi
         pop ebx

@@ -94,6 +94,8 @@ export const T_INVALID_OPCODE: u32 = 6;
 export const T_DOUBLE_FAULT: u32 = 8;
 export const T_GENERAL_PROTECTION: u32 = 13;
 export const T_PAGE_FAULT: u32 = 14;
+/** Not a CPU vector: guard.s reports a kernel stack overflow with it (stackguard.ts). */
+export const T_STACK_OVERFLOW: u32 = 256;
 
 const KERNEL_VIRTUAL_BASE: u32 = 0xc0000000;
 const BOOT_MAPPED_END: u32 = 0xd0000000; // entry.s maps 256 MiB of "lowmem"
@@ -144,6 +146,7 @@ export function exceptionName(vector: u32): string {
     case 17: return "alignment check";
     case 18: return "machine check";
     case 19: return "simd error";
+    case 256: return "kernel stack overflow";
     default: return "reserved exception";
   }
 }
@@ -201,7 +204,7 @@ function userFault(frame: TrapFrame): void {
   const sig = faultSignal(frame.vector);
   if (frame.vector == T_PAGE_FAULT) {
     const address = read_cr2();
-    if ((frame.errorCode & PF_PROTECTION) == 0 && userFaultIn(p, address)) return;
+    if ((frame.errorCode & PF_PROTECTION) == 0 && userFaultIn(p, address, true)) return;
     if (p.sigHandler[sig] <= 1) {
       printk("\x016%s[%d]: segfault at %x ip %08x sp %08x error %x", changetype<i32>(p.name), p.pid, address, frame.eip, frame.esp, frame.errorCode);
       printImage(frame.eip);
@@ -221,7 +224,7 @@ function fromKernel(frame: TrapFrame): bool {
 
 /** The stack pointer of the interrupted code. */
 function interruptedEsp(frame: TrapFrame): u32 {
-  if (fromKernel(frame)) return changetype<usize>(frame) + offsetof<TrapFrame>("esp");
+  if (fromKernel(frame) && frame.vector != T_STACK_OVERFLOW) return changetype<usize>(frame) + offsetof<TrapFrame>("esp");
   return frame.esp;
 }
 
@@ -292,6 +295,13 @@ export function showCallTrace(ebp: u32): void {
     if (callerEbp <= ebp) break; // the stack grows down: callers' frames are higher
     ebp = callerEbp;
   }
+}
+
+/** The body of an oops after its first lines: registers, EIP and its line, the call trace
+ *  (the soft-lockup watchdog's report too). */
+export function showOopsRegisters(frame: TrapFrame): void {
+  showRegisters(frame);
+  if (fromKernel(frame)) showCallTrace(frame.ebp);
 }
 
 /** Reports a fatal exception in the kernel (an oops) and stops. Does not return. */

@@ -42,9 +42,12 @@ const T_DOUBLE_FAULT: i32 = 8;
 export const tss = new StaticArray<u32>(26);
 const doubleFaultTss = new StaticArray<u32>(26);
 const doubleFaultStack = new StaticArray<u32>(1024);
+/** guard.s: turns the stack-limit check off (this task has a stack of its own), then runs
+ *  doubleFaultTask. */
+declare const double_fault_entry: StaticArray<u8>;
 
 /** Where the double-fault task starts: reports the overflow from the main TSS's saved state. */
-function doubleFaultTask(): void {
+export function doubleFaultTask(): void {
   consoleVerbose();
   const cr2 = read_cr2();
   const eip = tss[8];
@@ -74,7 +77,7 @@ export function tssInit(): void {
 
   const d = doubleFaultTss;
   d[7] = read_cr3(); // the boot page directory: the kernel half is the same in every one
-  d[8] = changetype<usize>(doubleFaultTask); // eip
+  d[8] = changetype<usize>(double_fault_entry); // eip: guard.s, then doubleFaultTask
   d[9] = 0x2; // eflags: interrupts off
   d[14] = changetype<usize>(doubleFaultStack) + 4096 - 16; // esp
   d[18] = KERNEL_DS; // es

@@ -86,6 +86,28 @@ function run(argc: i32, argv: usize, first: i32): i32 {
 
 const tally = new StaticArray<i32>(128);
 
+const nameBuffer = new StaticArray<u8>(64);
+
+/** delete_module by the name the image's .modinfo gives (`name=…` up to its NUL, at most 55
+ *  bytes, as the kernel reads it): a mutation may have changed "fuzzme" or the NUL after it. */
+function unloadByModinfoName(image: usize, length: i32): i32 {
+  const key = changetype<usize>("name=");
+  for (let at = 1; at + 5 <= length; at++) {
+    let same = load<u8>(image + <usize>(at - 1)) == 0; // a .modinfo string starts after a NUL
+    for (let k = 0; k < 5 && same; k++) same = load<u8>(image + <usize>(at + k)) == load<u8>(key + <usize>k);
+    if (!same) continue;
+    const name = changetype<usize>(nameBuffer);
+    let n = 0;
+    while (n < 55 && at + 5 + n < length && load<u8>(image + <usize>(at + 5 + n)) != 0) {
+      store<u8>(name + <usize>n, load<u8>(image + <usize>(at + 5 + n)));
+      n++;
+    }
+    store<u8>(name + <usize>n, 0);
+    if (sys_delete_module(name, 0) == 0) return 0;
+  }
+  return -1;
+}
+
 function fuzz(koPath: usize, casesPath: usize): i32 {
   const original = readImage(koPath);
   const originalLength = imageLength;
@@ -108,7 +130,11 @@ function fuzz(koPath: usize, casesPath: usize): i32 {
     const rc = sys_init_module(work, len, changetype<usize>("count=3 label=fuzz flag"));
     if (rc == 0) {
       loaded++;
-      if (sys_delete_module(changetype<usize>("fuzzme"), 0) != 0) printf("fuzz: case %d loaded under another name\n", i);
+      if (sys_delete_module(changetype<usize>("fuzzme"), 0) != 0) {
+        // a mutated "name=fuzzme\0" in .modinfo: unload it by the name /proc/modules gives
+        printf("fuzz: case %d loaded under another name\n", i);
+        if (unloadByModinfoName(work, <i32>len) != 0) printf("fuzz: case %d cannot be unloaded\n", i);
+      }
     } else if (rc < 0 && rc > -128) {
       tally[-rc]++;
     } else {

@@ -31,7 +31,7 @@ export class CodeGenerator {
   private readonly lambdaQueue: ts.FunctionLikeDeclaration[] = [];
   private labelCount = 0;
 
-  constructor(private readonly model: SemanticModel, private readonly withLines = false) {}
+  constructor(private readonly model: SemanticModel, private readonly withLines = false, private readonly guards = false) {}
 
   // ---- the source-line table: which TypeScript line each statement's code comes from
   private readonly lineRecords: { label: string; line: number; file: number }[] = [];
@@ -127,6 +127,7 @@ export class CodeGenerator {
         lambdaSymbol: this.lambdaSymbol,
         restArgsOffset: () => fc.restArgsOffset(),
         lineLabel: this.lineLabel,
+        guards: this.guards,
       };
       const fc: FunctionCompiler = new FunctionCompiler(this.model, ctx, decl, symbol, result, exported, isMethod);
       this.text.push(...fc.compile());

@@ -22,6 +22,8 @@ export interface SourceSet {
   apiHeader?: string;
   /** Emit `lokum_lines`, the table from code addresses to source lines (for oopses). */
   lineTable?: boolean;
+  /** Kernel or module code: emit the stack-overflow and soft-lockup guards (function.ts). */
+  guards?: boolean;
 }
 
 export const compilerOptions: ts.CompilerOptions = {

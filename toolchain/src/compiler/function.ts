@@ -32,6 +32,27 @@ interface LoopTarget {
 
 const CALLEE_SAVED = ["ebx", "esi", "edi"];
 
+// Guards for kernel and module code (SourceSet.guards; the kernel's side is
+// kernel/arch/x86/guard.s and kernel/watchdog.ts):
+//   - after the prologue, `cmp esp, [GUARD_STACK_LIMIT]` — below the limit the function calls
+//     GUARD_STACK_OVERFLOW, which reports a kernel stack overflow before the stack runs out
+//     (v86 cannot deliver the double fault a guard page would cause);
+//   - at the top of every loop iteration, `dec [GUARD_WATCHDOG_COUNT]` — when it reaches zero
+//     the loop calls GUARD_WATCHDOG_CHECK, the soft-lockup watchdog (the kernel runs with
+//     interrupts off, so the timer cannot notice a loop that never ends).
+// Both calls happen where no temporary is live in eax/ecx/edx (function entry, statement
+// boundary), and the handlers save every register anyway. Two exceptions keep the cost down:
+// a leaf function with a small frame has no stack check (isSmallLeaf), a counted `for` loop
+// no countdown (isCountedLoop).
+export const GUARD_STACK_LIMIT = "lokum_stack_limit";
+export const GUARD_STACK_OVERFLOW = "lokum_stack_overflow";
+export const GUARD_WATCHDOG_COUNT = "lokum_watchdog_count";
+export const GUARD_WATCHDOG_CHECK = "lokum_watchdog_check";
+/** The largest frame (locals + saved registers) of a leaf function that skips the stack check;
+ *  the kernel's margin below the limit (stackguard.ts STACK_GUARD_MARGIN) must exceed it. */
+export const GUARD_LEAF_FRAME = 128;
+export const GUARD_SYMBOLS = [GUARD_STACK_LIMIT, GUARD_STACK_OVERFLOW, GUARD_WATCHDOG_COUNT, GUARD_WATCHDOG_CHECK];
+
 export class FunctionCompiler extends CallCompiler {
   private locals: LocalEntity[] = [];
   private params: LocalEntity[] = [];
@@ -68,6 +89,7 @@ export class FunctionCompiler extends CallCompiler {
       this.storeLocal(this.accumulator, "0");
       this.tailTop = this.ctx.newLabel();
       this.label(this.tailTop);
+      this.watchdogCountdown(); // the recursion is a loop now: endless recursion must still be caught
     }
     try {
       if (ts.isBlock(body)) for (const s of body.statements) this.statement(s);
@@ -188,6 +210,10 @@ export class FunctionCompiler extends CallCompiler {
     out.push("  push ebp", "  mov ebp, esp");
     for (const r of this.savedRegs) out.push(`  push ${r}`);
     if (this.frameSize) out.push(`  sub esp, ${this.frameSize}`);
+    if (this.ctx.guards && !this.isSmallLeaf()) {
+      const ok = this.ctx.newLabel();
+      out.push(`  cmp esp, dword ptr [${GUARD_STACK_LIMIT}]`, `  jae ${ok}`, `  call ${GUARD_STACK_OVERFLOW}`, `${ok}:`);
+    }
     for (const p of this.params) {
       if (p.home?.kind !== "reg") continue;
       const t = this.model.localType(p);
@@ -209,6 +235,61 @@ export class FunctionCompiler extends CallCompiler {
     out.push("  ret");
     out.push(`  .size ${this.symbol}, .-${this.symbol}`);
     return peephole(out);
+  }
+
+  /** The soft-lockup watchdog's countdown at the top of a loop iteration (guards only). */
+  private watchdogCountdown(): void {
+    if (!this.ctx.guards) return;
+    const ok = this.ctx.newLabel();
+    this.emit(`dec dword ptr [${GUARD_WATCHDOG_COUNT}]`);
+    this.emit(`jnz ${ok}`);
+    this.emit(`call ${GUARD_WATCHDOG_CHECK}`);
+    this.label(ok);
+  }
+
+  /** A function that calls nothing (but the watchdog) and has a small frame cannot overflow
+   *  the stack by itself: the margin below the limit (stackguard.ts) holds it. No check. */
+  private isSmallLeaf(): boolean {
+    if (this.frameSize + 4 * this.savedRegs.length > GUARD_LEAF_FRAME) return false;
+    return !this.lines.some((l) => /^\s*call /.test(l) && !l.includes(GUARD_WATCHDOG_CHECK));
+  }
+
+  /**
+   * A counted loop — `for (i = …; i < e; i++)` (or `<=`, `+= constant`; or `>`/`>=` with `--`
+   * and `-=`) whose body never assigns i — ends: it gets no watchdog countdown, which keeps
+   * the guards' cost off the kernel's copy and scan loops. A student's `while (true)`, or a
+   * counted loop that counts the wrong way, keeps it.
+   */
+  private isCountedLoop(s: ts.ForStatement): boolean {
+    const inc = s.incrementor;
+    const cond = s.condition;
+    if (!inc || !cond || !ts.isBinaryExpression(cond) || !ts.isIdentifier(cond.left)) return false;
+    const name = cond.left.text;
+    let up: boolean;
+    if ((ts.isPostfixUnaryExpression(inc) || ts.isPrefixUnaryExpression(inc)) && ts.isIdentifier(inc.operand) && inc.operand.text === name) {
+      if (inc.operator === ts.SyntaxKind.PlusPlusToken) up = true;
+      else if (inc.operator === ts.SyntaxKind.MinusMinusToken) up = false;
+      else return false;
+    } else if (ts.isBinaryExpression(inc) && ts.isIdentifier(inc.left) && inc.left.text === name && ts.isNumericLiteral(inc.right) && Number(inc.right.text) > 0) {
+      if (inc.operatorToken.kind === ts.SyntaxKind.PlusEqualsToken) up = true;
+      else if (inc.operatorToken.kind === ts.SyntaxKind.MinusEqualsToken) up = false;
+      else return false;
+    } else return false;
+    const op = cond.operatorToken.kind;
+    const ok = up ? op === ts.SyntaxKind.LessThanToken || op === ts.SyntaxKind.LessThanEqualsToken
+      : op === ts.SyntaxKind.GreaterThanToken || op === ts.SyntaxKind.GreaterThanEqualsToken;
+    if (!ok) return false;
+    let assigned = false;
+    const visit = (n: ts.Node): void => {
+      if (assigned) return;
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment &&
+          ts.isIdentifier(n.left) && n.left.text === name) assigned = true;
+      else if ((ts.isPostfixUnaryExpression(n) || ts.isPrefixUnaryExpression(n)) && ts.isIdentifier(n.operand) && n.operand.text === name &&
+          (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) assigned = true;
+      else ts.forEachChild(n, visit);
+    };
+    visit(s.statement);
+    return !assigned;
   }
 
   // ---------------------------------------------------------------- statements
@@ -390,7 +471,8 @@ export class FunctionCompiler extends CallCompiler {
     } else this.label(elseLabel);
   }
 
-  private loop(labels: string[], body: () => void, breakLabel: string, continueLabel: string): void {
+  private loop(labels: string[], body: () => void, breakLabel: string, continueLabel: string, counted = false): void {
+    if (!counted) this.watchdogCountdown();
     this.targets.push({ breakLabel, continueLabel, names: labels });
     body();
     this.targets.pop();
@@ -423,7 +505,7 @@ export class FunctionCompiler extends CallCompiler {
     const top = this.ctx.newLabel(), next = this.ctx.newLabel(), cond = this.ctx.newLabel(), end = this.ctx.newLabel();
     this.emit(`jmp ${cond}`);
     this.label(top);
-    this.loop(labels, () => this.statement(s.statement), end, next);
+    this.loop(labels, () => this.statement(s.statement), end, next, this.isCountedLoop(s));
     this.label(next);
     if (s.incrementor) this.genEffect(s.incrementor);
     this.label(cond);

@@ -33,7 +33,7 @@ export function compile(src: SourceSet): CompileResult {
   if (fe.diagnostics.length) return failed(fe.diagnostics);
   const subset = checkAllSubset(fe);
   if (subset.length) return failed(subset);
-  return generate(fe, src.separate ? fe.rootFiles : null, src.apiHeader, src.lineTable);
+  return generate(fe, src.separate ? fe.rootFiles : null, src.apiHeader, src.lineTable, src.guards);
 }
 
 /**
@@ -65,7 +65,7 @@ function checkAllSubset(fe: Frontend): Diagnostic[] {
 }
 
 /** Code for the files in `compiledSet` (all files when null); the others are declarations. */
-function generate(fe: Frontend, compiledSet: Set<string> | null, apiHeader?: string, lineTable = false): CompileResult {
+function generate(fe: Frontend, compiledSet: Set<string> | null, apiHeader?: string, lineTable = false, guards = false): CompileResult {
   const model = new SemanticModel(fe.checker, LIB_PATH);
   const compiled = fe.sourceFiles.filter((sf) => !compiledSet || compiledSet.has(sf.fileName));
   for (const sf of fe.declarationFiles) model.declareFile(sf, true);
@@ -73,7 +73,7 @@ function generate(fe: Frontend, compiledSet: Set<string> | null, apiHeader?: str
   for (const sf of [...fe.declarationFiles, ...fe.sourceFiles]) model.resolveFile(sf);
   const module = noModule();
   for (const sf of compiled) collectModuleDeclarations(model, sf, module);
-  const gen = new CodeGenerator(model, lineTable);
+  const gen = new CodeGenerator(model, lineTable, guards);
   for (const sf of compiled) {
     try {
       gen.emitFile(sf);

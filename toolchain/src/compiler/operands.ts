@@ -42,6 +42,9 @@ export interface FunctionContext {
   lambdaSymbol(fn: ts.ArrowFunction | ts.FunctionExpression): string;
   /** A label for the code of the statement at `node` in the source-line table ("" = no table). */
   lineLabel(node: ts.Node): string;
+  /** Kernel and module code: a stack-limit check in every prologue and a watchdog countdown on
+   *  every loop iteration (see GUARD_* in function.ts and docs/robustness.md). */
+  guards?: boolean;
 }
 
 export abstract class OperandCompiler {

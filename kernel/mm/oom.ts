@@ -1,0 +1,155 @@
+// oom.ts — the out-of-memory killer: when a process needs user pages and there are none, the
+// biggest process is killed to make room (Linux's mm/oom_kill.c, much simplified).
+//
+// Design note
+// -----------
+// User memory never takes the last USER_RESERVE_PAGES pages (uaccess.ts): they are the kernel's,
+// so that exit, close and unlink can always run. Every request for user pages — brk, a growing
+// stack, fork's copy, exec's segments — asks userPagesAvailable(n) first. When fewer than
+// reserve + n pages are free, the OOM killer chooses a victim:
+//
+//   badness = user pages + page-table pages (Linux's rss + pgtables), + oom_score_adj ‰ of RAM
+//   never init (pid 1), the idle task, kernel threads (no user memory) or oom_score_adj -1000;
+//   the caller is a candidate like any other (Linux does not spare it).
+//
+// and logs Linux's lines (the task table first, as Linux's dump_tasks):
+//
+//   memhog invoked oom-killer: gfp_mask=0x0(), order=0, oom_score_adj=0
+//   [  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name
+//   [     42]  1000    42     4101     4101        20480        0             0 memhog
+//   Out of memory: Killed process 42 (memhog) total-vm:16404kB, anon-rss:16404kB, file-rss:0kB, shmem-rss:0kB, UID:1000 pgtables:20kB oom_score_adj:0
+//
+// then sends SIGKILL. If the victim is the caller, the request fails (the caller dies on its way
+// back to user mode and its memory comes back at exit). Otherwise the caller waits, a tick at a
+// time, for the victim to exit (a killed process leaves at once: every sleep is interruptible),
+// and looks again (a stack growing under a system call's copy to user memory does not wait:
+// that copy fails with EFAULT, the victim dies all the same). A victim already dying is waited
+// for, not chosen twice.
+// User pages are all anonymous and all resident here (no swap, no page cache for programs,
+// no overcommit), so total-vm = anon-rss.
+
+import { freePageCount, totalPageCount } from "./pmm";
+import { kernelPageDirectory, vmUserPages } from "./vm";
+import { NPROC, Proc, currentProc, procAt, UNUSED, ZOMBIE, EMBRYO } from "../proc";
+import { printk } from "../printk";
+import { sendSignal, SIGKILL } from "../signal";
+import { sleepTicks, yieldCpu } from "../sched";
+import { USER_RESERVE_PAGES } from "../uaccess";
+
+export const OOM_SCORE_ADJ_MIN: i32 = -1000;
+export const OOM_SCORE_ADJ_MAX: i32 = 1000;
+const MAX_WAIT_TICKS: i32 = 200; // 2 s for one victim to exit
+
+/** oom_score_adj by process slot (/proc/PID/oom_score_adj; inherited across fork). */
+const scoreAdj = new StaticArray<i32>(64);
+/** The pid each slot's victim had (0: none), so a dying victim is not chosen twice. */
+const dyingPid = new StaticArray<i32>(64);
+
+/** Kills done since boot (/proc/vmstat's oom_kill). */
+export let oomKills: u32 = 0;
+
+export function oomScoreAdj(p: Proc): i32 {
+  return scoreAdj[p.slot];
+}
+
+export function setOomScoreAdj(p: Proc, adj: i32): void {
+  scoreAdj[p.slot] = adj;
+}
+
+/** fork: the child inherits its parent's oom_score_adj. */
+export function oomForkInherit(parent: Proc, child: Proc): void {
+  scoreAdj[child.slot] = scoreAdj[parent.slot];
+  dyingPid[child.slot] = 0;
+}
+
+/** Page-table pages of a process (the user half of its page directory). */
+function pageTablePages(p: Proc): u32 {
+  let n: u32 = 0;
+  for (let i: u32 = 0; i < 768; i++) if ((load<u32>(p.pd + i * 4) & 1) != 0) n++;
+  return n;
+}
+
+function hasUserMemory(p: Proc): bool {
+  return p.state != UNUSED && p.state != ZOMBIE && p.state != EMBRYO && p.slot != 0 && p.pid != 1 && p.pd != kernelPageDirectory();
+}
+
+/** Linux's oom_badness: pages it holds, adjusted; -1: never chosen. */
+function badness(p: Proc): i32 {
+  if (!hasUserMemory(p)) return -1;
+  const adj = scoreAdj[p.slot];
+  if (adj == OOM_SCORE_ADJ_MIN) return -1;
+  let points = <i32>(vmUserPages(p.pd) + pageTablePages(p));
+  points += adj * <i32>(totalPageCount() / 1000);
+  return points > 0 ? points : 1;
+}
+
+/** A victim of an earlier kill that has not exited yet, or null. */
+function dyingVictim(): Proc {
+  for (let i = 1; i < NPROC; i++) {
+    const p = procAt(i);
+    if (p == null || dyingPid[i] == 0) continue;
+    if (p.pid == dyingPid[i] && p.state != ZOMBIE && p.state != UNUSED) return p;
+    dyingPid[i] = 0;
+  }
+  return null;
+}
+
+function dumpTasks(): void {
+  printk("\x016[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name\n");
+  for (let i = 1; i < NPROC; i++) {
+    const p = procAt(i);
+    if (p == null || !hasUserMemory(p)) continue;
+    const pages = vmUserPages(p.pd);
+    printk("\x016[%7d] %5u %5d %8u %8u %12u %8u %13d %s\n", p.pid, p.uid, p.pid, pages, pages, pageTablePages(p) * 4096, 0, scoreAdj[i],
+      changetype<i32>(p.name));
+  }
+}
+
+/** Chooses and kills one process. Returns it, or null when nothing can be killed. */
+function oomKillOne(): Proc {
+  const caller = currentProc();
+  let victim: Proc = null;
+  let worst: i32 = 0;
+  for (let i = 1; i < NPROC; i++) {
+    const p = procAt(i);
+    if (p == null) continue;
+    const points = badness(p);
+    if (points > worst) {
+      worst = points;
+      victim = p;
+    }
+  }
+  if (victim == null) return null;
+  printk("\x014%s invoked oom-killer: gfp_mask=0x0(), order=0, oom_score_adj=%d\n", changetype<i32>(caller.name), scoreAdj[caller.slot]);
+  dumpTasks();
+  const kb = vmUserPages(victim.pd) * 4;
+  printk("\x013Out of memory: Killed process %d (%s) total-vm:%ukB, anon-rss:%ukB, file-rss:0kB, shmem-rss:0kB, UID:%u pgtables:%ukB oom_score_adj:%d\n",
+    victim.pid, changetype<i32>(victim.name), kb, kb, victim.uid, pageTablePages(victim) * 4, scoreAdj[victim.slot]);
+  dyingPid[victim.slot] = victim.pid;
+  oomKills++;
+  sendSignal(victim, SIGKILL);
+  return victim;
+}
+
+/**
+ * True if `pages` user pages may be taken now, keeping the kernel's reserve; kills processes to
+ * make room if needed (see the design note). False: the request fails with ENOMEM (or the
+ * caller itself was chosen and dies). `mayWait`: the caller may sleep until a victim has
+ * exited (false inside a system call's user copy: then the request fails, the victim still dies).
+ */
+export function userPagesAvailable(pages: u32, mayWait: bool): bool {
+  const caller = currentProc();
+  let waited: i32 = 0;
+  while (freePageCount() < USER_RESERVE_PAGES + pages) {
+    if (caller.killed != 0) return false; // dying already: no more memory for it
+    let victim = dyingVictim();
+    if (victim == null) victim = oomKillOne();
+    if (victim == null || victim == caller) return false;
+    if (!mayWait || caller.slot == 0 || waited >= MAX_WAIT_TICKS) return false;
+    // The victim runs to its exit as soon as we give up the CPU.
+    yieldCpu();
+    if (victim.state != ZOMBIE && victim.state != UNUSED) sleepTicks(1);
+    waited++;
+  }
+  return true;
+}
