@@ -15,12 +15,15 @@
 //   (a: A) => R  (a function value)          → R (*)(A)       declare type F = … → typedef
 //   f(x: T, ...args: unknown[])              → f(T x, ...)    (variadic, like printk)
 //   declare let v: T                         → extern T v;
+//   declare const K = "\u00016" / = 40       → #define K "\0016" / #define K 40 (a constant travels
+//                                              by value, as in a C header)
 //
 // All structs are declared first (`struct C;`), then the function typedefs, so that everything
 // may point at everything else in any order.
 // Pure TypeScript; `lokum build` writes the result to dist/include/lokum-kernel.h.
 
 import ts from "typescript";
+import { utf8Encode } from "./utf8.js";
 
 const SCALARS: Record<string, string> = {
   i8: "i8", u8: "u8", i16: "i16", u16: "u16", i32: "i32", u32: "u32", isize: "isize", usize: "usize",
@@ -106,9 +109,27 @@ export function apiToCHeader(api: string): string {
     } else if (ts.isFunctionDeclaration(s) && s.name) {
       out.push(`${comment(s)}${declare(s.type, `${s.name.text}(${params(s.parameters)})`)};`);
     } else if (ts.isVariableStatement(s)) {
-      for (const d of s.declarationList.declarations) out.push(`extern ${declare(d.type, d.name.getText(source))};`);
+      for (const d of s.declarationList.declarations) {
+        const name = d.name.getText(source);
+        if (d.initializer && ts.isStringLiteral(d.initializer)) out.push(`#define ${name} ${cString(d.initializer.text)}`);
+        else if (d.initializer && ts.isNumericLiteral(d.initializer)) out.push(`#define ${name} ${d.initializer.text}`);
+        else if (d.initializer && ts.isPrefixUnaryExpression(d.initializer)) out.push(`#define ${name} (${d.initializer.getText(source)})`);
+        else out.push(`extern ${declare(d.type, name)};`);
+      }
     }
   }
   out.push("", "#endif /* LOKUM_KERNEL_H */", "");
   return out.join("\n");
+}
+
+/** A C string literal for `text`: printable ASCII as is, everything else as a 3-digit octal
+ *  escape (so "\x01" "6" cannot run together into one escape). */
+function cString(text: string): string {
+  let out = "";
+  for (const ch of utf8Encode(text)) {
+    if (ch === 0x22 || ch === 0x5c) out += "\\" + String.fromCharCode(ch);
+    else if (ch >= 0x20 && ch < 0x7f) out += String.fromCharCode(ch);
+    else out += "\\" + ch.toString(8).padStart(3, "0");
+  }
+  return `"${out}"`;
 }
