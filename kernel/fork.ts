@@ -22,6 +22,7 @@ import { freePageCount } from "./mm/pmm";
 import { USER_RESERVE_PAGES } from "./uaccess";
 import { jiffies } from "./arch/x86/pit";
 import { filesFork } from "./fs/fdtable";
+import { credsFork } from "./cred";
 
 const ENOMEM: i32 = 12;
 
@@ -37,6 +38,7 @@ function copyProcState(parent: Proc, child: Proc): void {
   child.egid = parent.egid;
   child.suid = parent.suid;
   child.sgid = parent.sgid;
+  credsFork(parent, child);
   memory_copy(changetype<usize>(child.name), changetype<usize>(parent.name), 16);
   child.tty = parent.tty;
   child.brkStart = parent.brkStart;

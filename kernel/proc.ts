@@ -62,6 +62,10 @@ export class Proc {
   egid: u32;
   suid: u32;
   sgid: u32;
+  fsuid: u32; //       the uid file permission checks use (cred.ts: follows euid)
+  fsgid: u32;
+  ngroups: i32; //     supplementary groups (setgroups), at most NGROUPS_MAX
+  groups = new StaticArray<u32>(32);
   parent: Proc;
   chan: usize; // what a SLEEPING process waits for
   killed: i32; // SIGKILL pending: dies on its way back to user mode

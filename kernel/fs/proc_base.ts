@@ -6,8 +6,11 @@
 //            busybox ps reads pid, comm, state, ppid, pgrp, session, tty, times, vsize, rss)
 //   status   "Name:\tsh\nState:\tS (sleeping)\n…" (the lines busybox and people read)
 //   cmdline  the arguments, NUL-separated (exec records where they are: argStart/argEnd)
-//   cwd      a symbolic link to the working directory
+//   cwd      a symbolic link to the working directory (only for its own user or root: EACCES)
 //   mounts   /proc/mounts as this process sees the tree (paths from its root, super.ts)
+//
+// The files belong to the process's euid/egid (procfs.ts); stat, status and cmdline are readable
+// by everybody, as on Linux.
 //
 // Each show function gets the pid in m.private and looks the process up again: it may have
 // exited since the directory was opened (then the file is empty).
@@ -82,9 +85,21 @@ function showCmdline(m: SeqBuf): void {
   }
 }
 
+/**
+ * May the current process look into p's private state (its working directory …)? Linux's
+ * ptrace_may_access(PTRACE_MODE_READ_FSCREDS): root, or a caller whose fsuid is p's real,
+ * effective and saved uid and whose fsgid is p's real, effective and saved gid.
+ */
+function mayInspect(p: Proc): bool {
+  const me = currentProc();
+  if (me == p || me.fsuid == 0) return true;
+  return me.fsuid == p.uid && me.fsuid == p.euid && me.fsuid == p.suid && me.fsgid == p.gid && me.fsgid == p.egid && me.fsgid == p.sgid;
+}
+
 function cwdLink(pid: i32, buf: usize, size: i32): i32 {
   const p = findProc(pid);
   if (p == null || p.cwd == 0) return -2; // ENOENT
+  if (!mayInspect(p)) return -13; // EACCES: another user's process
   const n = inodePath(changetype<Inode>(p.cwd), buf, <u32>size);
   return n;
 }
