@@ -98,9 +98,10 @@ function mayInspect(p: Proc): bool {
 
 function cwdLink(pid: i32, buf: usize, size: i32): i32 {
   const p = findProc(pid);
-  if (p == null || p.cwd == 0) return -2; // ENOENT
+  if (p == null) return -2; // ENOENT
   if (!mayInspect(p)) return -13; // EACCES: another user's process
-  const n = inodePath(changetype<Inode>(p.cwd), buf, <u32>size);
+  // a process that never chdir'ed (init, kernel threads) works in the system root
+  const n = inodePath(p.cwd != 0 ? changetype<Inode>(p.cwd) : systemRoot(), buf, <u32>size);
   return n;
 }
 
