@@ -120,7 +120,9 @@ int cmain(int argc, char **argv, char **envp) {
 
   /* ---- the modprobe_path hole: write /tmp/evil there, exec an unknown format */
   expect("write own /tmp/evil", write_file("/tmp/evil", "#!/bin/sh\nid > /tmp/pwned\n", 0755), 0);
-  expect("write /proc/sys/kernel/modprobe: EACCES", try_open("/proc/sys/kernel/modprobe", O_WRONLY | O_TRUNC, 0), -EACCES);
+  int mp = sc3(NR_open, "/proc/sys/kernel/modprobe", O_WRONLY | O_TRUNC, 0);
+  if (mp >= 0) { sc3(NR_write, mp, "/tmp/evil\n", 10); sc1(NR_close, mp); } /* the attack, if it opens */
+  expect("write /proc/sys/kernel/modprobe: EACCES", mp, -EACCES);
   expect("exec /tmp/unknown (unknown format): ENOEXEC", try_exec("/tmp/unknown"), -ENOEXEC);
   expect("/tmp/pwned was never written: ENOENT", try_open("/tmp/pwned", O_RDONLY, 0), -ENOENT);
   int fd = sc3(NR_open, "/proc/sys/kernel/modprobe", O_RDONLY, 0);
