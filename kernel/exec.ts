@@ -222,6 +222,7 @@ function setupStack(pd: usize, args: ExecArgs, eh: ElfHeader, p: Proc, entry: u3
     s++;
     if (i < args.argc) p.argEnd = s; // for /proc/<pid>/cmdline
   }
+  p.envEnd = s; // for /proc/<pid>/environ
   w += 4; // envp's terminating 0
   const aux = changetype<StaticArray<u32>>(w);
   aux[0] = 3; aux[1] = p.imageStart + eh.phoff; // AT_PHDR (valid when the first segment maps the headers)

@@ -45,6 +45,7 @@ function copyProcState(parent: Proc, child: Proc): void {
   child.brk = parent.brk;
   child.argStart = parent.argStart; // same memory, same argv (/proc/<pid>/cmdline)
   child.argEnd = parent.argEnd;
+  child.envEnd = parent.envEnd;
   child.stackLow = parent.stackLow;
   child.imageStart = parent.imageStart;
   child.imageEnd = parent.imageEnd;

@@ -105,6 +105,7 @@ export class Proc {
   waitReport: i32; // REPORT_*: a stop or continue its parent has not collected yet
   argStart: u32; // the argv strings in user memory, NUL-separated (exec.ts; /proc/<pid>/cmdline)
   argEnd: u32;
+  envEnd: u32; // the environment strings follow the arguments: [argEnd, envEnd) (/proc/<pid>/environ)
 }
 
 const procs = new StaticArray<Proc>(64);

@@ -5,10 +5,11 @@
 // groups from /etc/group (initgroups), then setgid, then setuid (root's setuid sets the real,
 // effective and saved ids: no way back) — and execs USER's shell.
 //
-// Passwords: root may become anybody without one. Anybody else gives USER's password, unless
-// its /etc/shadow field is empty — as for every account of the teaching image, so `su` and
-// `su student` just work. Lokum has no crypt(): any other shadow field ("!", "*", a hash) locks
-// the account for su ("su: incorrect password").
+// Passwords: root may become anybody without one. Anybody else gives USER's password (asked
+// with echo off), unless its /etc/shadow field is empty — as for every account of the teaching
+// image, so `su` and `su student` just work. A password is checked against an MD5-crypt hash,
+// "$1$salt$…" (`openssl passwd -1`, lib/hash/md5crypt.ts); any other field ("!", "*", other
+// hash kinds) locks the account for su ("su: incorrect password").
 //
 // Environment: "-" (or -l) makes a login shell: a fresh environment (HOME, SHELL, USER, LOGNAME,
 // PATH, TERM kept), the home directory as working directory, argv[0] "-sh". Otherwise the
@@ -17,13 +18,14 @@
 // Messages: "su: unknown user nosuch", "su: incorrect password",
 // "su: can't change directory to '/home/x'".
 
-import { fprintf, readLine } from "../lib/stdio";
-import { getuid, setuid, setgid, chdir, execve } from "../lib/unistd";
+import { fprintf, readLine, flushOutput } from "../lib/stdio";
+import { getuid, setuid, setgid, chdir, execve, ioctl } from "../lib/unistd";
+import { md5crypt } from "../lib/hash/md5crypt";
 import { errorText } from "../lib/errno";
 import { getpwnam, initgroups, getspnam, pwName, pwUid, pwGid, pwDir, pwShell } from "../lib/passwd";
 import { environ, setEnviron, setenv, getenv } from "../lib/env";
 import { malloc } from "../lib/malloc";
-import { cstr, streq } from "../lib/string";
+import { cstr, streq, strcmp } from "../lib/string";
 
 const hash = new StaticArray<u8>(128);
 const answer = new StaticArray<u8>(128);
@@ -33,17 +35,42 @@ function usage(): i32 {
   return 1;
 }
 
+const termios = new StaticArray<u32>(16);
+const TCGETS: u32 = 0x5401, TCSETS: u32 = 0x5402, ECHO: u32 = 0o10;
+
+/** Reads a line from the terminal with echo off (as busybox's bb_ask_noecho), newline dropped. */
+function askPassword(): void {
+  fprintf(2, "Password: ");
+  flushOutput();
+  const t = changetype<usize>(termios);
+  const tty = ioctl(0, TCGETS, t) == 0;
+  const lflag = termios[3];
+  if (tty) {
+    termios[3] = lflag & ~ECHO;
+    ioctl(0, TCSETS, t);
+  }
+  const a = changetype<usize>(answer);
+  const n = readLine(0, a, 128);
+  if (n > 0 && load<u8>(a + <usize>n - 1) == 10) store<u8>(a + <usize>n - 1, 0);
+  if (n <= 0) store<u8>(a, 0);
+  if (tty) {
+    termios[3] = lflag;
+    ioctl(0, TCSETS, t);
+  }
+  fprintf(2, "\n");
+}
+
 /** May the caller become the user just looked up? Root always; others by the shadow entry. */
 function authenticated(): bool {
   if (getuid() == 0) return true;
   const h = changetype<usize>(hash);
   if (!getspnam(changetype<usize>(pwName), h, 128)) store<u8>(h, 0x21); // no entry: locked ("!")
   if (load<u8>(h) == 0) return true; // no password set
-  fprintf(2, "Password: ");
-  readLine(0, changetype<usize>(answer), 128);
-  fprintf(2, "\n");
-  return false; // no crypt() in Lokum: a set password cannot be checked
+  askPassword();
+  const computed = changetype<usize>(computedHash);
+  return md5crypt(changetype<usize>(answer), h, computed) && strcmp(computed, h) == 0;
 }
+const computedHash = new StaticArray<u8>(64);
 
 export function main(argc: i32, argv: usize, envp: usize): i32 {
   let login = false;

@@ -23,7 +23,8 @@
 //   may_lookup       every directory a path walk passes through needs search (x) permission
 //                    (namei.ts walk: EACCES)
 //   may_open         open: read and/or write permission by the access mode, write for
-//                    O_TRUNC; a file that open itself just created is not checked (file.ts)
+//                    O_TRUNC; a file that open itself just created is not checked (file.ts);
+//                    device nodes on a nodev mount: EACCES
 //   may_create       a new name (creat, mkdir, mknod, symlink, link, rename's target) needs
 //                    write and search permission on the directory
 //   may_delete       unlink, rmdir, rename's source (and a target it replaces): write and
@@ -44,7 +45,8 @@
 import { EACCES, EPERM, EROFS, EISDIR } from "../lib/errno";
 import { currentProc } from "../proc";
 import { capable, fsCapable, inGroup } from "../cred";
-import { Inode, isDirMode, isReadOnly, isRegMode, isLinkMode, O_ACCMODE, O_RDONLY, O_TRUNC, O_WRONLY } from "./vfs";
+import { Inode, isBlkMode, isChrMode, isDirMode, isReadOnly, isRegMode, isLinkMode, O_ACCMODE, O_RDONLY, O_TRUNC, O_WRONLY } from "./vfs";
+import { mountOfSuper, MS_NODEV } from "./super";
 
 export const MAY_EXEC: i32 = 1;
 export const MAY_WRITE: i32 = 2;
@@ -106,6 +108,11 @@ export function openMask(flags: u32): i32 {
 /** Checks an open of an existing file (Linux's may_open). */
 export function may_open(inode: Inode, flags: u32): i32 {
   if (isDirMode(inode.mode) && (flags & O_ACCMODE) != O_RDONLY) return -EISDIR;
+  if (isChrMode(inode.mode) || isBlkMode(inode.mode)) {
+    // a device node on a nodev mount opens for nobody (the newest mount of its superblock)
+    const m = mountOfSuper(inode.sb);
+    if (m != null && (m.flags & MS_NODEV) != 0) return -EACCES;
+  }
   return inode_permission(inode, openMask(flags));
 }
 

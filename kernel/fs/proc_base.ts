@@ -6,6 +6,7 @@
 //            busybox ps reads pid, comm, state, ppid, pgrp, session, tty, times, vsize, rss)
 //   status   "Name:\tsh\nState:\tS (sleeping)\n…" (the lines busybox and people read)
 //   cmdline  the arguments, NUL-separated (exec records where they are: argStart/argEnd)
+//   environ  the environment, NUL-separated (argEnd/envEnd), mode 0400: its user and root only
 //   cwd      a symbolic link to the working directory (only for its own user or root: EACCES)
 //   mounts   /proc/mounts as this process sees the tree (paths from its root, super.ts)
 //
@@ -96,6 +97,19 @@ function mayInspect(p: Proc): bool {
   return me.fsuid == p.uid && me.fsuid == p.euid && me.fsuid == p.suid && me.fsgid == p.gid && me.fsgid == p.egid && me.fsgid == p.sgid;
 }
 
+/** The environment strings, NUL-separated, like cmdline (mode 0400: its user and root only). */
+function showEnviron(m: SeqBuf): void {
+  const p = findProc(<i32>m.private);
+  if (p == null || p.pid == 0 || p.state == ZOMBIE || p.envEnd <= p.argEnd) return;
+  let end = p.envEnd;
+  if (end - p.argEnd > 4096) end = p.argEnd + 4096;
+  for (let va = p.argEnd; va < end; va++) {
+    const pte = vmLookup(p.pd, va);
+    if ((pte & 1) == 0) return; // not present
+    seqPutc(m, load<u8>(physToVirt(pte & ~4095) + (va & 4095)));
+  }
+}
+
 function cwdLink(pid: i32, buf: usize, size: i32): i32 {
   const p = findProc(pid);
   if (p == null) return -2; // ENOENT
@@ -127,5 +141,7 @@ export function procBaseInit(): void {
   procCreatePidFile("status", showStatus, null);
   procCreatePidFile("cmdline", showCmdline, null);
   procCreatePidFile("cwd", null, cwdLink);
+  const environ = procCreatePidFile("environ", showEnviron, null);
+  if (environ != null) environ.mode = 0o100400; // S_IFREG | 0400, as Linux: the owner (and root) only
   procCreatePidFile("mounts", showPidMounts, null);
 }

@@ -163,6 +163,21 @@ describe("users and the tools", () => {
     expect(out).toBe("/home/student\nstudent\nuid=0(root) gid=0(root) groups=0(root)\nrc=0\n");
   });
 
+  test("su asks a user for the target's password (MD5-crypt in /etc/shadow), without echo", async () => {
+    await machine.restoreState(prepared);
+    const start = machine.output.length;
+    // "secret" hashed by `openssl passwd -1 -salt abc secret`
+    machine.write("echo 'root:$1$abc$iCQ2D3nhptRYi27fDYv2s1:19000:0:99999:7:::' > /etc/shadow; su student -c 'su -c id; su -c id'; echo rc=$?\n");
+    await machine.waitFor(/Password: $/, { timeoutMs: 30_000 });
+    machine.write("wrong\n");
+    await machine.waitFor(/su: incorrect password\r?\nPassword: $/, { timeoutMs: 60_000 });
+    machine.write("secret\n");
+    await machine.waitFor(/rc=\d+\r?\n# $/, { timeoutMs: 60_000 });
+    const out = machine.output.slice(start).replace(/\r\n/g, "\n");
+    expect(out).toMatch(/Password: \nsu: incorrect password\nPassword: \nuid=0\(root\) gid=0\(root\) groups=0\(root\)\nrc=0\n# $/);
+    expect(out).not.toMatch(/wrong|secret\n/);
+  });
+
   test("a user's shell prompt ends in '$ ', root's in '# '", async () => {
     await machine.restoreState(prepared);
     const start = machine.output.length;
@@ -249,10 +264,13 @@ describe("set-user-ID and set-group-ID", () => {
 
 describe("every filesystem by its owners and modes", () => {
   test("procfs: /proc/PID belongs to the process's user; /proc/sys is root-writable only", async () => {
-    const out = await run("su student -c 'ls -l /proc/self/status; ls -l /proc/1/status; ls -l /proc/sys/kernel/modprobe'");
+    const out = await run("su student -c 'ls -l /proc/self/status; ls -l /proc/1/status; ls -l /proc/sys/kernel/modprobe; ls -l /proc/self/environ; cat /proc/self/environ; echo; cat /proc/1/environ'");
     expect(out).toMatch(/^-r--r--r-- +1 student +student .* \/proc\/self\/status$/m);
     expect(out).toMatch(/^-r--r--r-- +1 root +root .* \/proc\/1\/status$/m);
     expect(out).toMatch(/^-rw-r--r-- +1 root +root .* \/proc\/sys\/kernel\/modprobe$/m);
+    expect(out).toMatch(/^-r-------- +1 student +student .* \/proc\/self\/environ$/m);
+    expect(out).toContain("PATH=/bin:/sbin\0");
+    expect(out).toContain("cat: can't open '/proc/1/environ': Permission denied\n");
   });
 
   test("tmpfs: a user's files in a sticky tmpfs are its own to remove", async () => {
