@@ -240,6 +240,12 @@ export function nameiParent(path: usize, last: StaticArray<usize>): Inode {
     iput(dir);
     return errInode(-ENOTDIR);
   }
+  // the last component will be looked up in dir: search permission, as Linux's walk checks it
+  const denied = may_lookup(dir);
+  if (denied < 0) {
+    iput(dir);
+    return errInode(denied);
+  }
   return dir;
 }
 

@@ -177,9 +177,9 @@ function removeName(upath: u32, directory: bool): i32 {
     const name = last[0];
     const len = <i32>last[1];
     if (isDots(name, last[1])) r = directory ? (len == 1 ? -EINVAL : -39) : -EISDIR; // ENOTEMPTY for ".."
+    else if (isReadOnly(dir)) r = -EROFS;
     else if ((r = mayDeleteName(dir, name, len)) < 0) {}
     else if (isBusy(dir, name, len)) r = -EBUSY;
-    else if (isReadOnly(dir)) r = -EROFS;
     else if (directory) r = dir.iops.rmdir != null ? dir.iops.rmdir(dir, name, len) : -EPERM;
     else r = dir.iops.unlink != null ? dir.iops.unlink(dir, name, len) : -EPERM;
     iput(dir);
@@ -206,9 +206,9 @@ export function sys_rename(uold: u32, unew: u32): i32 {
   else if (isErrInode(newDir)) r = ptrErr(changetype<usize>(newDir));
   else if (oldDir.sb != newDir.sb) r = -EXDEV;
   else if (isDots(last[0], last[1]) || isDots(last2[0], last2[1])) r = -EBUSY;
+  else if (isReadOnly(oldDir)) r = -EROFS;
   else if ((r = mayRenameNames(oldDir, last[0], <i32>last[1], newDir, last2[0], <i32>last2[1])) < 0) {}
   else if (isBusy(oldDir, last[0], <i32>last[1]) || isBusy(newDir, last2[0], <i32>last2[1])) r = -EBUSY;
-  else if (isReadOnly(oldDir)) r = -EROFS;
   else if (oldDir.iops.rename == null) r = -EPERM;
   else r = oldDir.iops.rename(oldDir, last[0], <i32>last[1], newDir, last2[0], <i32>last2[1]);
   if (!isErrInode(oldDir)) { // each nameiParent call took its own reference
