@@ -33,7 +33,7 @@ import { fifoFops } from "./pipe";
 import { isErrInode, lnamei, namei, nameiParent } from "./namei";
 import { currentUmask } from "./fdtable";
 import { fopsGet, fopsPut } from "../module/module";
-import { may_create, may_open } from "./permission";
+import { file_remove_privs, may_create, may_open } from "./permission";
 
 /** Gives a device node, FIFO or socket inode the FileOps that find its driver when opened. */
 export function initSpecialInode(inode: Inode, mode: u32, dev: u32): void {
@@ -165,6 +165,7 @@ export function vfsWrite(f: File, buf: usize, n: u32): i32 {
   if (f.ops == null || f.ops.write == null) return -EINVAL;
   if (f.inode != null && isRegMode(f.inode.mode) && isReadOnly(f.inode)) return -EROFS;
   if ((f.flags & 0o2000) != 0 && f.inode != null && isRegMode(f.inode.mode)) f.pos = f.inode.size; // O_APPEND
+  if (f.inode != null && (f.inode.mode & 0o6000) != 0 && isRegMode(f.inode.mode)) file_remove_privs(f.inode);
   return f.ops.write(f, buf, n);
 }
 

@@ -37,6 +37,8 @@
 //                    set-user-ID bit and an executable's set-group-ID bit; utime: explicit
 //                    times need the owner or root (EPERM), "now" also write permission (EACCES)
 //   truncate         write permission (truncate) or a file open for writing (ftruncate)
+//   write, truncate  by anybody but root: the set-user-ID bit (and an executable's
+//                    set-group-ID bit) is cleared (file_remove_privs)
 // The system-wide operations (mount, umount, insmod, rmmod, reboot, sethostname, mknod of a
 // device, chroot, setgroups …) check capable() from cred.ts where they are.
 //
@@ -45,7 +47,7 @@
 import { EACCES, EPERM, EROFS, EISDIR } from "../lib/errno";
 import { currentProc } from "../proc";
 import { capable, fsCapable, inGroup } from "../cred";
-import { Inode, isBlkMode, isChrMode, isDirMode, isReadOnly, isRegMode, isLinkMode, O_ACCMODE, O_RDONLY, O_TRUNC, O_WRONLY } from "./vfs";
+import { markInodeDirty, Inode, isBlkMode, isChrMode, isDirMode, isReadOnly, isRegMode, isLinkMode, O_ACCMODE, O_RDONLY, O_TRUNC, O_WRONLY } from "./vfs";
 import { mountOfSuper, MS_NODEV } from "./super";
 
 export const MAY_EXEC: i32 = 1;
@@ -176,6 +178,20 @@ export function modeAfterChown(mode: u32): u32 {
   mode &= ~S_ISUID;
   if ((mode & S_IXGRP) != 0) mode &= ~S_ISGID;
   return mode;
+}
+
+/**
+ * A write or truncate by anybody but root clears the set-user-ID bit, and set-group-ID with group
+ * execute (Linux's file_remove_privs): a program that was changed is no longer trusted.
+ */
+export function file_remove_privs(inode: Inode): void {
+  const m = inode.mode;
+  let kill: u32 = 0;
+  if ((m & S_ISUID) != 0) kill |= S_ISUID;
+  if ((m & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP)) kill |= S_ISGID;
+  if (kill == 0 || fsCapable(currentProc())) return;
+  inode.mode = m & ~kill;
+  markInodeDirty(inode);
 }
 
 /** utime: explicit times need the owner or root (EPERM); "now" also write permission. */

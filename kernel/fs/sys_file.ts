@@ -23,7 +23,7 @@ import { fileGet, filePut, fileWritable, vfsLseek, vfsRead, vfsWrite } from "./f
 import { fdAlloc, fdClose, fdGet, fdInstall, getCloseOnExec, setCloseOnExec, setCurrentCwd } from "./fdtable";
 import { makePipe } from "./pipe";
 import { chmodInode, chownInode } from "./sys_namei";
-import { inode_permission, MAY_EXEC } from "./permission";
+import { file_remove_privs, inode_permission, MAY_EXEC } from "./permission";
 
 const CHUNK: u32 = 4096;
 
@@ -360,6 +360,7 @@ export function sys_ftruncate(fd: i32, length: i32): i32 {
   if (f.inode == null || !isRegMode(f.inode.mode) || !fileWritable(f)) return -EINVAL;
   if (f.inode.iops.truncate == null) return -EINVAL;
   if (isReadOnly(f.inode)) return -EROFS;
+  file_remove_privs(f.inode);
   return f.inode.iops.truncate(f.inode, <u32>length);
 }
 

@@ -29,7 +29,7 @@ import { copyStatToUser } from "./sys_file";
 import { O_CLOEXEC } from "./vfs";
 import { capable } from "../cred";
 import {
-  MAY_EXEC, MAY_WRITE, accessCheck, chmodMode, inode_permission, may_chown, may_create, may_delete, may_rename, modeAfterChown,
+  MAY_EXEC, MAY_WRITE, accessCheck, file_remove_privs, chmodMode, inode_permission, may_chown, may_create, may_delete, may_rename, modeAfterChown,
 } from "./permission";
 
 /** Copies a user path into a new kernel buffer (free it with putname), or an error pointer. */
@@ -354,7 +354,10 @@ export function sys_truncate(upath: u32, length: i32): i32 {
   if (isDirMode(inode.mode)) r = -EISDIR;
   else if (!isRegMode(inode.mode) || inode.iops.truncate == null) r = -EINVAL;
   else if ((r = inode_permission(inode, MAY_WRITE)) < 0) {} // EROFS or EACCES
-  else r = inode.iops.truncate(inode, <u32>length);
+  else {
+    file_remove_privs(inode);
+    r = inode.iops.truncate(inode, <u32>length);
+  }
   iput(inode);
   return r;
 }

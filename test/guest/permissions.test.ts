@@ -250,15 +250,18 @@ describe("set-user-ID and set-group-ID", () => {
     ].join("\n"));
   });
 
-  test("chown clears set-user-ID and set-group-ID; chmod by a non-member drops set-group-ID", async () => {
+  test("chown and a user's write clear set-user-ID and set-group-ID; chmod by a non-member drops set-group-ID", async () => {
     const out = await run([
       "cp /bin/id /tmp/x; chmod 6755 /tmp/x; ls -l /tmp/x; chown student /tmp/x; ls -l /tmp/x",
       "su student -c 'echo > /tmp/y; chmod 2755 /tmp/y; ls -l /tmp/y'",
       "chgrp root /tmp/y; su student -c 'chmod 2755 /tmp/y; ls -l /tmp/y'",
+      "cp /bin/id /tmp/w; chmod 6777 /tmp/w; echo >> /tmp/w; ls -l /tmp/w; su student -c 'echo >> /tmp/w'; ls -l /tmp/w",
     ].join("; "));
     expect(out).toMatch(/^-rwsr-sr-x .* \/tmp\/x\n-rwxr-xr-x +1 student +root .* \/tmp\/x$/m);
     expect(out).toMatch(/^-rwxr-sr-x +1 student +student .* \/tmp\/y$/m);
     expect(out).toMatch(/^-rwxr-xr-x +1 student +root .* \/tmp\/y$/m);
+    // writing into a set-user-ID program: root's write keeps the bits, a user's clears them
+    expect(out).toMatch(/^-rwsrwsrwx +1 root +root .* \/tmp\/w\n-rwxrwxrwx +1 root +root .* \/tmp\/w$/m);
   });
 });
 
