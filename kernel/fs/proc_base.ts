@@ -68,7 +68,10 @@ function showStatus(m: SeqBuf): void {
   const u = p.umask;
   seqPrintf(m, "Name:\t%s\nUmask:\t0%c%c%c\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n", changetype<usize>(p.name),
     0x30 + ((u >> 6) & 7), 0x30 + ((u >> 3) & 7), 0x30 + (u & 7), stateName(p), p.pid, p.pid, p.ppid);
-  seqPrintf(m, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n", p.uid, p.euid, p.suid, p.euid, p.gid, p.egid, p.sgid, p.egid);
+  // real, effective, saved, filesystem ids; then the supplementary groups, as Linux
+  seqPrintf(m, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nGroups:\t", p.uid, p.euid, p.suid, p.fsuid, p.gid, p.egid, p.sgid, p.fsgid);
+  for (let i = 0; i < p.ngroups; i++) seqPrintf(m, "%u ", p.groups[i]);
+  seqPutc(m, 0x0a);
   seqPrintf(m, "Threads:\t1\nSigPnd:\t%08x\nSigBlk:\t%08x\n", p.sigPending, p.sigBlocked);
 }
 

@@ -267,13 +267,14 @@ describe("set-user-ID and set-group-ID", () => {
 
 describe("every filesystem by its owners and modes", () => {
   test("procfs: /proc/PID belongs to the process's user; /proc/sys is root-writable only", async () => {
-    const out = await run("su student -c 'ls -l /proc/self/status; ls -l /proc/1/status; ls -l /proc/sys/kernel/modprobe; ls -l /proc/self/environ; cat /proc/self/environ; echo; cat /proc/1/environ'");
+    const out = await run("su student -c 'ls -l /proc/self/status; ls -l /proc/1/status; ls -l /proc/sys/kernel/modprobe; ls -l /proc/self/environ; cat /proc/self/environ; echo; cat /proc/1/environ; cat /proc/self/status'");
     expect(out).toMatch(/^-r--r--r-- +1 student +student .* \/proc\/self\/status$/m);
     expect(out).toMatch(/^-r--r--r-- +1 root +root .* \/proc\/1\/status$/m);
     expect(out).toMatch(/^-rw-r--r-- +1 root +root .* \/proc\/sys\/kernel\/modprobe$/m);
     expect(out).toMatch(/^-r-------- +1 student +student .* \/proc\/self\/environ$/m);
     expect(out).toContain("PATH=/bin:/sbin\0");
     expect(out).toContain("cat: can't open '/proc/1/environ': Permission denied\n");
+    expect(out).toContain("Uid:\t1000\t1000\t1000\t1000\nGid:\t1000\t1000\t1000\t1000\nGroups:\t1000 \n");
   });
 
   test("tmpfs: a user's files in a sticky tmpfs are its own to remove", async () => {
