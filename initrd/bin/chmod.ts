@@ -25,7 +25,7 @@ let currentUmask: i32 = 0;
 function whoBits(c: i32): i32 {
   if (c == 117) return 0o4700; // u
   if (c == 103) return 0o2070; // g
-  if (c == 111) return 0o1007; // o
+  if (c == 111) return 0o0007; // o (the sticky bit only with a or no class, as busybox)
   if (c == 97) return 0o7777; // a
   return 0;
 }

@@ -218,6 +218,24 @@ describe("users and the tools", () => {
     expect(out).toContain("chmod: invalid mode 'xyz'\nchmod: invalid mode '99'\nchmod: /nonexist: No such file or directory\nrc=1\n");
   });
 
+  test("chmod's symbolic modes give what the host's busybox chmod gives", async () => {
+    const modes = ["=rwx", "+w", "u+s,g+s", "+t", "g=u", "o=g", "a-x,u+x", "u=rw,go=", "a+X", "ug+x,o-r", "-w", "0", "4755",
+      "u-s", "g+s", "o+t", "a=r,u+w", "u+x,a+X", "go-rwx", "=r,+X"];
+    const loop = `umask 022; cd /tmp; for m in ${modes.join(" ")}; do echo > f; chmod 644 f; chmod $m f; ls -l f; done`;
+    const host = mkdtempSync(join(tmpdir(), "lokum-chmod-"));
+    let expected: string[];
+    try {
+      expected = execFileSync("sh", ["-c", loop.replace("cd /tmp", `cd ${host}`).replace(/chmod \$m/, "busybox chmod $m")], { encoding: "utf8" })
+        .split("\n").filter((l) => l !== "").map((l) => l.slice(0, 10));
+    } finally {
+      rmSync(host, { recursive: true, force: true });
+    }
+    const out = await run(loop);
+    const got = out.split("\n").filter((l) => /^[-d]/.test(l)).map((l) => l.slice(0, 10));
+    expect(expected).toHaveLength(modes.length);
+    expect(got).toEqual(expected);
+  });
+
   test("chown and chgrp: root gives files away (-R too); the owner only to its own groups", async () => {
     const out = await run([
       "mkdir -p /tmp/c/d; echo x > /tmp/c/d/f; chown -R student:student /tmp/c; ls -l /tmp/c/d; ls -ld /tmp/c",
