@@ -35,7 +35,7 @@ import { PTE_PRESENT, PTE_WRITE, USER_TOP, vmAllocUserPage, vmCreate, vmFree, vm
 import { strncpyFromUser, getUser32, USER_STACK_TOP, USER_RESERVE_PAGES } from "./uaccess";
 import { userPagesAvailable } from "./mm/oom";
 import { signalsResetOnExec } from "./signal";
-import { execClose, execOpen, execRead } from "./execfile";
+import { execApplyCreds, execClose, execEgid, execEuid, execOpen, execRead } from "./execfile";
 import { filesCloseOnExec } from "./fs/fdtable";
 import { request_module } from "./kmod";
 import { tlsClear } from "./arch/x86/tls";
@@ -231,6 +231,7 @@ function setupStack(pd: usize, args: ExecArgs, eh: ElfHeader, p: Proc, entry: u3
     s++;
     if (i < args.argc) p.argEnd = s; // for /proc/<pid>/cmdline
   }
+  p.envEnd = s; // for /proc/<pid>/environ
   w += 4; // envp's terminating 0
   const aux = changetype<StaticArray<u32>>(w);
   aux[0] = 3; aux[1] = p.imageStart + eh.phoff; // AT_PHDR (valid when the first segment maps the headers)
@@ -239,9 +240,9 @@ function setupStack(pd: usize, args: ExecArgs, eh: ElfHeader, p: Proc, entry: u3
   aux[6] = 6; aux[7] = 4096; // AT_PAGESZ
   aux[8] = 9; aux[9] = entry; // AT_ENTRY
   aux[10] = 11; aux[11] = p.uid; // AT_UID
-  aux[12] = 12; aux[13] = p.euid; // AT_EUID
+  aux[12] = 12; aux[13] = execEuid(p); // AT_EUID: the set-user-ID owner, if any
   aux[14] = 13; aux[15] = p.gid; // AT_GID
-  aux[16] = 14; aux[17] = p.egid; // AT_EGID
+  aux[16] = 14; aux[17] = execEgid(p); // AT_EGID
   aux[18] = 25; aux[19] = randomAt; // AT_RANDOM
   aux[20] = 0; aux[21] = 0; // AT_NULL
   let result = sp;
@@ -318,6 +319,7 @@ function execLoaded(path: usize, args: ExecArgs, bprm: LinuxBinprm): i32 {
   let base = path;
   for (let q = path; load<u8>(q) != 0; q++) if (load<u8>(q) == 0x2f) base = q + 1;
   setProcName(p, changetype<string>(base));
+  execApplyCreds(p); // set-user-ID / set-group-ID (execfile.ts)
   signalsResetOnExec(p);
   filesCloseOnExec(p);
   procSetupUserRegisters(p, <u32>r, sp);

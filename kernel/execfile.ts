@@ -3,28 +3,57 @@
 // Design note
 // -----------
 // exec.ts needs three operations on the program file, done here through the file side's VFS:
-// execOpen resolves the path (vfsOpen, read-only) and checks that it is a regular file with an
-// execute bit (else EACCES, as Linux; a directory is EACCES too); execRead is kernelRead at an
-// offset into a kernel buffer; execClose drops the File (filePut). One executable is open at
-// a time: exec runs to completion without sleeping, and the kernel is not preemptible.
+// execOpen resolves the path and checks, as Linux's do_open_execat, that it is a regular file
+// (else EACCES; a directory is EACCES too), on a mount without noexec, that the caller may
+// execute (permission.ts: an x bit for its class; root needs at least one x bit) — read
+// permission is not needed — and opens it read-only; execRead is kernelRead at an offset into
+// a kernel buffer; execClose drops the File (filePut). One executable is open at a time: exec
+// runs to completion without sleeping, and the kernel is not preemptible.
+//
+// execOpen also remembers the file's owner, group and mode: if exec gets past its point of no
+// return with this file, execApplyCreds gives the process the set-user-ID / set-group-ID ids
+// (cred.ts credsExec; not on a nosuid mount). Only the file actually loaded counts: for a
+// "#!" script that is its interpreter, so a script's own set-user-ID bit is ignored, as Linux.
 
-import { File, isRegMode, O_RDONLY } from "./fs/vfs";
-import { filePut, kernelRead, vfsOpen } from "./fs/file";
+import { File, iput, isRegMode, O_RDONLY } from "./fs/vfs";
+import { filePut, kernelRead, vfsOpenInode } from "./fs/file";
+import { isErrInode, namei } from "./fs/namei";
+import { inode_permission, MAY_EXEC } from "./fs/permission";
+import { mountOfSuper, MS_NOEXEC, MS_NOSUID } from "./fs/super";
+import { credsExec } from "./cred";
+import { Proc } from "./proc";
 import { isErr, ptrErr } from "./lib/errno";
 
 const EACCES: i32 = 13;
 
 let file: File = null;
+let fileMode: u32 = 0;
+let fileUid: u32 = 0;
+let fileGid: u32 = 0;
+let suidAllowed = true;
 
 /** Opens the executable at `path` (kernel string). 0 or -errno (ENOENT, EACCES, …). */
 export function execOpen(path: usize): i32 {
-  const f = vfsOpen(path, O_RDONLY, 0);
-  if (isErr(changetype<usize>(f))) return ptrErr(changetype<usize>(f));
-  if (f.inode == null || !isRegMode(f.inode.mode) || (f.inode.mode & 0o111) == 0) {
-    filePut(f);
-    return -EACCES;
+  const inode = namei(path);
+  if (isErrInode(inode)) return ptrErr(changetype<usize>(inode));
+  const m = mountOfSuper(inode.sb);
+  let r = 0;
+  if (!isRegMode(inode.mode) || (m != null && (m.flags & MS_NOEXEC) != 0)) r = -EACCES;
+  else r = inode_permission(inode, MAY_EXEC);
+  if (r < 0) {
+    iput(inode);
+    return r;
+  }
+  const f = vfsOpenInode(inode, O_RDONLY);
+  if (isErr(changetype<usize>(f))) {
+    iput(inode);
+    return ptrErr(changetype<usize>(f));
   }
   file = f;
+  fileMode = inode.mode;
+  fileUid = inode.uid;
+  fileGid = inode.gid;
+  suidAllowed = m == null || (m.flags & MS_NOSUID) == 0;
   return 0;
 }
 
@@ -36,4 +65,19 @@ export function execRead(pos: u32, buf: usize, n: u32): i32 {
 export function execClose(): void {
   if (file != null) filePut(file);
   file = null;
+}
+
+/** The euid the program last opened by execOpen will run with (AT_EUID). */
+export function execEuid(p: Proc): u32 {
+  return suidAllowed && (fileMode & 0o4000) != 0 ? fileUid : p.euid;
+}
+
+/** The egid it will run with (AT_EGID): set-group-ID needs group execute too. */
+export function execEgid(p: Proc): u32 {
+  return suidAllowed && (fileMode & 0o2010) == 0o2010 ? fileGid : p.egid;
+}
+
+/** Past exec's point of no return: the process takes the program's set-user/group-ID ids. */
+export function execApplyCreds(p: Proc): void {
+  credsExec(p, fileMode, fileUid, fileGid, suidAllowed);
 }

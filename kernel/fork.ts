@@ -23,6 +23,7 @@ import { USER_RESERVE_PAGES } from "./uaccess";
 import { oomForkInherit, userPagesAvailable } from "./mm/oom";
 import { jiffies } from "./arch/x86/pit";
 import { filesFork } from "./fs/fdtable";
+import { credsFork } from "./cred";
 
 const ENOMEM: i32 = 12;
 
@@ -38,12 +39,14 @@ function copyProcState(parent: Proc, child: Proc): void {
   child.egid = parent.egid;
   child.suid = parent.suid;
   child.sgid = parent.sgid;
+  credsFork(parent, child);
   memory_copy(changetype<usize>(child.name), changetype<usize>(parent.name), 16);
   child.tty = parent.tty;
   child.brkStart = parent.brkStart;
   child.brk = parent.brk;
   child.argStart = parent.argStart; // same memory, same argv (/proc/<pid>/cmdline)
   child.argEnd = parent.argEnd;
+  child.envEnd = parent.envEnd;
   child.stackLow = parent.stackLow;
   child.imageStart = parent.imageStart;
   child.imageEnd = parent.imageEnd;

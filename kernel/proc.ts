@@ -62,6 +62,10 @@ export class Proc {
   egid: u32;
   suid: u32;
   sgid: u32;
+  fsuid: u32; //       the uid file permission checks use (cred.ts: follows euid)
+  fsgid: u32;
+  ngroups: i32; //     supplementary groups (setgroups), at most NGROUPS_MAX
+  groups = new StaticArray<u32>(32);
   parent: Proc;
   chan: usize; // what a SLEEPING process waits for
   killed: i32; // SIGKILL pending: dies on its way back to user mode
@@ -105,6 +109,7 @@ export class Proc {
   exe = new StaticArray<u8>(128); // the program's absolute path (/proc/<pid>/exe), cut to 127 bytes
   argStart: u32; // the argv strings in user memory, NUL-separated (exec.ts; /proc/<pid>/cmdline)
   argEnd: u32;
+  envEnd: u32; // the environment strings follow the arguments: [argEnd, envEnd) (/proc/<pid>/environ)
 }
 
 const procs = new StaticArray<Proc>(64);

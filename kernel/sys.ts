@@ -4,8 +4,7 @@
 // Design note
 // -----------
 // Each handler checks its arguments and returns a value or -errno, with Linux's rules:
-//   credentials  root (euid 0) may set any uid/gid; others only switch between their real and
-//                saved ids (setuid: EPERM otherwise). User 1000 is the lab's ordinary user.
+//   credentials  the uid/gid calls are in cred.ts.
 //   groups       setpgid(pid, pgid) on itself or a child, within its session, not on a
 //                session leader; setsid() makes a new session unless already a group leader.
 //   brk          the heap is [brkStart, brk) right after the program's last segment; brk(addr)
@@ -52,39 +51,7 @@ export function sysInit(): void {
 export function sys_getpid(): i32 { return currentProc().pid; }
 export function sys_gettid(): i32 { return currentProc().pid; }
 export function sys_getppid(): i32 { return currentProc().ppid; }
-export function sys_getuid(): i32 { return <i32>currentProc().uid; }
-export function sys_geteuid(): i32 { return <i32>currentProc().euid; }
-export function sys_getgid(): i32 { return <i32>currentProc().gid; }
-export function sys_getegid(): i32 { return <i32>currentProc().egid; }
 export function sys_getpgrp(): i32 { return currentProc().pgrp; }
-
-export function sys_setuid(uid: u32): i32 {
-  const p = currentProc();
-  if (p.euid == 0) {
-    p.uid = uid;
-    p.euid = uid;
-    p.suid = uid;
-  } else if (uid == p.uid || uid == p.suid) {
-    p.euid = uid;
-  } else {
-    return -EPERM;
-  }
-  return 0;
-}
-
-export function sys_setgid(gid: u32): i32 {
-  const p = currentProc();
-  if (p.euid == 0) {
-    p.gid = gid;
-    p.egid = gid;
-    p.sgid = gid;
-  } else if (gid == p.gid || gid == p.sgid) {
-    p.egid = gid;
-  } else {
-    return -EPERM;
-  }
-  return 0;
-}
 
 function procOrSelf(pid: i32): Proc {
   return pid == 0 ? currentProc() : findProc(pid);

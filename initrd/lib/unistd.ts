@@ -3,6 +3,9 @@
 
 import { errno, syscallResult, setErrno, ENOENT } from "./errno";
 import { sys_access, sys_chdir, sys_chmod, sys_close, sys_dup, sys_dup2, sys_execve, sys_exit, sys_fcntl, sys_fork, sys_getcwd, sys_geteuid, sys_getgid, sys_getpid, sys_getppid, sys_getuid, sys_ioctl, sys_kill, sys_lseek, sys_mkdir, sys_mknod, sys_mount, sys_nanosleep, sys_open, sys_pipe, sys_read, sys_readlink, sys_reboot, sys_rename, sys_rmdir, sys_setgid, sys_sethostname, sys_setpgid, sys_setsid, sys_setuid, sys_symlink, sys_sync, sys_chroot, sys_fsync, sys_fdatasync, sys_syncfs, sys_utimes, sys_sysinfo, sys_syslog, sys_time, sys_umask, sys_umount2, sys_uname, sys_unlink, sys_wait4, sys_write } from "./syscall";
+import {
+  sys_getegid32, sys_getgroups32, sys_setgroups32, sys_setresuid32, sys_setresgid32, sys_chown32, sys_lchown32, sys_fchmod,
+} from "./syscall";
 import { strlen, strchr, memcpy } from "./string";
 import { flushOutput, forgetInput } from "./stdio";
 
@@ -50,6 +53,16 @@ export function geteuid(): i32 { return sys_geteuid(); }
 export function getgid(): i32 { return sys_getgid(); }
 export function setuid(uid: i32): i32 { return syscallResult(sys_setuid(uid)); }
 export function setgid(gid: i32): i32 { return syscallResult(sys_setgid(gid)); }
+export function getegid(): i32 { return sys_getegid32(); }
+/** getgroups(size, list of u32): the supplementary groups (size 0: just how many). */
+export function getgroups(size: i32, list: usize): i32 { return syscallResult(sys_getgroups32(size, list)); }
+export function setgroups(size: i32, list: usize): i32 { return syscallResult(sys_setgroups32(size, list)); }
+/** -1 (0xffffffff) leaves an id as it is. */
+export function setresuid(r: u32, e: u32, s: u32): i32 { return syscallResult(sys_setresuid32(r, e, s)); }
+export function setresgid(r: u32, e: u32, s: u32): i32 { return syscallResult(sys_setresgid32(r, e, s)); }
+export function chown(path: usize, uid: u32, gid: u32): i32 { return syscallResult(sys_chown32(path, uid, gid)); }
+export function lchown(path: usize, uid: u32, gid: u32): i32 { return syscallResult(sys_lchown32(path, uid, gid)); }
+export function fchmod(fd: i32, mode: i32): i32 { return syscallResult(sys_fchmod(fd, mode)); }
 export function setsid(): i32 { return syscallResult(sys_setsid()); }
 export function setpgid(pid: i32, pgid: i32): i32 { return syscallResult(sys_setpgid(pid, pgid)); }
 export function umask(mask: i32): i32 { return sys_umask(mask); }

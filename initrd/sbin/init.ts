@@ -23,6 +23,7 @@ import { fprintf, flushOutput } from "../lib/stdio";
 import { mount, fork, execve, waitpid, access, setsid, ioctl, open, read, close, _exit, F_OK, O_RDONLY } from "../lib/unistd";
 import { errno, errorText } from "../lib/errno";
 import { cstr, strcpy, strlcpy, strncmp, strstr, strlen } from "../lib/string";
+import { initgroups } from "../lib/passwd";
 import { Statfs, statfs, RAMFS_MAGIC, TMPFS_MAGIC } from "../lib/statfs";
 
 const environment: StaticArray<string> = ["PATH=/bin:/sbin", "HOME=/root", "TERM=linux", null];
@@ -180,6 +181,8 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   mountUnlessMounted("devtmpfs", "/dev", "devtmpfs");
   mountUnlessMounted("sysfs", "/sys", "sysfs");
   switchToDiskRoot();
+  // root's groups from /etc/group, as login would set them (id: "groups=0(root)")
+  initgroups(cstr("root"), 0);
 
   if (access(cstr("/etc/rc"), F_OK) == 0) {
     rcArgv[0] = cstr("sh");

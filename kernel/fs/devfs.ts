@@ -11,6 +11,7 @@
 import { EEXIST, ENOENT, ENOMEM, ENOTDIR, errPtr } from "../lib/errno";
 import { FileSystemType, Inode, SuperBlock, S_IFDIR, TMPFS_MAGIC, iput, isDirMode } from "./vfs";
 import { ramfsNewSuper } from "./ramfs";
+import { currentProc } from "../proc";
 import { strlen } from "../lib/string";
 
 let devSb: SuperBlock = null;
@@ -67,6 +68,21 @@ function lastComponent(path: usize, length: i32): i32 {
 
 /** Adds /dev/<name> with `mode` (S_IFCHR/S_IFBLK | permissions) and device number dev (MKDEV). */
 export function devfsCreateNode(name: string, mode: u32, dev: u32): i32 {
+  // The nodes belong to root whoever's system call found the device (Linux's devtmpfs makes
+  // them in a kernel thread): act as fsuid/fsgid 0 for the while.
+  const p = currentProc();
+  if (p == null) return createNode(name, mode, dev);
+  const savedUid = p.fsuid;
+  const savedGid = p.fsgid;
+  p.fsuid = 0;
+  p.fsgid = 0;
+  const r = createNode(name, mode, dev);
+  p.fsuid = savedUid;
+  p.fsgid = savedGid;
+  return r;
+}
+
+function createNode(name: string, mode: u32, dev: u32): i32 {
   if (devSb == null) return -ENOENT;
   const path = changetype<usize>(name);
   const length = <i32>strlen(name);

@@ -9,6 +9,11 @@
 // chrdevFops/blkdevFops, whose open looks the driver up by device number and installs the
 // driver's FileOps in the File (initSpecialInode below, Linux's init_special_inode).
 //
+// vfsOpen checks permissions (permission.ts): may_open on an existing file, may_create on the
+// directory of a new one (a file open just created is not checked against its own mode, so
+// open("f", O_CREAT|O_WRONLY, 0444) writes, as on Linux). vfsOpenInode checks nothing: it is
+// for the kernel's own opens and for callers that checked already (exec).
+//
 // On a read-only filesystem (vfs.ts isReadOnly) creating a file, opening a regular file for
 // writing or truncating it, and writing are -EROFS. Each superblock counts the Files open for
 // writing on it (sb.writers), so that remount read-only can refuse with EBUSY.
@@ -28,6 +33,7 @@ import { fifoFops } from "./pipe";
 import { isErrInode, lnamei, namei, nameiParent } from "./namei";
 import { currentUmask } from "./fdtable";
 import { fopsGet, fopsPut } from "../module/module";
+import { file_remove_privs, may_create, may_open } from "./permission";
 
 /** Gives a device node, FIFO or socket inode the FileOps that find its driver when opened. */
 export function initSpecialInode(inode: Inode, mode: u32, dev: u32): void {
@@ -118,13 +124,19 @@ export function vfsOpen(path: usize, flags: u32, mode: u32): File {
       iput(inode);
       return changetype<File>(errPtr(-40)); // ELOOP
     }
+    const denied = may_open(inode, flags); // permission.ts: the mode bits against the caller
+    if (denied < 0) {
+      iput(inode);
+      return changetype<File>(errPtr(denied));
+    }
   } else {
     if (ptrErr(changetype<usize>(inode)) != -ENOENT || (flags & O_CREAT) == 0) return changetype<File>(inode);
     const dir = nameiParent(path, lastName);
     if (isErrInode(dir)) return changetype<File>(dir);
-    if (isReadOnly(dir)) {
+    const denied = may_create(dir); // EROFS, or EACCES without write and search permission
+    if (denied < 0) {
       iput(dir);
-      return changetype<File>(errPtr(-EROFS));
+      return changetype<File>(errPtr(denied));
     }
     if (dir.iops.create == null) {
       iput(dir);
@@ -153,6 +165,7 @@ export function vfsWrite(f: File, buf: usize, n: u32): i32 {
   if (f.ops == null || f.ops.write == null) return -EINVAL;
   if (f.inode != null && isRegMode(f.inode.mode) && isReadOnly(f.inode)) return -EROFS;
   if ((f.flags & 0o2000) != 0 && f.inode != null && isRegMode(f.inode.mode)) f.pos = f.inode.size; // O_APPEND
+  if (f.inode != null && (f.inode.mode & 0o6000) != 0 && isRegMode(f.inode.mode)) file_remove_privs(f.inode);
   return f.ops.write(f, buf, n);
 }
 

@@ -11,8 +11,10 @@
 //     (at most MAX_NESTED_LINKS deep); a link that is the last component is followed in the
 //     same loop, so a chain of links nests nothing. A walk follows at most MAX_LINKS (40, as
 //     Linux) in all; beyond that, ELOOP.
+// Every directory the walk passes through must grant search (x) permission to the process
+// (permission.ts may_lookup), else EACCES.
 // Errors: ENOENT (a missing component, or an empty path), ENOTDIR (a non-directory in the
-// middle, or before a trailing "/"), ENAMETOOLONG (a component over NAME_MAX bytes), ELOOP.
+// middle, or before a trailing "/"), ENAMETOOLONG (a component over NAME_MAX bytes), ELOOP, EACCES.
 //
 // References: the walk holds exactly one reference, on the inode it stands on; stepping to the
 // next one takes the next reference before dropping the old one. Every function here returns
@@ -25,6 +27,7 @@ import { ELOOP, ENAMETOOLONG, ENOENT, ENOMEM, ENOTDIR, errPtr, isErr } from "../
 import { DirContext, File, Inode, Mount, NAME_MAX, PATH_MAX, iget, iput, isDirMode, isLinkMode } from "./vfs";
 import { mountOfRoot, rootInode } from "./super";
 import { currentFsRoot, currentFsCwd } from "./fdtable";
+import { may_lookup } from "./permission";
 
 export const MAX_NESTED_LINKS: i32 = 8;
 export const MAX_LINKS: i32 = 40;
@@ -116,6 +119,8 @@ function walk(start: Inode, path: usize, follow: bool, depth: i32): Inode {
     const last = load<u8>(p) == 0;
     if (len > NAME_MAX) { iput(cur); return errInode(-ENAMETOOLONG); }
     if (!isDirMode(cur.mode)) { iput(cur); return errInode(-ENOTDIR); }
+    const denied = may_lookup(cur); // search (x) permission on every directory passed through
+    if (denied < 0) { iput(cur); if (tailTarget != 0) kfree(tailTarget); return errInode(denied); }
     if (len == 1 && load<u8>(name) == 0x2e) continue;
     if (len == 2 && load<u8>(name) == 0x2e && load<u8>(name + 1) == 0x2e) {
       cur = stepUp(cur);
@@ -234,6 +239,12 @@ export function nameiParent(path: usize, last: StaticArray<usize>): Inode {
   if (!isDirMode(dir.mode)) {
     iput(dir);
     return errInode(-ENOTDIR);
+  }
+  // the last component will be looked up in dir: search permission, as Linux's walk checks it
+  const denied = may_lookup(dir);
+  if (denied < 0) {
+    iput(dir);
+    return errInode(denied);
   }
   return dir;
 }

@@ -6,8 +6,12 @@
 //            busybox ps reads pid, comm, state, ppid, pgrp, session, tty, times, vsize, rss)
 //   status   "Name:\tsh\nState:\tS (sleeping)\n…" (the lines busybox and people read)
 //   cmdline  the arguments, NUL-separated (exec records where they are: argStart/argEnd)
-//   cwd      a symbolic link to the working directory
+//   environ  the environment, NUL-separated (argEnd/envEnd), mode 0400: its user and root only
+//   cwd      a symbolic link to the working directory (only for its own user or root: EACCES)
 //   mounts   /proc/mounts as this process sees the tree (paths from its root, super.ts)
+//
+// The files belong to the process's euid/egid (procfs.ts); stat, status and cmdline are readable
+// by everybody, as on Linux.
 //
 // Each show function gets the pid in m.private and looks the process up again: it may have
 // exited since the directory was opened (then the file is empty).
@@ -64,7 +68,10 @@ function showStatus(m: SeqBuf): void {
   const u = p.umask;
   seqPrintf(m, "Name:\t%s\nUmask:\t0%c%c%c\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n", changetype<usize>(p.name),
     0x30 + ((u >> 6) & 7), 0x30 + ((u >> 3) & 7), 0x30 + (u & 7), stateName(p), p.pid, p.pid, p.ppid);
-  seqPrintf(m, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n", p.uid, p.euid, p.suid, p.euid, p.gid, p.egid, p.sgid, p.egid);
+  // real, effective, saved, filesystem ids; then the supplementary groups, as Linux
+  seqPrintf(m, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nGroups:\t", p.uid, p.euid, p.suid, p.fsuid, p.gid, p.egid, p.sgid, p.fsgid);
+  for (let i = 0; i < p.ngroups; i++) seqPrintf(m, "%u ", p.groups[i]);
+  seqPutc(m, 0x0a);
   seqPrintf(m, "Threads:\t1\nSigPnd:\t%08x\nSigBlk:\t%08x\n", p.sigPending, p.sigBlocked);
 }
 
@@ -82,10 +89,36 @@ function showCmdline(m: SeqBuf): void {
   }
 }
 
+/**
+ * May the current process look into p's private state (its working directory …)? Linux's
+ * ptrace_may_access(PTRACE_MODE_READ_FSCREDS): root, or a caller whose fsuid is p's real,
+ * effective and saved uid and whose fsgid is p's real, effective and saved gid.
+ */
+function mayInspect(p: Proc): bool {
+  const me = currentProc();
+  if (me == p || me.fsuid == 0) return true;
+  return me.fsuid == p.uid && me.fsuid == p.euid && me.fsuid == p.suid && me.fsgid == p.gid && me.fsgid == p.egid && me.fsgid == p.sgid;
+}
+
+/** The environment strings, NUL-separated, like cmdline (mode 0400: its user and root only). */
+function showEnviron(m: SeqBuf): void {
+  const p = findProc(<i32>m.private);
+  if (p == null || p.pid == 0 || p.state == ZOMBIE || p.envEnd <= p.argEnd) return;
+  let end = p.envEnd;
+  if (end - p.argEnd > 4096) end = p.argEnd + 4096;
+  for (let va = p.argEnd; va < end; va++) {
+    const pte = vmLookup(p.pd, va);
+    if ((pte & 1) == 0) return; // not present
+    seqPutc(m, load<u8>(physToVirt(pte & ~4095) + (va & 4095)));
+  }
+}
+
 function cwdLink(pid: i32, buf: usize, size: i32): i32 {
   const p = findProc(pid);
-  if (p == null || p.cwd == 0) return -2; // ENOENT
-  const n = inodePath(changetype<Inode>(p.cwd), buf, <u32>size);
+  if (p == null) return -2; // ENOENT
+  if (!mayInspect(p)) return -13; // EACCES: another user's process
+  // a process that never chdir'ed (init, kernel threads) works in the system root
+  const n = inodePath(p.cwd != 0 ? changetype<Inode>(p.cwd) : systemRoot(), buf, <u32>size);
   return n;
 }
 
@@ -125,5 +158,7 @@ export function procBaseInit(): void {
   procCreatePidFile("cmdline", showCmdline, null);
   procCreatePidFile("exe", null, exeLink);
   procCreatePidFile("cwd", null, cwdLink);
+  const environ = procCreatePidFile("environ", showEnviron, null);
+  if (environ != null) environ.mode = 0o100400; // S_IFREG | 0400, as Linux: the owner (and root) only
   procCreatePidFile("mounts", showPidMounts, null);
 }

@@ -27,6 +27,7 @@ import {
   isDirMode, modeToDirType, newInode,
 } from "./vfs";
 import { ShowFn, SeqBuf, seqFree, seqReadAt, seqRender } from "./seq";
+import { findProc } from "../proc";
 import { genericLseek } from "./file";
 
 export type ProcWriteFn = (buf: usize, n: u32) => i32;
@@ -220,6 +221,14 @@ function procInode(e: ProcEntry, pid: i32): Inode {
   inode.priv2 = <usize>pid;
   inode.ino = entryIno(e, pid);
   inode.nlink = isDirMode(e.mode) ? 2 : 1;
+  if (pid > 0) {
+    // /proc/PID and what is in it belong to the process's effective user and group, as Linux
+    const p = findProc(pid);
+    if (p != null) {
+      inode.uid = p.euid;
+      inode.gid = p.egid;
+    }
+  }
   return inode;
 }
 

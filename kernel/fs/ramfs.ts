@@ -30,6 +30,7 @@ import {
 } from "./vfs";
 import { initSpecialInode } from "./file";
 import { vfsNow } from "./super";
+import { inode_init_owner } from "./permission";
 import {
   tmpfsChargeInode, tmpfsChargePage, tmpfsFreeInfo, tmpfsNewInfo, tmpfsParseOptions, tmpfsSuperOps, tmpfsUnchargeInode,
   tmpfsUnchargePage,
@@ -224,6 +225,7 @@ function makeNode(dir: Inode, name: usize, len: i32, mode: u32, dev: u32): Inode
   if (isDot(name, len) || isDotDot(name, len) || findEntry(dir, name, len) != null) return changetype<Inode>(errPtr(-EEXIST));
   const inode = ramfsNewInode(dir.sb, mode, dev);
   if (inode == null) return changetype<Inode>(errPtr(-ENOSPC));
+  inode.mode = inode_init_owner(inode, dir, mode); // the creator's fsuid/fsgid (permission.ts)
   const err = addEntry(dir, name, len, inode);
   if (err < 0) {
     inode.nlink = 0;

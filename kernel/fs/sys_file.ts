@@ -1,5 +1,5 @@
 // sys_file.ts — the system calls on file descriptors: read, write, readv, writev, close, lseek, _llseek, dup,
-// dup2, fcntl, pipe, ioctl, fstat, getdents, getdents64, ftruncate, fchmod, fchdir.
+// dup2, fcntl, pipe, ioctl, fstat, getdents, getdents64, ftruncate, fchmod, fchown, fchdir.
 // (Calls on path names are in sys_namei.ts; mount, statfs and the sync calls in sys_mount.ts.)
 //
 // Each handler is thin, as in xv6's sysfile.c: check the descriptor and the user pointers, copy
@@ -22,7 +22,8 @@ import {
 import { fileGet, filePut, fileWritable, vfsLseek, vfsRead, vfsWrite } from "./file";
 import { fdAlloc, fdClose, fdGet, fdInstall, getCloseOnExec, setCloseOnExec, setCurrentCwd } from "./fdtable";
 import { makePipe } from "./pipe";
-import { chmodInode } from "./sys_namei";
+import { chmodInode, chownInode } from "./sys_namei";
+import { file_remove_privs, inode_permission, MAY_EXEC } from "./permission";
 
 const CHUNK: u32 = 4096;
 
@@ -359,6 +360,7 @@ export function sys_ftruncate(fd: i32, length: i32): i32 {
   if (f.inode == null || !isRegMode(f.inode.mode) || !fileWritable(f)) return -EINVAL;
   if (f.inode.iops.truncate == null) return -EINVAL;
   if (isReadOnly(f.inode)) return -EROFS;
+  file_remove_privs(f.inode);
   return f.inode.iops.truncate(f.inode, <u32>length);
 }
 
@@ -368,10 +370,25 @@ export function sys_fchmod(fd: i32, mode: u32): i32 {
   return chmodInode(f.inode, mode);
 }
 
+export function sys_fchown32(fd: i32, uid: u32, gid: u32): i32 {
+  const f = fdGet(fd);
+  if (f == null || f.inode == null) return -EBADF;
+  return chownInode(f.inode, uid, gid);
+}
+
+/** fchown with 16-bit ids ((u16)-1: unchanged). */
+export function sys_fchown(fd: i32, uid: u32, gid: u32): i32 {
+  uid &= 0xffff;
+  gid &= 0xffff;
+  return sys_fchown32(fd, uid == 0xffff ? 0xffffffff : uid, gid == 0xffff ? 0xffffffff : gid);
+}
+
 export function sys_fchdir(fd: i32): i32 {
   const f = fdGet(fd);
   if (f == null || f.inode == null) return -EBADF;
   if (!isDirMode(f.inode.mode)) return -ENOTDIR;
+  const denied = inode_permission(f.inode, MAY_EXEC);
+  if (denied < 0) return denied;
   setCurrentCwd(iget(f.inode));
   return 0;
 }

@@ -5,8 +5,9 @@
 // Every path is first copied into a kernel buffer with getname() (strncpyFromUser: -EFAULT for
 // a bad pointer, -ENAMETOOLONG past PATH_MAX, -ENOENT for ""), then walked by namei.ts. Calls
 // that make or remove a name work on the parent directory and the last component
-// (nameiParent), and hand both to the directory's InodeOps. Permission checks are left out:
-// every process of this teaching system runs as root (uid 0), which may do all of these.
+// (nameiParent), and hand both to the directory's InodeOps — after the permission checks of
+// permission.ts (may_create, may_delete, may_rename, setattr rules), made here, before the
+// filesystem is asked, as Linux's VFS does.
 
 import { kmalloc, kfree } from "../mm/kmalloc";
 import { copyToUser, strncpyFromUser } from "../uaccess";
@@ -26,6 +27,10 @@ import { vfsOpen, filePut } from "./file";
 import { currentUmask, currentFsCwd, fdAlloc, setCurrentCwd, setCurrentRoot } from "./fdtable";
 import { copyStatToUser } from "./sys_file";
 import { O_CLOEXEC } from "./vfs";
+import { capable } from "../cred";
+import {
+  MAY_EXEC, MAY_WRITE, accessCheck, file_remove_privs, chmodMode, inode_permission, may_chown, may_create, may_delete, may_rename, modeAfterChown,
+} from "./permission";
 
 // Path buffers come from a small static pool first (Linux's names_cache), kmalloc only when
 // all are taken: so unlink, rmdir, close and friends work even when memory is exhausted —
@@ -105,9 +110,8 @@ export function sys_access(upath: u32, mode: u32): i32 {
   const inode = namei(path);
   putname(path);
   if (isErrInode(inode)) return ptrErr(changetype<usize>(inode));
-  // root may read and write anything, and execute what has at least one x bit (or a directory)
-  let r = 0;
-  if ((mode & 1) != 0 && !isDirMode(inode.mode) && (inode.mode & 0o111) == 0) r = -EACCES;
+  // checked with the real uid and gid (permission.ts accessCheck)
+  const r = (mode & ~7) != 0 ? -EINVAL : accessCheck(inode, mode);
   iput(inode);
   return r;
 }
@@ -120,6 +124,45 @@ function isDots(name: usize, len: usize): bool {
   return (len == 1 && load<u8>(name) == 0x2e) || (len == 2 && load<u8>(name) == 0x2e && load<u8>(name + 1) == 0x2e);
 }
 
+/** may_create for the entry name of dir: EEXIST first if it exists (as Linux's lookup finds it). */
+function mayCreateName(dir: Inode, name: usize, len: i32): i32 {
+  const r = may_create(dir);
+  if (r == -EACCES || r == -EROFS) {
+    // Linux reports an existing name as EEXIST even where creating is not allowed
+    const existing = dir.iops.lookup != null ? dir.iops.lookup(dir, name, len) : null;
+    if (existing != null && !isErr(changetype<usize>(existing))) {
+      iput(existing);
+      return -EEXIST;
+    }
+  }
+  return r;
+}
+
+/** may_delete for the entry name of dir (ENOENT if there is none). */
+function mayDeleteName(dir: Inode, name: usize, len: i32): i32 {
+  if (dir.iops.lookup == null) return 0;
+  const victim = dir.iops.lookup(dir, name, len);
+  if (victim == null) return -ENOENT;
+  if (isErr(changetype<usize>(victim))) return ptrErr(changetype<usize>(victim));
+  const r = may_delete(dir, victim);
+  iput(victim);
+  return r;
+}
+
+/** may_rename for oldName in oldDir going to newName in newDir. */
+function mayRenameNames(oldDir: Inode, oldName: usize, oldLen: i32, newDir: Inode, newName: usize, newLen: i32): i32 {
+  if (oldDir.iops.lookup == null) return 0;
+  const victim = oldDir.iops.lookup(oldDir, oldName, oldLen);
+  if (victim == null) return -ENOENT;
+  if (isErr(changetype<usize>(victim))) return ptrErr(changetype<usize>(victim));
+  let target = newDir.iops.lookup != null ? newDir.iops.lookup(newDir, newName, newLen) : null;
+  if (target != null && isErr(changetype<usize>(target))) target = null;
+  const r = may_rename(oldDir, victim, newDir, target);
+  if (target != null) iput(target);
+  iput(victim);
+  return r;
+}
+
 export function sys_mkdir(upath: u32, mode: u32): i32 {
   const path = getname(upath);
   if (isErr(path)) return ptrErr(path);
@@ -128,7 +171,7 @@ export function sys_mkdir(upath: u32, mode: u32): i32 {
   if (isErrInode(dir)) r = ptrErr(changetype<usize>(dir));
   else {
     if (isDots(last[0], last[1])) r = -EEXIST;
-    else if (isReadOnly(dir)) r = -EROFS;
+    else if ((r = mayCreateName(dir, last[0], <i32>last[1])) < 0) {}
     else if (dir.iops.mkdir == null) r = -EPERM;
     else r = dir.iops.mkdir(dir, last[0], <i32>last[1], mode & ~currentUmask() & 0o7777);
     iput(dir);
@@ -157,8 +200,9 @@ function removeName(upath: u32, directory: bool): i32 {
     const name = last[0];
     const len = <i32>last[1];
     if (isDots(name, last[1])) r = directory ? (len == 1 ? -EINVAL : -39) : -EISDIR; // ENOTEMPTY for ".."
-    else if (isBusy(dir, name, len)) r = -EBUSY;
     else if (isReadOnly(dir)) r = -EROFS;
+    else if ((r = mayDeleteName(dir, name, len)) < 0) {}
+    else if (isBusy(dir, name, len)) r = -EBUSY;
     else if (directory) r = dir.iops.rmdir != null ? dir.iops.rmdir(dir, name, len) : -EPERM;
     else r = dir.iops.unlink != null ? dir.iops.unlink(dir, name, len) : -EPERM;
     iput(dir);
@@ -185,8 +229,9 @@ export function sys_rename(uold: u32, unew: u32): i32 {
   else if (isErrInode(newDir)) r = ptrErr(changetype<usize>(newDir));
   else if (oldDir.sb != newDir.sb) r = -EXDEV;
   else if (isDots(last[0], last[1]) || isDots(last2[0], last2[1])) r = -EBUSY;
-  else if (isBusy(oldDir, last[0], <i32>last[1]) || isBusy(newDir, last2[0], <i32>last2[1])) r = -EBUSY;
   else if (isReadOnly(oldDir)) r = -EROFS;
+  else if ((r = mayRenameNames(oldDir, last[0], <i32>last[1], newDir, last2[0], <i32>last2[1])) < 0) {}
+  else if (isBusy(oldDir, last[0], <i32>last[1]) || isBusy(newDir, last2[0], <i32>last2[1])) r = -EBUSY;
   else if (oldDir.iops.rename == null) r = -EPERM;
   else r = oldDir.iops.rename(oldDir, last[0], <i32>last[1], newDir, last2[0], <i32>last2[1]);
   if (!isErrInode(oldDir)) { // each nameiParent call took its own reference
@@ -215,7 +260,7 @@ export function sys_link(uold: u32, unew: u32): i32 {
     else {
       if (dir.sb != target.sb) r = -EXDEV;
       else if (isDots(last[0], last[1])) r = -EEXIST;
-      else if (isReadOnly(dir)) r = -EROFS;
+      else if ((r = mayCreateName(dir, last[0], <i32>last[1])) < 0) {}
       else if (dir.iops.link == null) r = -EPERM;
       else r = dir.iops.link(target, dir, last[0], <i32>last[1]);
       iput(dir);
@@ -240,7 +285,7 @@ export function sys_symlink(utarget: u32, upath: u32): i32 {
   if (isErrInode(dir)) r = ptrErr(changetype<usize>(dir));
   else {
     if (isDots(last[0], last[1])) r = -EEXIST;
-    else if (isReadOnly(dir)) r = -EROFS;
+    else if ((r = mayCreateName(dir, last[0], <i32>last[1])) < 0) {}
     else if (dir.iops.symlink == null) r = -EPERM;
     else r = dir.iops.symlink(dir, last[0], <i32>last[1], target, <i32>strlen(changetype<string>(target)));
     iput(dir);
@@ -274,7 +319,7 @@ export function sys_mknod(upath: u32, mode: u32, dev: u32): i32 {
   const type = mode & S_IFMT;
   if (type != 0 && type != S_IFREG && type != S_IFCHR && type != S_IFBLK && type != S_IFIFO && type != S_IFSOCK) return -EINVAL;
   // Device nodes give access to hardware: only root may make them (Linux: CAP_MKNOD).
-  if ((type == S_IFCHR || type == S_IFBLK) && currentProc().euid != 0) return -EPERM;
+  if ((type == S_IFCHR || type == S_IFBLK) && !capable()) return -EPERM;
   const path = getname(upath);
   if (isErr(path)) return ptrErr(path);
   const dir = nameiParent(path, last);
@@ -283,7 +328,7 @@ export function sys_mknod(upath: u32, mode: u32, dev: u32): i32 {
   else {
     const perm = mode & ~currentUmask() & 0o7777;
     if (isDots(last[0], last[1])) r = -EEXIST;
-    else if (isReadOnly(dir)) r = -EROFS;
+    else if ((r = mayCreateName(dir, last[0], <i32>last[1])) < 0) {}
     else if (type == 0 || type == S_IFREG) {
       if (dir.iops.create == null) r = -EPERM;
       else {
@@ -302,7 +347,9 @@ export function sys_mknod(upath: u32, mode: u32, dev: u32): i32 {
 /** chmod and fchmod: new permission bits, written back by a disk filesystem (markInodeDirty). */
 export function chmodInode(inode: Inode, mode: u32): i32 {
   if (isReadOnly(inode)) return -EROFS;
-  inode.mode = (inode.mode & S_IFMT) | (mode & 0o7777);
+  const allowed = chmodMode(inode, mode); // owner or root; may drop set-group-ID
+  if (allowed < 0) return allowed;
+  inode.mode = (inode.mode & S_IFMT) | <u32>allowed;
   inode.ctime = vfsNow();
   markInodeDirty(inode);
   return 0;
@@ -329,8 +376,11 @@ export function sys_truncate(upath: u32, length: i32): i32 {
   let r = 0;
   if (isDirMode(inode.mode)) r = -EISDIR;
   else if (!isRegMode(inode.mode) || inode.iops.truncate == null) r = -EINVAL;
-  else if (isReadOnly(inode)) r = -EROFS;
-  else r = inode.iops.truncate(inode, <u32>length);
+  else if ((r = inode_permission(inode, MAY_WRITE)) < 0) {} // EROFS or EACCES
+  else {
+    file_remove_privs(inode);
+    r = inode.iops.truncate(inode, <u32>length);
+  }
   iput(inode);
   return r;
 }
@@ -351,12 +401,17 @@ function lookupDir(upath: u32): Inode {
 export function sys_chdir(upath: u32): i32 {
   const dir = lookupDir(upath);
   if (isErrInode(dir)) return ptrErr(changetype<usize>(dir));
+  const denied = inode_permission(dir, MAY_EXEC);
+  if (denied < 0) {
+    iput(dir);
+    return denied;
+  }
   setCurrentCwd(dir);
   return 0;
 }
 
 export function sys_chroot(upath: u32): i32 {
-  if (currentProc().euid != 0) return -EPERM;
+  if (!capable()) return -EPERM;
   const dir = lookupDir(upath);
   if (isErrInode(dir)) return ptrErr(changetype<usize>(dir));
   setCurrentRoot(dir);
@@ -383,3 +438,41 @@ export function sys_umask(mask: u32): i32 {
   p.umask = mask & 0o777;
   return <i32>old;
 }
+
+// ---- chown, fchown, lchown (16- and 32-bit ids)
+
+/** Gives inode a new owner and/or group (0xffffffff: unchanged), by Linux's rules (permission.ts). */
+export function chownInode(inode: Inode, uid: u32, gid: u32): i32 {
+  if (isReadOnly(inode)) return -EROFS;
+  const r = may_chown(inode, uid, gid);
+  if (r < 0) return r;
+  if (uid == 0xffffffff && gid == 0xffffffff) return 0;
+  if (uid != 0xffffffff) inode.uid = uid;
+  if (gid != 0xffffffff) inode.gid = gid;
+  inode.mode = modeAfterChown(inode.mode);
+  inode.ctime = vfsNow();
+  markInodeDirty(inode);
+  return 0;
+}
+
+function chownPath(upath: u32, uid: u32, gid: u32, follow: bool): i32 {
+  const path = getname(upath);
+  if (isErr(path)) return ptrErr(path);
+  const inode = follow ? namei(path) : lnamei(path);
+  putname(path);
+  if (isErrInode(inode)) return ptrErr(changetype<usize>(inode));
+  const r = chownInode(inode, uid, gid);
+  iput(inode);
+  return r;
+}
+
+/** A 16-bit id of the old calls: (u16)-1 means unchanged. */
+function id16(id: u32): u32 {
+  id &= 0xffff;
+  return id == 0xffff ? 0xffffffff : id;
+}
+
+export function sys_chown32(upath: u32, uid: u32, gid: u32): i32 { return chownPath(upath, uid, gid, true); }
+export function sys_lchown32(upath: u32, uid: u32, gid: u32): i32 { return chownPath(upath, uid, gid, false); }
+export function sys_chown(upath: u32, uid: u32, gid: u32): i32 { return chownPath(upath, id16(uid), id16(gid), true); }
+export function sys_lchown(upath: u32, uid: u32, gid: u32): i32 { return chownPath(upath, id16(uid), id16(gid), false); }

@@ -30,6 +30,7 @@ import { isErrInode, inodePath, lnamei, namei, nameiAt } from "./namei";
 import { filePut, vfsOpen, vfsRead, vfsWrite } from "./file";
 import { fdAlloc, fdGet, setCloseOnExec } from "./fdtable";
 import { getname, putname, sys_mkdir, sys_open, sys_readlink, sys_rmdir, sys_unlink } from "./sys_namei";
+import { accessCheck } from "./permission";
 import { sys_dup2, sys_fcntl } from "./sys_file";
 
 const AT_FDCWD: i32 = -100;
@@ -194,9 +195,8 @@ export function sys_openat(dirfd: i32, upath: u32, flags: u32, mode: u32): i32 {
 export function sys_faccessat(dirfd: i32, upath: u32, mode: u32, flags: u32): i32 {
   const inode = resolveAt(dirfd, upath, flags & ~AT_EMPTY_PATH);
   if (isErrInode(inode)) return ptrErr(changetype<usize>(inode));
-  // as sys_access: root may read and write anything, execute what has an x bit (or a directory)
-  let r = 0;
-  if ((mode & 1) != 0 && !isDirMode(inode.mode) && (inode.mode & 0o111) == 0) r = -EACCES;
+  // as sys_access: the permission bits against the real uid and gid (permission.ts)
+  const r = (mode & ~7) != 0 ? -EINVAL : accessCheck(inode, mode);
   iput(inode);
   return r;
 }

@@ -8,7 +8,9 @@
 //       AT_SYMLINK_NOFOLLOW (0x100): a final symlink's own times; a tv_nsec of UTIME_NOW
 //       (0x3fffffff) means now, UTIME_OMIT (0x3ffffffe) leaves that time alone.
 // A NULL times pointer means "both now". Lokum keeps seconds only (no sub-second part). The
-// change time becomes now, as Linux's. On a read-only filesystem: EROFS. Then
+// change time becomes now, as Linux's. On a read-only filesystem: EROFS. Who may (permission.ts
+// may_set_times): the owner or root; "now" also whoever may write the file (else EACCES);
+// explicit times only the owner or root (else EPERM). Then
 // markInodeDirty(inode), so that a disk filesystem writes the inode back.
 
 import { copyFromUser } from "../uaccess";
@@ -18,6 +20,7 @@ import { isErrInode, lnamei, namei, nameiAt } from "./namei";
 import { getname, putname } from "./sys_namei";
 import { fdGet } from "./fdtable";
 import { vfsNow } from "./super";
+import { may_set_times } from "./permission";
 
 const AT_FDCWD: i32 = -100;
 const AT_SYMLINK_NOFOLLOW: u32 = 0x100;
@@ -25,10 +28,14 @@ const UTIME_NOW: u32 = 0x3fffffff;
 const UTIME_OMIT: u32 = 0x3ffffffe;
 
 const times = new StaticArray<u32>(4);
+/** The caller gave times of its own (not "now"): only the owner or root may (permission.ts). */
+let explicitTimes = false;
 
 /** Sets the times of inode; a time of 0xffffffff is left alone. */
 function setTimes(inode: Inode, atime: u32, mtime: u32): i32 {
   if (isReadOnly(inode)) return -EROFS;
+  const denied = may_set_times(inode, explicitTimes);
+  if (denied < 0) return denied;
   if (atime != 0xffffffff) inode.atime = atime;
   if (mtime != 0xffffffff) inode.mtime = mtime;
   inode.ctime = vfsNow();
@@ -55,6 +62,7 @@ function setPathTimes(upath: u32, follow: bool, atime: u32, mtime: u32): i32 {
 
 export function sys_utime(upath: u32, ubuf: u32): i32 {
   let atime = vfsNow(), mtime = atime;
+  explicitTimes = ubuf != 0;
   if (ubuf != 0) {
     if (copyFromUser(changetype<usize>(times), ubuf, 8) < 0) return -EFAULT;
     atime = times[0];
@@ -65,6 +73,7 @@ export function sys_utime(upath: u32, ubuf: u32): i32 {
 
 export function sys_utimes(upath: u32, utv: u32): i32 {
   let atime = vfsNow(), mtime = atime;
+  explicitTimes = utv != 0;
   if (utv != 0) {
     if (copyFromUser(changetype<usize>(times), utv, 16) < 0) return -EFAULT;
     if (times[1] >= 1000000 || times[3] >= 1000000) return -EINVAL;
@@ -92,6 +101,8 @@ export function sys_utimensat(dirfd: i32, upath: u32, uts: u32, flags: u32): i32
     if (atime == 0xfffffffe || mtime == 0xfffffffe) return -EINVAL;
     if (atime == 0xffffffff && mtime == 0xffffffff) return 0; // both UTIME_OMIT: nothing to do
   }
+  // explicit unless every time given is UTIME_NOW or UTIME_OMIT (Linux's rule)
+  explicitTimes = uts != 0 && ((times[1] != UTIME_NOW && times[1] != UTIME_OMIT) || (times[3] != UTIME_NOW && times[3] != UTIME_OMIT));
   if (upath == 0) { // futimens(fd, times)
     const f = fdGet(dirfd);
     if (f == null || f.inode == null) return -EBADF;

@@ -327,8 +327,8 @@ describe("reading what mkfs.fat and mcopy wrote", () => {
 describe("mount options, read-only, statfs", () => {
   test("uid=, gid=, umask= set owners and modes; ro refuses writes; df counts clusters", async () => {
     const out = await run("mount -t vfat -o uid=1000,gid=100,umask=027 /dev/hda1 /mnt && ls -l /mnt/hello.txt /mnt/sub/inner.txt && ls -ld /mnt/sub && df /mnt && umount /mnt && mount -t msdos -o ro /dev/hda1 /mnt && grep hda1 /proc/mounts; echo x > /mnt/x; rm /mnt/hello.txt; umount /mnt");
-    expect(out).toMatch(/^-rwxr-x--- +1 (1000|user) +100 +11 .* \/mnt\/hello\.txt$/m); // user: uid 1000 in /etc/passwd
-    expect(out).toMatch(/^drwxr-x--- +\d+ (1000|user) +100 .* \/mnt\/sub$/m);
+    expect(out).toMatch(/^-rwxr-x--- +1 (1000|student) +100 +11 .* \/mnt\/hello\.txt$/m); // student: uid 1000 in /etc/passwd
+    expect(out).toMatch(/^drwxr-x--- +\d+ (1000|student) +100 .* \/mnt\/sub$/m);
     const bpb = Buffer.from(partition("hda", 0).slice(0, 512));
     const clusterBytes = bpb[11]! + bpb[12]! * 256 === 512 ? 512 * bpb[13]! : 0;
     const dataStart = bpb.readUInt16LE(14) + bpb[16]! * bpb.readUInt16LE(22) + (bpb.readUInt16LE(17) * 32) / 512;

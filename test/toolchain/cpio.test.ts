@@ -89,6 +89,19 @@ describe("readCpio", () => {
     expect(byPath.get("etc")!.mode & 0o170000).toBe(0o040000);
   });
 
+  it("keeps each entry's owner (uid, gid): root's when none is given", () => {
+    const archive = writeCpio([
+      { path: "home/student", mode: 0o040755, uid: 1000, gid: 100 },
+      { path: "home/student/notes", mode: 0o100640, data: bytes("x"), uid: 1000, gid: 1000 },
+      { path: "etc/shadow", mode: 0o100600, data: bytes("") },
+    ]);
+    const byPath = new Map(readCpio(archive).map((e) => [e.path, e]));
+    expect([byPath.get("home/student")!.uid, byPath.get("home/student")!.gid]).toEqual([1000, 100]);
+    expect([byPath.get("home/student/notes")!.uid, byPath.get("home/student/notes")!.gid]).toEqual([1000, 1000]);
+    expect(byPath.get("etc/shadow")!.uid).toBeUndefined();
+    expect(byPath.get("home")!.uid).toBeUndefined(); // a parent the writer added: root's
+  });
+
   it("rejects garbage and truncated archives with CpioError", () => {
     expect(() => readCpio(bytes("not an archive at all, not at all, really not an archive at all......................................................"))).toThrow(/bad magic/);
     const archive = writeCpio(sample);

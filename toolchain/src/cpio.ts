@@ -12,8 +12,8 @@
 //
 // The archive ends with an entry named "TRAILER!!!". An extractor creates entries in order,
 // so the writer puts every directory before its contents: it adds any missing parent
-// directories and sorts entries by path component. The output is deterministic: owner 0:0,
-// mtime 0, inode numbers 1, 2, 3... in archive order, whatever order the entries came in.
+// directories and sorts entries by path component. The output is deterministic: owner 0:0
+// unless an entry names its uid/gid (a user's home directory), mtime 0, inode numbers 1, 2, 3... in archive order, whatever order the entries came in.
 //
 // Modes: `mode` may carry the file type bits (0o040000 directory, 0o100000 regular file,
 // 0o120000 symlink) or just permissions; without type bits an entry with `target` is a
@@ -33,6 +33,8 @@ export interface CpioEntry {
   mode: number;
   data?: Uint8Array;
   target?: string; // symlink target
+  uid?: number; // owner (default 0, root)
+  gid?: number; // group (default 0)
 }
 
 const MAGIC = "070701";
@@ -79,6 +81,8 @@ interface PreparedEntry {
   path: string;
   mode: number;
   contents: Uint8Array;
+  uid: number;
+  gid: number;
 }
 
 export function writeCpio(entries: CpioEntry[]): Uint8Array {
@@ -97,7 +101,7 @@ export function writeCpio(entries: CpioEntry[]): Uint8Array {
     } else if (entry.data !== undefined && entry.data.length > 0) {
       throw new CpioError(`cpio: '${path}' has data but is not a regular file`);
     }
-    byPath.set(path, { path, mode, contents });
+    byPath.set(path, { path, mode, contents, uid: entry.uid ?? 0, gid: entry.gid ?? 0 });
   }
   // Add parent directories nobody listed, so extraction never needs to invent them.
   for (const path of [...byPath.keys()]) {
@@ -105,7 +109,7 @@ export function writeCpio(entries: CpioEntry[]): Uint8Array {
     for (let i = 1; i < parts.length; i++) {
       const parent = parts.slice(0, i).join("/");
       const existing = byPath.get(parent);
-      if (!existing) byPath.set(parent, { path: parent, mode: S_IFDIR | DEFAULT_DIRECTORY_MODE, contents: new Uint8Array(0) });
+      if (!existing) byPath.set(parent, { path: parent, mode: S_IFDIR | DEFAULT_DIRECTORY_MODE, contents: new Uint8Array(0), uid: 0, gid: 0 });
       else if ((existing.mode & S_IFMT) !== S_IFDIR) throw new CpioError(`cpio: '${parent}' is not a directory but contains '${path}'`);
     }
   }
@@ -113,9 +117,9 @@ export function writeCpio(entries: CpioEntry[]): Uint8Array {
 
   const chunks: Uint8Array[] = [];
   let size = 0;
-  const emit = (ino: number, mode: number, nlink: number, name: string, contents: Uint8Array) => {
+  const emit = (ino: number, mode: number, nlink: number, name: string, contents: Uint8Array, uid = 0, gid = 0) => {
     const nameBytes = utf8Encode(name);
-    const fields = [ino, mode, 0, 0, nlink, 0, contents.length, 0, 0, 0, 0, nameBytes.length + 1, 0];
+    const fields = [ino, mode, uid, gid, nlink, 0, contents.length, 0, 0, 0, 0, nameBytes.length + 1, 0];
     const header = MAGIC + fields.map((f) => (f >>> 0).toString(16).padStart(8, "0")).join("");
     const nameEnd = alignUp4(HEADER_SIZE + nameBytes.length + 1);
     const entry = new Uint8Array(nameEnd + alignUp4(contents.length));
@@ -125,7 +129,7 @@ export function writeCpio(entries: CpioEntry[]): Uint8Array {
     chunks.push(entry);
     size += entry.length;
   };
-  ordered.forEach((e, i) => emit(i + 1, e.mode, (e.mode & S_IFMT) === S_IFDIR ? 2 : 1, e.path, e.contents));
+  ordered.forEach((e, i) => emit(i + 1, e.mode, (e.mode & S_IFMT) === S_IFDIR ? 2 : 1, e.path, e.contents, e.uid, e.gid));
   emit(0, 0, 1, TRAILER, new Uint8Array(0));
 
   const archive = new Uint8Array(size);
@@ -166,9 +170,10 @@ export function readCpio(bytes: Uint8Array): CpioEntry[] {
     if (path === TRAILER) return entries;
     const contents = bytes.slice(dataStart, dataStart + fileSize);
     const type = mode & S_IFMT;
-    if (type === S_IFLNK) entries.push({ path, mode, target: utf8Decode(contents) });
-    else if (type === S_IFDIR) entries.push({ path, mode });
-    else entries.push({ path, mode, data: contents });
+    const owner = field(2) !== 0 || field(3) !== 0 ? { uid: field(2), gid: field(3) } : {};
+    if (type === S_IFLNK) entries.push({ path, mode, target: utf8Decode(contents), ...owner });
+    else if (type === S_IFDIR) entries.push({ path, mode, ...owner });
+    else entries.push({ path, mode, data: contents, ...owner });
     offset = dataStart + alignUp4(fileSize);
   }
 }

@@ -20,7 +20,7 @@
 // The result lists cpio entries: the executables (mode 0755) at bin/NAME and sbin/NAME, every
 // other file under initrd/ except the lib sources (etc/… keep their text; mode 0644, or 0755
 // for scripts starting with "#!"), and the empty directories a booted system mounts on or
-// writes to. Pure TypeScript, no Node: toolchain/cli/initrd-files.ts reads the tree.
+// writes to. A few have other modes or owners (SPECIAL_MODES, OWNERS: su is set-user-ID root). Pure TypeScript, no Node: toolchain/cli/initrd-files.ts reads the tree.
 
 import { assemble } from "./asm/assembler.js";
 import { BuildError, compileToObject, compileUnitsToObjects } from "./driver.js";
@@ -33,6 +33,8 @@ export interface UserlandEntry {
   path: string; // inside the initrd, no leading slash: "bin/sh"
   mode: number; // with the file type bits (0o100755, 0o040755, …)
   data?: Uint8Array;
+  uid?: number; // owner, when not root
+  gid?: number;
 }
 
 export interface Userland {
@@ -42,7 +44,20 @@ export interface Userland {
 }
 
 /** Directories every Lokum root file system has, even when nothing is inside at build time. */
-export const EMPTY_DIRECTORIES = ["proc", "dev", "sys", "tmp", "root", "home", "home/user", "mnt", "newroot", "lib/modules"];
+export const EMPTY_DIRECTORIES = ["proc", "dev", "sys", "tmp", "root", "home", "home/student", "mnt", "newroot", "lib/modules"];
+
+/**
+ * Files whose mode or owner differ from the defaults (docs/permissions.md): su is
+ * set-user-ID root (it must read /etc/shadow and change its ids), /etc/shadow is root's alone,
+ * /root is private, /tmp is world-writable and sticky, and the student owns its home.
+ */
+const SPECIAL_MODES: Record<string, number> = {
+  "bin/su": 0o4755,
+  "etc/shadow": 0o600,
+  "tmp": 0o1777,
+  "root": 0o700,
+};
+const OWNERS: Record<string, [number, number]> = { "home/student": [1000, 1000] };
 
 const DIR = 0o040000;
 const FILE = 0o100000;
@@ -81,7 +96,12 @@ export function buildUserland(files: Record<string, string>, lib: string): Userl
     const data = utf8Encode(text);
     entries.push({ path: p.slice("initrd/".length), mode: FILE | (text.startsWith("#!") ? 0o755 : 0o644), data });
   }
-  for (const d of EMPTY_DIRECTORIES) entries.push({ path: d, mode: DIR | (d === "tmp" ? 0o1777 : d === "root" ? 0o700 : 0o755) });
+  for (const d of EMPTY_DIRECTORIES) entries.push({ path: d, mode: DIR | 0o755 });
+  for (const e of entries) {
+    if (SPECIAL_MODES[e.path] !== undefined) e.mode = (e.mode & 0o170000) | SPECIAL_MODES[e.path]!;
+    const owner = OWNERS[e.path];
+    if (owner) [e.uid, e.gid] = owner;
+  }
   entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { entries, libcAsm: libc.asm };
 }

@@ -61,7 +61,7 @@ export function ext2Lookup(dir: Inode, name: usize, len: i32): Inode {
 }
 
 /** A new inode of `mode` for an entry of dir: a number, the in-memory inode, owner and group
- *  of the calling process. With one reference, or an error pointer. */
+ *  of the calling process (inode_init_owner). With one reference, or an error pointer. */
 function makeInode(dir: Inode, mode: u32): Inode {
   const s = sbInfo(dir.sb);
   const ino = newInodeNumber(s, info(dir).group, isDir(mode));
@@ -71,9 +71,8 @@ function makeInode(dir: Inode, mode: u32): Inode {
     freeInodeNumber(s, <u32>ino, isDir(mode));
     return inode;
   }
-  const p = currentProc();
-  inode.uid = p.euid;
-  inode.gid = p.egid;
+  // owner and group: the caller's fsuid/fsgid, or the directory's group if it is set-group-ID
+  inode.mode = inode_init_owner(inode, dir, inode.mode);
   return inode;
 }
 
