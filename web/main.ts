@@ -7,6 +7,7 @@
 import { Lab } from "./lab.js";
 import { StatusIndicator } from "./status.js";
 import { LabTerminal } from "./terminal.js";
+import { installWorkbench } from "./workbench/workbench.js";
 
 const terminal = new LabTerminal(document.querySelector<HTMLElement>("#terminal")!);
 const status = new StatusIndicator(document.querySelector<HTMLElement>("#status")!);
@@ -35,5 +36,6 @@ window.lab = {
   },
 };
 
+installWorkbench(terminal); // the module editor and the exercises (web/workbench/)
 terminal.focus();
 void lab.boot();

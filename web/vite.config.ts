@@ -38,7 +38,8 @@ export function labConfig({ bootDir = resolve(REPO_ROOT, "dist/boot") }: LabConf
     preview: { host: "127.0.0.1" },
     // Bundle these for the browser when the server starts, not when the page first asks (which
     // would make vite reload the page in the middle of a boot).
-    optimizeDeps: { include: ["v86", "@xterm/xterm"] },
+    // The workbench's worker needs TypeScript (the compiler's front end) and its editor CodeMirror.
+    optimizeDeps: { include: ["v86", "@xterm/xterm", "typescript", "codemirror", "@codemirror/autocomplete", "@codemirror/lang-javascript", "@codemirror/lint", "@codemirror/state", "@codemirror/view"] },
     // v86 and xterm.js make one ~700 kB script: expected, so no warning about it.
     build: { outDir: resolve(REPO_ROOT, "dist/web"), emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 1000 },
   };

@@ -22,7 +22,7 @@ import { basename, resolve } from "node:path";
 import { createNodeMachine } from "../../emulator/node.js";
 import type { Machine } from "../../emulator/machine.js";
 import { readCpio, writeCpio } from "../src/cpio.js";
-import { ANSWER_PATH, type CheckResult, type ExecResult, type ExerciseSpec, USER_KO_DIR, parseExerciseSpec, runCheck } from "../src/labcheck.js";
+import { ANSWER_PATH, type CheckResult, checkPreamble, type ExecResult, type ExerciseSpec, USER_KO_DIR, parseExerciseSpec, runCheck } from "../src/labcheck.js";
 import { LabBuilder, formatLabDiagnostic } from "../src/labbuild.js";
 import { readLabContext } from "./lab-context.js";
 import { REPO_ROOT } from "./sources.js";
@@ -103,6 +103,7 @@ export async function gradeSubmissions(submissions: Submission[], log: (line: st
           : `cp /lab/sub/${n}/answer.sh ${ANSWER_PATH}`;
         const put = await exec(install);
         if (put.status !== 0) throw new Error(`could not install the submission: ${put.output}`);
+        await exec(checkPreamble(exercise));
         g.check = await runCheck(exercise, exec);
         g.passed = g.check.passed;
         g.summary = g.check.summary;

@@ -62,6 +62,13 @@ export interface CheckResult {
 /** The guest path of a module exercise's .ko. */
 export const koPath = (module: string): string => `${USER_KO_DIR}/${module}.ko`;
 
+/** What runs before a Check on a machine the student has used: the module unloaded if it is
+ *  loaded, and the kernel log cleared, so that only this attempt's lines count. */
+export function checkPreamble(spec: ExerciseSpec): string {
+  const unload = spec.kind === "module" ? `rmmod ${spec.module!.replace(/-/g, "_")} 2>/dev/null; ` : "";
+  return `${unload}dmesg -c > /dev/null`;
+}
+
 /** Runs the Check's steps through `exec` (the module or answer is already in place). */
 export async function runCheck(spec: ExerciseSpec, exec: Exec): Promise<CheckResult> {
   const steps: StepResult[] = [];
