@@ -134,6 +134,25 @@ describe("module workbench", () => {
     await expect.poll(() => page.locator("#wb-output .wb-diagnostic").count(), { timeout: 20_000 }).toBe(0);
   });
 
+  test("completion and hover come from the kernel's exported API", async () => {
+    await page.locator(".cm-content").click();
+    await page.keyboard.press("Control+End");
+    await page.keyboard.type("\nfunction probe(): void {\n  registerChr");
+    await page.keyboard.press("Control+Space");
+    await page.waitForSelector(".cm-tooltip-autocomplete", { timeout: 10_000 });
+    const options = await page.locator(".cm-tooltip-autocomplete li").allTextContents();
+    expect(options.join(" ")).toMatch(/registerChrdev/);
+    await page.keyboard.press("Escape");
+    // Hover printk: its declaration from dist/include/lokum-kernel.d.ts.
+    const word = page.locator(".cm-line", { hasText: "Goodbye" }).first();
+    const box = (await word.boundingBox())!;
+    await page.mouse.move(box.x + 20, box.y + box.height / 2);
+    await page.waitForSelector(".wb-hover", { timeout: 10_000 });
+    expect(await page.locator(".wb-hover code").textContent()).toMatch(/function printk\(fmt: string/);
+    await page.screenshot({ path: shot("1b-hover") });
+    await loadModule("e2e", { "e2e.ts": E2E.replace("prinkt", "printk") }, "whom=browser"); // without the half-typed probe
+  });
+
   test("Build & insmod: the printk line shows in the terminal; rmmod typed there unloads it", async () => {
     await page.locator("#wb-insmod").click();
     await waitForTerminal(/insmod \/lib\/modules\/user\/e2e\.ko whom=browser\s*\n(.*\n)*e2e: Hello, browser!/);
