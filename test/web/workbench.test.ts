@@ -196,16 +196,25 @@ describe("module workbench", () => {
     await page.locator("#wb-insmod").click();
     await waitForTerminal(/EIP is at modules\/user\/lab-oops\.ts:10/);
     await page.waitForTimeout(300);
-    // Find the row on the screen and click the link text in it.
+    // Find the link text on the screen (a DOM range over the terminal row's text) and click it.
     const box = await page.evaluate(() => {
-      const rows = [...document.querySelectorAll(".xterm-rows > div")];
-      const row = rows.find((r) => (r.textContent ?? "").includes("modules/user/lab-oops.ts:10"));
+      const needle = "modules/user/lab-oops.ts:10";
+      const row = [...document.querySelectorAll(".xterm-rows > div")].find((r) => (r.textContent ?? "").includes(needle));
       if (!row) return null;
-      const text = row.textContent ?? "";
-      const rect = row.getBoundingClientRect();
-      const cell = rect.width / (document.querySelector(".xterm-rows > div")!.textContent!.length || 1);
-      const at = text.indexOf("modules/user/lab-oops.ts:10");
-      return { x: rect.left + (at + 5) * cell, y: rect.top + rect.height / 2, cell };
+      let at = (row.textContent ?? "").indexOf(needle) + 4;
+      const walker = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const length = node.textContent!.length;
+        if (at < length) {
+          const range = document.createRange();
+          range.setStart(node, at);
+          range.setEnd(node, at + 1);
+          const r = range.getBoundingClientRect();
+          return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+        }
+        at -= length;
+      }
+      return null;
     });
     expect(box).not.toBeNull();
     await page.mouse.move(box!.x, box!.y);
@@ -236,7 +245,7 @@ describe("module workbench", () => {
     const other = await context!.newPage();
     await other.goto(link);
     await other.waitForFunction(() => document.querySelector<HTMLInputElement>("#wb-module")?.value === "shared-one", null, { timeout: 60_000 });
-    expect(await other.locator(".wb-file").allTextContents()).toEqual(expect.arrayContaining(["shared-one.ts", "shared-one-util.ts"]));
+    expect(await other.locator(".wb-file[data-file]").evaluateAll((tabs) => tabs.map((t) => t.getAttribute("data-file")))).toEqual(["shared-one.ts", "shared-one-util.ts"]);
     await other.close();
   });
 

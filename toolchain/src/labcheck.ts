@@ -26,6 +26,9 @@ export interface CheckStep {
   reject?: string; // … and one it must not match
   status?: number; // the exit status it must end with
   say?: string; // what a failure means, for the student
+  /** The command needs the console's terminal as its stdin and stdout (a line discipline):
+   *  the page types it at the console's prompt instead of running it through the side channel. */
+  tty?: boolean;
 }
 
 export interface ExerciseSpec {
@@ -42,7 +45,7 @@ export interface ExecResult {
   status: number;
 }
 
-export type Exec = (command: string) => Promise<ExecResult>;
+export type Exec = (command: string, step?: CheckStep) => Promise<ExecResult>;
 
 export interface StepResult {
   run: string;
@@ -73,7 +76,7 @@ export function checkPreamble(spec: ExerciseSpec): string {
 export async function runCheck(spec: ExerciseSpec, exec: Exec): Promise<CheckResult> {
   const steps: StepResult[] = [];
   for (const step of spec.check) {
-    const { output, status } = await exec(step.run);
+    const { output, status } = await exec(step.run, step);
     const why = judge(step, output, status);
     steps.push({ run: step.run, output, status, ok: !why, why });
     if (why) return { passed: false, steps, summary: `\`${step.run}\`: ${why}` };

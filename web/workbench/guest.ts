@@ -46,6 +46,13 @@ export async function run(command: string, timeoutMs = 20_000): Promise<ExecResu
   if (lab.run) return lab.run(command, { timeoutMs });
   const m = machine();
   if (m.exec) return m.exec(command, { timeoutMs });
+  return runOnConsole(command, timeoutMs);
+}
+
+/** Types `command` at the console's prompt and reads its output and status off the console
+ *  (for commands that need the terminal itself, e.g. a line discipline's). */
+export async function runOnConsole(command: string, timeoutMs = 20_000): Promise<ExecResult> {
+  const m = machine();
   const from = m.output.length;
   m.write(`${command}; echo __lab_rc=$?\n`);
   const seen = (await m.waitFor(/__lab_rc=(\d+)\r?\n# $/, { from, timeoutMs })).replace(/\r\n/g, "\n");

@@ -21,7 +21,7 @@ import { formatLabDiagnostic, type LabBuildResult, type LabDiagnostic } from "..
 import { WorkbenchClient } from "./client.js";
 import { ModuleEditor } from "./editor.js";
 import { loadExercises, type PageExercise, renderMarkdown } from "./exercises.js";
-import { consoleLength, consoleSince, putFile, run, typeOnConsole } from "./guest.js";
+import { consoleLength, consoleSince, putFile, run, runOnConsole, typeOnConsole } from "./guest.js";
 import { sharedModule, shareLink } from "./share.js";
 import "./workbench.css";
 
@@ -458,7 +458,7 @@ export class Workbench {
       await putFile(ANSWER_PATH, new TextEncoder().encode(files["answer.sh"] ?? ""));
     }
     await run(checkPreamble(spec));
-    return runCheck(spec, (command) => run(command));
+    return runCheck(spec, (command, step) => (step?.tty ? runOnConsole(command) : run(command)));
   }
 
   private showCheck(target: HTMLElement, r: CheckResult & { diagnostics?: string[] }): void {
