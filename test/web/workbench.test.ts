@@ -263,9 +263,15 @@ describe("module workbench", () => {
       }
     }
     expect(results).toEqual(ids.flatMap((id) => [`${id} solution: passed`, `${id} starter: failed`]));
+    // The guide as a student uses it: pick an exercise, open its starter, Check it (it fails).
+    await page.locator(".wb-tab[data-tab=guide]").click();
+    await page.locator("#wb-exercise").selectOption("06-parameters");
+    await page.locator("[data-action=open-starter]").click();
+    expect(await page.locator("#wb-module").inputValue()).toBe("lab-params");
     await page.locator(".wb-tab[data-tab=guide]").click();
     await page.locator("[data-action=check]").click();
     await page.waitForSelector(".wb-check strong", { timeout: 30_000 });
+    expect(await page.locator(".wb-check strong").textContent()).toMatch(/^✘ `insmod \/lib\/modules\/user\/lab-params\.ko str=tired count=2`/);
     await page.screenshot({ path: shot("4-exercise") });
   }, 300_000);
 

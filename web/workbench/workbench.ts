@@ -423,7 +423,7 @@ export class Workbench {
           const r = await this.checkExercise(e.spec.id);
           this.showCheck(result, r);
         } catch (error) {
-          result.textContent = `Check could not run: ${(error as Error).message}`;
+          result.replaceChildren(el("strong", {}, `Check could not run: ${(error as Error).message}`));
           result.className = "wb-check wb-bad";
         } finally {
           checkButton.disabled = false;
