@@ -19,7 +19,10 @@
 //   reach the machine.
 
 import { BuildError } from "./driver.js";
+import { type LabDiagnostic, formatLabDiagnostic } from "./labdiagnostic.js";
 import { buildModules, moduleName, parseModuleSymvers } from "./modbuild.js";
+
+export { type LabDiagnostic, formatLabDiagnostic };
 
 export const USER_MODULE_DIR = "/modules/user";
 
@@ -31,13 +34,6 @@ export interface LabBuildContext {
   release: string; // the kernel release ("0.1.0"): vermagic
 }
 
-export interface LabDiagnostic {
-  file: string; // the module's file name ("hello.ts"), or "" for a whole-module error
-  line: number; // 1-based, 0 when unknown
-  col: number;
-  code: string; // "LK1234", "TS2304", "modpost", "asm", "link"
-  message: string;
-}
 
 export interface LabBuildResult {
   ok: boolean;
@@ -49,10 +45,6 @@ export interface LabBuildResult {
   modinfo: string[];
 }
 
-/** The diagnostic as the compiler prints it: "hello.ts:3:5: error LK1001: …". */
-export function formatLabDiagnostic(d: LabDiagnostic): string {
-  return d.file ? `${d.file}:${d.line}:${d.col}: error ${d.code}: ${d.message}` : `${d.code}: ${d.message}`;
-}
 
 /** A prepared context (Module.symvers parsed once). */
 export class LabBuilder {

@@ -17,7 +17,8 @@
 // The workspace (module name, files, parameters) is kept in localStorage.
 
 import { ANSWER_PATH, type CheckResult, checkPreamble, koPath, runCheck, USER_KO_DIR } from "../../toolchain/src/labcheck.js";
-import { formatLabDiagnostic, type LabBuildResult, type LabDiagnostic } from "../../toolchain/src/labbuild.js";
+import type { LabBuildResult } from "../../toolchain/src/labbuild.js";
+import { formatLabDiagnostic, type LabDiagnostic } from "../../toolchain/src/labdiagnostic.js";
 import { WorkbenchClient } from "./client.js";
 import { ModuleEditor } from "./editor.js";
 import { loadExercises, type PageExercise, renderMarkdown } from "./exercises.js";
