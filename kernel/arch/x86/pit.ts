@@ -2,13 +2,15 @@
 //
 // Channel 0 runs as a rate generator (mode 2) at HZ = 100 interrupts per second on IRQ 0: its
 // 1.193182 MHz input divided by 11932. Each tick advances `jiffies` and calls the scheduler's
-// tick (sched.ts: time accounting, timed sleepers, preemption). 100 Hz is also what v86 can
+// tick (sched.ts: time accounting, timed sleepers, preemption) and lets due kernel timers run
+// (timer.ts). 100 Hz is also what v86 can
 // afford: every wake-up from `hlt` costs the host about 1 ms (docs/v86.md).
 //
 // Under v86 the PIT runs on wall-clock time and ticks missed while the guest is busy are
 // dropped, not queued, so jiffies is a lower bound of the time since boot.
 
 import { requestIrq } from "../../irq";
+import { timerTick } from "../../timer";
 
 export const HZ: u32 = 100;
 const PIT_INPUT_HZ: u32 = 1193182;
@@ -36,6 +38,7 @@ function timerInterrupt(irq: i32, dev: usize): void {
   jiffies++;
   lastTickTsc = rdtsc();
   if (tickHook != null) tickHook(tickFromUser);
+  timerTick(); // kernel timers that are due run in TIMER_SOFTIRQ after this handler
 }
 
 export function pitInit(): void {
