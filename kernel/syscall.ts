@@ -17,7 +17,8 @@
 // registers themselves (fork, execve, rt_sigreturn) finds them at currentProc().tf.
 
 import { TrapFrame } from "./arch/x86/trap";
-import { currentProc } from "./proc";
+import { currentProc, Proc } from "./proc";
+import { printk } from "./printk";
 
 const ENOSYS: i32 = 38;
 
@@ -56,18 +57,36 @@ export function unregisterSyscall(nr: u32): void {
   if (nr < MAX_SYSCALLS) moduleSyscalls[nr] = null;
 }
 
+// ---- Unknown system calls ------------------------------------------------------------------
+//
+// A program from the Linux world may ask for a call Lokum lacks: it gets -ENOSYS, as on Linux,
+// and the kernel log says so once per number (at KERN_DEBUG: in dmesg, not on the console,
+// where it would mix with the program's output): "lokum: unknown syscall 243 (busybox)".
+
+const reportedUnknown = new StaticArray<u32>(16); // one bit per number below MAX_SYSCALLS
+
+function reportUnknown(nr: u32, p: Proc): void {
+  if (nr >= MAX_SYSCALLS || (reportedUnknown[nr >> 5] & (1 << (nr & 31))) != 0) return;
+  reportedUnknown[nr >> 5] |= 1 << (nr & 31);
+  printk("\x017lokum: unknown syscall %d (%s)\n", nr, changetype<usize>(p.name));
+}
+
 /** Called by trap() for vector 0x80. */
 export function syscallDispatch(tf: TrapFrame): void {
   const nr = tf.eax;
   const p = currentProc();
   p.tf = tf;
   if (nr >= NR_syscalls) {
+    reportUnknown(nr, p);
     tf.eax = <u32>(0 - ENOSYS);
     return;
   }
   p.syscallNr = <i32>nr;
   let handler = sys_call_table[nr];
-  if (moduleSyscalls[nr] != null && changetype<usize>(handler) == changetype<usize>(sys_ni_syscall)) handler = moduleSyscalls[nr];
+  if (changetype<usize>(handler) == changetype<usize>(sys_ni_syscall)) {
+    if (moduleSyscalls[nr] != null) handler = moduleSyscalls[nr];
+    else reportUnknown(nr, p);
+  }
   tf.eax = <u32>handler(tf.ebx, tf.ecx, tf.edx, tf.esi, tf.edi, tf.ebp);
 }
 
