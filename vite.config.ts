@@ -58,7 +58,7 @@ export function labConfig({ bootDir = resolve(REPO_ROOT, "dist/boot"), outDir = 
     preview: { host: "127.0.0.1" },
     // Bundle these for the browser when the server starts, not when the page first asks (which
     // would make vite reload the page in the middle of a boot).
-    optimizeDeps: { include: ["v86", "@xterm/xterm"] },
+    optimizeDeps: { include: ["v86", "@xterm/xterm", "typescript", "codemirror", "@codemirror/autocomplete", "@codemirror/lang-javascript", "@codemirror/lint", "@codemirror/state", "@codemirror/view"] },
     // v86 and xterm.js make one ~700 kB script: expected, so no warning about it.
     build: { outDir, emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 1000 },
   };

@@ -16,6 +16,7 @@ import { Settings } from "./settings.js";
 import { loadFromBrowser, loadFromFile, savedInBrowserAt, saveToBrowser, saveToFile } from "./snapshots.js";
 import { ENDED_STATES, StatusIndicator } from "./status.js";
 import { LabTerminal } from "./terminal.js";
+import { installWorkbench } from "./workbench/workbench.js";
 
 /** True in a static build (vite.config.ts, serviceWorker). */
 declare const __LOKUM_SERVICE_WORKER__: boolean;
@@ -121,6 +122,7 @@ status.onChange((state) => {
   navigator.serviceWorker.register("./sw.js").catch((error: Error) => notify(`offline use unavailable: ${error.message}`, true));
 });
 
+installWorkbench(terminal); // the module editor and the exercises (web/workbench/)
 terminal.focus();
 panels.start();
 void lab.boot();

@@ -88,6 +88,23 @@ export class LabTerminal {
     return lines.join("\n").trimEnd();
   }
 
+  /** Make each match of `pattern` on a terminal line a link that calls `open` (the module
+   *  workbench links an oops line's "modules/user/FILE.ts:LINE" to its editor). */
+  linkify(pattern: RegExp, open: (match: RegExpExecArray) => void): void {
+    this.term.registerLinkProvider({
+      provideLinks: (y, callback) => {
+        const line = this.term.buffer.active.getLine(y - 1)?.translateToString(true) ?? "";
+        const global = new RegExp(pattern.source, pattern.flags.includes("g") ? pattern.flags : pattern.flags + "g");
+        const links = [...line.matchAll(global)].map((m) => ({
+          range: { start: { x: m.index + 1, y }, end: { x: m.index + m[0].length, y } },
+          text: m[0],
+          activate: () => open(m as RegExpExecArray),
+        }));
+        callback(links.length ? links : undefined);
+      },
+    });
+  }
+
   /** Resize to as many whole cells as fit in the container. */
   private fit(): void {
     const cell = measureCell(this.fontSize);

@@ -9,7 +9,7 @@
 //   # setldisc 29 hello
 //   HELLO
 //
-// (setldisc: test/guest/programs/setldisc.ts — switch stdin's terminal to N, write the text,
+// (setldisc: initrd/bin/setldisc.ts — switch stdin's terminal to N, write the text,
 // switch back to N_TTY.) All the real work is N_TTY's: the module copies N_TTY's operations
 // and puts its own write in front.
 

@@ -9,7 +9,7 @@
 //   # modprobe syscall-sample
 //   # modsyscall 223 4 2        → "syscall 223(4, 2) = 4002"
 //
-// (modsyscall: test/guest/programs/modsyscall.ts.)
+// (modsyscall: initrd/bin/modsyscall.ts.)
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Adds system call 223: lokum_sample(a, b) = a * 1000 + b");

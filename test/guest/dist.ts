@@ -8,7 +8,8 @@
 //
 // `lokum build` runs from build/ (the compiled CLI): `npm test` runs `tsc -b` first.
 
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -35,9 +36,11 @@ export interface BootDir {
 
 /** Build the system and copy dist/boot/'s boot files into a fresh temporary folder. */
 export async function buildBootDir(): Promise<BootDir> {
-  await withLock(() => {
+  await withLock(async () => {
     try {
-      execFileSync(process.execPath, [resolve(REPO_ROOT, "bin/lokum.mjs"), "build"], { cwd: REPO_ROOT, stdio: "pipe", timeout: 120_000 });
+      // Not execFileSync: a build takes a minute on a busy host, and a blocked event loop makes
+      // vitest's worker miss its own heartbeats ("Timeout calling onTaskUpdate").
+      await promisify(execFile)(process.execPath, [resolve(REPO_ROOT, "bin/lokum.mjs"), "build"], { cwd: REPO_ROOT, timeout: 120_000 });
     } catch (error) {
       const { stderr, stdout } = error as { stderr?: Buffer; stdout?: Buffer };
       throw new Error(`npx lokum build failed:\n${String(stderr ?? "")}${String(stdout ?? "")}`.trimEnd());
@@ -60,7 +63,7 @@ export async function buildBootDir(): Promise<BootDir> {
   return { dir, kernel, initrd, disk, initrdFiles, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-async function withLock(body: () => void): Promise<void> {
+async function withLock(body: () => Promise<void>): Promise<void> {
   mkdirSync(dirname(LOCK), { recursive: true });
   const deadline = Date.now() + LOCK_STALE_MS;
   for (;;) {
@@ -75,7 +78,7 @@ async function withLock(body: () => void): Promise<void> {
     }
   }
   try {
-    body();
+    await body();
   } finally {
     rmSync(LOCK, { recursive: true, force: true });
   }

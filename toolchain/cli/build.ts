@@ -6,6 +6,8 @@
 //   disk.img      a 16 MiB hard disk: MBR + one ext2 partition holding what the initrd holds,
 //                 the root file system for `--hda dist/boot/disk.img --append root=/dev/hda1`
 //   ../include/lokum-kernel.d.ts   the kernel's exported API, for module sources and editors
+//   ../include/Module.symvers      every exported symbol and its exporter (vmlinux or a module), for
+//                                  modules built on their own (the browser lab, `lokum grade`)
 // The work is done by the toolchain core (kbuild.ts, userland.ts, cpio.ts); this file only
 // reads the trees and writes the results.
 
@@ -15,7 +17,7 @@ import { resolve } from "node:path";
 import { writeCpio } from "../src/cpio.js";
 import { writeRootDisk } from "../src/rootdisk.js";
 import { type KernelBuild, buildKernel } from "../src/kbuild.js";
-import { buildModules, moduleInitrdEntries, modulesInTree } from "../src/modbuild.js";
+import { buildModules, moduleInitrdEntries, moduleSymvers, modulesInTree } from "../src/modbuild.js";
 import { buildUserland } from "../src/userland.js";
 import { REPO_ROOT, readKernelRelease, readLokumLib, readTree } from "./sources.js";
 
@@ -58,5 +60,6 @@ function buildModuleTree(kernel: KernelBuild, lib: string, release: string): { p
   const files: Record<string, string> = {};
   for (const [p, text] of Object.entries(tree)) files["/" + p] = text;
   const built = buildModules({ files, modules, lib, kernelApi: kernel.api, kernelExports: new Set(kernel.exports), release, intree: true });
+  writeFileSync(resolve(REPO_ROOT, "dist/include/Module.symvers"), moduleSymvers(kernel.exports, built));
   return moduleInitrdEntries(built, release);
 }

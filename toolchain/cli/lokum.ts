@@ -5,6 +5,7 @@
 //   lokum build                                    dist/boot/lokum.elf (+ initrd when present)
 //   lokum boot [--hda IMG] [--hdb IMG] [--append ARGS] [--cmdline S] [--mem MB] [--net fetch|none]
 //   lokum run [--add HOST:GUEST]… [--hda IMG] [--append ARGS] … (-c 'CMD' | --script FILE)
+//   lokum grade EXERCISE DIR… | --solutions | --starters | --list   (the lab's exercise Checks)
 //
 // Every command returns its exit status; errors are one line on stderr, never a stack trace.
 
@@ -13,6 +14,7 @@ import { bareCommand } from "./bare.js";
 import { bootCommand } from "./boot.js";
 import { buildCommand } from "./build.js";
 import { ccCommand } from "./cc.js";
+import { gradeCommand } from "./grade.js";
 import { runCommand } from "./run.js";
 
 const USAGE = `usage: lokum <command> [options]
@@ -29,6 +31,9 @@ commands:
   run [--add HOST:GUEST]… [--hda IMG] [--append ARGS] [--net fetch|none] (-c 'CMD' | --script FILE)
                       boot headless, type each command at the shell prompt, print the
                       transcript, exit with the last command's status
+  grade EXERCISE DIR… | --solutions | --starters | --list
+                      run the lab's exercise Checks on submissions, headless
+                      (docs/lab-exercises.md)
   (lokum boot --help, lokum run --help: all options; --mem below 64 MiB is raised to 64 by
    v86 whenever an initrd is loaded, as boot and run always do)
 `;
@@ -41,6 +46,7 @@ const COMMANDS: Record<string, Handler> = {
   build: buildCommand,
   boot: bootCommand,
   run: runCommand,
+  grade: gradeCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -45,6 +45,9 @@ export interface ModuleBuildInput {
   kernelExports: ReadonlySet<string>;
   release: string; // "0.1.0": vermagic and the /lib/modules directory
   intree?: boolean; // built by `lokum build` from modules/: .modinfo gets intree=Y
+  /** Symbols exported by modules built earlier (Module.symvers: symbol → module name), for a
+   *  module built on its own against the tree (the browser lab, `lokum grade`). */
+  externalExports?: ReadonlyMap<string, string>;
 }
 
 export const moduleName = (file: string): string => file.replace(/-/g, "_");
@@ -99,7 +102,7 @@ export function buildModules(input: ModuleBuildInput): BuiltModule[] {
     const missing: string[] = [];
     for (const sym of c.undefinedSymbols) {
       if (input.kernelExports.has(sym) || GUARD_SYMBOLS.includes(sym)) continue; // guards: the kernel always has them
-      const owner = exporter.get(sym);
+      const owner = exporter.get(sym) ?? input.externalExports?.get(sym);
       if (owner && owner !== name) depends.add(owner);
       else missing.push(sym);
     }
@@ -163,4 +166,23 @@ export function depmod(modules: readonly BuiltModule[]): DepmodFiles {
     "modules.alias": header + alias.map((l) => l + "\n").join(""),
     "modules.symbols": "# Aliases for symbols, used by symbol_request().\n" + symbols.map((l) => l + "\n").join(""),
   };
+}
+
+// ---- Module.symvers: every exported symbol and who exports it (Linux's format, CRCs 0)
+
+/** Module.symvers text: "0x00000000<TAB>symbol<TAB>module<TAB>EXPORT_SYMBOL<TAB>" per line (no
+ *  CRCs: Lokum has no symbol versioning); the kernel's own exports name "vmlinux". */
+export function moduleSymvers(kernelExports: readonly string[], modules: readonly BuiltModule[]): string {
+  const lines: [string, string][] = [...kernelExports.map((s): [string, string] => [s, "vmlinux"]), ...modules.flatMap((m) => m.exports.map((s): [string, string] => [s, m.name]))];
+  return lines.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([s, m]) => `0x00000000\t${s}\t${m}\tEXPORT_SYMBOL\t\n`).join("");
+}
+
+/** Parses Module.symvers: symbol → exporting module ("vmlinux" for the kernel). */
+export function parseModuleSymvers(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    const [, symbol, module] = line.split("\t");
+    if (symbol && module) out.set(symbol, module);
+  }
+  return out;
 }

@@ -1,7 +1,8 @@
 // modsyscall: `modsyscall NR A B` makes system call NR with arguments A and B (int 0x80 by
 // hand: there is no libc stub for a call a module adds) and prints "syscall NR(A, B) = R",
-// R being the raw result (-38 = -ENOSYS when nothing serves NR). Used by
-// test/guest/kmodreq.test.ts with modules/samples/syscall-sample.ts.
+// R being the raw result (-38 = -ENOSYS when nothing serves NR). A shell's way to try a system
+// call that a module adds (modules/samples/syscall-sample.ts, the lab's exercise); used by
+// test/guest/kmodreq.test.ts too.
 
 import { printf } from "../lib/stdio";
 import { atoi } from "../lib/string";

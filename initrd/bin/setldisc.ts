@@ -1,8 +1,10 @@
 // setldisc: `setldisc N [TEXT]` switches the terminal on stdin to line discipline N
 // (ioctl TIOCSETD), writes TEXT and a newline through it, and switches back to N_TTY (0) —
 // unless a third argument `stay` is given: then the terminal keeps discipline N.
-// Prints "setldisc: N: error -E" when the switch fails. Used by test/guest/kmodreq.test.ts to
-// make the kernel autoload a line discipline module (request_module("tty-ldisc-N")).
+// Prints "setldisc: N: error -E" when the switch fails. Linux has no such command (programs
+// call the ioctl themselves); Lokum ships it so that a shell can try a line discipline module,
+// and make the kernel autoload one (request_module("tty-ldisc-N")): the lab's exercise and
+// test/guest/kmodreq.test.ts use it.
 
 import { printf, flushOutput } from "../lib/stdio";
 import { atoi, strlen } from "../lib/string";

@@ -1,0 +1,14 @@
+// lab-broken.ts — exercise 3: this module does not compile. Fix it.
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Exercise 3: fix the compile errors");
+
+const LINES: i32 = 3;
+
+export function init_module(): i32 {
+  for (var i = 0; i < LINES; i++) prinkt("\x016lab_broken: line %d\n", i);
+  printk("\x016lab_broken: fixed\n");
+  return "0";
+}
+
+export function cleanup_module(): void {}

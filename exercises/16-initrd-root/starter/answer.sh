@@ -1,0 +1,1 @@
+# answer.sh: your commands, one per line
