@@ -120,7 +120,7 @@ describe("QEMU", () => {
     await withQemu(qemuArgs(false), async (qemu) => {
       await qemu.waitFor(NO_INIT);
       expect(qemu.console).toMatch(/^Lokum version \d+\.\d+\.\d+ /);
-      expect(qemu.console).toMatch(/^Command line: .*console=ttyS0$/m);
+      expect(qemu.console).toMatch(/^\[ *\d+\.\d{6}\] Command line: .*console=ttyS0$/m); // printk time stamps are on by default
       expect(qemu.console).toMatch(/^initrd: none$/m);
       expect(qemu.console).toMatch(/^Run \/sbin\/init as init process$/m);
       expect(qemu.console).not.toMatch(/Oops/);

@@ -9,6 +9,7 @@
 // dropped, not queued, so jiffies is a lower bound of the time since boot.
 
 import { requestIrq } from "../../irq";
+import { localClockUpdate } from "../../clock";
 
 export const HZ: u32 = 100;
 const PIT_INPUT_HZ: u32 = 1193182;
@@ -35,6 +36,7 @@ export function setInterruptedUserMode(user: bool): void {
 function timerInterrupt(irq: i32, dev: usize): void {
   jiffies++;
   lastTickTsc = rdtsc();
+  localClockUpdate(); // keeps printk's clock from missing a TSC wrap (clock.ts)
   if (tickHook != null) tickHook(tickFromUser);
 }
 
