@@ -11,7 +11,7 @@ import { consoleVerbose, printk, vprintk } from "./printk";
 let panicking: bool = false;
 
 /** Prints the message and stops. Never returns. `args` as for printk. */
-export function panic(fmt: string, ...args: i32[]): void {
+export function panic(fmt: string, ...args: unknown[]): void {
   cli();
   const argsAddress = read_ebp() + 12; // va_start: the arguments after `fmt`
   if (!panicking) {

@@ -348,7 +348,7 @@ export function vsnprintf(buffer: usize, size: usize, fmt: string, args: usize):
   return <i32>length;
 }
 
-export function snprintf(buffer: usize, size: usize, fmt: string, ...args: i32[]): i32 {
+export function snprintf(buffer: usize, size: usize, fmt: string, ...args: unknown[]): i32 {
   return vsnprintf(buffer, size, fmt, read_ebp() + 20); // va_start: after buffer, size, fmt
 }
 
@@ -376,21 +376,31 @@ export function vprintk(fmt: string, args: usize): i32 {
 }
 
 /** Prints a formatted kernel message (see the design note). Returns the characters formatted. */
-export function printk(fmt: string, ...args: i32[]): i32 {
+export function printk(fmt: string, ...args: unknown[]): i32 {
   return vprintk(fmt, read_ebp() + 12); // va_start: the arguments after `fmt`
 }
 
 // Linux's pr_*() shorthands.
-export function pr_emerg(fmt: string, ...args: i32[]): i32 { return vprintkLevel(0, fmt, read_ebp() + 12); }
-export function pr_alert(fmt: string, ...args: i32[]): i32 { return vprintkLevel(1, fmt, read_ebp() + 12); }
-export function pr_crit(fmt: string, ...args: i32[]): i32 { return vprintkLevel(2, fmt, read_ebp() + 12); }
-export function pr_err(fmt: string, ...args: i32[]): i32 { return vprintkLevel(3, fmt, read_ebp() + 12); }
-export function pr_warn(fmt: string, ...args: i32[]): i32 { return vprintkLevel(4, fmt, read_ebp() + 12); }
-export function pr_notice(fmt: string, ...args: i32[]): i32 { return vprintkLevel(5, fmt, read_ebp() + 12); }
-export function pr_info(fmt: string, ...args: i32[]): i32 { return vprintkLevel(6, fmt, read_ebp() + 12); }
-export function pr_debug(fmt: string, ...args: i32[]): i32 { return vprintkLevel(7, fmt, read_ebp() + 12); }
+export function pr_emerg(fmt: string, ...args: unknown[]): i32 { return vprintkLevel(0, fmt, read_ebp() + 12); }
+export function pr_alert(fmt: string, ...args: unknown[]): i32 { return vprintkLevel(1, fmt, read_ebp() + 12); }
+export function pr_crit(fmt: string, ...args: unknown[]): i32 { return vprintkLevel(2, fmt, read_ebp() + 12); }
+export function pr_err(fmt: string, ...args: unknown[]): i32 { return vprintkLevel(3, fmt, read_ebp() + 12); }
+export function pr_warn(fmt: string, ...args: unknown[]): i32 { return vprintkLevel(4, fmt, read_ebp() + 12); }
+export function pr_notice(fmt: string, ...args: unknown[]): i32 { return vprintkLevel(5, fmt, read_ebp() + 12); }
+export function pr_info(fmt: string, ...args: unknown[]): i32 { return vprintkLevel(6, fmt, read_ebp() + 12); }
+export function pr_debug(fmt: string, ...args: unknown[]): i32 { return vprintkLevel(7, fmt, read_ebp() + 12); }
 
 // Exported to modules (the module loader's kernel_symbols; dist/include/lokum-kernel.d.ts).
+// The KERN_* levels reach modules as values, like C's header macros: `KERN_INFO + "x"` is folded.
+EXPORT_SYMBOL(KERN_EMERG);
+EXPORT_SYMBOL(KERN_ALERT);
+EXPORT_SYMBOL(KERN_CRIT);
+EXPORT_SYMBOL(KERN_ERR);
+EXPORT_SYMBOL(KERN_WARNING);
+EXPORT_SYMBOL(KERN_NOTICE);
+EXPORT_SYMBOL(KERN_INFO);
+EXPORT_SYMBOL(KERN_DEBUG);
+EXPORT_SYMBOL(KERN_CONT);
 EXPORT_SYMBOL(printk);
 EXPORT_SYMBOL(vprintk);
 EXPORT_SYMBOL(pr_emerg);

@@ -119,7 +119,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
     printf("test freemem: FAILED (MemFree %d kB before, %d kB after)\n", freeBefore, freeAfter);
     failed++;
   } else {
-    printf("test freemem: OK\n");
+    printf("test freemem: OK (MemFree %d kB before, %d kB after)\n", freeBefore, freeAfter);
     passed++;
   }
   printf("usertests: %d passed, %d failed\n", passed, failed);

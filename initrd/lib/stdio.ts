@@ -204,12 +204,12 @@ export function vfprintf(fd: i32, fmt: usize, args: usize): i32 {
 }
 
 /** C's printf (to standard output, buffered). */
-export function printf(fmt: string, ...args: i32[]): i32 {
+export function printf(fmt: string, ...args: unknown[]): i32 {
   return vfprintf(1, changetype<usize>(fmt), read_ebp() + 12);
 }
 
 /** C's fprintf, with a descriptor instead of a FILE*. */
-export function fprintf(fd: i32, fmt: string, ...args: i32[]): i32 {
+export function fprintf(fd: i32, fmt: string, ...args: unknown[]): i32 {
   return vfprintf(fd, changetype<usize>(fmt), read_ebp() + 16);
 }
 
@@ -225,7 +225,7 @@ export function vsnprintf(buf: usize, size: i32, fmt: usize, args: usize): i32 {
   return emitted;
 }
 
-export function snprintf(buf: usize, size: i32, fmt: string, ...args: i32[]): i32 {
+export function snprintf(buf: usize, size: i32, fmt: string, ...args: unknown[]): i32 {
   return vsnprintf(buf, size, changetype<usize>(fmt), read_ebp() + 20);
 }
 

@@ -46,16 +46,16 @@ MODULE_PARM_DESC(fail, "A negative errno for init_module to return");
 
 export function init_module(): i32 {
   if (fail < 0) {
-    printk("\x016hello: init_module returns %d\n", fail);
+    printk(KERN_INFO + "hello: init_module returns %d\n", fail);
     return fail;
   }
   for (let i = 1; i <= times; i++) {
-    printk("\x016hello: Hello, %s%s (%d of %d)\n", changetype<i32>(whom), changetype<i32>(loud ? "!!!" : "!"), i, times);
+    printk(KERN_INFO + "hello: Hello, %s%s (%d of %d)\n", whom, loud ? "!!!" : "!", i, times);
   }
-  printk("\x016hello: mask=%u delta=%d port=%u level=%u big=%d size=%u\n", mask, <i32>delta, <u32>port, <u32>level, big, size);
+  printk(KERN_INFO + "hello: mask=%u delta=%d port=%u level=%u big=%d size=%u\n", mask, delta, port, level, big, size);
   return 0;
 }
 
 export function cleanup_module(): void {
-  printk("\x016hello: Goodbye, %s\n", changetype<i32>(whom));
+  printk(KERN_INFO + "hello: Goodbye, %s\n", whom);
 }

@@ -70,8 +70,13 @@ export function f(): i32 {
   return a[0];
 }`],
   ["StringOperation", `
+export function f(s: string): string {
+  return "a" + s; // <-
+}`],
+  ["StringOperation", `
+let prefix: string = "a";
 export function f(): string {
-  return "a" + "b"; // <-
+  return prefix + "b"; // <-
 }`],
   ["StringOperation", `
 export function f(s: string): i32 {
@@ -270,6 +275,22 @@ declare module "m" {} // <-`],
 @unmanaged class A { x: i32; }
 export function f(): usize {
   return offsetof<A>("y"); // <-
+}`],
+  ["CharacterConstant", `
+export function f(i: i32): i32 {
+  return "abc".charCodeAt(i); // <-
+}`],
+  ["CharacterConstant", `
+export function f(): i32 {
+  return "ab".charCodeAt(2); // <-
+}`],
+  ["CharacterConstant", `
+export function f(): i32 {
+  return "é".charCodeAt(0); // <-
+}`],
+  ["CharacterConstant", `
+export function f(s: string): i32 {
+  return s.charCodeAt(0); // <-
 }`],
   ["TooManyArgs", `
 declare function g(a: i32): i32;

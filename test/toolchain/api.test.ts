@@ -37,8 +37,13 @@ export function register_device(d: Device): i32 {
 }
 export function internal_helper(): i32 { return 7; }
 
+export const LEVEL = "\x016";
+export const MAGIC: i32 = 40;
+
 EXPORT_SYMBOL(register_device);
 EXPORT_SYMBOL_GPL(registered);
+EXPORT_SYMBOL(LEVEL);
+EXPORT_SYMBOL(MAGIC);
 `;
 
 const module = `
@@ -51,7 +56,8 @@ export function main(): i32 {
   d.name[5] = 9;
   d.flags = DeviceFlag.Removable;
   d.ops = ops;
-  return register_device(d) * 10 + registered;   // (400 + 9 + 4) * 10 + 1
+  return register_device(d) * 10 + registered   // (400 + 9 + 4) * 10 + 1
+    + MAGIC * 100000 + load<u8>(changetype<usize>(LEVEL + "x"), 2); // 4000000 + "x"
 }
 `;
 
@@ -69,6 +75,16 @@ describe("the exported API as a .d.ts", () => {
     expect(api).toContain("declare class DeviceOps {\n  open: OpenFn;\n}");
     expect(api).not.toContain("internal_helper");
     expect(api).not.toContain("DeviceFlag"); // no exported signature mentions it
+    // Constants travel as values, like a C header's #defines.
+    expect(api).toContain('declare const LEVEL = "\\u00016";');
+    expect(api).toContain("declare const MAGIC = 40;");
+  });
+
+  test("a module folds the exported constants: no reference to them is left", () => {
+    const m = compile({ files: { "/m/module.ts": module }, roots: ["/m/module.ts"], lib: LOKUM_LIB, extraDeclarations: { "/api/kernel.d.ts": k.api! + "declare const enum DeviceFlag { Busy = 1, Removable = 4 }\n" } });
+    expect(m.diagnostics.map(formatDiagnostic)).toEqual([]);
+    expect(m.asm).not.toMatch(/\b(LEVEL|MAGIC)\b/);
+    expect(m.asm).toContain('"\\0016x"'); // the joined literal, once, in .rodata
   });
 
   test("a module compiled against it links and agrees on layouts (on i386)", async () => {
@@ -77,7 +93,7 @@ describe("the exported API as a .d.ts", () => {
     const mObj = compileToObject({ files: { "/m/module.ts": module }, roots: ["/m/module.ts"], lib: LOKUM_LIB, extraDeclarations: { "/api/kernel.d.ts": api } }, "module.o");
     const { image } = linkBare([{ name: "kernel.o", object: kObj.object }, { name: "module.o", object: mObj.object }], BARE_RUNTIME);
     const run = await bootBare(image);
-    expect(run.exitCode).toBe((400 + 9 + 4) * 10 + 1);
+    expect(run.exitCode).toBe((400 + 9 + 4) * 10 + 1 + 4000000 + 120);
   });
 
   test("using a symbol that is not exported is a compile error", () => {

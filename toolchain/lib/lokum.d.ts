@@ -43,7 +43,12 @@ interface IArguments {}
 interface Number {}
 interface Object {}
 interface RegExp {}
-interface String { readonly length: i32 }
+interface String {
+  readonly length: i32;
+  /** Only as a character constant, folded at compile time like C's '/': `"/".charCodeAt(0)`
+   *  (a constant string, a constant index, an ASCII character). Usable in `case` labels. */
+  charCodeAt(index: i32): i32;
+}
 interface TemplateStringsArray extends ReadonlyArray<string> {}
 
 /** A fixed-size array of T laid out contiguously in memory (like C's `T name[N]`). As a field

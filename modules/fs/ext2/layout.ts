@@ -239,7 +239,7 @@ const errorText = new StaticArray<u8>(256);
  * function: message" — and marks the filesystem as having errors (written at umount, so that
  * e2fsck checks it). The caller then returns -EUCLEAN or -EIO.
  */
-export function ext2Error(s: Ext2Sb, fn: string, fmt: string, ...args: i32[]): void {
+export function ext2Error(s: Ext2Sb, fn: string, fmt: string, ...args: unknown[]): void {
   vsnprintf(changetype<usize>(errorText), 256, fmt, read_ebp() + 20); // va_start: after fmt
   printk("\x013EXT2-fs error (device %s): %s: %s\n", s.name, changetype<usize>(fn), changetype<usize>(errorText));
   if (!isReadOnly(s)) {

@@ -43,6 +43,13 @@ export function exportedApi(model: SemanticModel, exports: readonly { symbol: st
       noteTypes(decl.type);
     } else if (ts.isVariableDeclaration(decl)) {
       const constant = (decl.parent.flags & ts.NodeFlags.Const) !== 0;
+      const value = constant && decl.initializer ? constantText(model, decl.initializer) : null;
+      if (value !== null) {
+        // A constant travels as its value, like a #define in a C header: modules fold it
+        // (`KERN_INFO + "hello"` is one string, `-ENOENT` an immediate), never load it.
+        out.push(`declare const ${symbol} = ${value};`);
+        continue;
+      }
       out.push(`declare ${constant ? "const" : "let"} ${symbol}: ${decl.type ? decl.type.getText() : inferredTypeText(model, decl)};`);
       noteTypes(decl.type);
     }
@@ -100,4 +107,12 @@ function leadingDoc(decl: ts.Node): string | null {
   const ranges = ts.getLeadingCommentRanges(sf.text, host.getFullStart()) ?? [];
   const doc = ranges.filter((r) => sf.text.startsWith("/**", r.pos)).pop();
   return doc ? sf.text.slice(doc.pos, doc.end) : null;
+}
+
+/** A compile-time constant's value as TypeScript source (a string or integer literal), or null. */
+function constantText(model: SemanticModel, init: ts.Expression): string | null {
+  const text = model.constantString(init);
+  if (text !== null) return JSON.stringify(text);
+  const value = model.constantValue(init);
+  return value === null ? null : String(value);
 }

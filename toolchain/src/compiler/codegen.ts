@@ -254,7 +254,8 @@ export class CodeGenerator {
   private constantWord(e: ts.Expression, t: LType, g: GlobalEntity): string {
     while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e)) e = e.expression;
     if (ts.isCallExpression(e) && e.expression.getText() === "changetype" && e.arguments.length === 1) return this.constantWord(e.arguments[0], t, g);
-    if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return this.stringLiteral(e.text);
+    const text = this.model.constantString(e);
+    if (text !== null) return this.stringLiteral(text);
     if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) return this.lambdaSymbol(e);
     if (ts.isIdentifier(e)) {
       const ent = this.model.entityOf(e);

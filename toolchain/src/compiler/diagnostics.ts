@@ -14,7 +14,7 @@ export const LK = {
   Async: [1007, "async functions, await and generators are not supported"],
   ObjectLiteral: [1008, "object literals are only supported as the initialiser of a const global of an @unmanaged class type (a static struct)"],
   ArrayLiteral: [1009, "dynamic arrays are not supported: an array literal may only initialise a global StaticArray"],
-  StringOperation: [1010, "string operations are not supported ({0}): a string is a pointer to NUL-terminated bytes"],
+  StringOperation: [1010, "string operations are not supported ({0}): a string is a pointer to NUL-terminated bytes (only constant strings may be joined with '+')"],
   RegExp: [1011, "regular expressions are not supported"],
   Int64: [1012, "64-bit integers are not supported yet: '{0}'"],
   FloatType: [1013, "floating-point types are not supported: '{0}'"],
@@ -47,6 +47,7 @@ export const LK = {
   Namespace: [1040, "namespaces and 'declare module' are not supported: use files and imports"],
   UnknownField: [1041, "'{0}' has no field or method '{1}'"],
   TooManyArgs: [1042, "'{0}' expects {1} arguments"],
+  CharacterConstant: [1043, "a character constant is \"c\".charCodeAt(0) of a constant string: {0}"],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type DiagnosticKind = keyof typeof LK;

@@ -80,7 +80,8 @@ export abstract class OperandCompiler {
     while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
     const c = this.model.constantValue(e);
     if (c !== null) return { k: "imm", v: c | 0 };
-    if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return { k: "sym", s: this.ctx.stringLiteral(e.text) };
+    const text = this.model.constantString(e);
+    if (text !== null) return { k: "sym", s: this.ctx.stringLiteral(text) };
     if (e.kind === ts.SyntaxKind.ThisKeyword) return this.thisOperand();
     if (ts.isIdentifier(e)) {
       const ent = this.entity(e);

@@ -397,6 +397,7 @@ export class SemanticModel {
 
   private binaryType(e: ts.BinaryExpression): LType {
     const op = e.operatorToken.kind;
+    if (op === ts.SyntaxKind.PlusToken && this.constantString(e) !== null) return STRING;
     switch (op) {
       case ts.SyntaxKind.EqualsToken: return this.typeOf(e.left);
       case ts.SyntaxKind.CommaToken: return this.typeOf(e.right);
@@ -416,6 +417,7 @@ export class SemanticModel {
 
   private callType(e: ts.CallExpression): LType {
     const callee = e.expression;
+    if (isCharCodeCall(e)) return I32; // a character constant (computeConstant folds it)
     if (ts.isIdentifier(callee)) {
       const ent = this.entityOf(callee);
       if (ent?.kind === "intrinsic") return this.intrinsicType(e, ent.name);
@@ -484,6 +486,42 @@ export class SemanticModel {
 
   // ---- constants
   /** The value of a constant integer expression, or null if it is not constant. */
+  /**
+   * The text of a string known at compile time, or null: a literal, a `const` global whose
+   * initialiser is one (also a `declare const KERN_INFO = "\x016"` of the kernel's API header),
+   * or `a + b` of two of them. Like C's adjacent literals `KERN_INFO "hello"`, the joined text
+   * is one string in .rodata: `printk(KERN_INFO + "hello\n")` costs nothing at run time.
+   */
+  constantString(e: ts.Expression): string | null {
+    while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
+    if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return e.text;
+    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+      const left = this.constantString(e.left);
+      const right = left === null ? null : this.constantString(e.right);
+      return right === null ? null : left + right;
+    }
+    if (ts.isIdentifier(e)) {
+      const decl = this.resolveSymbol(e)?.valueDeclaration;
+      if (decl && ts.isVariableDeclaration(decl) && decl.initializer && ts.isVariableDeclarationList(decl.parent) &&
+          (decl.parent.flags & ts.NodeFlags.Const) !== 0 && ts.isSourceFile(decl.parent.parent.parent)) {
+        return this.constantString(decl.initializer);
+      }
+    }
+    return null;
+  }
+
+  /** `"/".charCodeAt(0)`: the character's code, folded like C's '/' (ASCII only: Lokum's strings
+   *  are UTF-8 bytes, so a code above 127 would not be the byte the string holds). */
+  private characterConstant(e: ts.CallExpression): number {
+    const text = this.constantString((e.expression as ts.PropertyAccessExpression).expression);
+    const index = e.arguments.length === 1 ? this.constantValue(e.arguments[0]) : null;
+    if (text === null || index === null) this.fail(e, "CharacterConstant", "the string and the index must be constants");
+    const code = text.charCodeAt(index);
+    if (Number.isNaN(code)) this.fail(e, "CharacterConstant", `index ${index} is past the end of ${JSON.stringify(text)}`);
+    if (code > 127) this.fail(e, "CharacterConstant", `${JSON.stringify(text[index])} is not ASCII`);
+    return code;
+  }
+
   constantValue(e: ts.Expression): number | null {
     // Cached: code generation asks again and again about the same subtrees.
     let v = this.constantCache.get(e);
@@ -523,6 +561,7 @@ export class SemanticModel {
       }
       return null;
     }
+    if (isCharCodeCall(e)) return this.characterConstant(e);
     if (ts.isCallExpression(e) && ts.isIdentifier(e.expression)) {
       const ent = this.entityOf(e.expression);
       if (ent?.kind !== "intrinsic") return null;
@@ -629,4 +668,9 @@ function hasValueReturn(decl: ts.SignatureDeclaration): boolean {
   };
   ts.forEachChild(decl, visit);
   return found;
+}
+
+/** `<string>.charCodeAt(<index>)`: how Lokum writes a character constant (C's 'c'). */
+export function isCharCodeCall(e: ts.Node): e is ts.CallExpression {
+  return ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === "charCodeAt";
 }

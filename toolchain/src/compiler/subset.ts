@@ -6,7 +6,7 @@
 
 import ts from "typescript";
 import { isModuleDeclaration } from "./module-info.js";
-import { type SemanticModel, hasModifier } from "./program.js";
+import { type SemanticModel, hasModifier, isCharCodeCall } from "./program.js";
 
 const DYNAMIC_OPERATORS: Partial<Record<ts.SyntaxKind, string>> = {
   [ts.SyntaxKind.InstanceOfKeyword]: "instanceof",
@@ -43,6 +43,7 @@ function checkGlobalInitializer(model: SemanticModel, d: ts.VariableDeclaration)
   const ok = (e: ts.Expression): boolean => {
     while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e)) e = e.expression;
     if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e) || e.kind === ts.SyntaxKind.NullKeyword) return true;
+    if (model.constantString(e) !== null) return true;
     if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) return true;
     if (ts.isIdentifier(e)) {
       const decl = model.resolveSymbol(e)?.valueDeclaration;
@@ -122,8 +123,9 @@ function checkNode(model: SemanticModel, n: ts.Node): void {
     if (DYNAMIC_OPERATORS[op]) model.report(n.operatorToken, "DynamicOperator", DYNAMIC_OPERATORS[op]!);
     if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.QuestionQuestionEqualsToken) model.report(n.operatorToken, "OptionalChain");
     if (op === ts.SyntaxKind.AsteriskAsteriskToken || op === ts.SyntaxKind.AsteriskAsteriskEqualsToken) model.report(n.operatorToken, "Exponent");
-    if ((op === ts.SyntaxKind.PlusToken || op === ts.SyntaxKind.PlusEqualsToken) && (isStringish(model, n.left) || isStringish(model, n.right))) {
-      model.report(n, "StringOperation", "concatenation");
+    if ((op === ts.SyntaxKind.PlusToken || op === ts.SyntaxKind.PlusEqualsToken) && (isStringish(model, n.left) || isStringish(model, n.right)) &&
+        (op !== ts.SyntaxKind.PlusToken || model.constantString(n) === null)) {
+      model.report(n, "StringOperation", "concatenation of strings not known at compile time");
     }
     if ((op === ts.SyntaxKind.LessThanToken || op === ts.SyntaxKind.GreaterThanToken || op === ts.SyntaxKind.LessThanEqualsToken || op === ts.SyntaxKind.GreaterThanEqualsToken) &&
         isStringish(model, n.left) && isStringish(model, n.right)) {
@@ -132,7 +134,7 @@ function checkNode(model: SemanticModel, n: ts.Node): void {
   }
   if ((ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n) || ts.isCallExpression(n)) && n.questionDotToken) model.report(n, "OptionalChain");
   if (ts.isElementAccessExpression(n) && isStringish(model, n.expression)) model.report(n, "StringOperation", "indexing");
-  if (ts.isPropertyAccessExpression(n) && isStringish(model, n.expression)) model.report(n, "StringOperation", `'.${n.name.text}'`);
+  if (ts.isPropertyAccessExpression(n) && isStringish(model, n.expression) && !isCharCodeCall(n.parent)) model.report(n, "StringOperation", `'.${n.name.text}'`);
   if (ts.isFunctionLike(n)) {
     if (hasModifier(n, ts.SyntaxKind.AsyncKeyword) || ((ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isMethodDeclaration(n)) && n.asteriskToken)) {
       model.report(n, "Async");
