@@ -10,7 +10,9 @@
 // 4.29 s, so the clock accumulates: each reading adds the time since the previous one (the u32
 // difference is right across one wrap). printk reads it for every message and the timer tick
 // every 10 ms, so two readings are never a wrap apart. Time 0 is the first reading — the first
-// message of the boot, as Linux's "[    0.000000] Linux version …".
+// message of the boot, as Linux's "[    0.000000] Linux version …". On other machines (QEMU,
+// real PCs) the TSC counts at the CPU's own rate, which Lokum does not calibrate: the stamps
+// still only grow, but their seconds are v86's.
 
 const TSC_PER_USEC: u32 = 1000; // v86: 1 GHz
 
