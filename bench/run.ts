@@ -27,6 +27,7 @@
 //           --asm         write both listings of every program to build/bench/ (NAME.lokum.s,
 //                         NAME.gcc.s) for reading next to each other
 //           --markdown    print the table as Markdown (for docs/benchmarks.md)
+//           --codegen     only the compiler's table (skip the system, module, disk and net figures)
 
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
@@ -43,7 +44,7 @@ import { GCC_FLAGS, compileCBytes } from "../test/lang/gcc.js";
 import { type SystemFigures, LINUX, measureSystem } from "./system.js";
 import { LINUX_MODULES, measureModules } from "./modules.js";
 import { measureDisk } from "./disk.js";
-import { LINUX_NET, measureNet, measureUdp } from "./net.js";
+import { LINUX_NET, measureHttp, measureNet, measureTcp, measureUdp } from "./net.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const programsDir = join(root, "bench/programs");
@@ -60,6 +61,7 @@ const runs = Math.max(1, Number(option("--runs") ?? 5));
 const only = option("--only")?.split(",");
 const writeAsm = args.includes("--asm");
 const markdown = args.includes("--markdown");
+const codegenOnly = args.includes("--codegen");
 
 // ---- building
 interface Built {
@@ -230,10 +232,12 @@ async function main(): Promise<void> {
   console.log(`\nGeometric mean of the instruction ratios (Lokum / gcc -O2): ${geomean.toFixed(2)}`);
   console.log(`Baseline (empty main; instructions subtracted above, ms not): Lokum ${fmt(baseLokum.instructions)} instructions / ${baseLokum.ms.toFixed(0)} ms, gcc ${fmt(baseGcc.instructions)} / ${baseGcc.ms.toFixed(0)} ms`);
   console.log(`Compile time: ${ct.ms.toFixed(0)} ms for ${ct.what}`);
-  await printSystem();
-  await printModules();
-  await printDisk();
-  await printNet();
+  if (!codegenOnly) {
+    await printSystem();
+    await printModules();
+    await printDisk();
+    await printNet();
+  }
   console.log(`Runs per program: ${runs}; whole bench ${((performance.now() - started) / 1000).toFixed(1)} s`);
   if (mismatches) {
     console.error(`\n${mismatches} checksum mismatch(es): the figures above are not valid.`);
@@ -333,6 +337,22 @@ async function printNet(): Promise<void> {
     console.log(`(${fmt(udp[0].bytesSent)} bytes per run with nc -u; bytes lost per run: ${lost.map(fmt).join(", ")})`);
   } catch (err) {
     console.log(`UDP figures: not available (${String((err as Error).message).split("\n")[0]})`);
+  }
+  try {
+    const tcp = await measureTcp(3);
+    console.log(row("TCP between two Lokums, MB/s", median(tcp.map((t) => t.bytes / 1e6 / (t.ms / 1000))).toFixed(2), median(tcp.map((t) => t.ms)).toFixed(0), "-"));
+    console.log(`(1 MiB per run with nc, md5 checked; segments resent so far: ${tcp.map((t) => t.retransmitted).join(", ")})`);
+  } catch (err) {
+    console.log(`TCP figures: not available (${String((err as Error).message).split("\n")[0]})`);
+  }
+  try {
+    const http = await measureHttp(3);
+    const mb = median(http.map((h) => h.bytes / 1e6 / (h.ms / 1000)));
+    console.log(row("wget 4 MiB via the router", fmt(median(http.map((h) => h.instructions))), median(http.map((h) => h.ms)).toFixed(0),
+      `${fmt(LINUX_NET.httpInstructions)}, ${fmt(LINUX_NET.httpMs)} ms`));
+    console.log(row("  … MB/s", mb.toFixed(2), "", LINUX_NET.httpMBs.toFixed(2)));
+  } catch (err) {
+    console.log(`HTTP figures: not available (${String((err as Error).message).split("\n")[0]})`);
   }
 }
 

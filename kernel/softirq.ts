@@ -16,6 +16,7 @@
 // __do_softirq. doSoftirq() is not reentrant: a call made while one runs returns at once and
 // the running loop picks up the new work.
 
+export const TIMER_SOFTIRQ: i32 = 1; //  kernel timers (timer.ts)
 export const NET_TX_SOFTIRQ: i32 = 2;
 export const NET_RX_SOFTIRQ: i32 = 3;
 const NR_SOFTIRQS: i32 = 10;

@@ -23,6 +23,18 @@ import type { LabTerminal } from "./terminal.js";
 /** The kernel command line of the lab's machine. ip=dhcp: /etc/init.d/network configures eth0
  *  by DHCP from v86's router, in the background (docs/network.md). */
 const CMDLINE = "console=ttyS0 ip=dhcp";
+
+/**
+ * What the lab's NIC is cabled to, from the page's query string (docs/network.md, "Two tabs"):
+ *   (default)         v86's router ("fetch"): DHCP, DNS, HTTP to the outside
+ *   ?net=inbrowser    v86's in-browser hub: every tab of this origin (in one browser profile)
+ *                     on one wire, no router — give each tab its own address by hand, e.g.
+ *                     `ifconfig eth0 10.0.0.1 up` and `ifconfig eth0 10.0.0.2 up`
+ */
+export function labNetwork(search: string): { net: "fetch" | "inbrowser"; cmdline: string } {
+  const inbrowser = new URLSearchParams(search).get("net") === "inbrowser";
+  return inbrowser ? { net: "inbrowser", cmdline: "console=ttyS0" } : { net: "fetch", cmdline: CMDLINE };
+}
 const PROMPT = /# $/;
 const KERNEL_IDLE = /Boot complete: idling[^\n]*\n/; // the whole line
 const KERNEL_PANIC = /Kernel panic/;
@@ -51,7 +63,8 @@ export class Lab {
       if (stale()) return;
 
       this.status.set("starting");
-      const machine = await createBrowserMachine({ kernel: files.kernel, initrd: files.initrd, cmdline: CMDLINE, net: "fetch" });
+      const { net, cmdline } = labNetwork(globalThis.location?.search ?? "");
+      const machine = await createBrowserMachine({ kernel: files.kernel, initrd: files.initrd, cmdline, net });
       if (stale()) return;
       this.machine = machine;
       machine.onSerial((chunk) => {

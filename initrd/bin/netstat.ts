@@ -1,14 +1,15 @@
-// netstat: the IPv4 sockets, from /proc/net/udp and /proc/net/raw, in busybox's format.
+// netstat: the IPv4 sockets, from /proc/net/tcp, /proc/net/udp and /proc/net/raw, in busybox's
+// format.
 //
-//   netstat [-a|-l] [-n] [-u] [-w]
+//   netstat [-a|-l] [-n] [-t] [-u] [-w]
 //
 //   Active Internet connections (servers and established)
 //   Proto Recv-Q Send-Q Local Address           Foreign Address         State
 //   udp        0      0 0.0.0.0:9000            0.0.0.0:*
 //
-// Without -a only connected sockets are shown ("w/o servers"), with -l only unconnected ones
-// ("only servers"). -u: UDP, -w: raw; both by default (there is no TCP). Without -n the
-// address 0.0.0.0 shows as "*".
+// Without -a only connected sockets are shown ("w/o servers"), with -l only the servers (TCP:
+// LISTEN; UDP and raw: unconnected). -t: TCP, -u: UDP, -w: raw; all three by default. Without
+// -n the address 0.0.0.0 shows as "*".
 
 import { printf, readLine, snprintf } from "../lib/stdio";
 import { open, close, O_RDONLY } from "../lib/unistd";
@@ -43,7 +44,11 @@ function endpoint(buf: usize, addr: u32, port: u32): void {
   else snprintf(buf, 32, "%s:%u", host, port);
 }
 
+const tcpStates: StaticArray<string> = ["", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT", "CLOSE", "CLOSE_WAIT",
+  "LAST_ACK", "LISTEN", "CLOSING"];
+
 function list(path: string, proto: string): void {
+  const tcp = changetype<usize>(proto) == changetype<usize>("tcp");
   const fd = open(changetype<usize>(path), O_RDONLY, 0);
   if (fd < 0) return;
   let n = 0;
@@ -58,19 +63,21 @@ function list(path: string, proto: string): void {
     const raddr = hex();
     const rport = hex();
     const state = hex();
-    hex(); // tx_queue
+    const txq = hex();
     const rxq = hex();
-    const listening = state != 1;
+    const listening = tcp ? state == 10 : state != 1;
     if ((listening && !showListening) || (!listening && !showConnected)) continue;
     endpoint(changetype<usize>(local), laddr, lport);
     endpoint(changetype<usize>(remote), raddr, rport);
-    printf("%-6s%6u%7u %-23s %-23s %-12s\n", changetype<usize>(proto), rxq, 0, changetype<usize>(local), changetype<usize>(remote),
-      changetype<usize>(state == 1 ? "ESTABLISHED" : ""));
+    const stateName = tcp ? (state <= 11 ? tcpStates[state] : "UNKNOWN") : state == 1 ? "ESTABLISHED" : "";
+    printf("%-6s%6u%7u %-23s %-23s %-12s\n", changetype<usize>(proto), tcp && state == 10 ? 0 : rxq, tcp ? txq : 0, changetype<usize>(local),
+      changetype<usize>(remote), changetype<usize>(stateName));
   }
   close(fd);
 }
 
 export function main(argc: i32, argv: usize, envp: usize): i32 {
+  let tcp = false;
   let udp = false;
   let raw = false;
   for (;;) {
@@ -81,11 +88,13 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
     else if (c == 110) numeric = true;
     else if (c == 117) udp = true;
     else if (c == 119) raw = true;
-    else if (c != 116) return 1; // t: no TCP sockets to show
+    else if (c == 116) tcp = true;
+    else return 1;
   }
-  if (!udp && !raw) { udp = true; raw = true; }
+  if (!tcp && !udp && !raw) { tcp = true; udp = true; raw = true; }
   printf("Active Internet connections %s\n", changetype<usize>(showListening && showConnected ? "(servers and established)" : showListening ? "(only servers)" : "(w/o servers)"));
   printf("Proto Recv-Q Send-Q %-23s %-23s State       \n", changetype<usize>("Local Address"), changetype<usize>("Foreign Address"));
+  if (tcp) list("/proc/net/tcp", "tcp");
   if (udp) list("/proc/net/udp", "udp");
   if (raw) list("/proc/net/raw", "raw");
   return 0;

@@ -1,5 +1,5 @@
 // socket.ts — sockets and IPv4 helpers for the network tools (ifconfig, route, ping, udhcpc,
-// arp, nc): the system calls of Linux's i386 socket API (359 socket … 373 shutdown, stubs
+// arp, nc, wget): the system calls of Linux's i386 socket API (359 socket … 373 shutdown, stubs
 // generated from kernel/syscalls.tbl), struct sockaddr_in helpers, dotted-quad parsing and
 // printing, and the Internet checksum.
 //
@@ -17,14 +17,20 @@ declare function sys_sendto(fd: i32, buf: usize, len: u32, flags: u32, addr: usi
 declare function sys_recvfrom(fd: i32, buf: usize, len: u32, flags: u32, addr: usize, addrLen: usize): i32;
 declare function sys_setsockopt(fd: i32, level: i32, name: i32, val: usize, len: u32): i32;
 declare function sys_getsockname(fd: i32, addr: usize, len: usize): i32;
+declare function sys_getpeername(fd: i32, addr: usize, len: usize): i32;
+declare function sys_listen(fd: i32, backlog: i32): i32;
+declare function sys_accept4(fd: i32, addr: usize, len: usize, flags: i32): i32;
+declare function sys_shutdown(fd: i32, how: i32): i32;
 declare function sys_poll(fds: usize, n: u32, timeout: i32): i32;
 declare function sys_gettimeofday(tv: usize, tz: usize): i32;
 
 export const AF_INET = 2, AF_PACKET = 17;
 export const SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_RAW = 3;
-export const IPPROTO_ICMP = 1, IPPROTO_UDP = 17;
+export const IPPROTO_ICMP = 1, IPPROTO_TCP = 6, IPPROTO_UDP = 17;
+export const SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
 export const SOL_SOCKET = 1, SO_BROADCAST = 6, SO_RCVTIMEO = 20, SO_BINDTODEVICE = 25;
-export const MSG_DONTWAIT = 0x40;
+export const MSG_DONTWAIT = 0x40, MSG_NOSIGNAL = 0x4000;
+export const SO_REUSEADDR = 2;
 export const ETH_P_IP = 0x0800, ETH_P_ARP = 0x0806, ETH_P_ALL = 0x0003;
 export const POLLIN = 1;
 
@@ -51,6 +57,11 @@ export function setsockopt(fd: i32, level: i32, name: i32, val: usize, len: u32)
   return syscallResult(sys_setsockopt(fd, level, name, val, len));
 }
 export function getsockname(fd: i32, addr: usize, len: usize): i32 { return syscallResult(sys_getsockname(fd, addr, len)); }
+export function getpeername(fd: i32, addr: usize, len: usize): i32 { return syscallResult(sys_getpeername(fd, addr, len)); }
+export function listen(fd: i32, backlog: i32): i32 { return syscallResult(sys_listen(fd, backlog)); }
+/** accept(2): a new descriptor for the next connection; addr/len may be 0. */
+export function accept(fd: i32, addr: usize, len: usize): i32 { return syscallResult(sys_accept4(fd, addr, len, 0)); }
+export function shutdown(fd: i32, how: i32): i32 { return syscallResult(sys_shutdown(fd, how)); }
 export function poll(fds: usize, n: u32, timeoutMs: i32): i32 { return syscallResult(sys_poll(fds, n, timeoutMs)); }
 
 const timeoutBuf = new StaticArray<u32>(2);

@@ -18,9 +18,16 @@
 // MSG_DONTWAIT was given (-EAGAIN), up to SO_RCVTIMEO (-EAGAIN), or until a signal (-EINTR).
 // Sending is the family's: ops.sendmsg gets the data in a kernel buffer and the destination.
 //
-// System calls: the i386 direct ones (359 socket … 373 shutdown) and socketcall(102), which
-// multiplexes them (what older libcs use): both end in the same functions. Addresses are
-// copied into a kernel sockaddr buffer of up to 128 bytes (sockaddr_storage) first.
+// Stream sockets (TCP) have no per-datagram queue: their family fills in the ops listen,
+// accept, recvmsg, poll and shutdown, and the socket layer hands those calls over. accept4
+// makes the new socket (same family, type and ops) and the family attaches the connection to
+// it. A write to a stream that cannot send any more (EPIPE) also sends SIGPIPE to the writer,
+// unless MSG_NOSIGNAL, as with pipes.
+//
+// System calls: the i386 direct ones (359 socket … 373 shutdown, with 363 listen and 364
+// accept4) and socketcall(102), which multiplexes them (what older libcs use): both end in the
+// same functions. Addresses are copied into a kernel sockaddr buffer of up to 128 bytes
+// (sockaddr_storage) first.
 //
 // The interface ioctls (SIOCGIFFLAGS, SIOCSIFADDR, SIOCADDRT, …) on any socket go to
 // dev_ioctl.ts, as Linux's sock_ioctl hands them to dev_ioctl.
@@ -31,6 +38,7 @@ import { sleepOn, sleepOnTimeout, wakeUp } from "../sched";
 import { jiffies, HZ } from "../arch/x86/pit";
 import { request_module } from "../kmod";
 import { currentProc } from "../proc";
+import { SIGPIPE, sendSignal } from "../signal";
 import { fopsGet, fopsPut } from "../module/module";
 import {
   EAFNOSUPPORT, EAGAIN, EBADF, EDESTADDRREQ, EFAULT, EINTR, EINVAL, ENOMEM, ENOPROTOOPT, ENOTSOCK, EOPNOTSUPP, EPIPE, ENOTCONN,
@@ -56,6 +64,7 @@ const SOCK_CLOEXEC: i32 = 0o2000000;
 const MSG_PEEK: u32 = 2;
 const MSG_TRUNC: u32 = 0x20;
 const MSG_DONTWAIT: u32 = 0x40;
+const MSG_NOSIGNAL: u32 = 0x4000;
 
 const SOL_SOCKET: i32 = 1;
 const SO_TYPE: i32 = 3;
@@ -92,6 +101,15 @@ export class ProtoOps {
   sendmsg: (sock: Socket, buf: usize, len: u32, addr: usize, addrLen: u32) => i32;
   /** Writes the local address to addr (kernel, SOCKADDR_MAX bytes); returns its length. */
   getname: (sock: Socket, addr: usize, peer: bool) => i32;
+  // Stream sockets (TCP) add these; a family that leaves them out gets the datagram behaviour.
+  listen: (sock: Socket, backlog: i32) => i32;
+  /** Waits for a connection on sock and attaches it to newSock (a fresh socket of the family). */
+  accept: (sock: Socket, newSock: Socket, nonblock: bool) => i32;
+  /** Reads up to len bytes into buf (kernel): the count, 0 at end of stream, or -errno. */
+  recvmsg: (sock: Socket, buf: usize, len: u32, flags: u32) => i32;
+  /** The poll mask (POLLIN, POLLOUT, POLLERR, POLLHUP). */
+  poll: (sock: Socket) => i32;
+  shutdown: (sock: Socket, how: i32) => i32;
 }
 
 @unmanaged
@@ -190,17 +208,28 @@ function socketRelease(inode: Inode, file: File): void {
 }
 
 function socketRead(file: File, buf: usize, n: u32): i32 {
+  const sock = changetype<Socket>(file.priv);
+  if (sock.ops.recvmsg != null) return sock.ops.recvmsg(sock, buf, n, (file.flags & O_NONBLOCK) != 0 ? MSG_DONTWAIT : 0);
   return sockRecv(changetype<Socket>(file.priv), buf, n, (file.flags & O_NONBLOCK) != 0 ? MSG_DONTWAIT : 0, 0, 0);
 }
 
 function socketWrite(file: File, buf: usize, n: u32): i32 {
   const sock = changetype<Socket>(file.priv);
+  if (sock.type == SOCK_STREAM) return streamSent(sock.ops.sendmsg(sock, buf, n, 0, 0), 0);
   if ((sock.flags & SOCK_CONNECTED) == 0 && sock.family != AF_PACKET) return -EDESTADDRREQ;
   return sock.ops.sendmsg(sock, buf, n, 0, 0);
 }
 
+/** Writing to a stream whose sending side is shut (or was never connected) fails with EPIPE
+ *  and also sends SIGPIPE to the writer, unless MSG_NOSIGNAL (as pipes do). */
+function streamSent(result: i32, flags: u32): i32 {
+  if (result == -EPIPE && (flags & MSG_NOSIGNAL) == 0) sendSignal(currentProc(), SIGPIPE);
+  return result;
+}
+
 function socketPoll(file: File): i32 {
   const sock = changetype<Socket>(file.priv);
+  if (sock.ops.poll != null) return sock.ops.poll(sock);
   let mask = POLLOUT | POLLWRNORM;
   if (sock.rxQueue.qlen > 0) mask |= POLLIN | POLLRDNORM;
   if (sock.err != 0) mask |= POLLERR;
@@ -259,6 +288,11 @@ export function sys_socket(family: i32, type: i32, protocol: i32): i32 {
     kfree(changetype<usize>(sock));
     return -EAFNOSUPPORT;
   }
+  return sockMapFd(sock, flags);
+}
+
+/** Gives sock (its ops held) a file and a descriptor; on failure releases and frees it. */
+function sockMapFd(sock: Socket, flags: i32): i32 {
   const inode = newInode(sockSb, S_IFSOCK | 0o777, sockInodeOps, socketFops);
   const file = fileAlloc();
   if (inode == null || file == null) {
@@ -315,6 +349,18 @@ const MAX_SEND: u32 = 65507;
 export function sys_sendto(fd: i32, ubuf: u32, len: u32, flags: u32, uaddr: u32, addrLen: u32): i32 {
   const sock = sockFromFd(fd);
   if (sock == null) return lastError;
+  if (sock.type == SOCK_STREAM) {
+    // A stream has no message boundaries and no destination per call: send what fits in one
+    // kernel buffer now, the caller sends the rest.
+    if (len > 65536) len = 65536;
+    const k = kmalloc(len > 0 ? len : 1);
+    if (k == 0) return -ENOMEM;
+    let r = 0;
+    if (len > 0 && copyFromUser(k, ubuf, len) < 0) r = -EFAULT;
+    else r = streamSent(sock.ops.sendmsg(sock, k, len, 0, 0), flags);
+    kfree(k);
+    return r;
+  }
   if (len > MAX_SEND) return -90; // EMSGSIZE
   let addr: usize = 0;
   if (uaddr != 0 && addrLen != 0) {
@@ -375,7 +421,14 @@ export function sys_recvfrom(fd: i32, ubuf: u32, len: u32, flags: u32, uaddr: u3
   const room = len < 65536 ? len : 65536;
   const k = kmalloc(room > 0 ? room : 1);
   if (k == 0) return -ENOMEM;
-  let r = sockRecv(sock, k, room, flags, uaddr, uaddrLen);
+  let r = 0;
+  if (sock.ops.recvmsg != null) {
+    r = sock.ops.recvmsg(sock, k, room, flags);
+    if (r >= 0 && uaddr != 0 && uaddrLen != 0) { // a stream's sender is its peer
+      const n = sock.ops.getname(sock, changetype<usize>(addrBuf), true);
+      if (n > 0 && (copyToUser(uaddr, changetype<usize>(addrBuf), 16) < 0 || putUser32(uaddrLen, 16) < 0)) r = -EFAULT;
+    }
+  } else r = sockRecv(sock, k, room, flags, uaddr, uaddrLen);
   if (r > 0 && copyToUser(ubuf, k, <u32>r < room ? <u32>r : room) < 0) r = -EFAULT;
   kfree(k);
   return r;
@@ -458,8 +511,49 @@ export function sys_shutdown(fd: i32, how: i32): i32 {
   const sock = sockFromFd(fd);
   if (sock == null) return lastError;
   if (how < 0 || how > 2) return -EINVAL;
+  if (sock.ops.shutdown != null) return sock.ops.shutdown(sock, how);
   if ((sock.flags & SOCK_CONNECTED) == 0) return -ENOTCONN;
   return 0;
+}
+
+export function sys_listen(fd: i32, backlog: i32): i32 {
+  const sock = sockFromFd(fd);
+  if (sock == null) return lastError;
+  if (sock.ops.listen == null) return -EOPNOTSUPP;
+  return sock.ops.listen(sock, backlog);
+}
+
+/** accept4: a new socket of the listener's family and type takes the next connection. */
+export function sys_accept4(fd: i32, uaddr: u32, uaddrLen: u32, flags: i32): i32 {
+  const sock = sockFromFd(fd);
+  if (sock == null) return lastError;
+  if (sock.ops.accept == null) return -EOPNOTSUPP;
+  if ((flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != 0) return -EINVAL;
+  const newSock = changetype<Socket>(kzalloc(sizeof<Socket>() + sizeof<SkbQueue>()));
+  if (newSock == null) return -ENOMEM;
+  newSock.rxQueue = changetype<SkbQueue>(changetype<usize>(newSock) + sizeof<Socket>());
+  newSock.family = sock.family;
+  newSock.type = sock.type;
+  newSock.protocol = sock.protocol;
+  newSock.ops = sock.ops;
+  const nonblock = (sock.file.flags & O_NONBLOCK) != 0;
+  const r = sock.ops.accept(sock, newSock, nonblock);
+  if (r < 0) {
+    kfree(changetype<usize>(newSock));
+    return r;
+  }
+  fopsGet(changetype<usize>(newSock.ops)); // sock holds the same module: this cannot fail
+  const newFd = sockMapFd(newSock, flags);
+  if (newFd >= 0 && uaddr != 0 && uaddrLen != 0) {
+    const k = changetype<usize>(addrBuf);
+    memory_fill(k, 0, 16);
+    sock.ops.getname(newSock, k, true);
+    if (getUser32(uaddrLen, k + 64) < 0) return -EFAULT;
+    let room = load<u32>(k + 64);
+    if (room > 16) room = 16;
+    if (copyToUser(uaddr, k, room) < 0 || putUser32(uaddrLen, 16) < 0) return -EFAULT;
+  }
+  return newFd;
 }
 
 const callArgs = new StaticArray<u32>(6);
@@ -476,16 +570,20 @@ export function sys_socketcall(call: i32, uargs: u32): i32 {
     case 1: return sys_socket(<i32>a0, <i32>a1, <i32>a2);
     case 2: return sys_bind(<i32>a0, a1, a2);
     case 3: return sys_connect(<i32>a0, a1, a2);
+    case 4: return sys_listen(<i32>a0, <i32>a1);
+    case 5: return sys_accept4(<i32>a0, a1, a2, 0); // accept
+    case 18: return sys_accept4(<i32>a0, a1, a2, <i32>a3);
     case 6: return getname(<i32>a0, a1, a2, false);
     case 7: return getname(<i32>a0, a1, a2, true);
     case 9: return sys_sendto(<i32>a0, a1, a2, a3, 0, 0); // send
     case 10: return sys_recvfrom(<i32>a0, a1, a2, a3, 0, 0); // recv
     case 11: return sys_sendto(<i32>a0, a1, a2, a3, a4, a5);
     case 12: return sys_recvfrom(<i32>a0, a1, a2, a3, a4, a5);
+    case 8: return -EOPNOTSUPP; // socketpair: no AF_UNIX
     case 13: return sys_shutdown(<i32>a0, <i32>a1);
     case 14: return sys_setsockopt(<i32>a0, <i32>a1, <i32>a2, a3, a4);
     case 15: return sys_getsockopt(<i32>a0, <i32>a1, <i32>a2, a3, a4);
-    default: return -EOPNOTSUPP; // listen, accept, socketpair, sendmsg, recvmsg: no stream sockets
+    default: return -EOPNOTSUPP; // sendmsg, recvmsg (struct msghdr): not there
   }
 }
 

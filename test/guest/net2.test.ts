@@ -1,6 +1,7 @@
 // Two Lokum machines on one wire, in Node: what A's NE2000 sends is handed to B's, and back
 // (v86's net0-send → the other machine's net0-receive; no router, no DHCP: static addresses).
-// A pings B, and UDP goes both ways with nc. Every frame on the wire has correct checksums.
+// A pings B, UDP and TCP go both ways with nc (TCP: 300 KB each way, md5 compared), a connect
+// to a machine that has gone silent times out. Every frame on the wire has correct checksums.
 
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Machine } from "../../emulator/machine.js";
@@ -10,6 +11,7 @@ import { buildNetSystem, checkFrame } from "./netsystem.js";
 let a: Machine;
 let b: Machine;
 const wire: Uint8Array[] = [];
+let cut = false; // frames from A are lost
 
 async function boot(m: Machine): Promise<void> {
   await m.start();
@@ -34,7 +36,7 @@ beforeAll(async () => {
   await Promise.all([boot(a), boot(b)]);
   a.onFrameSent((frame) => {
     wire.push(frame.slice());
-    b.injectFrame(frame.slice());
+    if (!cut) b.injectFrame(frame.slice());
   });
   b.onFrameSent((frame) => {
     wire.push(frame.slice());
@@ -71,6 +73,36 @@ describe("two machines on one wire", () => {
     await sh(a, "echo nobody | nc -u 10.0.0.2 9999");
     expect(await sh(b, "grep 'Udp: [0-9]' /proc/net/snmp")).toMatch(/^Udp: 1 1 0 1 /) // in: 1 delivered, 1 to no port; out: the one B sent;
   }, 60_000);
+
+  test("TCP from A to B and from B to A: nc -l and nc, 300 KB each way, md5 equal", async () => {
+    const make = "dd if=/dev/urandom of=/tmp/data bs=1024 count=300 2>/dev/null; md5sum /tmp/data";
+    const aSum = (await sh(a, make)).slice(0, 32);
+    const bSum = (await sh(b, make)).slice(0, 32);
+    expect(aSum).not.toBe(bSum);
+    await sh(b, "sh -c 'nc -l -p 5000 > /tmp/got &'");
+    expect(await sh(a, "nc 10.0.0.2 5000 < /tmp/data; echo nc=$?", 120_000)).toBe("nc=0\nrc=0\n");
+    expect(await sh(b, "sleep 1; md5sum < /tmp/got")).toBe(`${aSum}  -\nrc=0\n`);
+    await sh(a, "sh -c 'nc -l -p 5001 > /tmp/got &'");
+    expect(await sh(b, "nc 10.0.0.1 5001 < /tmp/data; echo nc=$?", 120_000)).toBe("nc=0\nrc=0\n");
+    expect(await sh(a, "sleep 1; md5sum < /tmp/got; grep 'Tcp: 1' /proc/net/snmp")).toMatch(new RegExp(`^${bSum}  -\nTcp: 1 200 120000 -1 1 1 0 0 0 \\d+ \\d+ \\d+ 0 0 0\nrc=0\n$`));
+    // A port nobody listens on: B answers the SYN with a RST.
+    expect(await sh(a, "echo x | nc 10.0.0.2 5999; echo nc=$?")).toBe("nc: can't connect to remote host (10.0.0.2): Connection refused\nnc=1\nrc=0\n");
+  }, 240_000);
+
+  test("a connect to a machine that does not answer: SYN resent 3 times, then ETIMEDOUT", async () => {
+    // A fresh ARP entry for B first, so that the SYNs themselves go out on the wire.
+    await sh(a, "echo 1 > /proc/sys/net/ipv4/neigh/default/gc_stale_time; sleep 2; ping -c 1 -q 10.0.0.2 > /dev/null; echo 60 > /proc/sys/net/ipv4/neigh/default/gc_stale_time");
+    cut = true;
+    try {
+      const start = wire.length;
+      const out = await sh(a, "nc 10.0.0.2 5000; echo nc=$?; grep 'Tcp: 1' /proc/net/snmp", 60_000);
+      expect(out).toMatch(/^nc: can't connect to remote host \(10\.0\.0\.2\): Connection timed out\nnc=1\nTcp: 1 200 120000 -1 3 1 2 0 0 \d+ \d+ [1-9]\d* /);
+      const syns = wire.slice(start).filter((f) => f[23] === 6 && (f[47] & 0x12) === 0x02);
+      expect(syns.length).toBe(4); // the first and three retransmissions, 1, 2, 4 and 8 s apart
+    } finally {
+      cut = false;
+    }
+  }, 90_000);
 
   test("every frame on the wire is well formed", () => {
     expect(wire.length).toBeGreaterThan(10);

@@ -1,7 +1,7 @@
 // The system the network suites boot: kernel, user programs and every module of modules/
 // (8390, ne2k-pci, af_packet, …) built in-process, as `lokum build` lays them out, plus the
-// host-side helpers they share: checking the checksums of the frames the guest sends, and
-// reading /proc/net/dev.
+// host-side helpers they share: checking the checksums of the frames the guest sends (IP, ICMP,
+// UDP, TCP), and reading /proc/net/dev.
 
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -16,7 +16,7 @@ import { buildUserland } from "../../toolchain/src/userland.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 /** Test programs (test/guest/programs/) added to /bin. */
-const TEST_PROGRAMS = ["sockcall"];
+const TEST_PROGRAMS = ["sockcall", "tcperr"];
 
 export interface NetSystem {
   kernel: Uint8Array;
@@ -74,6 +74,13 @@ export function checkFrame(frame: Uint8Array): { error: string | null; kind: str
     if (payload[6] === 0 && payload[7] === 0) return { error: null, kind: "udp" }; // no checksum
     const pseudo = ((ip[12] << 8) | ip[13]) + ((ip[14] << 8) | ip[15]) + ((ip[16] << 8) | ip[17]) + ((ip[18] << 8) | ip[19]) + 17 + ulen;
     return { error: inetChecksum(payload, pseudo) === 0 ? null : "bad UDP checksum", kind: "udp" };
+  }
+  if (proto === 6) {
+    if (payload.length < 20) return { error: "short TCP", kind: "tcp" };
+    const doff = (payload[12] >> 4) * 4;
+    if (doff < 20 || doff > payload.length) return { error: `TCP data offset ${doff}`, kind: "tcp" };
+    const pseudo = ((ip[12] << 8) | ip[13]) + ((ip[14] << 8) | ip[15]) + ((ip[16] << 8) | ip[17]) + ((ip[18] << 8) | ip[19]) + 6 + payload.length;
+    return { error: inetChecksum(payload, pseudo) === 0 ? null : "bad TCP checksum", kind: "tcp" };
   }
   return { error: `unexpected IP protocol ${proto}`, kind: "ip" };
 }

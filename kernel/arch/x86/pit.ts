@@ -2,7 +2,8 @@
 //
 // Channel 0 runs as a rate generator (mode 2) at HZ = 100 interrupts per second on IRQ 0: its
 // 1.193182 MHz input divided by 11932. Each tick advances `jiffies` and calls the scheduler's
-// tick (sched.ts: time accounting, timed sleepers, preemption). 100 Hz is also what v86 can
+// tick (sched.ts: time accounting, timed sleepers, preemption) and lets due kernel timers run
+// (timer.ts). 100 Hz is also what v86 can
 // afford: every wake-up from `hlt` costs the host about 1 ms (docs/v86.md).
 //
 // Under v86 the PIT runs on wall-clock time and ticks missed while the guest is busy are
@@ -10,6 +11,7 @@
 
 import { requestIrq } from "../../irq";
 import { localClockUpdate } from "../../clock";
+import { timerTick } from "../../timer";
 
 export const HZ: u32 = 100;
 const PIT_INPUT_HZ: u32 = 1193182;
@@ -38,6 +40,7 @@ function timerInterrupt(irq: i32, dev: usize): void {
   lastTickTsc = rdtsc();
   localClockUpdate(); // keeps printk's clock from missing a TSC wrap (clock.ts)
   if (tickHook != null) tickHook(tickFromUser);
+  timerTick(); // kernel timers that are due run in TIMER_SOFTIRQ after this handler
 }
 
 export function pitInit(): void {

@@ -2,24 +2,27 @@
 //
 //   socket(AF_INET, SOCK_DGRAM, 0 or IPPROTO_UDP)   a UDP socket (udp.ts)
 //   socket(AF_INET, SOCK_RAW, protocol)             a raw socket (raw.ts), root only
-//   SOCK_STREAM (TCP)                               not implemented: EPROTONOSUPPORT
+//   socket(AF_INET, SOCK_STREAM, 0 or IPPROTO_TCP)  a TCP socket (tcp.ts)
 //
 // inetInit registers the family, the IPv4 and ARP packet handlers, and the /proc/net files:
-// arp, route, snmp, udp, raw (Linux's formats).
+// arp, route, snmp, tcp, udp, raw (Linux's formats).
 
 import { EPERM, EPROTONOSUPPORT, ESOCKTNOSUPPORT } from "../../lib/errno";
 import { procCreateFile } from "../../fs/procfs";
 import { SeqBuf, seqPrintf, seqPutc } from "../../fs/seq";
 import { currentProc } from "../../proc";
-import { AF_INET, NetProtoFamily, ProtoOps, SOCK_BOUND, SOCK_CONNECTED, SOCK_DGRAM, SOCK_RAW, Socket, sockFirst, sockRegister } from "../socket";
+import { AF_INET, NetProtoFamily, ProtoOps, SOCK_BOUND, SOCK_CONNECTED, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM, Socket, sockFirst, sockRegister } from "../socket";
 import { htons } from "./checksum";
 import { arpInit, showArp } from "./arp";
 import { devinetInit } from "./devinet";
-import { IPPROTO_UDP, ipInit, ipSourceFor, showSnmpIp } from "./ip";
+import { IPPROTO_TCP, IPPROTO_UDP, ipInit, ipSourceFor, showSnmpIp } from "./ip";
 import { showSnmpIcmp } from "./icmp";
 import { showRoutes } from "./route";
 import { showSnmpUdp, udpBind, udpConnect, udpSendmsg } from "./udp";
 import { rawBind, rawConnect, rawSendmsg } from "./raw";
+import {
+  showSnmpTcp, showTcp, tcpAccept, tcpBind, tcpConnect, tcpCreate, tcpListen, tcpPoll, tcpRecvmsg, tcpRelease, tcpSendmsg, tcpShutdown,
+} from "./tcp";
 
 function inetGetname(sock: Socket, addr: usize, peer: bool): i32 {
   store<u16>(addr, <u16>AF_INET);
@@ -38,6 +41,10 @@ function inetGetname(sock: Socket, addr: usize, peer: bool): i32 {
 
 const udpOps: ProtoOps = { family: 2, bind: udpBind, connect: udpConnect, sendmsg: udpSendmsg, getname: inetGetname };
 const rawOps: ProtoOps = { family: 2, bind: rawBind, connect: rawConnect, sendmsg: rawSendmsg, getname: inetGetname };
+const tcpOps: ProtoOps = {
+  family: 2, release: tcpRelease, bind: tcpBind, connect: tcpConnect, sendmsg: tcpSendmsg, getname: inetGetname, listen: tcpListen, accept: tcpAccept,
+  recvmsg: tcpRecvmsg, poll: tcpPoll, shutdown: tcpShutdown,
+};
 
 function inetCreate(sock: Socket, protocol: i32): i32 {
   if (sock.type == SOCK_DGRAM) {
@@ -52,7 +59,13 @@ function inetCreate(sock: Socket, protocol: i32): i32 {
     sock.ops = rawOps;
     return 0;
   }
-  return sock.type == 1 ? -EPROTONOSUPPORT : -ESOCKTNOSUPPORT;
+  if (sock.type == SOCK_STREAM) {
+    if (protocol != 0 && protocol != <i32>IPPROTO_TCP) return -EPROTONOSUPPORT;
+    sock.protocol = IPPROTO_TCP;
+    sock.ops = tcpOps;
+    return tcpCreate(sock);
+  }
+  return -ESOCKTNOSUPPORT;
 }
 
 const inetFamily: NetProtoFamily = { family: 2, create: inetCreate };
@@ -82,6 +95,7 @@ function showRaw(m: SeqBuf): void { showSockets(m, SOCK_RAW, false); }
 function showSnmp(m: SeqBuf): void {
   showSnmpIp(m);
   showSnmpIcmp(m);
+  showSnmpTcp(m);
   showSnmpUdp(m);
 }
 
@@ -93,6 +107,7 @@ export function inetInit(): void {
   procCreateFile("net/arp", showArp);
   procCreateFile("net/route", showRoutes);
   procCreateFile("net/snmp", showSnmp);
+  procCreateFile("net/tcp", showTcp);
   procCreateFile("net/udp", showUdp);
   procCreateFile("net/raw", showRaw);
 }

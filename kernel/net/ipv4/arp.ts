@@ -9,9 +9,10 @@
 //               NEIGH_QUEUE packets wait in the entry. A request is repeated when another
 //               packet is sent more than a second after the last one; after 3 s with no answer
 //               the entry and its packets are dropped.
-//   REACHABLE   an answer came: packets go out at once. After ARP_TIMEOUT (60 s) without
-//               being confirmed by another ARP packet the entry is forgotten (the next packet
-//               asks again), like Linux's gc of stale entries.
+//   REACHABLE   an answer came: packets go out at once. After gc_stale_time (60 s, set in
+//               /proc/sys/net/ipv4/neigh/default/gc_stale_time, in seconds) without being
+//               confirmed by another ARP packet the entry is forgotten (the next packet asks
+//               again), like Linux's gc of stale entries.
 //
 // Timeouts are checked lazily, whenever the table is searched or /proc/net/arp is read: no
 // timer is needed. Received ARP packets: a request or reply whose target is our address
@@ -24,6 +25,7 @@
 
 import { jiffies, HZ } from "../../arch/x86/pit";
 import { SeqBuf, seqPrintf, seqPuts } from "../../fs/seq";
+import { procCreateWritable } from "../../fs/procfs";
 import { snprintf } from "../../printk";
 import { ARPHRD_ETHER, ETH_ALEN, ETH_HLEN, ETH_P_ARP, ETH_P_IP, IFF_NOARP, NetDevice, PacketType, devAddPack, devQueueXmit, formatMac } from "../netdevice";
 import { SkBuff, SkbQueue, allocSkb, kfreeSkb, skbDequeue, skbPut, skbQueuePurge, skbQueueTail, skbReserve } from "../skbuff";
@@ -31,7 +33,7 @@ import { storeBe16, loadBe16 } from "./checksum";
 
 const NEIGH_MAX: i32 = 32;
 const NEIGH_QUEUE: u32 = 3;
-const ARP_TIMEOUT: u32 = 60 * HZ;
+let arpTimeout: u32 = 60 * HZ; // gc_stale_time
 const ARP_RETRY: u32 = HZ;
 const ARP_GIVEUP: u32 = 3 * HZ;
 
@@ -81,7 +83,7 @@ function neighFree(n: Neighbour): void {
 function expire(): void {
   for (let i = 0; i < NEIGH_MAX; i++) {
     const n = neighAt(i);
-    if (n.state == NUD_REACHABLE && jiffies - n.updated > ARP_TIMEOUT) neighFree(n);
+    if (n.state == NUD_REACHABLE && jiffies - n.updated > arpTimeout) neighFree(n);
     else if (n.state == NUD_INCOMPLETE && jiffies - n.updated > ARP_GIVEUP) {
       arpDropped += pending(n).qlen;
       neighFree(n);
@@ -247,7 +249,27 @@ export function showArp(m: SeqBuf): void {
 
 const arpPacketType: PacketType = { type: ETH_P_ARP, func: arpRcv };
 
+function showStaleTime(m: SeqBuf): void {
+  seqPrintf(m, "%u\n", arpTimeout / HZ);
+}
+
+/** Seconds, as Linux's gc_stale_time; at least 1. */
+function writeStaleTime(buf: usize, n: u32): i32 {
+  let value: u32 = 0;
+  let digits = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const c = <u32>load<u8>(buf + i);
+    if (c < 0x30 || c > 0x39) break;
+    value = value * 10 + c - 0x30;
+    digits++;
+  }
+  if (digits == 0 || value == 0 || value > 86400) return -22; // EINVAL
+  arpTimeout = value * HZ;
+  return 0;
+}
+
 export function arpInit(): void {
   if (sizeof<Neighbour>() > NEIGH_SIZE) return;
   devAddPack(arpPacketType);
+  procCreateWritable("sys/net/ipv4/neigh/default/gc_stale_time", showStaleTime, writeStaleTime);
 }

@@ -1,7 +1,7 @@
 // checksum.ts — the Internet checksum (RFC 1071) and network byte order helpers.
 //
-// The checksum of IPv4, ICMP and UDP is the one's complement of the one's complement sum of the
-// 16-bit big-endian words covered (an odd last byte is padded with a zero). csumPartial adds
+// The checksum of IPv4, ICMP, UDP and TCP is the one's complement of the one's complement sum of
+// the 16-bit big-endian words covered (an odd last byte is padded with a zero). csumPartial adds
 // words to a running 32-bit sum; csumFold folds the carries back in and complements. A header
 // with its checksum field included sums to 0xFFFF, so csumFold(…) == 0 means "correct".
 //
@@ -10,13 +10,24 @@
 // masked as they are; only printing and arithmetic need the bytes.
 
 export function csumPartial(addr: usize, len: u32, sum: u32): u32 {
+  // The one's complement sum does not depend on byte order except for a final swap (RFC 1071
+  // §2(B)): add the CPU's little-endian words, four bytes per load, fold, and swap the bytes
+  // into the big-endian words the callers' sums are made of. (A byte-by-byte loop cost a
+  // third of a TCP download's instructions.) Up to 64 KiB cannot overflow the 32-bit sum.
+  let le: u32 = 0;
   let i: u32 = 0;
-  while (i + 1 < len) {
-    sum += <u32>load<u8>(addr + i) << 8 | <u32>load<u8>(addr + i + 1);
+  while (i + 4 <= len) {
+    const x = load<u32>(addr + i);
+    le += (x & 0xffff) + (x >> 16);
+    i += 4;
+  }
+  if (i + 2 <= len) {
+    le += <u32>load<u16>(addr + i);
     i += 2;
   }
-  if (i < len) sum += <u32>load<u8>(addr + i) << 8;
-  return sum;
+  if (i < len) le += <u32>load<u8>(addr + i); // an odd last byte: the high half of a big-endian word
+  while ((le >> 16) != 0) le = (le & 0xffff) + (le >> 16);
+  return sum + ((le & 0xff) << 8 | le >> 8);
 }
 
 /** The 16-bit checksum (host order) of a running sum. */

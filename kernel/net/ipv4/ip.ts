@@ -8,7 +8,7 @@
 // frame's padding beyond the total length is cut off. Fragments are not reassembled (dropped,
 // ReasmFails). Lokum is a host, not a router: a packet not addressed to one of our addresses
 // (or a broadcast) is dropped (InAddrErrors). Raw sockets of the packet's protocol get a copy
-// (raw.ts); then ICMP (icmp.ts) or UDP (udp.ts) takes it; another protocol is answered with an
+// (raw.ts); then ICMP (icmp.ts), UDP (udp.ts) or TCP (tcp_input.ts) takes it; another protocol is answered with an
 // ICMP "protocol unreachable" (InUnknownProtos).
 //
 // Out (ipSend): the caller built the transport header and payload with headroom for the IP and
@@ -31,9 +31,11 @@ import { inetDevByAddr, isLocalAddress } from "./devinet";
 import { neighOutput, sendWithMac } from "./arp";
 import { icmpRcv, icmpSend, ICMP_DEST_UNREACH, ICMP_PROT_UNREACH } from "./icmp";
 import { udpRcv } from "./udp";
+import { tcpV4Rcv } from "./tcp_input";
 import { rawDeliver } from "./raw";
 
 export const IPPROTO_ICMP: u8 = 1;
+export const IPPROTO_TCP: u8 = 6;
 export const IPPROTO_UDP: u8 = 17;
 export const IP_HLEN: u32 = 20;
 /** Headroom every sender reserves: Ethernet + IP + UDP/ICMP headers, rounded up. */
@@ -109,6 +111,9 @@ function ipRcv(skb: SkBuff, dev: NetDevice, pt: PacketType): i32 {
   } else if (protocol == IPPROTO_UDP) {
     skbPull(skb, ihl);
     udpRcv(skb, saddr, daddr, broadcast);
+  } else if (protocol == IPPROTO_TCP) {
+    skbPull(skb, ihl);
+    tcpV4Rcv(skb, saddr, daddr, broadcast);
   } else {
     if (!rawTaken) {
       ipInUnknownProtos++;

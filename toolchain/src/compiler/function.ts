@@ -13,12 +13,13 @@
 // operator, so no local's address ever escapes and this is always safe.
 
 import ts from "typescript";
+import { peephole } from "./peephole.js";
 import { CallCompiler } from "./calls.js";
 import { CompileError } from "./diagnostics.js";
 import type { FunctionContext } from "./expr.js";
 import type { Entity, SemanticModel } from "./program.js";
 import { truncate } from "./program.js";
-import { type LType, sizeOf } from "./types.js";
+import { I32, type LType, sizeOf } from "./types.js";
 
 type LocalEntity = Extract<Entity, { kind: "local" }>;
 
@@ -42,6 +43,11 @@ export class FunctionCompiler extends CallCompiler {
   private targets: LoopTarget[] = [];
   private pendingLabels: string[] = [];
   private nFixedArgs = 0;
+  /** Tail recursion with an accumulator (see tailSites): the returns to turn into jumps, the
+   *  running sum of the `A +` parts, and the label at the top of the body. */
+  private tailSites = new Set<ts.ReturnStatement>();
+  private accumulator: LocalEntity | null = null;
+  private tailTop = "";
 
   constructor(model: SemanticModel, ctx: FunctionContext, readonly decl: ts.FunctionLikeDeclaration, readonly symbol: string, readonly result: LType, readonly exported: boolean, readonly isMethod: boolean) {
     super(model, ctx);
@@ -55,8 +61,14 @@ export class FunctionCompiler extends CallCompiler {
 
   /** Compiles the function; returns its assembly lines. */
   compile(): string[] {
+    this.findTailSites();
     this.allocate();
     const body = this.decl.body!;
+    if (this.accumulator) {
+      this.storeLocal(this.accumulator, "0");
+      this.tailTop = this.ctx.newLabel();
+      this.label(this.tailTop);
+    }
     try {
       if (ts.isBlock(body)) for (const s of body.statements) this.statement(s);
       else this.genReturnValue(body); // arrow function with an expression body
@@ -96,6 +108,12 @@ export class FunctionCompiler extends CallCompiler {
       ts.forEachChild(n, (c) => visit(c, loop ? depth + 1 : depth));
     };
     if (this.decl.body) visit(this.decl.body, 0);
+    if (this.tailSites.size) {
+      // The accumulator lives through the whole body, which is now a loop: weigh it like one.
+      this.accumulator = this.declareLocal(this.decl.body!, "<accumulator>", I32);
+      this.locals.push(this.accumulator);
+      weights.set(this.decl.body!, 8 ** 4);
+    }
 
     const all = [...this.params, ...this.locals];
     const candidates = all.filter((l) => {
@@ -108,9 +126,19 @@ export class FunctionCompiler extends CallCompiler {
       }
     });
     candidates.sort((a, b) => (weights.get(b.decl) ?? 0) - (weights.get(a.decl) ?? 0));
-    const inRegs = candidates.filter((l) => (weights.get(l.decl) ?? 0) >= 2).slice(0, CALLEE_SAVED.length);
-    inRegs.forEach((l, i) => (l.home = { kind: "reg", reg: CALLEE_SAVED[i] }));
-    this.savedRegs = CALLEE_SAVED.slice(0, inRegs.length);
+    // Registers go to the most used variables first. Two variables may share one when their
+    // live ranges cannot overlap: a `let` lives from its declaration to the end of its block
+    // (or `for`), so the counters of two loops one after the other can both be in ebx.
+    const taken: { range: [number, number]; reg: string }[] = [];
+    for (const l of candidates) {
+      if ((weights.get(l.decl) ?? 0) < 2) continue;
+      const range = this.liveRange(l);
+      const reg = CALLEE_SAVED.find((r) => !taken.some((t) => t.reg === r && t.range[0] < range[1] && range[0] < t.range[1]));
+      if (!reg) continue;
+      l.home = { kind: "reg", reg };
+      taken.push({ range, reg });
+    }
+    this.savedRegs = CALLEE_SAVED.filter((r) => taken.some((t) => t.reg === r));
     this.params.forEach((p, i) => { if (!p.home) p.home = { kind: "param", offset: 8 + 4 * i }; });
     let offset = -4 * this.savedRegs.length;
     for (const l of this.locals) {
@@ -119,6 +147,19 @@ export class FunctionCompiler extends CallCompiler {
       l.home = { kind: "stack", offset };
     }
     this.frameSize = -offset - 4 * this.savedRegs.length;
+  }
+
+  /** Where a variable may hold a value, as source positions: a parameter (and the hidden
+   *  accumulator) the whole function; a local from its declaration to the end of the block or
+   *  `for` statement that scopes it. */
+  private liveRange(l: LocalEntity): [number, number] {
+    const body = this.decl.body!;
+    if (!ts.isVariableDeclaration(l.decl)) return [body.pos, body.end];
+    let scope: ts.Node = l.decl;
+    while (scope !== body && !ts.isBlock(scope) && !ts.isIterationStatement(scope, false) && !ts.isCaseBlock(scope) && !ts.isSourceFile(scope)) {
+      scope = scope.parent;
+    }
+    return [l.decl.pos, scope.end];
   }
 
   private classOfMethod() {
@@ -208,7 +249,9 @@ export class FunctionCompiler extends CallCompiler {
     if (ts.isDoStatement(s)) return this.doStatement(s, labels);
     if (ts.isForStatement(s)) return this.forStatement(s, labels);
     if (ts.isReturnStatement(s)) {
+      if (this.tailSites.has(s)) return this.tailCall(s.expression!);
       if (s.expression) this.genReturnValue(s.expression);
+      if (this.accumulator) this.emit(`add eax, ${this.localOperand(this.accumulator)}`);
       this.emit(`jmp ${this.returnLabel}`);
       return;
     }
@@ -224,6 +267,70 @@ export class FunctionCompiler extends CallCompiler {
     if (ts.isForInStatement(s)) this.model.fail(s, "ForInOf", "in");
     if (ts.isForOfStatement(s)) this.model.fail(s, "ForInOf", "of");
     this.model.fail(s, "Unsupported", `the statement '${s.getText().split("\n")[0].slice(0, 40)}'`);
+  }
+
+  // ---------------------------------------------------------------- tail recursion
+  /**
+   * Tail recursion with an accumulator (gcc's tree-tailcall pass, in miniature): in a function
+   * returning a 32-bit integer, `return A + f(args)` — f being this very function — becomes
+   * `acc += A; params = args; goto top`, and every other `return X` becomes `return acc + X`.
+   * Addition modulo 2^32 is associative, so the result is the same; A is evaluated before the
+   * arguments, as JavaScript's left-to-right order asks. Naive `fib` loses half its calls.
+   */
+  private findTailSites(): void {
+    const d = this.decl;
+    if (this.isMethod || !ts.isFunctionDeclaration(d) || !d.body || this.result.kind !== "int" || this.result.size !== 4) return;
+    if (d.parameters.some((p) => p.dotDotDotToken || !ts.isIdentifier(p.name))) return;
+    const self = this.model.entities.get(d);
+    const visit = (n: ts.Node): void => {
+      if (n !== d && ts.isFunctionLike(n)) return;
+      if (ts.isReturnStatement(n) && n.expression) {
+        let e = n.expression;
+        while (ts.isParenthesizedExpression(e)) e = e.expression;
+        if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+          let call = e.right;
+          while (ts.isParenthesizedExpression(call)) call = call.expression;
+          // (A + f(…) is a 32-bit sum: f returns a 32-bit integer, and C's promotions widen A.)
+          if (ts.isCallExpression(call) && ts.isIdentifier(call.expression) && self && this.model.entityOf(call.expression) === self &&
+              call.arguments.length === d.parameters.length) {
+            this.tailSites.add(n);
+          }
+        }
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(d.body);
+  }
+
+  /** `return A + f(args)`: acc += A; the arguments, all evaluated first, become the parameters. */
+  private tailCall(returned: ts.Expression): void {
+    while (ts.isParenthesizedExpression(returned)) returned = returned.expression;
+    const e = returned as ts.BinaryExpression;
+    let call = e.right;
+    while (ts.isParenthesizedExpression(call)) call = call.expression;
+    const args = (call as ts.CallExpression).arguments;
+    const a = this.genExpr(e.left);
+    this.emit(`add ${this.localOperand(this.accumulator!)}, ${this.pool.reg(a)}`);
+    this.pool.release(a);
+    const params = this.params;
+    const values = args.map((arg, i) => this.convert(this.genExpr(arg), this.model.localType(params[i]), this.model.typeOf(arg)));
+    for (let i = values.length - 1; i >= 0; i--) { // the last value first: spilled values pop in order
+      this.storeLocal(params[i], this.pool.reg(values[i]));
+      this.pool.release(values[i]);
+    }
+    this.emit(`jmp ${this.tailTop}`);
+  }
+
+  /** A 32-bit local or parameter as an instruction operand (its register or stack slot). */
+  private localOperand(l: LocalEntity): string {
+    const h = l.home!;
+    return h.kind === "reg" ? h.reg : `dword ptr [ebp${h.offset < 0 ? "-" : "+"}${Math.abs(h.offset)}]`;
+  }
+
+  private storeLocal(l: LocalEntity, value: string): void {
+    const target = this.localOperand(l);
+    if (value === "0" && l.home!.kind === "reg") this.emit(`xor ${target}, ${target}`);
+    else this.emit(`mov ${target}, ${value}`);
   }
 
   private genReturnValue(e: ts.Expression): void {
@@ -386,27 +493,4 @@ export class FunctionCompiler extends CallCompiler {
     this.targets.pop();
     this.label(end);
   }
-}
-
-/** Small clean-ups on the final listing: jumps to the next line, moves to self. */
-function peephole(lines: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i].trim();
-    const m = /^jmp (\.L\w+)$/.exec(l);
-    if (m) {
-      // Skip the jump when only labels stand between it and its target.
-      let j = i + 1;
-      let hit = false;
-      while (j < lines.length && lines[j].endsWith(":")) {
-        if (lines[j] === `${m[1]}:`) hit = true;
-        j++;
-      }
-      if (hit) continue;
-    }
-    const mv = /^mov (\w+), (\w+)$/.exec(l);
-    if (mv && mv[1] === mv[2]) continue;
-    out.push(lines[i]);
-  }
-  return out;
 }
