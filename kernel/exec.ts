@@ -5,8 +5,9 @@
 // In stages, like Linux's do_execve, with one point of no return:
 //   1. copy the path, argv and envp out of the old address space (they live there!) into a
 //      kernel buffer, ExecArgs (E2BIG past ARG_MAX, EFAULT on bad pointers);
-//   2. open the file and check the ELF header: ELFCLASS32, little-endian, ET_EXEC, EM_386,
-//      no PT_INTERP (static only) — else ENOEXEC;
+//   2. open the file and check the ELF header: ELFCLASS32, little-endian, ET_EXEC (or ET_DYN:
+//      a static PIE, placed at 0x400000 as Linux i386 does, which relocates itself from
+//      AT_PHDR), EM_386, no PT_INTERP (static only) — else ENOEXEC;
 //   3. build the new address space beside the old one: every PT_LOAD segment's pages
 //      (writable only if PF_W), the file bytes copied in, the rest zero (.bss); then the
 //      stack, as Linux lays it out, top down:
@@ -36,6 +37,9 @@ import { signalsResetOnExec } from "./signal";
 import { execClose, execOpen, execRead } from "./execfile";
 import { filesCloseOnExec } from "./fs/fdtable";
 import { request_module } from "./kmod";
+import { tlsClear } from "./arch/x86/tls";
+import { inodePath } from "./fs/namei";
+import { currentFsCwd } from "./fs/fdtable";
 
 const E2BIG: i32 = 7;
 const ENOEXEC: i32 = 8;
@@ -46,6 +50,9 @@ const PATH_MAX: i32 = 4096;
 const ARG_MAX: u32 = 32768;
 const MAX_ARGS: i32 = 1024;
 
+const ET_EXEC: u16 = 2;
+const ET_DYN: u16 = 3; //  a static PIE (gcc -static-pie): loaded at ET_DYN_BASE, relocates itself
+const ET_DYN_BASE: u32 = 0x00400000; // Linux i386's ELF_ET_DYN_BASE
 const PT_LOAD: u32 = 1;
 const PT_INTERP: u32 = 3;
 const PF_W: u32 = 2;
@@ -163,7 +170,7 @@ function mapRange(pd: usize, start: u32, end: u32, writable: bool): i32 {
 }
 
 /** Loads the segments of the open executable into pd. Returns e_entry, or -errno. */
-function loadSegments(p: Proc, pd: usize, eh: ElfHeader): i32 {
+function loadSegments(p: Proc, pd: usize, eh: ElfHeader, bias: u32): i32 {
   const phSize = <u32>eh.phnum * 32;
   if (eh.phentsize != 32 || phSize > 1024 || phSize == 0) return -ENOEXEC;
   const ph = changetype<usize>(phBuffer);
@@ -174,25 +181,26 @@ function loadSegments(p: Proc, pd: usize, eh: ElfHeader): i32 {
     const h = changetype<ProgramHeader>(ph + i * 32);
     if (h.type == PT_INTERP) return -ENOEXEC; // dynamically linked: not supported
     if (h.type != PT_LOAD || h.memsz == 0) continue;
-    const end = h.vaddr + h.memsz;
-    if (h.filesz > h.memsz || end < h.vaddr || end > USER_STACK_TOP - 0x01000000 || h.vaddr < 0x1000) return -ENOEXEC;
-    const r = mapRange(pd, h.vaddr, end, (h.flags & PF_W) != 0);
+    const vaddr = h.vaddr + bias;
+    const end = vaddr + h.memsz;
+    if (h.filesz > h.memsz || vaddr < h.vaddr || end < vaddr || end > USER_STACK_TOP - 0x01000000 || vaddr < 0x1000) return -ENOEXEC;
+    const r = mapRange(pd, vaddr, end, (h.flags & PF_W) != 0);
     if (r < 0) return r;
     let done: u32 = 0;
     while (done < h.filesz) {
-      const va = h.vaddr + done;
+      const va = vaddr + done;
       const chunk = 4096 - (va & 4095) < h.filesz - done ? 4096 - (va & 4095) : h.filesz - done;
       const kaddr = physToVirt(vmLookup(pd, va) & ~4095) + (va & 4095);
       if (execRead(h.offset + done, kaddr, chunk) != <i32>chunk) return -ENOEXEC;
       done += chunk;
     }
-    if ((h.vaddr & ~4095) < low) low = h.vaddr & ~4095;
+    if ((vaddr & ~4095) < low) low = vaddr & ~4095;
     if (end > high) high = end;
   }
   if (high == 0) return -ENOEXEC;
   p.imageStart = low;
   p.imageEnd = (high + 4095) & ~4095;
-  return <i32>eh.entry;
+  return <i32>(eh.entry + bias);
 }
 
 /** Lays out argc, argv, envp, auxv and the strings at the top of pd's stack. Returns ESP. */
@@ -242,6 +250,22 @@ function setupStack(pd: usize, args: ExecArgs, eh: ElfHeader, p: Proc, entry: u3
   return result;
 }
 
+/** Records the program's path for /proc/<pid>/exe: absolute (the working directory in front
+ *  of a relative one, "./" dropped), cut to the 127 bytes Proc.exe holds. */
+function setExePath(p: Proc, path: usize): void {
+  const exe = changetype<usize>(p.exe);
+  let n: u32 = 0;
+  if (load<u8>(path) != 0x2f) {
+    const r = inodePath(currentFsCwd(), exe, 128);
+    n = r > 0 ? <u32>r : 0;
+    if (n == 1) n = 0; // "/" itself
+    while (load<u8>(path) == 0x2e && load<u8>(path + 1) == 0x2f) path += 2;
+    if (n < 127) store<u8>(exe + n++, 0x2f);
+  }
+  for (let q = path; load<u8>(q) != 0 && n < 127; q++) store<u8>(exe + n++, load<u8>(q));
+  store<u8>(exe + n, 0);
+}
+
 /** Loads the ELF executable `path` (binfmt_elf, built in). -ENOEXEC with bprm.unknown set when
  *  the file is not ELF at all: then the other formats get their turn (execBinprm). */
 function execLoaded(path: usize, args: ExecArgs, bprm: LinuxBinprm): i32 {
@@ -255,7 +279,7 @@ function execLoaded(path: usize, args: ExecArgs, bprm: LinuxBinprm): i32 {
   bprm.filename = path;
   bprm.unknown = got >= 4 && load<u32>(changetype<usize>(bprm.buf)) != 0x464c457f;
   memory_copy(changetype<usize>(eh), changetype<usize>(bprm.buf), 52);
-  if (got < 52 || eh.ident0 != 0x464c457f || (eh.ident4 & 0xffffff) != 0x010101 || eh.type != 2 || eh.machine != 3) {
+  if (got < 52 || eh.ident0 != 0x464c457f || (eh.ident4 & 0xffffff) != 0x010101 || (eh.type != ET_EXEC && eh.type != ET_DYN) || eh.machine != 3) {
     execClose();
     return -ENOEXEC;
   }
@@ -266,7 +290,7 @@ function execLoaded(path: usize, args: ExecArgs, bprm: LinuxBinprm): i32 {
   }
   const oldStart = p.imageStart;
   const oldEnd = p.imageEnd;
-  r = loadSegments(p, pd, eh);
+  r = loadSegments(p, pd, eh, eh.type == ET_DYN ? ET_DYN_BASE : 0);
   execClose();
   let sp: u32 = 0;
   if (r >= 0) {
@@ -287,6 +311,9 @@ function execLoaded(path: usize, args: ExecArgs, bprm: LinuxBinprm): i32 {
   p.brkStart = p.imageEnd;
   p.brk = p.imageEnd;
   p.stackLow = sp & ~4095;
+  setExePath(p, path);
+  tlsClear(p); // no TLS segment in the new program (arch/x86/tls.ts)
+  p.clearChildTid = 0;
   let base = path;
   for (let q = path; load<u8>(q) != 0; q++) if (load<u8>(q) == 0x2f) base = q + 1;
   setProcName(p, changetype<string>(base));

@@ -53,6 +53,8 @@ function copyProcState(parent: Proc, child: Proc): void {
     child.sigRestorer[i] = parent.sigRestorer[i];
     child.sigMask[i] = parent.sigMask[i];
   }
+  for (let i = 0; i < 6; i++) child.tls[i] = parent.tls[i]; // the TLS segments, as Linux's copy_thread
+  memory_copy(changetype<usize>(child.exe), changetype<usize>(parent.exe), 128);
   child.startTime = jiffies;
 }
 

@@ -99,6 +99,10 @@ export class Proc {
   syscallNr: i32; // the system call in progress (-1: none), for restarts
   stopSignal: i32; // the signal that stopped it (STOPPED)
   waitReport: i32; // REPORT_*: a stop or continue its parent has not collected yet
+  // Linux's i386 ABI for programs from outside (arch/x86/tls.ts, mm/mmap.ts, sys_linux.ts)
+  tls = new StaticArray<u32>(6); // the task's GDT TLS descriptors (entries 6..8), loaded on switch
+  clearChildTid: u32; // set_tid_address: zeroed (and futex-woken, on Linux) when the task exits
+  exe = new StaticArray<u8>(128); // the program's absolute path (/proc/<pid>/exe), cut to 127 bytes
   argStart: u32; // the argv strings in user memory, NUL-separated (exec.ts; /proc/<pid>/cmdline)
   argEnd: u32;
 }

@@ -23,6 +23,7 @@
 import { tssSetKernelStack } from "./arch/x86/tss";
 import { jiffies, setTickHook } from "./arch/x86/pit";
 import { vmSwitch } from "./mm/vm";
+import { tlsLoad } from "./arch/x86/tls";
 import { currentProc, NPROC, Proc, procAt, RUNNABLE, RUNNING, setCurrentProc, SLEEPING, ZOMBIE } from "./proc";
 import { reapOrphans } from "./exit";
 import { sendSignal, SIGALRM, signalPending } from "./signal";
@@ -62,6 +63,7 @@ export function schedule(): void {
   setCurrentProc(next);
   if (next.slot != 0) tssSetKernelStack(next.kstackTop);
   vmSwitch(next.pd);
+  tlsLoad(next); // its %gs segment (arch/x86/tls.ts)
   swtch(changetype<usize>(prev) + offsetof<Proc>("context"), next.context);
 }
 

@@ -36,6 +36,7 @@
 // Not here yet: sigaltstack, real-time signals above 31, orphaned process groups.
 
 import { TrapFrame } from "./arch/x86/trap";
+import { isUserDataSelector } from "./arch/x86/tls";
 import { USER_CS, USER_DS } from "./arch/x86/gdt";
 import { currentProc, NPROC, Proc, procAt, UNUSED, ZOMBIE, EMBRYO, RUNNABLE, STOPPED, REPORT_STOPPED, REPORT_CONTINUED } from "./proc";
 import { schedule, sleepOn, wakeUp, wakeUpProcess } from "./sched";
@@ -342,8 +343,9 @@ function restoreSigcontext(m: usize, tf: TrapFrame): u32 {
   tf.ss = USER_DS;
   tf.ds = USER_DS;
   tf.es = USER_DS;
-  tf.fs = USER_DS;
-  tf.gs = USER_DS;
+  // %fs/%gs may hold a TLS selector (arch/x86/tls.ts): kept when it is one the user may load.
+  tf.fs = isUserDataSelector(load<u32>(m, 4)) ? load<u32>(m, 4) & 0xffff : USER_DS;
+  tf.gs = isUserDataSelector(load<u32>(m, 0)) ? load<u32>(m, 0) & 0xffff : USER_DS;
   return load<u32>(m, 44);
 }
 

@@ -24,6 +24,7 @@ import { currentProc, findProc, NPROC, Proc, procAt, procCount, EMBRYO } from ".
 import { copyFromUser, copyToUser, USER_RESERVE_PAGES, USER_STACK_TOP, USER_STACK_MAX } from "./uaccess";
 import { PTE_WRITE, vmAllocUserPage, vmUnmapRange } from "./mm/vm";
 import { freePageCount, totalPageCount } from "./mm/pmm";
+import { rangeFree } from "./mm/mmap";
 import { jiffies, HZ } from "./arch/x86/pit";
 import { UTS_RELEASE, UTS_SYSNAME, UTS_VERSION } from "./version";
 import { strlcpy } from "./lib/string";
@@ -138,6 +139,7 @@ export function sys_brk(addr: u32): i32 {
   const newTop = (addr + 4095) & ~4095;
   if (newTop > oldTop) {
     if (freePageCount() < USER_RESERVE_PAGES + (newTop - oldTop) / 4096) return <i32>p.brk;
+    if (!rangeFree(p, oldTop, newTop)) return <i32>p.brk; // an mmap is in the way (mm/mmap.ts)
     for (let page = oldTop; page < newTop; page += 4096) {
       if (vmAllocUserPage(p.pd, page, PTE_WRITE) == 0) {
         vmUnmapRange(p.pd, oldTop, page);

@@ -17,7 +17,8 @@
 // registers themselves (fork, execve, rt_sigreturn) finds them at currentProc().tf.
 
 import { TrapFrame } from "./arch/x86/trap";
-import { currentProc } from "./proc";
+import { currentProc, Proc } from "./proc";
+import { printk } from "./printk";
 import { Module, moduleOfAddress, modulePut, tryModuleGet } from "./module/module";
 
 const ENOSYS: i32 = 38;
@@ -61,28 +62,48 @@ export function unregisterSyscall(nr: u32): void {
   if (nr < MAX_SYSCALLS) moduleSyscalls[nr] = null;
 }
 
+// ---- Unknown system calls ------------------------------------------------------------------
+//
+// A program from the Linux world may ask for a call Lokum lacks: it gets -ENOSYS, as on Linux,
+// and the kernel log says so once per number (at KERN_DEBUG: in dmesg, not on the console,
+// where it would mix with the program's output): "lokum: unknown syscall 243 (busybox)".
+
+const reportedUnknown = new StaticArray<u32>(16); // one bit per number below MAX_SYSCALLS
+
+function reportUnknown(nr: u32, p: Proc): void {
+  if (nr >= MAX_SYSCALLS || (reportedUnknown[nr >> 5] & (1 << (nr & 31))) != 0) return;
+  reportedUnknown[nr >> 5] |= 1 << (nr & 31);
+  printk("\x017lokum: unknown syscall %d (%s)\n", nr, changetype<usize>(p.name));
+}
+
 /** Called by trap() for vector 0x80. */
 export function syscallDispatch(tf: TrapFrame): void {
   const nr = tf.eax;
   const p = currentProc();
   p.tf = tf;
   if (nr >= NR_syscalls) {
+    reportUnknown(nr, p);
     tf.eax = <u32>(0 - ENOSYS);
     return;
   }
   p.syscallNr = <i32>nr;
   const handler = sys_call_table[nr];
-  const added = moduleSyscalls[nr];
-  if (added != null && changetype<usize>(handler) == changetype<usize>(sys_ni_syscall)) {
-    const owner: Module = moduleOfAddress(changetype<usize>(added));
-    if (!tryModuleGet(owner)) {
-      tf.eax = <u32>(0 - ENOSYS);
+  if (changetype<usize>(handler) == changetype<usize>(sys_ni_syscall)) {
+    const added = moduleSyscalls[nr];
+    if (added == null) {
+      reportUnknown(nr, p);
+    } else {
+      // a module's call: it holds a reference on the module while it runs
+      const owner: Module = moduleOfAddress(changetype<usize>(added));
+      if (!tryModuleGet(owner)) {
+        tf.eax = <u32>(0 - ENOSYS);
+        return;
+      }
+      const result = added(tf.ebx, tf.ecx, tf.edx, tf.esi, tf.edi, tf.ebp);
+      modulePut(owner);
+      tf.eax = <u32>result;
       return;
     }
-    const result = added(tf.ebx, tf.ecx, tf.edx, tf.esi, tf.edi, tf.ebp);
-    modulePut(owner);
-    tf.eax = <u32>result;
-    return;
   }
   tf.eax = <u32>handler(tf.ebx, tf.ecx, tf.edx, tf.esi, tf.edi, tf.ebp);
 }

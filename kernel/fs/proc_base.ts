@@ -89,6 +89,19 @@ function cwdLink(pid: i32, buf: usize, size: i32): i32 {
   return n;
 }
 
+/** /proc/<pid>/exe: the path of the program it runs (exec.ts records it). */
+function exeLink(pid: i32, buf: usize, size: i32): i32 {
+  const p = findProc(pid);
+  if (p == null || p.exe[0] == 0) return -2; // ENOENT: a kernel thread, or a zombie's
+  let n = 0;
+  while (n < size && p.exe[n] != 0) {
+    store<u8>(buf + <usize>n, p.exe[n]);
+    n++;
+  }
+  if (n < size) store<u8>(buf + <usize>n, 0);
+  return n;
+}
+
 function pidExists(pid: i32): bool {
   return findProc(pid) != null;
 }
@@ -110,6 +123,7 @@ export function procBaseInit(): void {
   procCreatePidFile("stat", showStat, null);
   procCreatePidFile("status", showStatus, null);
   procCreatePidFile("cmdline", showCmdline, null);
+  procCreatePidFile("exe", null, exeLink);
   procCreatePidFile("cwd", null, cwdLink);
   procCreatePidFile("mounts", showPidMounts, null);
 }

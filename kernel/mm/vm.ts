@@ -131,6 +131,35 @@ export function vmAllocUserPage(pd: usize, va: u32, flags: u32): usize {
   return page;
 }
 
+/** Rewrites the flags (PTE_WRITE, PTE_USER) of the present user page `va`; false if absent.
+ *  mmap.ts uses it for mprotect and PROT_NONE pages (present, but not user-accessible). */
+export function vmProtect(pd: usize, va: u32, flags: u32): bool {
+  const pde = load<u32>(pd + (va >> 22) * 4);
+  if ((pde & PTE_PRESENT) == 0 || (pde & PDE_LARGE) != 0) return false;
+  const pteAddress = physToVirt(pde & ~4095) + ((va >> 12) & 1023) * 4;
+  const pte = load<u32>(pteAddress);
+  if ((pte & PTE_PRESENT) == 0) return false;
+  store<u32>(pteAddress, (pte & ~(PTE_WRITE | PTE_USER)) | (flags & (PTE_WRITE | PTE_USER)));
+  if (pd == currentPageDirectory()) invlpg(va);
+  return true;
+}
+
+/** Moves the present user page at `from` to `to` (no copy: the frame changes address).
+ *  `to` must be free. 0, or -12 (ENOMEM) if a page table could not be allocated. */
+export function vmMovePage(pd: usize, from: u32, to: u32): i32 {
+  const pde = load<u32>(pd + (from >> 22) * 4);
+  if ((pde & PTE_PRESENT) == 0) return 0;
+  const pteAddress = physToVirt(pde & ~4095) + ((from >> 12) & 1023) * 4;
+  const pte = load<u32>(pteAddress);
+  if ((pte & PTE_PRESENT) == 0) return 0;
+  const r = vmMap(pd, to, physToVirt(pte & ~4095), pte & (PTE_WRITE | PTE_USER));
+  if (r < 0) return r;
+  vmProtect(pd, to, pte); // vmMap always adds PTE_USER: keep the old flags
+  store<u32>(pteAddress, 0);
+  if (pd == currentPageDirectory()) invlpg(from);
+  return 0;
+}
+
 /** Unmaps and frees the user pages in [start, end). */
 export function vmUnmapRange(pd: usize, start: u32, end: u32): void {
   for (let va = start & ~4095; va < end; va += PAGE_SIZE) {

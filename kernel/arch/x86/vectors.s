@@ -283,6 +283,9 @@ trap_common:
         mov ax, KERNEL_DS                       # the kernel's own data segment, whatever the
         mov ds, ax                              # interrupted code had loaded
         mov es, ax
+        xor eax, eax                            # FS and GS: null in the kernel. The user's may
+        mov fs, ax                              # select its TLS slot (arch/x86/tls.ts), which
+        mov gs, ax                              # another task's switch can empty meanwhile
         cld                                     # the C ABI expects DF = 0
         push esp                                # trap(frame)
         call trap
