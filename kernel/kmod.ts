@@ -35,6 +35,10 @@
 // loads it) records its chain of requests; asking for a NAME already in the chain, or going
 // deeper than MAX_KMOD_DEPTH, fails with -ELOOP ("request_module: runaway loop modprobe NAME").
 //
+// kmod off, kerneld on: when /proc/sys/kernel/modprobe is empty and a kerneld daemon has
+// registered (through the sysvipc module), the request goes to kerneld as a message instead
+// (kerneld.ts): Linux 2.0's way, which kmod replaced.
+//
 // Result: the helper's exit code (0: modprobe succeeded, 1: it did not), or -errno when no helper
 // ran or finished: -ENOENT (modprobe path empty), -EBUSY (called before processes exist), -ETIME,
 // -EINTR, -ELOOP, -ENOMEM/-EAGAIN, or the exec error (-ENOENT when /sbin/modprobe is missing).
@@ -58,6 +62,7 @@ import { EBUSY, EINTR, ELOOP, ENOENT, ENOMEM } from "./lib/errno";
 import { TrapFrame } from "./arch/x86/trap";
 import { cmdlineHasFlag, cmdlineValueIs } from "./cmdline";
 import { PciDev, pciFirstDevice } from "./drivers/pci";
+import { KERNELD_REQUEST_MODULE, kerneldRunning, kerneldSend } from "./kerneld";
 
 declare function ret_to_user(frame: TrapFrame): void;
 
@@ -95,6 +100,8 @@ let running: i32 = 0;
 /** Counters for /proc/sys/kernel/… curiosity and tests: requests made, helpers started. */
 export let kmodRequests: u32 = 0;
 export let kmodHelpers: u32 = 0;
+/** Requests sent to kerneld instead (kmod off, a kerneld registered). */
+export let kmodKerneldRequests: u32 = 0;
 
 function umhPut(info: UmhInfo): void {
   if (--info.refs == 0) kfree(changetype<usize>(info));
@@ -282,7 +289,13 @@ const ENAMETOOLONG: i32 = 36;
 export function requestModuleName(name: usize): i32 {
   kmodRequests++;
   const path = changetype<usize>(modprobePath);
-  if (load<u8>(path) == 0) return -ENOENT; // /proc/sys/kernel/modprobe is empty: autoloading is off
+  if (load<u8>(path) == 0) {
+    // kmod is off (/proc/sys/kernel/modprobe is empty): ask kerneld if one runs (kerneld.ts),
+    // otherwise there is no autoloading.
+    if (!kerneldRunning()) return -ENOENT;
+    kmodKerneldRequests++;
+    return kerneldSend(KERNELD_REQUEST_MODULE, name);
+  }
   const slot = takeSlot(name, currentRequest());
   if (slot < 0) return slot;
   // argv in kernel memory: the helper copies it before we return

@@ -13,7 +13,7 @@
 import { gdtInit } from "./arch/x86/gdt";
 import { idtInit } from "./arch/x86/idt";
 import { picInit } from "./arch/x86/pic";
-import { cmdlineHasFlag, cmdlineHas, cmdlineNumber } from "./cmdline";
+import { cmdlineHasFlag, cmdlineHas, cmdlineNumber, cmdlineValueIs } from "./cmdline";
 import { consoleInit, consoleTtyInit } from "./console";
 import { crashtestRun } from "./crashtest";
 import { pciInit, pciProcInit } from "./drivers/pci";
@@ -32,7 +32,7 @@ import { vfsInit, rootfsDefaults } from "./fs/fsinit";
 import { initramfsUnpack } from "./fs/initramfs";
 import { kallsymsCount } from "./kallsyms";
 import { bootCommandLine, initrdEnd, initrdStart, multibootInit, multibootPrintMemoryMap, usableMemoryBytes } from "./multiboot";
-import { CONSOLE_LOGLEVEL_QUIET, printk, setConsoleLoglevel } from "./printk";
+import { CONSOLE_LOGLEVEL_QUIET, printk, setConsoleLoglevel, setPrintkTime } from "./printk";
 import { LOKUM_COMPILE_BY, LOKUM_COMPILE_HOST, LOKUM_COMPILER, UTS_RELEASE, UTS_SYSNAME, UTS_VERSION } from "./version";
 import { moduleInit } from "./module/proc_modules";
 import { netInit } from "./net/core";
@@ -78,6 +78,8 @@ export function kmain(magic: u32, info: u32): void {
 function earlyParamsInit(): void {
   if (cmdlineHasFlag("quiet")) setConsoleLoglevel(CONSOLE_LOGLEVEL_QUIET);
   if (cmdlineHas("loglevel")) setConsoleLoglevel(<i32>cmdlineNumber("loglevel", 7));
+  // printk.time=0 (or n, N): no time stamps on the console (Linux's printk.time parameter)
+  if (cmdlineValueIs("printk.time", "0") || cmdlineValueIs("printk.time", "n") || cmdlineValueIs("printk.time", "N")) setPrintkTime(false);
 }
 
 function printBootBanner(): void {

@@ -27,7 +27,8 @@
 // turns the line into one record in the ring:
 //
 //   ring (LOG_BUF_LEN bytes, a power of two)   record = | length u16 | level u8 | 0 u8 |
-//                                                       | time u32 (jiffies) | text (length bytes) |
+//                                                       | seconds u32 | microseconds u32 |
+//                                                       | text (length bytes) |
 //
 // Positions are byte counters that only grow (u32, wrapping): the byte at position p is
 // logBuf[p & (LOG_BUF_LEN - 1)], so a record may wrap around the end. `logFirst` is the oldest
@@ -35,8 +36,13 @@
 // oldest ones are dropped. Readers keep their own positions (syslog's "clear" mark) and check
 // them against logFirst. A reader waiting for new records (syslog READ) sleeps in logWait();
 // each new record wakes it.
+//
+// Time stamps (Linux's CONFIG_PRINTK_TIME): each record keeps the time its line began, from
+// local_clock (clock.ts: the TSC, so it advances through the boot). The console shows it in
+// front of every line, as Linux does — "[    1.234567] samplefs: registered" — unless the
+// command line says `printk.time=0` (or n/N); dmesg shows it from the record either way.
 
-import { jiffies } from "./arch/x86/pit";
+import { clockMicros, clockSeconds, localClockUpdate } from "./clock";
 import { consolePutChar } from "./console";
 import { sleepOn, wakeUp } from "./sched";
 
@@ -67,7 +73,7 @@ export type FormatPut = (c: u8, ctx: usize) => void;
 
 export const LOG_BUF_LEN: u32 = 65536;
 const LOG_MASK: u32 = LOG_BUF_LEN - 1;
-export const LOG_HEADER_SIZE: u32 = 8;
+export const LOG_HEADER_SIZE: u32 = 12;
 export const LOG_LINE_MAX: u32 = 1024;
 
 const logBuf = new StaticArray<u8>(65536);
@@ -80,11 +86,19 @@ export let logDropped: u32 = 0;
 const line = new StaticArray<u8>(1024);
 let lineLength: u32 = 0;
 let lineLevel: i32 = LOGLEVEL_DEFAULT;
-let lineTime: u32 = 0;
+let lineSeconds: u32 = 0;
+let lineMicros: u32 = 0;
+/** Show time stamps on the console (printk.time=0 on the command line turns them off). */
+export let printkTime: bool = true;
+const stampDigits = new StaticArray<u8>(12);
 /** Processes sleeping in logWait(). */
 let logWaiters: u32 = 0;
 
 const digitBuffer = new StaticArray<u8>(12);
+
+export function setPrintkTime(on: bool): void {
+  printkTime = on;
+}
 
 export function setConsoleLoglevel(level: i32): void {
   consoleLoglevel = level;
@@ -113,8 +127,17 @@ export function logRecordLevel(position: u32): i32 {
   return <i32>logByte(position + 2);
 }
 
-export function logRecordTime(position: u32): u32 {
-  return <u32>logByte(position + 4) | (<u32>logByte(position + 5) << 8) | (<u32>logByte(position + 6) << 16) | (<u32>logByte(position + 7) << 24);
+function logWord(position: u32): u32 {
+  return <u32>logByte(position) | (<u32>logByte(position + 1) << 8) | (<u32>logByte(position + 2) << 16) | (<u32>logByte(position + 3) << 24);
+}
+
+/** The record's time stamp: whole seconds since boot, and the microseconds within that second. */
+export function logRecordSeconds(position: u32): u32 {
+  return logWord(position + 4);
+}
+
+export function logRecordMicros(position: u32): u32 {
+  return logWord(position + 8);
 }
 
 /** The position of the record after the one at `position`. */
@@ -131,7 +154,7 @@ export function logWait(): i32 {
 }
 
 /** Stores one record, dropping the oldest ones until it fits. */
-function logStore(level: i32, time: u32, text: usize, length: u32): void {
+function logStore(level: i32, seconds: u32, micros: u32, text: usize, length: u32): void {
   const size = LOG_HEADER_SIZE + length;
   while (logNext - logFirst + size > LOG_BUF_LEN) {
     logFirst = logRecordNext(logFirst);
@@ -142,7 +165,8 @@ function logStore(level: i32, time: u32, text: usize, length: u32): void {
   logPutByte(at + 1, <u8>(length >> 8));
   logPutByte(at + 2, <u8>level);
   logPutByte(at + 3, 0);
-  for (let i: u32 = 0; i < 4; i++) logPutByte(at + 4 + i, <u8>(time >> (8 * i)));
+  for (let i: u32 = 0; i < 4; i++) logPutByte(at + 4 + i, <u8>(seconds >> (8 * i)));
+  for (let i: u32 = 0; i < 4; i++) logPutByte(at + 8 + i, <u8>(micros >> (8 * i)));
   for (let i: u32 = 0; i < length; i++) logPutByte(at + LOG_HEADER_SIZE + i, load<u8>(text + i));
   logNext = at + size;
   if (logWaiters > 0) wakeUp(changetype<usize>(logBuf));
@@ -150,17 +174,21 @@ function logStore(level: i32, time: u32, text: usize, length: u32): void {
 
 /** Ends the line being assembled: it becomes a record. */
 function logFlushLine(): void {
-  logStore(lineLevel, lineTime, changetype<usize>(line), lineLength);
+  logStore(lineLevel, lineSeconds, lineMicros, changetype<usize>(line), lineLength);
   lineLength = 0;
 }
 
 /** One character of a printk message: to the console (if the level is shown) and the log. */
 function logPutChar(c: u8, ctx: usize): void {
-  if (messageLevel < consoleLoglevel) consolePutChar(c);
+  const shown = messageLevel < consoleLoglevel;
   if (atLineStart) {
     lineLevel = messageLevel;
-    lineTime = jiffies; // the time stamp: clock ticks since boot (HZ = 100)
+    localClockUpdate();
+    lineSeconds = clockSeconds;
+    lineMicros = clockMicros;
+    if (shown && printkTime) consoleStamp(lineSeconds, lineMicros);
   }
+  if (shown) consolePutChar(c);
   atLineStart = c == 0x0a;
   if (c == 0x0a) {
     logFlushLine();
@@ -168,6 +196,27 @@ function logPutChar(c: u8, ctx: usize): void {
   }
   if (lineLength == LOG_LINE_MAX) logFlushLine(); // an overlong line goes on in the next record
   line[lineLength++] = c;
+}
+
+/** "[%5u.%06u] " on the console, with digits of its own (this runs inside vformat, whose
+ *  number buffer may be half used). */
+function consoleStamp(seconds: u32, micros: u32): void {
+  consolePutChar(0x5b); // '['
+  let n = 0;
+  do {
+    stampDigits[n++] = <u8>(0x30 + seconds % 10);
+    seconds = seconds / 10;
+  } while (seconds != 0);
+  for (let i = n; i < 5; i++) consolePutChar(0x20);
+  while (n > 0) consolePutChar(stampDigits[--n]);
+  consolePutChar(0x2e); // '.'
+  for (let i = 0; i < 6; i++) {
+    stampDigits[5 - i] = <u8>(0x30 + micros % 10);
+    micros = micros / 10;
+  }
+  for (let i = 0; i < 6; i++) consolePutChar(stampDigits[i]);
+  consolePutChar(0x5d); // ']'
+  consolePutChar(0x20);
 }
 
 // ---- the formatter ----------------------------------------------------------------------------

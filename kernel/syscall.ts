@@ -19,6 +19,7 @@
 import { TrapFrame } from "./arch/x86/trap";
 import { currentProc, Proc } from "./proc";
 import { printk } from "./printk";
+import { Module, moduleOfAddress, modulePut, tryModuleGet } from "./module/module";
 
 const ENOSYS: i32 = 38;
 
@@ -40,6 +41,10 @@ export function sys_ni_syscall(): i32 {
 // cleanup_module — the "system call" kind of module (Linux removed this in 2.6, when
 // sys_call_table stopped being exported; Lokum keeps it for teaching, but only for free slots,
 // so a module cannot replace read() or open()).
+//
+// While a module's handler runs, the call holds a reference on the module (Linux 2.0 modules
+// did MOD_INC_USE_COUNT by hand): a process asleep inside it (msgrcv waiting for a message)
+// keeps rmmod away with EAGAIN, and a module already going away answers -ENOSYS.
 
 const MAX_SYSCALLS: u32 = 512;
 const moduleSyscalls = new StaticArray<SyscallHandler>(512);
@@ -82,10 +87,23 @@ export function syscallDispatch(tf: TrapFrame): void {
     return;
   }
   p.syscallNr = <i32>nr;
-  let handler = sys_call_table[nr];
+  const handler = sys_call_table[nr];
   if (changetype<usize>(handler) == changetype<usize>(sys_ni_syscall)) {
-    if (moduleSyscalls[nr] != null) handler = moduleSyscalls[nr];
-    else reportUnknown(nr, p);
+    const added = moduleSyscalls[nr];
+    if (added == null) {
+      reportUnknown(nr, p);
+    } else {
+      // a module's call: it holds a reference on the module while it runs
+      const owner: Module = moduleOfAddress(changetype<usize>(added));
+      if (!tryModuleGet(owner)) {
+        tf.eax = <u32>(0 - ENOSYS);
+        return;
+      }
+      const result = added(tf.ebx, tf.ecx, tf.edx, tf.esi, tf.edi, tf.ebp);
+      modulePut(owner);
+      tf.eax = <u32>result;
+      return;
+    }
   }
   tf.eax = <u32>handler(tf.ebx, tf.ecx, tf.edx, tf.esi, tf.edi, tf.ebp);
 }

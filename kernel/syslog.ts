@@ -19,7 +19,7 @@
 //
 //   <6>[    1.234567] pci 0000:00:05.0: [10ec:8029] type 00 class 0x020000\n
 //
-// (level, then the time since boot from the record's jiffies, then the text). The ring itself
+// (level, then the time since boot the record was stamped with, then the text). The ring itself
 // is in printk.ts.
 //
 // /proc/sys/kernel/printk shows the four log levels as Linux does, "7\t4\t1\t7": the console
@@ -33,7 +33,7 @@ import { procCreateWritable } from "./fs/procfs";
 import { SeqBuf, seqPrintf } from "./fs/seq";
 import {
   CONSOLE_LOGLEVEL_DEFAULT, CONSOLE_LOGLEVEL_MIN, LOGLEVEL_DEFAULT, LOG_BUF_LEN, LOG_LINE_MAX, consoleLoglevel, logByte, logFirst, logNext, logRecordLength, logRecordLevel,
-  logRecordNext, logRecordTime, logWait, setConsoleLoglevel, snprintf,
+  LOG_HEADER_SIZE, logRecordMicros, logRecordNext, logRecordSeconds, logWait, setConsoleLoglevel, snprintf,
 } from "./printk";
 
 const SYSLOG_ACTION_CLOSE: i32 = 0;
@@ -52,7 +52,6 @@ const EPERM: i32 = 1;
 const EINTR: i32 = 4;
 const EFAULT: i32 = 14;
 const EINVAL: i32 = 22;
-const HZ: u32 = 100;
 
 /** Where READ_ALL starts (moved by CLEAR) and where READ goes on. */
 let clearPosition: u32 = 0;
@@ -69,12 +68,11 @@ function clamp(position: u32): u32 {
 
 /** Formats the record at `position` into lineBuffer; returns its length. */
 function formatRecord(position: u32): u32 {
-  const time = logRecordTime(position);
   const buffer = changetype<usize>(lineBuffer);
-  const prefix = <u32>snprintf(buffer, 64, "<%d>[%5u.%06u] ", logRecordLevel(position), time / HZ, (time % HZ) * (1000000 / HZ));
+  const prefix = <u32>snprintf(buffer, 64, "<%d>[%5u.%06u] ", logRecordLevel(position), logRecordSeconds(position), logRecordMicros(position));
   let length = logRecordLength(position);
   if (length > LOG_LINE_MAX) length = LOG_LINE_MAX;
-  for (let i: u32 = 0; i < length; i++) store<u8>(buffer + prefix + i, logByte(position + 8 + i));
+  for (let i: u32 = 0; i < length; i++) store<u8>(buffer + prefix + i, logByte(position + LOG_HEADER_SIZE + i));
   store<u8>(buffer + prefix + length, 0x0a);
   return prefix + length + 1;
 }

@@ -82,6 +82,8 @@ let unknownText = new StaticArray<u8>(32);
 export function strerror(e: i32): string {
   if (e >= 0 && e < texts.length) return texts[e];
   switch (e) {
+    case 42: return "No message of desired type";
+    case 43: return "Identifier removed";
     case 61: return "No data available";
     case 62: return "Timer expired";
     case 71: return "Protocol error";

@@ -95,3 +95,10 @@ export declare function sys_chown32(path: usize, uid: u32, gid: u32): i32;
 export declare function sys_lchown32(path: usize, uid: u32, gid: u32): i32;
 export declare function sys_fchown32(fd: i32, uid: u32, gid: u32): i32;
 export declare function sys_fchmod(fd: i32, mode: i32): i32;
+// System V message queues (117 ipc, 399-402): -ENOSYS until the sysvipc module is loaded.
+export declare function sys_ipc(call: u32, first: i32, second: i32, third: i32, ptr: usize, fifth: i32): i32;
+export declare function sys_msgget(key: i32, flags: i32): i32;
+export declare function sys_msgsnd(id: i32, msgp: usize, size: usize, flags: i32): i32;
+export declare function sys_msgrcv(id: i32, msgp: usize, size: usize, msgtyp: i32, flags: i32): i32;
+export declare function sys_msgctl(id: i32, cmd: i32, buf: usize): i32;
+export declare function sys_alarm(seconds: u32): i32;

@@ -4,6 +4,7 @@
 //   modprobe -a [options] NAME…            load each NAME
 //   modprobe -r [-n] [-v] [-q] NAME…       remove each NAME and its unused dependencies
 //   modprobe --show-depends NAME           print the insmod lines, load nothing
+//   modprobe -c                            print the configuration (kmod's --showconfig)
 //
 // NAME is a module ('-' and '_' alike), an alias (modprobe.conf's `alias`, then modules.alias
 // patterns like pci:v000010ECd00008029sv*sd*bc*sc*i*) or symbol:NAME. Dependencies come from
@@ -28,10 +29,11 @@
 import { printf, fprintf } from "../lib/stdio";
 import { nextOption, optionArg, optionIndex } from "../lib/kmod/options";
 import { Kmod, kmodNew } from "../lib/kmod/module";
-import { Buf, bufNew, bufAddWord } from "../lib/kmod/util";
-import { probeInsert, probeRemove, DRY_RUN, VERBOSE, QUIET, IGNORE_INSTALL, SHOW_DEPENDS, AUTOCLEAN } from "../lib/kmod/probe";
+import { Buf, bufNew, bufAddWord, bufAdd, bufAddBytes, bufAddChar } from "../lib/kmod/util";
+import { strchr } from "../lib/string";
+import { probeShowConfig, probeInsert, probeRemove, DRY_RUN, VERBOSE, QUIET, IGNORE_INSTALL, SHOW_DEPENDS, AUTOCLEAN } from "../lib/kmod/probe";
 
-const OPTIONS = "r|remove n|dry-run v|verbose q|quiet i|ignore-install k|autoclean D|show-depends a|all b:|basedir S:|set-version s|syslog h|help";
+const OPTIONS = "r|remove n|dry-run v|verbose q|quiet i|ignore-install k|autoclean D|show-depends a|all c|showconfig b:|basedir S:|set-version s|syslog h|help";
 
 const HELP = `Usage:
 \tmodprobe [options] [-i] [-b DIR] [-S RELEASE] modulename [module parameters...]
@@ -52,10 +54,24 @@ Options:
 \t-h, --help                  Show this help
 `;
 
+/** Adds "name=value" to the option string, as name="value" when the value holds a blank. */
+function addParam(params: Buf, arg: usize): void {
+  const equals = strchr(arg, 61);
+  if (equals == 0 || strchr(equals, 32) == 0 || load<u8>(equals + 1) == 34) {
+    bufAddWord(params, arg);
+    return;
+  }
+  if (params.len > 0) bufAddChar(params, 32);
+  bufAddBytes(params, arg, i32(equals - arg) + 1);
+  bufAddChar(params, 34);
+  bufAdd(params, equals + 1);
+  bufAddChar(params, 34);
+}
+
 export function main(argc: i32, argv: usize, envp: usize): i32 {
   let root: usize = 0, release: usize = 0;
   let flags = 0;
-  let remove = false, all = false;
+  let remove = false, all = false, showConfig = false;
   for (;;) {
     const c = nextOption(argc, argv, OPTIONS);
     if (c < 0) break;
@@ -68,6 +84,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
       case 107: flags |= AUTOCLEAN; break; // k
       case 68: flags |= SHOW_DEPENDS; break; // D
       case 97: all = true; break; // a
+      case 99: showConfig = true; break; // c
       case 98: root = optionArg; break; // b
       case 83: release = optionArg; break; // S
       case 115: break; // s: messages go to stderr anyway
@@ -75,6 +92,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
       default: return 1;
     }
   }
+  if (showConfig) return probeShowConfig(kmodNew(root, release, changetype<usize>("modprobe")));
   if (optionIndex >= argc) {
     fprintf(2, "modprobe: ERROR: missing parameters. See -h.\n");
     return 1;
@@ -89,8 +107,9 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
     }
     return status;
   }
-  // modprobe NAME [PARAM=VALUE…]: the parameters are one option string for NAME
+  // modprobe NAME [PARAM=VALUE…]: the parameters are one option string for NAME; a value with
+  // a blank in it (the shell took the quotes off: whom=two words) is quoted again, as kmod does
   const params: Buf = bufNew();
-  for (let i = optionIndex + 1; i < argc; i++) bufAddWord(params, load<usize>(argv + 4 * i));
+  for (let i = optionIndex + 1; i < argc; i++) addParam(params, load<usize>(argv + 4 * i));
   return probeInsert(ctx, load<usize>(argv + 4 * optionIndex), params.data, flags);
 }

@@ -1,7 +1,8 @@
 // proc_misc.ts — the /proc files the file side publishes at boot (Linux's fs/proc/*.c and
 // kernel/sysctl.c), each a small show function:
 //
-//   version, cmdline, mounts, filesystems, devices, kallsyms ("c0100000 T name", all code
+//   version, cmdline, mounts, filesystems, devices, kallsyms ("c0100000 T name", all code;
+//   then each loaded module's symbols, "c8812034 t name\t[module]" with nm's type letter)
 //   symbols as text), sys/kernel/{hostname, osrelease, ostype, tainted, modprobe}.
 //
 // Values owned by other subsystems are read through their accessors; the ones nobody else owns
@@ -11,6 +12,8 @@
 import { EINVAL } from "../lib/errno";
 import { bootCommandLine } from "../multiboot";
 import { kallsymsAddress, kallsymsCount, kallsymsName } from "../kallsyms";
+import { MODULE_STATE_UNFORMED, Module, firstModule, moduleName } from "../module/module";
+import { moduleSymbolAddress, moduleSymbolName, moduleSymbolType } from "../module/symbols";
 import { LOKUM_COMPILE_BY, LOKUM_COMPILE_HOST, LOKUM_COMPILER, UTS_RELEASE, UTS_SYSNAME, UTS_VERSION } from "../version";
 import { SeqBuf, seqPrintf } from "./seq";
 import { procCreateFile, procCreateWritable, procMkdir } from "./procfs";
@@ -45,6 +48,14 @@ function showDevices(m: SeqBuf): void {
 function showKallsyms(m: SeqBuf): void {
   const n = kallsymsCount();
   for (let i = 0; i < n; i++) seqPrintf(m, "%08x T %s\n", kallsymsAddress(i), kallsymsName(i));
+  // Then each loaded module's symbols, tagged with its name as Linux does: "c8812034 t oops_init\t[oops]"
+  for (let mod: Module = firstModule(); mod != null; mod = mod.next) {
+    if (mod.state == MODULE_STATE_UNFORMED) continue;
+    for (let i = 0; i < <i32>mod.numKallsyms; i++) {
+      seqPrintf(m, "%08x %c %s\t[%s]\n", moduleSymbolAddress(mod, i), <i32>moduleSymbolType(mod, i), changetype<usize>(moduleSymbolName(mod, i)),
+        changetype<usize>(moduleName(mod)));
+    }
+  }
 }
 
 function showOsrelease(m: SeqBuf): void {

@@ -31,6 +31,8 @@ import { findProc } from "../proc";
 import { genericLseek } from "./file";
 
 export type ProcWriteFn = (buf: usize, n: u32) => i32;
+/** A write function that also gets the entry's `data` (procCreateData). */
+export type ProcDataWriteFn = (data: usize, buf: usize, n: u32) => i32;
 /** Writes a link target for process `pid` into buf (size bytes); returns its length or -errno. */
 export type ProcLinkFn = (pid: i32, buf: usize, size: i32) => i32;
 
@@ -47,6 +49,8 @@ export class ProcEntry {
   parent: ProcEntry;
   children: ProcEntry;
   next: ProcEntry;
+  data: usize; //        procCreateData: handed to show (as m.private) and to writeData
+  writeData: ProcDataWriteFn;
 }
 
 const PROC_ROOT_INO: u32 = 1;
@@ -163,6 +167,18 @@ export function procCreateWritable(path: string, show: ShowFn, write: ProcWriteF
   if (e != null) {
     e.show = show;
     e.write = write;
+  }
+  return e;
+}
+
+/** A writable /proc/<path> (0644) whose show and write get `data` (show: as m.private), so
+ *  that one pair of functions can serve many files (Linux's proc_create_data). */
+export function procCreateData(path: string, show: ShowFn, write: ProcDataWriteFn, data: usize): ProcEntry {
+  const e = createIn(procRoot, path, S_IFREG | 0o644);
+  if (e != null) {
+    e.show = show;
+    e.writeData = write;
+    e.data = data;
   }
   return e;
 }
@@ -351,7 +367,7 @@ export function setCurrentPidFn(fn: () => i32): void {
 function procOpen(inode: Inode, file: File): i32 {
   const e = changetype<ProcEntry>(inode.priv);
   if (e.show == null) return 0;
-  const m = seqRender(e.show, inode.priv2);
+  const m = seqRender(e.show, e.writeData != null ? e.data : inode.priv2);
   if (m == null) return -ENOMEM;
   file.priv = changetype<usize>(m);
   inode.size = 0; // unknown size, as in Linux (stat shows 0)
@@ -371,8 +387,8 @@ function procRead(file: File, buf: usize, n: u32): i32 {
 
 function procWrite(file: File, buf: usize, n: u32): i32 {
   const e = changetype<ProcEntry>(file.inode.priv);
-  if (e.write == null) return -EIO;
-  const r = e.write(buf, n);
+  if (e.write == null && e.writeData == null) return -EIO;
+  const r = e.writeData != null ? e.writeData(e.data, buf, n) : e.write(buf, n);
   if (r < 0) return r;
   file.pos += n;
   return <i32>n;

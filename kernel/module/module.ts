@@ -29,6 +29,7 @@ import { kfree } from "../mm/kmalloc";
 import { freePages, PAGE_SIZE } from "../mm/pmm";
 import { streq } from "../lib/string";
 import { ENOENT, ENOMEM } from "../lib/errno";
+import { driverSettingsRelease } from "./driver_settings";
 
 export const MODULE_STATE_LIVE: i32 = 0;
 export const MODULE_STATE_COMING: i32 = 1;
@@ -74,6 +75,8 @@ export class Module {
   uses = new StaticArray<usize>(16); // Module pointers: the modules this one uses (MAX_USES)
   name = new StaticArray<u8>(56);
   version = new StaticArray<u8>(32); // modinfo version=, or empty
+  sections: usize; //     loaded sections for /sys/module/NAME/sections: { address, name } × n, names
+  numSections: u32;
 }
 
 let moduleList: Module = null;
@@ -188,11 +191,13 @@ export function moduleHasHolders(mod: Module): bool {
 
 /** Frees what the loader allocated for mod (its memory, tables, parameter strings) and mod. */
 export function freeModuleMemory(mod: Module): void {
+  driverSettingsRelease(mod); // its /proc/sys/drivers/NAME/ files point into its memory
   if (mod.paramStrings != 0) {
     for (let i: u32 = 0; i < mod.numParams; i++) kfree(load<usize>(mod.paramStrings + i * 4));
     kfree(mod.paramStrings);
   }
   if (mod.kallsyms != 0) kfree(mod.kallsyms);
+  if (mod.sections != 0) kfree(mod.sections);
   if (mod.core != 0) freePages(mod.core, mod.corePages);
   kfree(changetype<usize>(mod));
 }

@@ -26,11 +26,11 @@
 
 import { printk } from "../printk";
 import { kmalloc } from "../mm/kmalloc";
-import { strcmp, streq } from "../lib/string";
+import { strcmp, streq, strlen } from "../lib/string";
 import { ENOENT, ENOEXEC, ENOMEM } from "../lib/errno";
 import {
-  LoadInfo, SH_ADDR, SHF_ALLOC, SHF_EXECINSTR, SHN_ABS, SHN_UNDEF, ST_INFO, ST_SHNDX, ST_SIZE, ST_VALUE, STB_WEAK, STT_FUNC,
-  STT_OBJECT, findSection, shdr, shFlags, shSize, sym, symName,
+  LoadInfo, SH_ADDR, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHN_ABS, SHN_UNDEF, SHT_NOBITS, ST_INFO, ST_SHNDX, ST_SIZE, ST_VALUE, STB_LOCAL, STB_WEAK,
+  STT_FUNC, STT_OBJECT, findSection, shdr, shFlags, shName, shSize, shType, sym, symName,
 } from "./internal";
 import { inCore, stringInCore } from "./layout";
 import { MODULE_STATE_LIVE, Module, firstModule, moduleName, refModule } from "./module";
@@ -210,30 +210,96 @@ function verifyExports(info: LoadInfo, symbols: usize, n: u32): bool {
   return true;
 }
 
-// ---- The module's own symbols, for oopses: { address, size, name offset } × n, then names
+// ---- The module's own symbols, for oopses and /proc/kallsyms:
+//      { address, size, name offset, type letter } × n, then the names
+//
+// The type letter is nm's, as /proc/kallsyms shows it: t (code), d (data), r (read-only data),
+// b (.bss) — upper case for a global symbol. Only functions (t/T) name code addresses.
 
-/** Copies the module's function symbols out of the temporary copy. 0 or -ENOMEM. */
+const KSYM_RECORD: u32 = 16;
+
+/** nm's letter for symbol i of the image, or 0 to leave it out (undefined, not in memory). */
+function symbolType(info: LoadInfo, i: u32): u8 {
+  const s = sym(info, i);
+  const shndx = <u32>load<u16>(s, ST_SHNDX);
+  if (shndx == SHN_UNDEF || shndx == SHN_ABS || shndx >= 0xff00) return 0;
+  const type = <u32>load<u8>(s, ST_INFO) & 15;
+  const flags = shFlags(info, shndx);
+  if ((flags & SHF_ALLOC) == 0) return 0;
+  let letter: u8 = 0;
+  if (type == STT_FUNC && (flags & SHF_EXECINSTR) != 0) letter = 0x74; //       t
+  else if (type == STT_OBJECT) {
+    if (shType(info, shndx) == SHT_NOBITS) letter = 0x62; //                    b
+    else if ((flags & SHF_WRITE) != 0) letter = 0x64; //                        d
+    else letter = 0x72; //                                                       r
+  }
+  if (letter == 0) return 0;
+  if ((<u32>load<u8>(s, ST_INFO) >> 4) != STB_LOCAL) letter -= 0x20; // global: upper case
+  return letter;
+}
+
+/** Records where each loaded section went (/sys/module/NAME/sections/): { address, name
+ *  offset } × n, then the names. 0 or -ENOMEM. */
+function copyModuleSections(info: LoadInfo): i32 {
+  const mod = info.mod;
+  let count: u32 = 0;
+  let names: u32 = 0;
+  for (let i: u32 = 1; i < info.shnum; i++) {
+    if ((shFlags(info, i) & SHF_ALLOC) == 0 || shSize(info, i) == 0) continue;
+    count++;
+    names += <u32>strlen(shName(info, i)) + 1;
+  }
+  if (count == 0) return 0;
+  mod.sections = kmalloc(count * 8 + names);
+  if (mod.sections == 0) return -ENOMEM;
+  let n: u32 = 0;
+  let at: u32 = 0;
+  for (let i: u32 = 1; i < info.shnum; i++) {
+    if ((shFlags(info, i) & SHF_ALLOC) == 0 || shSize(info, i) == 0) continue;
+    const name = shName(info, i);
+    const len = <u32>strlen(name) + 1;
+    store<u32>(mod.sections + n * 8, load<u32>(shdr(info, i), SH_ADDR));
+    store<u32>(mod.sections + n * 8, at, 4);
+    memory_copy(mod.sections + count * 8 + at, changetype<usize>(name), len);
+    at += len;
+    n++;
+  }
+  mod.numSections = count;
+  return 0;
+}
+
+export function moduleSectionAddress(mod: Module, i: u32): u32 {
+  return load<u32>(mod.sections + i * 8);
+}
+
+export function moduleSectionName(mod: Module, i: u32): string {
+  return changetype<string>(mod.sections + mod.numSections * 8 + load<u32>(mod.sections + i * 8, 4));
+}
+
+/** Copies the module's function and data symbols out of the temporary copy. 0 or -ENOMEM. */
 export function copyModuleKallsyms(info: LoadInfo): i32 {
   const mod = info.mod;
+  if (copyModuleSections(info) < 0) return -ENOMEM;
   let count: u32 = 0;
   let names: u32 = 0;
   for (let pass = 0; pass < 2; pass++) {
     let n: u32 = 0;
     let at: u32 = 0;
     for (let i: u32 = 1; i < info.numSyms; i++) {
+      const letter = symbolType(info, i);
+      if (letter == 0) continue;
       const s = sym(info, i);
-      const shndx = <u32>load<u16>(s, ST_SHNDX);
-      if (shndx == SHN_UNDEF || shndx == SHN_ABS || (<u32>load<u8>(s, ST_INFO) & 15) != STT_FUNC) continue;
-      if ((shFlags(info, shndx) & SHF_EXECINSTR) == 0 || (shFlags(info, shndx) & SHF_ALLOC) == 0) continue;
       const name = changetype<usize>(symName(info, i));
       let len: u32 = 0;
       while (load<u8>(name + len) != 0) len++;
+      if (len == 0) continue;
       if (pass == 1) {
-        const record = mod.kallsyms + n * 12;
+        const record = mod.kallsyms + n * KSYM_RECORD;
         store<u32>(record, load<u32>(s, ST_VALUE));
         store<u32>(record, load<u32>(s, ST_SIZE), 4);
         store<u32>(record, at, 8);
-        memory_copy(mod.kallsyms + count * 12 + at, name, len + 1);
+        store<u32>(record, <u32>letter, 12);
+        memory_copy(mod.kallsyms + count * KSYM_RECORD + at, name, len + 1);
       }
       n++;
       at += len + 1;
@@ -242,7 +308,7 @@ export function copyModuleKallsyms(info: LoadInfo): i32 {
     names = at;
     if (pass == 0) {
       if (count == 0) return 0;
-      mod.kallsyms = kmalloc(count * 12 + names);
+      mod.kallsyms = kmalloc(count * KSYM_RECORD + names);
       if (mod.kallsyms == 0) return -ENOMEM;
       mod.numKallsyms = count;
     }
@@ -258,24 +324,31 @@ export function copyModuleKallsyms(info: LoadInfo): i32 {
 export function moduleSymbolIndex(mod: Module, address: u32): i32 {
   let best: i32 = -1;
   for (let i: u32 = 0; i < mod.numKallsyms; i++) {
-    const start = load<u32>(mod.kallsyms + i * 12);
-    if (start <= address && (best < 0 || start > load<u32>(mod.kallsyms + <u32>best * 12))) best = <i32>i;
+    const record = mod.kallsyms + i * KSYM_RECORD;
+    if ((load<u32>(record, 12) | 0x20) != 0x74) continue; // code only
+    const start = load<u32>(record);
+    if (start <= address && (best < 0 || start > load<u32>(mod.kallsyms + <u32>best * KSYM_RECORD))) best = <i32>i;
   }
   if (best < 0) return -1;
-  const record = mod.kallsyms + <u32>best * 12;
+  const record = mod.kallsyms + <u32>best * KSYM_RECORD;
   const size = load<u32>(record, 4);
   if (size != 0 && address - load<u32>(record) >= size) return -1;
   return best;
 }
 
 export function moduleSymbolAddress(mod: Module, index: i32): u32 {
-  return load<u32>(mod.kallsyms + <u32>index * 12);
+  return load<u32>(mod.kallsyms + <u32>index * KSYM_RECORD);
 }
 
 export function moduleSymbolSize(mod: Module, index: i32): u32 {
-  return load<u32>(mod.kallsyms + <u32>index * 12, 4);
+  return load<u32>(mod.kallsyms + <u32>index * KSYM_RECORD, 4);
 }
 
 export function moduleSymbolName(mod: Module, index: i32): string {
-  return changetype<string>(mod.kallsyms + mod.numKallsyms * 12 + load<u32>(mod.kallsyms + <u32>index * 12, 8));
+  return changetype<string>(mod.kallsyms + mod.numKallsyms * KSYM_RECORD + load<u32>(mod.kallsyms + <u32>index * KSYM_RECORD, 8));
+}
+
+/** nm's type letter of symbol `index` (t T d D r R b B). */
+export function moduleSymbolType(mod: Module, index: i32): u8 {
+  return <u8>load<u32>(mod.kallsyms + <u32>index * KSYM_RECORD, 12);
 }

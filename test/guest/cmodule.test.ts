@@ -33,7 +33,7 @@ test("a C module: compiled by gcc against lokum-kernel.h, insmod, printk and kma
     rmSync(dir, { recursive: true, force: true });
   }
   const initrd = writeCpio([...buildUserland(readInitrdFiles(root), lib).entries, { path: "root/cmod.ko", mode: 0o100644, data: ko }]);
-  const machine = createNodeMachine({ kernel: kernel.elf, initrd, cmdline: "console=ttyS0 quiet" });
+  const machine = createNodeMachine({ kernel: kernel.elf, initrd, cmdline: "console=ttyS0 printk.time=0 quiet" });
   try {
     await machine.start();
     await machine.waitFor(/# $/, { timeoutMs: 60_000 });

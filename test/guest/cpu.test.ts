@@ -74,7 +74,7 @@ beforeAll(async () => {
   entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   kernelElf = kernel.elf;
   initrd = writeCpio(entries);
-  machine = createNodeMachine({ kernel: kernel.elf, initrd, cmdline: "console=ttyS0" });
+  machine = createNodeMachine({ kernel: kernel.elf, initrd, cmdline: "console=ttyS0 printk.time=0" });
   await machine.start();
   await machine.waitFor(PROMPT, { timeoutMs: 30_000 });
   booted = await machine.saveState();
@@ -167,12 +167,12 @@ describe("the first process", () => {
   }
 
   test("a missing rdinit= is reported, then the default init runs", async () => {
-    const out = await bootWith("console=ttyS0 rdinit=/bin/none", /# $/);
+    const out = await bootWith("console=ttyS0 printk.time=0 rdinit=/bin/none", /# $/);
     expect(out).toContain("Run /bin/none as init process\nFailed to execute /bin/none (error -2)\nRun /sbin/init as init process\n");
   });
 
   test("init= that cannot run is a panic, as on Linux", async () => {
-    const out = await bootWith("console=ttyS0 init=/etc", /\]---/);
+    const out = await bootWith("console=ttyS0 printk.time=0 init=/etc", /\]---/);
     expect(out).toContain("Kernel panic - not syncing: Requested init /etc failed (error -13).");
   });
 });

@@ -26,7 +26,7 @@ beforeAll(async () => {
   machine = createNodeMachine({
     kernel: new Uint8Array(readFileSync(boot.kernel)),
     initrd: new Uint8Array(readFileSync(boot.initrd!)),
-    cmdline: "console=ttyS0 root=/dev/hda1",
+    cmdline: "console=ttyS0 printk.time=0 root=/dev/hda1",
     hda,
   });
   await machine.start();

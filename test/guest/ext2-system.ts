@@ -40,7 +40,7 @@ export async function bootExt2System(programs: string[], hda: Uint8Array, hdb: U
   const input = { files, modules: modulesInTree(tree), lib, kernelApi: kernel.api, kernelExports: new Set(kernel.exports), release, intree: true };
   const built = buildModules(input as ModuleBuildInput);
   const initrd = writeCpio([...userland.entries, ...moduleInitrdEntries(built, release)]);
-  const machine = createNodeMachine({ kernel: kernel.elf, initrd, cmdline: "console=ttyS0 quiet", hda, hdb });
+  const machine = createNodeMachine({ kernel: kernel.elf, initrd, cmdline: "console=ttyS0 printk.time=0 quiet", hda, hdb });
   await machine.start();
   await machine.waitFor(/# $/, { timeoutMs: 60_000 });
   // the IDE modules come with the boot's coldplug; modprobe waits for them to be there

@@ -232,7 +232,7 @@ async function buildSystem(): Promise<void> {
 
 /** Boots with the disks, loads ide-disk, and returns the machine and a snapshot at a prompt. */
 async function bootWith(hda: Buffer, hdb: Buffer): Promise<{ machine: Machine; snapshot: ArrayBuffer }> {
-  const machine = createNodeMachine({ kernel: kernelElf, initrd, cmdline: "console=ttyS0 quiet nocoldplug", hda: new Uint8Array(hda), hdb: new Uint8Array(hdb) });
+  const machine = createNodeMachine({ kernel: kernelElf, initrd, cmdline: "console=ttyS0 printk.time=0 quiet nocoldplug", hda: new Uint8Array(hda), hdb: new Uint8Array(hdb) });
   await machine.start();
   await machine.waitFor(/\n# $/, { timeoutMs: 60_000 });
   const start = machine.output.length;

@@ -27,7 +27,7 @@ beforeAll(async () => {
   const files = readInitrdFiles(root);
   files["initrd/bin/filetest.ts"] = readFileSync(resolve(root, "test/guest/programs/filetest.ts"), "utf8");
   const initrd = writeCpio(buildUserland(files, lib).entries);
-  machine = createNodeMachine({ kernel: kernel.elf, initrd, cmdline: "console=ttyS0 quiet" });
+  machine = createNodeMachine({ kernel: kernel.elf, initrd, cmdline: "console=ttyS0 printk.time=0 quiet" });
   await machine.start();
   await machine.waitFor(PROMPT, { timeoutMs: 30_000 });
   booted = await machine.saveState();

@@ -47,7 +47,7 @@ const END = /Kernel panic - not syncing: No working init found.*\]---/;
 
 /** Boots with `fstest` and the initrd; returns the console text up to init's (expected) panic. */
 async function boot(initrd: Uint8Array): Promise<string> {
-  return withMachine({ kernel: kernel.elf, initrd, cmdline: "console=ttyS0 fstest" }, async (machine) => {
+  return withMachine({ kernel: kernel.elf, initrd, cmdline: "console=ttyS0 printk.time=0 fstest" }, async (machine) => {
     await machine.waitFor(END, { timeoutMs: 20_000 });
     expect(machine.crash).toBeUndefined();
     return machine.output.replace(/\r\n/g, "\n");

@@ -73,7 +73,7 @@ beforeAll(async () => {
   hdb[510] = 0; // no 0x55AA signature: hdb has no partition table
   machine = createNodeMachine({
     kernel: new Uint8Array(readFileSync(boot.kernel)), initrd: new Uint8Array(readFileSync(boot.initrd!)),
-    cmdline: "console=ttyS0 quiet", hda: hda.slice(), hdb: hdb.slice(),
+    cmdline: "console=ttyS0 printk.time=0 quiet", hda: hda.slice(), hdb: hdb.slice(),
   });
   await machine.start();
   await machine.waitFor(/# $/, { timeoutMs: 60_000 });
@@ -226,7 +226,7 @@ describe("boot with nocoldplug and a disk with a partial last sector", () => {
     const liar = new Uint8Array(readFileSync(liarPath)).slice(0, MiB);
     const m2 = createNodeMachine({
       kernel: new Uint8Array(readFileSync(boot.kernel)), initrd: new Uint8Array(readFileSync(boot.initrd!)),
-      cmdline: "console=ttyS0 quiet nocoldplug", hda: odd, hdb: liar,
+      cmdline: "console=ttyS0 printk.time=0 quiet nocoldplug", hda: odd, hdb: liar,
     });
     try {
       await m2.start();

@@ -28,14 +28,23 @@ function text(machine: Machine): string {
   return machine.output.replace(/\r\n/g, "\n");
 }
 
-/** Boots the kernel, waits for `until`, lets it print a little more, returns the console text. */
-async function boot(options: Omit<MachineOptions, "kernel">, until: string | RegExp, body?: (m: Machine) => void): Promise<string> {
+/** printk's time stamp at the start of a console line: "[    0.123456] ". */
+const STAMP = /^\[ *(\d+)\.(\d{6})\] /;
+
+/** The console text without the time stamps, which the checks of the messages ignore. */
+function unstamped(out: string): string {
+  return out.replace(/^\[ *\d+\.\d{6}\] /gm, "");
+}
+
+/** Boots the kernel, waits for `until`, lets it print a little more, returns the console text
+ *  (without time stamps unless `raw`). */
+async function boot(options: Omit<MachineOptions, "kernel">, until: string | RegExp, body?: (m: Machine) => void, raw = false): Promise<string> {
   return withMachine({ kernel: kernel.elf, ...options }, async (machine) => {
     await machine.waitFor(until, { timeoutMs: 15_000 });
     await new Promise((r) => setTimeout(r, 50));
     expect(machine.crash).toBeUndefined();
     body?.(machine);
-    return text(machine);
+    return raw ? text(machine) : unstamped(text(machine));
   });
 }
 
@@ -56,7 +65,8 @@ const hex8 = (n: number) => n.toString(16).padStart(8, "0");
 describe("the kernel boots", () => {
   test("banner, command line, memory map, no initrd, idle; VGA mirrors the console", async () => {
     let screen: string[] = [];
-    const out = await boot({ cmdline: "console=ttyS0 loglevel=7", memoryMB: 64 }, IDLE_LINE, (m) => (screen = m.screenText()));
+    const raw = await boot({ cmdline: "console=ttyS0 loglevel=7", memoryMB: 64 }, IDLE_LINE, (m) => (screen = m.screenText()), true);
+    const out = unstamped(raw);
     expect(out).toMatch(/^Lokum version 0\.1\.0 \(lokum@build\) \(.*\) #1\n/);
     expect(out).toContain("Command line: console=ttyS0 loglevel=7\n");
     expect(out).toContain(
@@ -70,7 +80,7 @@ describe("the kernel boots", () => {
     expect(out).not.toMatch(/Oops|unexpected/);
     // The screen shows the last 25 lines (the banner has scrolled away by now): the console's
     // last lines must be there, in order.
-    const lastLines = out.trimEnd().split("\n").slice(-6).filter((l) => l.length <= 80);
+    const lastLines = raw.trimEnd().split("\n").slice(-6).filter((l) => l.length <= 80);
     expect(screen.join("\n")).toContain(lastLines.join("\n"));
     expect(screen.join("\n")).toContain(IDLE_LINE);
   });
@@ -80,6 +90,22 @@ describe("the kernel boots", () => {
     const out = await boot({ cmdline: "console=ttyS0", initrd }, IDLE_LINE);
     const start = expectedInitrdStart(kernel.elf);
     expect(out).toContain(`initrd: 0x${hex8(start)}-0x${hex8(start + 100_000)} (100000 bytes)\n`);
+  });
+
+  test("printk time stamps: every console line has one, from a clock that advances during the boot; printk.time=0 drops them", async () => {
+    const out = await boot({ cmdline: "console=ttyS0" }, IDLE_LINE, undefined, true);
+    const lines = out.split("\n").filter((l) => l !== "");
+    expect(lines[0]).toMatch(/^\[    0\.000000\] Lokum version /); // Linux's format: %5lu.%06lu
+    const times = lines.map((l) => {
+      const m = STAMP.exec(l);
+      expect(m, l).not.toBeNull();
+      return Number(m![1]) * 1e6 + Number(m![2]);
+    });
+    for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThanOrEqual(times[i - 1]!);
+    expect(times[times.length - 1]).toBeGreaterThan(1000); // more than a millisecond went by
+    const off = await boot({ cmdline: "console=ttyS0 printk.time=0" }, IDLE_LINE, undefined, true);
+    expect(off).toMatch(/^Lokum version /);
+    expect(off).not.toMatch(/^\[ *\d+\.\d{6}\] /m);
   });
 
   test("quiet hides the boot messages, but not an oops", async () => {

@@ -81,7 +81,7 @@ beforeAll(async () => {
     ...moduleInitrdEntries(built, release),
     { path: "root/truncated.ko", mode: 0o100644, data: core.ko.subarray(0, Math.floor(core.ko.length / 2)) },
   ];
-  machine = createNodeMachine({ kernel: kernel.elf, initrd: writeCpio(entries), cmdline: "console=ttyS0 quiet" });
+  machine = createNodeMachine({ kernel: kernel.elf, initrd: writeCpio(entries), cmdline: "console=ttyS0 printk.time=0 quiet" });
   await machine.start();
   await machine.waitFor(PROMPT, { timeoutMs: 60_000 });
   booted = await machine.saveState();

@@ -77,7 +77,7 @@ beforeAll(async () => {
     { path: "root/script.sh", mode: 0o100755, data: utf8Encode("#!/bin/sh\necho script $0 says $1\n") },
   ]);
   kernelElf = kernel.elf;
-  machine = createNodeMachine({ kernel: kernelElf, initrd, cmdline: "console=ttyS0 quiet" });
+  machine = createNodeMachine({ kernel: kernelElf, initrd, cmdline: "console=ttyS0 printk.time=0 quiet" });
   await machine.start();
   await machine.waitFor(PROMPT, { timeoutMs: 60_000 });
   booted = await machine.saveState();
@@ -239,7 +239,7 @@ describe("coldplug: the modalias of each PCI device without a driver, at boot", 
 
   for (const flag of ["nocoldplug", "lokum.coldplug=0"]) {
     test(`off with ${flag}`, async () => {
-      const m = createNodeMachine({ kernel: kernelElf, initrd, cmdline: `console=ttyS0 quiet ${flag}` });
+      const m = createNodeMachine({ kernel: kernelElf, initrd, cmdline: `console=ttyS0 printk.time=0 quiet ${flag}` });
       try {
         await m.start();
         await m.waitFor(PROMPT, { timeoutMs: 60_000 });

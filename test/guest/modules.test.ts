@@ -167,7 +167,7 @@ beforeAll(async () => {
     { path: "root/stripped.ko", mode: 0o100644, data: withoutSymbols(hello) },
     { path: "root/fuzz.cases", mode: 0o100644, data: fuzzCases(fuzzme) },
   ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  machine = createNodeMachine({ kernel: kernel.elf, initrd: writeCpio(entries), cmdline: "console=ttyS0 nocoldplug" }); // only the modules each test loads
+  machine = createNodeMachine({ kernel: kernel.elf, initrd: writeCpio(entries), cmdline: "console=ttyS0 printk.time=0 nocoldplug" }); // only the modules each test loads
   await machine.start();
   await machine.waitFor(PROMPT, { timeoutMs: 60_000 });
   booted = await machine.saveState();
@@ -191,11 +191,11 @@ describe("loading and unloading", () => {
     expect(out).toContain("hello: Hello, Lokum!!! (1 of 2)\nhello: Hello, Lokum!!! (2 of 2)\n");
     expect(out).toContain("hello: mask=16 delta=-5 port=8080 level=255 big=-2147483648 size=4294967295\n");
     expect(out).toMatch(/\nhello 4096 0 - Live 0xc[0-9a-f]{7}\n/);
-    expect(out).toContain("/sys/module/hello:\ncoresize    initsize    parameters  taint\nholders     initstate   refcnt      version\n");
+    expect(out).toContain("/sys/module/hello:\ncoresize    initsize    parameters  sections    uevent\nholders     initstate   refcnt      taint       version\n");
     expect(out).toContain("/sys/module/hello/parameters:\nbig    delta  level  loud   mask   port   size   times  whom\n");
     expect(out).toContain("\n0\nlive\n4096\n0\n1.0\n\nLokum\nY\n-5\n4294967295\n");
     expect(out).toContain("\nStudents\nhello: Goodbye, Students\n");
-    expect(out).toMatch(/Goodbye, Students\nrc=0\n$/); // /proc/modules and /sys/module are empty again
+    expect(out).toMatch(/Goodbye, Students\nprintk\nrc=0\n$/); // /proc/modules is empty again; /sys/module has only built-in printk
   });
 
   test("parameters: unknown ones are ignored, bad values refuse the load", async () => {
@@ -320,7 +320,7 @@ describe("faults in module code", () => {
     expect(out).toContain("Oops: page fault: 0002 [#1]\nModules linked in: oops(+)\nCPU: 0 PID: ");
     expect(out).toMatch(/Comm: insmod Not tainted 0\.1\.0 #1\nEIP: 0060:\[<c[0-9a-f]{7}>\] oops_crash\+0x[0-9a-f]+\/0x[0-9a-f]+ \[oops\]\nEIP is at modules\/samples\/oops\.ts:26\n/);
     expect(out).toMatch(/Call Trace:\n \[<c[0-9a-f]{7}>\] init_module\+0x[0-9a-f]+\/0x[0-9a-f]+ \[oops\]\n \[<c[0-9a-f]{7}>\] doInitModule\+/);
-    expect(out).toContain("oops: fault in init_module: removed from the module list; its 4 KiB stay allocated\nrc=139\n128\n");
+    expect(out).toContain("oops: fault in init_module: removed from the module list; its 4 KiB stay allocated\nrc=139\nprintk\n128\n"); // /sys/module: built-in printk only
     expect(out).toMatch(/oops: \/dev\/oops \(major \d+\) and \/proc\/oops are ready\noops 4096 0 - Live 0x[0-9a-f]{8}\n/);
   });
 

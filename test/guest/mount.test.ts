@@ -34,7 +34,7 @@ beforeAll(async () => {
   for (const name of ["mkroot", "mountcalls"]) userFiles[`initrd/bin/${name}.ts`] = readFileSync(resolve(root, `test/guest/programs/${name}.ts`), "utf8");
   initrd = writeCpio(buildUserland(userFiles, lib).entries);
   kernelElf = kernel.elf;
-  machine = createNodeMachine({ kernel: kernelElf, initrd, cmdline: "console=ttyS0 quiet" });
+  machine = createNodeMachine({ kernel: kernelElf, initrd, cmdline: "console=ttyS0 printk.time=0 quiet" });
   await machine.start();
   await machine.waitFor(PROMPT, { timeoutMs: 60_000 });
   booted = await machine.saveState();
@@ -323,7 +323,7 @@ describe("switch_root and pivot_root", () => {
   });
 
   test("pid 1 switches to a tmpfs root: initramfs emptied, new root at /, mounts below it kept; then pivot_root", async () => {
-    await withMachine({ kernel: kernelElf, initrd, cmdline: "console=ttyS0 quiet rdinit=/bin/mkroot" }, async (m) => {
+    await withMachine({ kernel: kernelElf, initrd, cmdline: "console=ttyS0 printk.time=0 quiet rdinit=/bin/mkroot" }, async (m) => {
       await m.waitFor(PROMPT, { timeoutMs: 60_000 });
       expect(m.output).toContain("mkroot: exec switch_root");
       const start = m.output.length;

@@ -24,7 +24,7 @@ const sent: Uint8Array[] = [];
 
 beforeAll(async () => {
   const system = buildNetSystem();
-  machine = createNodeMachine({ kernel: system.kernel, initrd: system.initrd, cmdline: "console=ttyS0 quiet", net: "fetch" });
+  machine = createNodeMachine({ kernel: system.kernel, initrd: system.initrd, cmdline: "console=ttyS0 printk.time=0 quiet", net: "fetch" });
   await machine.start();
   await machine.waitFor(/# $/, { timeoutMs: 60_000 });
   // Coldplug runs beside /etc/rc: wait until it has loaded the driver, then take the snapshot.

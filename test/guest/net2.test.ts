@@ -30,7 +30,7 @@ async function sh(m: Machine, commands: string, timeoutMs = 60_000): Promise<str
 
 beforeAll(async () => {
   const system = buildNetSystem();
-  const options = { kernel: system.kernel, initrd: system.initrd, cmdline: "console=ttyS0 quiet", net: "none" as const };
+  const options = { kernel: system.kernel, initrd: system.initrd, cmdline: "console=ttyS0 printk.time=0 quiet", net: "none" as const };
   a = createNodeMachine(options);
   b = createNodeMachine(options);
   await Promise.all([boot(a), boot(b)]);
@@ -116,7 +116,7 @@ describe("two machines on one wire", () => {
 describe("two machines on v86's inbrowser hub", () => {
   test("C pings D with static addresses, and UDP goes from D to C", async () => {
     const system = buildNetSystem();
-    const options = { kernel: system.kernel, initrd: system.initrd, cmdline: "console=ttyS0 quiet", net: "inbrowser" as const };
+    const options = { kernel: system.kernel, initrd: system.initrd, cmdline: "console=ttyS0 printk.time=0 quiet", net: "inbrowser" as const };
     const c = createNodeMachine(options);
     const d = createNodeMachine(options);
     try {

@@ -44,7 +44,7 @@ function v86IrqOf(pci: V86Pci, slot: number): number {
 
 describe("PCI", () => {
   test("bus 0 is listed like Linux; the NE2000's INTA is routed to IRQ 10, not the timer's line", async () => {
-    await withMachine({ kernel: kernel.elf, cmdline: "console=ttyS0" }, async (machine) => {
+    await withMachine({ kernel: kernel.elf, cmdline: "console=ttyS0 printk.time=0" }, async (machine) => {
       await machine.waitFor(/PCI: \d+ devices on bus 0000:00\r?\n/, { timeoutMs: 15_000 });
       const out = machine.output.replace(/\r\n/g, "\n");
       expect(out).toContain("PCI: Using configuration type 1 for base access\n");

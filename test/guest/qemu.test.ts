@@ -47,10 +47,19 @@ class Qemu {
     });
   }
 
-  /** Console text from the kernel on ("\r\n" as "\n"; SeaBIOS's screen-clearing noise cut off). */
+  /** Console text from the kernel on ("\r\n" as "\n"; SeaBIOS's screen-clearing noise cut off),
+   *  with printk's time stamps ("[    0.123456] ") as the kernel wrote them. */
+  get rawConsole(): string {
+    let start = this.output.indexOf("Lokum version");
+    if (start < 0) return "";
+    const stamp = /\[ *\d+\.\d{6}\] $/.exec(this.output.slice(Math.max(0, start - 20), start));
+    if (stamp) start -= stamp[0].length;
+    return this.output.slice(start).replace(/\r\n/g, "\n");
+  }
+
+  /** The console text without the time stamps, which most checks ignore. */
   get console(): string {
-    const start = this.output.indexOf("Lokum version");
-    return (start >= 0 ? this.output.slice(start) : "").replace(/\r\n/g, "\n");
+    return this.rawConsole.replace(/^\[ *\d+\.\d{6}\] /gm, "");
   }
 
   /** Resolve once `pattern` matches the console; reject on timeout or if QEMU exits first. */
@@ -120,6 +129,7 @@ describe("QEMU", () => {
     await withQemu(qemuArgs(false), async (qemu) => {
       await qemu.waitFor(NO_INIT);
       expect(qemu.console).toMatch(/^Lokum version \d+\.\d+\.\d+ /);
+      expect(qemu.rawConsole).toMatch(/^\[    0\.000000\] Lokum version /); // printk time stamps are on by default
       expect(qemu.console).toMatch(/^Command line: .*console=ttyS0$/m);
       expect(qemu.console).toMatch(/^initrd: none$/m);
       expect(qemu.console).toMatch(/^Run \/sbin\/init as init process$/m);

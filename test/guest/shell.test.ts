@@ -44,7 +44,7 @@ beforeAll(async () => {
     script("root/loop2", "#!/root/loop1\n"),
     script("root/plain", "echo plain text script $1\n"),
   ]);
-  machine = createNodeMachine({ kernel: kernel.elf, initrd, cmdline: "console=ttyS0 quiet" });
+  machine = createNodeMachine({ kernel: kernel.elf, initrd, cmdline: "console=ttyS0 printk.time=0 quiet" });
   await machine.start();
   await machine.waitFor(PROMPT, { timeoutMs: 60_000 });
   booted = await machine.saveState();

@@ -12,7 +12,7 @@ let boot: BootDir;
 let machine: Machine;
 beforeAll(async () => {
   boot = await buildBootDir();
-  machine = createNodeMachine({ kernel: new Uint8Array(readFileSync(boot.kernel)), initrd: new Uint8Array(readFileSync(boot.initrd!)), cmdline: "console=ttyS0", memoryMB: 64 });
+  machine = createNodeMachine({ kernel: new Uint8Array(readFileSync(boot.kernel)), initrd: new Uint8Array(readFileSync(boot.initrd!)), cmdline: "console=ttyS0 printk.time=0", memoryMB: 64 });
   await machine.start();
   await machine.waitFor(/# $/, { timeoutMs: 60_000 });
 }, 300_000);

@@ -110,7 +110,7 @@ describe("browser lab", () => {
     await page.goto(url);
     await waitUntilReady();
     const text = await terminalText();
-    expect(text).toMatch(/^Lokum version \d+\.\d+\.\d+/m);
+    expect(text).toMatch(/^\[ *\d+\.\d{6}\] Lokum version \d+\.\d+\.\d+/m); // printk's time stamp first
     await page.screenshot({ path: SCREENSHOT });
   });
 
@@ -150,7 +150,7 @@ describe("browser lab", () => {
   test("Reset boots a fresh machine on a cleared terminal", async () => {
     await page.click("#reset");
     await waitUntilReady();
-    const banners = (await terminalText()).match(/^Lokum version /gm) ?? [];
+    const banners = (await terminalText()).match(/^\[ *\d+\.\d{6}\] Lokum version /gm) ?? [];
     expect(banners).toHaveLength(1);
   });
 

@@ -57,8 +57,6 @@ typedef _Bool bool;
 #define MODULE_AUTHOR(x) __LOKUM_MODINFO2(author, __LINE__, "author=" x)
 #define MODULE_DESCRIPTION(x) __LOKUM_MODINFO2(description, __LINE__, "description=" x)
 #define MODULE_ALIAS(x) __LOKUM_MODINFO2(alias, __LINE__, "alias=" x)
-#define KERN_INFO "\\x01" "6"
-#define KERN_ERR "\\x01" "3"
 `;
 
 export class CHeaderError extends Error {}

@@ -12,6 +12,16 @@
 //                               loads by its name
 //   softdep MODULE pre: A B post: C    load A and B before MODULE, C after it
 //
+// Before the files, as kmod does, the kernel command line (ROOT/proc/cmdline) adds its own:
+//
+//   MODULE.PARAM=VALUE          an `options MODULE PARAM=VALUE` (hello.times=3,
+//                               hello.whom="two words": quotes keep the spaces)
+//   modprobe.blacklist=A,B      `blacklist A` and `blacklist B`
+//
+// so a module loaded any time later by modprobe — by hand or by the kernel's request_module —
+// gets the parameters the boot asked for (Linux applies MODULE.PARAM itself only to built-in
+// code; for a module it is modprobe's job, and insmod ignores it).
+//
 // A line that is none of these is reported ("modprobe: WARNING: /etc/modprobe.conf line 3:
 // ignoring bad line starting with 'frob'") and skipped, as kmod does. Rules are kept in file
 // order in one list; module names in them are compared with '-' and '_' alike.
@@ -41,6 +51,7 @@ let lastRule: Rule = null;
 export function loadConfig(root: usize, program: usize): Rule {
   rules = null;
   lastRule = null;
+  parseKernelCommandLine(join3(root, changetype<usize>("/proc/cmdline"), 0));
   parseFile(join3(root, changetype<usize>("/etc/modprobe.conf"), 0), program);
   const dir = join3(root, changetype<usize>("/etc/modprobe.d"), 0);
   const d = opendir(dir);
@@ -75,6 +86,43 @@ function add(kind: i32, name: usize, rest: usize): void {
   if (lastRule == null) rules = r;
   else lastRule.next = r;
   lastRule = r;
+}
+
+/** The kernel command line's MODULE.PARAM=VALUE and modprobe.blacklist= (see the top). */
+function parseKernelCommandLine(path: usize): void {
+  const text = readFile(path);
+  if (text == 0) return;
+  let p = text;
+  for (;;) {
+    while (load<u8>(p) == 32 || load<u8>(p) == 9 || load<u8>(p) == 10) p++;
+    if (load<u8>(p) == 0) return;
+    // one word: up to a blank outside double quotes
+    const word = p;
+    let quoted = false;
+    let dot: usize = 0, equals: usize = 0;
+    while (load<u8>(p) != 0 && (quoted || (load<u8>(p) != 32 && load<u8>(p) != 9 && load<u8>(p) != 10))) {
+      const c = load<u8>(p);
+      if (c == 34) quoted = !quoted;
+      else if (c == 61 && equals == 0) equals = p;
+      else if (c == 46 && dot == 0 && equals == 0) dot = p;
+      p++;
+    }
+    if (dot == 0 || dot == word) continue; // no MODULE. in front of the name: a kernel parameter
+    const module = strndup(word, i32(dot - word));
+    const rest = strndup(dot + 1, i32(p - dot - 1));
+    if (streq(module, "modprobe") && equals != 0 && streq(strndup(dot + 1, i32(equals - dot - 1)), "blacklist")) {
+      // a comma-separated list
+      let q = rest + (equals - dot);
+      while (load<u8>(q) != 0) {
+        let end = q;
+        while (load<u8>(end) != 0 && load<u8>(end) != 44) end++;
+        if (end > q) add(BLACKLIST, strndup(q, i32(end - q)), changetype<usize>(""));
+        q = load<u8>(end) == 44 ? end + 1 : end;
+      }
+      continue;
+    }
+    add(OPTIONS, module, rest);
+  }
 }
 
 /** Cuts the word at p (NUL after it); returns the start of what follows, blanks skipped. */
@@ -134,6 +182,11 @@ function parseFile(path: usize, program: usize): void {
     }
     if (!ok) fprintf(2, "%s: WARNING: %s line %d: ignoring bad line starting with '%s'\n", program, path, lineNo, cmd);
   }
+}
+
+/** All the rules, in file order (for modprobe -c). */
+export function configRules(): Rule {
+  return rules;
 }
 
 /** The first rule of `kind` for module `name`, or null. */

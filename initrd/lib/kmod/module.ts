@@ -80,7 +80,7 @@ export function kmodDep(ctx: Kmod): DepEntry {
   return ctx.dep;
 }
 
-function readIndexes(ctx: Kmod): void {
+export function readIndexes(ctx: Kmod): void {
   if (ctx.indexRead) return;
   ctx.aliases = loadAliases(join3(ctx.dir, changetype<usize>("/modules.alias"), 0));
   ctx.symbols = loadAliases(join3(ctx.dir, changetype<usize>("/modules.symbols"), 0));

@@ -14,8 +14,13 @@
 //      No such device", status 1
 // Removing NAME (probeRemove): the module itself (an error is reported: "modprobe: can't
 // unload module '8390': Resource temporarily unavailable"), then each of its dependencies
-// that nothing uses any more; a dependency still in use stays, and the status becomes 1
-// without a message (busybox). A module that is not loaded is no error.
+// that nothing uses any more, then its softdep modules that nothing uses; a dependency still in
+// use stays, and the status becomes 1 without a message (busybox). A module that is not loaded
+// is no error; a NAME modules.dep does not know is ("modprobe: module x not found in
+// modules.dep", status 1, as busybox). A failing `remove` command is reported as kmod does:
+// "modprobe: ERROR: Error running remove command for x", status 1.
+//
+// A NAME ending in ".ko" means the module of that name ("modprobe hello.ko" = "modprobe hello").
 //
 // Autoclean: modules loaded by `modprobe -k`, or by `modprobe -q` (how the kernel's
 // request_module runs /sbin/modprobe), are recorded one name a line in ROOT/run/modprobe.autoclean;
@@ -27,8 +32,8 @@ import { setenv, environ } from "../env";
 import { strrchr, strlen } from "../string";
 import { malloc } from "../malloc";
 import { EEXIST, strerror } from "../errno";
-import { Kmod, Module, moduleLookup, moduleDependencies, moduleInsert, moduleRemove, loadedModules, findLoaded, Loaded, kmodConfig, kmodRelative } from "./module";
-import { configOptions, findRule, softdeps, INSTALL, REMOVE, Rule } from "./config";
+import { Kmod, Module, moduleLookup, moduleDependencies, moduleInsert, moduleRemove, loadedModules, findLoaded, Loaded, kmodConfig, kmodRelative, readIndexes } from "./module";
+import { configOptions, configRules, findRule, softdeps, ALIAS, BLACKLIST, INSTALL, OPTIONS, REMOVE, SOFTDEP, Rule } from "./config";
 import { nameEq } from "./names";
 import { moduleErrorText } from "./errors";
 import { Buf, bufNew, bufAdd, bufAddWord, skipBlanks, wordEnd, strndup, join3 } from "./util";
@@ -112,11 +117,45 @@ function fileStem(path: usize): usize {
   return strndup(base, n);
 }
 
+/** NAME without a ".ko" at its end (busybox and kmod take "hello.ko" for "hello"). */
+function withoutKo(name: usize): usize {
+  const n = strlen(name);
+  if (n > 3 && load<u8>(name + n - 3) == 46 && load<u8>(name + n - 2) == 107 && load<u8>(name + n - 1) == 111) return strndup(name, n - 3);
+  return name;
+}
+
+// ---- modprobe -c
+
+function showKind(kind: i32, word: string): void {
+  for (let r = configRules(); r != null; r = r.next) {
+    if (r.kind != kind) continue;
+    if (kind == BLACKLIST) printf("%s %s\n", changetype<usize>(word), r.name);
+    else printf("%s %s %s\n", changetype<usize>(word), r.name, r.rest);
+  }
+}
+
+/** modprobe -c (--showconfig): the configuration as kmod prints it — the rules of
+ *  modprobe.conf, modprobe.d and the kernel command line by kind, then the modules' own aliases. */
+export function probeShowConfig(ctx: Kmod): i32 {
+  kmodConfig(ctx);
+  showKind(BLACKLIST, "blacklist");
+  showKind(INSTALL, "install");
+  showKind(REMOVE, "remove");
+  showKind(ALIAS, "alias");
+  showKind(OPTIONS, "options");
+  showKind(SOFTDEP, "softdep");
+  readIndexes(ctx);
+  printf("# Aliases extracted from modules themselves.\n");
+  for (let a = ctx.aliases; a != null; a = a.next) printf("alias %s %s\n", a.pattern, a.module);
+  return 0;
+}
+
 // ---- loading
 
 /** Loads what `name` stands for, with `extra` options for it; returns the exit status. */
 export function probeInsert(ctx: Kmod, name: usize, extra: usize, flags: i32): i32 {
   kmodConfig(ctx);
+  name = withoutKo(name);
   const found = moduleLookup(ctx, name);
   if (found == null) {
     if ((flags & QUIET) == 0) fprintf(2, "%s: module %s not found in modules.dep\n", ctx.program, name);
@@ -171,7 +210,10 @@ function removeOne(ctx: Kmod, m: Module, flags: i32, report: bool): i32 {
   if (remove != null) {
     if ((flags & (VERBOSE | DRY_RUN)) != 0) printf("remove %s\n", remove.rest);
     if ((flags & DRY_RUN) != 0) return 0;
-    return runCommand(remove.rest, changetype<usize>("")) == 0 ? 0 : 1;
+    const code = runCommand(remove.rest, changetype<usize>(""));
+    if (code == 0) return 0;
+    if ((flags & QUIET) == 0) fprintf(2, "%s: ERROR: Error running remove command for %s\n", ctx.program, m.name);
+    return 1;
   }
   if (loaded == null) return 0;
   if ((flags & (VERBOSE | DRY_RUN)) != 0) printf("rmmod %s\n", loaded.name);
@@ -188,11 +230,15 @@ function removeOne(ctx: Kmod, m: Module, flags: i32, report: bool): i32 {
 /** Removes what `name` stands for and its dependencies that are left unused. */
 export function probeRemove(ctx: Kmod, name: usize, flags: i32): i32 {
   kmodConfig(ctx);
+  name = withoutKo(name);
   let mods = moduleLookup(ctx, name);
   if (mods == null) {
     // not in modules.dep: it may still be loaded (insmod'ed from elsewhere)
     const l = findLoaded(loadedModules(), name);
-    if (l == null) return 0;
+    if (l == null) {
+      if ((flags & QUIET) == 0) fprintf(2, "%s: module %s not found in modules.dep\n", ctx.program, name);
+      return 1;
+    }
     const m = changetype<Module>(malloc(sizeof<Module>()));
     memory_fill(changetype<usize>(m), 0, sizeof<Module>());
     m.name = l.name;
@@ -211,6 +257,20 @@ export function probeRemove(ctx: Kmod, name: usize, flags: i32): i32 {
       memory_fill(changetype<usize>(d), 0, sizeof<Module>());
       d.name = l.name;
       if (removeOne(ctx, d, flags, false) != 0) status = 1;
+    }
+    // then its softdep modules ("post:" ones first), when nothing uses them any more
+    for (let post = 1; post >= 0; post--) {
+      let p = skipBlanks(softdeps(m.name, post == 1));
+      while (load<u8>(p) != 0) {
+        const end = wordEnd(p);
+        const l = findLoaded(loadedModules(), strndup(p, i32(end - p)));
+        p = skipBlanks(end);
+        if (l == null || l.refcount != 0) continue;
+        const d = changetype<Module>(malloc(sizeof<Module>()));
+        memory_fill(changetype<usize>(d), 0, sizeof<Module>());
+        d.name = l.name;
+        if (removeOne(ctx, d, flags, false) != 0) status = 1;
+      }
     }
   }
   return status;

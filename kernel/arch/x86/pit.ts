@@ -10,6 +10,7 @@
 // dropped, not queued, so jiffies is a lower bound of the time since boot.
 
 import { requestIrq } from "../../irq";
+import { localClockUpdate } from "../../clock";
 import { timerTick } from "../../timer";
 
 export const HZ: u32 = 100;
@@ -37,6 +38,7 @@ export function setInterruptedUserMode(user: bool): void {
 function timerInterrupt(irq: i32, dev: usize): void {
   jiffies++;
   lastTickTsc = rdtsc();
+  localClockUpdate(); // keeps printk's clock from missing a TSC wrap (clock.ts)
   if (tickHook != null) tickHook(tickFromUser);
   timerTick(); // kernel timers that are due run in TIMER_SOFTIRQ after this handler
 }
