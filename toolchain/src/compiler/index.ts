@@ -58,6 +58,8 @@ function failed(diagnostics: Diagnostic[]): CompileResult {
 /** The subset check over every file of the program (reported once). */
 function checkAllSubset(fe: Frontend): Diagnostic[] {
   const model = new SemanticModel(fe.checker, LIB_PATH);
+  for (const sf of fe.declarationFiles) model.reserveExternalNames(sf, true);
+  for (const sf of fe.sourceFiles) model.reserveExternalNames(sf);
   for (const sf of fe.declarationFiles) model.declareFile(sf, true);
   for (const sf of fe.sourceFiles) model.declareFile(sf);
   for (const sf of fe.sourceFiles) checkSubset(model, sf);
@@ -68,6 +70,8 @@ function checkAllSubset(fe: Frontend): Diagnostic[] {
 function generate(fe: Frontend, compiledSet: Set<string> | null, apiHeader?: string, lineTable = false, guards = false): CompileResult {
   const model = new SemanticModel(fe.checker, LIB_PATH);
   const compiled = fe.sourceFiles.filter((sf) => !compiledSet || compiledSet.has(sf.fileName));
+  for (const sf of fe.declarationFiles) model.reserveExternalNames(sf, true);
+  for (const sf of fe.sourceFiles) model.reserveExternalNames(sf, !compiled.includes(sf));
   for (const sf of fe.declarationFiles) model.declareFile(sf, true);
   for (const sf of fe.sourceFiles) model.declareFile(sf, !compiled.includes(sf));
   for (const sf of [...fe.declarationFiles, ...fe.sourceFiles]) model.resolveFile(sf);

@@ -76,6 +76,18 @@ export class SemanticModel {
   }
 
   // ---- declarations
+  /** Pass 0: reserves every exported or external name of a file, so that a local function or
+   *  global of another file, declared earlier, never takes a name the linker must see as is. */
+  reserveExternalNames(sf: ts.SourceFile, imported = false): void {
+    for (const stmt of sf.statements) {
+      const visible = imported || hasModifier(stmt, ts.SyntaxKind.ExportKeyword) || hasModifier(stmt, ts.SyntaxKind.DeclareKeyword);
+      if (ts.isFunctionDeclaration(stmt) && stmt.name && (visible || !stmt.body)) this.reserveSymbol(stmt.name.text);
+      else if (ts.isVariableStatement(stmt) && visible) {
+        for (const d of stmt.declarationList.declarations) if (ts.isIdentifier(d.name)) this.reserveSymbol(d.name.text);
+      }
+    }
+  }
+
   /** Registers the top-level declarations of one file (pass 1: names and symbols).
    *  `imported` files (separate compilation) only declare: their exports are external symbols
    *  that another object defines, as if the file were a list of `declare`s. */
