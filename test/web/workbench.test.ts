@@ -157,7 +157,7 @@ describe("module workbench", () => {
 
   test("Build & insmod: the printk line shows in the terminal; rmmod typed there unloads it", async () => {
     await page.locator("#wb-insmod").click();
-    await waitForTerminal(/insmod \/lib\/modules\/user\/e2e\.ko whom=browser\s*\n(.*\n)*e2e: Hello, browser!/);
+    await waitForTerminal(/insmod \/lib\/modules\/user\/e2e\.ko whom=browser\s*\n(.*\n)*(\[ *\d+\.\d+\] )?e2e: Hello, browser!/);
     const lsmod = await page.evaluate(() => (window as unknown as { lab: { run(c: string): Promise<{ output: string }> } }).lab.run("lsmod"));
     expect(lsmod.output).toMatch(/^e2e\s/m);
     await page.screenshot({ path: shot("2-insmod") });

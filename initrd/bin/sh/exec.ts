@@ -434,7 +434,16 @@ function runInChild(n: Node): void {
 
 function runBackground(n: Node): void {
   const pid = forkChild();
-  if (pid == 0) runInChild(n);
+  if (pid == 0) {
+    // No job control here, so (as POSIX asks) an asynchronous command's standard input is
+    // /dev/null before its own redirections: it must not read what is typed to the shell.
+    const devNull = open(cstr("/dev/null"), O_RDONLY, 0);
+    if (devNull > 0) {
+      dup2(devNull, 0);
+      close(devNull);
+    }
+    runInChild(n);
+  }
   shell.lastStatus = 0;
   if (pid > 0) {
     shell.lastBackground = pid;
