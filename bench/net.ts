@@ -197,7 +197,7 @@ export async function measureTcp(runs: number): Promise<TcpFigure[]> {
     await line(b, "sleep 2; ifconfig eth0 10.0.0.2 up");
     const sum = (await line(a, "md5sum < /tmp/big")).match(/([0-9a-f]{32})/)![1];
     for (let i = 0; i < runs; i++) {
-      await line(b, `sh -c 'nc -l -p ${5000 + i} > /tmp/got &'`);
+      await line(b, `sh -c 'sleep 120 | nc -l -p ${5000 + i} > /tmp/got &'`);
       const w0 = performance.now();
       await line(a, `nc 10.0.0.2 ${5000 + i} < /tmp/big`, 180_000);
       const ms = performance.now() - w0;

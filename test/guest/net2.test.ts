@@ -79,10 +79,10 @@ describe("two machines on one wire", () => {
     const aSum = (await sh(a, make)).slice(0, 32);
     const bSum = (await sh(b, make)).slice(0, 32);
     expect(aSum).not.toBe(bSum);
-    await sh(b, "sh -c 'nc -l -p 5000 > /tmp/got &'");
+    await sh(b, "sh -c 'sleep 60 | nc -l -p 5000 > /tmp/got &'");
     expect(await sh(a, "nc 10.0.0.2 5000 < /tmp/data; echo nc=$?", 120_000)).toBe("nc=0\nrc=0\n");
     expect(await sh(b, "sleep 1; md5sum < /tmp/got")).toBe(`${aSum}  -\nrc=0\n`);
-    await sh(a, "sh -c 'nc -l -p 5001 > /tmp/got &'");
+    await sh(a, "sh -c 'sleep 60 | nc -l -p 5001 > /tmp/got &'");
     expect(await sh(b, "nc 10.0.0.1 5001 < /tmp/data; echo nc=$?", 120_000)).toBe("nc=0\nrc=0\n");
     expect(await sh(a, "sleep 1; md5sum < /tmp/got; grep 'Tcp: 1' /proc/net/snmp")).toMatch(new RegExp(`^${bSum}  -\nTcp: 1 200 120000 -1 1 1 0 0 0 \\d+ \\d+ \\d+ 0 0 0\nrc=0\n$`));
     // A port nobody listens on: B answers the SYN with a RST.

@@ -118,9 +118,9 @@ describe("TCP over lo", () => {
 
   test("nc both ways, netstat -t and /proc/net/tcp with a connection open", async () => {
     const out = await run([
-      "sh -c 'nc -l -p 6000 > /tmp/got &'", "sleep 1", "netstat -l -n -t", "sh -c 'sleep 3 | nc 127.0.0.1 6000 &'", "sleep 1", "netstat -n -t",
+      "sh -c 'sleep 30 | nc -l -p 6000 > /tmp/got &'", "sleep 1", "netstat -l -n -t", "sh -c 'sleep 3 | nc 127.0.0.1 6000 &'", "sleep 1", "netstat -n -t",
       "cat /proc/net/tcp", "sleep 3", "netstat -a -n -t", "dd if=/dev/urandom of=/tmp/data bs=1024 count=200 2>/dev/null",
-      "sh -c 'nc -l -p 6001 > /tmp/got &'", "sleep 1", "nc 127.0.0.1 6001 < /tmp/data; echo nc=$?", "sleep 1", "md5sum /tmp/data /tmp/got",
+      "sh -c 'sleep 30 | nc -l -p 6001 > /tmp/got &'", "sleep 1", "nc 127.0.0.1 6001 < /tmp/data; echo nc=$?", "sleep 1", "md5sum /tmp/data /tmp/got",
     ].join("; "), 60_000);
     expect(out).toContain("Active Internet connections (only servers)\nProto Recv-Q Send-Q Local Address           Foreign Address         State       \n" +
       "tcp        0      0 0.0.0.0:6000            0.0.0.0:*               LISTEN      \n");
@@ -201,7 +201,7 @@ function snmpTcp(text: string): number[] {
 
 describe("a fuzzer of malformed TCP", () => {
   test("bad flags, checksums and offsets, RSTs, a SYN flood: counted and dropped; wget still works", async () => {
-    const start = await run("sh -c 'nc -l -p 7000 > /dev/null &'; sleep 1; ifconfig eth0 | head -1; cat /proc/net/snmp");
+    const start = await run("sh -c 'sleep 60 | nc -l -p 7000 > /dev/null &'; sleep 1; ifconfig eth0 | head -1; cat /proc/net/snmp");
     const before = snmpTcp(start);
     const mac = start.match(/HWaddr ([0-9A-F:]{17})/)![1].split(":").map((h) => parseInt(h, 16));
     const rand = prng(0x7c9);

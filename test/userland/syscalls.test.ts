@@ -59,7 +59,7 @@ describe("buildUserland", () => {
     const { dir } = buildOnce();
     const mode = (p: string) => statSync(join(dir, p)).mode & 0o7777;
     for (const name of ["sh", "echo", "cat", "ls", "ps", "mount"]) expect(mode(`bin/${name}`)).toBe(0o755);
-    expect(readdirSync(join(dir, "sbin")).sort()).toEqual(["arp", "blkid", "crond", "depmod", "fdisk", "ifconfig", "init", "insmod", "ksyms", "lsmod", "mke2fs", "mkfs.ext2", "modinfo", "modprobe", "pivot_root", "poweroff", "reboot", "rmmod", "route", "switch_root", "udhcpc"]);
+    expect(readdirSync(join(dir, "sbin")).sort()).toEqual(["arp", "blkid", "crond", "depmod", "fdisk", "ifconfig", "init", "insmod", "kerneld", "ksyms", "lokumd", "lsmod", "mke2fs", "mkfs.ext2", "modinfo", "modprobe", "pivot_root", "poweroff", "reboot", "rmmod", "route", "switch_root", "udhcpc"]);
     expect(mode("etc/rc")).toBe(0o755);
     expect(mode("etc/passwd")).toBe(0o644);
     expect(readFileSync(join(dir, "etc/hostname"), "utf8")).toBe("lokum\n");
