@@ -29,8 +29,9 @@ import type { LabTerminal } from "./terminal.js";
 const PROMPT = /# $/;
 const KERNEL_IDLE = /Boot complete: idling[^\n]*\n/; // the whole line
 const KERNEL_PANIC = /Kernel panic - not syncing: (.*)/;
-const POWERED_OFF = /^reboot: (Power down|System halted)/;
-const RESTARTING = /^reboot: Restarting system/;
+// (after the printk time stamp "[    5.123456] ", when the kernel prints one)
+const POWERED_OFF = /^(?:\[ *\d+\.\d+\] )?reboot: (Power down|System halted)/;
+const RESTARTING = /^(?:\[ *\d+\.\d+\] )?reboot: Restarting system/;
 
 /**
  * The machine the page asks for, from its query string (docs/network.md, "Two tabs"):
