@@ -83,6 +83,16 @@ function badness(p: Proc): i32 {
   return points > 0 ? points : 1;
 }
 
+/** The user pages the OOM killer could free by killing every process but `caller`. */
+function reclaimablePages(caller: Proc): u32 {
+  let n: u32 = 0;
+  for (let i = 1; i < NPROC; i++) {
+    const p = procAt(i);
+    if (p != null && p != caller && badness(p) > 0) n += vmUserPages(p.pd) + pageTablePages(p);
+  }
+  return n;
+}
+
 /** A victim of an earlier kill that has not exited yet, or null. */
 function dyingVictim(): Proc {
   for (let i = 1; i < NPROC; i++) {
@@ -140,6 +150,9 @@ function oomKillOne(): Proc {
 export function userPagesAvailable(pages: u32, mayWait: bool): bool {
   const caller = currentProc();
   let waited: i32 = 0;
+  // A request that killing every other process could not satisfy (a brk of half the address
+  // space) fails at once with ENOMEM: killing would only take innocent processes with it.
+  if (freePageCount() < USER_RESERVE_PAGES + pages && freePageCount() + reclaimablePages(caller) < USER_RESERVE_PAGES + pages) return false;
   while (freePageCount() < USER_RESERVE_PAGES + pages) {
     if (caller.killed != 0) return false; // dying already: no more memory for it
     let victim = dyingVictim();
