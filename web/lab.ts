@@ -10,7 +10,7 @@
 //   restore()  continue from such a state, on this machine or, if it is gone, on a new one.
 //
 // The status is read off the console, like a person would (line by line, each line once):
-//   - the root shell's prompt: the output ends in "# " → ready (DESIGN.md: the root prompt);
+//   - the root shell's prompt: the output ends in "# " → ready (root's prompt, as on Linux);
 //   - until the kernel runs an init, its idle line "Boot complete: idling" counts too;
 //   - "Kernel panic - not syncing: …" → panic;  "reboot: Power down" / "System halted" → off;
 //   - "reboot: Restarting system" → booting again (v86 reloads the kernel).

@@ -1,4 +1,4 @@
-// The same lokum.elf under QEMU: nothing may depend on a v86 quirk (DESIGN.md, Testing).
+// The same lokum.elf under QEMU: nothing may depend on a v86 quirk (docs/v86.md).
 //
 //   qemu-system-i386 -kernel lokum.elf [-initrd initrd.cpio] -append CMDLINE
 //                    -nographic -serial mon:stdio -m 64 -no-reboot

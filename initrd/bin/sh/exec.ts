@@ -31,7 +31,8 @@ import {
   Node, Redir, parse, freeTree, N_SIMPLE, N_PIPE, N_AND, N_OR, N_LIST, N_NOT, N_IF, N_WHILE, N_UNTIL, N_FOR,
   N_CASE, N_BRACE, N_SUBSHELL, N_FUNC, F_BACKGROUND,
 } from "./parse";
-import { fields, expandWord, expandSingle, expandHeredoc, assign, isAssignment, setVar, globMatch, expandPattern } from "./expand";
+import { fields, expandWord, expandSingle, expandHeredoc, assign, isAssignment, setVar, expandPattern } from "./expand";
+import { fnmatch } from "../../lib/text/text";
 import { isBuiltin, isSpecialBuiltin, runBuiltin, localsTop, popLocals, makeLocal } from "./builtins";
 
 // ---- redirections
@@ -528,7 +529,7 @@ function runCase(n: Node): void {
   for (let item = n.a; item != null; item = item.next) {
     let matched = false;
     for (let i = 0; i < item.wordCount && !matched; i++) {
-      matched = globMatch(expandPattern(load<usize>(item.words + 4 * i)), value);
+      matched = fnmatch(expandPattern(load<usize>(item.words + 4 * i)), value);
     }
     if (matched) {
       evalNode(item.b);

@@ -15,6 +15,7 @@ import { shell, arenaAlloc } from "./shell";
 import { rawWord, matchingParen } from "./lexer";
 import { runText, waitFor, forkChild } from "./exec";
 import { arithEval, arithResult } from "./arith";
+import { fnmatch } from "../../lib/text/text"; // the glob matcher find -name uses too
 
 // ---- variables (arithmetic is in arith.ts)
 
@@ -288,10 +289,10 @@ function removeMatch(value: usize, pattern: usize, prefix: bool, longest: bool):
     if (prefix) {
       const saved = load<u8>(copy + len);
       store<u8>(copy + len, 0);
-      const hit = globMatch(pattern, copy);
+      const hit = fnmatch(pattern, copy);
       store<u8>(copy + len, saved);
       if (hit) return copy + len;
-    } else if (globMatch(pattern, copy + n - len)) {
+    } else if (fnmatch(pattern, copy + n - len)) {
       store<u8>(copy + n - len, 0);
       return copy;
     }
@@ -535,56 +536,6 @@ function commandOutput(command: usize): usize {
 
 // ---- globbing
 
-/** Does name match the pattern (* ? […] […-…] [!…], \c for a literal c)? */
-export function globMatch(pat: usize, name: usize): bool {
-  for (;;) {
-    const c = i32(load<u8>(pat));
-    if (c == 0) return load<u8>(name) == 0;
-    if (c == 42) {
-      while (load<u8>(pat) == 42) pat++;
-      if (load<u8>(pat) == 0) return true;
-      for (let n = name; load<u8>(n) != 0; n++) if (globMatch(pat, n)) return true;
-      return false;
-    }
-    const ch = i32(load<u8>(name));
-    if (ch == 0) return false;
-    if (c == 92 && load<u8>(pat, 1) != 0) {
-      if (i32(load<u8>(pat, 1)) != ch) return false;
-      pat += 2;
-    } else if (c == 63) {
-      pat++;
-    } else if (c == 91) {
-      let q = pat + 1;
-      const negate = load<u8>(q) == 33 || load<u8>(q) == 94;
-      if (negate) q++;
-      let matched = false;
-      let first = true;
-      while (load<u8>(q) != 0 && (first || load<u8>(q) != 93)) {
-        first = false;
-        const lo = i32(load<u8>(q));
-        if (load<u8>(q, 1) == 45 && load<u8>(q, 2) != 93 && load<u8>(q, 2) != 0) {
-          if (ch >= lo && ch <= i32(load<u8>(q, 2))) matched = true;
-          q += 3;
-        } else {
-          if (ch == lo) matched = true;
-          q++;
-        }
-      }
-      if (load<u8>(q) == 0) { // no closing ]: a literal [
-        if (ch != 91) return false;
-        pat++;
-      } else {
-        if (matched == negate) return false;
-        pat = q + 1;
-      }
-    } else {
-      if (c != ch) return false;
-      pat++;
-    }
-    name++;
-  }
-}
-
 /** Expands a pattern field (wildcards in the last component only). False if nothing matched. */
 function globInto(pattern: usize): bool {
   const slash = strchr(pattern, 47) != 0 ? lastSlash(pattern) : 0;
@@ -602,7 +553,7 @@ function globInto(pattern: usize): bool {
     if (ent == 0) break;
     const name = direntName(ent);
     if (load<u8>(name) == 46 && load<u8>(base) != 46) continue;
-    if (!globMatch(base, name)) continue;
+    if (!fnmatch(base, name)) continue;
     const prefix = i32(base - pattern);
     const n = strlen(name);
     const f = arenaAlloc(prefix + n + 1);
