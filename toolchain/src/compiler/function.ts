@@ -405,7 +405,7 @@ export class FunctionCompiler extends CallCompiler {
   /** A 32-bit local or parameter as an instruction operand (its register or stack slot). */
   private localOperand(l: LocalEntity): string {
     const h = l.home!;
-    return h.kind === "reg" ? h.reg : `dword ptr [ebp${h.offset < 0 ? "-" : "+"}${Math.abs(h.offset)}]`;
+    return h.kind === "reg" ? h.reg : `dword ptr ${this.fmtAddr(this.homeAddr(h))}`;
   }
 
   private storeLocal(l: LocalEntity, value: string): void {
