@@ -199,7 +199,9 @@ describe("module workbench", () => {
     await waitForTerminal(/EIP is at modules\/user\/lab-oops\.ts:10/);
     await page.waitForTimeout(300);
     // Find the link text on the screen (a DOM range over the terminal row's text) and click it.
-    const box = await page.evaluate(() => {
+    // The rest of the oops (registers, call trace, the shell's prompt) may have pushed the line
+    // above the terminal's rows: scroll back with the mouse wheel, as a student would.
+    const findLink = () => page.evaluate(() => {
       const needle = "modules/user/lab-oops.ts:10";
       const row = [...document.querySelectorAll(".xterm-rows > div")].find((r) => (r.textContent ?? "").includes(needle));
       if (!row) return null;
@@ -218,6 +220,14 @@ describe("module workbench", () => {
       }
       return null;
     });
+    let box = await findLink();
+    const terminalBox = await page.locator(".xterm-screen").boundingBox();
+    for (let step = 0; box === null && step < 40 && terminalBox; step++) {
+      await page.mouse.move(terminalBox.x + terminalBox.width / 2, terminalBox.y + terminalBox.height / 2);
+      await page.mouse.wheel(0, -200);
+      await page.waitForTimeout(100);
+      box = await findLink();
+    }
     expect(box).not.toBeNull();
     await page.mouse.move(box!.x, box!.y);
     await page.waitForTimeout(300);
