@@ -22,6 +22,15 @@
 //                a MachineCrash, and the host carries on. (In Node, node.ts adds a process-level
 //                backstop for anything that escapes anyway.)
 //
+// JIT warm-up: v86 compiles a guest code page to wasm once it is hot, and runs everything else
+// in its interpreter. A boot runs almost every instruction once (kernel init, then each program
+// exec'd by /etc/rc for a few hundred thousand instructions), and with the JIT on, v86 spends
+// most of the boot's wall time on its bookkeeping and on compiling pages that are soon left or
+// rewritten (a boot of 7.9 M instructions: 1.86 s with the JIT, 0.34 s without; docs/benchmarks.md,
+// "What the boot spends"). So a machine starts with the JIT off and switches it on after
+// `jitWarmupInstructions` (checked after each slice): by then the boot is over, and a program
+// that computes for long gets compiled code as before.
+//
 // Life cycle: created → running (start) → exited | crashed → destroyed. A machine never leaves
 // "crashed": the wasm core is dead after a panic. restoreState() turns an exited or running
 // machine back into a running one at the snapshot.
@@ -60,8 +69,11 @@ export interface MachineOptions {
   wasm?: WebAssembly.Module;
   /** Register port 0xE9 as a fast byte console feeding the same `output`. Default false. */
   fastConsole?: boolean;
-  /** Turn off v86's JIT (about 6x slower; only for debugging the emulator). */
+  /** Turn off v86's JIT for good (hot loops run about 6x slower; for debugging the emulator). */
   disableJit?: boolean;
+  /** Instructions to run on v86's interpreter before its JIT is switched on (default
+   *  JIT_WARMUP_INSTRUCTIONS; 0: JIT from the first instruction). See "JIT warm-up" above. */
+  jitWarmupInstructions?: number;
 }
 
 export type MachineState = "created" | "running" | "exited" | "crashed" | "destroyed";
@@ -91,6 +103,8 @@ const DEFAULT_HDA_BYTES = 1 << 20;
 /** How far host input may run ahead of the guest in v86's UART queue (see feedSerial). */
 const SERIAL_QUEUE_BYTES = 4096;
 const TAIL_CHARS = 2000;
+/** Default of MachineOptions.jitWarmupInstructions: a boot to the prompt is under 10 M. */
+export const JIT_WARMUP_INSTRUCTIONS = 30_000_000;
 
 // The parts of v86 we reach below its public API (checked at start, so a v86 upgrade that renames
 // them fails loudly instead of silently losing the crash guard).
@@ -101,6 +115,8 @@ interface V86Internals {
     running: boolean;
     stopping: boolean;
     cpu: {
+      /** v86's JIT switches (jit.rs): index 0 is "JIT disabled". */
+      set_jit_config(index: number, value: number): void;
       io: {
         register_write(
           port: number,
@@ -165,6 +181,8 @@ export class Machine {
   // we add up the deltas after every slice, which is far more often than that.
   private instructionTotal = 0;
   private lastRawCounter = 0;
+  /** Instructions left to run before the JIT goes on (0: it is on, or stays off: disableJit). */
+  private jitWarmup = 0;
 
   private exitValue: number | undefined;
   private settleExit!: { resolve(code: number): void; reject(error: Error): void };
@@ -179,6 +197,7 @@ export class Machine {
       throw new Error("Machine: `kernel` has no multiboot header (magic 0x1BADB002 with a valid checksum) in its first 8 KiB");
     }
     this.options = { ...options };
+    this.jitWarmup = options.disableJit ? 0 : Math.max(0, options.jitWarmupInstructions ?? JIT_WARMUP_INSTRUCTIONS);
     this.resetExitPromise();
   }
 
@@ -215,7 +234,7 @@ export class Machine {
       hdb: o.hdb ? { buffer: diskBuffer(o.hdb) } : undefined,
       net_device: o.net === "fetch" || o.net === "inbrowser" ? { type: "ne2k", relay_url: o.net } : { type: "ne2k" },
       uart1: true, // COM2: the side channel to the guest agent (channel.ts)
-      disable_jit: o.disableJit,
+      disable_jit: o.disableJit || this.jitWarmup > 0, // see "JIT warm-up" above
       disable_keyboard: true,
       disable_mouse: true,
       disable_speaker: true,
@@ -510,8 +529,9 @@ export class Machine {
   private attachToEmulator(emulator: V86 & V86Internals): void {
     const scheduler = emulator.v86;
     if (typeof scheduler?.do_tick !== "function" || typeof scheduler.next_tick !== "function" || typeof scheduler.cpu?.io?.register_write !== "function" ||
+        typeof scheduler.cpu.set_jit_config !== "function" ||
         typeof emulator.emulator_bus?.send !== "function") {
-      throw new Error("Machine: this v86 build lacks v86.do_tick, cpu.io.register_write or emulator_bus (see machine.ts)");
+      throw new Error("Machine: this v86 build lacks v86.do_tick, cpu.io.register_write, cpu.set_jit_config or emulator_bus (see machine.ts)");
     }
     const io = scheduler.cpu.io;
     const exitPort = {};
@@ -546,6 +566,10 @@ export class Machine {
       for (const { print, line } of logged) print(line);
       this.feedSerial();
       this.sampleInstructionCounter();
+      if (this.jitWarmup > 0 && this.instructionTotal >= this.jitWarmup) {
+        this.jitWarmup = 0;
+        scheduler.cpu.set_jit_config(0, 0); // the boot is over: compile what gets hot from now on
+      }
       // guestExit called stop() mid-slice; the slice has just scheduled its successor, possibly
       // 100 ms away (`cli; hlt`). Bring the stopping tick forward.
       if (this.currentState === "exited") void this.stopPromptly(Promise.resolve());
