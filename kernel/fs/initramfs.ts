@@ -16,17 +16,23 @@
 // the first entry with a given (ino, devmajor, devminor) is created, later ones are linked to
 // it — GNU cpio writes the data with the last one, so data is written whenever there is some.
 //
+// The unpacking is on every boot's path and runs cold (once), so it avoids repeated work: an
+// archive lists a directory's entries one after the other, so the parent directory of the
+// previous entry is kept (with a reference) and reused while the next entry's directory part is
+// the same string; removing anything (an entry replacing another) forgets it. Hex fields are
+// decoded through a table.
+//
 // A damaged archive never stops the boot: unpacking stops at the first error with Linux's
 // message "Initramfs unpacking failed: <why>", what was unpacked stays, and the kernel goes on
 // (if no init is left to run, the first process reports that, not a fault here).
 
 import { allocPages, freePages, freePageCount, physToVirt } from "../mm/pmm";
 import { printk } from "../printk";
-import { strncmp } from "../lib/string";
+import { memcmp, strncmp } from "../lib/string";
 import { initrdEnd, initrdStart } from "../multiboot";
 import {
   File, Inode, MKDEV, O_WRONLY, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK,
-  iput, isDirMode,
+  iget, iput, isDirMode,
 } from "./vfs";
 import { gunzip, gzipSizeHint, gunzipInputUsed, inflateErrorText, isGzip } from "./inflate";
 import { isErrInode, lnamei, nameiParent } from "./namei";
@@ -48,17 +54,27 @@ let linkCount: i32 = 0;
 /** Why unpacking stopped (null: it did not). */
 let unpackError: string = null;
 
+/** Value of each byte as a hex digit, 0xff for a byte that is not one (filled by hexInit). */
+const hexValue = new StaticArray<u8>(256);
+let hexReady = false;
+
+function hexInit(): void {
+  memory_fill(changetype<usize>(hexValue), 0xff, 256);
+  for (let d: u32 = 0; d < 10; d++) hexValue[0x30 + d] = <u8>d;
+  for (let d: u32 = 0; d < 6; d++) {
+    hexValue[0x61 + d] = <u8>(10 + d);
+    hexValue[0x41 + d] = <u8>(10 + d);
+  }
+  hexReady = true;
+}
+
 /** Parses field i of the header at h (8 hex digits); -1 if a digit is not hex. */
 function field(h: usize, i: i32): i32 {
   let value: u32 = 0;
   const p = h + 6 + <usize>i * 8;
   for (let k: usize = 0; k < 8; k++) {
-    const c = <u32>load<u8>(p + k);
-    let digit: u32 = 0;
-    if (c >= 0x30 && c <= 0x39) digit = c - 0x30;
-    else if (c >= 0x61 && c <= 0x66) digit = c - 0x61 + 10;
-    else if (c >= 0x41 && c <= 0x46) digit = c - 0x41 + 10;
-    else return -1;
+    const digit = <u32>hexValue[<i32>load<u8>(p + k)];
+    if (digit == 0xff) return -1;
     value = (value << 4) | digit;
   }
   return <i32>value;
@@ -85,8 +101,49 @@ function cleanPath(dir: Inode, name: usize, len: i32, wantDir: bool): void {
   const oldIsDir = isDirMode(old.mode);
   iput(old);
   if (oldIsDir && wantDir) return;
+  forgetParent(); // the tree changes: a kept directory may be the one going
   if (oldIsDir) dir.iops.rmdir(dir, name, len);
   else dir.iops.unlink(dir, name, len);
+}
+
+// The previous entry's parent directory: its path (the entry's name up to its last '/') and
+// its inode, with a reference.
+const PARENT_PATH_MAX: i32 = 256;
+const parentPath = new StaticArray<u8>(256);
+let parentPathLen: i32 = -1; // -1: nothing kept
+let parentDir: Inode = null;
+
+function forgetParent(): void {
+  if (parentDir != null) iput(parentDir);
+  parentDir = null;
+  parentPathLen = -1;
+}
+
+/** The directory entry `name` goes into (a new reference), as nameiParent finds it, with the
+ *  last component in lastName; the previous entry's when the directory part is the same. */
+function entryParent(name: usize): Inode {
+  let end = name;
+  let lastSlash: usize = 0;
+  while (load<u8>(end) != 0) {
+    if (load<u8>(end) == 0x2f) lastSlash = end;
+    end++;
+  }
+  // a trailing '/' (or none at all) leaves it to nameiParent
+  const dirLen = lastSlash == 0 || lastSlash + 1 == end ? -1 : <i32>(lastSlash - name);
+  if (dirLen >= 0 && dirLen == parentPathLen && memcmp(changetype<usize>(parentPath), name, <usize>dirLen) == 0) {
+    lastName[0] = lastSlash + 1;
+    lastName[1] = end - lastSlash - 1;
+    return iget(parentDir);
+  }
+  const dir = nameiParent(name, lastName);
+  if (isErrInode(dir)) return dir;
+  forgetParent();
+  if (dirLen >= 0 && dirLen <= PARENT_PATH_MAX && lastName[0] == lastSlash + 1) {
+    memory_copy(changetype<usize>(parentPath), name, <usize>dirLen);
+    parentPathLen = dirLen;
+    parentDir = iget(dir);
+  }
+  return dir;
 }
 
 function findHardLink(ino: u32, dev: u32): Inode {
@@ -102,7 +159,7 @@ function createEntry(h: usize, name: usize, data: usize, size: u32): bool {
   const type = mode & S_IFMT;
   name = cleanName(name);
   if (load<u8>(name) == 0 || (load<u8>(name) == 0x2e && load<u8>(name + 1) == 0)) return true; // "." is the root itself
-  const dir = nameiParent(name, lastName);
+  const dir = entryParent(name);
   if (isErrInode(dir)) {
     printk("\x014initramfs: no directory for %s\n", name);
     return true; // skip the entry, like Linux
@@ -172,9 +229,16 @@ function createEntry(h: usize, name: usize, data: usize, size: u32): bool {
 
 /** Unpacks the cpio archive(s) at buf[0..len). Returns the number of entries, or -1 on error. */
 export function unpackCpio(buf: usize, len: u32): i32 {
+  linkCount = 0;
+  if (!hexReady) hexInit();
+  const n = unpackEntries(buf, len);
+  forgetParent();
+  return n;
+}
+
+function unpackEntries(buf: usize, len: u32): i32 {
   let pos: u32 = 0;
   let entries = 0;
-  linkCount = 0;
   while (pos < len) {
     if (load<u8>(buf + pos) == 0) { // padding between (or after) archives
       pos++;
