@@ -62,6 +62,12 @@ export function stdoutError(): i32 {
   return stdoutErrno;
 }
 
+/** Forgets a failed write to standard output (the shell, whose builtins share its stdout and
+ *  report each their own write errors). */
+export function clearStdoutError(): void {
+  stdoutErrno = 0;
+}
+
 function emit(c: i32): void {
   if (sink == SINK_STDOUT) {
     if (outLen == 4096) flushOutput();

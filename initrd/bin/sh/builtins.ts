@@ -4,14 +4,16 @@
 //   : true false  exit [N]  cd [DIR|-]  pwd  export [NAME[=V]…]  unset NAME…
 //   local NAME[=V]…   set [-e|+e] [-- ARGS…]   shift [N]   read [-r] [NAME…]
 //   break [N]  continue [N]  return [N]  eval ARGS…  . FILE  wait [PID…]  test/[ (test.ts)
-//   printf (lib/text/printf.ts, shared with /bin/printf)   exec (exec.ts)
+//   printf (lib/text/printf.ts, shared with /bin/printf)   echo (lib/text/echo.ts, shared with
+//   /bin/echo)   exec (exec.ts)
 //
 // `local` saves the variable's old value on a stack; the function call (exec.ts) pops back to
 // where it started, so the old values return when the function does.
 
-import { printf, fprintf, flushOutput } from "../../lib/stdio";
+import { printf, fprintf, flushOutput, clearStdoutError } from "../../lib/stdio";
 import { strlen, strchr, streq, cstr, atoi, memcpy, strdup } from "../../lib/string";
-import { chdir, getcwd, exit, read, open, close, waitpid, O_RDONLY } from "../../lib/unistd";
+import { chdir, getcwd, exit, read, open, close, waitpid, lseek, O_RDONLY, SEEK_CUR } from "../../lib/unistd";
+import { fstat, isReg, Stat } from "../../lib/stat";
 import { errorText } from "../../lib/errno";
 import { environ, getenv, setenv, unsetenv } from "../../lib/env";
 import { malloc } from "../../lib/malloc";
@@ -20,6 +22,7 @@ import { assign, shellVarSlot, shellVars, lookupVar, setVar, unsetVar } from "./
 import { runText, startSkip, waitFor } from "./exec";
 import { testCommand } from "../../lib/text/test";
 import { printfCommand } from "../../lib/text/printf";
+import { echoCommand } from "../../lib/text/echo";
 
 /** POSIX's special builtins (and local): assignments in front of them stay afterwards. */
 export function isSpecialBuiltin(name: usize): bool {
@@ -34,7 +37,8 @@ export function isBuiltin(name: usize): bool {
     streq(name, "cd") || streq(name, "pwd") || streq(name, "export") || streq(name, "unset") ||
     streq(name, "local") || streq(name, "set") || streq(name, "shift") || streq(name, "read") ||
     streq(name, "break") || streq(name, "continue") || streq(name, "return") || streq(name, "eval") ||
-    streq(name, ".") || streq(name, "test") || streq(name, "[") || streq(name, "exec") || streq(name, "wait") || streq(name, "printf");
+    streq(name, ".") || streq(name, "test") || streq(name, "[") || streq(name, "exec") || streq(name, "wait") || streq(name, "printf") ||
+    streq(name, "echo");
 }
 
 // ---- local variables
@@ -86,6 +90,28 @@ export function makeLocal(arg: usize): void {
 const READ_MAX = 4096;
 let readBuf = new StaticArray<u8>(READ_MAX + 1);
 let one = new StaticArray<u8>(1);
+// A regular file is read a block at a time, and the file offset put back just after the line
+// (as bash does): one system call per line instead of one per byte. Anything else (the
+// terminal, a pipe) is read a byte at a time, so nothing after the line is taken from an input
+// the shell shares with others.
+const READ_BLOCK = 128;
+let block = new StaticArray<u8>(READ_BLOCK);
+let blockLen = 0;
+let blockPos = 0;
+let blockwise = false;
+let readStat = new StaticArray<u8>(64); // struct stat
+
+/** The next byte of standard input, or -1 at end of file (or on an error). */
+function nextInputByte(): i32 {
+  if (!blockwise) return read(0, changetype<usize>(one), 1) == 1 ? i32(one[0]) : -1;
+  if (blockPos == blockLen) {
+    const r = read(0, changetype<usize>(block), READ_BLOCK);
+    if (r <= 0) return -1;
+    blockLen = r;
+    blockPos = 0;
+  }
+  return i32(block[blockPos++]);
+}
 
 function isIfs(c: i32, ifs: usize): bool {
   return c != 0 && strchr(ifs, c) != 0;
@@ -109,24 +135,29 @@ function readCommand(argc: i32, argv: usize): i32 {
   let n = 0;
   let eof = false;
   flushOutput();
+  blockwise = fstat(0, changetype<Stat>(readStat)) == 0 && isReg(i32(changetype<Stat>(readStat).mode));
+  blockLen = 0;
+  blockPos = 0;
   for (;;) {
-    if (read(0, changetype<usize>(one), 1) != 1) {
+    const c = nextInputByte();
+    if (c < 0) {
       eof = true;
       break;
     }
-    const c = one[0];
     if (c == 10) break;
     if (c == 92 && !raw) {
-      if (read(0, changetype<usize>(one), 1) != 1) {
+      const next = nextInputByte();
+      if (next < 0) {
         eof = true;
         break;
       }
-      if (one[0] == 10) continue; // backslash-newline: the line goes on
-      if (n < READ_MAX) store<u8>(buf + n++, one[0]);
+      if (next == 10) continue; // backslash-newline: the line goes on
+      if (n < READ_MAX) store<u8>(buf + n++, u8(next));
       continue;
     }
-    if (n < READ_MAX) store<u8>(buf + n++, c);
+    if (n < READ_MAX) store<u8>(buf + n++, u8(c));
   }
+  if (blockPos < blockLen) lseek(0, blockPos - blockLen, SEEK_CUR); // give back what follows the line
   store<u8>(buf + n, 0);
   let ifs = lookupVar(cstr("IFS"), 3);
   if (ifs == 0) ifs = cstr(" \t\n");
@@ -285,6 +316,16 @@ function loopControl(kind: i32, argc: i32, argv: usize): i32 {
   return 0;
 }
 
+/** echo, as ash and bash have it built in (rc and scripts print without starting /bin/echo):
+ *  the same code as /bin/echo; a write error is this echo's alone, reported and forgotten. */
+function echoBuiltin(argc: i32, argv: usize): i32 {
+  flushOutput();
+  clearStdoutError();
+  const status = echoCommand(argc, argv);
+  clearStdoutError();
+  return status;
+}
+
 export function runBuiltin(argc: i32, argv: usize): i32 {
   const name = load<usize>(argv);
   if (streq(name, ":") || streq(name, "true")) return 0;
@@ -292,6 +333,7 @@ export function runBuiltin(argc: i32, argv: usize): i32 {
   if (streq(name, "test") || streq(name, "[")) return testCommand(argc, argv, "sh");
   if (streq(name, "read")) return readCommand(argc, argv);
   if (streq(name, "printf")) return printfCommand(argc, argv, "printf");
+  if (streq(name, "echo")) return echoBuiltin(argc, argv);
   if (streq(name, "local")) {
     for (let i = 1; i < argc; i++) makeLocal(load<usize>(argv + 4 * i));
     return 0;

@@ -202,7 +202,7 @@ let lastKeyWasTab = false;
 let pathBuf = new StaticArray<u8>(1024);
 let statBuf = new StaticArray<u8>(64);
 
-const BUILTINS: StaticArray<string> = [".", ":", "[", "break", "cd", "continue", "eval", "exec", "exit", "export", "false",
+const BUILTINS: StaticArray<string> = [".", ":", "[", "break", "cd", "continue", "echo", "eval", "exec", "exit", "export", "false",
   "local", "printf", "pwd", "read", "return", "set", "shift", "test", "true", "unset", "wait"];
 
 function addMatch(name: usize, n: i32, dir: bool): void {
