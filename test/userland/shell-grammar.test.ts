@@ -48,6 +48,9 @@ describe("sh grammar: case, functions, lists", () => {
     expect(c("42")).toBe("number\n");
     expect(c("zz")).toBe("other\n");
     expect(out(`case "a*" in "a*") echo quoted;; esac; case abc in "a*") echo no;; a*) echo glob;; esac`)).toBe("quoted\nglob\n");
+    // a quoted part and a wildcard in one pattern: only the quoted characters are literal
+    expect(out(`case abc in "a"*) echo mixed;; esac; case '#b' in \\#*|'#'*) echo hash;; esac; case 'a*' in "a"\\*) echo star;; esac; ` +
+      `case ax in "a"\\*) echo no;; "a"?) echo one;; esac; x='*'; case abc in "$x") echo no;; $x) echo var;; esac`)).toBe("mixed\nhash\nstar\none\nvar\n");
     expect(out("case x in\n  x)\n    echo on\n    echo lines\n    ;;\nesac")).toBe("on\nlines\n");
   });
   test("functions: positional parameters, $#, return, local", () => {

@@ -126,6 +126,16 @@ function fieldByte(c: i32): void {
   fieldOpen = true;
 }
 
+// While a case pattern is expanded (expandPattern), a quoted * ? [ \ stands for itself: it
+// goes into the field escaped with a backslash, for fnmatch; unquoted ones stay wildcards.
+let patternMode = false;
+
+/** A byte that came from quotes (or a backslash escape). */
+function quotedByte(c: i32): void {
+  if (patternMode && (c == 42 || c == 63 || c == 91 || c == 92)) fieldByte(92);
+  fieldByte(c);
+}
+
 function openField(): void {
   fieldOpen = true;
 }
@@ -155,7 +165,8 @@ function appendValue(v: usize, quoted: bool): void {
     if (!quoted && (c == 32 || c == 9 || c == 10)) closeField();
     else {
       if (!quoted && (c == 42 || c == 63 || c == 91)) fieldGlob = true;
-      fieldByte(c);
+      if (quoted) quotedByte(c);
+      else fieldByte(c);
     }
   }
 }
@@ -308,6 +319,8 @@ function substituteDollars(start: usize, end: usize): usize {
   const before = fieldLen;
   const wasOpen = fieldOpen;
   const wasGlob = fieldGlob;
+  const wasPattern = patternMode;
+  patternMode = false; // ${NAME:-WORD} and $((…)) give plain text
   let p = start;
   while (p < end) {
     const c = i32(load<u8>(p));
@@ -336,6 +349,7 @@ function substituteDollars(start: usize, end: usize): usize {
   fieldLen = before;
   fieldOpen = wasOpen;
   fieldGlob = wasGlob;
+  patternMode = wasPattern;
   return text;
 }
 
@@ -381,20 +395,13 @@ export function expandHeredoc(body: usize): usize {
   return out;
 }
 
-/** A case pattern: expanded as one word; a quoted pattern matches itself only. */
+/** A case pattern: expanded as one word; what was quoted in it matches itself only ("a"* is a
+ *  then anything, \* a star), what was not is a wildcard. */
 export function expandPattern(raw: usize): usize {
+  patternMode = true;
   const value = expandSingle(raw);
-  if (strchr(raw, 39) == 0 && strchr(raw, 34) == 0 && strchr(raw, 92) == 0) return value;
-  const n = strlen(value);
-  const out = arenaAlloc(2 * n + 1);
-  let k = 0;
-  for (let i = 0; i < n; i++) {
-    const c = load<u8>(value + i);
-    if (c == 42 || c == 63 || c == 91 || c == 92) store<u8>(out + k++, 92);
-    store<u8>(out + k++, c);
-  }
-  store<u8>(out + k, 0);
-  return out;
+  patternMode = false;
+  return value;
 }
 
 function expandSpecial(c: i32, quoted: bool): void {
@@ -425,7 +432,7 @@ export function expandWord(raw: usize, split: bool): void {
     if (c == 39) { // '…'
       openField();
       p++;
-      while (load<u8>(p) != 0 && load<u8>(p) != 39) fieldByte(load<u8>(p++));
+      while (load<u8>(p) != 0 && load<u8>(p) != 39) quotedByte(load<u8>(p++));
       if (load<u8>(p) != 0) p++;
     } else if (c == 34) { // "…"
       openField();
@@ -433,7 +440,7 @@ export function expandWord(raw: usize, split: bool): void {
       while (load<u8>(p) != 0 && load<u8>(p) != 34) {
         const d = i32(load<u8>(p));
         if (d == 92 && (load<u8>(p, 1) == 36 || load<u8>(p, 1) == 34 || load<u8>(p, 1) == 92 || load<u8>(p, 1) == 96)) {
-          fieldByte(load<u8>(p, 1));
+          quotedByte(load<u8>(p, 1));
           p += 2;
         } else if (d == 36 && load<u8>(p, 1) == 64 && split) {
           // "$@": each parameter its own field, even inside a longer word ("a$@b")
@@ -450,18 +457,20 @@ export function expandWord(raw: usize, split: bool): void {
         } else if (d == 96) {
           p = expandBackquote(p, true);
         } else {
-          fieldByte(d);
+          quotedByte(d);
           p++;
         }
       }
       if (load<u8>(p) != 0) p++;
     } else if (c == 92) {
-      if (load<u8>(p, 1) != 0) fieldByte(load<u8>(p, 1));
+      if (load<u8>(p, 1) != 0) quotedByte(load<u8>(p, 1));
       p += load<u8>(p, 1) != 0 ? 2 : 1;
-    } else if (c == 36) {
-      p = expandDollar(p, !split);
-    } else if (c == 96) {
-      p = expandBackquote(p, !split);
+    } else if (c == 36 || c == 96) {
+      // an unquoted expansion in a case pattern is pattern text: its wildcards stay wildcards
+      const wasPattern = patternMode;
+      patternMode = false;
+      p = c == 36 ? expandDollar(p, !split) : expandBackquote(p, !split);
+      patternMode = wasPattern;
     } else {
       if (split && (c == 42 || c == 63 || c == 91)) fieldGlob = true;
       fieldByte(c);
@@ -506,6 +515,7 @@ function commandOutput(command: usize): usize {
     dup2(wr, 1);
     close(wr);
     resetField(); // the parent's half-built field is not ours
+    patternMode = false; // nor its case pattern
     shell.evalSkip = 0;
     shell.loopDepth = 0;
     runText(command);
