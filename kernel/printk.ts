@@ -5,14 +5,16 @@
 //                8 hex digits, like Linux's %px), %% — with an optional `-` (left-align) or `0`
 //                (zero-pad) flag and a width: "%08x", "%-12s", "%5u". An `l` before the
 //                conversion is accepted and ignored (every integer is 32 bits).
-//   arguments    all 32-bit: pass a string as `changetype<i32>(s)`.
+//   arguments    all 32-bit words (`...args: unknown[]`, C's `...`): integers, strings and pointers
+//                are passed as they are.
 //   log level    a message may start with KERN_SOH ("\x01") and a digit, Linux's KERN_EMERG
 //                ("\x010") … KERN_DEBUG ("\x017"), or KERN_CONT ("\x01c") to continue the last
 //                line. Without one, a message at the start of a line gets LOGLEVEL_DEFAULT and
 //                one in the middle of a line continues it. A message is shown on the console
 //                when its level is below `consoleLoglevel` (7, or `loglevel=N` / `quiet` on the
-//                command line), exactly as in Linux. Lokum has no string concatenation, so
-//                write the level inside the literal ("\x016hello\n") or use pr_info() & co.
+//                command line), exactly as in Linux. Join the level to the format as in C:
+//                `printk(KERN_INFO + "hello\n")` is one string, folded at compile time; or use
+//                pr_info() & co.
 //
 // The variadic arguments: Lokum passes them on the stack in cdecl order, right after the fixed
 // parameters, so their address is the caller's frame pointer + 8 + 4 × (number of fixed
