@@ -21,7 +21,7 @@
 // (if no init is left to run, the first process reports that, not a fault here).
 
 import { allocPages, freePages, freePageCount, physToVirt } from "../mm/pmm";
-import { printk } from "../printk";
+import { KERN_EMERG, KERN_INFO, KERN_WARNING, printk } from "../printk";
 import { strncmp } from "../lib/string";
 import { initrdEnd, initrdStart } from "../multiboot";
 import {
@@ -104,7 +104,7 @@ function createEntry(h: usize, name: usize, data: usize, size: u32): bool {
   if (load<u8>(name) == 0 || (load<u8>(name) == 0x2e && load<u8>(name + 1) == 0)) return true; // "." is the root itself
   const dir = nameiParent(name, lastName);
   if (isErrInode(dir)) {
-    printk("\x014initramfs: no directory for %s\n", name);
+    printk(KERN_WARNING + "initramfs: no directory for %s\n", name);
     return true; // skip the entry, like Linux
   }
   const n = lastName[0];
@@ -213,13 +213,13 @@ export function initramfsUnpack(): void {
   const start = physToVirt(initrdStart);
   const size = initrdEnd - initrdStart;
   unpackError = null;
-  printk("\x016Unpacking initramfs...\n");
+  printk(KERN_INFO + "Unpacking initramfs...\n");
   if (isGzip(start, size)) {
     unpackGzip(start, size);
   } else {
     unpackCpio(start, size);
   }
-  if (unpackError != null) printk("\x010Initramfs unpacking failed: %s\n", changetype<usize>(unpackError));
+  if (unpackError != null) printk(KERN_EMERG + "Initramfs unpacking failed: %s\n", unpackError);
   // (kmain then gives the initrd's pages back: pmmFreeInitrd)
 }
 

@@ -43,7 +43,7 @@ function showStat(m: SeqBuf): void {
   const p = findProc(<i32>m.private);
   if (p == null) return;
   const vsize = p.brk > p.imageStart ? p.brk - p.imageStart : 0;
-  seqPrintf(m, "%d (%s) %c %d %d %d %d %d ", p.pid, changetype<usize>(p.name), stateChar(p), p.ppid, p.pgrp, p.sid, p.tty != 0 ? 0x440 : 0, -1);
+  seqPrintf(m, "%d (%s) %c %d %d %d %d %d ", p.pid, p.name, stateChar(p), p.ppid, p.pgrp, p.sid, p.tty != 0 ? 0x440 : 0, -1);
   // flags minflt cminflt majflt cmajflt utime stime cutime cstime priority nice num_threads itrealvalue
   seqPrintf(m, "%u 0 0 0 0 %u %u %u %u 20 0 1 0 ", 0x400000, p.utime, p.stime, p.cutime, p.cstime);
   // starttime vsize rss rsslim
@@ -66,7 +66,7 @@ function showStatus(m: SeqBuf): void {
   const p = findProc(<i32>m.private);
   if (p == null) return;
   const u = p.umask;
-  seqPrintf(m, "Name:\t%s\nUmask:\t0%c%c%c\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n", changetype<usize>(p.name),
+  seqPrintf(m, "Name:\t%s\nUmask:\t0%c%c%c\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n", p.name,
     0x30 + ((u >> 6) & 7), 0x30 + ((u >> 3) & 7), 0x30 + (u & 7), stateName(p), p.pid, p.pid, p.ppid);
   // real, effective, saved, filesystem ids; then the supplementary groups, as Linux
   seqPrintf(m, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nGroups:\t", p.uid, p.euid, p.suid, p.fsuid, p.gid, p.egid, p.sgid, p.fsgid);

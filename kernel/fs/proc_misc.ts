@@ -37,7 +37,7 @@ function showVersion(m: SeqBuf): void {
 }
 
 function showCmdline(m: SeqBuf): void {
-  seqPrintf(m, "%s\n", changetype<usize>(bootCommandLine));
+  seqPrintf(m, "%s\n", bootCommandLine);
 }
 
 function showDevices(m: SeqBuf): void {
@@ -52,8 +52,8 @@ function showKallsyms(m: SeqBuf): void {
   for (let mod: Module = firstModule(); mod != null; mod = mod.next) {
     if (mod.state == MODULE_STATE_UNFORMED) continue;
     for (let i = 0; i < <i32>mod.numKallsyms; i++) {
-      seqPrintf(m, "%08x %c %s\t[%s]\n", moduleSymbolAddress(mod, i), <i32>moduleSymbolType(mod, i), changetype<usize>(moduleSymbolName(mod, i)),
-        changetype<usize>(moduleName(mod)));
+      seqPrintf(m, "%08x %c %s\t[%s]\n", moduleSymbolAddress(mod, i), <i32>moduleSymbolType(mod, i), moduleSymbolName(mod, i),
+        moduleName(mod));
     }
   }
 }
@@ -71,7 +71,7 @@ function showTainted(m: SeqBuf): void {
 }
 
 function showModprobe(m: SeqBuf): void {
-  seqPrintf(m, "%s\n", changetype<usize>(modprobePath));
+  seqPrintf(m, "%s\n", modprobePath);
 }
 
 /** Stores a written string (one line: a trailing newline is dropped) into a buffer. */

@@ -20,7 +20,7 @@
 
 import { kzalloc, kfree } from "../mm/kmalloc";
 import { totalPageCount } from "../mm/pmm";
-import { printk } from "../printk";
+import { KERN_ERR, printk } from "../printk";
 import { EINVAL } from "../lib/errno";
 import { KStatfs, SuperBlock, SuperOps } from "./vfs";
 import { SeqBuf, seqPrintf, seqPutc, seqPuts } from "./seq";
@@ -175,7 +175,7 @@ export function tmpfsParseOptions(t: TmpfsInfo, data: usize, remount: bool): i32
     } else {
       let key = p; // Linux names the key only: "Unknown parameter 'color'"
       while (key < end && load<u8>(key) != 0x3d) key++;
-      return complain("\x013tmpfs: Unknown parameter '%s'\n", p, key);
+      return complain(KERN_ERR + "tmpfs: Unknown parameter '%s'\n", p, key);
     }
     p = load<u8>(end) != 0 ? end + 1 : end;
   }
@@ -189,7 +189,7 @@ export function tmpfsParseOptions(t: TmpfsInfo, data: usize, remount: bool): i32
 function badValue(p: usize, end: usize): i32 {
   let eq = p;
   while (eq < end && load<u8>(eq) != 0x3d) eq++;
-  return complain("\x013tmpfs: Bad value for '%s'\n", p, eq);
+  return complain(KERN_ERR + "tmpfs: Bad value for '%s'\n", p, eq);
 }
 
 /** printk of the option text p..end (cut there for the message, then restored); -EINVAL. */
