@@ -72,10 +72,10 @@ export function driverSettingInt(name: string, variable: usize): i32 {
   if (s == null) return -ENOMEM;
   s.mod = mod;
   s.variable = variable;
-  snprintf(changetype<usize>(dirPath), 96, "sys/drivers/%s", changetype<i32>(moduleName(mod)));
+  snprintf(changetype<usize>(dirPath), 96, "sys/drivers/%s", moduleName(mod));
   procMkdir("sys/drivers");
   procMkdir(changetype<string>(changetype<usize>(dirPath)));
-  snprintf(changetype<usize>(s.path), 96, "sys/drivers/%s/%s", changetype<i32>(moduleName(mod)), changetype<i32>(name));
+  snprintf(changetype<usize>(s.path), 96, "sys/drivers/%s/%s", moduleName(mod), name);
   if (procCreateData(changetype<string>(changetype<usize>(s.path)), showSetting, writeSetting, changetype<usize>(s)) == null) {
     kfree(changetype<usize>(s));
     return -EINVAL; // the name is taken
@@ -96,7 +96,7 @@ export function driverSettingsRelease(mod: Module): void {
     had = true;
   }
   if (!had) return;
-  snprintf(changetype<usize>(dirPath), 96, "sys/drivers/%s", changetype<i32>(moduleName(mod)));
+  snprintf(changetype<usize>(dirPath), 96, "sys/drivers/%s", moduleName(mod));
   procRemove(changetype<string>(changetype<usize>(dirPath)));
 }
 

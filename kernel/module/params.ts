@@ -23,7 +23,7 @@
 // 0 syntax: 42, -7, 0x2a, 052. The same setters serve writes to /sys/module/NAME/parameters/X,
 // and paramShow prints a value the way /sys shows it.
 
-import { printk } from "../printk";
+import { KERN_ERR, KERN_WARNING, printk } from "../printk";
 import { kmalloc, kzalloc, kfree } from "../mm/kmalloc";
 import { streq } from "../lib/string";
 import { EINVAL, ENOMEM, ENOSPC, ERANGE } from "../lib/errno";
@@ -264,14 +264,14 @@ export function parseArgs(mod: Module, args: usize): i32 {
     args = nextArg(args);
     const i = findParam(mod, argParam);
     if (i < 0) {
-      printk("\x014%s: unknown parameter '%s' ignored\n", name, changetype<i32>(argParam));
+      printk(KERN_WARNING + "%s: unknown parameter '%s' ignored\n", name, argParam);
       continue;
     }
     const err = paramSet(mod, <u32>i, argValue);
     if (err == 0) continue;
     const shown = changetype<i32>(argValue != 0 ? argValue : changetype<usize>(""));
-    if (err == -ENOSPC) printk("\x013%s: `%s' too large for parameter `%s'\n", name, shown, changetype<i32>(argParam));
-    else printk("\x013%s: `%s' invalid for parameter `%s'\n", name, shown, changetype<i32>(argParam));
+    if (err == -ENOSPC) printk(KERN_ERR + "%s: `%s' too large for parameter `%s'\n", name, shown, argParam);
+    else printk(KERN_ERR + "%s: `%s' invalid for parameter `%s'\n", name, shown, argParam);
     return err;
   }
   return 0;

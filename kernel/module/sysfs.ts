@@ -316,10 +316,10 @@ function showFile(m: SeqBuf): void {
   switch (i) {
     case 0: seqPrintf(m, "%u\n", mod.corePages * 4096); break;
     case 1: seqPrintf(m, "0\n"); break;
-    case 2: seqPrintf(m, "%s\n", changetype<usize>(mod.state == MODULE_STATE_COMING ? "coming" : mod.state == MODULE_STATE_GOING ? "going" : "live")); break;
+    case 2: seqPrintf(m, "%s\n", mod.state == MODULE_STATE_COMING ? "coming" : mod.state == MODULE_STATE_GOING ? "going" : "live"); break;
     case 3: seqPrintf(m, "%d\n", mod.refcnt); break;
     case 4: showModuleTaint(mod, m); break;
-    case 6: seqPrintf(m, "%s\n", changetype<usize>(mod.version)); break;
+    case 6: seqPrintf(m, "%s\n", mod.version); break;
   }
 }
 

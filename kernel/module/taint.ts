@@ -22,7 +22,7 @@
 // (insmod -f), O from a module without "intree=Y" in .modinfo (every module built outside
 // `lokum build`, e.g. by `lokum cc --kind module`).
 
-import { printk } from "../printk";
+import { KERN_CONT, printk } from "../printk";
 import { addTaint, kernelTainted } from "../fs/proc_misc";
 import { SeqBuf, seqPutc } from "../fs/seq";
 import { MODULE_STATE_COMING, MODULE_STATE_GOING, Module } from "./module";
@@ -50,15 +50,15 @@ export function addTaintModule(mod: Module, bit: u32): void {
 /** The oops line's part: "Not tainted" or "Tainted: " and 19 letters (printk). */
 export function printTainted(): void {
   if (kernelTainted == 0) {
-    printk("\x01cNot tainted");
+    printk(KERN_CONT + "Not tainted");
     return;
   }
-  printk("\x01cTainted: ");
+  printk(KERN_CONT + "Tainted: ");
   for (let bit: u32 = 0; bit < TAINT_FLAGS_COUNT; bit++) {
     let c: u8 = 0x20;
     if ((kernelTainted & (<u32>1 << bit)) != 0) c = letter(bit);
     else if (bit == 0) c = 0x47; // G: only GPL-compatible modules
-    printk("\x01c%c", c);
+    printk(KERN_CONT + "%c", c);
   }
 }
 
