@@ -157,7 +157,7 @@ export function allocNetdev(privSize: u32, name: string, setup: (dev: NetDevice)
   const dev = changetype<NetDevice>(p);
   dev.txQueue = changetype<SkbQueue>(p + sizeof<NetDevice>());
   dev.priv = privSize > 0 ? p + sizeof<NetDevice>() + sizeof<SkbQueue>() : 0;
-  snprintf(changetype<usize>(dev.name), 16, "%s", changetype<i32>(name));
+  snprintf(changetype<usize>(dev.name), 16, "%s", name);
   if (setup != null) setup(dev);
   return dev;
 }

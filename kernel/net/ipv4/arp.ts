@@ -242,8 +242,8 @@ export function showArp(m: SeqBuf): void {
     if (n.state == NUD_NONE) continue;
     formatIp(changetype<usize>(ipText), n.ip);
     formatMac(changetype<usize>(macText), changetype<usize>(n.mac), false);
-    seqPrintf(m, "%-16s 0x%-10x0x%-10x%-17s     %-8s %s\n", changetype<usize>(ipText), 1, n.state == NUD_REACHABLE ? 2 : 0,
-      changetype<usize>(macText), "*", changetype<usize>(n.dev.name));
+    seqPrintf(m, "%-16s 0x%-10x0x%-10x%-17s     %-8s %s\n", ipText, 1, n.state == NUD_REACHABLE ? 2 : 0,
+      macText, "*", n.dev.name);
   }
 }
 
