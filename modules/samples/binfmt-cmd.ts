@@ -62,7 +62,7 @@ const scriptFormat: LinuxBinfmt = { name: "script", loadBinary: loadScript };
 export function init_module(): i32 {
   registerBinfmt(scriptFormat);
   registerBinfmt(commandFormat);
-  printk("\x016binfmt_cmd: command files and #! scripts\n");
+  printk(KERN_INFO + "binfmt_cmd: command files and #! scripts\n");
   return 0;
 }
 

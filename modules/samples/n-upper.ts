@@ -53,7 +53,7 @@ export function init_module(): i32 {
   nttyWrite = ntty.write;
   upperOps.write = upperWrite;
   const r = registerLdisc(N_UPPER, upperOps);
-  if (r == 0) printk("\x016n_upper: line discipline %d\n", N_UPPER);
+  if (r == 0) printk(KERN_INFO + "n_upper: line discipline %d\n", N_UPPER);
   return r;
 }
 

@@ -83,7 +83,7 @@ export function readDirBlock(dir: Inode, n: u32): BufferHead {
     }
     if (problem != null) {
       ext2Error(s, "ext2_check_page", "bad entry in directory #%u: %s - offset=%u, inode=%u, rec_len=%u, name_len=%u",
-        dir.ino, changetype<usize>(problem), (n << s.blockBits) + off, ino, recLen, nameLen);
+        dir.ino, problem, (n << s.blockBits) + off, ino, recLen, nameLen);
       brelse(bh);
       dirError = -EUCLEAN;
       return null;

@@ -204,10 +204,10 @@ const msgBuf = new StaticArray<u8>(160);
  */
 export function fatFsError(sbi: FatSbInfo, msg: string, a: u32): void {
   snprintf(changetype<usize>(msgBuf), 160, msg, a);
-  pr_err("FAT-fs (%s): error, %s\n", changetype<usize>(sbi.id), changetype<usize>(msgBuf));
+  pr_err("FAT-fs (%s): error, %s\n", sbi.id, msgBuf);
   if (!isReadOnly(sbi.sb)) {
     sbi.sb.flags |= MS_RDONLY;
-    pr_err("FAT-fs (%s): Filesystem has been set read-only\n", changetype<usize>(sbi.id));
+    pr_err("FAT-fs (%s): Filesystem has been set read-only\n", sbi.id);
   }
 }
 
@@ -215,9 +215,9 @@ export function fatFsError(sbi: FatSbInfo, msg: string, a: u32): void {
  *  6 info). */
 export function fatMsg(id: usize, level: i32, msg: string, a: u32): void {
   snprintf(changetype<usize>(msgBuf), 160, msg, a);
-  if (level <= 3) pr_err("FAT-fs (%s): %s\n", id, changetype<usize>(msgBuf));
-  else if (level == 4) pr_warn("FAT-fs (%s): %s\n", id, changetype<usize>(msgBuf));
-  else pr_info("FAT-fs (%s): %s\n", id, changetype<usize>(msgBuf));
+  if (level <= 3) pr_err("FAT-fs (%s): %s\n", id, msgBuf);
+  else if (level == 4) pr_warn("FAT-fs (%s): %s\n", id, msgBuf);
+  else pr_info("FAT-fs (%s): %s\n", id, msgBuf);
 }
 
 // ---- Times: FAT keeps local date and time (we use UTC, as Linux with tz=UTC does)
