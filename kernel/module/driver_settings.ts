@@ -44,15 +44,15 @@ function writeSetting(data: usize, buf: usize, n: u32): i32 {
   const s = changetype<DriverSetting>(data);
   let i: u32 = 0;
   let negative = false;
-  if (i < n && load<u8>(buf) == 0x2d) { negative = true; i++; }
+  if (i < n && load<u8>(buf) == "-".charCodeAt(0)) { negative = true; i++; }
   let value: i32 = 0;
   let digits = 0;
-  while (i < n && load<u8>(buf + i) >= 0x30 && load<u8>(buf + i) <= 0x39 && digits < 10) {
-    value = value * 10 + <i32>load<u8>(buf + i) - 0x30;
+  while (i < n && load<u8>(buf + i) >= "0".charCodeAt(0) && load<u8>(buf + i) <= "9".charCodeAt(0) && digits < 10) {
+    value = value * 10 + <i32>load<u8>(buf + i) - "0".charCodeAt(0);
     i++;
     digits++;
   }
-  if (i < n && load<u8>(buf + i) == 0x0a) i++;
+  if (i < n && load<u8>(buf + i) == "\n".charCodeAt(0)) i++;
   if (digits == 0 || i != n) return -EINVAL;
   store<i32>(s.variable, negative ? -value : value);
   return <i32>n;

@@ -45,7 +45,7 @@ export function elfValidity(info: LoadInfo): i32 {
     printk(KERN_ERR + "Invalid ELF header len %u\n", info.len);
     return -ENOEXEC;
   }
-  if (load<u8>(hdr) != 0x7f || load<u8>(hdr, 1) != 0x45 || load<u8>(hdr, 2) != 0x4c || load<u8>(hdr, 3) != 0x46) {
+  if (load<u8>(hdr) != 0x7f || load<u8>(hdr, 1) != "E".charCodeAt(0) || load<u8>(hdr, 2) != "L".charCodeAt(0) || load<u8>(hdr, 3) != "F".charCodeAt(0)) {
     printk(KERN_ERR + "Invalid ELF header magic: != \x7fELF\n");
     return -ENOEXEC;
   }
@@ -197,7 +197,7 @@ export function modinfoGet(info: LoadInfo, key: string): usize {
   while (p < end) {
     let q = p;
     while (q < end && load<u8>(q) != 0) q++; // [p, q) is one string
-    if (q - p > keyLen && load<u8>(p + keyLen) == 0x3d && bytesEqual(p, changetype<usize>(key), keyLen)) {
+    if (q - p > keyLen && load<u8>(p + keyLen) == "=".charCodeAt(0) && bytesEqual(p, changetype<usize>(key), keyLen)) {
       modinfoLength = <u32>(q - p - keyLen - 1);
       return p + keyLen + 1;
     }

@@ -227,11 +227,11 @@ function symbolType(info: LoadInfo, i: u32): u8 {
   const flags = shFlags(info, shndx);
   if ((flags & SHF_ALLOC) == 0) return 0;
   let letter: u8 = 0;
-  if (type == STT_FUNC && (flags & SHF_EXECINSTR) != 0) letter = 0x74; //       t
+  if (type == STT_FUNC && (flags & SHF_EXECINSTR) != 0) letter = "t".charCodeAt(0);
   else if (type == STT_OBJECT) {
-    if (shType(info, shndx) == SHT_NOBITS) letter = 0x62; //                    b
-    else if ((flags & SHF_WRITE) != 0) letter = 0x64; //                        d
-    else letter = 0x72; //                                                       r
+    if (shType(info, shndx) == SHT_NOBITS) letter = "b".charCodeAt(0);
+    else if ((flags & SHF_WRITE) != 0) letter = "d".charCodeAt(0);
+    else letter = "r".charCodeAt(0);
   }
   if (letter == 0) return 0;
   if ((<u32>load<u8>(s, ST_INFO) >> 4) != STB_LOCAL) letter -= 0x20; // global: upper case
@@ -325,7 +325,7 @@ export function moduleSymbolIndex(mod: Module, address: u32): i32 {
   let best: i32 = -1;
   for (let i: u32 = 0; i < mod.numKallsyms; i++) {
     const record = mod.kallsyms + i * KSYM_RECORD;
-    if ((load<u32>(record, 12) | 0x20) != 0x74) continue; // code only
+    if ((load<u32>(record, 12) | 0x20) != "t".charCodeAt(0)) continue; // code only
     const start = load<u32>(record);
     if (start <= address && (best < 0 || start > load<u32>(mod.kallsyms + <u32>best * KSYM_RECORD))) best = <i32>i;
   }
