@@ -334,7 +334,7 @@ function routeInterrupts(): void {
     pciWriteConfigByte(dev, PCI_INTERRUPT_LINE, irq);
     if ((levelMask & (1 << irq)) == 0) printk(KERN_INFO + "PCI: setting IRQ %d as level-triggered\n", irq);
     levelMask |= 1 << irq;
-    printk(KERN_INFO + "pci %s: PCI INT %c -> PIRQ%c -> IRQ %d\n", dev.name, 0x40 + dev.irqPin, 0x41 + pirq, irq);
+    printk(KERN_INFO + "pci %s: PCI INT %c -> PIRQ%c -> IRQ %d\n", dev.name, "A".charCodeAt(0) - 1 + dev.irqPin, "A".charCodeAt(0) + pirq, irq);
   }
   outb(ELCR_MASTER, inb(ELCR_MASTER) | <u8>levelMask);
   outb(ELCR_SLAVE, inb(ELCR_SLAVE) | <u8>(levelMask >> 8));

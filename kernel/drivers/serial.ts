@@ -112,7 +112,7 @@ export function serialPutByte(c: u8): void {
 
 /** Sends one character of console text: "\n" goes out as "\r\n", as a terminal expects. */
 export function serialPutChar(c: u8): void {
-  if (c == 0x0a) serialPutByte(0x0d);
+  if (c == "\n".charCodeAt(0)) serialPutByte("\r".charCodeAt(0));
   serialPutByte(c);
 }
 

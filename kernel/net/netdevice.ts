@@ -206,7 +206,7 @@ const nameBuf = new StaticArray<u8>(16);
 function allocName(dev: NetDevice): i32 {
   const name = changetype<usize>(dev.name);
   let percent = -1;
-  for (let i = 0; load<u8>(name + <usize>i) != 0; i++) if (load<u8>(name + <usize>i) == 0x25) percent = i;
+  for (let i = 0; load<u8>(name + <usize>i) != 0; i++) if (load<u8>(name + <usize>i) == "%".charCodeAt(0)) percent = i;
   if (percent < 0) return devGetByName(name) != null ? -EEXIST : 0;
   const template = changetype<usize>(nameBuf);
   memory_copy(template, name, 16);

@@ -259,8 +259,8 @@ function writeStaleTime(buf: usize, n: u32): i32 {
   let digits = 0;
   for (let i: u32 = 0; i < n; i++) {
     const c = <u32>load<u8>(buf + i);
-    if (c < 0x30 || c > 0x39) break;
-    value = value * 10 + c - 0x30;
+    if (c < "0".charCodeAt(0) || c > "9".charCodeAt(0)) break;
+    value = value * 10 + c - "0".charCodeAt(0);
     digits++;
   }
   if (digits == 0 || value == 0 || value > 86400) return -22; // EINVAL

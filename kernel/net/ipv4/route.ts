@@ -138,7 +138,7 @@ export function showRoutes(m: SeqBuf): void {
     const before = m.count;
     seqPrintf(m, "%s\t%08X\t%08X\t%04X\t%d\t%u\t%d\t%08X\t%d\t%u\t%u", r.dev.name, r.dst, r.gateway, r.flags, 0, 0, r.metric,
       r.mask, 0, 0, 0);
-    for (let n = m.count - before; n < 127; n++) seqPutc(m, 0x20);
-    seqPutc(m, 0x0a);
+    for (let n = m.count - before; n < 127; n++) seqPutc(m, " ".charCodeAt(0));
+    seqPutc(m, "\n".charCodeAt(0));
   }
 }

@@ -624,8 +624,8 @@ export function showTcp(m: SeqBuf): void {
           t.remoteAddr, <u32>t.remotePort, t.state, listen ? 0 : t.sndNxt - t.sndUna, listen ? <u32>t.queued : t.rcvLen, timerActive, when, t.retries,
           uid, 0, ino, 1, t, t.rto, 4, 0, 10, -1);
       }
-      for (let n = m.count - before; n < 149; n++) seqPutc(m, 0x20);
-      seqPutc(m, 0x0a);
+      for (let n = m.count - before; n < 149; n++) seqPutc(m, " ".charCodeAt(0));
+      seqPutc(m, "\n".charCodeAt(0));
     }
   }
 }
