@@ -117,9 +117,9 @@ function writeThresh(buf: usize, n: u32): i32 {
   let digits: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
     const c = <u32>load<u8>(buf + i);
-    if (c == 0x0a && i == n - 1) break;
-    if (c < 0x30 || c > 0x39 || value > 60) return -EINVAL; // Linux allows 0-60
-    value = value * 10 + c - 0x30;
+    if (c == "\n".charCodeAt(0) && i == n - 1) break;
+    if (c < "0".charCodeAt(0) || c > "9".charCodeAt(0) || value > 60) return -EINVAL; // Linux allows 0-60
+    value = value * 10 + c - "0".charCodeAt(0);
     digits++;
   }
   if (digits == 0 || value > 60) return -EINVAL;
