@@ -563,7 +563,7 @@ function identifyString(dst: usize, first: u32, words: u32): void {
     store<u8>(dst + n++, <u8>(w >> 8));
     store<u8>(dst + n++, <u8>w);
   }
-  while (n > 0 && (load<u8>(dst + n - 1) == 32 || load<u8>(dst + n - 1) == 0)) n--;
+  while (n > 0 && (load<u8>(dst + n - 1) == " ".charCodeAt(0) || load<u8>(dst + n - 1) == 0)) n--;
   store<u8>(dst + n, 0);
 }
 
@@ -603,7 +603,7 @@ function probeDrive(hwif: IdeHwif, unit: u32): void {
   drive.unit = unit;
   drive.index = hwif.index * 2 + <i32>unit;
   drive.media = media;
-  snprintf(changetype<usize>(drive.name), 8, "hd%c", 97 + drive.index);
+  snprintf(changetype<usize>(drive.name), 8, "hd%c", "a".charCodeAt(0) + drive.index);
   identifyString(changetype<usize>(drive.model), 27, 20);
   identifyString(changetype<usize>(drive.serial), 10, 10);
   identifyString(changetype<usize>(drive.firmware), 23, 4);

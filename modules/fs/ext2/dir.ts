@@ -288,7 +288,7 @@ export function isEmptyDir(dir: Inode): bool {
       const de = bh.data + off;
       if (load<u32>(de + DE_INODE) != 0) {
         const len = load<u8>(de + DE_NAME_LEN);
-        const dot = len >= 1 && len <= 2 && load<u8>(de + DE_NAME) == 0x2e && (len == 1 || load<u8>(de + DE_NAME + 1) == 0x2e);
+        const dot = len >= 1 && len <= 2 && load<u8>(de + DE_NAME) == ".".charCodeAt(0) && (len == 1 || load<u8>(de + DE_NAME + 1) == ".".charCodeAt(0));
         if (!dot) {
           brelse(bh);
           return false;

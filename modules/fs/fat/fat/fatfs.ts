@@ -49,18 +49,18 @@ export const CASE_LOWER_EXT: u8 = 0x10;
 export const DELETED_FLAG: u8 = 0xe5;
 
 // Characters that names are checked against (Lokum TypeScript has no character literals)
-export const CH_SPACE: u8 = 0x20; //  ' '
-export const CH_DOT: u8 = 0x2e; //    '.'
-export const CH_EQUALS: u8 = 0x3d; // '='
-export const CH_COMMA: u8 = 0x2c; //  ','
-export const CH_TILDE: u8 = 0x7e; //  '~'
-export const CH_UNDERSCORE: u8 = 0x5f; // '_'
-export const CH_0: u8 = 0x30;
-export const CH_9: u8 = 0x39;
-export const CH_UPPER_A: u8 = 0x41;
-export const CH_UPPER_Z: u8 = 0x5a;
-export const CH_LOWER_A: u8 = 0x61;
-export const CH_LOWER_Z: u8 = 0x7a;
+export const CH_SPACE: u8 = " ".charCodeAt(0);
+export const CH_DOT: u8 = ".".charCodeAt(0);
+export const CH_EQUALS: u8 = "=".charCodeAt(0);
+export const CH_COMMA: u8 = ",".charCodeAt(0);
+export const CH_TILDE: u8 = "~".charCodeAt(0);
+export const CH_UNDERSCORE: u8 = "_".charCodeAt(0);
+export const CH_0: u8 = "0".charCodeAt(0);
+export const CH_9: u8 = "9".charCodeAt(0);
+export const CH_UPPER_A: u8 = "A".charCodeAt(0);
+export const CH_UPPER_Z: u8 = "Z".charCodeAt(0);
+export const CH_LOWER_A: u8 = "a".charCodeAt(0);
+export const CH_LOWER_Z: u8 = "z".charCodeAt(0);
 
 // Entry offsets
 export const DE_ATTR: u32 = 11;
