@@ -27,7 +27,7 @@
 // (if no init is left to run, the first process reports that, not a fault here).
 
 import { allocPages, freePages, freePageCount, physToVirt } from "../mm/pmm";
-import { printk } from "../printk";
+import { KERN_EMERG, KERN_INFO, KERN_WARNING, printk } from "../printk";
 import { memcmp, strncmp } from "../lib/string";
 import { initrdEnd, initrdStart } from "../multiboot";
 import {
@@ -60,10 +60,10 @@ let hexReady = false;
 
 function hexInit(): void {
   memory_fill(changetype<usize>(hexValue), 0xff, 256);
-  for (let d: u32 = 0; d < 10; d++) hexValue[0x30 + d] = <u8>d;
+  for (let d: u32 = 0; d < 10; d++) hexValue["0".charCodeAt(0) + d] = <u8>d;
   for (let d: u32 = 0; d < 6; d++) {
-    hexValue[0x61 + d] = <u8>(10 + d);
-    hexValue[0x41 + d] = <u8>(10 + d);
+    hexValue["a".charCodeAt(0) + d] = <u8>(10 + d);
+    hexValue["A".charCodeAt(0) + d] = <u8>(10 + d);
   }
   hexReady = true;
 }
@@ -87,8 +87,8 @@ function align4(n: u32): u32 {
 /** Drops "./" and "/" prefixes; returns the address of the first byte of the real name. */
 function cleanName(name: usize): usize {
   while (true) {
-    if (load<u8>(name) == 0x2f) name++;
-    else if (load<u8>(name) == 0x2e && load<u8>(name + 1) == 0x2f) name += 2;
+    if (load<u8>(name) == "/".charCodeAt(0)) name++;
+    else if (load<u8>(name) == ".".charCodeAt(0) && load<u8>(name + 1) == "/".charCodeAt(0)) name += 2;
     else return name;
   }
   return name;
@@ -125,7 +125,7 @@ function entryParent(name: usize): Inode {
   let end = name;
   let lastSlash: usize = 0;
   while (load<u8>(end) != 0) {
-    if (load<u8>(end) == 0x2f) lastSlash = end;
+    if (load<u8>(end) == "/".charCodeAt(0)) lastSlash = end;
     end++;
   }
   // a trailing '/' (or none at all) leaves it to nameiParent
@@ -158,10 +158,10 @@ function createEntry(h: usize, name: usize, data: usize, size: u32): bool {
   const mode = <u32>field(h, F_MODE);
   const type = mode & S_IFMT;
   name = cleanName(name);
-  if (load<u8>(name) == 0 || (load<u8>(name) == 0x2e && load<u8>(name + 1) == 0)) return true; // "." is the root itself
+  if (load<u8>(name) == 0 || (load<u8>(name) == ".".charCodeAt(0) && load<u8>(name + 1) == 0)) return true; // "." is the root itself
   const dir = entryParent(name);
   if (isErrInode(dir)) {
-    printk("\x014initramfs: no directory for %s\n", name);
+    printk(KERN_WARNING + "initramfs: no directory for %s\n", name);
     return true; // skip the entry, like Linux
   }
   const n = lastName[0];
@@ -246,7 +246,7 @@ function unpackEntries(buf: usize, len: u32): i32 {
     }
     if (pos + HEADER_SIZE > len) { unpackError = "truncated archive"; return -1; }
     const h = buf + pos;
-    if (strncmp(changetype<string>(h), "07070", 5) != 0 || (load<u8>(h + 5) != 0x31 && load<u8>(h + 5) != 0x32)) {
+    if (strncmp(changetype<string>(h), "07070", 5) != 0 || (load<u8>(h + 5) != "1".charCodeAt(0) && load<u8>(h + 5) != "2".charCodeAt(0))) {
       unpackError = isGzip(h, len - pos) ? "junk within compressed archive" : "no cpio magic";
       return -1;
     }
@@ -277,13 +277,13 @@ export function initramfsUnpack(): void {
   const start = physToVirt(initrdStart);
   const size = initrdEnd - initrdStart;
   unpackError = null;
-  printk("\x016Unpacking initramfs...\n");
+  printk(KERN_INFO + "Unpacking initramfs...\n");
   if (isGzip(start, size)) {
     unpackGzip(start, size);
   } else {
     unpackCpio(start, size);
   }
-  if (unpackError != null) printk("\x010Initramfs unpacking failed: %s\n", changetype<usize>(unpackError));
+  if (unpackError != null) printk(KERN_EMERG + "Initramfs unpacking failed: %s\n", unpackError);
   // (kmain then gives the initrd's pages back: pmmFreeInitrd)
 }
 
