@@ -38,7 +38,10 @@ let cursorColumn: i32 = 0;
 let shownCursor: i32 = -1;
 
 function blankRow(row: i32): void {
-  for (let column = 0; column < COLUMNS; column++) shadow[row * COLUMNS + column] = BLANK;
+  // two cells per store: the boot scrolls the screen on every line once it is full
+  const at = changetype<usize>(shadow) + <usize>(row * COLUMNS * 2);
+  const pair: u32 = (<u32>BLANK << 16) | <u32>BLANK;
+  for (let i: usize = 0; i < <usize>(COLUMNS * 2); i += 4) store<u32>(at + i, pair);
   dirtyRows |= 1 << row;
 }
 
@@ -62,7 +65,7 @@ function newline(): void {
 export function vgaInit(): void {
   outb(GC_INDEX, GC_MISC);
   outb(GC_DATA, GC_MISC_TEXT_AT_B8000);
-  for (let i = 0; i < ROWS * COLUMNS; i++) shown[i] = 0; // unknown: every cell differs once
+  memory_fill(changetype<usize>(shown), 0, <usize>(ROWS * COLUMNS * 2)); // unknown: every cell differs once
   for (let row = 0; row < ROWS; row++) blankRow(row);
   cursorRow = 0;
   cursorColumn = 0;
@@ -93,11 +96,15 @@ export function vgaFlush(): void {
   if (dirtyRows != 0) {
     for (let row = 0; row < ROWS; row++) {
       if ((dirtyRows & (1 << row)) == 0) continue;
-      for (let i = row * COLUMNS; i < (row + 1) * COLUMNS; i++) {
-        const cell = shadow[i];
-        if (cell != shown[i]) {
-          store<u16>(VGA_TEXT + <usize>(i * 2), cell);
-          shown[i] = cell;
+      // two cells at a time (a row is 160 bytes): after a scroll every row is compared
+      const from = <usize>(row * COLUMNS * 2);
+      const shadowRow = changetype<usize>(shadow) + from;
+      const shownRow = changetype<usize>(shown) + from;
+      for (let i: usize = 0; i < <usize>(COLUMNS * 2); i += 4) {
+        const cells = load<u32>(shadowRow + i);
+        if (cells != load<u32>(shownRow + i)) {
+          store<u32>(VGA_TEXT + from + i, cells);
+          store<u32>(shownRow + i, cells);
         }
       }
     }
