@@ -56,7 +56,6 @@ import { currentProc, findProc, Proc, ZOMBIE, procFree } from "./proc";
 import { sleepOnTimeout, wakeUp } from "./sched";
 import { jiffies } from "./arch/x86/pit";
 import { kmalloc, kzalloc, kfree } from "./mm/kmalloc";
-import { modprobePath } from "./fs/proc_misc";
 import { strlcpy, streq } from "./lib/string";
 import { EBUSY, EINTR, ELOOP, ENOENT, ENOMEM } from "./lib/errno";
 import { TrapFrame } from "./arch/x86/trap";
@@ -92,6 +91,19 @@ class UmhInfo {
   path = new StaticArray<u8>(256);
   argv = new StaticArray<usize>(24); // kernel string pointers, null-terminated
   envp = new StaticArray<usize>(3);
+}
+
+/** The longest helper path, with its NUL (Linux's KMOD_PATH_LEN). */
+export const MODPROBE_PATH_SIZE: u32 = 256;
+/**
+ * The program request_module runs (Linux's modprobe_path): /sbin/modprobe from kmodInit on; ""
+ * turns kmod off. /proc/sys/kernel/modprobe (fs/proc_misc.ts) shows and replaces it.
+ */
+export const modprobePath = new StaticArray<u8>(256);
+
+/** Sets the default helper path (a global initialiser cannot fill a 256-byte buffer). */
+export function kmodInit(): void {
+  strlcpy(changetype<usize>(modprobePath), "/sbin/modprobe", MODPROBE_PATH_SIZE);
 }
 
 const requests = new StaticArray<KmodRequest>(8);

@@ -35,6 +35,7 @@ import { bootCommandLine, initrdEnd, initrdStart, multibootInit, multibootPrintM
 import { CONSOLE_LOGLEVEL_QUIET, printk, setConsoleLoglevel, setPrintkTime } from "./printk";
 import { LOKUM_COMPILE_BY, LOKUM_COMPILE_HOST, LOKUM_COMPILER, UTS_RELEASE, UTS_SYSNAME, UTS_VERSION } from "./version";
 import { moduleInit } from "./module/proc_modules";
+import { kmodInit } from "./kmod";
 import { netInit } from "./net/core";
 import { watchdogInit } from "./watchdog";
 
@@ -70,6 +71,7 @@ export function kmain(magic: u32, info: u32): void {
   netInit(); //                the network stack: lo, IPv4, sockets, /proc/net (net/core.ts)
   procCpuInit(); //             /proc/meminfo, /proc/interrupts, /proc/uptime, /proc/loadavg
   moduleInit(); //              the module loader: /proc/modules, sysfs for /sys/module
+  kmodInit(); //                request_module runs /sbin/modprobe (kmod.ts)
   watchdogInit(); //            soft lockups: /proc/sys/kernel/watchdog_thresh (watchdog.ts)
   spawnInit(); //               pid 1 runs /sbin/init (or rdinit=)
   cpuIdle(); //                 the idle loop: run processes, halt when none is runnable

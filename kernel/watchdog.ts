@@ -42,7 +42,7 @@ import { consoleVerbose, printk } from "./printk";
 import { currentProc } from "./proc";
 import { printModules, isModuleText } from "./module/kallsyms";
 import { moduleDied } from "./module/main";
-import { addTaint } from "./fs/proc_misc";
+import { addTaint } from "./module/taint";
 import { procCreateWritable } from "./fs/procfs";
 import { SeqBuf, seqPrintf } from "./fs/seq";
 import { cmdlineHas, cmdlineNumber } from "./cmdline";
