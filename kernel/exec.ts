@@ -35,7 +35,7 @@ import { PTE_PRESENT, PTE_WRITE, USER_TOP, vmAllocUserPage, vmCreate, vmFree, vm
 import { strncpyFromUser, getUser32, USER_STACK_TOP, USER_RESERVE_PAGES } from "./uaccess";
 import { userPagesAvailable } from "./mm/oom";
 import { signalsResetOnExec } from "./signal";
-import { execApplyCreds, execClose, execEgid, execEuid, execOpen, execRead } from "./execfile";
+import { execApplyCreds, execClose, execEgid, execEuid, execOpen, execRead } from "./open_exec";
 import { filesCloseOnExec } from "./fs/fdtable";
 import { request_module } from "./kmod";
 import { tlsClear } from "./arch/x86/tls";
@@ -319,7 +319,7 @@ function execLoaded(path: usize, args: ExecArgs, bprm: LinuxBinprm): i32 {
   let base = path;
   for (let q = path; load<u8>(q) != 0; q++) if (load<u8>(q) == 0x2f) base = q + 1;
   setProcName(p, changetype<string>(base));
-  execApplyCreds(p); // set-user-ID / set-group-ID (execfile.ts)
+  execApplyCreds(p); // set-user-ID / set-group-ID (open_exec.ts)
   signalsResetOnExec(p);
   filesCloseOnExec(p);
   procSetupUserRegisters(p, <u32>r, sp);

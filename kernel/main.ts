@@ -27,7 +27,7 @@ import { cpuIdle, schedInit } from "./sched";
 import { timeInit } from "./time";
 import { sysInit } from "./sys";
 import { spawnInit } from "./init";
-import { procCpuInit } from "./proc_cpu";
+import { procSysinfoInit } from "./fs/proc_sysinfo";
 import { vfsInit, rootfsDefaults } from "./fs/fsinit";
 import { initramfsUnpack } from "./fs/initramfs";
 import { kallsymsCount } from "./kallsyms";
@@ -69,7 +69,7 @@ export function kmain(magic: u32, info: u32): void {
   consoleTtyInit(); //          N_TTY and ttyS0 (input on IRQ 4): the console as a terminal
   pciProcInit(); //             /proc/bus/pci/devices
   netInit(); //                the network stack: lo, IPv4, sockets, /proc/net (net/core.ts)
-  procCpuInit(); //             /proc/meminfo, /proc/interrupts, /proc/uptime, /proc/loadavg
+  procSysinfoInit(); //         /proc/meminfo, slabinfo, interrupts, uptime, loadavg
   moduleInit(); //              the module loader: /proc/modules, sysfs for /sys/module
   kmodInit(); //                request_module runs /sbin/modprobe (kmod.ts)
   watchdogInit(); //            soft lockups: /proc/sys/kernel/watchdog_thresh (watchdog.ts)

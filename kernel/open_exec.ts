@@ -1,4 +1,5 @@
-// execfile.ts — how exec reads an executable: open it, read bytes at an offset, close it.
+// open_exec.ts — how exec reads an executable: open it with exec's checks (Linux's open_exec in
+// fs/exec.c), read bytes at an offset, close it; and the set-user-ID ids it brings (bprm_fill_uid).
 //
 // Design note
 // -----------
