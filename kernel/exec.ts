@@ -41,12 +41,8 @@ import { request_module } from "./kmod";
 import { tlsClear } from "./arch/x86/tls";
 import { inodePath } from "./fs/namei";
 import { currentFsCwd } from "./fs/fdtable";
+import { E2BIG, ENOEXEC, ENOMEM, EFAULT, ENAMETOOLONG, ELOOP } from "./lib/errno";
 
-const E2BIG: i32 = 7;
-const ENOEXEC: i32 = 8;
-const ENOMEM: i32 = 12;
-const EFAULT: i32 = 14;
-const ENAMETOOLONG: i32 = 36;
 const PATH_MAX: i32 = 4096;
 const ARG_MAX: u32 = 32768;
 const MAX_ARGS: i32 = 1024;
@@ -340,7 +336,6 @@ function execLoaded(path: usize, args: ExecArgs, bprm: LinuxBinprm): i32 {
 
 export const BINPRM_BUF_SIZE: u32 = 128;
 const BINPRM_MAX_DEPTH: i32 = 4;
-const ELOOP: i32 = 40;
 
 /** What a format sees of the file being executed, and where it puts its answer. */
 @unmanaged

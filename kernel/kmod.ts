@@ -57,7 +57,7 @@ import { sleepOnTimeout, wakeUp } from "./sched";
 import { jiffies } from "./arch/x86/pit";
 import { kmalloc, kzalloc, kfree } from "./mm/kmalloc";
 import { strlcpy, streq } from "./lib/string";
-import { EBUSY, EINTR, ELOOP, ENOENT, ENOMEM } from "./lib/errno";
+import { EBUSY, EINTR, ELOOP, ENOENT, ENOMEM, ETIME, ENAMETOOLONG } from "./lib/errno";
 import { TrapFrame } from "./arch/x86/trap";
 import { cmdlineHasFlag, cmdlineValueIs } from "./cmdline";
 import { PciDev, pciFirstDevice } from "./drivers/pci";
@@ -65,7 +65,6 @@ import { KERNELD_REQUEST_MODULE, kerneldRunning, kerneldSend } from "./kerneld";
 
 declare function ret_to_user(frame: TrapFrame): void;
 
-const ETIME: i32 = 62;
 const HZ: u32 = 100;
 export const MODULE_NAME_MAX: i32 = 64; // the longest NAME (Linux's MODULE_NAME_LEN)
 export const MAX_KMOD_CONCURRENT: i32 = 8; // Linux: 50
@@ -294,8 +293,6 @@ export function request_module(fmt: string, ...args: unknown[]): i32 {
   kfree(name);
   return r;
 }
-
-const ENAMETOOLONG: i32 = 36;
 
 /** request_module for an already formatted name. */
 export function requestModuleName(name: usize): i32 {

@@ -23,9 +23,7 @@ import { inode_permission, MAY_EXEC } from "./fs/permission";
 import { mountOfSuper, MS_NOEXEC, MS_NOSUID } from "./fs/super";
 import { credsExec } from "./cred";
 import { Proc } from "./proc";
-import { isErr, ptrErr } from "./lib/errno";
-
-const EACCES: i32 = 13;
+import { isErr, ptrErr, EACCES } from "./lib/errno";
 
 let file: File = null;
 let fileMode: u32 = 0;
