@@ -6,9 +6,10 @@
 // kills the emulator), the console before anything prints, the boot information is copied
 // before any memory is reused.
 //
-// After boot the CPU idles: `sti; hlt` in a loop, waking for interrupts. All IRQ lines are
-// masked at the PIC for now, so nothing wakes it yet; but the loop is the one the scheduler's
-// idle task will keep.
+// At the end kmain becomes the idle task (pid 0, sched.ts cpuIdle): it runs whatever process is
+// runnable and otherwise halts (`sti; hlt`) until an interrupt makes one runnable. picInit masks
+// every IRQ line; each driver's requestIrq unmasks its own (irq.ts): the timer (IRQ 0, HZ = 100),
+// the serial console (IRQ 4), and the disk and network drivers that modules add.
 
 import { gdtInit } from "./arch/x86/gdt";
 import { idtInit } from "./arch/x86/idt";

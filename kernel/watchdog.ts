@@ -22,8 +22,8 @@
 //     watchdog: BUG: soft lockup - CPU#0 stuck for 2s! [insmod:35]
 //     Modules linked in: spin(O+)
 //     CPU: 0 PID: 35 Comm: insmod Tainted: G           O L     …
-//     EIP: 0060:[<c8812034>] spin_init+0x14/0x40 [spin]
-//     EIP is at modules/test/spin.ts:20
+//     EIP: 0060:[<c8812034>] spin_forever+0x14/0x40 [spin]
+//     EIP is at test-modules/spin.ts:6        (the module of test/guest/robust.test.ts)
 //     …registers, call trace…
 //
 // and taints the kernel with L (TAINT_SOFTLOCKUP). Then, beyond Linux: when the loop is module
