@@ -24,7 +24,7 @@
 // (insmod -f), O from a module without "intree=Y" in .modinfo (every module built outside
 // `lokum build`, e.g. by `lokum cc --kind module`).
 
-import { printk } from "../printk";
+import { KERN_CONT, printk } from "../printk";
 import { SeqBuf, seqPutc } from "../fs/seq";
 import { MODULE_STATE_COMING, MODULE_STATE_GOING, Module } from "./module";
 
@@ -64,15 +64,15 @@ export function addTaintModule(mod: Module, bit: u32): void {
 /** The oops line's part: "Not tainted" or "Tainted: " and 19 letters (printk). */
 export function printTainted(): void {
   if (taintedMask == 0) {
-    printk("\x01cNot tainted");
+    printk(KERN_CONT + "Not tainted");
     return;
   }
-  printk("\x01cTainted: ");
+  printk(KERN_CONT + "Tainted: ");
   for (let bit: u32 = 0; bit < TAINT_FLAGS_COUNT; bit++) {
-    let c: u8 = 0x20;
+    let c: u8 = " ".charCodeAt(0);
     if ((taintedMask & (<u32>1 << bit)) != 0) c = letter(bit);
-    else if (bit == 0) c = 0x47; // G: only GPL-compatible modules
-    printk("\x01c%c", c);
+    else if (bit == 0) c = "G".charCodeAt(0); // G: only GPL-compatible modules
+    printk(KERN_CONT + "%c", c);
   }
 }
 
@@ -97,11 +97,11 @@ export function moduleFlags(mod: Module, buf: usize): void {
     store<u8>(buf, 0);
     return;
   }
-  store<u8>(buf, 0x28);
+  store<u8>(buf, "(".charCodeAt(0));
   let n = 1 + moduleTaintLetters(mod, buf + 1);
-  if (going) store<u8>(buf + n++, 0x2d);
-  if (coming) store<u8>(buf + n++, 0x2b);
-  store<u8>(buf + n++, 0x29);
+  if (going) store<u8>(buf + n++, "-".charCodeAt(0));
+  if (coming) store<u8>(buf + n++, "+".charCodeAt(0));
+  store<u8>(buf + n++, ")".charCodeAt(0));
   store<u8>(buf + n, 0);
 }
 
@@ -111,5 +111,5 @@ const letterBuffer = new StaticArray<u8>(24);
 export function showModuleTaint(mod: Module, m: SeqBuf): void {
   const n = moduleTaintLetters(mod, changetype<usize>(letterBuffer));
   for (let i: u32 = 0; i < n; i++) seqPutc(m, letterBuffer[i]);
-  seqPutc(m, 0x0a);
+  seqPutc(m, "\n".charCodeAt(0));
 }
