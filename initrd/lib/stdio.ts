@@ -102,7 +102,7 @@ function emitNumber(value: i32, base: u32, signed: bool, upper: bool, width: i32
   const letters = upper ? "A".charCodeAt(0) - 10 : "a".charCodeAt(0) - 10;
   while (v != 0 || (n == 0 && precision != 0)) {
     const d = i32(v % base);
-    digitBuf[n++] = u8(d < 10 ? 48 + d : letters + d);
+    digitBuf[n++] = u8(d < 10 ? "0".charCodeAt(0) + d : letters + d);
     v = v / base;
   }
   const digits = precision > n ? precision : n;

@@ -65,9 +65,9 @@ function number(s: usize): i32 {
 
 function fileTest(op: i32, path: usize): bool {
   const st = changetype<Stat>(changetype<usize>(statBuf));
-  if (op == "r".charCodeAt(0)) return access(path, 4) == 0; // -r
-  if (op == "w".charCodeAt(0)) return access(path, 2) == 0; // -w
-  if (op == "x".charCodeAt(0)) return access(path, 1) == 0; // -x
+  if (op == "r".charCodeAt(0)) return access(path, 4) == 0;
+  if (op == "w".charCodeAt(0)) return access(path, 2) == 0;
+  if (op == "x".charCodeAt(0)) return access(path, 1) == 0;
   if (op == "L".charCodeAt(0) || op == "h".charCodeAt(0)) return lstat(path, st) == 0 && (i32(st.mode) & S_IFMT) == S_IFLNK;
   if (stat(path, st) != 0) return false;
   const type = i32(st.mode) & S_IFMT;

@@ -205,13 +205,13 @@ export function humanSize(buf: usize, bytes: u32): void {
   let n = 0;
   let v = whole;
   do {
-    digits[n++] = u8(48 + v % 10);
+    digits[n++] = u8("0".charCodeAt(0) + v % 10);
     v /= 10;
   } while (v != 0);
   while (n > 0) store<u8>(p++, digits[--n]);
   if (unit > 0) {
     store<u8>(p++, ".".charCodeAt(0));
-    store<u8>(p++, u8(48 + tenths));
+    store<u8>(p++, u8("0".charCodeAt(0) + tenths));
     store<u8>(p++, load<u8>(changetype<usize>(units) + unit));
   }
   store<u8>(p, 0);
