@@ -150,7 +150,8 @@ export function sys_statx(dirfd: i32, upath: u32, flags: u32, mask: u32, ubuf: u
   return copyToUser(ubuf, k, 256);
 }
 
-/** The path "DIR/rel" in a new kernel buffer for dirfd-relative calls, or an error pointer. */
+/** The path "DIR/rel" in a new kernel buffer for dirfd-relative calls (free it with putname:
+ *  an absolute path comes back as getname gave it), or an error pointer. */
 function pathAt(dirfd: i32, upath: u32): usize {
   const rel = getname(upath);
   if (isErr(rel)) return rel;
@@ -185,7 +186,7 @@ export function sys_openat(dirfd: i32, upath: u32, flags: u32, mode: u32): i32 {
   const path = pathAt(dirfd, upath);
   if (isErr(path)) return ptrErr(path);
   const f = vfsOpen(path, flags, mode);
-  kfree(path);
+  putname(path);
   if (isErr(changetype<usize>(f))) return ptrErr(changetype<usize>(f));
   const fd = fdAlloc(f, 0, (flags & O_CLOEXEC) != 0);
   if (fd < 0) filePut(f);

@@ -244,11 +244,27 @@ function reportPageFault(frame: TrapFrame): void {
   printk("\x011#PF: error_code(0x%04x) - %s\n", code, changetype<i32>(why));
 }
 
-function showRegisters(frame: TrapFrame): void {
+/** "CPU: 0 PID: 1 Comm: sh Not tainted 0.1.0-lokum #1", the first line of registers and stacks. */
+function showCpuLine(): void {
   const p = currentProc();
   printk("\x014CPU: 0 PID: %d Comm: %s ", p != null ? p.pid : 0, changetype<i32>(p != null ? changetype<string>(p.name) : "swapper"));
   printTainted(); // "Not tainted" or "Tainted: P           O      " (module/taint.ts)
   printk("\x01c %s %s\n", changetype<i32>(UTS_RELEASE), changetype<i32>(UTS_VERSION));
+}
+
+/**
+ * Linux's dump_stack(): who is running and how it got here, without stopping anything. Code
+ * that finds something wrong but can go on (kfree of a pointer kmalloc never gave) calls it so
+ * that the log names the caller.
+ */
+export function dump_stack(): void {
+  showCpuLine();
+  showCallTrace(read_ebp());
+}
+EXPORT_SYMBOL(dump_stack);
+
+function showRegisters(frame: TrapFrame): void {
+  showCpuLine();
   printk("\x014EIP: %04x:[<%08x>] ", frame.cs & 0xffff, frame.eip);
   printSymbol(frame.eip, false);
   printk("\n");
