@@ -183,5 +183,6 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
 }
 
 function typeLetter(c: i32): bool {
-  return c == "f".charCodeAt(0) || c == "d".charCodeAt(0) || c == "l".charCodeAt(0) || c == "c".charCodeAt(0) || c == "b".charCodeAt(0) || c == "p".charCodeAt(0) || c == "s".charCodeAt(0);
+  return c == "f".charCodeAt(0) || c == "d".charCodeAt(0) || c == "l".charCodeAt(0) || c == "c".charCodeAt(0) || c == "b".charCodeAt(0) ||
+    c == "p".charCodeAt(0) || c == "s".charCodeAt(0);
 }

@@ -204,7 +204,9 @@ function unary(): i32 {
     const a = i32(load<u8>(p)), b = i32(load<u8>(p, 1));
     let op = -1;
     if (a == "=".charCodeAt(0) && b != "=".charCodeAt(0)) op = 0;
-    else if (b == "=".charCodeAt(0) && (a == "+".charCodeAt(0) || a == "-".charCodeAt(0) || a == "*".charCodeAt(0) || a == "/".charCodeAt(0) || a == "%".charCodeAt(0))) op = a == "+".charCodeAt(0) ? 14 : a == "-".charCodeAt(0) ? 15 : a == "*".charCodeAt(0) ? 16 : a == "/".charCodeAt(0) ? 17 : 18;
+    else if (b == "=".charCodeAt(0) && (a == "+".charCodeAt(0) || a == "-".charCodeAt(0) || a == "*".charCodeAt(0) || a == "/".charCodeAt(0) || a == "%".charCodeAt(0))) {
+      op = a == "+".charCodeAt(0) ? 14 : a == "-".charCodeAt(0) ? 15 : a == "*".charCodeAt(0) ? 16 : a == "/".charCodeAt(0) ? 17 : 18;
+    }
     if (op < 0) return variableNumber(name, len);
     p += op == 0 ? 1 : 2;
     let v = ternary();

@@ -36,7 +36,8 @@ let pending = new StaticArray<i32>(MAX_PENDING);
 let pendingCount = 0;
 
 function isOperatorChar(c: i32): bool {
-  return c == "|".charCodeAt(0) || c == "&".charCodeAt(0) || c == ";".charCodeAt(0) || c == "<".charCodeAt(0) || c == ">".charCodeAt(0) || c == "(".charCodeAt(0) || c == ")".charCodeAt(0);
+  return c == "|".charCodeAt(0) || c == "&".charCodeAt(0) || c == ";".charCodeAt(0) || c == "<".charCodeAt(0) || c == ">".charCodeAt(0) ||
+    c == "(".charCodeAt(0) || c == ")".charCodeAt(0);
 }
 
 function addToken(kind: i32, text: usize): void {

@@ -69,7 +69,10 @@ function escape(p: usize, inPercentB: bool): usize {
     let k = 0;
     for (; k < 2; k++) {
       const h = i32(load<u8>(q));
-      const d = h >= "0".charCodeAt(0) && h <= "9".charCodeAt(0) ? h - "0".charCodeAt(0) : h >= "a".charCodeAt(0) && h <= "f".charCodeAt(0) ? h - "a".charCodeAt(0) + 10 : h >= "A".charCodeAt(0) && h <= "F".charCodeAt(0) ? h - "A".charCodeAt(0) + 10 : -1;
+      const d = h >= "0".charCodeAt(0) && h <= "9".charCodeAt(0) ? h - "0".charCodeAt(0)
+        : h >= "a".charCodeAt(0) && h <= "f".charCodeAt(0) ? h - "a".charCodeAt(0) + 10
+        : h >= "A".charCodeAt(0) && h <= "F".charCodeAt(0) ? h - "A".charCodeAt(0) + 10
+        : -1;
       if (d < 0) break;
       v = v * 16 + d;
       q++;
@@ -125,7 +128,8 @@ function onePass(format: usize): bool {
     let nWords = 0;
     store<u8>(buf + n++, "%".charCodeAt(0));
     p++;
-    while (load<u8>(p) == "-".charCodeAt(0) || load<u8>(p) == "+".charCodeAt(0) || load<u8>(p) == " ".charCodeAt(0) || load<u8>(p) == "0".charCodeAt(0) || load<u8>(p) == "#".charCodeAt(0)) {
+    while (load<u8>(p) == "-".charCodeAt(0) || load<u8>(p) == "+".charCodeAt(0) || load<u8>(p) == " ".charCodeAt(0) ||
+        load<u8>(p) == "0".charCodeAt(0) || load<u8>(p) == "#".charCodeAt(0)) {
       if (n < 28) store<u8>(buf + n++, load<u8>(p));
       p++;
     }

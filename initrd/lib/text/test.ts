@@ -35,8 +35,9 @@ function fail(word: usize, what: string): void {
 function isUnary(s: usize): bool {
   if (load<u8>(s) != "-".charCodeAt(0) || load<u8>(s, 1) == 0 || load<u8>(s, 2) != 0) return false;
   const c = i32(load<u8>(s, 1));
-  return c == "e".charCodeAt(0) || c == "f".charCodeAt(0) || c == "d".charCodeAt(0) || c == "r".charCodeAt(0) || c == "w".charCodeAt(0) || c == "x".charCodeAt(0) || c == "s".charCodeAt(0) || c == "L".charCodeAt(0) ||
-    c == "h".charCodeAt(0) || c == "b".charCodeAt(0) || c == "c".charCodeAt(0) || c == "p".charCodeAt(0) || c == "z".charCodeAt(0) || c == "n".charCodeAt(0) || c == "t".charCodeAt(0);
+  return c == "e".charCodeAt(0) || c == "f".charCodeAt(0) || c == "d".charCodeAt(0) || c == "r".charCodeAt(0) || c == "w".charCodeAt(0) ||
+    c == "x".charCodeAt(0) || c == "s".charCodeAt(0) || c == "L".charCodeAt(0) || c == "h".charCodeAt(0) || c == "b".charCodeAt(0) ||
+    c == "c".charCodeAt(0) || c == "p".charCodeAt(0) || c == "z".charCodeAt(0) || c == "n".charCodeAt(0) || c == "t".charCodeAt(0);
 }
 
 function isBinary(s: usize): bool {
