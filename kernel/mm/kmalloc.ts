@@ -20,7 +20,7 @@
 // another kmalloc.
 
 import { allocPage, allocPages, freePage, freePages, PAGE_SIZE } from "./pmm";
-import { printk } from "../printk";
+import { KERN_ERR, printk } from "../printk";
 import { dump_stack } from "../arch/x86/trap";
 
 const HEADER_SIZE: u32 = 16;
@@ -138,7 +138,7 @@ export function kfree(ptr: usize): void {
     return;
   }
   if (h.magic != SLAB_MAGIC || h.inUse == 0) {
-    printk("\x013kfree: bad pointer 0x%08x\n", ptr);
+    printk(KERN_ERR + "kfree: bad pointer 0x%08x\n", ptr);
     dump_stack(); // the caller is the bug: name it in the log
     return;
   }

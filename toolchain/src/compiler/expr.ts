@@ -647,7 +647,7 @@ export function isPure(c: ExprCompiler, e: ts.Node): boolean {
   let pure = true;
   const visit = (n: ts.Node): void => {
     if (!pure) return;
-    if (isCharCodeCall(n)) return; // a character constant ("/".charCodeAt(0)), not a call
+    if (isCharCodeCall(n)) return; // a character constant ("a".charCodeAt(0)), folded at compile time
     if (ts.isCallExpression(n)) {
       const ent = ts.isIdentifier(n.expression) ? c.entity(n.expression) : undefined;
       if (ent?.kind !== "intrinsic" || !PURE_INTRINSICS.has(ent.name)) pure = false;
