@@ -13,8 +13,10 @@
 // Files are fetched with `cache: "no-cache"`, so after a rebuild a Reset boots the new kernel
 // (the server answers 304 when nothing changed). Offline, the service worker answers from its
 // cache (web/sw.js). The server may send any of them compressed: fetch decodes that itself.
+// The first boot of a page takes over the requests index.html started early (early.ts).
 
 import type { BootManifest } from "../emulator/lab-setup.js";
+import { takeEarly } from "./early.js";
 
 export interface BootFiles {
   kernel: Uint8Array;
@@ -24,8 +26,8 @@ export interface BootFiles {
 /** Download the boot files; `onProgress(done, total)` reports bytes over both files. */
 export async function fetchBootFiles(onProgress: (done: number, total: number) => void, signal?: AbortSignal): Promise<BootFiles> {
   const [kernelResponse, initrdResponse] = await Promise.all([
-    request("boot/lokum.elf", signal),
-    request("boot/initrd.cpio", signal),
+    takeEarly("kernel") ?? request("boot/lokum.elf", signal),
+    takeEarly("initrd") ?? request("boot/initrd.cpio", signal),
   ]);
   if (!kernelResponse.ok) {
     throw new Error(`boot/lokum.elf: ${kernelResponse.status} ${kernelResponse.statusText} (build the kernel first: npx lokum build)`);
@@ -46,6 +48,8 @@ export async function fetchBootFiles(onProgress: (done: number, total: number) =
 
 /** boot/manifest.json, or undefined when the server has none (an older build). */
 export async function fetchManifest(signal?: AbortSignal): Promise<BootManifest | undefined> {
+  const early = takeEarly("manifest");
+  if (early) return early;
   const response = await request("boot/manifest.json", signal).catch(() => undefined);
   if (!response?.ok) return undefined;
   return (await response.json()) as BootManifest;
@@ -53,7 +57,8 @@ export async function fetchManifest(signal?: AbortSignal): Promise<BootManifest 
 
 /** A file under boot/ (e.g. the snapshot), whole. */
 export async function fetchBootFile(name: string, signal?: AbortSignal): Promise<Uint8Array> {
-  const response = await request(`boot/${name}`, signal);
+  const early = /^snapshot-/.test(name) ? await takeEarly("snapshot") : undefined;
+  const response = early && new URL(early.url).pathname.endsWith(`/boot/${name}`) ? early : await request(`boot/${name}`, signal);
   if (!response.ok) throw new Error(`boot/${name}: ${response.status} ${response.statusText}`);
   return new Uint8Array(await response.arrayBuffer());
 }

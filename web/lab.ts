@@ -19,10 +19,11 @@
 // Every boot has a generation number. A Reset bumps it, so a boot still downloading or starting
 // notices that it is stale and gives up instead of wiring a second machine to the terminal.
 
-import { createBrowserMachine, v86WasmModule } from "../emulator/browser.js";
+import { adoptV86Wasm, createBrowserMachine, v86WasmModule } from "../emulator/browser.js";
 import { LAB_SETUP, sameSetup, type LabMachineSetup } from "../emulator/lab-setup.js";
 import type { Machine } from "../emulator/machine.js";
 import { fetchBootFile, fetchBootFiles, fetchManifest, type BootFiles } from "./boot-files.js";
+import { discardEarly, takeEarly } from "./early.js";
 import type { StatusIndicator } from "./status.js";
 import type { LabTerminal } from "./terminal.js";
 
@@ -107,6 +108,8 @@ export class Lab {
     const stale = (): boolean => generation !== this.generation;
     try {
       this.status.set("downloading");
+      const earlyWasm = takeEarly("wasm");
+      if (earlyWasm) adoptV86Wasm(earlyWasm);
       void v86WasmModule().catch(() => undefined); // compile v86 while the files download (errors show at start)
       // The boot files are needed either way (a snapshot's machine still reboots from them):
       // fetch them while the manifest says whether there is a snapshot.
@@ -120,6 +123,7 @@ export class Lab {
         downloading,
         snapshotName ? fetchBootFile(snapshotName).catch(() => undefined) : undefined,
       ]);
+      discardEarly(); // what the page's early script fetched and this boot did not want
       if (stale()) return;
       this.mark("files");
       this.files = files;
