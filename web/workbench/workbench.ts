@@ -478,7 +478,7 @@ export class Workbench {
 /** Put the workbench into the page (left of the terminal) and register lab.build. */
 export function installWorkbench(terminal: WorkbenchTerminal = {}): Workbench {
   const bench = new Workbench(terminal);
-  const placeholder = document.getElementById("workbench"); // index.html keeps its place while it loads
+  const placeholder = document.getElementById("workbench-placeholder"); // index.html keeps its place while it loads
   if (placeholder) placeholder.replaceWith(bench.root);
   else (document.querySelector<HTMLElement>("main.screen, .screen") ?? document.body).prepend(bench.root);
   document.body.classList.add("with-workbench");
