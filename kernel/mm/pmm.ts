@@ -19,7 +19,7 @@
 // Runs of contiguous pages (allocPages) are for kmalloc's large objects.
 
 import { KERNEL_VIRTUAL_BASE, initrdEnd, initrdStart, memoryRegionBase, memoryRegionCount, memoryRegionLength, memoryRegionType, E820_USABLE } from "../multiboot";
-import { printk } from "../printk";
+import { KERN_ERR, KERN_INFO, printk } from "../printk";
 
 export const PAGE_SIZE: u32 = 4096;
 export const PAGE_SHIFT: u32 = 12;
@@ -123,7 +123,7 @@ export function pmmInit(): void {
   reserveRange(0, LOW_RESERVED);
   reserveRange(0x100000, imageEnd());
   if (initrdStart != 0) reserveRange(initrdStart, initrdEnd);
-  printk("\x016pmm: %u pages of RAM, %u free (%uK)\n", totalPages, freeCount, freeCount * 4);
+  printk(KERN_INFO + "pmm: %u pages of RAM, %u free (%uK)\n", totalPages, freeCount, freeCount * 4);
 }
 
 /** Gives the initrd's pages back once it is unpacked (Linux's "Freeing initrd memory"). */
@@ -137,7 +137,7 @@ export function pmmFreeInitrd(): void {
     memory_fill(physToVirt(first << 12), 0, (last - first) << 12);
     markRange(first, last, false);
   }
-  printk("\x016Freeing initrd memory: %uK\n", (initrdEnd - initrdStart) / 1024);
+  printk(KERN_INFO + "Freeing initrd memory: %uK\n", (initrdEnd - initrdStart) / 1024);
 }
 
 /** A zeroed page (kernel virtual address), or 0 when memory is exhausted. */
@@ -187,7 +187,7 @@ export function allocPages(count: u32): usize {
 export function freePage(va: usize): void {
   const frame = virtToPhys(va) >> 12;
   if ((va & 4095) != 0 || frame >= frameCount || !isUsed(frame)) {
-    printk("\x013pmm: bad freePage(0x%08x)\n", va);
+    printk(KERN_ERR + "pmm: bad freePage(0x%08x)\n", va);
     return;
   }
   markFree(frame);
