@@ -2,8 +2,9 @@
 // restore it, reset it.
 //
 //   boot()     read boot/manifest.json; when the build made a snapshot of *this* machine
-//              (same key, same setup) download it with the boot files and restore it — the
-//              prompt is there at once; otherwise (or with ?cold) boot from the kernel.
+//              (same key, same setup) download it with the boot files and start the machine
+//              from it — the prompt is there at once; otherwise (or with ?cold) boot from the
+//              kernel. The first boot takes over the downloads index.html began (early.ts).
 //   reset()    destroy the machine and boot a fresh one the same way (files fetched again,
 //              so a rebuilt kernel is picked up).
 //   save()     the whole machine as a v86 state (RAM, devices, the serial ports' state).
@@ -105,7 +106,8 @@ export class Lab {
 
   async boot(): Promise<void> {
     const generation = ++this.generation;
-    this.timings = this.timings.script !== undefined && this.source === undefined ? { script: this.timings.script } : {};
+    // The page's first boot keeps the "script" mark (when main.ts ran); a Reset's boot starts afresh.
+    this.timings = this.source === undefined && this.timings.script !== undefined ? { script: this.timings.script } : {};
     const stale = (): boolean => generation !== this.generation;
     try {
       this.status.set("downloading");
