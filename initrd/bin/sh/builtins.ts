@@ -70,7 +70,7 @@ export function popLocals(mark: i32): void {
 /** local NAME[=V]: saves NAME's value for popLocals, then assigns. Also how `NAME=V cmd` holds
  *  for a builtin or a function only (exec.ts). */
 export function makeLocal(arg: usize): void {
-  const eq = strchr(arg, 61);
+  const eq = strchr(arg, "=".charCodeAt(0));
   const len = eq != 0 ? i32(eq - arg) : strlen(arg);
   const name = malloc(len + 1);
   memcpy(name, arg, len);
@@ -118,7 +118,7 @@ function isIfs(c: i32, ifs: usize): bool {
 }
 
 function isIfsSpace(c: i32, ifs: usize): bool {
-  return (c == 32 || c == 9 || c == 10) && isIfs(c, ifs);
+  return (c == " ".charCodeAt(0) || c == "\t".charCodeAt(0) || c == "\n".charCodeAt(0)) && isIfs(c, ifs);
 }
 
 /** read [-r] [NAME…]: one line of standard input, split at $IFS into the names (the last
@@ -144,14 +144,14 @@ function readCommand(argc: i32, argv: usize): i32 {
       eof = true;
       break;
     }
-    if (c == 10) break;
-    if (c == 92 && !raw) {
+    if (c == "\n".charCodeAt(0)) break;
+    if (c == "\\".charCodeAt(0) && !raw) {
       const next = nextInputByte();
       if (next < 0) {
         eof = true;
         break;
       }
-      if (next == 10) continue; // backslash-newline: the line goes on
+      if (next == "\n".charCodeAt(0)) continue; // backslash-newline: the line goes on
       if (n < READ_MAX) store<u8>(buf + n++, u8(next));
       continue;
     }
@@ -203,9 +203,9 @@ function setCommand(argc: i32, argv: usize): i32 {
       break;
     }
     const sign = load<u8>(a);
-    if (sign != 45 && sign != 43) break;
+    if (sign != "-".charCodeAt(0) && sign != "+".charCodeAt(0)) break;
     for (let p = a + 1; load<u8>(p) != 0; p++) {
-      if (load<u8>(p) == 101) shell.errexit = sign == 45; // -e / +e
+      if (load<u8>(p) == "e".charCodeAt(0)) shell.errexit = sign == "-".charCodeAt(0); // -e / +e
     }
   }
   if (argc == 1) {
@@ -247,7 +247,7 @@ function joinArgs(argc: i32, argv: usize): usize {
   for (let i = 1; i < argc; i++) {
     const a = load<usize>(argv + 4 * i);
     const len = strlen(a);
-    if (i > 1) store<u8>(text + n++, 32);
+    if (i > 1) store<u8>(text + n++, " ".charCodeAt(0));
     memcpy(text + n, a, len);
     n += len;
   }
@@ -364,7 +364,7 @@ export function runBuiltin(argc: i32, argv: usize): i32 {
       fprintf(2, "%s\n", errorText());
       return 1;
     }
-    printf("%s\n", changetype<usize>(cwdBuf));
+    printf("%s\n", cwdBuf);
     return 0;
   }
   if (streq(name, "cd")) {
@@ -391,7 +391,7 @@ export function runBuiltin(argc: i32, argv: usize): i32 {
     }
     for (let i = 1; i < argc; i++) {
       const arg = load<usize>(argv + 4 * i);
-      if (strchr(arg, 61) != 0) {
+      if (strchr(arg, "=".charCodeAt(0)) != 0) {
         assign(arg, true);
       } else {
         const slot = shellVarSlot(arg, strlen(arg));
