@@ -13,7 +13,7 @@ function commandLineAddress(): usize {
 }
 
 function isSeparator(c: u8): bool {
-  return c == 0x20 || c == 0x09 || c == 0x0a || c == 0;
+  return c == " ".charCodeAt(0) || c == "\t".charCodeAt(0) || c == "\n".charCodeAt(0) || c == 0;
 }
 
 /**
@@ -25,14 +25,14 @@ function findParameter(name: string, withValue: bool): usize {
   let found: usize = 0;
   let p = commandLineAddress();
   while (load<u8>(p) != 0) {
-    while (load<u8>(p) == 0x20) p++;
+    while (load<u8>(p) == " ".charCodeAt(0)) p++;
     if (load<u8>(p) == 0) break;
     // compare the name
     let i: usize = 0;
     while (load<u8>(nameAddress + i) != 0 && load<u8>(p + i) == load<u8>(nameAddress + i)) i++;
     if (load<u8>(nameAddress + i) == 0) {
       const after = load<u8>(p + i);
-      if (withValue && after == 0x3d) found = p + i + 1; // '='
+      if (withValue && after == "=".charCodeAt(0)) found = p + i + 1;
       else if (!withValue && isSeparator(after)) found = p + i;
     }
     while (!isSeparator(load<u8>(p))) p++;

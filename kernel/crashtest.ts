@@ -19,7 +19,7 @@
 
 import { TrapFrame, registerDieNotifier } from "./arch/x86/trap";
 import { cmdlineHas, cmdlineValueIs } from "./cmdline";
-import { printk } from "./printk";
+import { KERN_ERR, KERN_INFO, KERN_WARNING, printk } from "./printk";
 import { watchdogSetup } from "./watchdog";
 import { stackGuardStart } from "./stackguard";
 import { currentProc } from "./proc";
@@ -116,10 +116,10 @@ export function crashtestRun(): void {
   if (!cmdlineHas("crash")) return;
   const kind = crashKind();
   if (kind == 0) {
-    printk("\x014crashtest: unknown crash= type (divide, ud, gp, pagefault, nested, softlockup, stackoverflow)\n");
+    printk(KERN_WARNING + "crashtest: unknown crash= type (divide, ud, gp, pagefault, nested, softlockup, stackoverflow)\n");
     return;
   }
-  printk("\x016crashtest: triggering a fault\n");
+  printk(KERN_INFO + "crashtest: triggering a fault\n");
   crashtestLevel1(kind);
-  printk("\x013crashtest: the fault did not happen\n");
+  printk(KERN_ERR + "crashtest: the fault did not happen\n");
 }

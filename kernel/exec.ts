@@ -47,6 +47,8 @@ import { tlsClear } from "./arch/x86/tls";
 import { inodePath } from "./fs/namei";
 import { currentFsCwd } from "./fs/fdtable";
 
+const SLASH = "/".charCodeAt(0);
+
 const E2BIG: i32 = 7;
 const ENOEXEC: i32 = 8;
 const ENOMEM: i32 = 12;
@@ -315,12 +317,12 @@ function setupStack(pd: usize, args: ExecArgs, eh: ElfHeader, p: Proc, entry: u3
 function setExePath(p: Proc, path: usize): void {
   const exe = changetype<usize>(p.exe);
   let n: u32 = 0;
-  if (load<u8>(path) != 0x2f) {
+  if (load<u8>(path) != SLASH) {
     const r = inodePath(currentFsCwd(), exe, 128);
     n = r > 0 ? <u32>r : 0;
     if (n == 1) n = 0; // "/" itself
-    while (load<u8>(path) == 0x2e && load<u8>(path + 1) == 0x2f) path += 2;
-    if (n < 127) store<u8>(exe + n++, 0x2f);
+    while (load<u8>(path) == ".".charCodeAt(0) && load<u8>(path + 1) == SLASH) path += 2;
+    if (n < 127) store<u8>(exe + n++, SLASH);
   }
   for (let q = path; load<u8>(q) != 0 && n < 127; q++) store<u8>(exe + n++, load<u8>(q));
   store<u8>(exe + n, 0);
@@ -375,7 +377,7 @@ function execLoaded(path: usize, args: ExecArgs, bprm: LinuxBinprm): i32 {
   tlsClear(p); // no TLS segment in the new program (arch/x86/tls.ts)
   p.clearChildTid = 0;
   let base = path;
-  for (let q = path; load<u8>(q) != 0; q++) if (load<u8>(q) == 0x2f) base = q + 1;
+  for (let q = path; load<u8>(q) != 0; q++) if (load<u8>(q) == SLASH) base = q + 1;
   setProcName(p, changetype<string>(base));
   execApplyCreds(p); // set-user-ID / set-group-ID (execfile.ts)
   signalsResetOnExec(p);
@@ -467,7 +469,7 @@ export function binprmSetInterpreter(bprm: LinuxBinprm, interp: string, arg1: st
 }
 
 function printable(c: u8): bool {
-  return c == 9 || c == 10 || (c >= 0x20 && c <= 0x7e);
+  return c == "\t".charCodeAt(0) || c == "\n".charCodeAt(0) || (c >= " ".charCodeAt(0) && c <= "~".charCodeAt(0));
 }
 
 // ---- "#!" scripts (Linux's binfmt_script, built in) ------------------------------------------
@@ -479,16 +481,16 @@ function printable(c: u8): bool {
 // counts towards BINPRM_MAX_DEPTH (then ELOOP).
 
 function isBlank(c: u8): bool {
-  return c == 0x20 || c == 0x09;
+  return c == " ".charCodeAt(0) || c == "\t".charCodeAt(0);
 }
 
 let scriptInterp = new StaticArray<u8>(128);
 let scriptArg = new StaticArray<u8>(128);
 
 function loadScript(bprm: LinuxBinprm): i32 {
-  if (bprm.size < 2 || bprm.buf[0] != 0x23 || bprm.buf[1] != 0x21) return -ENOEXEC; // "#!"
+  if (bprm.size < 2 || bprm.buf[0] != "#".charCodeAt(0) || bprm.buf[1] != "!".charCodeAt(0)) return -ENOEXEC;
   let end = 2;
-  while (end < bprm.size && bprm.buf[end] != 0x0a && bprm.buf[end] != 0) end++;
+  while (end < bprm.size && bprm.buf[end] != "\n".charCodeAt(0) && bprm.buf[end] != 0) end++;
   const truncated = end == <i32>BINPRM_BUF_SIZE; // no end of line among the bytes read
   let i = 2;
   while (i < end && isBlank(bprm.buf[i])) i++;

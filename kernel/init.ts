@@ -21,7 +21,7 @@ import { kernelExecve } from "./exec";
 import { kthreadCreate } from "./fork";
 import { kmodColdplug } from "./kmod";
 import { panic } from "./panic";
-import { printk } from "./printk";
+import { KERN_ERR, KERN_INFO, KERN_WARNING, printk } from "./printk";
 import { TrapFrame } from "./arch/x86/trap";
 import { fileGet, vfsOpen } from "./fs/file";
 import { fdAlloc } from "./fs/fdtable";
@@ -37,7 +37,7 @@ const envp: StaticArray<string> = ["HOME=/", "TERM=linux", null];
 let lastError: i32 = 0;
 
 function runInit(path: string): bool {
-  printk("\x016Run %s as init process\n", changetype<i32>(path));
+  printk(KERN_INFO + "Run %s as init process\n", path);
   argv[0] = changetype<usize>(path);
   argv[1] = 0;
   lastError = kernelExecve(path, changetype<usize>(argv), changetype<usize>(envp));
@@ -47,7 +47,7 @@ function runInit(path: string): bool {
 /** One of the default paths: a missing one is passed over silently. */
 function tryInit(path: string): bool {
   if (runInit(path)) return true;
-  if (lastError != -2) printk("\x013Starting init: %s exists but couldn't execute it (error %d)\n", changetype<i32>(path), lastError);
+  if (lastError != -2) printk(KERN_ERR + "Starting init: %s exists but couldn't execute it (error %d)\n", path, lastError);
   return false;
 }
 
@@ -55,7 +55,7 @@ function tryInit(path: string): bool {
 function openConsole(): void {
   const f = vfsOpen(changetype<usize>("/dev/console"), O_RDWR, 0);
   if (isErr(changetype<usize>(f))) {
-    printk("\x014Warning: unable to open an initial console.\n");
+    printk(KERN_WARNING + "Warning: unable to open an initial console.\n");
     return;
   }
   fdAlloc(f, 0, false);
@@ -71,11 +71,11 @@ function initThread(arg: usize): i32 {
   const requested = changetype<string>(changetype<usize>(rdinit));
   if (cmdlineValue("rdinit", changetype<usize>(rdinit), 256)) {
     ok = runInit(requested);
-    if (!ok) printk("\x013Failed to execute %s (error %d)\n", changetype<i32>(requested), lastError);
+    if (!ok) printk(KERN_ERR + "Failed to execute %s (error %d)\n", requested, lastError);
   }
   if (!ok && cmdlineValue("init", changetype<usize>(rdinit), 256)) {
     ok = runInit(requested);
-    if (!ok) panic("Requested init %s failed (error %d).", changetype<i32>(requested), lastError);
+    if (!ok) panic("Requested init %s failed (error %d).", requested, lastError);
   }
   if (!ok) ok = tryInit("/sbin/init");
   if (!ok) ok = tryInit("/etc/init");

@@ -20,7 +20,7 @@
 // Actions come from a static pool (MAX_ACTIONS): no allocation in the interrupt path.
 
 import { IRQ_COUNT, picEndOfInterrupt, picIsSpurious, picMask, picUnmask } from "./arch/x86/pic";
-import { printk } from "./printk";
+import { KERN_WARNING, printk } from "./printk";
 import { SeqBuf, seqPrintf } from "./fs/seq";
 import { doSoftirq } from "./softirq";
 
@@ -97,7 +97,7 @@ export function freeIrq(irq: i32, dev: usize): void {
     action = action.next;
   }
   if (action == null) {
-    printk("\x014Trying to free already-free IRQ %d\n", irq);
+    printk(KERN_WARNING + "Trying to free already-free IRQ %d\n", irq);
     return;
   }
   if (previous == null) lineActions[irq] = action.next;
@@ -114,7 +114,7 @@ export function irqDispatch(irq: i32): void {
   }
   lineCounts[irq] = lineCounts[irq] + 1;
   let action = lineActions[irq];
-  if (action == null) printk("\x014unexpected IRQ %d: no handler\n", irq);
+  if (action == null) printk(KERN_WARNING + "unexpected IRQ %d: no handler\n", irq);
   // A line of the slave PIC is masked while its handlers run (Linux's mask_and_ack): a PCI
   // card's level-triggered line is still up at the EOI, and v86's PIC would then post a
   // cascade request (IRQ 2) that no slave IRQ backs once the handler has cleared the card —

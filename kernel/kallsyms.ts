@@ -86,5 +86,5 @@ export function printSymbol(address: u32, isReturnAddress: bool): void {
     printk("0x%08x", address);
     return;
   }
-  printk("%s+0x%x/0x%x", changetype<i32>(kallsymsName(index)), address - kallsymsAddress(index), kallsymsSize(index));
+  printk("%s+0x%x/0x%x", kallsymsName(index), address - kallsymsAddress(index), kallsymsSize(index));
 }

@@ -49,7 +49,7 @@
 // live shortly after boot, and the first prompt does not wait for them).
 // `nocoldplug` or `lokum.coldplug=0` on the command line skips it.
 
-import { vsnprintf, printk } from "./printk";
+import { KERN_ERR, KERN_WARNING, printk, vsnprintf } from "./printk";
 import { kthreadCreate } from "./fork";
 import { kernelExecve } from "./exec";
 import { currentProc, findProc, Proc, ZOMBIE, procFree } from "./proc";
@@ -195,7 +195,7 @@ function umhRun(path: usize, argv: usize, slot: i32, wait: bool): i32 {
     }
     const left = <i32>(deadline - jiffies);
     if (left <= 0) {
-      printk("\x014request_module: %s %s timed out after %d s\n", path, info.argv[n - 1], <i32>(KMOD_TIMEOUT / HZ));
+      printk(KERN_WARNING + "request_module: %s %s timed out after %d s\n", path, info.argv[n - 1], <i32>(KMOD_TIMEOUT / HZ));
       abandon(helper);
       result = -ETIME;
       break;
@@ -230,7 +230,7 @@ function takeSlot(name: usize, parent: i32): i32 {
   for (let i = parent; i >= 0; i = requests[i].parent) {
     depth++;
     if (streq(changetype<string>(changetype<usize>(requests[i].name)), changetype<string>(name)) || depth >= MAX_KMOD_DEPTH) {
-      printk("\x013request_module: runaway loop modprobe %s\n", name);
+      printk(KERN_ERR + "request_module: runaway loop modprobe %s\n", name);
       return -ELOOP;
     }
   }
@@ -238,7 +238,7 @@ function takeSlot(name: usize, parent: i32): i32 {
   while (running >= MAX_KMOD_CONCURRENT) {
     const left = <i32>(deadline - jiffies);
     if (left <= 0) {
-      printk("\x014request_module: modprobe %s cannot be processed, kmod busy with %d threads for more than %d seconds now\n", name,
+      printk(KERN_WARNING + "request_module: modprobe %s cannot be processed, kmod busy with %d threads for more than %d seconds now\n", name,
         MAX_KMOD_CONCURRENT, <i32>(KMOD_BUSY_TIMEOUT / HZ));
       return -ETIME;
     }

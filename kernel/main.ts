@@ -32,7 +32,7 @@ import { vfsInit, rootfsDefaults } from "./fs/fsinit";
 import { initramfsUnpack } from "./fs/initramfs";
 import { kallsymsCount } from "./kallsyms";
 import { bootCommandLine, initrdEnd, initrdStart, multibootInit, multibootPrintMemoryMap, usableMemoryBytes } from "./multiboot";
-import { CONSOLE_LOGLEVEL_QUIET, printk, setConsoleLoglevel, setPrintkTime } from "./printk";
+import { CONSOLE_LOGLEVEL_QUIET, KERN_INFO, KERN_NOTICE, printk, setConsoleLoglevel, setPrintkTime } from "./printk";
 import { LOKUM_COMPILE_BY, LOKUM_COMPILE_HOST, LOKUM_COMPILER, UTS_RELEASE, UTS_SYSNAME, UTS_VERSION } from "./version";
 import { moduleInit } from "./module/proc_modules";
 import { netInit } from "./net/core";
@@ -83,14 +83,14 @@ function earlyParamsInit(): void {
 }
 
 function printBootBanner(): void {
-  printk("\x015%s version %s (%s@%s) (%s) %s\n", changetype<i32>(UTS_SYSNAME), changetype<i32>(UTS_RELEASE), changetype<i32>(LOKUM_COMPILE_BY),
-    changetype<i32>(LOKUM_COMPILE_HOST), changetype<i32>(LOKUM_COMPILER), changetype<i32>(UTS_VERSION));
-  printk("\x016Command line: %s\n", changetype<i32>(bootCommandLine));
+  printk(KERN_NOTICE + "%s version %s (%s@%s) (%s) %s\n", UTS_SYSNAME, UTS_RELEASE, LOKUM_COMPILE_BY,
+    LOKUM_COMPILE_HOST, LOKUM_COMPILER, UTS_VERSION);
+  printk(KERN_INFO + "Command line: %s\n", bootCommandLine);
   multibootPrintMemoryMap();
-  if (initrdStart != 0) printk("\x016initrd: 0x%08x-0x%08x (%u bytes)\n", initrdStart, initrdEnd, initrdEnd - initrdStart);
-  else printk("\x016initrd: none\n");
+  if (initrdStart != 0) printk(KERN_INFO + "initrd: 0x%08x-0x%08x (%u bytes)\n", initrdStart, initrdEnd, initrdEnd - initrdStart);
+  else printk(KERN_INFO + "initrd: none\n");
   const imageStart = changetype<usize>(__image_start);
   const imageEnd = changetype<usize>(_end);
-  printk("\x016Memory: %uK usable RAM, kernel image 0x%08x-0x%08x (%uK), %d symbols\n", usableMemoryBytes() / 1024, imageStart, imageEnd,
+  printk(KERN_INFO + "Memory: %uK usable RAM, kernel image 0x%08x-0x%08x (%uK), %d symbols\n", usableMemoryBytes() / 1024, imageStart, imageEnd,
     (imageEnd - imageStart) / 1024, kallsymsCount());
 }

@@ -17,7 +17,7 @@
 //   mmap    size (of the rest of the entry), base (u64), length (u64), type (1 = usable);
 //           the next entry is at entry + 4 + size.
 
-import { printk } from "./printk";
+import { KERN_INFO, printk } from "./printk";
 import { strlcpy } from "./lib/string";
 
 export const MULTIBOOT_BOOTLOADER_MAGIC: u32 = 0x2badb002;
@@ -134,11 +134,11 @@ function regionTypeName(type: u32): string {
 
 /** Prints the memory map like Linux's e820 table ("BIOS-e820: [mem …] usable"). */
 export function multibootPrintMemoryMap(): void {
-  printk("\x016BIOS-provided physical RAM map:\n");
-  if (memoryRegionCount == 0) printk("\x016multiboot: no memory map\n");
+  printk(KERN_INFO + "BIOS-provided physical RAM map:\n");
+  if (memoryRegionCount == 0) printk(KERN_INFO + "multiboot: no memory map\n");
   for (let i = 0; i < memoryRegionCount; i++) {
     const last = memoryRegionBase[i] + memoryRegionLength[i] - 1;
-    printk("\x016multiboot: [mem 0x%08x%08x-0x%08x%08x] %s\n", 0, memoryRegionBase[i], 0, last, changetype<i32>(regionTypeName(memoryRegionType[i])));
+    printk(KERN_INFO + "multiboot: [mem 0x%08x%08x-0x%08x%08x] %s\n", 0, memoryRegionBase[i], 0, last, regionTypeName(memoryRegionType[i]));
   }
 }
 

@@ -6,7 +6,7 @@
 // disk first. There is nothing to flush here yet; the words stay for familiarity.)
 
 import { haltForever } from "./arch/x86/trap";
-import { consoleVerbose, printk, vprintk } from "./printk";
+import { consoleVerbose, KERN_EMERG, printk, vprintk } from "./printk";
 
 let panicking: bool = false;
 
@@ -17,10 +17,10 @@ export function panic(fmt: string, ...args: unknown[]): void {
   if (!panicking) {
     panicking = true;
     consoleVerbose();
-    printk("\x010Kernel panic - not syncing: ");
+    printk(KERN_EMERG + "Kernel panic - not syncing: ");
     vprintk(fmt, argsAddress);
     printk("\n");
-    printk("\x010---[ end Kernel panic - not syncing: ");
+    printk(KERN_EMERG + "---[ end Kernel panic - not syncing: ");
     vprintk(fmt, argsAddress);
     printk(" ]---\n");
   }

@@ -5,14 +5,16 @@
 //                8 hex digits, like Linux's %px), %% — with an optional `-` (left-align) or `0`
 //                (zero-pad) flag and a width: "%08x", "%-12s", "%5u". An `l` before the
 //                conversion is accepted and ignored (every integer is 32 bits).
-//   arguments    all 32-bit: pass a string as `changetype<i32>(s)`.
+//   arguments    all 32-bit words (`...args: unknown[]`, C's `...`): integers, strings and pointers
+//                are passed as they are.
 //   log level    a message may start with KERN_SOH ("\x01") and a digit, Linux's KERN_EMERG
 //                ("\x010") … KERN_DEBUG ("\x017"), or KERN_CONT ("\x01c") to continue the last
 //                line. Without one, a message at the start of a line gets LOGLEVEL_DEFAULT and
 //                one in the middle of a line continues it. A message is shown on the console
 //                when its level is below `consoleLoglevel` (7, or `loglevel=N` / `quiet` on the
-//                command line), exactly as in Linux. Lokum has no string concatenation, so
-//                write the level inside the literal ("\x016hello\n") or use pr_info() & co.
+//                command line), exactly as in Linux. Join the level to the format as in C:
+//                `printk(KERN_INFO + "hello\n")` is one string, folded at compile time; or use
+//                pr_info() & co.
 //
 // The variadic arguments: Lokum passes them on the stack in cdecl order, right after the fixed
 // parameters, so their address is the caller's frame pointer + 8 + 4 × (number of fixed
@@ -45,6 +47,8 @@
 import { clockMicros, clockSeconds, localClockUpdate } from "./clock";
 import { consolePutChar } from "./console";
 import { sleepOn, wakeUp } from "./sched";
+
+const SPACE = " ".charCodeAt(0);
 
 export const KERN_EMERG = "\x010";
 export const KERN_ALERT = "\x011";
@@ -189,8 +193,8 @@ function logPutChar(c: u8, ctx: usize): void {
     if (shown && printkTime) consoleStamp(lineSeconds, lineMicros);
   }
   if (shown) consolePutChar(c);
-  atLineStart = c == 0x0a;
-  if (c == 0x0a) {
+  atLineStart = c == "\n".charCodeAt(0);
+  if (c == "\n".charCodeAt(0)) {
     logFlushLine();
     return;
   }
@@ -201,22 +205,22 @@ function logPutChar(c: u8, ctx: usize): void {
 /** "[%5u.%06u] " on the console, with digits of its own (this runs inside vformat, whose
  *  number buffer may be half used). */
 function consoleStamp(seconds: u32, micros: u32): void {
-  consolePutChar(0x5b); // '['
+  consolePutChar("[".charCodeAt(0));
   let n = 0;
   do {
-    stampDigits[n++] = <u8>(0x30 + seconds % 10);
+    stampDigits[n++] = <u8>("0".charCodeAt(0) + seconds % 10);
     seconds = seconds / 10;
   } while (seconds != 0);
-  for (let i = n; i < 5; i++) consolePutChar(0x20);
+  for (let i = n; i < 5; i++) consolePutChar(SPACE);
   while (n > 0) consolePutChar(stampDigits[--n]);
-  consolePutChar(0x2e); // '.'
+  consolePutChar(".".charCodeAt(0));
   for (let i = 0; i < 6; i++) {
-    stampDigits[5 - i] = <u8>(0x30 + micros % 10);
+    stampDigits[5 - i] = <u8>("0".charCodeAt(0) + micros % 10);
     micros = micros / 10;
   }
   for (let i = 0; i < 6; i++) consolePutChar(stampDigits[i]);
-  consolePutChar(0x5d); // ']'
-  consolePutChar(0x20);
+  consolePutChar("]".charCodeAt(0));
+  consolePutChar(SPACE);
 }
 
 // ---- the formatter ----------------------------------------------------------------------------
@@ -230,16 +234,16 @@ function formatNumber(put: FormatPut, ctx: usize, value: u32, base: u32, upper: 
   let n = 0;
   do {
     const digit = value % base;
-    digitBuffer[n++] = <u8>(digit < 10 ? 0x30 + digit : (upper ? 0x41 : 0x61) + digit - 10);
+    digitBuffer[n++] = <u8>(digit < 10 ? "0".charCodeAt(0) + digit : (upper ? "A".charCodeAt(0) : "a".charCodeAt(0)) + digit - 10);
     value = value / base;
   } while (value != 0);
   const length = n + (negative ? 1 : 0);
   const padding = width > length ? width - length : 0;
-  if (!leftAlign && !zeroPad) repeat(put, ctx, 0x20, padding);
-  if (negative) put(0x2d, ctx);
-  if (!leftAlign && zeroPad) repeat(put, ctx, 0x30, padding);
+  if (!leftAlign && !zeroPad) repeat(put, ctx, SPACE, padding);
+  if (negative) put("-".charCodeAt(0), ctx);
+  if (!leftAlign && zeroPad) repeat(put, ctx, "0".charCodeAt(0), padding);
   while (n > 0) put(digitBuffer[--n], ctx);
-  if (leftAlign) repeat(put, ctx, 0x20, padding);
+  if (leftAlign) repeat(put, ctx, SPACE, padding);
   return length + padding;
 }
 
@@ -248,9 +252,9 @@ function formatString(put: FormatPut, ctx: usize, s: usize, width: i32, leftAlig
   let length = 0;
   while (load<u8>(s + <usize>length) != 0) length++;
   const padding = width > length ? width - length : 0;
-  if (!leftAlign) repeat(put, ctx, 0x20, padding);
+  if (!leftAlign) repeat(put, ctx, SPACE, padding);
   for (let i = 0; i < length; i++) put(load<u8>(s + <usize>i), ctx);
-  if (leftAlign) repeat(put, ctx, 0x20, padding);
+  if (leftAlign) repeat(put, ctx, SPACE, padding);
   return length + padding;
 }
 
@@ -265,7 +269,7 @@ export function vformat(fmt: usize, args: usize, put: FormatPut, ctx: usize): i3
   let argIndex: usize = 0;
   while (load<u8>(p) != 0) {
     const c = load<u8>(p++);
-    if (c != 0x25) { // not '%'
+    if (c != "%".charCodeAt(0)) {
       put(c, ctx);
       made++;
       continue;
@@ -273,35 +277,35 @@ export function vformat(fmt: usize, args: usize, put: FormatPut, ctx: usize): i3
     let leftAlign = false;
     let zeroPad = false;
     let width = 0;
-    if (load<u8>(p) == 0x2d) { leftAlign = true; p++; } // '-'
-    if (load<u8>(p) == 0x30) { zeroPad = true; p++; } // '0'
-    while (load<u8>(p) >= 0x30 && load<u8>(p) <= 0x39) width = width * 10 + <i32>load<u8>(p++) - 0x30;
-    while (load<u8>(p) == 0x6c) p++; // 'l'
+    if (load<u8>(p) == "-".charCodeAt(0)) { leftAlign = true; p++; }
+    if (load<u8>(p) == "0".charCodeAt(0)) { zeroPad = true; p++; }
+    while (load<u8>(p) >= "0".charCodeAt(0) && load<u8>(p) <= "9".charCodeAt(0)) width = width * 10 + <i32>load<u8>(p++) - "0".charCodeAt(0);
+    while (load<u8>(p) == "l".charCodeAt(0)) p++;
     const conversion = load<u8>(p);
     if (conversion == 0) break;
     p++;
-    if (conversion == 0x25) { // '%%'
-      put(0x25, ctx);
+    if (conversion == "%".charCodeAt(0)) {
+      put("%".charCodeAt(0), ctx);
       made++;
       continue;
     }
     const arg = load<i32>(args + 4 * argIndex++);
-    if (conversion == 0x64 || conversion == 0x69) { // 'd' 'i'
+    if (conversion == "d".charCodeAt(0) || conversion == "i".charCodeAt(0)) {
       const negative = arg < 0;
       made += formatNumber(put, ctx, negative ? <u32>(0 - arg) : <u32>arg, 10, false, negative, width, leftAlign, zeroPad);
-    } else if (conversion == 0x75) { // 'u'
+    } else if (conversion == "u".charCodeAt(0)) {
       made += formatNumber(put, ctx, <u32>arg, 10, false, false, width, leftAlign, zeroPad);
-    } else if (conversion == 0x78 || conversion == 0x58) { // 'x' 'X'
-      made += formatNumber(put, ctx, <u32>arg, 16, conversion == 0x58, false, width, leftAlign, zeroPad);
-    } else if (conversion == 0x70) { // 'p'
+    } else if (conversion == "x".charCodeAt(0) || conversion == "X".charCodeAt(0)) {
+      made += formatNumber(put, ctx, <u32>arg, 16, conversion == "X".charCodeAt(0), false, width, leftAlign, zeroPad);
+    } else if (conversion == "p".charCodeAt(0)) {
       made += formatNumber(put, ctx, <u32>arg, 16, false, false, 8, false, true);
-    } else if (conversion == 0x73) { // 's'
+    } else if (conversion == "s".charCodeAt(0)) {
       made += formatString(put, ctx, <usize>arg, width, leftAlign);
-    } else if (conversion == 0x63) { // 'c'
+    } else if (conversion == "c".charCodeAt(0)) {
       put(<u8>arg, ctx);
       made++;
     } else { // unknown: print it as it was written
-      put(0x25, ctx);
+      put("%".charCodeAt(0), ctx);
       put(conversion, ctx);
       made += 2;
       argIndex--;
@@ -360,7 +364,7 @@ export function vprintkLevel(level: i32, fmt: string, args: usize): i32 {
   let p = changetype<usize>(fmt);
   if (load<u8>(p) == KERN_SOH && load<u8>(p + 1) != 0) {
     const tag = load<u8>(p + 1);
-    if (tag >= 0x30 && tag <= 0x37) messageLevel = <i32>tag - 0x30;
+    if (tag >= "0".charCodeAt(0) && tag <= "7".charCodeAt(0)) messageLevel = <i32>tag - "0".charCodeAt(0);
     // KERN_CONT ("c"): keep the level of the line being continued
     p += 2;
   } else if (atLineStart) {

@@ -268,12 +268,12 @@ export function procSetupKthreadStart(p: Proc, fn: usize, arg: usize): void {
 /** "R", "S", "Z" … as in ps and /proc/<pid>/stat. */
 export function procStateChar(p: Proc): u8 {
   switch (p.state) {
-    case RUNNING: return 0x52; // R
-    case RUNNABLE: return 0x52;
-    case SLEEPING: return 0x53; // S
-    case ZOMBIE: return 0x5a; // Z
-    case STOPPED: return 0x54; // T
-    default: return 0x44; // D
+    case RUNNING: return "R".charCodeAt(0);
+    case RUNNABLE: return "R".charCodeAt(0);
+    case SLEEPING: return "S".charCodeAt(0);
+    case ZOMBIE: return "Z".charCodeAt(0);
+    case STOPPED: return "T".charCodeAt(0);
+    default: return "D".charCodeAt(0);
   }
 }
 

@@ -28,7 +28,7 @@
 
 import { TrapFrame, die } from "./arch/x86/trap";
 import { printSymbol } from "./kallsyms";
-import { consoleVerbose, printk } from "./printk";
+import { consoleVerbose, KERN_CONT, KERN_EMERG, printk } from "./printk";
 import { Proc, currentProc } from "./proc";
 import { KSTACK_SIZE } from "./mm/vm";
 
@@ -62,9 +62,9 @@ export function stackGuardStart(p: Proc): void {
 /** Called by guard.s, on the overflow stack, with the state of the function that overflowed. */
 export function stackOverflow(frame: TrapFrame): void {
   consoleVerbose();
-  printk("\x010BUG: kernel stack overflow in ");
+  printk(KERN_EMERG + "BUG: kernel stack overflow in ");
   printSymbol(frame.eip, false);
   const bottom = kernelStackBottom(currentProc());
-  printk("\x01c (esp %08x, stack %08x-%08x)\n", frame.esp, bottom, bottom + KSTACK_SIZE - 1);
+  printk(KERN_CONT + " (esp %08x, stack %08x-%08x)\n", frame.esp, bottom, bottom + KSTACK_SIZE - 1);
   die(frame);
 }

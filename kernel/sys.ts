@@ -28,7 +28,7 @@ import { rangeFree } from "./mm/mmap";
 import { jiffies, HZ } from "./arch/x86/pit";
 import { UTS_RELEASE, UTS_SYSNAME, UTS_VERSION } from "./version";
 import { strlcpy } from "./lib/string";
-import { printk } from "./printk";
+import { KERN_NOTICE, printk } from "./printk";
 import { haltForever } from "./arch/x86/trap";
 
 const EPERM: i32 = 1;
@@ -183,9 +183,9 @@ export function sys_reboot(magic1: u32, magic2: u32, cmd: u32, arg: u32): i32 {
   if (currentProc().euid != 0) return -EPERM;
   if (magic1 != LINUX_REBOOT_MAGIC1 || (magic2 != 672274793 && magic2 != 85072278 && magic2 != 369367448 && magic2 != 537993216)) return -EINVAL;
   if (cmd == LINUX_REBOOT_CMD_CAD_ON || cmd == LINUX_REBOOT_CMD_CAD_OFF) return 0;
-  if (cmd == LINUX_REBOOT_CMD_POWER_OFF) printk("\x015reboot: Power down\n");
-  else if (cmd == LINUX_REBOOT_CMD_HALT) printk("\x015reboot: System halted\n");
-  else if (cmd == LINUX_REBOOT_CMD_RESTART) printk("\x015reboot: Restarting system\n");
+  if (cmd == LINUX_REBOOT_CMD_POWER_OFF) printk(KERN_NOTICE + "reboot: Power down\n");
+  else if (cmd == LINUX_REBOOT_CMD_HALT) printk(KERN_NOTICE + "reboot: System halted\n");
+  else if (cmd == LINUX_REBOOT_CMD_RESTART) printk(KERN_NOTICE + "reboot: Restarting system\n");
   else return -EINVAL;
   if (cmd == LINUX_REBOOT_CMD_RESTART) {
     cli();

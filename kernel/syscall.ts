@@ -18,7 +18,7 @@
 
 import { TrapFrame } from "./arch/x86/trap";
 import { currentProc, Proc } from "./proc";
-import { printk } from "./printk";
+import { KERN_DEBUG, printk } from "./printk";
 import { Module, moduleOfAddress, modulePut, tryModuleGet } from "./module/module";
 
 const ENOSYS: i32 = 38;
@@ -73,7 +73,7 @@ const reportedUnknown = new StaticArray<u32>(16); // one bit per number below MA
 function reportUnknown(nr: u32, p: Proc): void {
   if (nr >= MAX_SYSCALLS || (reportedUnknown[nr >> 5] & (1 << (nr & 31))) != 0) return;
   reportedUnknown[nr >> 5] |= 1 << (nr & 31);
-  printk("\x017lokum: unknown syscall %d (%s)\n", nr, changetype<usize>(p.name));
+  printk(KERN_DEBUG + "lokum: unknown syscall %d (%s)\n", nr, p.name);
 }
 
 /** Called by trap() for vector 0x80. */

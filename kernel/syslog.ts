@@ -73,7 +73,7 @@ function formatRecord(position: u32): u32 {
   let length = logRecordLength(position);
   if (length > LOG_LINE_MAX) length = LOG_LINE_MAX;
   for (let i: u32 = 0; i < length; i++) store<u8>(buffer + prefix + i, logByte(position + LOG_HEADER_SIZE + i));
-  store<u8>(buffer + prefix + length, 0x0a);
+  store<u8>(buffer + prefix + length, "\n".charCodeAt(0));
   return prefix + length + 1;
 }
 
@@ -175,11 +175,11 @@ function showPrintk(m: SeqBuf): void {
 /** Takes the first number written: the new console log level (at least 1). */
 function writePrintk(buf: usize, n: u32): i32 {
   let i: u32 = 0;
-  while (i < n && (load<u8>(buf + i) == 0x20 || load<u8>(buf + i) == 0x09)) i++;
+  while (i < n && (load<u8>(buf + i) == " ".charCodeAt(0) || load<u8>(buf + i) == "\t".charCodeAt(0))) i++;
   let level = 0;
   let digits = 0;
-  while (i < n && load<u8>(buf + i) >= 0x30 && load<u8>(buf + i) <= 0x39 && digits < 4) {
-    level = level * 10 + <i32>load<u8>(buf + i) - 0x30;
+  while (i < n && load<u8>(buf + i) >= "0".charCodeAt(0) && load<u8>(buf + i) <= "9".charCodeAt(0) && digits < 4) {
+    level = level * 10 + <i32>load<u8>(buf + i) - "0".charCodeAt(0);
     i++;
     digits++;
   }

@@ -38,7 +38,7 @@
 // hangs in `hlt` with interrupts off is not (nothing runs to notice).
 
 import { TrapFrame, showOopsRegisters } from "./arch/x86/trap";
-import { consoleVerbose, printk } from "./printk";
+import { consoleVerbose, KERN_EMERG, KERN_WARNING, printk } from "./printk";
 import { currentProc } from "./proc";
 import { printModules, isModuleText } from "./module/kallsyms";
 import { moduleDied } from "./module/main";
@@ -95,14 +95,14 @@ export function watchdogCheck(frame: TrapFrame): void {
 function softLockup(frame: TrapFrame): void {
   const p = currentProc();
   consoleVerbose();
-  if (p == null || p.slot == 0) printk("\x010watchdog: BUG: soft lockup - CPU#0 stuck for %us! [swapper/0:0]\n", stuckMs / 1000);
-  else printk("\x010watchdog: BUG: soft lockup - CPU#0 stuck for %us! [%s:%d]\n", stuckMs / 1000, changetype<i32>(p.name), p.pid);
+  if (p == null || p.slot == 0) printk(KERN_EMERG + "watchdog: BUG: soft lockup - CPU#0 stuck for %us! [swapper/0:0]\n", stuckMs / 1000);
+  else printk(KERN_EMERG + "watchdog: BUG: soft lockup - CPU#0 stuck for %us! [%s:%d]\n", stuckMs / 1000, p.name, p.pid);
   addTaint(TAINT_SOFTLOCKUP);
   printModules();
   showOopsRegisters(frame);
   if (p == null || !isModuleText(frame.eip) || p.slot == 0 || p.pid == 1 || inHardIrq()) return;
   // Module code in a process: end it as an oops would (the loop never comes back).
-  printk("\x014watchdog: killing %s[%d], stuck in module code\n", changetype<i32>(p.name), p.pid);
+  printk(KERN_WARNING + "watchdog: killing %s[%d], stuck in module code\n", p.name, p.pid);
   seenTouches = ++touches;
   moduleDied();
   doExit(SIGKILL);
@@ -117,9 +117,9 @@ function writeThresh(buf: usize, n: u32): i32 {
   let digits: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
     const c = <u32>load<u8>(buf + i);
-    if (c == 0x0a && i == n - 1) break;
-    if (c < 0x30 || c > 0x39 || value > 60) return -EINVAL; // Linux allows 0-60
-    value = value * 10 + c - 0x30;
+    if (c == "\n".charCodeAt(0) && i == n - 1) break;
+    if (c < "0".charCodeAt(0) || c > "9".charCodeAt(0) || value > 60) return -EINVAL; // Linux allows 0-60
+    value = value * 10 + c - "0".charCodeAt(0);
     digits++;
   }
   if (digits == 0 || value > 60) return -EINVAL;

@@ -34,7 +34,7 @@
 import { kmalloc, kfree } from "../mm/kmalloc";
 import { totalPageCount } from "../mm/pmm";
 import { EINVAL, EIO } from "../lib/errno";
-import { printk } from "../printk";
+import { KERN_ERR, printk } from "../printk";
 import { BlockDevice, MAX_BDEVS, SECTOR_SIZE, bdevAt, blockFlush, blockTransfer } from "./genhd";
 
 export const BH_UPTODATE: u32 = 1;
@@ -124,7 +124,7 @@ function writeBuffer(bh: BufferHead): i32 {
   const sectorsPerBlock = bh.size / SECTOR_SIZE;
   const r = blockTransfer(bh.bdev, bh.blocknr * sectorsPerBlock, sectorsPerBlock, bh.data, true);
   if (r < 0) {
-    printk("\x013Buffer I/O error on dev %s, logical block %u, lost async page write\n", changetype<usize>(bh.bdev.name), bh.blocknr);
+    printk(KERN_ERR + "Buffer I/O error on dev %s, logical block %u, lost async page write\n", bh.bdev.name, bh.blocknr);
     return r;
   }
   bh.state &= ~BH_DIRTY;
@@ -206,7 +206,7 @@ export function bread(bdev: BlockDevice, block: u32, size: u32): BufferHead {
   if ((bh.state & BH_UPTODATE) != 0) return bh;
   const sectorsPerBlock = size / SECTOR_SIZE;
   if (blockTransfer(bdev, block * sectorsPerBlock, sectorsPerBlock, bh.data, false) < 0) {
-    printk("\x013Buffer I/O error on dev %s, logical block %u, async page read\n", changetype<usize>(bdev.name), block);
+    printk(KERN_ERR + "Buffer I/O error on dev %s, logical block %u, async page read\n", bdev.name, block);
     brelse(bh);
     return null;
   }

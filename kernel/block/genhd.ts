@@ -29,7 +29,7 @@
 import { kzalloc, kfree } from "../mm/kmalloc";
 import { EIO, ENOMEM, ENOTBLK, ENXIO, EROFS, errPtr } from "../lib/errno";
 import { strlcpy } from "../lib/string";
-import { printk, snprintf } from "../printk";
+import { KERN_ERR, printk, snprintf } from "../printk";
 import { MKDEV, MAJOR, MINOR, S_IFBLK, iput, isBlkMode } from "../fs/vfs";
 import { isErrInode, namei } from "../fs/namei";
 import { devfsCreateNode, devfsRemoveNode } from "../fs/devfs";
@@ -119,7 +119,7 @@ export function addPartition(disk: GenDisk, partno: u32, start: u32, sectors: u3
     b.nrSects = sectors;
     b.blockSize = 1024;
     if (partno == 0) strlcpy(changetype<usize>(b.name), changetype<string>(changetype<usize>(disk.name)), 32);
-    else snprintf(changetype<usize>(b.name), 32, "%s%d", changetype<usize>(disk.name), partno);
+    else snprintf(changetype<usize>(b.name), 32, "%s%d", disk.name, partno);
     bdevs[i] = b;
     devfsCreateNode(changetype<string>(changetype<usize>(b.name)), S_IFBLK | 0o660, dev);
     return b;
@@ -210,8 +210,8 @@ export function blkdevPut(b: BlockDevice): void {
 export function blockTransfer(b: BlockDevice, sector: u32, count: u32, buf: usize, write: bool): i32 {
   if (count == 0) return 0;
   if (sector >= b.nrSects || count > b.nrSects - sector) {
-    printk("\x013attempt to access beyond end of device\n%s: rw=%d, sector=%u, nr_sectors = %u limit=%u\n",
-      changetype<usize>(b.name), write ? 1 : 0, sector, count, b.nrSects);
+    printk(KERN_ERR + "attempt to access beyond end of device\n%s: rw=%d, sector=%u, nr_sectors = %u limit=%u\n",
+      b.name, write ? 1 : 0, sector, count, b.nrSects);
     return -EIO;
   }
   if (write && b.disk.readOnly) return -EROFS;
@@ -237,7 +237,7 @@ export function showPartitions(m: SeqBuf): void {
   for (let i = 0; i < MAX_BDEVS; i++) {
     const b = bdevs[i];
     if (b == null) continue;
-    seqPrintf(m, "%4d  %7d %10u %s\n", MAJOR(b.dev), MINOR(b.dev), b.nrSects >> 1, changetype<usize>(b.name));
+    seqPrintf(m, "%4d  %7d %10u %s\n", MAJOR(b.dev), MINOR(b.dev), b.nrSects >> 1, b.name);
   }
 }
 

@@ -17,7 +17,7 @@
 // < hda5 >".
 
 import { kmalloc, kfree } from "../mm/kmalloc";
-import { printk, snprintf } from "../printk";
+import { KERN_INFO, KERN_WARNING, printk, snprintf } from "../printk";
 import { BlockDevice, DISK_MAX_PARTS, addPartition, blockTransfer } from "./genhd";
 
 const MBR_SIGNATURE_OFFSET: u32 = 510;
@@ -43,11 +43,11 @@ function strlenRaw(p: usize): u32 {
 function addChecked(whole: BlockDevice, partno: u32, start: u32, sectors: u32, line: usize): void {
   const capacity = whole.nrSects;
   if (start >= capacity) {
-    printk("\x014%s: p%d start %u is beyond EOD, truncated\n", changetype<usize>(whole.name), partno, start);
+    printk(KERN_WARNING + "%s: p%d start %u is beyond EOD, truncated\n", whole.name, partno, start);
     return;
   }
   if (sectors > capacity - start) {
-    printk("\x014%s: p%d size %u extends beyond EOD, truncated\n", changetype<usize>(whole.name), partno, sectors);
+    printk(KERN_WARNING + "%s: p%d size %u extends beyond EOD, truncated\n", whole.name, partno, sectors);
     sectors = capacity - start;
   }
   const b = addPartition(whole.disk, partno, start, sectors);
@@ -125,7 +125,7 @@ export function readPartitionTable(whole: BlockDevice): void {
   } else {
     report(line, " unable to read partition table", 0);
   }
-  printk("\x016%s\n", line);
+  printk(KERN_INFO + "%s\n", line);
   kfree(line);
   kfree(sector);
 }

@@ -35,7 +35,7 @@
 // like Linux's pci_register_driver. Each device also has a modalias string
 // ("pci:v000010ECd00008029sv…sd…bc02sc00i00") for loading the driver module on demand.
 
-import { printk, snprintf } from "../printk";
+import { KERN_ERR, KERN_INFO, KERN_WARNING, printk, snprintf } from "../printk";
 import { procCreateFile } from "../fs/procfs";
 import { SeqBuf, seqPrintf, seqPuts } from "../fs/seq";
 
@@ -234,11 +234,11 @@ function printBar(dev: PciDev, bar: i32, note: string): void {
   const end = start + dev.resourceSize[bar] - 1;
   const name = changetype<i32>(changetype<usize>(dev.name));
   if ((dev.resourceFlags[bar] & PCI_BAR_IO) != 0) {
-    if (start == end) printk("\x016pci %s: BAR %d [io  0x%04x]%s\n", name, bar, start, changetype<i32>(note));
-    else printk("\x016pci %s: BAR %d [io  0x%04x-0x%04x]%s\n", name, bar, start, end, changetype<i32>(note));
+    if (start == end) printk(KERN_INFO + "pci %s: BAR %d [io  0x%04x]%s\n", name, bar, start, note);
+    else printk(KERN_INFO + "pci %s: BAR %d [io  0x%04x-0x%04x]%s\n", name, bar, start, end, note);
   } else {
     const pref = (dev.resourceFlags[bar] & PCI_BAR_MEM_PREFETCH) != 0 ? " pref" : "";
-    printk("\x016pci %s: BAR %d [mem 0x%08x-0x%08x%s]%s\n", name, bar, start, end, changetype<i32>(pref), changetype<i32>(note));
+    printk(KERN_INFO + "pci %s: BAR %d [mem 0x%08x-0x%08x%s]%s\n", name, bar, start, end, pref, note);
   }
 }
 
@@ -254,7 +254,7 @@ function allocateDevice(): PciDev {
 function addDevice(bus: u8, devfn: u8): PciDev {
   const dev = allocateDevice();
   if (dev == null) {
-    printk("\x014pci: more than %d devices, ignoring %02x:%02x.%d\n", MAX_DEVICES, bus, devfn >> 3, devfn & 7);
+    printk(KERN_WARNING + "pci: more than %d devices, ignoring %02x:%02x.%d\n", MAX_DEVICES, bus, devfn >> 3, devfn & 7);
     return null;
   }
   dev.bus = bus;
@@ -268,7 +268,7 @@ function addDevice(bus: u8, devfn: u8): PciDev {
   dev.irqPin = pciConfigRead8(bus, devfn, PCI_INTERRUPT_PIN);
   snprintf(changetype<usize>(dev.name), 16, "%04x:%02x:%02x.%d", 0, bus, devfn >> 3, devfn & 7);
   const name = changetype<i32>(changetype<usize>(dev.name));
-  printk("\x016pci %s: [%04x:%04x] type %02x class 0x%06x\n", name, dev.vendor, dev.device, dev.headerType & 0x7f, dev.classCode);
+  printk(KERN_INFO + "pci %s: [%04x:%04x] type %02x class 0x%06x\n", name, dev.vendor, dev.device, dev.headerType & 0x7f, dev.classCode);
   if ((dev.headerType & 0x7f) == 0) { // a normal device (bridges have other header layouts)
     dev.subsystemVendor = pciConfigRead16(bus, devfn, PCI_SUBSYSTEM_VENDOR_ID);
     dev.subsystemDevice = pciConfigRead16(bus, devfn, PCI_SUBSYSTEM_ID);
@@ -319,10 +319,10 @@ function isLegacyIde(dev: PciDev): bool {
 function routeInterrupts(): void {
   const router = findDevice(PIIX3_VENDOR, PIIX3_ISA_DEVICE);
   if (router == null) {
-    printk("\x014PCI: no PIIX3 interrupt router found, PCI interrupts are not routed\n");
+    printk(KERN_WARNING + "PCI: no PIIX3 interrupt router found, PCI interrupts are not routed\n");
     return;
   }
-  printk("\x016pci %s: PIIX/ICH IRQ router [%04x:%04x]\n", changetype<i32>(changetype<usize>(router.name)), router.vendor, router.device);
+  printk(KERN_INFO + "pci %s: PIIX/ICH IRQ router [%04x:%04x]\n", router.name, router.vendor, router.device);
   for (let i = 0; i < 4; i++) pciWriteConfigByte(router, <u8>(PIIX3_PIRQ_ROUTE + i), pirqIrqs[i]);
   let levelMask: u32 = 0;
   for (let dev = firstDevice; dev != null; dev = dev.next) {
@@ -332,9 +332,9 @@ function routeInterrupts(): void {
     const irq = pirqIrqs[pirq];
     dev.irq = irq;
     pciWriteConfigByte(dev, PCI_INTERRUPT_LINE, irq);
-    if ((levelMask & (1 << irq)) == 0) printk("\x016PCI: setting IRQ %d as level-triggered\n", irq);
+    if ((levelMask & (1 << irq)) == 0) printk(KERN_INFO + "PCI: setting IRQ %d as level-triggered\n", irq);
     levelMask |= 1 << irq;
-    printk("\x016pci %s: PCI INT %c -> PIRQ%c -> IRQ %d\n", changetype<i32>(changetype<usize>(dev.name)), 0x40 + dev.irqPin, 0x41 + pirq, irq);
+    printk(KERN_INFO + "pci %s: PCI INT %c -> PIRQ%c -> IRQ %d\n", dev.name, "A".charCodeAt(0) - 1 + dev.irqPin, "A".charCodeAt(0) + pirq, irq);
   }
   outb(ELCR_MASTER, inb(ELCR_MASTER) | <u8>levelMask);
   outb(ELCR_SLAVE, inb(ELCR_SLAVE) | <u8>(levelMask >> 8));
@@ -343,18 +343,18 @@ function routeInterrupts(): void {
 /** Scans bus 0 and routes the interrupts. Once, at boot. */
 export function pciInit(): void {
   if (sizeof<PciDev>() > DEVICE_SLOT) {
-    printk("\x013pci: PciDev is %d bytes, more than a pool slot\n", sizeof<PciDev>());
+    printk(KERN_ERR + "pci: PciDev is %d bytes, more than a pool slot\n", sizeof<PciDev>());
     return;
   }
   outl(CONFIG_ADDRESS, CONFIG_ENABLE);
   if (inl(CONFIG_ADDRESS) != CONFIG_ENABLE) {
-    printk("\x016PCI: no configuration mechanism #1, no PCI bus\n");
+    printk(KERN_INFO + "PCI: no configuration mechanism #1, no PCI bus\n");
     return;
   }
-  printk("\x016PCI: Using configuration type 1 for base access\n");
+  printk(KERN_INFO + "PCI: Using configuration type 1 for base access\n");
   scanBus(0);
   routeInterrupts();
-  printk("\x016PCI: %d devices on bus 0000:00\n", deviceCount);
+  printk(KERN_INFO + "PCI: %d devices on bus 0000:00\n", deviceCount);
 }
 
 // ---- devices and drivers ----------------------------------------------------------------------
@@ -399,7 +399,7 @@ function tryBind(drv: PciDriver, dev: PciDev): bool {
   if (drv.probe != null) {
     const error = drv.probe(dev, id);
     if (error != 0) {
-      if (error != -19) printk("\x014%s %s: probe failed with error %d\n", changetype<i32>(drv.name), changetype<i32>(changetype<usize>(dev.name)), error);
+      if (error != -19) printk(KERN_WARNING + "%s %s: probe failed with error %d\n", drv.name, dev.name, error);
       return false;
     }
   }

@@ -35,7 +35,7 @@
 //   +2 IIR (read) / FCR (write)           +3 LCR   +4 MCR   +5 LSR   +7 scratch
 
 import { requestIrq } from "../irq";
-import { printk } from "../printk";
+import { KERN_ERR, KERN_INFO, printk } from "../printk";
 import { B115200, CBAUD, CLOCAL } from "../tty/termios";
 import { Tty, ttyCreateNode, ttyReceive, ttyReceiveRoom, ttyRegister, ttyRegisterDriver } from "../tty/tty";
 
@@ -112,7 +112,7 @@ export function serialPutByte(c: u8): void {
 
 /** Sends one character of console text: "\n" goes out as "\r\n", as a terminal expects. */
 export function serialPutChar(c: u8): void {
-  if (c == 0x0a) serialPutByte(0x0d);
+  if (c == "\n".charCodeAt(0)) serialPutByte("\r".charCodeAt(0));
   serialPutByte(c);
 }
 
@@ -189,7 +189,7 @@ function serialPortTty(port: i32, name: string, irq: i32): Tty {
   const base = portBase(port);
   const tty = ttyRegister(name, TTY_MAJOR, TTYS0_MINOR + port, serialTtyWrite);
   if (tty == null) {
-    printk("\x013serial8250: cannot make %s\n", changetype<i32>(name));
+    printk(KERN_ERR + "serial8250: cannot make %s\n", name);
     return null;
   }
   if (port == 0) ttyS0 = tty;
@@ -199,12 +199,12 @@ function serialPortTty(port: i32, name: string, irq: i32): Tty {
   tty.cflag = (tty.cflag & ~CBAUD) | B115200 | CLOCAL;
   const error = requestIrq(irq, serialInterrupt, name, <usize>port);
   if (error < 0) {
-    printk("\x013serial8250: %s: cannot get IRQ %d (error %d), no input\n", changetype<i32>(name), irq, error);
+    printk(KERN_ERR + "serial8250: %s: cannot get IRQ %d (error %d), no input\n", name, irq, error);
     return tty;
   }
   while ((inb(base + UART_LSR) & LSR_DATA_READY) != 0) inb(base + UART_DATA); // sent before boot: drop
   outb(base + UART_IER, IER_RDI);
-  printk("\x016serial8250: %s at I/O 0x%x (irq = %d, base_baud = 115200) is a 16550A\n", changetype<i32>(name), base, irq);
+  printk(KERN_INFO + "serial8250: %s at I/O 0x%x (irq = %d, base_baud = 115200) is a 16550A\n", name, base, irq);
   return tty;
 }
 
@@ -213,7 +213,7 @@ function serialPortTty(port: i32, name: string, irq: i32): Tty {
 export function serialTtyInit(): Tty {
   const com2 = serialProbe(COM2);
   ttyRegisterDriver("ttyS", TTY_MAJOR, TTYS0_MINOR, 4);
-  printk("\x016Serial: 8250/16550 driver, %d ports, IRQ sharing disabled\n", com2 ? NR_PORTS : 1);
+  printk(KERN_INFO + "Serial: 8250/16550 driver, %d ports, IRQ sharing disabled\n", com2 ? NR_PORTS : 1);
   const consoleTty = serialPortTty(0, "ttyS0", SERIAL_IRQ);
   if (com2) {
     serialInitPort(COM2);

@@ -71,13 +71,13 @@ export function vgaInit(): void {
 
 /** Writes one character at the cursor: handles \n, \r, \b and \t, wraps and scrolls. */
 export function vgaPutChar(c: u8): void {
-  if (c == 0x0a) {
+  if (c == "\n".charCodeAt(0)) {
     newline();
-  } else if (c == 0x0d) {
+  } else if (c == "\r".charCodeAt(0)) {
     cursorColumn = 0;
   } else if (c == 0x08) {
     if (cursorColumn > 0) cursorColumn--;
-  } else if (c == 0x09) {
+  } else if (c == "\t".charCodeAt(0)) {
     cursorColumn = (cursorColumn + 8) & ~7;
     if (cursorColumn >= COLUMNS) newline();
   } else {

@@ -39,7 +39,7 @@ function parentOf(path: usize, length: i32, create: bool): Inode {
   dir.sb.active++;
   let start = 0;
   for (let i = 0; i < length; i++) {
-    if (load<u8>(path + <usize>i) != 0x2f) continue;
+    if (load<u8>(path + <usize>i) != "/".charCodeAt(0)) continue;
     const name = path + <usize>start;
     const len = i - start;
     start = i + 1;
@@ -62,7 +62,7 @@ function parentOf(path: usize, length: i32, create: bool): Inode {
 
 function lastComponent(path: usize, length: i32): i32 {
   let start = length;
-  while (start > 0 && load<u8>(path + <usize>start - 1) != 0x2f) start--;
+  while (start > 0 && load<u8>(path + <usize>start - 1) != "/".charCodeAt(0)) start--;
   return start;
 }
 

@@ -9,7 +9,7 @@
 //                      (5,1) and /root, so the first process can open its console before
 //                      anything mounts devtmpfs on /dev; plus /proc to mount proc on
 
-import { printk } from "../printk";
+import { KERN_EMERG, printk } from "../printk";
 import { MKDEV, S_IFCHR, iput } from "./vfs";
 import { mountRoot, registerFilesystem, rootInode } from "./super";
 import { ramfsType, rootfsType, tmpfsType } from "./ramfs";
@@ -25,8 +25,8 @@ export function vfsInit(): void {
   registerFilesystem(tmpfsType);
   registerFilesystem(procFsType);
   registerFilesystem(devtmpfsType);
-  if (mountRoot(rootfsType) < 0) printk("\x010VFS: cannot mount rootfs\n");
-  if (devfsInit() < 0 || procfsInit() < 0) printk("\x010VFS: out of memory for devtmpfs/proc\n");
+  if (mountRoot(rootfsType) < 0) printk(KERN_EMERG + "VFS: cannot mount rootfs\n");
+  if (devfsInit() < 0 || procfsInit() < 0) printk(KERN_EMERG + "VFS: out of memory for devtmpfs/proc\n");
   procBaseInit();
   procMiscInit();
   memDevicesInit();

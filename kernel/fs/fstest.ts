@@ -16,11 +16,11 @@ import { doMount, doUmount } from "./super";
 function cat(path: string): void {
   const f = vfsOpen(changetype<usize>(path), O_RDONLY, 0);
   if (isErr(changetype<usize>(f))) {
-    printk("fstest: cat %s: error %d\n", changetype<i32>(path), ptrErr(changetype<usize>(f)));
+    printk("fstest: cat %s: error %d\n", path, ptrErr(changetype<usize>(f)));
     return;
   }
   const buf = kmalloc(4097);
-  printk("fstest: cat %s:\n", changetype<i32>(path));
+  printk("fstest: cat %s:\n", path);
   while (true) {
     const n = vfsRead(f, buf, 4096);
     if (n <= 0) break;
@@ -44,12 +44,12 @@ function listOne(ctx: DirContext, name: usize, len: i32, ino: u32, type: u8): bo
 function ls(path: string): void {
   const f = vfsOpen(changetype<usize>(path), O_RDONLY, 0);
   if (isErr(changetype<usize>(f))) {
-    printk("fstest: ls %s: error %d\n", changetype<i32>(path), ptrErr(changetype<usize>(f)));
+    printk("fstest: ls %s: error %d\n", path, ptrErr(changetype<usize>(f)));
     return;
   }
   const ctx = changetype<DirContext>(kzalloc(sizeof<DirContext>()));
   ctx.fill = listOne;
-  printk("fstest: ls %s:", changetype<i32>(path));
+  printk("fstest: ls %s:", path);
   f.ops.readdir(f, ctx);
   printk("\n");
   kfree(changetype<usize>(ctx));
@@ -58,9 +58,9 @@ function ls(path: string): void {
 
 function lookup(path: string): void {
   const inode = namei(changetype<usize>(path));
-  if (isErrInode(inode)) printk("fstest: namei %s: error %d\n", changetype<i32>(path), ptrErr(changetype<usize>(inode)));
+  if (isErrInode(inode)) printk("fstest: namei %s: error %d\n", path, ptrErr(changetype<usize>(inode)));
   else {
-    printk("fstest: namei %s: ino %u mode %x size %u nlink %u\n", changetype<i32>(path), inode.ino, inode.mode, inode.size, inode.nlink);
+    printk("fstest: namei %s: ino %u mode %x size %u nlink %u\n", path, inode.ino, inode.mode, inode.size, inode.nlink);
     iput(inode);
   }
 }

@@ -21,7 +21,7 @@
 // (if no init is left to run, the first process reports that, not a fault here).
 
 import { allocPages, freePages, freePageCount, physToVirt } from "../mm/pmm";
-import { printk } from "../printk";
+import { KERN_EMERG, KERN_INFO, KERN_WARNING, printk } from "../printk";
 import { strncmp } from "../lib/string";
 import { initrdEnd, initrdStart } from "../multiboot";
 import {
@@ -55,9 +55,9 @@ function field(h: usize, i: i32): i32 {
   for (let k: usize = 0; k < 8; k++) {
     const c = <u32>load<u8>(p + k);
     let digit: u32 = 0;
-    if (c >= 0x30 && c <= 0x39) digit = c - 0x30;
-    else if (c >= 0x61 && c <= 0x66) digit = c - 0x61 + 10;
-    else if (c >= 0x41 && c <= 0x46) digit = c - 0x41 + 10;
+    if (c >= "0".charCodeAt(0) && c <= "9".charCodeAt(0)) digit = c - "0".charCodeAt(0);
+    else if (c >= "a".charCodeAt(0) && c <= "f".charCodeAt(0)) digit = c - "a".charCodeAt(0) + 10;
+    else if (c >= "A".charCodeAt(0) && c <= "F".charCodeAt(0)) digit = c - "A".charCodeAt(0) + 10;
     else return -1;
     value = (value << 4) | digit;
   }
@@ -71,8 +71,8 @@ function align4(n: u32): u32 {
 /** Drops "./" and "/" prefixes; returns the address of the first byte of the real name. */
 function cleanName(name: usize): usize {
   while (true) {
-    if (load<u8>(name) == 0x2f) name++;
-    else if (load<u8>(name) == 0x2e && load<u8>(name + 1) == 0x2f) name += 2;
+    if (load<u8>(name) == "/".charCodeAt(0)) name++;
+    else if (load<u8>(name) == ".".charCodeAt(0) && load<u8>(name + 1) == "/".charCodeAt(0)) name += 2;
     else return name;
   }
   return name;
@@ -101,10 +101,10 @@ function createEntry(h: usize, name: usize, data: usize, size: u32): bool {
   const mode = <u32>field(h, F_MODE);
   const type = mode & S_IFMT;
   name = cleanName(name);
-  if (load<u8>(name) == 0 || (load<u8>(name) == 0x2e && load<u8>(name + 1) == 0)) return true; // "." is the root itself
+  if (load<u8>(name) == 0 || (load<u8>(name) == ".".charCodeAt(0) && load<u8>(name + 1) == 0)) return true; // "." is the root itself
   const dir = nameiParent(name, lastName);
   if (isErrInode(dir)) {
-    printk("\x014initramfs: no directory for %s\n", name);
+    printk(KERN_WARNING + "initramfs: no directory for %s\n", name);
     return true; // skip the entry, like Linux
   }
   const n = lastName[0];
@@ -182,7 +182,7 @@ export function unpackCpio(buf: usize, len: u32): i32 {
     }
     if (pos + HEADER_SIZE > len) { unpackError = "truncated archive"; return -1; }
     const h = buf + pos;
-    if (strncmp(changetype<string>(h), "07070", 5) != 0 || (load<u8>(h + 5) != 0x31 && load<u8>(h + 5) != 0x32)) {
+    if (strncmp(changetype<string>(h), "07070", 5) != 0 || (load<u8>(h + 5) != "1".charCodeAt(0) && load<u8>(h + 5) != "2".charCodeAt(0))) {
       unpackError = isGzip(h, len - pos) ? "junk within compressed archive" : "no cpio magic";
       return -1;
     }
@@ -213,13 +213,13 @@ export function initramfsUnpack(): void {
   const start = physToVirt(initrdStart);
   const size = initrdEnd - initrdStart;
   unpackError = null;
-  printk("\x016Unpacking initramfs...\n");
+  printk(KERN_INFO + "Unpacking initramfs...\n");
   if (isGzip(start, size)) {
     unpackGzip(start, size);
   } else {
     unpackCpio(start, size);
   }
-  if (unpackError != null) printk("\x010Initramfs unpacking failed: %s\n", changetype<usize>(unpackError));
+  if (unpackError != null) printk(KERN_EMERG + "Initramfs unpacking failed: %s\n", unpackError);
   // (kmain then gives the initrd's pages back: pmmFreeInitrd)
 }
 

@@ -29,6 +29,9 @@ import { mountOfRoot, rootInode } from "./super";
 import { currentFsRoot, currentFsCwd } from "./fdtable";
 import { may_lookup } from "./permission";
 
+const DOT = ".".charCodeAt(0);
+const SLASH = "/".charCodeAt(0);
+
 export const MAX_NESTED_LINKS: i32 = 8;
 export const MAX_LINKS: i32 = 40;
 
@@ -101,9 +104,9 @@ function walk(start: Inode, path: usize, follow: bool, depth: i32): Inode {
   if (load<u8>(path) == 0) return errInode(-ENOENT);
   let p = path;
   let cur: Inode;
-  if (load<u8>(p) == 0x2f) {
+  if (load<u8>(p) == SLASH) {
     cur = iget(currentFsRoot());
-    while (load<u8>(p) == 0x2f) p++;
+    while (load<u8>(p) == SLASH) p++;
   } else {
     cur = iget(start);
   }
@@ -112,17 +115,17 @@ function walk(start: Inode, path: usize, follow: bool, depth: i32): Inode {
   let tailTarget: usize = 0;
   while (load<u8>(p) != 0) {
     const name = p;
-    while (load<u8>(p) != 0 && load<u8>(p) != 0x2f) p++;
+    while (load<u8>(p) != 0 && load<u8>(p) != SLASH) p++;
     const len = <i32>(p - name);
     let trailingSlash = false;
-    while (load<u8>(p) == 0x2f) { p++; trailingSlash = true; }
+    while (load<u8>(p) == SLASH) { p++; trailingSlash = true; }
     const last = load<u8>(p) == 0;
     if (len > NAME_MAX) { iput(cur); return errInode(-ENAMETOOLONG); }
     if (!isDirMode(cur.mode)) { iput(cur); return errInode(-ENOTDIR); }
     const denied = may_lookup(cur); // search (x) permission on every directory passed through
     if (denied < 0) { iput(cur); if (tailTarget != 0) kfree(tailTarget); return errInode(denied); }
-    if (len == 1 && load<u8>(name) == 0x2e) continue;
-    if (len == 2 && load<u8>(name) == 0x2e && load<u8>(name + 1) == 0x2e) {
+    if (len == 1 && load<u8>(name) == DOT) continue;
+    if (len == 2 && load<u8>(name) == DOT && load<u8>(name + 1) == DOT) {
       cur = stepUp(cur);
       if (isErrInode(cur)) return cur;
       continue;
@@ -137,10 +140,10 @@ function walk(start: Inode, path: usize, follow: bool, depth: i32): Inode {
       if (isErr(target)) { iput(cur); return changetype<Inode>(target); }
       tailTarget = target;
       p = target;
-      if (load<u8>(p) == 0x2f) {
+      if (load<u8>(p) == SLASH) {
         iput(cur);
         cur = iget(currentFsRoot());
-        while (load<u8>(p) == 0x2f) p++;
+        while (load<u8>(p) == SLASH) p++;
       }
       if (load<u8>(p) == 0) break; // an empty target: ENOENT below (readTail refused it already)
       continue;
@@ -214,9 +217,9 @@ export function nameiParent(path: usize, last: StaticArray<usize>): Inode {
   // find the last component: skip trailing slashes, then back up to the previous slash
   let end = path;
   while (load<u8>(end) != 0) end++;
-  while (end > path + 1 && load<u8>(end - 1) == 0x2f) end--;
+  while (end > path + 1 && load<u8>(end - 1) == SLASH) end--;
   let start = end;
-  while (start > path && load<u8>(start - 1) != 0x2f) start--;
+  while (start > path && load<u8>(start - 1) != SLASH) start--;
   const len = <i32>(end - start);
   if (len > NAME_MAX) return errInode(-ENAMETOOLONG);
   last[0] = start;
@@ -253,8 +256,8 @@ export function nameiParent(path: usize, last: StaticArray<usize>): Inode {
 
 function findName(ctx: DirContext, name: usize, len: i32, ino: u32, type: u8): bool {
   if (ino != <u32>ctx.arg) return true; // keep looking
-  if (len == 1 && load<u8>(name) == 0x2e) return true;
-  if (len == 2 && load<u8>(name) == 0x2e && load<u8>(name + 1) == 0x2e) return true;
+  if (len == 1 && load<u8>(name) == DOT) return true;
+  if (len == 2 && load<u8>(name) == DOT && load<u8>(name + 1) == DOT) return true;
   if (<u32>len + 1 > ctx.size) return false;
   memory_copy(ctx.buf, name, <usize>len);
   store<u8>(ctx.buf + <usize>len, 0);
@@ -332,14 +335,14 @@ function buildPath(inode: Inode, mnt: Mount, root: Inode, buf: usize, size: u32,
     pos -= <u32>n;
     memory_copy(buf + pos, name, <usize>n);
     pos--;
-    store<u8>(buf + pos, 0x2f);
+    store<u8>(buf + pos, SLASH);
   }
   iput(cur);
   kfree(name);
   if (result < 0) return result;
   if (pos == size - 1) {
     pos--;
-    store<u8>(buf + pos, 0x2f);
+    store<u8>(buf + pos, SLASH);
   }
   const length = size - 1 - pos;
   memory_copy(buf, buf + pos, <usize>length + 1);
@@ -361,7 +364,7 @@ export function inodePath(inode: Inode, buf: usize, size: u32): i32 {
  */
 export function mountPath(m: Mount, root: Inode, buf: usize, size: u32): i32 {
   if (m.root == root) {
-    store<u16>(buf, 0x2f); // "/"
+    store<u16>(buf, SLASH); // "/" and its NUL
     return 1;
   }
   if (m.covered == null) return -ENOENT;

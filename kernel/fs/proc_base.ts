@@ -26,10 +26,10 @@ import { vmLookup } from "../mm/vm";
 import { physToVirt } from "../mm/pmm";
 
 function stateChar(p: Proc): i32 {
-  if (p.state == RUNNING || p.state == RUNNABLE) return 0x52; // R
-  if (p.state == SLEEPING) return 0x53; // S
-  if (p.state == ZOMBIE) return 0x5a; // Z
-  return 0x44; // D
+  if (p.state == RUNNING || p.state == RUNNABLE) return "R".charCodeAt(0);
+  if (p.state == SLEEPING) return "S".charCodeAt(0);
+  if (p.state == ZOMBIE) return "Z".charCodeAt(0);
+  return "D".charCodeAt(0);
 }
 
 function stateName(p: Proc): string {
@@ -43,7 +43,7 @@ function showStat(m: SeqBuf): void {
   const p = findProc(<i32>m.private);
   if (p == null) return;
   const vsize = p.brk > p.imageStart ? p.brk - p.imageStart : 0;
-  seqPrintf(m, "%d (%s) %c %d %d %d %d %d ", p.pid, changetype<usize>(p.name), stateChar(p), p.ppid, p.pgrp, p.sid, p.tty != 0 ? 0x440 : 0, -1);
+  seqPrintf(m, "%d (%s) %c %d %d %d %d %d ", p.pid, p.name, stateChar(p), p.ppid, p.pgrp, p.sid, p.tty != 0 ? 0x440 : 0, -1);
   // flags minflt cminflt majflt cmajflt utime stime cutime cstime priority nice num_threads itrealvalue
   seqPrintf(m, "%u 0 0 0 0 %u %u %u %u 20 0 1 0 ", 0x400000, p.utime, p.stime, p.cutime, p.cstime);
   // starttime vsize rss rsslim
@@ -66,12 +66,12 @@ function showStatus(m: SeqBuf): void {
   const p = findProc(<i32>m.private);
   if (p == null) return;
   const u = p.umask;
-  seqPrintf(m, "Name:\t%s\nUmask:\t0%c%c%c\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n", changetype<usize>(p.name),
-    0x30 + ((u >> 6) & 7), 0x30 + ((u >> 3) & 7), 0x30 + (u & 7), stateName(p), p.pid, p.pid, p.ppid);
+  seqPrintf(m, "Name:\t%s\nUmask:\t0%c%c%c\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n", p.name,
+    "0".charCodeAt(0) + ((u >> 6) & 7), "0".charCodeAt(0) + ((u >> 3) & 7), "0".charCodeAt(0) + (u & 7), stateName(p), p.pid, p.pid, p.ppid);
   // real, effective, saved, filesystem ids; then the supplementary groups, as Linux
   seqPrintf(m, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nGroups:\t", p.uid, p.euid, p.suid, p.fsuid, p.gid, p.egid, p.sgid, p.fsgid);
   for (let i = 0; i < p.ngroups; i++) seqPrintf(m, "%u ", p.groups[i]);
-  seqPutc(m, 0x0a);
+  seqPutc(m, "\n".charCodeAt(0));
   seqPrintf(m, "Threads:\t1\nSigPnd:\t%08x\nSigBlk:\t%08x\n", p.sigPending, p.sigBlocked);
 }
 

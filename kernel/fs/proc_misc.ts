@@ -37,7 +37,7 @@ function showVersion(m: SeqBuf): void {
 }
 
 function showCmdline(m: SeqBuf): void {
-  seqPrintf(m, "%s\n", changetype<usize>(bootCommandLine));
+  seqPrintf(m, "%s\n", bootCommandLine);
 }
 
 function showDevices(m: SeqBuf): void {
@@ -52,8 +52,8 @@ function showKallsyms(m: SeqBuf): void {
   for (let mod: Module = firstModule(); mod != null; mod = mod.next) {
     if (mod.state == MODULE_STATE_UNFORMED) continue;
     for (let i = 0; i < <i32>mod.numKallsyms; i++) {
-      seqPrintf(m, "%08x %c %s\t[%s]\n", moduleSymbolAddress(mod, i), <i32>moduleSymbolType(mod, i), changetype<usize>(moduleSymbolName(mod, i)),
-        changetype<usize>(moduleName(mod)));
+      seqPrintf(m, "%08x %c %s\t[%s]\n", moduleSymbolAddress(mod, i), <i32>moduleSymbolType(mod, i), moduleSymbolName(mod, i),
+        moduleName(mod));
     }
   }
 }
@@ -71,12 +71,12 @@ function showTainted(m: SeqBuf): void {
 }
 
 function showModprobe(m: SeqBuf): void {
-  seqPrintf(m, "%s\n", changetype<usize>(modprobePath));
+  seqPrintf(m, "%s\n", modprobePath);
 }
 
 /** Stores a written string (one line: a trailing newline is dropped) into a buffer. */
 export function storeLine(dst: usize, size: u32, buf: usize, n: u32): i32 {
-  if (n > 0 && load<u8>(buf + n - 1) == 0x0a) n--;
+  if (n > 0 && load<u8>(buf + n - 1) == "\n".charCodeAt(0)) n--;
   if (n >= size) return -EINVAL;
   memory_copy(dst, buf, n);
   store<u8>(dst + n, 0);
@@ -99,8 +99,8 @@ function writeTainted(buf: usize, n: u32): i32 {
   let value: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
     const c = <u32>load<u8>(buf + i);
-    if (c < 0x30 || c > 0x39) break;
-    value = value * 10 + c - 0x30;
+    if (c < "0".charCodeAt(0) || c > "9".charCodeAt(0)) break;
+    value = value * 10 + c - "0".charCodeAt(0);
   }
   kernelTainted |= value; // taint can be added, never removed
   return 0;

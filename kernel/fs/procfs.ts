@@ -121,7 +121,7 @@ function walkEntries(base: ProcEntry, path: usize, create: bool): ProcEntry {
   let start: usize = 0;
   let i: usize = 0;
   while (load<u8>(path + i) != 0) {
-    if (load<u8>(path + i) == 0x2f) {
+    if (load<u8>(path + i) == "/".charCodeAt(0)) {
       const len = <i32>(i - start);
       if (len > 0) {
         let next = findChild(dir, path + start, len);
@@ -138,7 +138,7 @@ function walkEntries(base: ProcEntry, path: usize, create: bool): ProcEntry {
 
 function lastPart(path: usize): usize {
   let last = path;
-  for (let p = path; load<u8>(p) != 0; p++) if (load<u8>(p) == 0x2f) last = p + 1;
+  for (let p = path; load<u8>(p) != 0; p++) if (load<u8>(p) == "/".charCodeAt(0)) last = p + 1;
   return last;
 }
 
@@ -264,8 +264,8 @@ function parsePid(name: usize, len: i32): i32 {
   let pid = 0;
   for (let i = 0; i < len; i++) {
     const c = <i32>load<u8>(name + <usize>i);
-    if (c < 0x30 || c > 0x39) return -1;
-    pid = pid * 10 + c - 0x30;
+    if (c < "0".charCodeAt(0) || c > "9".charCodeAt(0)) return -1;
+    pid = pid * 10 + c - "0".charCodeAt(0);
   }
   return pid;
 }
@@ -273,8 +273,8 @@ function parsePid(name: usize, len: i32): i32 {
 function procLookup(dir: Inode, name: usize, len: i32): Inode {
   const e = changetype<ProcEntry>(dir.priv);
   const pid = <i32>dir.priv2;
-  if (len == 1 && load<u8>(name) == 0x2e) return procInode(e, pid);
-  if (len == 2 && load<u8>(name) == 0x2e && load<u8>(name + 1) == 0x2e) {
+  if (len == 1 && load<u8>(name) == ".".charCodeAt(0)) return procInode(e, pid);
+  if (len == 2 && load<u8>(name) == ".".charCodeAt(0) && load<u8>(name + 1) == ".".charCodeAt(0)) {
     if (e == pidTemplate) return procInode(procRoot, 0);
     return procInode(e.parent != null ? e.parent : procRoot, pid);
   }
@@ -335,7 +335,7 @@ export function formatDecimal(buf: usize, n: i32): i32 {
   let v = n;
   do { digits++; v /= 10; } while (v != 0);
   for (let i = digits - 1; i >= 0; i--) {
-    store<u8>(buf + <usize>i, <u8>(0x30 + n % 10));
+    store<u8>(buf + <usize>i, <u8>("0".charCodeAt(0) + n % 10));
     n /= 10;
   }
   return digits;

@@ -174,11 +174,11 @@ function findEntry(dir: Inode, name: usize, len: i32): RamDirent {
 }
 
 function isDot(name: usize, len: i32): bool {
-  return len == 1 && load<u8>(name) == 0x2e;
+  return len == 1 && load<u8>(name) == ".".charCodeAt(0);
 }
 
 function isDotDot(name: usize, len: i32): bool {
-  return len == 2 && load<u8>(name) == 0x2e && load<u8>(name + 1) == 0x2e;
+  return len == 2 && load<u8>(name) == ".".charCodeAt(0) && load<u8>(name + 1) == ".".charCodeAt(0);
 }
 
 function ramfsLookup(dir: Inode, name: usize, len: i32): Inode {

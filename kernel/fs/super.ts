@@ -534,7 +534,7 @@ export function showMountsFrom(m: SeqBuf, root: Inode): void {
     const mnt = mounts[i];
     if (mnt.detached) continue;
     if (mountPath(mnt, root, changetype<usize>(mountPathBuf), 512) < 0) continue;
-    seqPrintf(m, "%s %s %s ", changetype<usize>(mnt.devName), changetype<usize>(mountPathBuf), mnt.sb.type.name);
+    seqPrintf(m, "%s %s %s ", mnt.devName, mountPathBuf, mnt.sb.type.name);
     showMountOptions(m, mnt);
     seqPuts(m, " 0 0\n");
   }

@@ -121,7 +121,7 @@ const last = new StaticArray<usize>(2);
 const last2 = new StaticArray<usize>(2);
 
 function isDots(name: usize, len: usize): bool {
-  return (len == 1 && load<u8>(name) == 0x2e) || (len == 2 && load<u8>(name) == 0x2e && load<u8>(name + 1) == 0x2e);
+  return (len == 1 && load<u8>(name) == ".".charCodeAt(0)) || (len == 2 && load<u8>(name) == ".".charCodeAt(0) && load<u8>(name + 1) == ".".charCodeAt(0));
 }
 
 /** may_create for the entry name of dir: EEXIST first if it exists (as Linux's lookup finds it). */

@@ -33,6 +33,8 @@ import { getname, putname, sys_mkdir, sys_open, sys_readlink, sys_rmdir, sys_unl
 import { accessCheck } from "./permission";
 import { sys_dup2, sys_fcntl } from "./sys_file";
 
+const SLASH = "/".charCodeAt(0);
+
 const AT_FDCWD: i32 = -100;
 const AT_SYMLINK_NOFOLLOW: u32 = 0x100;
 const AT_REMOVEDIR: u32 = 0x200;
@@ -100,7 +102,7 @@ function resolveAt(dirfd: i32, upath: u32, flags: u32): Inode {
     return changetype<Inode>(path);
   }
   let inode: Inode;
-  if (dirfd == AT_FDCWD || load<u8>(path) == 0x2f) {
+  if (dirfd == AT_FDCWD || load<u8>(path) == SLASH) {
     inode = follow ? namei(path) : lnamei(path);
   } else {
     const f = fdGet(dirfd);
@@ -150,11 +152,12 @@ export function sys_statx(dirfd: i32, upath: u32, flags: u32, mask: u32, ubuf: u
   return copyToUser(ubuf, k, 256);
 }
 
-/** The path "DIR/rel" in a new kernel buffer for dirfd-relative calls, or an error pointer. */
+/** The path "DIR/rel" in a new kernel buffer for dirfd-relative calls (free it with putname:
+ *  an absolute path comes back as getname gave it), or an error pointer. */
 function pathAt(dirfd: i32, upath: u32): usize {
   const rel = getname(upath);
   if (isErr(rel)) return rel;
-  if (dirfd == AT_FDCWD || load<u8>(rel) == 0x2f) return rel;
+  if (dirfd == AT_FDCWD || load<u8>(rel) == SLASH) return rel;
   const f = fdGet(dirfd);
   let err = 0;
   if (f == null || f.inode == null) err = -EBADF;
@@ -168,7 +171,7 @@ function pathAt(dirfd: i32, upath: u32): usize {
     if (n < 0) err = n;
     else if (<u32>n + 1 + len + 1 > <u32>PATH_MAX) err = -36; // ENAMETOOLONG
     else {
-      store<u8>(full + <u32>n, 0x2f);
+      store<u8>(full + <u32>n, SLASH);
       memory_copy(full + <u32>n + 1, rel, len + 1);
     }
   }
@@ -185,7 +188,7 @@ export function sys_openat(dirfd: i32, upath: u32, flags: u32, mode: u32): i32 {
   const path = pathAt(dirfd, upath);
   if (isErr(path)) return ptrErr(path);
   const f = vfsOpen(path, flags, mode);
-  kfree(path);
+  putname(path);
   if (isErr(changetype<usize>(f))) return ptrErr(changetype<usize>(f));
   const fd = fdAlloc(f, 0, (flags & O_CLOEXEC) != 0);
   if (fd < 0) filePut(f);
@@ -221,7 +224,7 @@ export function sys_readlinkat(dirfd: i32, upath: u32, ubuf: u32, size: i32): i3
 /** True if a path-changing *at call can go to the plain call (see the design note). */
 function plainPath(dirfd: i32, upath: u32): bool {
   if (dirfd == AT_FDCWD) return true;
-  return copyFromUser(changetype<usize>(buf), upath, 1) == 0 && load<u8>(changetype<usize>(buf)) == 0x2f;
+  return copyFromUser(changetype<usize>(buf), upath, 1) == 0 && load<u8>(changetype<usize>(buf)) == SLASH;
 }
 
 export function sys_mkdirat(dirfd: i32, upath: u32, mode: u32): i32 {

@@ -20,7 +20,7 @@
 
 import { kzalloc, kfree } from "../mm/kmalloc";
 import { totalPageCount } from "../mm/pmm";
-import { printk } from "../printk";
+import { KERN_ERR, printk } from "../printk";
 import { EINVAL } from "../lib/errno";
 import { KStatfs, SuperBlock, SuperOps } from "./vfs";
 import { SeqBuf, seqPrintf, seqPutc, seqPuts } from "./seq";
@@ -98,9 +98,9 @@ export function tmpfsUnchargeInode(sb: SuperBlock): void {
 function parseSize(p: usize, end: usize, pages: bool): i32 {
   if (p == end) return -1;
   let n: u32 = 0;
-  while (p < end && load<u8>(p) >= 0x30 && load<u8>(p) <= 0x39) {
+  while (p < end && load<u8>(p) >= "0".charCodeAt(0) && load<u8>(p) <= "9".charCodeAt(0)) {
     if (n > 0x7ffffff) return -1;
-    n = n * 10 + <u32>(load<u8>(p) - 0x30);
+    n = n * 10 + <u32>(load<u8>(p) - "0".charCodeAt(0));
     p++;
   }
   let suffix: u8 = 0;
@@ -109,16 +109,16 @@ function parseSize(p: usize, end: usize, pages: bool): i32 {
   const c = suffix | 0x20;
   if (pages) {
     if (suffix == 0) return <i32>(n / PAGE_SIZE + (n % PAGE_SIZE != 0 ? 1 : 0));
-    if (c == 0x6b) return <i32>((n + 3) / 4); //   k
-    if (c == 0x6d) return <i32>(n * 256); //       m
-    if (c == 0x67) return <i32>(n * 262144); //    g
-    if (suffix == 0x25) return <i32>(totalPageCount() / 100 * n + totalPageCount() % 100 * n / 100); // %
+    if (c == "k".charCodeAt(0)) return <i32>((n + 3) / 4);
+    if (c == "m".charCodeAt(0)) return <i32>(n * 256);
+    if (c == "g".charCodeAt(0)) return <i32>(n * 262144);
+    if (suffix == "%".charCodeAt(0)) return <i32>(totalPageCount() / 100 * n + totalPageCount() % 100 * n / 100);
     return -1;
   }
   if (suffix == 0) return <i32>n;
-  if (c == 0x6b) return <i32>(n << 10);
-  if (c == 0x6d) return <i32>(n << 20);
-  if (c == 0x67) return <i32>(n << 30);
+  if (c == "k".charCodeAt(0)) return <i32>(n << 10);
+  if (c == "m".charCodeAt(0)) return <i32>(n << 20);
+  if (c == "g".charCodeAt(0)) return <i32>(n << 30);
   return -1;
 }
 
@@ -127,8 +127,8 @@ function parseOctal(p: usize, end: usize): i32 {
   let n: i32 = 0;
   while (p < end) {
     const c = load<u8>(p);
-    if (c < 0x30 || c > 0x37) return -1;
-    n = n * 8 + <i32>(c - 0x30);
+    if (c < "0".charCodeAt(0) || c > "7".charCodeAt(0)) return -1;
+    n = n * 8 + <i32>(c - "0".charCodeAt(0));
     p++;
   }
   return n & 0o7777;
@@ -156,7 +156,7 @@ export function tmpfsParseOptions(t: TmpfsInfo, data: usize, remount: bool): i32
   let p = data;
   while (load<u8>(p) != 0) {
     let end = p;
-    while (load<u8>(end) != 0 && load<u8>(end) != 0x2c) end++;
+    while (load<u8>(end) != 0 && load<u8>(end) != ",".charCodeAt(0)) end++;
     let v: usize = 0;
     if (end == p) {
       // empty item ("a,,b"): skipped
@@ -174,8 +174,8 @@ export function tmpfsParseOptions(t: TmpfsInfo, data: usize, remount: bool): i32
       mode = <u32>m;
     } else {
       let key = p; // Linux names the key only: "Unknown parameter 'color'"
-      while (key < end && load<u8>(key) != 0x3d) key++;
-      return complain("\x013tmpfs: Unknown parameter '%s'\n", p, key);
+      while (key < end && load<u8>(key) != "=".charCodeAt(0)) key++;
+      return complain(KERN_ERR + "tmpfs: Unknown parameter '%s'\n", p, key);
     }
     p = load<u8>(end) != 0 ? end + 1 : end;
   }
@@ -188,8 +188,8 @@ export function tmpfsParseOptions(t: TmpfsInfo, data: usize, remount: bool): i32
 
 function badValue(p: usize, end: usize): i32 {
   let eq = p;
-  while (eq < end && load<u8>(eq) != 0x3d) eq++;
-  return complain("\x013tmpfs: Bad value for '%s'\n", p, eq);
+  while (eq < end && load<u8>(eq) != "=".charCodeAt(0)) eq++;
+  return complain(KERN_ERR + "tmpfs: Bad value for '%s'\n", p, eq);
 }
 
 /** printk of the option text p..end (cut there for the message, then restored); -EINVAL. */
@@ -232,6 +232,6 @@ function tmpfsShowOptions(sb: SuperBlock, m: SeqBuf): void {
     // octal, at least three digits ("%03o")
     let digits = 3;
     while (digits < 5 && (t.mode >> (3 * <u32>digits)) != 0) digits++;
-    for (let i = digits - 1; i >= 0; i--) seqPutc(m, <u8>(0x30 + ((t.mode >> (3 * <u32>i)) & 7)));
+    for (let i = digits - 1; i >= 0; i--) seqPutc(m, <u8>("0".charCodeAt(0) + ((t.mode >> (3 * <u32>i)) & 7)));
   }
 }

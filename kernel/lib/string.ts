@@ -68,7 +68,7 @@ export function memcmp(a: usize, b: usize, n: usize): i32 {
 export function parseUnsigned(s: string): u32 {
   let p = changetype<usize>(s);
   let base: u32 = 10;
-  if (load<u8>(p) == 0x30 && (load<u8>(p + 1) == 0x78 || load<u8>(p + 1) == 0x58)) {
+  if (load<u8>(p) == "0".charCodeAt(0) && (load<u8>(p + 1) == "x".charCodeAt(0) || load<u8>(p + 1) == "X".charCodeAt(0))) {
     base = 16;
     p += 2;
   }
@@ -76,9 +76,9 @@ export function parseUnsigned(s: string): u32 {
   while (true) {
     const c = <u32>load<u8>(p);
     let digit: u32 = 99;
-    if (c >= 0x30 && c <= 0x39) digit = c - 0x30;
-    else if (c >= 0x61 && c <= 0x66) digit = c - 0x61 + 10;
-    else if (c >= 0x41 && c <= 0x46) digit = c - 0x41 + 10;
+    if (c >= "0".charCodeAt(0) && c <= "9".charCodeAt(0)) digit = c - "0".charCodeAt(0);
+    else if (c >= "a".charCodeAt(0) && c <= "f".charCodeAt(0)) digit = c - "a".charCodeAt(0) + 10;
+    else if (c >= "A".charCodeAt(0) && c <= "F".charCodeAt(0)) digit = c - "A".charCodeAt(0) + 10;
     if (digit >= base) return value;
     value = value * base + digit;
     p++;

@@ -20,7 +20,8 @@
 // another kmalloc.
 
 import { allocPage, allocPages, freePage, freePages, PAGE_SIZE } from "./pmm";
-import { printk } from "../printk";
+import { KERN_ERR, printk } from "../printk";
+import { dump_stack } from "../arch/x86/trap";
 
 const HEADER_SIZE: u32 = 16;
 const SLAB_MAGIC: u16 = 0x5ab1;
@@ -137,7 +138,8 @@ export function kfree(ptr: usize): void {
     return;
   }
   if (h.magic != SLAB_MAGIC || h.inUse == 0) {
-    printk("\x013kfree: bad pointer 0x%08x\n", ptr);
+    printk(KERN_ERR + "kfree: bad pointer 0x%08x\n", ptr);
+    dump_stack(); // the caller is the bug: name it in the log
     return;
   }
   const c = <i32>h.sizeClass;

@@ -33,7 +33,7 @@
 import { freePageCount, totalPageCount } from "./pmm";
 import { kernelPageDirectory, vmPssUnits, vmUserPages } from "./vm";
 import { NPROC, Proc, currentProc, procAt, UNUSED, ZOMBIE, EMBRYO } from "../proc";
-import { printk } from "../printk";
+import { KERN_ERR, KERN_INFO, KERN_WARNING, printk } from "../printk";
 import { sendSignal, SIGKILL } from "../signal";
 import { sleepTicks, yieldCpu } from "../sched";
 import { USER_RESERVE_PAGES } from "../uaccess";
@@ -113,13 +113,13 @@ function dyingVictim(): Proc {
 }
 
 function dumpTasks(): void {
-  printk("\x016[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name\n");
+  printk(KERN_INFO + "[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name\n");
   for (let i = 1; i < NPROC; i++) {
     const p = procAt(i);
     if (p == null || !hasUserMemory(p)) continue;
     const pages = vmUserPages(p.pd);
-    printk("\x016[%7d] %5u %5d %8u %8u %12u %8u %13d %s\n", p.pid, p.uid, p.pid, pages, pages, pageTablePages(p) * 4096, 0, scoreAdj[i],
-      changetype<i32>(p.name));
+    printk(KERN_INFO + "[%7d] %5u %5d %8u %8u %12u %8u %13d %s\n", p.pid, p.uid, p.pid, pages, pages, pageTablePages(p) * 4096, 0, scoreAdj[i],
+      p.name);
   }
 }
 
@@ -138,11 +138,11 @@ function oomKillOne(): Proc {
     }
   }
   if (victim == null) return null;
-  printk("\x014%s invoked oom-killer: gfp_mask=0x0(), order=0, oom_score_adj=%d\n", changetype<i32>(caller.name), scoreAdj[caller.slot]);
+  printk(KERN_WARNING + "%s invoked oom-killer: gfp_mask=0x0(), order=0, oom_score_adj=%d\n", caller.name, scoreAdj[caller.slot]);
   dumpTasks();
   const kb = vmUserPages(victim.pd) * 4;
-  printk("\x013Out of memory: Killed process %d (%s) total-vm:%ukB, anon-rss:%ukB, file-rss:0kB, shmem-rss:0kB, UID:%u pgtables:%ukB oom_score_adj:%d\n",
-    victim.pid, changetype<i32>(victim.name), kb, kb, victim.uid, pageTablePages(victim) * 4, scoreAdj[victim.slot]);
+  printk(KERN_ERR + "Out of memory: Killed process %d (%s) total-vm:%ukB, anon-rss:%ukB, file-rss:0kB, shmem-rss:0kB, UID:%u pgtables:%ukB oom_score_adj:%d\n",
+    victim.pid, victim.name, kb, kb, victim.uid, pageTablePages(victim) * 4, scoreAdj[victim.slot]);
   dyingPid[victim.slot] = victim.pid;
   oomKills++;
   sendSignal(victim, SIGKILL);

@@ -28,7 +28,7 @@
 // freePage() is for pages with one owner (kernel pages); it clears the entry.
 
 import { KERNEL_VIRTUAL_BASE, initrdEnd, initrdStart, memoryRegionBase, memoryRegionCount, memoryRegionLength, memoryRegionType, E820_USABLE } from "../multiboot";
-import { printk } from "../printk";
+import { KERN_ERR, KERN_INFO, printk } from "../printk";
 
 export const PAGE_SIZE: u32 = 4096;
 export const PAGE_SHIFT: u32 = 12;
@@ -140,7 +140,7 @@ export function pmmInit(): void {
   const refs = allocPages(refPages); // zeroed: every count 0 (pages in use at boot are not shared)
   pageRefs = refs;
   if (refs != 0) for (let f: u32 = 0; f < refPages; f++) store<u16>(refs + ((virtToPhys(refs) >> 12) + f) * 2, 1); // the table itself
-  printk("\x016pmm: %u pages of RAM, %u free (%uK)\n", totalPages, freeCount, freeCount * 4);
+  printk(KERN_INFO + "pmm: %u pages of RAM, %u free (%uK)\n", totalPages, freeCount, freeCount * 4);
 }
 
 /** Gives the initrd's pages back once it is unpacked (Linux's "Freeing initrd memory"). */
@@ -149,7 +149,7 @@ export function pmmFreeInitrd(): void {
   const first = (initrdStart + 4095) >> 12;
   const last = initrdEnd >> 12;
   if (first < last) markRange(first, last, false);
-  printk("\x016Freeing initrd memory: %uK\n", (initrdEnd - initrdStart) / 1024);
+  printk(KERN_INFO + "Freeing initrd memory: %uK\n", (initrdEnd - initrdStart) / 1024);
 }
 
 /** A zeroed page (kernel virtual address), or 0 when memory is exhausted. */
@@ -203,7 +203,7 @@ export function allocPages(count: u32): usize {
 export function freePage(va: usize): void {
   const frame = virtToPhys(va) >> 12;
   if ((va & 4095) != 0 || frame >= frameCount || !isUsed(frame)) {
-    printk("\x013pmm: bad freePage(0x%08x)\n", va);
+    printk(KERN_ERR + "pmm: bad freePage(0x%08x)\n", va);
     return;
   }
   markFree(frame);

@@ -44,15 +44,15 @@ function writeSetting(data: usize, buf: usize, n: u32): i32 {
   const s = changetype<DriverSetting>(data);
   let i: u32 = 0;
   let negative = false;
-  if (i < n && load<u8>(buf) == 0x2d) { negative = true; i++; }
+  if (i < n && load<u8>(buf) == "-".charCodeAt(0)) { negative = true; i++; }
   let value: i32 = 0;
   let digits = 0;
-  while (i < n && load<u8>(buf + i) >= 0x30 && load<u8>(buf + i) <= 0x39 && digits < 10) {
-    value = value * 10 + <i32>load<u8>(buf + i) - 0x30;
+  while (i < n && load<u8>(buf + i) >= "0".charCodeAt(0) && load<u8>(buf + i) <= "9".charCodeAt(0) && digits < 10) {
+    value = value * 10 + <i32>load<u8>(buf + i) - "0".charCodeAt(0);
     i++;
     digits++;
   }
-  if (i < n && load<u8>(buf + i) == 0x0a) i++;
+  if (i < n && load<u8>(buf + i) == "\n".charCodeAt(0)) i++;
   if (digits == 0 || i != n) return -EINVAL;
   store<i32>(s.variable, negative ? -value : value);
   return <i32>n;
@@ -72,10 +72,10 @@ export function driverSettingInt(name: string, variable: usize): i32 {
   if (s == null) return -ENOMEM;
   s.mod = mod;
   s.variable = variable;
-  snprintf(changetype<usize>(dirPath), 96, "sys/drivers/%s", changetype<i32>(moduleName(mod)));
+  snprintf(changetype<usize>(dirPath), 96, "sys/drivers/%s", moduleName(mod));
   procMkdir("sys/drivers");
   procMkdir(changetype<string>(changetype<usize>(dirPath)));
-  snprintf(changetype<usize>(s.path), 96, "sys/drivers/%s/%s", changetype<i32>(moduleName(mod)), changetype<i32>(name));
+  snprintf(changetype<usize>(s.path), 96, "sys/drivers/%s/%s", moduleName(mod), name);
   if (procCreateData(changetype<string>(changetype<usize>(s.path)), showSetting, writeSetting, changetype<usize>(s)) == null) {
     kfree(changetype<usize>(s));
     return -EINVAL; // the name is taken
@@ -96,7 +96,7 @@ export function driverSettingsRelease(mod: Module): void {
     had = true;
   }
   if (!had) return;
-  snprintf(changetype<usize>(dirPath), 96, "sys/drivers/%s", changetype<i32>(moduleName(mod)));
+  snprintf(changetype<usize>(dirPath), 96, "sys/drivers/%s", moduleName(mod));
   procRemove(changetype<string>(changetype<usize>(dirPath)));
 }
 

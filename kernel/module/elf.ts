@@ -23,7 +23,7 @@
 // Failures print Linux's messages ("Invalid ELF header len 30", "Invalid ELF section header
 // overflow", …) and return -ENOEXEC, which insmod shows as "invalid module format".
 
-import { printk } from "../printk";
+import { KERN_ERR, KERN_WARNING, printk } from "../printk";
 import { ENOEXEC } from "../lib/errno";
 import {
   E_MACHINE, E_SHENTSIZE, E_SHNUM, E_SHOFF, E_SHSTRNDX, E_TYPE, EHDR_SIZE, EM_386, ET_REL, LoadInfo, SH_ADDRALIGN, SH_ENTSIZE,
@@ -42,33 +42,33 @@ function inFile(info: LoadInfo, offset: u32, size: u32): bool {
 export function elfValidity(info: LoadInfo): i32 {
   const hdr = info.hdr;
   if (info.len < EHDR_SIZE) {
-    printk("\x013Invalid ELF header len %u\n", info.len);
+    printk(KERN_ERR + "Invalid ELF header len %u\n", info.len);
     return -ENOEXEC;
   }
-  if (load<u8>(hdr) != 0x7f || load<u8>(hdr, 1) != 0x45 || load<u8>(hdr, 2) != 0x4c || load<u8>(hdr, 3) != 0x46) {
-    printk("\x013Invalid ELF header magic: != \x7fELF\n");
+  if (load<u8>(hdr) != 0x7f || load<u8>(hdr, 1) != "E".charCodeAt(0) || load<u8>(hdr, 2) != "L".charCodeAt(0) || load<u8>(hdr, 3) != "F".charCodeAt(0)) {
+    printk(KERN_ERR + "Invalid ELF header magic: != \x7fELF\n");
     return -ENOEXEC;
   }
   if (load<u8>(hdr, 4) != 1 || load<u8>(hdr, 5) != 1) { // ELFCLASS32, ELFDATA2LSB
-    printk("\x013Invalid ELF header class/data: %u/%u\n", load<u8>(hdr, 4), load<u8>(hdr, 5));
+    printk(KERN_ERR + "Invalid ELF header class/data: %u/%u\n", load<u8>(hdr, 4), load<u8>(hdr, 5));
     return -ENOEXEC;
   }
   if (<u32>load<u16>(hdr, E_TYPE) != ET_REL) {
-    printk("\x013Invalid ELF header type: %u != %u\n", load<u16>(hdr, E_TYPE), ET_REL);
+    printk(KERN_ERR + "Invalid ELF header type: %u != %u\n", load<u16>(hdr, E_TYPE), ET_REL);
     return -ENOEXEC;
   }
   if (<u32>load<u16>(hdr, E_MACHINE) != EM_386) {
-    printk("\x013Invalid architecture in ELF header: %u\n", load<u16>(hdr, E_MACHINE));
+    printk(KERN_ERR + "Invalid architecture in ELF header: %u\n", load<u16>(hdr, E_MACHINE));
     return -ENOEXEC;
   }
   if (<u32>load<u16>(hdr, E_SHENTSIZE) != SHDR_SIZE) {
-    printk("\x013Invalid ELF section header size\n");
+    printk(KERN_ERR + "Invalid ELF section header size\n");
     return -ENOEXEC;
   }
   const shoff = load<u32>(hdr, E_SHOFF);
   const shnum = <u32>load<u16>(hdr, E_SHNUM);
   if (shoff >= info.len || shnum * SHDR_SIZE > info.len - shoff) {
-    printk("\x013Invalid ELF section header overflow\n");
+    printk(KERN_ERR + "Invalid ELF section header overflow\n");
     return -ENOEXEC;
   }
   info.shdrs = hdr + shoff;
@@ -76,22 +76,22 @@ export function elfValidity(info: LoadInfo): i32 {
 
   const strndx = <u32>load<u16>(hdr, E_SHSTRNDX);
   if (strndx == SHN_UNDEF || strndx >= shnum) {
-    printk("\x013Invalid ELF section name index: %d || e_shstrndx (%d) >= e_shnum (%d)\n", strndx, strndx, shnum);
+    printk(KERN_ERR + "Invalid ELF section name index: %d || e_shstrndx (%d) >= e_shnum (%d)\n", strndx, strndx, shnum);
     return -ENOEXEC;
   }
   const strhdr = shdr(info, strndx);
   if (!inFile(info, load<u32>(strhdr, SH_OFFSET), load<u32>(strhdr, SH_SIZE)) || load<u32>(strhdr, SH_TYPE) == SHT_NOBITS) {
-    printk("\x013Invalid ELF section hdr(type %u)\n", load<u32>(strhdr, SH_TYPE));
+    printk(KERN_ERR + "Invalid ELF section hdr(type %u)\n", load<u32>(strhdr, SH_TYPE));
     return -ENOEXEC;
   }
   info.secstrings = hdr + load<u32>(strhdr, SH_OFFSET);
   info.secstringsSize = load<u32>(strhdr, SH_SIZE);
   if (info.secstringsSize == 0) {
-    printk("\x013empty section name table\n");
+    printk(KERN_ERR + "empty section name table\n");
     return -ENOEXEC;
   }
   if (load<u8>(info.secstrings + info.secstringsSize - 1) != 0) {
-    printk("\x013ELF Spec violation: section name table isn't null terminated\n");
+    printk(KERN_ERR + "ELF Spec violation: section name table isn't null terminated\n");
     return -ENOEXEC;
   }
 
@@ -100,23 +100,23 @@ export function elfValidity(info: LoadInfo): i32 {
     const s = shdr(info, i);
     const type = load<u32>(s, SH_TYPE);
     if (load<u32>(s, SH_NAME) >= info.secstringsSize) {
-      printk("\x013Invalid ELF section name in module (section %u type %u)\n", i, type);
+      printk(KERN_ERR + "Invalid ELF section name in module (section %u type %u)\n", i, type);
       return -ENOEXEC;
     }
     const align = load<u32>(s, SH_ADDRALIGN);
     if (align > PAGE_SIZE || (align & (align - 1)) != 0) {
-      printk("\x013Invalid ELF section alignment in module (section %u align %u)\n", i, align);
+      printk(KERN_ERR + "Invalid ELF section alignment in module (section %u align %u)\n", i, align);
       return -ENOEXEC;
     }
     if (type == SHT_NULL || type == SHT_NOBITS) continue;
     if (!inFile(info, load<u32>(s, SH_OFFSET), load<u32>(s, SH_SIZE))) {
-      printk("\x013Invalid ELF section in module (section %u type %u)\n", i, type);
+      printk(KERN_ERR + "Invalid ELF section in module (section %u type %u)\n", i, type);
       return -ENOEXEC;
     }
     if (type == SHT_SYMTAB) {
       const link = load<u32>(s, SH_LINK);
       if (link == SHN_UNDEF || link >= shnum) {
-        printk("\x013Invalid ELF sh_link!=SHN_UNDEF(%d) or (sh_link(%d) >= hdr->e_shnum(%d)\n", link, link, shnum);
+        printk(KERN_ERR + "Invalid ELF sh_link!=SHN_UNDEF(%d) or (sh_link(%d) >= hdr->e_shnum(%d)\n", link, link, shnum);
         return -ENOEXEC;
       }
       symSections++;
@@ -124,7 +124,7 @@ export function elfValidity(info: LoadInfo): i32 {
     }
   }
   if (symSections != 1) {
-    printk("\x014%s: module has no symbols (stripped?)\n", changetype<i32>("(missing .modinfo section or name field)"));
+    printk(KERN_WARNING + "%s: module has no symbols (stripped?)\n", "(missing .modinfo section or name field)");
     return -ENOEXEC;
   }
   const err = checkSymbols(info);
@@ -146,14 +146,14 @@ function checkSymbols(info: LoadInfo): i32 {
   const s = shdr(info, info.symIndex);
   const size = load<u32>(s, SH_SIZE);
   if (load<u32>(s, SH_ENTSIZE) != SYM_SIZE || size % SYM_SIZE != 0 || size == 0) {
-    printk("\x013Invalid ELF symbol table (entry size %u, size %u)\n", load<u32>(s, SH_ENTSIZE), size);
+    printk(KERN_ERR + "Invalid ELF symbol table (entry size %u, size %u)\n", load<u32>(s, SH_ENTSIZE), size);
     return -ENOEXEC;
   }
   const strIndex = load<u32>(s, SH_LINK);
   const str = shdr(info, strIndex);
   const strSize = load<u32>(str, SH_SIZE);
   if (load<u32>(str, SH_TYPE) != SHT_STRTAB || strSize == 0 || load<u8>(shData(info, strIndex) + strSize - 1) != 0) {
-    printk("\x013Invalid ELF string table for the symbols (section %u)\n", strIndex);
+    printk(KERN_ERR + "Invalid ELF string table for the symbols (section %u)\n", strIndex);
     return -ENOEXEC;
   }
   info.symtab = shData(info, info.symIndex);
@@ -163,16 +163,16 @@ function checkSymbols(info: LoadInfo): i32 {
   for (let i: u32 = 1; i < info.numSyms; i++) {
     const e = sym(info, i);
     if (load<u32>(e, ST_NAME) >= strSize) {
-      printk("\x013Invalid ELF symbol name in module (symbol %u)\n", i);
+      printk(KERN_ERR + "Invalid ELF symbol name in module (symbol %u)\n", i);
       return -ENOEXEC;
     }
     const shndx = <u32>load<u16>(e, ST_SHNDX);
     if (shndx == SHN_COMMON) {
-      printk("\x014%s: please compile with -fno-common\n", changetype<i32>(symName(info, i)));
+      printk(KERN_WARNING + "%s: please compile with -fno-common\n", symName(info, i));
       return -ENOEXEC;
     }
     if (shndx != SHN_UNDEF && shndx != SHN_ABS && shndx >= info.shnum) {
-      printk("\x013Invalid ELF symbol section index in module (symbol %u: %u)\n", i, shndx);
+      printk(KERN_ERR + "Invalid ELF symbol section index in module (symbol %u: %u)\n", i, shndx);
       return -ENOEXEC;
     }
   }
@@ -197,7 +197,7 @@ export function modinfoGet(info: LoadInfo, key: string): usize {
   while (p < end) {
     let q = p;
     while (q < end && load<u8>(q) != 0) q++; // [p, q) is one string
-    if (q - p > keyLen && load<u8>(p + keyLen) == 0x3d && bytesEqual(p, changetype<usize>(key), keyLen)) {
+    if (q - p > keyLen && load<u8>(p + keyLen) == "=".charCodeAt(0) && bytesEqual(p, changetype<usize>(key), keyLen)) {
       modinfoLength = <u32>(q - p - keyLen - 1);
       return p + keyLen + 1;
     }

@@ -17,7 +17,7 @@
 //
 //   Modules linked in: oops(O+) hello(P) [last unloaded: pair_user]
 
-import { printk } from "../printk";
+import { KERN_CONT, KERN_WARNING, printk } from "../printk";
 import { MODULE_STATE_UNFORMED, Module, firstModule, lastUnloaded, moduleName, moduleOfText } from "./module";
 import { moduleSymbolAddress, moduleSymbolIndex, moduleSymbolName, moduleSymbolSize } from "./symbols";
 import { moduleFlags } from "./taint";
@@ -38,10 +38,10 @@ export function modulePrintSymbol(address: u32, isReturnAddress: bool): bool {
   const mod = moduleOfText(lookup);
   if (mod == null) return false;
   const i = moduleSymbolIndex(mod, lookup);
-  if (i < 0) printk("\x01c0x%08x [%s]", address, changetype<i32>(moduleName(mod)));
+  if (i < 0) printk(KERN_CONT + "0x%08x [%s]", address, moduleName(mod));
   else {
-    printk("\x01c%s+0x%x/0x%x [%s]", changetype<i32>(moduleSymbolName(mod, i)), address - moduleSymbolAddress(mod, i), moduleSymbolSize(mod, i),
-      changetype<i32>(moduleName(mod)));
+    printk(KERN_CONT + "%s+0x%x/0x%x [%s]", moduleSymbolName(mod, i), address - moduleSymbolAddress(mod, i), moduleSymbolSize(mod, i),
+      moduleName(mod));
   }
   return true;
 }
@@ -68,17 +68,17 @@ export function modulePrintLine(address: u32): void {
   const record = mod.lines + 8 + <u32>best * 8;
   const file = load<usize>(files + <u32>load<u16>(record, 6) * 4);
   if (file < mod.core || file - mod.core >= mod.corePages * 4096) return;
-  printk("\x014EIP is at %s:%u\n", file, <u32>load<u16>(record, 4));
+  printk(KERN_WARNING + "EIP is at %s:%u\n", file, <u32>load<u16>(record, 4));
 }
 
 /** "Modules linked in: a b(P) [last unloaded: c]" (Linux's print_modules). */
 export function printModules(): void {
-  printk("\x014Modules linked in:");
+  printk(KERN_WARNING + "Modules linked in:");
   for (let m: Module = firstModule(); m != null; m = m.next) {
     if (m.state == MODULE_STATE_UNFORMED) continue;
     moduleFlags(m, changetype<usize>(flagsBuffer));
-    printk("\x01c %s%s", changetype<i32>(moduleName(m)), changetype<i32>(flagsBuffer));
+    printk(KERN_CONT + " %s%s", moduleName(m), flagsBuffer);
   }
-  if (lastUnloaded[0] != 0) printk("\x01c [last unloaded: %s]", changetype<i32>(lastUnloaded));
-  printk("\x01c\n");
+  if (lastUnloaded[0] != 0) printk(KERN_CONT + " [last unloaded: %s]", lastUnloaded);
+  printk(KERN_CONT + "\n");
 }

@@ -35,7 +35,7 @@
 //
 // Only root loads modules (EPERM otherwise, as without CAP_SYS_MODULE).
 
-import { printk } from "../printk";
+import { KERN_ERR, KERN_WARNING, printk } from "../printk";
 import { kmalloc, kzalloc, kfree } from "../mm/kmalloc";
 import { E2BIG, EBADF, EEXIST, EFAULT, EINVAL, EIO, ENOEXEC, ENOMEM, EPERM } from "../lib/errno";
 import { copyFromUser, strncpyFromUser } from "../uaccess";
@@ -203,11 +203,11 @@ function copyValue(dst: usize, value: usize, len: u32, size: u32): void {
 function checkModinfo(info: LoadInfo): i32 {
   const mod = info.mod;
   if (info.name == 0 || info.nameLen == 0) {
-    printk("\x014No module found in object\n");
+    printk(KERN_WARNING + "No module found in object\n");
     return -ENOEXEC;
   }
   if (info.nameLen >= <u32>MODULE_NAME_LEN) {
-    printk("\x014module name too long (%u bytes, at most %d)\n", info.nameLen, MODULE_NAME_LEN - 1);
+    printk(KERN_WARNING + "module name too long (%u bytes, at most %d)\n", info.nameLen, MODULE_NAME_LEN - 1);
     return -ENOEXEC;
   }
   copyValue(changetype<usize>(mod.name), info.name, info.nameLen, <u32>MODULE_NAME_LEN);
@@ -216,18 +216,18 @@ function checkModinfo(info: LoadInfo): i32 {
   const magic = modinfoGet(info, "vermagic");
   const magicLen = modinfoLength;
   if (magic == 0 || (info.flags & MODULE_INIT_IGNORE_VERMAGIC) != 0) {
-    if (!testTaint(TAINT_FORCED_MODULE)) printk("\x014%s: %s: kernel tainted.\n", name, changetype<i32>("bad vermagic"));
+    if (!testTaint(TAINT_FORCED_MODULE)) printk(KERN_WARNING + "%s: %s: kernel tainted.\n", name, "bad vermagic");
     addTaintModule(mod, TAINT_FORCED_MODULE);
   } else if (!sameMagic(magic, magicLen)) {
     copyValue(changetype<usize>(valueShown), magic, magicLen, 64);
-    printk("\x013%s: version magic '%s' should be '%s%s'\n", name, changetype<i32>(valueShown), changetype<i32>(UTS_RELEASE),
-      changetype<i32>(VERMAGIC_SUFFIX));
+    printk(KERN_ERR + "%s: version magic '%s' should be '%s%s'\n", name, valueShown, UTS_RELEASE,
+      VERMAGIC_SUFFIX);
     return -ENOEXEC;
   }
 
   const intree = modinfoGet(info, "intree");
   if (intree == 0 || !valueIs(intree, modinfoLength, "Y")) {
-    if (!testTaint(TAINT_OOT_MODULE)) printk("\x014%s: loading out-of-tree module taints kernel.\n", name);
+    if (!testTaint(TAINT_OOT_MODULE)) printk(KERN_WARNING + "%s: loading out-of-tree module taints kernel.\n", name);
     addTaintModule(mod, TAINT_OOT_MODULE);
   }
 
@@ -241,7 +241,7 @@ function checkModinfo(info: LoadInfo): i32 {
   if (!mod.gplCompatible) {
     if (!testTaint(TAINT_PROPRIETARY_MODULE)) {
       copyValue(changetype<usize>(valueShown), license, licenseLen, 64);
-      printk("\x014%s: module license '%s' taints kernel.\n", name, changetype<i32>(valueShown));
+      printk(KERN_WARNING + "%s: module license '%s' taints kernel.\n", name, valueShown);
     }
     addTaintModule(mod, TAINT_PROPRIETARY_MODULE);
   }
@@ -291,7 +291,7 @@ function doInitModule(info: LoadInfo): i32 {
   }
   if (ret < 0) return ret;
   if (ret > 0) {
-    printk("\x014%s: 'init' suspiciously returned %d, it should follow 0/-E convention\n", changetype<i32>(moduleName(mod)), ret);
+    printk(KERN_WARNING + "%s: 'init' suspiciously returned %d, it should follow 0/-E convention\n", moduleName(mod), ret);
   }
   mod.state = MODULE_STATE_LIVE;
   return 0;
@@ -319,8 +319,8 @@ export function moduleDied(): Module {
   let mod = initModule;
   if (mod == null) mod = exitModule;
   if (mod == null) return null;
-  printk("\x014%s: fault in %s: removed from the module list; its %u KiB stay allocated\n", changetype<i32>(moduleName(mod)),
-    changetype<i32>(mod == initModule ? "init_module" : "cleanup_module"), mod.corePages * 4);
+  printk(KERN_WARNING + "%s: fault in %s: removed from the module list; its %u KiB stay allocated\n", moduleName(mod),
+    mod == initModule ? "init_module" : "cleanup_module", mod.corePages * 4);
   initModule = null;
   exitModule = null;
   runningProc = null;

@@ -23,12 +23,14 @@
 // 0 syntax: 42, -7, 0x2a, 052. The same setters serve writes to /sys/module/NAME/parameters/X,
 // and paramShow prints a value the way /sys shows it.
 
-import { printk } from "../printk";
+import { KERN_ERR, KERN_WARNING, printk } from "../printk";
 import { kmalloc, kzalloc, kfree } from "../mm/kmalloc";
 import { streq } from "../lib/string";
 import { EINVAL, ENOMEM, ENOSPC, ERANGE } from "../lib/errno";
 import { SeqBuf, seqPrintf } from "../fs/seq";
 import { Module, moduleName } from "./module";
+
+const QUOTE = "\"".charCodeAt(0);
 
 const MAX_CHARP: u32 = 1024;
 
@@ -53,7 +55,7 @@ function paramVariable(mod: Module, i: u32): usize {
 }
 
 function isSpace(c: u8): bool {
-  return c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0d || c == 0x0b || c == 0x0c;
+  return c == " ".charCodeAt(0) || c == "\t".charCodeAt(0) || c == "\n".charCodeAt(0) || c == "\r".charCodeAt(0) || c == "\v".charCodeAt(0) || c == "\f".charCodeAt(0);
 }
 
 /** True if the C string a equals [b, b + n) with '-' and '_' counted as the same (parameqn). */
@@ -62,8 +64,8 @@ function parameq(a: usize, b: usize): bool {
   while (true) {
     let x = load<u8>(a + i);
     let y = load<u8>(b + i);
-    if (x == 0x2d) x = 0x5f;
-    if (y == 0x2d) y = 0x5f;
+    if (x == "-".charCodeAt(0)) x = "_".charCodeAt(0);
+    if (y == "-".charCodeAt(0)) y = "_".charCodeAt(0);
     if (x != y) return false;
     if (x == 0) return true;
     i++;
@@ -88,16 +90,16 @@ let parsedNegative: bool = false;
 function parseInteger(s: usize): i32 {
   let p = s;
   parsedNegative = false;
-  if (load<u8>(p) == 0x2b) p++;
-  else if (load<u8>(p) == 0x2d) {
+  if (load<u8>(p) == "+".charCodeAt(0)) p++;
+  else if (load<u8>(p) == "-".charCodeAt(0)) {
     parsedNegative = true;
     p++;
   }
   let base: u32 = 10;
-  if (load<u8>(p) == 0x30 && (load<u8>(p + 1) | 0x20) == 0x78) {
+  if (load<u8>(p) == "0".charCodeAt(0) && (load<u8>(p + 1) | 0x20) == "x".charCodeAt(0)) {
     base = 16;
     p += 2;
-  } else if (load<u8>(p) == 0x30 && load<u8>(p + 1) != 0 && load<u8>(p + 1) != 0x0a) {
+  } else if (load<u8>(p) == "0".charCodeAt(0) && load<u8>(p + 1) != 0 && load<u8>(p + 1) != "\n".charCodeAt(0)) {
     base = 8;
     p++;
   }
@@ -106,15 +108,15 @@ function parseInteger(s: usize): i32 {
   while (true) {
     const c = <u32>load<u8>(p);
     let d: u32 = 99;
-    if (c >= 0x30 && c <= 0x39) d = c - 0x30;
-    else if ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66) d = (c | 0x20) - 0x61 + 10;
+    if (c >= "0".charCodeAt(0) && c <= "9".charCodeAt(0)) d = c - "0".charCodeAt(0);
+    else if ((c | 0x20) >= "a".charCodeAt(0) && (c | 0x20) <= "f".charCodeAt(0)) d = (c | 0x20) - "a".charCodeAt(0) + 10;
     if (d >= base) break;
     if (value > (0xffffffff - d) / base) return -ERANGE;
     value = value * base + d;
     digits++;
     p++;
   }
-  if (load<u8>(p) == 0x0a) p++;
+  if (load<u8>(p) == "\n".charCodeAt(0)) p++;
   if (digits == 0 || load<u8>(p) != 0) return -EINVAL;
   parsedValue = value;
   return 0;
@@ -142,12 +144,12 @@ function parseUnsignedMax(s: usize, max: u32): i32 {
 /** kstrtobool: y/Y/1/on → 1, n/N/0/off → 0. */
 function parseBool(s: usize): i32 {
   const c = load<u8>(s);
-  if (c == 0x79 || c == 0x59 || c == 0x31) { parsedValue = 1; return 0; }
-  if (c == 0x6e || c == 0x4e || c == 0x30) { parsedValue = 0; return 0; }
-  if ((c | 0x20) == 0x6f) {
+  if (c == "y".charCodeAt(0) || c == "Y".charCodeAt(0) || c == "1".charCodeAt(0)) { parsedValue = 1; return 0; }
+  if (c == "n".charCodeAt(0) || c == "N".charCodeAt(0) || c == "0".charCodeAt(0)) { parsedValue = 0; return 0; }
+  if ((c | 0x20) == "o".charCodeAt(0)) {
     const d = load<u8>(s + 1) | 0x20;
-    if (d == 0x6e) { parsedValue = 1; return 0; }
-    if (d == 0x66) { parsedValue = 0; return 0; }
+    if (d == "n".charCodeAt(0)) { parsedValue = 1; return 0; }
+    if (d == "f".charCodeAt(0)) { parsedValue = 0; return 0; }
   }
   return -EINVAL;
 }
@@ -200,7 +202,7 @@ export function paramSet(mod: Module, i: u32, val: usize): i32 {
 export function paramShow(mod: Module, i: u32, m: SeqBuf): void {
   const type = paramType(mod, i);
   const variable = paramVariable(mod, i);
-  if (streq(type, "bool")) seqPrintf(m, "%c\n", load<u8>(variable) != 0 ? 0x59 : 0x4e);
+  if (streq(type, "bool")) seqPrintf(m, "%c\n", load<u8>(variable) != 0 ? "Y".charCodeAt(0) : "N".charCodeAt(0));
   else if (streq(type, "charp")) seqPrintf(m, "%s\n", load<usize>(variable) != 0 ? load<usize>(variable) : changetype<usize>("(null)"));
   else if (streq(type, "int") || streq(type, "long")) seqPrintf(m, "%d\n", load<i32>(variable));
   else if (streq(type, "short")) seqPrintf(m, "%d\n", <i32>load<i16>(variable));
@@ -218,7 +220,7 @@ let argValue: usize = 0;
 function nextArg(args: usize): usize {
   let inQuote = false;
   let quoted = false;
-  if (load<u8>(args) == 0x22) {
+  if (load<u8>(args) == QUOTE) {
     args++;
     inQuote = true;
     quoted = true;
@@ -228,20 +230,20 @@ function nextArg(args: usize): usize {
   for (; load<u8>(args + i) != 0; i++) {
     const c = load<u8>(args + i);
     if (isSpace(c) && !inQuote) break;
-    if (equals == 0 && c == 0x3d) equals = i;
-    if (c == 0x22) inQuote = !inQuote;
+    if (equals == 0 && c == "=".charCodeAt(0)) equals = i;
+    if (c == QUOTE) inQuote = !inQuote;
   }
   argParam = args;
   if (equals == 0) argValue = 0;
   else {
     store<u8>(args + equals, 0);
     argValue = args + equals + 1;
-    if (load<u8>(argValue) == 0x22) { // don't include quotes in the value
+    if (load<u8>(argValue) == QUOTE) { // don't include quotes in the value
       argValue++;
-      if (load<u8>(args + i - 1) == 0x22) store<u8>(args + i - 1, 0);
+      if (load<u8>(args + i - 1) == QUOTE) store<u8>(args + i - 1, 0);
     }
   }
-  if (quoted && i > 0 && load<u8>(args + i - 1) == 0x22) store<u8>(args + i - 1, 0);
+  if (quoted && i > 0 && load<u8>(args + i - 1) == QUOTE) store<u8>(args + i - 1, 0);
   if (load<u8>(args + i) != 0) {
     store<u8>(args + i, 0);
     args += i + 1;
@@ -264,14 +266,14 @@ export function parseArgs(mod: Module, args: usize): i32 {
     args = nextArg(args);
     const i = findParam(mod, argParam);
     if (i < 0) {
-      printk("\x014%s: unknown parameter '%s' ignored\n", name, changetype<i32>(argParam));
+      printk(KERN_WARNING + "%s: unknown parameter '%s' ignored\n", name, argParam);
       continue;
     }
     const err = paramSet(mod, <u32>i, argValue);
     if (err == 0) continue;
     const shown = changetype<i32>(argValue != 0 ? argValue : changetype<usize>(""));
-    if (err == -ENOSPC) printk("\x013%s: `%s' too large for parameter `%s'\n", name, shown, changetype<i32>(argParam));
-    else printk("\x013%s: `%s' invalid for parameter `%s'\n", name, shown, changetype<i32>(argParam));
+    if (err == -ENOSPC) printk(KERN_ERR + "%s: `%s' too large for parameter `%s'\n", name, shown, argParam);
+    else printk(KERN_ERR + "%s: `%s' invalid for parameter `%s'\n", name, shown, argParam);
     return err;
   }
   return 0;

@@ -20,7 +20,7 @@
 import { SeqBuf, seqPrintf, seqPuts } from "../fs/seq";
 import { procCreateFile } from "../fs/procfs";
 import { registerFilesystem } from "../fs/super";
-import { printk } from "../printk";
+import { KERN_ERR, printk } from "../printk";
 import { currentProc } from "../proc";
 import {
   MODULE_STATE_COMING, MODULE_STATE_GOING, MODULE_STATE_UNFORMED, Module, firstModule, moduleName, moduleUses,
@@ -34,11 +34,11 @@ function showModules(m: SeqBuf): void {
   const root = currentProc().euid == 0;
   for (let mod = firstModule(); mod != null; mod = mod.next) {
     if (mod.state == MODULE_STATE_UNFORMED) continue;
-    seqPrintf(m, "%s %u %d ", changetype<usize>(mod.name), mod.corePages * 4096, mod.refcnt);
+    seqPrintf(m, "%s %u %d ", mod.name, mod.corePages * 4096, mod.refcnt);
     let printed = false;
     for (let user: Module = firstModule(); user != null; user = user.next) {
       if (user.state == MODULE_STATE_UNFORMED || !moduleUses(user, mod)) continue;
-      seqPrintf(m, "%s,", changetype<usize>(moduleName(user)));
+      seqPrintf(m, "%s,", moduleName(user));
       printed = true;
     }
     if (mod.init != 0 && mod.exit == 0) {
@@ -47,9 +47,9 @@ function showModules(m: SeqBuf): void {
     }
     if (!printed) seqPuts(m, "-");
     const state = mod.state == MODULE_STATE_GOING ? "Unloading" : mod.state == MODULE_STATE_COMING ? "Loading" : "Live";
-    seqPrintf(m, " %s 0x%08x", changetype<usize>(state), root ? mod.core : 0);
+    seqPrintf(m, " %s 0x%08x", state, root ? mod.core : 0);
     moduleFlags(mod, changetype<usize>(flagsBuffer));
-    if (mod.taints != 0) seqPrintf(m, " %s", changetype<usize>(flagsBuffer));
+    if (mod.taints != 0) seqPrintf(m, " %s", flagsBuffer);
     seqPuts(m, "\n");
   }
 }
@@ -57,5 +57,5 @@ function showModules(m: SeqBuf): void {
 /** The loader's boot-time setup: /proc/modules and the sysfs type (mounted on /sys by /etc/rc). */
 export function moduleInit(): void {
   procCreateFile("modules", showModules);
-  if (sysfsInit() < 0 || registerFilesystem(sysfsType) < 0) printk("\x013module: cannot set up sysfs\n");
+  if (sysfsInit() < 0 || registerFilesystem(sysfsType) < 0) printk(KERN_ERR + "module: cannot set up sysfs\n");
 }

@@ -18,7 +18,7 @@
 // are not loaded (debug information, say) are skipped, as Linux does. Each entry is checked: the
 // symbol index inside the symbol table and the 4-byte hole inside its section.
 
-import { printk } from "../printk";
+import { KERN_ERR, printk } from "../printk";
 import { ENOEXEC } from "../lib/errno";
 import {
   LoadInfo, REL_SIZE, SH_ADDR, SH_ENTSIZE, SHF_ALLOC, SHT_NOBITS, SHT_REL, SHT_RELA, ST_VALUE, shData, shdr, shFlags, shInfo,
@@ -38,18 +38,18 @@ export function applyRelocations(info: LoadInfo): i32 {
     if (type != SHT_REL && type != SHT_RELA) continue;
     const target = shInfo(info, i);
     if (target == 0 || target >= info.shnum) {
-      printk("\x013%s: relocation section %u for invalid section %u\n", name, i, target);
+      printk(KERN_ERR + "%s: relocation section %u for invalid section %u\n", name, i, target);
       return -ENOEXEC;
     }
     if ((shFlags(info, target) & SHF_ALLOC) == 0) continue; // not loaded: nothing to patch
     if (type == SHT_RELA) {
-      printk("\x013module %s: RELA relocation unsupported\n", name);
+      printk(KERN_ERR + "module %s: RELA relocation unsupported\n", name);
       return -ENOEXEC;
     }
     const entsize = load<u32>(shdr(info, i), SH_ENTSIZE);
     if (shLink(info, i) != info.symIndex || (entsize != REL_SIZE && entsize != 0) || shSize(info, i) % REL_SIZE != 0 ||
         shType(info, target) == SHT_NOBITS) {
-      printk("\x013%s: invalid relocation section %u\n", name, i);
+      printk(KERN_ERR + "%s: invalid relocation section %u\n", name, i);
       return -ENOEXEC;
     }
     const err = applyRelocate(info, i, target);
@@ -71,7 +71,7 @@ function applyRelocate(info: LoadInfo, rel: u32, target: u32): i32 {
     const symIndex = rInfo >> 8;
     const type = rInfo & 0xff;
     if (targetSize < 4 || offset > targetSize - 4 || symIndex >= info.numSyms) {
-      printk("\x013%s: invalid relocation %u in section %u (offset 0x%x, symbol %u)\n", name, j, rel, offset, symIndex);
+      printk(KERN_ERR + "%s: invalid relocation %u in section %u (offset 0x%x, symbol %u)\n", name, j, rel, offset, symIndex);
       return -ENOEXEC;
     }
     const location = base + offset;
@@ -85,7 +85,7 @@ function applyRelocate(info: LoadInfo, rel: u32, target: u32): i32 {
         store<u32>(location, load<u32>(location) + value - location);
         break;
       default:
-        printk("\x013%s: Unknown relocation: %u\n", name, type);
+        printk(KERN_ERR + "%s: Unknown relocation: %u\n", name, type);
         return -ENOEXEC;
     }
   }

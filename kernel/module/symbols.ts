@@ -24,7 +24,7 @@
 // Once relocated, the module keeps a compact copy of its function symbols (address, size,
 // name) for oopses and call traces, and the address of its `lokum_lines` table.
 
-import { printk } from "../printk";
+import { KERN_ERR, KERN_WARNING, printk } from "../printk";
 import { kmalloc } from "../mm/kmalloc";
 import { strcmp, streq, strlen } from "../lib/string";
 import { ENOENT, ENOEXEC, ENOMEM } from "../lib/errno";
@@ -118,7 +118,7 @@ export function simplifySymbols(info: LoadInfo): i32 {
       store<u32>(s, 0, ST_VALUE);
       continue;
     }
-    printk("\x014%s: Unknown symbol %s (err %d)\n", changetype<i32>(moduleName(mod)), changetype<i32>(name), -ENOENT);
+    printk(KERN_WARNING + "%s: Unknown symbol %s (err %d)\n", moduleName(mod), name, -ENOENT);
     ret = -ENOENT;
   }
   return ret;
@@ -147,7 +147,7 @@ export function findModuleSections(info: LoadInfo): i32 {
   mod.init = definedSymbol(info, "init_module", STT_FUNC);
   mod.exit = definedSymbol(info, "cleanup_module", STT_FUNC);
   if ((mod.init != 0 && !inText(mod, mod.init)) || (mod.exit != 0 && !inText(mod, mod.exit))) {
-    printk("\x013%s: init_module/cleanup_module outside the module's code\n", changetype<i32>(moduleName(mod)));
+    printk(KERN_ERR + "%s: init_module/cleanup_module outside the module's code\n", moduleName(mod));
     return -ENOEXEC;
   }
   if (!table(info, "__ksymtab", 8)) return -ENOEXEC;
@@ -162,7 +162,7 @@ export function findModuleSections(info: LoadInfo): i32 {
   for (let i: u32 = 0; i < mod.numParams; i++) {
     const p = mod.params + i * 16;
     if (!stringInCore(info, load<usize>(p)) || !stringInCore(info, load<usize>(p, 4)) || !inCore(info, load<usize>(p, 12), 4)) {
-      printk("\x013%s: invalid __param entry %u\n", changetype<i32>(moduleName(mod)), i);
+      printk(KERN_ERR + "%s: invalid __param entry %u\n", moduleName(mod), i);
       return -ENOEXEC;
     }
   }
@@ -184,7 +184,7 @@ function table(info: LoadInfo, name: string, entry: u32): bool {
   const size = shSize(info, i);
   const address = load<u32>(shdr(info, i), SH_ADDR);
   if ((shFlags(info, i) & SHF_ALLOC) == 0 || size % entry != 0 || !inCore(info, address, size)) {
-    printk("\x013%s: invalid %s section\n", changetype<i32>(moduleName(info.mod)), changetype<i32>(name));
+    printk(KERN_ERR + "%s: invalid %s section\n", moduleName(info.mod), name);
     return false;
   }
   tableAddress = address;
@@ -198,12 +198,12 @@ function verifyExports(info: LoadInfo, symbols: usize, n: u32): bool {
   for (let i: u32 = 0; i < n; i++) {
     const name = load<usize>(symbols + i * 8, 4);
     if (!stringInCore(info, name)) {
-      printk("\x013%s: invalid __ksymtab entry %u\n", changetype<i32>(moduleName(mod)), i);
+      printk(KERN_ERR + "%s: invalid __ksymtab entry %u\n", moduleName(mod), i);
       return false;
     }
     if (findSymbol(changetype<string>(name), true, mod)) {
-      printk("\x013%s: exports duplicate symbol %s (owned by %s)\n", changetype<i32>(moduleName(mod)), changetype<i32>(name),
-        changetype<i32>(foundOwner != null ? moduleName(foundOwner) : "kernel"));
+      printk(KERN_ERR + "%s: exports duplicate symbol %s (owned by %s)\n", moduleName(mod), name,
+        foundOwner != null ? moduleName(foundOwner) : "kernel");
       return false;
     }
   }
@@ -227,11 +227,11 @@ function symbolType(info: LoadInfo, i: u32): u8 {
   const flags = shFlags(info, shndx);
   if ((flags & SHF_ALLOC) == 0) return 0;
   let letter: u8 = 0;
-  if (type == STT_FUNC && (flags & SHF_EXECINSTR) != 0) letter = 0x74; //       t
+  if (type == STT_FUNC && (flags & SHF_EXECINSTR) != 0) letter = "t".charCodeAt(0);
   else if (type == STT_OBJECT) {
-    if (shType(info, shndx) == SHT_NOBITS) letter = 0x62; //                    b
-    else if ((flags & SHF_WRITE) != 0) letter = 0x64; //                        d
-    else letter = 0x72; //                                                       r
+    if (shType(info, shndx) == SHT_NOBITS) letter = "b".charCodeAt(0);
+    else if ((flags & SHF_WRITE) != 0) letter = "d".charCodeAt(0);
+    else letter = "r".charCodeAt(0);
   }
   if (letter == 0) return 0;
   if ((<u32>load<u8>(s, ST_INFO) >> 4) != STB_LOCAL) letter -= 0x20; // global: upper case
@@ -325,7 +325,7 @@ export function moduleSymbolIndex(mod: Module, address: u32): i32 {
   let best: i32 = -1;
   for (let i: u32 = 0; i < mod.numKallsyms; i++) {
     const record = mod.kallsyms + i * KSYM_RECORD;
-    if ((load<u32>(record, 12) | 0x20) != 0x74) continue; // code only
+    if ((load<u32>(record, 12) | 0x20) != "t".charCodeAt(0)) continue; // code only
     const start = load<u32>(record);
     if (start <= address && (best < 0 || start > load<u32>(mod.kallsyms + <u32>best * KSYM_RECORD))) best = <i32>i;
   }

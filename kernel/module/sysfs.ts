@@ -299,7 +299,7 @@ const linkBuffer = new StaticArray<u8>(64);
 function showFile(m: SeqBuf): void {
   const inode = changetype<Inode>(m.private);
   if (kindOf(inode) == K_BPARAM) { // printk.time
-    seqPrintf(m, "%c\n", printkTime ? 0x59 : 0x4e);
+    seqPrintf(m, "%c\n", printkTime ? "Y".charCodeAt(0) : "N".charCodeAt(0));
     return;
   }
   const mod = findModuleById(<u32>inode.priv2);
@@ -316,10 +316,10 @@ function showFile(m: SeqBuf): void {
   switch (i) {
     case 0: seqPrintf(m, "%u\n", mod.corePages * 4096); break;
     case 1: seqPrintf(m, "0\n"); break;
-    case 2: seqPrintf(m, "%s\n", changetype<usize>(mod.state == MODULE_STATE_COMING ? "coming" : mod.state == MODULE_STATE_GOING ? "going" : "live")); break;
+    case 2: seqPrintf(m, "%s\n", mod.state == MODULE_STATE_COMING ? "coming" : mod.state == MODULE_STATE_GOING ? "going" : "live"); break;
     case 3: seqPrintf(m, "%d\n", mod.refcnt); break;
     case 4: showModuleTaint(mod, m); break;
-    case 6: seqPrintf(m, "%s\n", changetype<usize>(mod.version)); break;
+    case 6: seqPrintf(m, "%s\n", mod.version); break;
   }
 }
 
@@ -355,9 +355,9 @@ function sysWrite(file: File, buf: usize, n: u32): i32 {
   if (kindOf(inode) == K_BPARAM) { // a bool: 1/0, y/n, Y/N (kernel/params.c's param_set_bool)
     if (currentProc().euid != 0) return -EACCES;
     const c = n > 0 ? load<u8>(buf) : 0;
-    if (n > 2 || (n == 2 && load<u8>(buf + 1) != 0x0a)) return -EINVAL;
-    if (c == 0x31 || c == 0x79 || c == 0x59) setPrintkTime(true);
-    else if (c == 0x30 || c == 0x6e || c == 0x4e) setPrintkTime(false);
+    if (n > 2 || (n == 2 && load<u8>(buf + 1) != "\n".charCodeAt(0))) return -EINVAL;
+    if (c == "1".charCodeAt(0) || c == "y".charCodeAt(0) || c == "Y".charCodeAt(0)) setPrintkTime(true);
+    else if (c == "0".charCodeAt(0) || c == "n".charCodeAt(0) || c == "N".charCodeAt(0)) setPrintkTime(false);
     else return -EINVAL;
     file.pos += n;
     return <i32>n;
@@ -367,7 +367,7 @@ function sysWrite(file: File, buf: usize, n: u32): i32 {
   const mod = findModuleById(<u32>inode.priv2);
   if (mod == null) return -ENOENT;
   let len = n;
-  if (len > 0 && load<u8>(buf + len - 1) == 0x0a) len--;
+  if (len > 0 && load<u8>(buf + len - 1) == "\n".charCodeAt(0)) len--;
   if (len >= <u32>writeBuffer.length) return -EINVAL;
   memory_copy(changetype<usize>(writeBuffer), buf, len);
   writeBuffer[len] = 0;

@@ -22,7 +22,7 @@
 // (insmod -f), O from a module without "intree=Y" in .modinfo (every module built outside
 // `lokum build`, e.g. by `lokum cc --kind module`).
 
-import { printk } from "../printk";
+import { KERN_CONT, printk } from "../printk";
 import { addTaint, kernelTainted } from "../fs/proc_misc";
 import { SeqBuf, seqPutc } from "../fs/seq";
 import { MODULE_STATE_COMING, MODULE_STATE_GOING, Module } from "./module";
@@ -50,15 +50,15 @@ export function addTaintModule(mod: Module, bit: u32): void {
 /** The oops line's part: "Not tainted" or "Tainted: " and 19 letters (printk). */
 export function printTainted(): void {
   if (kernelTainted == 0) {
-    printk("\x01cNot tainted");
+    printk(KERN_CONT + "Not tainted");
     return;
   }
-  printk("\x01cTainted: ");
+  printk(KERN_CONT + "Tainted: ");
   for (let bit: u32 = 0; bit < TAINT_FLAGS_COUNT; bit++) {
-    let c: u8 = 0x20;
+    let c: u8 = " ".charCodeAt(0);
     if ((kernelTainted & (<u32>1 << bit)) != 0) c = letter(bit);
-    else if (bit == 0) c = 0x47; // G: only GPL-compatible modules
-    printk("\x01c%c", c);
+    else if (bit == 0) c = "G".charCodeAt(0); // G: only GPL-compatible modules
+    printk(KERN_CONT + "%c", c);
   }
 }
 
@@ -83,11 +83,11 @@ export function moduleFlags(mod: Module, buf: usize): void {
     store<u8>(buf, 0);
     return;
   }
-  store<u8>(buf, 0x28);
+  store<u8>(buf, "(".charCodeAt(0));
   let n = 1 + moduleTaintLetters(mod, buf + 1);
-  if (going) store<u8>(buf + n++, 0x2d);
-  if (coming) store<u8>(buf + n++, 0x2b);
-  store<u8>(buf + n++, 0x29);
+  if (going) store<u8>(buf + n++, "-".charCodeAt(0));
+  if (coming) store<u8>(buf + n++, "+".charCodeAt(0));
+  store<u8>(buf + n++, ")".charCodeAt(0));
   store<u8>(buf + n, 0);
 }
 
@@ -97,5 +97,5 @@ const letterBuffer = new StaticArray<u8>(24);
 export function showModuleTaint(mod: Module, m: SeqBuf): void {
   const n = moduleTaintLetters(mod, changetype<usize>(letterBuffer));
   for (let i: u32 = 0; i < n; i++) seqPutc(m, letterBuffer[i]);
-  seqPutc(m, 0x0a);
+  seqPutc(m, "\n".charCodeAt(0));
 }

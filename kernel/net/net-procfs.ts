@@ -20,7 +20,7 @@ function showDev(m: SeqBuf): void {
 }
 
 function showOne(m: SeqBuf, d: NetDevice): void {
-  seqPrintf(m, "%6s: %7u %7u %4u %4u %4u %5u %10u %9u ", changetype<usize>(d.name), d.rxBytes, d.rxPackets, d.rxErrors, d.rxDropped + d.rxMissedErrors,
+  seqPrintf(m, "%6s: %7u %7u %4u %4u %4u %5u %10u %9u ", d.name, d.rxBytes, d.rxPackets, d.rxErrors, d.rxDropped + d.rxMissedErrors,
     d.rxFifoErrors, d.rxLengthErrors + d.rxOverErrors + d.rxCrcErrors + d.rxFrameErrors, 0, d.multicast);
   seqPrintf(m, "%8u %7u %4u %4u %4u %5u %7u %10u\n", d.txBytes, d.txPackets, d.txErrors, d.txDropped, d.txFifoErrors, d.collisions,
     d.txCarrierErrors + d.txAbortedErrors + d.txWindowErrors + d.txHeartbeatErrors, 0);

@@ -157,7 +157,7 @@ export function allocNetdev(privSize: u32, name: string, setup: (dev: NetDevice)
   const dev = changetype<NetDevice>(p);
   dev.txQueue = changetype<SkbQueue>(p + sizeof<NetDevice>());
   dev.priv = privSize > 0 ? p + sizeof<NetDevice>() + sizeof<SkbQueue>() : 0;
-  snprintf(changetype<usize>(dev.name), 16, "%s", changetype<i32>(name));
+  snprintf(changetype<usize>(dev.name), 16, "%s", name);
   if (setup != null) setup(dev);
   return dev;
 }
@@ -206,7 +206,7 @@ const nameBuf = new StaticArray<u8>(16);
 function allocName(dev: NetDevice): i32 {
   const name = changetype<usize>(dev.name);
   let percent = -1;
-  for (let i = 0; load<u8>(name + <usize>i) != 0; i++) if (load<u8>(name + <usize>i) == 0x25) percent = i;
+  for (let i = 0; load<u8>(name + <usize>i) != 0; i++) if (load<u8>(name + <usize>i) == "%".charCodeAt(0)) percent = i;
   if (percent < 0) return devGetByName(name) != null ? -EEXIST : 0;
   const template = changetype<usize>(nameBuf);
   memory_copy(template, name, 16);

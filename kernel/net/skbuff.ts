@@ -28,7 +28,7 @@
 // receive backlog of the bottom half, a socket's receive queue.
 
 import { kmalloc, kfree } from "../mm/kmalloc";
-import { printk } from "../printk";
+import { KERN_CRIT, printk } from "../printk";
 import { NetDevice } from "./netdevice";
 
 /** The largest buffer: an Ethernet frame of 1514 bytes plus headroom, with the struct. */
@@ -92,7 +92,7 @@ export function skbTailroom(skb: SkBuff): u32 { return <u32>(skb.end - (skb.data
 export function skbPut(skb: SkBuff, n: u32): usize {
   const tail = skb.data + skb.len;
   if (tail + n > skb.end) {
-    printk("\x012skb_over_panic: len %u put %u end %u\n", skb.len, n, <u32>(skb.end - skb.data));
+    printk(KERN_CRIT + "skb_over_panic: len %u put %u end %u\n", skb.len, n, <u32>(skb.end - skb.data));
     return 0;
   }
   skb.len += n;
@@ -102,7 +102,7 @@ export function skbPut(skb: SkBuff, n: u32): usize {
 /** Adds an n-byte header in front; returns its address (0 if the headroom is too small). */
 export function skbPush(skb: SkBuff, n: u32): usize {
   if (skb.data - n < skb.head) {
-    printk("\x012skb_under_panic: headroom %u push %u\n", <u32>(skb.data - skb.head), n);
+    printk(KERN_CRIT + "skb_under_panic: headroom %u push %u\n", <u32>(skb.data - skb.head), n);
     return 0;
   }
   skb.data -= n;

@@ -39,6 +39,11 @@ import {
 } from "./termios";
 import { Tty, ttyDriverWrite, ttyReadChannel } from "./tty";
 
+const CR = "\r".charCodeAt(0);
+const NEWLINE = "\n".charCodeAt(0);
+const SPACE = " ".charCodeAt(0);
+const TAB = "\t".charCodeAt(0);
+
 const N_TTY_BUF_SIZE: u32 = 4096;
 const BUF_MASK: u32 = N_TTY_BUF_SIZE - 1;
 const SIGTSTP: i32 = 20;
@@ -77,28 +82,28 @@ function putRaw(tty: Tty, c: u8): void {
 /** One byte of output through OPOST; keeps tty.column. */
 function putOutput(tty: Tty, c: u8): void {
   if ((tty.oflag & OPOST) != 0) {
-    if (c == 0x0a && (tty.oflag & ONLCR) != 0) {
-      putRaw(tty, 0x0d);
+    if (c == NEWLINE && (tty.oflag & ONLCR) != 0) {
+      putRaw(tty, CR);
       tty.column = 0;
-    } else if (c == 0x0d && (tty.oflag & OCRNL) != 0) {
-      c = 0x0a;
+    } else if (c == CR && (tty.oflag & OCRNL) != 0) {
+      c = NEWLINE;
     }
   }
-  if (c == 0x0a || c == 0x0d) tty.column = 0;
-  else if (c == 0x09) tty.column = (tty.column | 7) + 1;
+  if (c == NEWLINE || c == CR) tty.column = 0;
+  else if (c == TAB) tty.column = (tty.column | 7) + 1;
   else if (c == 0x08) { if (tty.column > 0) tty.column--; }
-  else if (c >= 0x20 && c != 0x7f) tty.column++;
+  else if (c >= SPACE && c != 0x7f) tty.column++;
   putRaw(tty, c);
 }
 
 function isControl(c: u8): bool {
-  return c < 0x20 || c == 0x7f;
+  return c < SPACE || c == 0x7f;
 }
 
 /** Echoes one input byte: control characters as ^X with ECHOCTL (not tab or newline). */
 function echoChar(tty: Tty, c: u8): void {
-  if ((tty.lflag & ECHOCTL) != 0 && isControl(c) && c != 0x09 && c != 0x0a) {
-    putOutput(tty, 0x5e); // '^'
+  if ((tty.lflag & ECHOCTL) != 0 && isControl(c) && c != TAB && c != NEWLINE) {
+    putOutput(tty, "^".charCodeAt(0));
     putOutput(tty, c ^ 0x40);
   } else {
     putOutput(tty, c);
@@ -154,7 +159,7 @@ function columnAt(tty: Tty, end: u32): u32 {
   let column = d.canonColumn;
   for (let p = d.canonHead; p != end; p++) {
     const c = d.readBuf[<i32>(p & BUF_MASK)];
-    if (c == 0x09) column = (column | 7) + 1;
+    if (c == TAB) column = (column | 7) + 1;
     else if (isControl(c)) column += (tty.lflag & ECHOCTL) != 0 ? 2 : 0;
     else column++;
   }
@@ -169,7 +174,7 @@ function eraseOne(tty: Tty): bool {
   if (!echoing(tty)) return true;
   const c = d.readBuf[<i32>(d.readHead & BUF_MASK)];
   let width: u32 = 1;
-  if (c == 0x09) {
+  if (c == TAB) {
     const after = tty.column;
     const before = columnAt(tty, d.readHead);
     width = after > before ? after - before : 0;
@@ -180,7 +185,7 @@ function eraseOne(tty: Tty): bool {
   for (let i: u32 = 0; i < width; i++) {
     if ((tty.lflag & ECHOE) != 0) {
       putOutput(tty, 0x08);
-      putOutput(tty, 0x20);
+      putOutput(tty, SPACE);
       putOutput(tty, 0x08);
     } else {
       echoChar(tty, tty.cc[VERASE]);
@@ -190,7 +195,7 @@ function eraseOne(tty: Tty): bool {
 }
 
 function isWordChar(c: u8): bool {
-  return c != 0x20 && c != 0x09;
+  return c != SPACE && c != TAB;
 }
 
 function eraseWord(tty: Tty): void {
@@ -203,7 +208,7 @@ function killLine(tty: Tty): void {
   const d = data(tty);
   if (echoing(tty) && (tty.lflag & (ECHOK | ECHOKE)) == ECHOK) { // Linux without ECHOKE: echo ^U, newline
     echoChar(tty, tty.cc[VKILL]);
-    putOutput(tty, 0x0a);
+    putOutput(tty, NEWLINE);
     d.readHead = d.canonHead;
     d.canonColumn = tty.column;
     return;
@@ -214,7 +219,7 @@ function killLine(tty: Tty): void {
 function reprint(tty: Tty): void {
   const d = data(tty);
   echoChar(tty, tty.cc[VREPRINT]);
-  putOutput(tty, 0x0a);
+  putOutput(tty, NEWLINE);
   d.canonColumn = tty.column;
   for (let p = d.canonHead; p != d.readHead; p++) echoChar(tty, d.readBuf[<i32>(p & BUF_MASK)]);
 }
@@ -240,11 +245,11 @@ function receiveChar(tty: Tty, c: u8): void {
     storeChar(tty, c);
     return;
   }
-  if (c == 0x0d) {
+  if (c == CR) {
     if ((tty.iflag & IGNCR) != 0) return;
-    if ((tty.iflag & ICRNL) != 0) c = 0x0a;
-  } else if (c == 0x0a && (tty.iflag & INLCR) != 0) {
-    c = 0x0d;
+    if ((tty.iflag & ICRNL) != 0) c = NEWLINE;
+  } else if (c == NEWLINE && (tty.iflag & INLCR) != 0) {
+    c = CR;
   }
   if ((tty.lflag & ISIG) != 0) {
     if (isSpecial(tty, c, VINTR)) {
@@ -282,7 +287,7 @@ function receiveChar(tty: Tty, c: u8): void {
       if (isSpecial(tty, c, VLNEXT)) {
         d.lnext = true;
         if (echoing(tty)) { // "^", then back onto it: the next byte's echo replaces it
-          putOutput(tty, 0x5e);
+          putOutput(tty, "^".charCodeAt(0));
           putOutput(tty, 0x08);
         }
         return;
@@ -293,9 +298,9 @@ function receiveChar(tty: Tty, c: u8): void {
       d.canonColumn = tty.column;
       return;
     }
-    if (c == 0x0a || isSpecial(tty, c, VEOL) || isSpecial(tty, c, VEOL2)) {
-      if (echoing(tty) || (c == 0x0a && (tty.lflag & ECHONL) != 0)) {
-        if (c == 0x0a) putOutput(tty, c);
+    if (c == NEWLINE || isSpecial(tty, c, VEOL) || isSpecial(tty, c, VEOL2)) {
+      if (echoing(tty) || (c == NEWLINE && (tty.lflag & ECHONL) != 0)) {
+        if (c == NEWLINE) putOutput(tty, c);
         else echoChar(tty, c);
       }
       endLine(tty, c);

@@ -317,7 +317,7 @@ function kerneldRegister(flags: i32): i32 {
   if (free < 0) return -ENOSPC;
   kerneldPids[free] = pid;
   registerKerneldTransport(kerneldSend);
-  printk("\x016kerneld: daemon %d registered (queue %d)\n", pid, idOf(kerneldQueue));
+  printk(KERN_INFO + "kerneld: daemon %d registered (queue %d)\n", pid, idOf(kerneldQueue));
   return idOf(kerneldQueue);
 }
 
@@ -352,7 +352,7 @@ function kerneldSend(type: i32, text: usize): i32 {
     if (left <= 0) {
       unlink(q, m);
       kfree(changetype<usize>(m));
-      printk("\x014Ouch, no kerneld for message %d\n", <i32>id);
+      printk(KERN_WARNING + "Ouch, no kerneld for message %d\n", <i32>id);
       return -ENODEV;
     }
     if (sleepOnTimeout(changetype<usize>(q), <u32>left) < 0) {

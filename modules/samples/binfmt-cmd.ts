@@ -28,22 +28,22 @@ function take(bprm: LinuxBinprm, from: i32, to: i32, dst: usize): void {
 }
 
 function loadCommandFile(bprm: LinuxBinprm): i32 {
-  if (bprm.size < 4 || bprm.buf[0] != 0x7f || bprm.buf[1] != 0x4c || bprm.buf[2] != 0x4b || bprm.buf[3] != 0x43) return -8; // ENOEXEC
+  if (bprm.size < 4 || bprm.buf[0] != 0x7f || bprm.buf[1] != "L".charCodeAt(0) || bprm.buf[2] != "K".charCodeAt(0) || bprm.buf[3] != "C".charCodeAt(0)) return -8; // ENOEXEC
   let end = 4;
-  while (end < bprm.size && end < 127 && bprm.buf[end] != 0x0a && bprm.buf[end] != 0) end++;
+  while (end < bprm.size && end < 127 && bprm.buf[end] != "\n".charCodeAt(0) && bprm.buf[end] != 0) end++;
   take(bprm, 4, end, changetype<usize>(command));
   return binprmSetInterpreter(bprm, "/bin/sh", "-c", changetype<string>(changetype<usize>(command)));
 }
 
 function isBlank(c: u8): bool {
-  return c == 0x20 || c == 0x09;
+  return c == " ".charCodeAt(0) || c == "\t".charCodeAt(0);
 }
 
 function loadScript(bprm: LinuxBinprm): i32 {
-  if (bprm.size < 3 || bprm.buf[0] != 0x23 || bprm.buf[1] != 0x21) return -8; // "#!"
+  if (bprm.size < 3 || bprm.buf[0] != "#".charCodeAt(0) || bprm.buf[1] != "!".charCodeAt(0)) return -8; // ENOEXEC
   let i = 2;
   let end = 2;
-  while (end < bprm.size && end < 127 && bprm.buf[end] != 0x0a) end++;
+  while (end < bprm.size && end < 127 && bprm.buf[end] != "\n".charCodeAt(0)) end++;
   while (i < end && isBlank(bprm.buf[i])) i++;
   let j = i;
   while (j < end && !isBlank(bprm.buf[j])) j++;
@@ -62,7 +62,7 @@ const scriptFormat: LinuxBinfmt = { name: "script", loadBinary: loadScript };
 export function init_module(): i32 {
   registerBinfmt(scriptFormat);
   registerBinfmt(commandFormat);
-  printk("\x016binfmt_cmd: command files and #! scripts\n");
+  printk(KERN_INFO + "binfmt_cmd: command files and #! scripts\n");
   return 0;
 }
 

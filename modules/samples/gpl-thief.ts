@@ -8,7 +8,7 @@ MODULE_LICENSE("Proprietary");
 MODULE_DESCRIPTION("Tries to use a GPL-only symbol");
 
 export function init_module(): i32 {
-  printk("\x016gpl_thief: secret %d\n", pair_secret());
+  printk(KERN_INFO + "gpl_thief: secret %d\n", pair_secret());
   return 0;
 }
 

@@ -28,7 +28,7 @@ function upperWrite(tty: Tty, buf: usize, n: u32): i32 {
     const part = n - done < 256 ? n - done : 256;
     for (let i: u32 = 0; i < part; i++) {
       const c = load<u8>(buf + done + i);
-      chunk[i] = c >= 0x61 && c <= 0x7a ? c - 32 : c;
+      chunk[i] = c >= "a".charCodeAt(0) && c <= "z".charCodeAt(0) ? c - "a".charCodeAt(0) + "A".charCodeAt(0) : c;
     }
     const write = nttyWrite;
     const r = write(tty, changetype<usize>(chunk), part);
@@ -53,7 +53,7 @@ export function init_module(): i32 {
   nttyWrite = ntty.write;
   upperOps.write = upperWrite;
   const r = registerLdisc(N_UPPER, upperOps);
-  if (r == 0) printk("\x016n_upper: line discipline %d\n", N_UPPER);
+  if (r == 0) printk(KERN_INFO + "n_upper: line discipline %d\n", N_UPPER);
   return r;
 }
 

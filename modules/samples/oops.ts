@@ -48,14 +48,14 @@ const oopsFops: FileOps = { read: oopsDevRead, write: oopsDevWrite };
 
 export function init_module(): i32 {
   if (streq(when, "init")) {
-    printk("\x016oops: faulting in init_module\n");
+    printk(KERN_INFO + "oops: faulting in init_module\n");
     oops_crash(0);
   }
   major = registerChrdev(0, "oops", oopsFops);
   if (major < 0) return major;
   devfsCreateNode("oops", 0o20600, (<u32>major << 20) | 0);
   procCreateWritable("oops", oopsProcShow, oopsProcWrite);
-  printk("\x016oops: /dev/oops (major %d) and /proc/oops are ready\n", major);
+  printk(KERN_INFO + "oops: /dev/oops (major %d) and /proc/oops are ready\n", major);
   return 0;
 }
 
@@ -63,5 +63,5 @@ export function cleanup_module(): void {
   procRemove("oops");
   devfsRemoveNode("oops");
   unregisterChrdev(<u32>major, "oops");
-  printk("\x016oops: gone\n");
+  printk(KERN_INFO + "oops: gone\n");
 }

@@ -24,10 +24,10 @@ EXPORT_SYMBOL(pair_calls);
 EXPORT_SYMBOL_GPL(pair_secret);
 
 export function init_module(): i32 {
-  printk("\x016pair_provider: ready\n");
+  printk(KERN_INFO + "pair_provider: ready\n");
   return 0;
 }
 
 export function cleanup_module(): void {
-  printk("\x016pair_provider: %d calls\n", pair_calls);
+  printk(KERN_INFO + "pair_provider: %d calls\n", pair_calls);
 }

@@ -7,10 +7,10 @@ MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Calls pair_add from pair-provider");
 
 export function init_module(): i32 {
-  printk("\x016pair_user: 2 + 3 = %d (call %d), secret %d\n", pair_add(2, 3), pair_calls, pair_secret());
+  printk(KERN_INFO + "pair_user: 2 + 3 = %d (call %d), secret %d\n", pair_add(2, 3), pair_calls, pair_secret());
   return 0;
 }
 
 export function cleanup_module(): void {
-  printk("\x016pair_user: bye\n");
+  printk(KERN_INFO + "pair_user: bye\n");
 }

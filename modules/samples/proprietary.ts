@@ -6,10 +6,10 @@ MODULE_LICENSE("Proprietary");
 MODULE_DESCRIPTION("Taints the kernel with P");
 
 export function init_module(): i32 {
-  printk("\x016proprietary: loaded\n");
+  printk(KERN_INFO + "proprietary: loaded\n");
   return 0;
 }
 
 export function cleanup_module(): void {
-  printk("\x016proprietary: unloaded\n");
+  printk(KERN_INFO + "proprietary: unloaded\n");
 }

@@ -39,11 +39,11 @@ const sampleFops: FileOps = { read: sampleRead, write: sampleWrite };
 export function init_module(): i32 {
   const r = registerChrdev(SAMPLE_MAJOR, "sampledev", sampleFops);
   if (r < 0) return r;
-  printk("\x016sampledev: registered major %d\n", r);
+  printk(KERN_INFO + "sampledev: registered major %d\n", r);
   return 0;
 }
 
 export function cleanup_module(): void {
   unregisterChrdev(SAMPLE_MAJOR, "sampledev");
-  printk("\x016sampledev: unregistered\n");
+  printk(KERN_INFO + "sampledev: unregistered\n");
 }

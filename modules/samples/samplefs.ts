@@ -18,11 +18,11 @@ const samplefsType: FileSystemType = { name: "samplefs", mount: ramfsMount, kill
 
 export function init_module(): i32 {
   const r = registerFilesystem(samplefsType);
-  if (r == 0) printk("\x016samplefs: registered\n");
+  if (r == 0) printk(KERN_INFO + "samplefs: registered\n");
   return r;
 }
 
 export function cleanup_module(): void {
   unregisterFilesystem(samplefsType);
-  printk("\x016samplefs: unregistered\n");
+  printk(KERN_INFO + "samplefs: unregistered\n");
 }

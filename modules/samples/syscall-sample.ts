@@ -26,7 +26,7 @@ function sys_lokum_sample(a: u32, b: u32, c: u32, d: u32, e: u32, f: u32): i32 {
 
 export function init_module(): i32 {
   const r = registerSyscall(NR_LOKUM_SAMPLE, sys_lokum_sample);
-  if (r == 0) printk("\x016syscall_sample: system call %d added\n", <i32>NR_LOKUM_SAMPLE);
+  if (r == 0) printk(KERN_INFO + "syscall_sample: system call %d added\n", <i32>NR_LOKUM_SAMPLE);
   return r;
 }
 

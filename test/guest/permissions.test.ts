@@ -351,7 +351,9 @@ describe("the syscall fuzzer", () => {
     for (const m of runs) expect(Number(m[3])).toBeGreaterThanOrEqual(20000);
     const total = runs.reduce((n, m) => n + Number(m[3]), 0);
     console.log(`sysfuzz: ${total} calls; ${runs.map((m) => m[0]).join("; ")}`);
-    expect(out).not.toMatch(/Oops|BUG:|Kernel panic|general protection|double fault/);
+    // Oopses, and the complaints of code that found the kernel's own state wrong (a kfree of a
+    // pointer kmalloc never gave: openat once freed its path with kfree instead of putname)
+    expect(out).not.toMatch(/Oops|BUG:|Kernel panic|general protection|double fault|kfree: bad pointer/);
     expect(out).toContain("the kernel still answers\nLokum\nrc=0\n");
     const before = /^([0-9a-f]{32}) {2}\/tmp\/before\.txt$/m.exec(out);
     const after = /^([0-9a-f]{32}) {2}\/tmp\/after\.txt$/m.exec(out);

@@ -4,10 +4,10 @@ MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Exercise 1: hello and goodbye");
 
 export function init_module(): i32 {
-  printk("\x016lab_hello: Hello, kernel!\n");
+  printk(KERN_INFO + "lab_hello: Hello, kernel!\n");
   return 0;
 }
 
 export function cleanup_module(): void {
-  printk("\x016lab_hello: Goodbye, kernel!\n");
+  printk(KERN_INFO + "lab_hello: Goodbye, kernel!\n");
 }

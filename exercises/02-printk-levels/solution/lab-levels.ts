@@ -4,8 +4,8 @@ MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Exercise 2: printk levels");
 
 export function init_module(): i32 {
-  printk("\x011lab_levels: alert\n");
-  printk("\x017lab_levels: debug\n");
+  printk(KERN_ALERT + "lab_levels: alert\n");
+  printk(KERN_DEBUG + "lab_levels: debug\n");
   return 0;
 }
 

@@ -6,8 +6,8 @@ MODULE_DESCRIPTION("Exercise 3: fix the compile errors");
 const LINES: i32 = 3;
 
 export function init_module(): i32 {
-  for (var i = 0; i < LINES; i++) prinkt("\x016lab_broken: line %d\n", i);
-  printk("\x016lab_broken: fixed\n");
+  for (var i = 0; i < LINES; i++) prinkt(KERN_INFO + "lab_broken: line %d\n", i);
+  printk(KERN_INFO + "lab_broken: fixed\n");
   return "0";
 }
 

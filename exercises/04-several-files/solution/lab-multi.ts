@@ -6,7 +6,7 @@ MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Exercise 4: a module from several files");
 
 export function init_module(): i32 {
-  printk("\x016lab_multi: 3 + 4 = %d, 3 * 4 = %d\n", add(3, 4), mul(3, 4));
+  printk(KERN_INFO + "lab_multi: 3 + 4 = %d, 3 * 4 = %d\n", add(3, 4), mul(3, 4));
   return 0;
 }
 

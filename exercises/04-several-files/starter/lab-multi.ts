@@ -8,7 +8,7 @@ MODULE_DESCRIPTION("Exercise 4: a module from several files");
 export function init_module(): i32 {
   const sum = 0; // TODO: add(3, 4)
   const product = 0; // TODO: mul(3, 4)
-  printk("\x016lab_multi: 3 + 4 = %d, 3 * 4 = %d\n", sum, product);
+  printk(KERN_INFO + "lab_multi: 3 + 4 = %d, 3 * 4 = %d\n", sum, product);
   return 0;
 }
 

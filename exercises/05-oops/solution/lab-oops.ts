@@ -20,7 +20,7 @@ export function init_module(): i32 {
   table = kmalloc(<u32>COUNT * 4); // the bug: the table was never allocated
   if (table == 0) return -12; // ENOMEM
   fill();
-  printk("\x016lab_oops: sum %d\n", sum());
+  printk(KERN_INFO + "lab_oops: sum %d\n", sum());
   return 0;
 }
 

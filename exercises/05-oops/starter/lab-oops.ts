@@ -18,7 +18,7 @@ function sum(): i32 {
 
 export function init_module(): i32 {
   fill();
-  printk("\x016lab_oops: sum %d\n", sum());
+  printk(KERN_INFO + "lab_oops: sum %d\n", sum());
   return 0;
 }
 

@@ -12,7 +12,7 @@ module_param(count, "int", 0o644);
 MODULE_PARM_DESC(count, "How many times to say it");
 
 export function init_module(): i32 {
-  for (let i = 1; i <= count; i++) printk("\x016lab_params: I am %s (%d of %d)\n", changetype<i32>(str), i, count);
+  for (let i = 1; i <= count; i++) printk(KERN_INFO + "lab_params: I am %s (%d of %d)\n", str, i, count);
   return 0;
 }
 

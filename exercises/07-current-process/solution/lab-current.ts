@@ -5,11 +5,11 @@ MODULE_DESCRIPTION("Exercise 7: the current process");
 
 export function init_module(): i32 {
   const p = currentProc();
-  printk("\x016lab_current: init in pid %d (%s)\n", p.pid, changetype<i32>(p.name));
+  printk(KERN_INFO + "lab_current: init in pid %d (%s)\n", p.pid, p.name);
   return 0;
 }
 
 export function cleanup_module(): void {
   const p = currentProc();
-  printk("\x016lab_current: exit in pid %d (%s)\n", p.pid, changetype<i32>(p.name));
+  printk(KERN_INFO + "lab_current: exit in pid %d (%s)\n", p.pid, p.name);
 }

@@ -10,7 +10,7 @@ module_param(factor, "int", 0o444);
 MODULE_PARM_DESC(factor, "What to add to itself");
 
 export function init_module(): i32 {
-  printk("\x016lab_deps: pair_add(%d, %d) = %d\n", factor, factor, pair_add(factor, factor));
+  printk(KERN_INFO + "lab_deps: pair_add(%d, %d) = %d\n", factor, factor, pair_add(factor, factor));
   return 0;
 }
 

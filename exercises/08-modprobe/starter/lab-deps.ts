@@ -8,7 +8,7 @@ MODULE_DESCRIPTION("Exercise 8: modprobe, dependencies and modprobe.conf");
 let factor: i32 = 1;
 
 export function init_module(): i32 {
-  printk("\x016lab_deps: pair_add(%d, %d) = %d\n", factor, factor, factor + factor); // TODO: pair_add
+  printk(KERN_INFO + "lab_deps: pair_add(%d, %d) = %d\n", factor, factor, factor + factor); // TODO: pair_add
   return 0;
 }
 

@@ -40,7 +40,7 @@
 
 import { isKernelText, printSymbol } from "../../kallsyms";
 import { panic } from "../../panic";
-import { consoleVerbose, printk } from "../../printk";
+import { consoleVerbose, KERN_ALERT, KERN_CONT, KERN_EMERG, KERN_INFO, KERN_WARNING, printk } from "../../printk";
 import { UTS_RELEASE, UTS_VERSION } from "../../version";
 import { KERNEL_DS } from "./gdt";
 import { T_SYSCALL } from "./idt";
@@ -169,7 +169,7 @@ export function trap(frame: TrapFrame): void {
     }
     userFault(frame);
   } else {
-    printk("\x014unexpected interrupt vector %d\n", vector);
+    printk(KERN_WARNING + "unexpected interrupt vector %d\n", vector);
   }
   if (fromUser) {
     schedReturnToUser();
@@ -195,9 +195,9 @@ function faultSignal(vector: u32): i32 {
 function printImage(ip: u32): void {
   const p = currentProc();
   if (ip >= p.imageStart && ip < p.imageEnd) {
-    printk("\x01c in %s[%x+%x]", changetype<i32>(p.name), p.imageStart, p.imageEnd - p.imageStart);
+    printk(KERN_CONT + " in %s[%x+%x]", p.name, p.imageStart, p.imageEnd - p.imageStart);
   }
-  printk("\x01c\n");
+  printk(KERN_CONT + "\n");
 }
 
 /** An exception in user mode: grow the stack, or signal the process. */
@@ -209,12 +209,12 @@ function userFault(frame: TrapFrame): void {
     if ((frame.errorCode & PF_PROTECTION) == 0 && userFaultIn(p, address, true)) return;
     if ((frame.errorCode & (PF_PROTECTION | PF_WRITE)) == (PF_PROTECTION | PF_WRITE) && userWriteFault(p, address, true)) return;
     if (p.sigHandler[sig] <= 1) {
-      printk("\x016%s[%d]: segfault at %x ip %08x sp %08x error %x", changetype<i32>(p.name), p.pid, address, frame.eip, frame.esp, frame.errorCode);
+      printk(KERN_INFO + "%s[%d]: segfault at %x ip %08x sp %08x error %x", p.name, p.pid, address, frame.eip, frame.esp, frame.errorCode);
       printImage(frame.eip);
     }
   } else if (p.sigHandler[sig] <= 1) {
-    if (frame.vector == T_GENERAL_PROTECTION) printk("\x016traps: %s[%d] general protection fault ip:%x sp:%x error:%x", changetype<i32>(p.name), p.pid, frame.eip, frame.esp, frame.errorCode);
-    else printk("\x016traps: %s[%d] trap %s ip:%x sp:%x error:%x", changetype<i32>(p.name), p.pid, changetype<i32>(exceptionName(frame.vector)), frame.eip, frame.esp, frame.errorCode);
+    if (frame.vector == T_GENERAL_PROTECTION) printk(KERN_INFO + "traps: %s[%d] general protection fault ip:%x sp:%x error:%x", p.name, p.pid, frame.eip, frame.esp, frame.errorCode);
+    else printk(KERN_INFO + "traps: %s[%d] trap %s ip:%x sp:%x error:%x", p.name, p.pid, exceptionName(frame.vector), frame.eip, frame.esp, frame.errorCode);
     printImage(frame.eip);
   }
   forceSignal(p, sig);
@@ -245,33 +245,49 @@ function interruptedEsp(frame: TrapFrame): u32 {
 function reportPageFault(frame: TrapFrame): void {
   const address = read_cr2();
   const code = frame.errorCode;
-  if (address < 0x1000 && (code & PF_USER) == 0) printk("\x011BUG: kernel NULL pointer dereference, address: %08x\n", address);
-  else printk("\x011BUG: unable to handle page fault for address: %08x\n", address);
+  if (address < 0x1000 && (code & PF_USER) == 0) printk(KERN_ALERT + "BUG: kernel NULL pointer dereference, address: %08x\n", address);
+  else printk(KERN_ALERT + "BUG: unable to handle page fault for address: %08x\n", address);
   let access = "read";
   if ((code & PF_INSTRUCTION) != 0) access = "instruction fetch";
   else if ((code & PF_WRITE) != 0) access = "write";
-  printk("\x011#PF: %s %s access in %s mode\n", changetype<i32>((code & PF_USER) != 0 ? "user" : "supervisor"), changetype<i32>(access),
-    changetype<i32>(fromKernel(frame) ? "kernel" : "user"));
+  printk(KERN_ALERT + "#PF: %s %s access in %s mode\n", (code & PF_USER) != 0 ? "user" : "supervisor", access,
+    fromKernel(frame) ? "kernel" : "user");
   let why = "not-present page";
   if ((code & PF_RESERVED) != 0) why = "reserved bit violation";
   else if ((code & PF_PROTECTION) != 0) why = "permissions violation";
-  printk("\x011#PF: error_code(0x%04x) - %s\n", code, changetype<i32>(why));
+  printk(KERN_ALERT + "#PF: error_code(0x%04x) - %s\n", code, why);
 }
 
-function showRegisters(frame: TrapFrame): void {
+/** "CPU: 0 PID: 1 Comm: sh Not tainted 0.1.0-lokum #1", the first line of registers and stacks. */
+function showCpuLine(): void {
   const p = currentProc();
-  printk("\x014CPU: 0 PID: %d Comm: %s ", p != null ? p.pid : 0, changetype<i32>(p != null ? changetype<string>(p.name) : "swapper"));
+  printk(KERN_WARNING + "CPU: 0 PID: %d Comm: %s ", p != null ? p.pid : 0, p != null ? changetype<string>(p.name) : "swapper");
   printTainted(); // "Not tainted" or "Tainted: P           O      " (module/taint.ts)
-  printk("\x01c %s %s\n", changetype<i32>(UTS_RELEASE), changetype<i32>(UTS_VERSION));
-  printk("\x014EIP: %04x:[<%08x>] ", frame.cs & 0xffff, frame.eip);
+  printk(KERN_CONT + " %s %s\n", UTS_RELEASE, UTS_VERSION);
+}
+
+/**
+ * Linux's dump_stack(): who is running and how it got here, without stopping anything. Code
+ * that finds something wrong but can go on (kfree of a pointer kmalloc never gave) calls it so
+ * that the log names the caller.
+ */
+export function dump_stack(): void {
+  showCpuLine();
+  showCallTrace(read_ebp());
+}
+EXPORT_SYMBOL(dump_stack);
+
+function showRegisters(frame: TrapFrame): void {
+  showCpuLine();
+  printk(KERN_WARNING + "EIP: %04x:[<%08x>] ", frame.cs & 0xffff, frame.eip);
   printSymbol(frame.eip, false);
   printk("\n");
   modulePrintLine(frame.eip); // "EIP is at modules/samples/oops.ts:31" inside a module
-  printk("\x014EAX: %08x EBX: %08x ECX: %08x EDX: %08x\n", frame.eax, frame.ebx, frame.ecx, frame.edx);
-  printk("\x014ESI: %08x EDI: %08x EBP: %08x ESP: %08x\n", frame.esi, frame.edi, frame.ebp, interruptedEsp(frame));
-  printk("\x014DS: %04x ES: %04x FS: %04x GS: %04x SS: %04x EFLAGS: %08x\n", frame.ds & 0xffff, frame.es & 0xffff, frame.fs & 0xffff,
+  printk(KERN_WARNING + "EAX: %08x EBX: %08x ECX: %08x EDX: %08x\n", frame.eax, frame.ebx, frame.ecx, frame.edx);
+  printk(KERN_WARNING + "ESI: %08x EDI: %08x EBP: %08x ESP: %08x\n", frame.esi, frame.edi, frame.ebp, interruptedEsp(frame));
+  printk(KERN_WARNING + "DS: %04x ES: %04x FS: %04x GS: %04x SS: %04x EFLAGS: %08x\n", frame.ds & 0xffff, frame.es & 0xffff, frame.fs & 0xffff,
     frame.gs & 0xffff, fromKernel(frame) ? KERNEL_DS : frame.ss & 0xffff, frame.eflags);
-  printk("\x014CR0: %08x CR2: %08x CR3: %08x CR4: %08x\n", read_cr0(), read_cr2(), read_cr3(), read_cr4());
+  printk(KERN_WARNING + "CR0: %08x CR2: %08x CR3: %08x CR4: %08x\n", read_cr0(), read_cr2(), read_cr3(), read_cr4());
 }
 
 /** True if a frame pointer can be followed: aligned, in lowmem or on a mapped kernel stack. */
@@ -290,18 +306,18 @@ function plausibleFramePointer(ebp: u32): bool {
  * vectors.s keep the interrupted EBP, so the chain runs on through an exception.
  */
 export function showCallTrace(ebp: u32): void {
-  printk("\x014Call Trace:\n");
+  printk(KERN_WARNING + "Call Trace:\n");
   for (let depth = 0; depth < MAX_TRACE_DEPTH && plausibleFramePointer(ebp); depth++) {
     const returnAddress = load<u32>(ebp + 4);
     if (!isKernelText(returnAddress) && !isModuleText(returnAddress)) break;
-    printk("\x014 [<%08x>] ", returnAddress);
+    printk(KERN_WARNING + " [<%08x>] ", returnAddress);
     printSymbol(returnAddress, true);
     printk("\n");
     if (returnAddress == changetype<usize>(trap_return)) {
       // trap() was called from vectors.s for an exception inside the kernel: its argument is
       // the TrapFrame. Show where that exception happened; the chain goes on from there.
       const interrupted = changetype<TrapFrame>(load<u32>(ebp + 8));
-      printk("\x014 [<%08x>] ", interrupted.eip);
+      printk(KERN_WARNING + " [<%08x>] ", interrupted.eip);
       printSymbol(interrupted.eip, false);
       printk("\n");
     }
@@ -325,21 +341,21 @@ export function die(frame: TrapFrame): void {
   if (oopsDepth > 3) haltForever(); // even the message below faulted: nothing more can be said
   if (oopsDepth == 3) {
     // Reporting a fault faulted, and so did the report of that: stop, but say why.
-    printk("\x010Kernel panic - not syncing: Oops while reporting an oops, halting\n");
+    printk(KERN_EMERG + "Kernel panic - not syncing: Oops while reporting an oops, halting\n");
     haltForever();
   }
   const recursive = oopsDepth > 1;
   consoleVerbose();
 
   if (frame.vector == T_PAGE_FAULT) reportPageFault(frame);
-  printk("\x014Oops: %s: %04x [#%d]\n", changetype<i32>(exceptionName(frame.vector)), frame.errorCode & 0xffff, oopsCount);
+  printk(KERN_WARNING + "Oops: %s: %04x [#%d]\n", exceptionName(frame.vector), frame.errorCode & 0xffff, oopsCount);
   printModules(); // "Modules linked in: …" (module/kallsyms.ts)
   showRegisters(frame);
   if (fromKernel(frame)) showCallTrace(frame.ebp);
-  printk("\x014---[ end trace %08x%08x ]---\n", 0, 0);
+  printk(KERN_WARNING + "---[ end trace %08x%08x ]---\n", 0, 0);
 
   if (recursive) {
-    printk("\x011Fixing recursive fault but reboot is needed!\n");
+    printk(KERN_ALERT + "Fixing recursive fault but reboot is needed!\n");
     haltForever();
   }
   if (dieNotifier != null) dieNotifier(frame);

@@ -23,7 +23,7 @@
 
 import { GDT_ENTRY_TSS, gdtSetEntry, KERNEL_CS, KERNEL_DS } from "./gdt";
 import { idtTable } from "./idt";
-import { printk } from "../../printk";
+import { KERN_EMERG, KERN_WARNING, printk } from "../../printk";
 import { showCallTrace } from "./trap";
 import { printSymbol } from "../../kallsyms";
 import { panic } from "../../panic";
@@ -54,17 +54,17 @@ export function doubleFaultTask(): void {
   const esp = tss[14];
   if (isKstackGuard(cr2)) {
     const top = (esp + KSTACK_SIZE + 4095) & ~4095;
-    printk("\x010BUG: stack guard page was hit at %08x (stack is %08x..%08x)\n", cr2, top - KSTACK_SIZE, top - 1);
+    printk(KERN_EMERG + "BUG: stack guard page was hit at %08x (stack is %08x..%08x)\n", cr2, top - KSTACK_SIZE, top - 1);
   }
   const p = currentProc();
-  printk("\x014kernel stack overflow (double-fault): 0000 [#1]\n");
-  printk("\x014CPU: 0 PID: %d Comm: %s\n", p != null ? p.pid : 0, p != null ? changetype<usize>(p.name) : changetype<usize>("swapper"));
-  printk("\x014EIP: %04x:[<%08x>] ", tss[19] & 0xffff, eip);
+  printk(KERN_WARNING + "kernel stack overflow (double-fault): 0000 [#1]\n");
+  printk(KERN_WARNING + "CPU: 0 PID: %d Comm: %s\n", p != null ? p.pid : 0, p != null ? changetype<string>(p.name) : "swapper");
+  printk(KERN_WARNING + "EIP: %04x:[<%08x>] ", tss[19] & 0xffff, eip);
   printSymbol(eip, false);
   printk("\n");
-  printk("\x014EAX: %08x EBX: %08x ECX: %08x EDX: %08x\n", tss[10], tss[13], tss[11], tss[12]);
-  printk("\x014ESI: %08x EDI: %08x EBP: %08x ESP: %08x\n", tss[16], tss[17], tss[15], esp);
-  printk("\x014CR2: %08x\n", cr2);
+  printk(KERN_WARNING + "EAX: %08x EBX: %08x ECX: %08x EDX: %08x\n", tss[10], tss[13], tss[11], tss[12]);
+  printk(KERN_WARNING + "ESI: %08x EDI: %08x EBP: %08x ESP: %08x\n", tss[16], tss[17], tss[15], esp);
+  printk(KERN_WARNING + "CR2: %08x\n", cr2);
   showCallTrace(tss[15]);
   panic("Fatal exception in interrupt");
 }

@@ -84,8 +84,8 @@ function showSockets(m: SeqBuf, type: i32, pad: bool): void {
     const localPort = type == SOCK_RAW ? <u32>s.protocol : <u32>s.localPort;
     seqPrintf(m, "%5d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08X %08X %5u %8d %u %d %08X %u", slot++, s.localAddr, localPort, connected ? s.remoteAddr : 0,
       connected ? <u32>s.remotePort : 0, connected ? 1 : 7, 0, queued, 0, 0, 0, s.file.inode.uid, 0, s.file.inode.ino, 2, 0, s.drops);
-    if (pad) for (let n = m.count - before; n < 127; n++) seqPutc(m, 0x20);
-    seqPutc(m, 0x0a);
+    if (pad) for (let n = m.count - before; n < 127; n++) seqPutc(m, " ".charCodeAt(0));
+    seqPutc(m, "\n".charCodeAt(0));
   }
 }
 

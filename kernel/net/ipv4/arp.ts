@@ -242,8 +242,8 @@ export function showArp(m: SeqBuf): void {
     if (n.state == NUD_NONE) continue;
     formatIp(changetype<usize>(ipText), n.ip);
     formatMac(changetype<usize>(macText), changetype<usize>(n.mac), false);
-    seqPrintf(m, "%-16s 0x%-10x0x%-10x%-17s     %-8s %s\n", changetype<usize>(ipText), 1, n.state == NUD_REACHABLE ? 2 : 0,
-      changetype<usize>(macText), "*", changetype<usize>(n.dev.name));
+    seqPrintf(m, "%-16s 0x%-10x0x%-10x%-17s     %-8s %s\n", ipText, 1, n.state == NUD_REACHABLE ? 2 : 0,
+      macText, "*", n.dev.name);
   }
 }
 
@@ -259,8 +259,8 @@ function writeStaleTime(buf: usize, n: u32): i32 {
   let digits = 0;
   for (let i: u32 = 0; i < n; i++) {
     const c = <u32>load<u8>(buf + i);
-    if (c < 0x30 || c > 0x39) break;
-    value = value * 10 + c - 0x30;
+    if (c < "0".charCodeAt(0) || c > "9".charCodeAt(0)) break;
+    value = value * 10 + c - "0".charCodeAt(0);
     digits++;
   }
   if (digits == 0 || value == 0 || value > 86400) return -22; // EINVAL

@@ -136,9 +136,9 @@ export function showRoutes(m: SeqBuf): void {
     lastKey = rKey;
     lastLen = rLen;
     const before = m.count;
-    seqPrintf(m, "%s\t%08X\t%08X\t%04X\t%d\t%u\t%d\t%08X\t%d\t%u\t%u", changetype<usize>(r.dev.name), r.dst, r.gateway, r.flags, 0, 0, r.metric,
+    seqPrintf(m, "%s\t%08X\t%08X\t%04X\t%d\t%u\t%d\t%08X\t%d\t%u\t%u", r.dev.name, r.dst, r.gateway, r.flags, 0, 0, r.metric,
       r.mask, 0, 0, 0);
-    for (let n = m.count - before; n < 127; n++) seqPutc(m, 0x20);
-    seqPutc(m, 0x0a);
+    for (let n = m.count - before; n < 127; n++) seqPutc(m, " ".charCodeAt(0));
+    seqPutc(m, "\n".charCodeAt(0));
   }
 }

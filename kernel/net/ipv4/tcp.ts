@@ -614,7 +614,7 @@ export function showTcp(m: SeqBuf): void {
       const when = t.timer.pending ? t.timer.expires - jiffies : 0;
       if (t.state == TCP_TIME_WAIT) {
         seqPrintf(m, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08X %08X %5d %8d %d %d %08X", slot++, t.localAddr, <u32>t.localPort, t.remoteAddr,
-          <u32>t.remotePort, t.state, 0, 0, 3, when, 0, 0, 0, 0, 1, changetype<usize>(t));
+          <u32>t.remotePort, t.state, 0, 0, 3, when, 0, 0, 0, 0, 1, t);
       } else {
         const listen = t.state == TCP_LISTEN;
         const timerActive = t.timer.pending ? 1 : 0;
@@ -622,10 +622,10 @@ export function showTcp(m: SeqBuf): void {
         const ino = t.sock != null ? t.sock.file.inode.ino : 0;
         seqPrintf(m, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08X %08X %5u %8d %u %d %08X %u %u %u %u %d", slot++, t.localAddr, <u32>t.localPort,
           t.remoteAddr, <u32>t.remotePort, t.state, listen ? 0 : t.sndNxt - t.sndUna, listen ? <u32>t.queued : t.rcvLen, timerActive, when, t.retries,
-          uid, 0, ino, 1, changetype<usize>(t), t.rto, 4, 0, 10, -1);
+          uid, 0, ino, 1, t, t.rto, 4, 0, 10, -1);
       }
-      for (let n = m.count - before; n < 149; n++) seqPutc(m, 0x20);
-      seqPutc(m, 0x0a);
+      for (let n = m.count - before; n < 149; n++) seqPutc(m, " ".charCodeAt(0));
+      seqPutc(m, "\n".charCodeAt(0));
     }
   }
 }

@@ -340,33 +340,33 @@ function issueCommand(drive: IdeDrive, command: u8, sector: u32, count: u32, lba
 function dumpStatus(drive: IdeDrive, where: string, status: u32): void {
   const name = changetype<usize>(drive.name);
   if ((status & STATUS_TIMEOUT) != 0) {
-    printk("\x013%s: %s: status timeout: status=0x%02x { Busy }\n", name, changetype<usize>(where), status & 0xff);
+    printk(KERN_ERR + "%s: %s: status timeout: status=0x%02x { Busy }\n", name, where, status & 0xff);
     return;
   }
-  printk("\x013%s: %s: status=0x%02x { %s%s%s%s%s%s%s}\n", name, changetype<usize>(where), status,
-    changetype<usize>((status & BSY) != 0 ? "Busy " : ""),
-    changetype<usize>((status & BSY) == 0 && (status & DRDY) != 0 ? "DriveReady " : ""),
-    changetype<usize>((status & BSY) == 0 && (status & DF) != 0 ? "DeviceFault " : ""),
-    changetype<usize>((status & BSY) == 0 && (status & 0x10) != 0 ? "SeekComplete " : ""),
-    changetype<usize>((status & BSY) == 0 && (status & DRQ) != 0 ? "DataRequest " : ""),
-    changetype<usize>((status & BSY) == 0 && (status & 0x04) != 0 ? "CorrectedError " : ""),
-    changetype<usize>((status & BSY) == 0 && (status & ERR) != 0 ? "Error " : ""));
+  printk(KERN_ERR + "%s: %s: status=0x%02x { %s%s%s%s%s%s%s}\n", name, where, status,
+    (status & BSY) != 0 ? "Busy " : "",
+    (status & BSY) == 0 && (status & DRDY) != 0 ? "DriveReady " : "",
+    (status & BSY) == 0 && (status & DF) != 0 ? "DeviceFault " : "",
+    (status & BSY) == 0 && (status & 0x10) != 0 ? "SeekComplete " : "",
+    (status & BSY) == 0 && (status & DRQ) != 0 ? "DataRequest " : "",
+    (status & BSY) == 0 && (status & 0x04) != 0 ? "CorrectedError " : "",
+    (status & BSY) == 0 && (status & ERR) != 0 ? "Error " : "");
   if ((status & (BSY | ERR)) == ERR) {
     const error = <u32>inb(<u16>(drive.hwif.ioBase + ATA_ERROR));
-    printk("\x013%s: %s: error=0x%02x { %s%s%s%s%s%s}\n", name, changetype<usize>(where), error,
-      changetype<usize>((error & 0x80) != 0 ? "BadCRC " : ""),
-      changetype<usize>((error & 0x40) != 0 ? "UncorrectableError " : ""),
-      changetype<usize>((error & 0x10) != 0 ? "SectorIdNotFound " : ""),
-      changetype<usize>((error & 0x04) != 0 ? "DriveStatusError " : ""),
-      changetype<usize>((error & 0x02) != 0 ? "TrackZeroNotFound " : ""),
-      changetype<usize>((error & 0x01) != 0 ? "AddrMarkNotFound " : ""));
+    printk(KERN_ERR + "%s: %s: error=0x%02x { %s%s%s%s%s%s}\n", name, where, error,
+      (error & 0x80) != 0 ? "BadCRC " : "",
+      (error & 0x40) != 0 ? "UncorrectableError " : "",
+      (error & 0x10) != 0 ? "SectorIdNotFound " : "",
+      (error & 0x04) != 0 ? "DriveStatusError " : "",
+      (error & 0x02) != 0 ? "TrackZeroNotFound " : "",
+      (error & 0x01) != 0 ? "AddrMarkNotFound " : "");
   }
 }
 
 /** Logs a failed request the way Linux did, counts it, and returns -EIO. */
 function failRequest(drive: IdeDrive, where: string, status: u32, sector: u32): i32 {
   dumpStatus(drive, where, status);
-  printk("\x013end_request: I/O error, dev %s, sector %u\n", changetype<usize>(drive.name), sector);
+  printk(KERN_ERR + "end_request: I/O error, dev %s, sector %u\n", drive.name, sector);
   drive.errors++;
   if ((status & STATUS_TIMEOUT) != 0) hwifReset(drive.hwif);
   return -EIO;
@@ -563,7 +563,7 @@ function identifyString(dst: usize, first: u32, words: u32): void {
     store<u8>(dst + n++, <u8>(w >> 8));
     store<u8>(dst + n++, <u8>w);
   }
-  while (n > 0 && (load<u8>(dst + n - 1) == 32 || load<u8>(dst + n - 1) == 0)) n--;
+  while (n > 0 && (load<u8>(dst + n - 1) == " ".charCodeAt(0) || load<u8>(dst + n - 1) == 0)) n--;
   store<u8>(dst + n, 0);
 }
 
@@ -603,17 +603,17 @@ function probeDrive(hwif: IdeHwif, unit: u32): void {
   drive.unit = unit;
   drive.index = hwif.index * 2 + <i32>unit;
   drive.media = media;
-  snprintf(changetype<usize>(drive.name), 8, "hd%c", 97 + drive.index);
+  snprintf(changetype<usize>(drive.name), 8, "hd%c", "a".charCodeAt(0) + drive.index);
   identifyString(changetype<usize>(drive.model), 27, 20);
   identifyString(changetype<usize>(drive.serial), 10, 10);
   identifyString(changetype<usize>(drive.firmware), 23, 4);
   const name = changetype<usize>(drive.name);
   if (media == IDE_MEDIA_CDROM) {
-    printk("\x016%s: %s, ATAPI CD/DVD-ROM drive\n", name, changetype<usize>(drive.model));
+    printk(KERN_INFO + "%s: %s, ATAPI CD/DVD-ROM drive\n", name, drive.model);
     drives[drive.index] = drive;
     return;
   }
-  printk("\x016%s: %s, ATA DISK drive\n", name, changetype<usize>(drive.model));
+  printk(KERN_INFO + "%s: %s, ATA DISK drive\n", name, drive.model);
   drive.cyls = identifyWord(1);
   drive.heads = identifyWord(3);
   drive.sects = identifyWord(6);
@@ -664,33 +664,33 @@ function ideIntr(irq: i32, dev: usize): void {
 // ---- /proc/driver/ide
 
 function showIde(m: SeqBuf): void {
-  seqPrintf(m, "IDE controller: %s at PCI %02x:%02x.%d [%04x:%04x]\n", changetype<usize>("PIIX3"),
+  seqPrintf(m, "IDE controller: %s at PCI %02x:%02x.%d [%04x:%04x]\n", "PIIX3",
     controller != null ? controller.bus : 0, controller != null ? controller.devfn >> 3 : 0, controller != null ? controller.devfn & 7 : 0,
     controller != null ? controller.vendor : 0, controller != null ? controller.device : 0);
   seqPrintf(m, "channel  ports          ctl    irq  bus-master  interrupts  sleeps\n");
   for (let i = 0; i < IDE_MAX_HWIFS; i++) {
     const h = hwifs[i];
     if (h == null) continue;
-    seqPrintf(m, "%-8s 0x%03x-0x%03x    0x%03x  %-3d  ", changetype<usize>(h.name), h.ioBase, h.ioBase + 7, h.ctlBase, h.irq);
+    seqPrintf(m, "%-8s 0x%03x-0x%03x    0x%03x  %-3d  ", h.name, h.ioBase, h.ioBase + 7, h.ctlBase, h.irq);
     if (h.bmBase != 0) seqPrintf(m, "0x%04x     ", h.bmBase);
-    else seqPrintf(m, "%-11s", changetype<usize>("none"));
+    else seqPrintf(m, "%-11s", "none");
     seqPrintf(m, " %-11u %u\n", h.irqs, h.sleeps);
   }
   seqPrintf(m, "\ndrive  channel  unit    media  sectors     lba48  mode  mult  io  model\n");
   for (let i = 0; i < IDE_MAX_DRIVES; i++) {
     const d = drives[i];
     if (d == null) continue;
-    seqPrintf(m, "%-6s %-8s %-7s %-6s %-11u %-6s %-5s %-5u %-3d %s\n", changetype<usize>(d.name), changetype<usize>(d.hwif.name),
-      changetype<usize>(d.unit == 0 ? "master" : "slave"), changetype<usize>(d.media == IDE_MEDIA_DISK ? "disk" : "cdrom"),
-      d.sectors, changetype<usize>(d.lba48 ? "yes" : "no"),
-      changetype<usize>(d.media != IDE_MEDIA_DISK ? "-" : d.useDma ? "DMA" : "PIO"), d.multCount,
-      io32 != 0 ? 32 : 16, changetype<usize>(d.model));
+    seqPrintf(m, "%-6s %-8s %-7s %-6s %-11u %-6s %-5s %-5u %-3d %s\n", d.name, d.hwif.name,
+      d.unit == 0 ? "master" : "slave", d.media == IDE_MEDIA_DISK ? "disk" : "cdrom",
+      d.sectors, d.lba48 ? "yes" : "no",
+      d.media != IDE_MEDIA_DISK ? "-" : d.useDma ? "DMA" : "PIO", d.multCount,
+      io32 != 0 ? 32 : 16, d.model);
   }
   seqPrintf(m, "\ndrive  read        written     errors\n");
   for (let i = 0; i < IDE_MAX_DRIVES; i++) {
     const d = drives[i];
     if (d == null || d.media != IDE_MEDIA_DISK) continue;
-    seqPrintf(m, "%-6s %-11u %-11u %u\n", changetype<usize>(d.name), d.reads, d.writes, d.errors);
+    seqPrintf(m, "%-6s %-11u %-11u %u\n", d.name, d.reads, d.writes, d.errors);
   }
 }
 
@@ -709,14 +709,14 @@ function setupHwif(index: i32, ioBase: u32, ctlBase: u32, irq: i32, bmBase: u32)
     if (hwif.prdTable != 0) hwif.bmBase = bmBase;
   }
   hwifs[index] = hwif;
-  if (bmBase != 0) printk("\x016    %s: BM-DMA at 0x%04x-0x%04x\n", changetype<usize>(hwif.name), bmBase, bmBase + 7);
+  if (bmBase != 0) printk(KERN_INFO + "    %s: BM-DMA at 0x%04x-0x%04x\n", hwif.name, bmBase, bmBase + 7);
 }
 
 function piixProbe(dev: PciDev, id: PciDeviceId): i32 {
   const r = pciEnableDevice(dev);
   if (r < 0) return r;
   controller = dev;
-  printk("\x016PIIX3: IDE controller at PCI slot 0000:%02x:%02x.%d\n", dev.bus, dev.devfn >> 3, dev.devfn & 7);
+  printk(KERN_INFO + "PIIX3: IDE controller at PCI slot 0000:%02x:%02x.%d\n", dev.bus, dev.devfn >> 3, dev.devfn & 7);
   // Compatibility mode (programming interface bits 0 and 2 clear): the legacy ports and IRQs.
   let bm: u32 = 0;
   if ((dev.classCode & 0x80) != 0 && (pciResourceFlags(dev, 4) & 1) != 0 && dma != 0) {
@@ -728,14 +728,14 @@ function piixProbe(dev: PciDev, id: PciDeviceId): i32 {
   for (let i = 0; i < IDE_MAX_HWIFS; i++) {
     const hwif = hwifs[i];
     if (hwif == null) continue;
-    printk("\x016Probing IDE interface %s...\n", changetype<usize>(hwif.name));
+    printk(KERN_INFO + "Probing IDE interface %s...\n", hwif.name);
     probeHwif(hwif);
   }
   for (let i = 0; i < IDE_MAX_HWIFS; i++) {
     const hwif = hwifs[i];
     if (hwif == null || (drives[i * 2] == null && drives[i * 2 + 1] == null)) continue;
     if (requestIrq(hwif.irq, ideIntr, changetype<string>(changetype<usize>(hwif.name)), changetype<usize>(hwif)) == 0) hwif.irqRequested = true;
-    printk("\x016%s at 0x%03x-0x%03x,0x%03x on irq %d\n", changetype<usize>(hwif.name), hwif.ioBase, hwif.ioBase + 7, hwif.ctlBase, hwif.irq);
+    printk(KERN_INFO + "%s at 0x%03x-0x%03x,0x%03x on irq %d\n", hwif.name, hwif.ioBase, hwif.ioBase + 7, hwif.ctlBase, hwif.irq);
   }
   procCreateFile("driver/ide", showIde);
   return 0;
@@ -765,13 +765,13 @@ const piixIds: StaticArray<u32> = [0x8086, 0x7010, 0xffffffff, 0xffffffff, 0, 0,
 const piixDriver: PciDriver = { name: "PIIX_IDE", idTable: 0, probe: piixProbe, remove: piixRemove, next: null };
 
 export function init_module(): i32 {
-  printk("\x016Uniform Multi-Platform E-IDE driver (Lokum)\n");
+  printk(KERN_INFO + "Uniform Multi-Platform E-IDE driver (Lokum)\n");
   piixDriver.idTable = changetype<usize>(piixIds);
   const r = registerPciDriver(piixDriver);
   if (r < 0) return r;
   if (controller == null) {
     unregisterPciDriver(piixDriver);
-    printk("\x014ide: no PIIX3 IDE controller found\n");
+    printk(KERN_WARNING + "ide: no PIIX3 IDE controller found\n");
     return -ENODEV;
   }
   return 0;

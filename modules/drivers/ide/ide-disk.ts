@@ -64,9 +64,9 @@ function setupDisk(drive: IdeDrive): void {
   disk.privateData = changetype<usize>(drive);
   strlcpy(changetype<usize>(disk.name), ideDriveName(drive), 32);
   const name = changetype<usize>(disk.name);
-  printk("\x016%s: %u sectors (%u MB) w/%dKiB Cache, CHS=%d/%d/%d%s\n", name, drive.sectors, sectorsToMB(drive.sectors),
-    drive.cacheKiB, drive.cyls, drive.heads, drive.sects, changetype<usize>(drive.useDma ? ", DMA" : ""));
-  if (drive.flushSupported) printk("\x016%s: cache flushes supported\n", name);
+  printk(KERN_INFO + "%s: %u sectors (%u MB) w/%dKiB Cache, CHS=%d/%d/%d%s\n", name, drive.sectors, sectorsToMB(drive.sectors),
+    drive.cacheKiB, drive.cyls, drive.heads, drive.sects, drive.useDma ? ", DMA" : "");
+  if (drive.flushSupported) printk(KERN_INFO + "%s: cache flushes supported\n", name);
   disks[drive.index] = disk;
   addDisk(disk);
 }

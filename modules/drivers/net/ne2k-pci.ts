@@ -154,11 +154,11 @@ function ne2kProbe(pdev: PciDev, id: PciDeviceId): i32 {
   const irq = <i32>pdev.irq;
   const pname = changetype<i32>(changetype<usize>(pdev.name));
   if (ioaddr == 0 || (pciResourceFlags(pdev, 0) & 1) == 0 || pciResourceLen(pdev, 0) < NE_IO_EXTENT) {
-    printk("\x013ne2k-pci %s: no I/O resource at BAR 0\n", pname);
+    printk(KERN_ERR + "ne2k-pci %s: no I/O resource at BAR 0\n", pname);
     return -19;
   }
   if (irq == 0) {
-    printk("\x013ne2k-pci %s: no IRQ assigned\n", pname);
+    printk(KERN_ERR + "ne2k-pci %s: no IRQ assigned\n", pname);
     return -19;
   }
   const p = <u16>ioaddr;
@@ -182,7 +182,7 @@ function ne2kProbe(pdev: PciDev, id: PciDeviceId): i32 {
     if ((inb(p + <u16>EN0_ISR) & <u8>ENISR_RESET) != 0) { acked = true; break; }
   }
   if (!acked) {
-    printk("\x013ne2k-pci %s: Card failure (no reset ack).\n", pname);
+    printk(KERN_ERR + "ne2k-pci %s: Card failure (no reset ack).\n", pname);
     return -19;
   }
   outb(p + <u16>EN0_ISR, 0xff);
@@ -212,8 +212,8 @@ function ne2kProbe(pdev: PciDev, id: PciDeviceId): i32 {
   cards[slot] = dev;
   pciSetDrvdata(pdev, changetype<usize>(dev));
   formatMac(changetype<usize>(macText), changetype<usize>(dev.devAddr), false);
-  printk("\x016ne2k-pci %s %s: %s found at 0x%x, IRQ %d, %s.\n", pname, changetype<i32>(changetype<usize>(dev.name)), changetype<i32>(ei.name), ioaddr,
-    irq, changetype<i32>(changetype<usize>(macText)));
+  printk(KERN_INFO + "ne2k-pci %s %s: %s found at 0x%x, IRQ %d, %s.\n", pname, dev.name, ei.name, ioaddr,
+    irq, macText);
   return 0;
 }
 
@@ -232,8 +232,8 @@ function showDriver(m: SeqBuf): void {
     const dev = cards[i];
     if (dev == null) continue;
     formatMac(changetype<usize>(macText), changetype<usize>(dev.devAddr), false);
-    seqPrintf(m, "%s: %s at 0x%x, IRQ %d, %s, %s\n", changetype<usize>(dev.name), netdevPriv(dev).name, dev.baseAddr, dev.irq,
-      changetype<usize>(macText), (dev.flags & 1) != 0 ? "up" : "down");
+    seqPrintf(m, "%s: %s at 0x%x, IRQ %d, %s, %s\n", dev.name, netdevPriv(dev).name, dev.baseAddr, dev.irq,
+      macText, (dev.flags & 1) != 0 ? "up" : "down");
   }
 }
 

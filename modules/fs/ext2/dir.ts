@@ -83,7 +83,7 @@ export function readDirBlock(dir: Inode, n: u32): BufferHead {
     }
     if (problem != null) {
       ext2Error(s, "ext2_check_page", "bad entry in directory #%u: %s - offset=%u, inode=%u, rec_len=%u, name_len=%u",
-        dir.ino, changetype<usize>(problem), (n << s.blockBits) + off, ino, recLen, nameLen);
+        dir.ino, problem, (n << s.blockBits) + off, ino, recLen, nameLen);
       brelse(bh);
       dirError = -EUCLEAN;
       return null;
@@ -288,7 +288,7 @@ export function isEmptyDir(dir: Inode): bool {
       const de = bh.data + off;
       if (load<u32>(de + DE_INODE) != 0) {
         const len = load<u8>(de + DE_NAME_LEN);
-        const dot = len >= 1 && len <= 2 && load<u8>(de + DE_NAME) == 0x2e && (len == 1 || load<u8>(de + DE_NAME + 1) == 0x2e);
+        const dot = len >= 1 && len <= 2 && load<u8>(de + DE_NAME) == ".".charCodeAt(0) && (len == 1 || load<u8>(de + DE_NAME + 1) == ".".charCodeAt(0));
         if (!dot) {
           brelse(bh);
           return false;

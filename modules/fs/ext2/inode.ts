@@ -208,7 +208,7 @@ export function ext2Iget(s: Ext2Sb, ino: u32): Inode {
   }
   if (isReg(mode) && load<u32>(raw + I_SIZE_HIGH) != 0) {
     brelse(bh);
-    printk("\x013EXT2-fs (%s): inode %u is larger than 4 GiB: not supported\n", s.name, ino);
+    printk(KERN_ERR + "EXT2-fs (%s): inode %u is larger than 4 GiB: not supported\n", s.name, ino);
     return changetype<Inode>(errPtr(-EFBIG));
   }
   const e = changetype<Ext2Info>(kzalloc(sizeof<Ext2Info>()));

@@ -241,7 +241,7 @@ const errorText = new StaticArray<u8>(256);
  */
 export function ext2Error(s: Ext2Sb, fn: string, fmt: string, ...args: unknown[]): void {
   vsnprintf(changetype<usize>(errorText), 256, fmt, read_ebp() + 20); // va_start: after fmt
-  printk("\x013EXT2-fs error (device %s): %s: %s\n", s.name, changetype<usize>(fn), changetype<usize>(errorText));
+  printk(KERN_ERR + "EXT2-fs error (device %s): %s: %s\n", s.name, fn, errorText);
   if (!isReadOnly(s)) {
     store<u16>(s.es, load<u16>(s.es + S_STATE) | EXT2_ERROR_FS, S_STATE);
     s.mountState |= EXT2_ERROR_FS;

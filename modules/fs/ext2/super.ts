@@ -122,20 +122,20 @@ export function ext2Mount(type: FileSystemType, devName: usize, flags: u32, data
   // the superblock, first read as 1 KiB block 1
   let bh = bread(bdev, 1, 1024);
   if (bh == null) {
-    printk("\x013EXT2-fs (%s): error: unable to read superblock\n", name);
+    printk(KERN_ERR + "EXT2-fs (%s): error: unable to read superblock\n", name);
     teardown(s, bdev, null);
     return fail(s, -EIO);
   }
   let es = bh.data;
   if (<u32>load<u16>(es + S_MAGIC) != EXT2_SUPER_MAGIC) {
-    printk("\x013EXT2-fs (%s): error: can't find an ext2 filesystem on dev %s.\n", name, name);
+    printk(KERN_ERR + "EXT2-fs (%s): error: can't find an ext2 filesystem on dev %s.\n", name, name);
     brelse(bh);
     teardown(s, bdev, null);
     return fail(s, -EINVAL);
   }
   const logBlockSize = load<u32>(es + S_LOG_BLOCK_SIZE);
   if (logBlockSize > 2) { // 1, 2 or 4 KiB: the blocks the buffer cache and a page hold
-    printk("\x013EXT2-fs (%s): error: unsupported blocksize %u\n", name, logBlockSize > 20 ? 0 : 1024 << logBlockSize);
+    printk(KERN_ERR + "EXT2-fs (%s): error: unsupported blocksize %u\n", name, logBlockSize > 20 ? 0 : 1024 << logBlockSize);
     brelse(bh);
     teardown(s, bdev, null);
     return fail(s, -EINVAL);
@@ -147,13 +147,13 @@ export function ext2Mount(type: FileSystemType, devName: usize, flags: u32, data
     bdev.blockSize = bs;
     bh = bread(bdev, 0, bs);
     if (bh == null) {
-      printk("\x013EXT2-fs (%s): error: unable to read superblock\n", name);
+      printk(KERN_ERR + "EXT2-fs (%s): error: unable to read superblock\n", name);
       teardown(s, bdev, null);
       return fail(s, -EIO);
     }
     es = bh.data + 1024;
     if (<u32>load<u16>(es + S_MAGIC) != EXT2_SUPER_MAGIC || load<u32>(es + S_LOG_BLOCK_SIZE) != logBlockSize) {
-      printk("\x013EXT2-fs (%s): error: magic mismatch\n", name);
+      printk(KERN_ERR + "EXT2-fs (%s): error: magic mismatch\n", name);
       brelse(bh);
       teardown(s, bdev, null);
       return fail(s, -EINVAL);
@@ -187,17 +187,17 @@ export function ext2Mount(type: FileSystemType, devName: usize, flags: u32, data
   }
   // features: Linux's words and rules
   if ((s.incompat & ~INCOMPAT_SUPP) != 0) {
-    printk("\x013EXT2-fs (%s): error: couldn't mount because of unsupported optional features (%x)\n", name, s.incompat & ~INCOMPAT_SUPP);
+    printk(KERN_ERR + "EXT2-fs (%s): error: couldn't mount because of unsupported optional features (%x)\n", name, s.incompat & ~INCOMPAT_SUPP);
     teardown(s, bdev, null);
     return fail(s, -EINVAL);
   }
   if (!readOnly && (s.roCompat & ~RO_COMPAT_SUPP) != 0) {
-    printk("\x013EXT2-fs (%s): error: couldn't mount RDWR because of unsupported optional features (%x)\n", name, s.roCompat & ~RO_COMPAT_SUPP);
+    printk(KERN_ERR + "EXT2-fs (%s): error: couldn't mount RDWR because of unsupported optional features (%x)\n", name, s.roCompat & ~RO_COMPAT_SUPP);
     teardown(s, bdev, null);
     return fail(s, -EINVAL);
   }
   if (s.revLevel > 1) {
-    printk("\x014EXT2-fs (%s): warning: revision level too high, forcing read-only mode\n", name);
+    printk(KERN_WARNING + "EXT2-fs (%s): warning: revision level too high, forcing read-only mode\n", name);
     readOnly = true;
   }
   // geometry
@@ -217,7 +217,7 @@ export function ext2Mount(type: FileSystemType, devName: usize, flags: u32, data
     else if (s.descBlocks > s.blocksPerGroup) problem = "too many group descriptors";
   }
   if (problem != null) {
-    printk("\x013EXT2-fs (%s): error: %s\n", name, changetype<usize>(problem));
+    printk(KERN_ERR + "EXT2-fs (%s): error: %s\n", name, problem);
     teardown(s, bdev, null);
     return fail(s, -EINVAL);
   }
@@ -231,7 +231,7 @@ export function ext2Mount(type: FileSystemType, devName: usize, flags: u32, data
     const where = descriptorLocation(s, i);
     const gbh = where < s.blocksCount ? bread(bdev, where, bs) : null;
     if (gbh == null) {
-      printk("\x013EXT2-fs (%s): error: unable to read group descriptors\n", name);
+      printk(KERN_ERR + "EXT2-fs (%s): error: unable to read group descriptors\n", name);
       s.descBlocks = i;
       teardown(s, bdev, null);
       return fail(s, -EIO);
@@ -257,7 +257,7 @@ export function ext2Mount(type: FileSystemType, devName: usize, flags: u32, data
     return fail(s, -ENOMEM);
   }
   if (!checkDescriptors(s)) {
-    printk("\x013EXT2-fs (%s): error: group descriptors corrupted\n", name);
+    printk(KERN_ERR + "EXT2-fs (%s): error: group descriptors corrupted\n", name);
     teardown(s, bdev, sb);
     return fail(s, -EINVAL);
   }
@@ -269,7 +269,7 @@ export function ext2Mount(type: FileSystemType, devName: usize, flags: u32, data
   // the root directory
   const root = ext2Iget(s, EXT2_ROOT_INO);
   if (isErr(changetype<usize>(root)) || !isDir(root.mode) || root.size == 0) {
-    printk("\x013EXT2-fs (%s): error: corrupt root inode, run e2fsck\n", name);
+    printk(KERN_ERR + "EXT2-fs (%s): error: corrupt root inode, run e2fsck\n", name);
     if (!isErr(changetype<usize>(root))) {
       sb.flags = MS_RDONLY; // nothing to write back
       iput(root);
@@ -285,8 +285,8 @@ export function ext2Mount(type: FileSystemType, devName: usize, flags: u32, data
 /** A read-write mount begins: warn about an unchecked fs, mark it not clean, count the mount. */
 function setupSuper(s: Ext2Sb): void {
   const es = s.es;
-  if ((s.mountState & EXT2_VALID_FS) == 0) printk("\x014EXT2-fs (%s): warning: mounting unchecked fs, running e2fsck is recommended\n", s.name);
-  else if ((s.mountState & EXT2_ERROR_FS) != 0) printk("\x014EXT2-fs (%s): warning: mounting fs with errors, running e2fsck is recommended\n", s.name);
+  if ((s.mountState & EXT2_VALID_FS) == 0) printk(KERN_WARNING + "EXT2-fs (%s): warning: mounting unchecked fs, running e2fsck is recommended\n", s.name);
+  else if ((s.mountState & EXT2_ERROR_FS) != 0) printk(KERN_WARNING + "EXT2-fs (%s): warning: mounting fs with errors, running e2fsck is recommended\n", s.name);
   if (load<u16>(es + S_MAX_MNT_COUNT) == 0) store<u16>(es + S_MAX_MNT_COUNT, EXT2_DFL_MAX_MNT_COUNT);
   store<u16>(es + S_MNT_COUNT, load<u16>(es + S_MNT_COUNT) + 1);
   store<u16>(es + S_STATE, load<u16>(es + S_STATE) & ~EXT2_VALID_FS);
@@ -363,7 +363,7 @@ export function ext2Remount(sb: SuperBlock, flags: u32, data: usize): i32 {
     return 0;
   }
   if ((s.roCompat & ~RO_COMPAT_SUPP) != 0) {
-    printk("\x014EXT2-fs (%s): warning: couldn't remount RDWR because of unsupported optional features (%x).\n", s.name, s.roCompat & ~RO_COMPAT_SUPP);
+    printk(KERN_WARNING + "EXT2-fs (%s): warning: couldn't remount RDWR because of unsupported optional features (%x).\n", s.name, s.roCompat & ~RO_COMPAT_SUPP);
     return -EROFS;
   }
   if (s.revLevel > 1) return -EROFS;

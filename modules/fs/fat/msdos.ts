@@ -22,7 +22,7 @@ MODULE_ALIAS("fs-msdos");
 const badChars = "*?<>|\"";
 
 function isBadChar(c: u8): bool {
-  if (c < CH_SPACE || c == 0x3a || c == 0x5c) return true; // control, ':' and '\'
+  if (c < CH_SPACE || c == ":".charCodeAt(0) || c == "\\".charCodeAt(0)) return true; // control characters
   for (let p = changetype<usize>(badChars); load<u8>(p) != 0; p++) if (load<u8>(p) == c) return true;
   return false;
 }

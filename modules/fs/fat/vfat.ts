@@ -96,7 +96,8 @@ function toUnicode(name: usize, len: i32): i32 {
       c = (c << 6) | (b & 0x3f);
     }
     i += 1 + extra;
-    if (c < CH_SPACE || c == 0x2a || c == 0x3f || c == 0x3c || c == 0x3e || c == 0x7c || c == 0x22 || c == 0x3a || c == 0x2f || c == 0x5c) {
+    if (c < CH_SPACE || c == "*".charCodeAt(0) || c == "?".charCodeAt(0) || c == "<".charCodeAt(0) || c == ">".charCodeAt(0) || c == "|".charCodeAt(0) ||
+      c == "\"".charCodeAt(0) || c == ":".charCodeAt(0) || c == "/".charCodeAt(0) || c == "\\".charCodeAt(0)) {
       return -EINVAL;
     }
     if (n >= MAX_LFN) return -ENAMETOOLONG;
@@ -107,7 +108,7 @@ function toUnicode(name: usize, len: i32): i32 {
 
 function isSkipChar(c: u32): bool { return c == CH_DOT || c == CH_SPACE; }
 function isReplaceChar(c: u32): bool {
-  return c == 0x2b || c == CH_COMMA || c == 0x3b || c == CH_EQUALS || c == 0x5b || c == 0x5d;
+  return c == "+".charCodeAt(0) || c == CH_COMMA || c == ";".charCodeAt(0) || c == CH_EQUALS || c == "[".charCodeAt(0) || c == "]".charCodeAt(0);
 }
 
 /** Converts one character for a short name; sets flags: 1 lossy, 2 has lower, 4 has upper. */

@@ -25,6 +25,12 @@ function classify(c: i32): i32 {
   return 0;
 }
 
+// Arguments are evaluated left to right; a character constant among them is a constant, not a
+// call that could observe the others (it must not change the order, nor force the slow path).
+let counter = 0;
+function next(): i32 { return ++counter; }
+function pack3(a: i32, b: i32, c: i32): i32 { return a * 10000 + b * 100 + c; }
+
 function byteAt(s: string, k: i32): i32 {
   return load<u8>(changetype<usize>(s) + k);
 }
@@ -64,6 +70,8 @@ export function main(): i32 {
   check(equal(LEVEL + "x", "\x016x"), 1);
   check(equal(NAMED.name, "xy"), 1);
   check(NAMED.code, i(120));
+  check(pack3(next(), "a".charCodeAt(0), next()), i(19702));
+  check(pack3(next(), "a".charCodeAt(0) + i(0), next()), i(39704));
   // A joined string is a constant pointer like any literal: the same text twice is the same bytes.
   check(equal("a" + "b", "ab"), 1);
   return done();

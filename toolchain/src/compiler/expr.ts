@@ -7,7 +7,7 @@
 // which compile to jumps (`genCond`), never to 0/1 values followed by a test.
 
 import ts from "typescript";
-import { truncate } from "./program.js";
+import { isCharCodeCall, truncate } from "./program.js";
 import { Val, low16, low8 } from "./regs.js";
 import { I32, type LType, U32, commonType, loadInfo, promoted, sizeOf } from "./types.js";
 import { type Addr, type LValue, type Operand, OperandCompiler, SIZE_PTR } from "./operands.js";
@@ -647,6 +647,7 @@ export function isPure(c: ExprCompiler, e: ts.Node): boolean {
   let pure = true;
   const visit = (n: ts.Node): void => {
     if (!pure) return;
+    if (isCharCodeCall(n)) return; // a character constant ("a".charCodeAt(0)), folded at compile time
     if (ts.isCallExpression(n)) {
       const ent = ts.isIdentifier(n.expression) ? c.entity(n.expression) : undefined;
       if (ent?.kind !== "intrinsic" || !PURE_INTRINSICS.has(ent.name)) pure = false;

@@ -49,18 +49,18 @@ export const CASE_LOWER_EXT: u8 = 0x10;
 export const DELETED_FLAG: u8 = 0xe5;
 
 // Characters that names are checked against (Lokum TypeScript has no character literals)
-export const CH_SPACE: u8 = 0x20; //  ' '
-export const CH_DOT: u8 = 0x2e; //    '.'
-export const CH_EQUALS: u8 = 0x3d; // '='
-export const CH_COMMA: u8 = 0x2c; //  ','
-export const CH_TILDE: u8 = 0x7e; //  '~'
-export const CH_UNDERSCORE: u8 = 0x5f; // '_'
-export const CH_0: u8 = 0x30;
-export const CH_9: u8 = 0x39;
-export const CH_UPPER_A: u8 = 0x41;
-export const CH_UPPER_Z: u8 = 0x5a;
-export const CH_LOWER_A: u8 = 0x61;
-export const CH_LOWER_Z: u8 = 0x7a;
+export const CH_SPACE: u8 = " ".charCodeAt(0);
+export const CH_DOT: u8 = ".".charCodeAt(0);
+export const CH_EQUALS: u8 = "=".charCodeAt(0);
+export const CH_COMMA: u8 = ",".charCodeAt(0);
+export const CH_TILDE: u8 = "~".charCodeAt(0);
+export const CH_UNDERSCORE: u8 = "_".charCodeAt(0);
+export const CH_0: u8 = "0".charCodeAt(0);
+export const CH_9: u8 = "9".charCodeAt(0);
+export const CH_UPPER_A: u8 = "A".charCodeAt(0);
+export const CH_UPPER_Z: u8 = "Z".charCodeAt(0);
+export const CH_LOWER_A: u8 = "a".charCodeAt(0);
+export const CH_LOWER_Z: u8 = "z".charCodeAt(0);
 
 // Entry offsets
 export const DE_ATTR: u32 = 11;
@@ -204,10 +204,10 @@ const msgBuf = new StaticArray<u8>(160);
  */
 export function fatFsError(sbi: FatSbInfo, msg: string, a: u32): void {
   snprintf(changetype<usize>(msgBuf), 160, msg, a);
-  pr_err("FAT-fs (%s): error, %s\n", changetype<usize>(sbi.id), changetype<usize>(msgBuf));
+  pr_err("FAT-fs (%s): error, %s\n", sbi.id, msgBuf);
   if (!isReadOnly(sbi.sb)) {
     sbi.sb.flags |= MS_RDONLY;
-    pr_err("FAT-fs (%s): Filesystem has been set read-only\n", changetype<usize>(sbi.id));
+    pr_err("FAT-fs (%s): Filesystem has been set read-only\n", sbi.id);
   }
 }
 
@@ -215,9 +215,9 @@ export function fatFsError(sbi: FatSbInfo, msg: string, a: u32): void {
  *  6 info). */
 export function fatMsg(id: usize, level: i32, msg: string, a: u32): void {
   snprintf(changetype<usize>(msgBuf), 160, msg, a);
-  if (level <= 3) pr_err("FAT-fs (%s): %s\n", id, changetype<usize>(msgBuf));
-  else if (level == 4) pr_warn("FAT-fs (%s): %s\n", id, changetype<usize>(msgBuf));
-  else pr_info("FAT-fs (%s): %s\n", id, changetype<usize>(msgBuf));
+  if (level <= 3) pr_err("FAT-fs (%s): %s\n", id, msgBuf);
+  else if (level == 4) pr_warn("FAT-fs (%s): %s\n", id, msgBuf);
+  else pr_info("FAT-fs (%s): %s\n", id, msgBuf);
 }
 
 // ---- Times: FAT keeps local date and time (we use UTC, as Linux with tz=UTC does)
