@@ -81,7 +81,7 @@ function collect(pd: usize): Rollup {
 }
 
 function line(m: SeqBuf, name: string, kb: u32): void {
-  seqPrintf(m, "%-16s%8u kB\n", changetype<usize>(name), kb);
+  seqPrintf(m, "%-16s%8u kB\n", name, kb);
 }
 
 /** PSS units (1/4096 page) to kB. */

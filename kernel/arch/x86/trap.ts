@@ -4,8 +4,9 @@
 // By vector:
 //   0-31   CPU exceptions. In user mode they become signals (userFault): a page fault just
 //          below the stack grows it, a write to a copy-on-write page (after fork) gives the
-//          process its own copy (uaccess.ts userWriteFault), anything else sends SIGSEGV, SIGFPE, SIGILL, SIGTRAP or
-//          SIGBUS and, if the program has no handler, logs one line as Linux does:
+//          process its own copy (uaccess.ts userWriteFault), anything else sends SIGSEGV,
+//          SIGFPE, SIGILL, SIGTRAP or SIGBUS and, if the program has no handler, logs one line
+//          as Linux does:
 //            sh[12]: segfault at 0 ip 08048123 sp bffffe80 error 4 in sh[8048000+3000]
 //            traps: sh[12] trap divide error ip:8048123 sp:bffffe80 error:0 in sh[8048000+3000]
 //          In the kernel they are bugs: die() prints an oops — the exception, the registers,
