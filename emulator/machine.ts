@@ -26,7 +26,8 @@
 // "crashed": the wasm core is dead after a panic. restoreState() turns an exited or running
 // machine back into a running one at the snapshot.
 //
-// Internals used that are not in v86's d.ts (they survive in the release build; see v86.md 8c):
+// Internals used that are not in v86's d.ts (they survive in v86's minified
+// release build; docs/v86.md, "The emulator's internals"):
 // `emulator.v86` (the scheduler, whose `do_tick` runs one emulation slice) and
 // `emulator.v86.cpu.io.register_write` (port handlers).
 
@@ -44,7 +45,7 @@ export interface MachineOptions {
   /** RAM in MiB; default 64. */
   memoryMB?: number;
   /** Primary IDE master disk. When absent a 1 MiB zero disk is attached: without an hda v86's
-   *  restore_state fails (v86.md 9c). The guest's writes land in this very buffer. */
+   *  restore_state fails (docs/v86.md, "Disks"). The guest's writes land in this very buffer. */
   hda?: Uint8Array;
   hdb?: Uint8Array;
   /** NE2000 NIC: "none" = card present, no cable (the host can still inject frames);
@@ -337,7 +338,7 @@ export class Machine {
     if (sent && scheduler.running && !scheduler.stopping && this.currentState === "running") scheduler.next_tick(0);
   }
 
-  /** Hand an Ethernet frame to the NE2000 as if it came off the wire (v86.md 6d). */
+  /** Hand an Ethernet frame to the NE2000 as if it came off the wire (docs/v86.md, "Devices and ports"). */
   injectFrame(frame: Uint8Array): void {
     this.requireEmulator("injectFrame").bus.send("net0-receive", frame);
   }
@@ -408,7 +409,7 @@ export class Machine {
   }
 
   /** The VGA text screen, one string per row (trailing blanks removed). Empty until the guest
-   *  maps text memory at 0xB8000 (v86.md 3). */
+   *  maps text memory at 0xB8000 (docs/v86.md, "Devices and ports"). */
   screenText(): string[] {
     const adapter = this.requireEmulator("screenText").screen_adapter;
     return adapter?.get_text_screen ? adapter.get_text_screen().map((row) => row.trimEnd()) : [];

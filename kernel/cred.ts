@@ -33,10 +33,7 @@
 
 import { currentProc, Proc } from "./proc";
 import { copyFromUser, copyToUser } from "./uaccess";
-
-const EPERM: i32 = 1;
-const EFAULT: i32 = 14;
-const EINVAL: i32 = 22;
+import { EPERM, EFAULT, EINVAL } from "./lib/errno";
 
 /** The most supplementary groups a process may have (Linux allows 65536). */
 export const NGROUPS_MAX: i32 = 32;

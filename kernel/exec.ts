@@ -40,20 +40,16 @@ import { PTE_COW, PTE_PRESENT, PTE_USER, PTE_WRITE, USER_TOP, vmAllocUserPage, v
 import { strncpyFromUser, getUser32, USER_STACK_TOP, USER_RESERVE_PAGES } from "./uaccess";
 import { userPagesAvailable } from "./mm/oom";
 import { signalsResetOnExec } from "./signal";
-import { execApplyCreds, execClose, execEgid, execEuid, execFilePage, execOpen, execRead } from "./execfile";
+import { execApplyCreds, execClose, execEgid, execEuid, execFilePage, execOpen, execRead } from "./open_exec";
 import { filesCloseOnExec } from "./fs/fdtable";
 import { request_module } from "./kmod";
 import { tlsClear } from "./arch/x86/tls";
 import { inodePath } from "./fs/namei";
 import { currentFsCwd } from "./fs/fdtable";
+import { E2BIG, ENOEXEC, ENOMEM, EFAULT, ENAMETOOLONG, ELOOP } from "./lib/errno";
 
 const SLASH = "/".charCodeAt(0);
 
-const E2BIG: i32 = 7;
-const ENOEXEC: i32 = 8;
-const ENOMEM: i32 = 12;
-const EFAULT: i32 = 14;
-const ENAMETOOLONG: i32 = 36;
 const PATH_MAX: i32 = 4096;
 const ARG_MAX: u32 = 32768;
 const MAX_ARGS: i32 = 1024;
@@ -379,7 +375,7 @@ function execLoaded(path: usize, args: ExecArgs, bprm: LinuxBinprm): i32 {
   let base = path;
   for (let q = path; load<u8>(q) != 0; q++) if (load<u8>(q) == SLASH) base = q + 1;
   setProcName(p, changetype<string>(base));
-  execApplyCreds(p); // set-user-ID / set-group-ID (execfile.ts)
+  execApplyCreds(p); // set-user-ID / set-group-ID (open_exec.ts)
   signalsResetOnExec(p);
   filesCloseOnExec(p);
   procSetupUserRegisters(p, <u32>r, sp);
@@ -400,7 +396,6 @@ function execLoaded(path: usize, args: ExecArgs, bprm: LinuxBinprm): i32 {
 
 export const BINPRM_BUF_SIZE: u32 = 128;
 const BINPRM_MAX_DEPTH: i32 = 4;
-const ELOOP: i32 = 40;
 
 /** What a format sees of the file being executed, and where it puts its answer. */
 @unmanaged

@@ -21,11 +21,8 @@ import { accessOk } from "./uaccess";
 import { kernelPageDirectory, vmFree, vmSwitch } from "./mm/vm";
 import { panic } from "./panic";
 import { filesCloseAll } from "./fs/fdtable";
+import { ECHILD, EINTR, EINVAL, EFAULT } from "./lib/errno";
 
-const ECHILD: i32 = 10;
-const EINTR: i32 = 4;
-const EINVAL: i32 = 22;
-const EFAULT: i32 = 14;
 const WNOHANG: i32 = 1;
 const WUNTRACED: i32 = 2;
 const WCONTINUED: i32 = 8;

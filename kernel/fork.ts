@@ -27,8 +27,7 @@ import { oomForkInherit, userPagesAvailable } from "./mm/oom";
 import { jiffies } from "./arch/x86/pit";
 import { filesFork } from "./fs/fdtable";
 import { credsFork } from "./cred";
-
-const ENOMEM: i32 = 12;
+import { ENOMEM } from "./lib/errno";
 
 /** Copies everything a child inherits from its parent (not the address space). */
 function copyProcState(parent: Proc, child: Proc): void {

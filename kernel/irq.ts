@@ -23,12 +23,11 @@ import { IRQ_COUNT, picEndOfInterrupt, picIsSpurious, picMask, picUnmask } from 
 import { KERN_WARNING, printk } from "./printk";
 import { SeqBuf, seqPrintf } from "./fs/seq";
 import { doSoftirq } from "./softirq";
+import { EINVAL, EBUSY } from "./lib/errno";
 
 export type IrqHandler = (irq: i32, dev: usize) => void;
 
 const MAX_ACTIONS: i32 = 32;
-const EINVAL: i32 = 22;
-const EBUSY: i32 = 16;
 
 @unmanaged
 class IrqAction {

@@ -26,9 +26,7 @@
 // a request waits for kerneld's answer.
 
 import { Module, moduleOfAddress, modulePut, tryModuleGet } from "./module/module";
-
-const ENODEV: i32 = 19;
-const EBUSY: i32 = 16;
+import { ENODEV, EBUSY } from "./lib/errno";
 
 // Request types of Linux 2.0's <linux/kerneld.h>.
 export const KERNELD_SYSTEM: i32 = 1;

@@ -56,9 +56,8 @@ import { currentProc, findProc, Proc, ZOMBIE, procFree } from "./proc";
 import { sleepOnTimeout, wakeUp } from "./sched";
 import { jiffies } from "./arch/x86/pit";
 import { kmalloc, kzalloc, kfree } from "./mm/kmalloc";
-import { modprobePath } from "./fs/proc_misc";
 import { strlcpy, streq } from "./lib/string";
-import { EBUSY, EINTR, ELOOP, ENOENT, ENOMEM } from "./lib/errno";
+import { EBUSY, EINTR, ELOOP, ENOENT, ENOMEM, ETIME, ENAMETOOLONG } from "./lib/errno";
 import { TrapFrame } from "./arch/x86/trap";
 import { cmdlineHasFlag, cmdlineValueIs } from "./cmdline";
 import { PciDev, pciFirstDevice } from "./drivers/pci";
@@ -66,7 +65,6 @@ import { KERNELD_REQUEST_MODULE, kerneldRunning, kerneldSend } from "./kerneld";
 
 declare function ret_to_user(frame: TrapFrame): void;
 
-const ETIME: i32 = 62;
 const HZ: u32 = 100;
 export const MODULE_NAME_MAX: i32 = 64; // the longest NAME (Linux's MODULE_NAME_LEN)
 export const MAX_KMOD_CONCURRENT: i32 = 8; // Linux: 50
@@ -92,6 +90,19 @@ class UmhInfo {
   path = new StaticArray<u8>(256);
   argv = new StaticArray<usize>(24); // kernel string pointers, null-terminated
   envp = new StaticArray<usize>(3);
+}
+
+/** The longest helper path, with its NUL (Linux's KMOD_PATH_LEN). */
+export const MODPROBE_PATH_SIZE: u32 = 256;
+/**
+ * The program request_module runs (Linux's modprobe_path): /sbin/modprobe from kmodInit on; ""
+ * turns kmod off. /proc/sys/kernel/modprobe (fs/proc_misc.ts) shows and replaces it.
+ */
+export const modprobePath = new StaticArray<u8>(256);
+
+/** Sets the default helper path (a global initialiser cannot fill a 256-byte buffer). */
+export function kmodInit(): void {
+  strlcpy(changetype<usize>(modprobePath), "/sbin/modprobe", MODPROBE_PATH_SIZE);
 }
 
 const requests = new StaticArray<KmodRequest>(8);
@@ -282,8 +293,6 @@ export function request_module(fmt: string, ...args: unknown[]): i32 {
   kfree(name);
   return r;
 }
-
-const ENAMETOOLONG: i32 = 36;
 
 /** request_module for an already formatted name. */
 export function requestModuleName(name: usize): i32 {

@@ -6,9 +6,10 @@
 // kills the emulator), the console before anything prints, the boot information is copied
 // before any memory is reused.
 //
-// After boot the CPU idles: `sti; hlt` in a loop, waking for interrupts. All IRQ lines are
-// masked at the PIC for now, so nothing wakes it yet; but the loop is the one the scheduler's
-// idle task will keep.
+// At the end kmain becomes the idle task (pid 0, sched.ts cpuIdle): it runs whatever process is
+// runnable and otherwise halts (`sti; hlt`) until an interrupt makes one runnable. picInit masks
+// every IRQ line; each driver's requestIrq unmasks its own (irq.ts): the timer (IRQ 0, HZ = 100),
+// the serial console (IRQ 4), and the disk and network drivers that modules add.
 
 import { gdtInit } from "./arch/x86/gdt";
 import { idtInit } from "./arch/x86/idt";
@@ -27,7 +28,7 @@ import { cpuIdle, schedInit } from "./sched";
 import { timeInit } from "./time";
 import { sysInit } from "./sys";
 import { spawnInit } from "./init";
-import { procCpuInit } from "./proc_cpu";
+import { procSysinfoInit } from "./fs/proc_sysinfo";
 import { vfsInit, rootfsDefaults } from "./fs/fsinit";
 import { initramfsUnpack } from "./fs/initramfs";
 import { kallsymsCount } from "./kallsyms";
@@ -35,6 +36,7 @@ import { bootCommandLine, initrdEnd, initrdStart, multibootInit, multibootPrintM
 import { CONSOLE_LOGLEVEL_QUIET, KERN_INFO, KERN_NOTICE, printk, setConsoleLoglevel, setPrintkTime } from "./printk";
 import { LOKUM_COMPILE_BY, LOKUM_COMPILE_HOST, LOKUM_COMPILER, UTS_RELEASE, UTS_SYSNAME, UTS_VERSION } from "./version";
 import { moduleInit } from "./module/proc_modules";
+import { kmodInit } from "./kmod";
 import { netInit } from "./net/core";
 import { watchdogInit } from "./watchdog";
 
@@ -68,8 +70,9 @@ export function kmain(magic: u32, info: u32): void {
   consoleTtyInit(); //          N_TTY and ttyS0 (input on IRQ 4): the console as a terminal
   pciProcInit(); //             /proc/bus/pci/devices
   netInit(); //                the network stack: lo, IPv4, sockets, /proc/net (net/core.ts)
-  procCpuInit(); //             /proc/meminfo, /proc/interrupts, /proc/uptime, /proc/loadavg
+  procSysinfoInit(); //         /proc/meminfo, slabinfo, interrupts, uptime, loadavg
   moduleInit(); //              the module loader: /proc/modules, sysfs for /sys/module
+  kmodInit(); //                request_module runs /sbin/modprobe (kmod.ts)
   watchdogInit(); //            soft lockups: /proc/sys/kernel/watchdog_thresh (watchdog.ts)
   spawnInit(); //               pid 1 runs /sbin/init (or rdinit=)
   cpuIdle(); //                 the idle loop: run processes, halt when none is runnable

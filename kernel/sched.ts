@@ -30,8 +30,7 @@ import { sendSignal, SIGALRM, signalPending } from "./signal";
 import { consoleFlush } from "./console";
 import { stackGuardStart, stackGuardSwitch } from "./stackguard";
 import { watchdogTouch } from "./watchdog";
-
-const EINTR: i32 = 4;
+import { EINTR } from "./lib/errno";
 
 declare function swtch(oldContext: usize, newContext: usize): void;
 

@@ -42,6 +42,7 @@ import { currentProc, NPROC, Proc, procAt, UNUSED, ZOMBIE, EMBRYO, RUNNABLE, STO
 import { schedule, sleepOn, wakeUp, wakeUpProcess } from "./sched";
 import { copyFromUser, copyToUser } from "./uaccess";
 import { doExit } from "./exit";
+import { EINTR, EPERM, ESRCH, EINVAL, EFAULT } from "./lib/errno";
 
 export const SIGHUP: i32 = 1;
 export const SIGINT: i32 = 2;
@@ -78,12 +79,6 @@ const SIG_BLOCK: i32 = 0;
 const SIG_UNBLOCK: i32 = 1;
 const SIG_SETMASK: i32 = 2;
 const UNBLOCKABLE: u32 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
-
-const EINTR: u32 = 4;
-const EPERM: i32 = 1;
-const ESRCH: i32 = 3;
-const EINVAL: i32 = 22;
-const EFAULT: i32 = 14;
 
 // rt_sigframe offsets (bytes)
 const F_INFO: u32 = 16;
@@ -281,19 +276,19 @@ export function sys_rt_sigsuspend(set: u32, sigsetsize: u32): i32 {
   p.sigRestoreSaved = true;
   p.sigBlocked = load<u32>(k) & ~UNBLOCKABLE;
   while (sleepOn(changetype<usize>(p) + offsetof<Proc>("sigPending")) == 0) {}
-  return -<i32>EINTR;
+  return -EINTR;
 }
 
 export function sys_pause(): i32 {
   const p = currentProc();
   while (sleepOn(changetype<usize>(p) + offsetof<Proc>("sigPending")) == 0) {}
-  return -<i32>EINTR;
+  return -EINTR;
 }
 
 /** Restarts the interrupted system call if the handler asks for it (SA_RESTART), or if no
  *  handler ran at all (a stop and continue, say: Linux's ERESTARTSYS without a handler). */
 function maybeRestart(p: Proc, tf: TrapFrame, flags: u32): void {
-  if (p.syscallNr < 0 || tf.eax != (0 - EINTR)) return;
+  if (p.syscallNr < 0 || tf.eax != <u32>(-EINTR)) return;
   const nr = p.syscallNr;
   if (nr == 162 || nr == 29 || nr == 179) return; // nanosleep, pause, rt_sigsuspend
   if ((flags & SA_RESTART) == 0) return;

@@ -30,11 +30,7 @@ import { UTS_RELEASE, UTS_SYSNAME, UTS_VERSION } from "./version";
 import { strlcpy } from "./lib/string";
 import { KERN_NOTICE, printk } from "./printk";
 import { haltForever } from "./arch/x86/trap";
-
-const EPERM: i32 = 1;
-const ESRCH: i32 = 3;
-const EFAULT: i32 = 14;
-const EINVAL: i32 = 22;
+import { EPERM, ESRCH, EFAULT, EINVAL } from "./lib/errno";
 
 const hostname = new StaticArray<u8>(65);
 const scratch = new StaticArray<u32>(98); // 390 bytes: struct new_utsname, sysinfo, tms

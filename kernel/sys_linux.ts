@@ -37,10 +37,7 @@ import { currentTime } from "./time";
 import { NOFILE } from "./proc";
 import { sleepTicks } from "./sched";
 import { sys_kill } from "./signal";
-
-const ESRCH: i32 = 3;
-const EFAULT: i32 = 14;
-const EINVAL: i32 = 22;
+import { ESRCH, EFAULT, EINVAL } from "./lib/errno";
 
 const CLONE_VM: u32 = 0x100;
 const CLONE_FS: u32 = 0x200;

@@ -20,8 +20,7 @@ import { TrapFrame } from "./arch/x86/trap";
 import { currentProc, Proc } from "./proc";
 import { KERN_DEBUG, printk } from "./printk";
 import { Module, moduleOfAddress, modulePut, tryModuleGet } from "./module/module";
-
-const ENOSYS: i32 = 38;
+import { ENOSYS } from "./lib/errno";
 
 export type SyscallHandler = (a: u32, b: u32, c: u32, d: u32, e: u32, f: u32) => i32;
 

@@ -35,6 +35,7 @@ import {
   CONSOLE_LOGLEVEL_DEFAULT, CONSOLE_LOGLEVEL_MIN, LOGLEVEL_DEFAULT, LOG_BUF_LEN, LOG_LINE_MAX, consoleLoglevel, logByte, logFirst, logNext, logRecordLength, logRecordLevel,
   LOG_HEADER_SIZE, logRecordMicros, logRecordNext, logRecordSeconds, logWait, setConsoleLoglevel, snprintf,
 } from "./printk";
+import { EPERM, EINTR, EFAULT, EINVAL } from "./lib/errno";
 
 const SYSLOG_ACTION_CLOSE: i32 = 0;
 const SYSLOG_ACTION_OPEN: i32 = 1;
@@ -47,11 +48,6 @@ const SYSLOG_ACTION_CONSOLE_ON: i32 = 7;
 const SYSLOG_ACTION_CONSOLE_LEVEL: i32 = 8;
 const SYSLOG_ACTION_SIZE_UNREAD: i32 = 9;
 const SYSLOG_ACTION_SIZE_BUFFER: i32 = 10;
-
-const EPERM: i32 = 1;
-const EINTR: i32 = 4;
-const EFAULT: i32 = 14;
-const EINVAL: i32 = 22;
 
 /** Where READ_ALL starts (moved by CLEAR) and where READ goes on. */
 let clearPosition: u32 = 0;

@@ -16,9 +16,8 @@ import { currentProc } from "./proc";
 import { idleJiffies, setAlarm, sleepTicks, yieldCpu } from "./sched";
 import { copyFromUser, copyToUser, putUser32 } from "./uaccess";
 import { setVfsClock } from "./fs/super";
+import { EFAULT, EINVAL } from "./lib/errno";
 
-const EFAULT: i32 = 14;
-const EINVAL: i32 = 22;
 const NSEC_PER_TICK: u32 = 10000000;
 
 let bootEpoch: u32 = 0;

@@ -22,8 +22,8 @@ import { currentProc, Proc } from "./proc";
 import { currentPageDirectory, PTE_COW, PTE_PRESENT, PTE_USER, PTE_WRITE, USER_TOP, vmAllocUserPage, vmBreakCow, vmLookup, vmPageExclusive } from "./mm/vm";
 import { freePageCount } from "./mm/pmm";
 import { userPagesAvailable } from "./mm/oom";
+import { EFAULT } from "./lib/errno";
 
-const EFAULT: i32 = 14;
 export const USER_STACK_TOP: u32 = 0xc0000000;
 export const USER_STACK_MAX: u32 = 8 * 1024 * 1024; // Linux's default RLIMIT_STACK
 /** User memory never takes the last pages: the kernel must still be able to clean up. */

@@ -22,8 +22,8 @@
 //     watchdog: BUG: soft lockup - CPU#0 stuck for 2s! [insmod:35]
 //     Modules linked in: spin(O+)
 //     CPU: 0 PID: 35 Comm: insmod Tainted: G           O L     …
-//     EIP: 0060:[<c8812034>] spin_init+0x14/0x40 [spin]
-//     EIP is at modules/test/spin.ts:20
+//     EIP: 0060:[<c8812034>] spin_forever+0x14/0x40 [spin]
+//     EIP is at test-modules/spin.ts:6        (the module of test/guest/robust.test.ts)
 //     …registers, call trace…
 //
 // and taints the kernel with L (TAINT_SOFTLOCKUP). Then, beyond Linux: when the loop is module
@@ -42,7 +42,7 @@ import { consoleVerbose, KERN_EMERG, KERN_WARNING, printk } from "./printk";
 import { currentProc } from "./proc";
 import { printModules, isModuleText } from "./module/kallsyms";
 import { moduleDied } from "./module/main";
-import { addTaint } from "./fs/proc_misc";
+import { addTaint } from "./module/taint";
 import { procCreateWritable } from "./fs/procfs";
 import { SeqBuf, seqPrintf } from "./fs/seq";
 import { cmdlineHas, cmdlineNumber } from "./cmdline";

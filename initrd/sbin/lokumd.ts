@@ -37,7 +37,7 @@ import {
   open, close, read, write, ioctl, fork, execve, pipe, dup2, waitpid, setsid, chdir, unlink, chmod, _exit,
   exitedNormally, exitStatus, termSignal, O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_NOCTTY,
 } from "../lib/unistd";
-import { errno, errorText, ENOENT, ENXIO, EIO, ENOMEM, ENAMETOOLONG } from "../lib/errno";
+import { errno, errorText, EBADMSG, ENOENT, ENXIO, EIO, ENOMEM, ENAMETOOLONG } from "../lib/errno";
 import { environ } from "../lib/env";
 import { malloc, realloc, free } from "../lib/malloc";
 import { streq } from "../lib/string";
@@ -47,7 +47,6 @@ const SYNC2: u8 = 0x5a;
 const HEADER: u32 = 12;
 const MAX_PAYLOAD: u32 = 64 << 20;
 const MAX_PATH: u32 = 4095;
-const EBADMSG: i32 = 74;
 const TCGETS: u32 = 0x5401;
 const TCSETS: u32 = 0x5402;
 const VTIME_OFFSET: usize = 17 + 5; // c_cc starts at byte 17 of struct termios

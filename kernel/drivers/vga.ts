@@ -3,7 +3,8 @@
 // Each cell is two bytes: the character (code page 437) and its attribute (background << 4 |
 // foreground; 0x07 = light grey on black). We reach the buffer through the kernel's higher-half
 // mapping (virtual = physical + 0xC0000000). Without a VGA BIOS, v86 leaves the text buffer
-// at 0xA0000; vgaInit() selects 0xB8000 first (Graphics Controller register 6, v86.md 3).
+// at 0xA0000; vgaInit() selects 0xB8000 first (Graphics Controller register 6; docs/v86.md,
+// "Devices and ports").
 //
 // Two copies of the screen, because video memory is expensive to write in an emulator (every
 // byte written to it is an event for the host's screen) and a scrolling console rewrites the

@@ -30,7 +30,7 @@
 //   may_delete       unlink, rmdir, rename's source (and a target it replaces): write and
 //                    search on the directory, and in a sticky directory (/tmp, mode 1777) only
 //                    the file's owner, the directory's owner or root may remove a name (EPERM)
-//   exec             a regular file with execute permission (execfile.ts; EACCES)
+//   exec             a regular file with execute permission (open_exec.ts; EACCES)
 //   setattr          chmod/fchmod: owner or root (EPERM), and the set-group-ID bit is dropped
 //                    when the caller is not in the file's group; chown: root only, except that
 //                    the owner may give the file a group it is in; a chown clears the

@@ -28,6 +28,7 @@ import {
   allocSuper, freeInode, iput, newInode,
 } from "./vfs";
 import { fileAlloc } from "./file";
+import { POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM } from "./sys_poll";
 
 export const PIPE_SIZE: u32 = 4096;
 
@@ -123,12 +124,12 @@ function pipePoll(file: File): i32 {
   const mode = file.flags & O_ACCMODE;
   let mask = 0;
   if (mode == O_RDONLY || mode == O_RDWR) {
-    if (pipe.writePos != pipe.readPos) mask |= 0x41; // POLLIN | POLLRDNORM
-    if (pipe.writers == 0) mask |= 0x10; // POLLHUP: end of file
+    if (pipe.writePos != pipe.readPos) mask |= POLLIN | POLLRDNORM;
+    if (pipe.writers == 0) mask |= POLLHUP; // end of file
   }
   if (mode == O_WRONLY || mode == O_RDWR) {
-    if (pipe.writePos - pipe.readPos < PIPE_SIZE) mask |= 0x104; // POLLOUT | POLLWRNORM
-    if (pipe.readers == 0) mask |= 0x8; // POLLERR: EPIPE
+    if (pipe.writePos - pipe.readPos < PIPE_SIZE) mask |= POLLOUT | POLLWRNORM;
+    if (pipe.readers == 0) mask |= POLLERR; // a write would fail with EPIPE
   }
   return mask;
 }

@@ -5,9 +5,9 @@
 //   then each loaded module's symbols, "c8812034 t name\t[module]" with nm's type letter)
 //   symbols as text), sys/kernel/{hostname, osrelease, ostype, tainted, modprobe}.
 //
-// Values owned by other subsystems are read through their accessors; the ones nobody else owns
-// yet live here with accessors of their own (modprobePath for kmod, kernelTainted for the module
-// loader).
+// Values owned by other subsystems are read and written through their owners: the taint mask
+// through module/taint.ts (getTaint, addTaint), request_module's helper path through kmod.ts
+// (modprobePath), the hostname through sys.ts. /proc only formats and parses them.
 
 import { EINVAL } from "../lib/errno";
 import { bootCommandLine } from "../multiboot";
@@ -22,15 +22,8 @@ import { showFilesystems, showMounts } from "./super";
 import { showChrdevs } from "./char_dev";
 import { showBlkdevs } from "./block_dev";
 import { hostnameBuffer } from "../sys";
-
-/** /proc/sys/kernel/modprobe: what request_module runs (empty: nothing). */
-export const modprobePath = new StaticArray<u8>(256);
-/** /proc/sys/kernel/tainted: Linux's taint bits (the module loader sets them). */
-export let kernelTainted: u32 = 0;
-
-export function addTaint(bit: u32): void {
-  kernelTainted |= <u32>1 << bit;
-}
+import { MODPROBE_PATH_SIZE, modprobePath } from "../kmod";
+import { addTaint, getTaint } from "../module/taint";
 
 function showVersion(m: SeqBuf): void {
   seqPrintf(m, "%s version %s (%s@%s) (%s) %s\n", UTS_SYSNAME, UTS_RELEASE, LOKUM_COMPILE_BY, LOKUM_COMPILE_HOST, LOKUM_COMPILER, UTS_VERSION);
@@ -67,7 +60,7 @@ function showOstype(m: SeqBuf): void {
 }
 
 function showTainted(m: SeqBuf): void {
-  seqPrintf(m, "%u\n", kernelTainted);
+  seqPrintf(m, "%u\n", getTaint());
 }
 
 function showModprobe(m: SeqBuf): void {
@@ -92,7 +85,7 @@ function writeHostname(buf: usize, n: u32): i32 {
 }
 
 function writeModprobe(buf: usize, n: u32): i32 {
-  return storeLine(changetype<usize>(modprobePath), 256, buf, n);
+  return storeLine(changetype<usize>(modprobePath), MODPROBE_PATH_SIZE, buf, n);
 }
 
 function writeTainted(buf: usize, n: u32): i32 {
@@ -102,13 +95,14 @@ function writeTainted(buf: usize, n: u32): i32 {
     if (c < "0".charCodeAt(0) || c > "9".charCodeAt(0)) break;
     value = value * 10 + c - "0".charCodeAt(0);
   }
-  kernelTainted |= value; // taint can be added, never removed
+  // As Linux's proc_taint: each bit written is added; taint is never removed.
+  for (let bit: u32 = 0; bit < 32; bit++) {
+    if ((value & (<u32>1 << bit)) != 0) addTaint(bit);
+  }
   return 0;
 }
 
 export function procMiscInit(): void {
-  const path = changetype<usize>(modprobePath);
-  storeLine(path, 256, changetype<usize>("/sbin/modprobe"), 14);
   procCreateFile("version", showVersion);
   procCreateFile("cmdline", showCmdline);
   procCreateFile("mounts", showMounts);

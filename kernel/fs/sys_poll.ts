@@ -19,13 +19,17 @@ import { EFAULT, EINTR, EINVAL, ENOMEM } from "../lib/errno";
 import { File } from "./vfs";
 import { fdGet } from "./fdtable";
 
-const POLLIN: u32 = 0x1;
-const POLLPRI: u32 = 0x2;
-const POLLOUT: u32 = 0x4;
-const POLLERR: u32 = 0x8;
-const POLLHUP: u32 = 0x10;
-const POLLNVAL: u32 = 0x20;
-const DEFAULT_POLLMASK: u32 = POLLIN | POLLOUT | 0x40 | 0x100; // + POLLRDNORM, POLLWRNORM
+// The poll bits (Linux's include/uapi/asm-generic/poll.h), for every FileOps.poll, the tty line
+// disciplines and the sockets: what would not block now.
+export const POLLIN: u32 = 0x1; //       data to read
+export const POLLPRI: u32 = 0x2; //      urgent data to read
+export const POLLOUT: u32 = 0x4; //      room to write
+export const POLLERR: u32 = 0x8; //      an error (a pipe without readers, a socket error)
+export const POLLHUP: u32 = 0x10; //     hung up (a pipe without writers: end of file)
+export const POLLNVAL: u32 = 0x20; //    fd is not open
+export const POLLRDNORM: u32 = 0x40; //  = POLLIN for normal data
+export const POLLWRNORM: u32 = 0x100; // = POLLOUT for normal data
+const DEFAULT_POLLMASK: u32 = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 const MAX_POLLFDS: u32 = 256;
 
 /** Fills in every revents; returns how many are non-zero. */

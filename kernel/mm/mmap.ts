@@ -33,13 +33,7 @@ import { userPagesAvailable } from "./oom";
 import { fdGet } from "../fs/fdtable";
 import { kernelRead } from "../fs/file";
 import { File, O_ACCMODE, O_WRONLY, isRegMode } from "../fs/vfs";
-
-const EBADF: i32 = 9;
-const ENOMEM: i32 = 12;
-const EACCES: i32 = 13;
-const EFAULT: i32 = 14;
-const ENODEV: i32 = 19;
-const EINVAL: i32 = 22;
+import { EBADF, ENOMEM, EACCES, EFAULT, ENODEV, EINVAL } from "../lib/errno";
 
 const PROT_READ: u32 = 1;
 const PROT_WRITE: u32 = 2;

@@ -1,5 +1,5 @@
 // smaps.ts — what a process's memory is made of: /proc/PID/smaps_rollup, and the user-page
-// totals of /proc/meminfo (proc_cpu.ts).
+// totals of /proc/meminfo (fs/proc_sysinfo.ts).
 //
 // Design note
 // -----------

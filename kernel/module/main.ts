@@ -44,7 +44,6 @@ import { fdGet } from "../fs/fdtable";
 import { fileReadable } from "../fs/file";
 import { isRegMode } from "../fs/vfs";
 import { UTS_RELEASE } from "../version";
-import { addTaint } from "../fs/proc_misc";
 import { EHDR_SIZE, LoadInfo, MODULE_INIT_IGNORE_MODVERSIONS, MODULE_INIT_IGNORE_VERMAGIC } from "./internal";
 import { elfValidity, modinfoGet, modinfoLength, valueIs } from "./elf";
 import { layoutAndAllocate } from "./layout";
@@ -56,7 +55,7 @@ import {
   TAINT_FORCED_MODULE, TAINT_OOT_MODULE, TAINT_PROPRIETARY_MODULE, findModule, freeModuleMemory, listAddModule, listRemoveModule,
   moduleName, moduleUnuseAll, newModuleId,
 } from "./module";
-import { addTaintModule, testTaint } from "./taint";
+import { addTaint, addTaintModule, testTaint } from "./taint";
 
 const MAX_IMAGE_SIZE: u32 = 64 * 1024 * 1024;
 const MAX_ARGS: i32 = 4096;

@@ -3,8 +3,10 @@
 //
 // Design note
 // -----------
-// "Tainted" means: something happened that makes a bug report less trustworthy. The mask is
-// /proc/sys/kernel/tainted (kept in fs/proc_misc.ts, `kernelTainted`); each bit has a letter:
+// "Tainted" means: something happened that makes a bug report less trustworthy. This file owns
+// the mask (Linux's tainted_mask in kernel/panic.c): addTaint sets a bit, nothing clears one.
+// /proc/sys/kernel/tainted (fs/proc_misc.ts) shows it as a number and adds the bits written to
+// it. Each bit has a letter:
 //
 //   bit  0 P  a module with a non-GPL license (G when clear)   bit 12 O  an out-of-tree module
 //   bit  1 F  a module loaded by force (vermagic ignored)      bit 13 E  an unsigned module
@@ -23,7 +25,6 @@
 // `lokum build`, e.g. by `lokum cc --kind module`).
 
 import { KERN_CONT, printk } from "../printk";
-import { addTaint, kernelTainted } from "../fs/proc_misc";
 import { SeqBuf, seqPutc } from "../fs/seq";
 import { MODULE_STATE_COMING, MODULE_STATE_GOING, Module } from "./module";
 
@@ -33,12 +34,25 @@ const TAINT_LETTERS = "PFSRMBUDAWCIOELKXTN";
 /** Which bits a module can cause (shown per module). */
 const TAINT_MODULE_BITS: u32 = (1 << 0) | (1 << 1) | (1 << 10) | (1 << 12) | (1 << 13) | (1 << 15) | (1 << 16) | (1 << 17) | (1 << 18);
 
+/** The taint bits set so far (bit n: 1 << n); only ever grows. */
+let taintedMask: u32 = 0;
+
+/** Linux's add_taint: the kernel is tainted for reason `bit` (TAINT_*), for good. */
+export function addTaint(bit: u32): void {
+  taintedMask |= <u32>1 << bit;
+}
+
+/** Linux's get_taint: the whole mask (/proc/sys/kernel/tainted). */
+export function getTaint(): u32 {
+  return taintedMask;
+}
+
 function letter(bit: u32): u8 {
   return load<u8>(changetype<usize>(TAINT_LETTERS) + bit);
 }
 
 export function testTaint(bit: u32): bool {
-  return (kernelTainted & (<u32>1 << bit)) != 0;
+  return (taintedMask & (<u32>1 << bit)) != 0;
 }
 
 /** Taints the kernel and remembers that this module did it. */
@@ -49,14 +63,14 @@ export function addTaintModule(mod: Module, bit: u32): void {
 
 /** The oops line's part: "Not tainted" or "Tainted: " and 19 letters (printk). */
 export function printTainted(): void {
-  if (kernelTainted == 0) {
+  if (taintedMask == 0) {
     printk(KERN_CONT + "Not tainted");
     return;
   }
   printk(KERN_CONT + "Tainted: ");
   for (let bit: u32 = 0; bit < TAINT_FLAGS_COUNT; bit++) {
     let c: u8 = " ".charCodeAt(0);
-    if ((kernelTainted & (<u32>1 << bit)) != 0) c = letter(bit);
+    if ((taintedMask & (<u32>1 << bit)) != 0) c = letter(bit);
     else if (bit == 0) c = "G".charCodeAt(0); // G: only GPL-compatible modules
     printk(KERN_CONT + "%c", c);
   }

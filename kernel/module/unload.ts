@@ -29,7 +29,7 @@ import {
   TAINT_FORCED_RMMOD, lastUnloaded, listRemoveModule, moduleHasHolders, moduleName, moduleUnuseAll,
 } from "./module";
 import { runModuleExit } from "./main";
-import { addTaint } from "../fs/proc_misc";
+import { addTaint } from "./taint";
 
 const nameBuffer = new StaticArray<u8>(56);
 

@@ -48,6 +48,7 @@ import { fileAlloc, filePut } from "../fs/file";
 import { fdAlloc, fdGet } from "../fs/fdtable";
 import { SkBuff, SkbQueue, kfreeSkb, skbDequeue, skbQueuePurge, skbQueueTail } from "./skbuff";
 import { devIoctl } from "./dev_ioctl";
+import { POLLERR, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM } from "../fs/sys_poll";
 
 export const AF_UNSPEC: i32 = 0;
 export const AF_INET: i32 = 2;
@@ -75,12 +76,6 @@ const SO_RCVBUF: i32 = 8;
 const SO_RCVTIMEO: i32 = 20;
 const SO_BINDTODEVICE: i32 = 25;
 const SO_REUSEADDR: i32 = 2;
-
-const POLLIN: i32 = 0x1;
-const POLLOUT: i32 = 0x4;
-const POLLERR: i32 = 0x8;
-const POLLRDNORM: i32 = 0x40;
-const POLLWRNORM: i32 = 0x100;
 
 export const SOCKADDR_MAX: u32 = 128;
 /** Receive queue limit per socket, in buffers (Linux limits bytes: rmem_default). */

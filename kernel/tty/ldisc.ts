@@ -29,13 +29,10 @@
 
 import { Tty } from "./tty";
 import { moduleOfAddress, modulePut, tryModuleGet } from "../module/module";
+import { EINVAL, EBUSY, EEXIST } from "../lib/errno";
 
 export const NR_LDISCS: i32 = 30;
 export const N_TTY: i32 = 0;
-
-const EINVAL: i32 = 22;
-const EBUSY: i32 = 16;
-const EEXIST: i32 = 17;
 
 @unmanaged
 export class TtyLdiscOps {

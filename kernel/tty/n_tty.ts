@@ -34,10 +34,12 @@ import { killPgrp, SIGINT, SIGQUIT } from "../signal";
 import { registerLdisc, N_TTY, TtyLdiscOps } from "./ldisc";
 import {
   ECHO, ECHOCTL, ECHOE, ECHOK, ECHOKE, ECHONL, ICANON, ICRNL, IEXTEN, IGNCR, IMAXBEL, INLCR, ISIG, ISTRIP, IXON, NOFLSH, OCRNL, ONLCR,
-  OPOST, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM, VEOF, VEOL, VEOL2, VERASE, VINTR, VKILL, VLNEXT, VMIN, VQUIT, VREPRINT, VSTART, VSTOP,
+  OPOST, VEOF, VEOL, VEOL2, VERASE, VINTR, VKILL, VLNEXT, VMIN, VQUIT, VREPRINT, VSTART, VSTOP,
   VSUSP, VTIME, VWERASE,
 } from "./termios";
 import { Tty, ttyDriverWrite, ttyReadChannel } from "./tty";
+import { POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM } from "../fs/sys_poll";
+import { EAGAIN, EINTR, ENOMEM } from "../lib/errno";
 
 const CR = "\r".charCodeAt(0);
 const NEWLINE = "\n".charCodeAt(0);
@@ -47,9 +49,6 @@ const TAB = "\t".charCodeAt(0);
 const N_TTY_BUF_SIZE: u32 = 4096;
 const BUF_MASK: u32 = N_TTY_BUF_SIZE - 1;
 const SIGTSTP: i32 = 20;
-const EAGAIN: i32 = 11;
-const EINTR: i32 = 4;
-const ENOMEM: i32 = 12;
 
 @unmanaged
 class NttyData {

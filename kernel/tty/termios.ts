@@ -74,8 +74,3 @@ export const TIOCNOTTY: u32 = 0x5422;
 export const TIOCSETD: u32 = 0x5423;
 export const TIOCGETD: u32 = 0x5424;
 export const TIOCGSID: u32 = 0x5429;
-
-export const POLLIN: u32 = 0x1;
-export const POLLOUT: u32 = 0x4;
-export const POLLRDNORM: u32 = 0x40;
-export const POLLWRNORM: u32 = 0x100;

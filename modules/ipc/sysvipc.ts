@@ -44,23 +44,6 @@ const NR_MSGSND: u32 = 400;
 const NR_MSGRCV: u32 = 401;
 const NR_MSGCTL: u32 = 402;
 
-// errno values
-const EPERM: i32 = 1;
-const ENOENT: i32 = 2;
-const EINTR: i32 = 4;
-const E2BIG: i32 = 7;
-const EAGAIN: i32 = 11;
-const ENOMEM: i32 = 12;
-const EACCES: i32 = 13;
-const EFAULT: i32 = 14;
-const EEXIST: i32 = 17;
-const ENODEV: i32 = 19;
-const EINVAL: i32 = 22;
-const ENOSPC: i32 = 28;
-const ENOSYS: i32 = 38;
-const ENOMSG: i32 = 42;
-const EIDRM: i32 = 43;
-
 // <linux/ipc.h>, <linux/msg.h>
 const IPC_PRIVATE: i32 = 0;
 const IPC_CREAT: i32 = 0o1000;

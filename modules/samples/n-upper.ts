@@ -40,7 +40,7 @@ function upperWrite(tty: Tty, buf: usize, n: u32): i32 {
 
 export function init_module(): i32 {
   const ntty = ldiscLookup(0);
-  if (ntty == null) return -19; // ENODEV
+  if (ntty == null) return -ENODEV;
   upperOps.open = ntty.open;
   upperOps.close = ntty.close;
   upperOps.read = ntty.read;

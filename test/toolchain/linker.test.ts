@@ -6,7 +6,8 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readElf, readElfExecutable } from "../../toolchain/src/elf/reader.js";
-import { link, linkRelocatable, LinkError, type LinkInput } from "../../toolchain/src/link/linker.js";
+import { link, LinkError, type LinkInput } from "../../toolchain/src/link/linker.js";
+import { linkRelocatable } from "../../toolchain/src/link/relocatable.js";
 import type { ObjectFile } from "../../toolchain/src/elf/object.js";
 
 const work = mkdtempSync(join(tmpdir(), "lokum-linker-"));

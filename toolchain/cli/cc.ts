@@ -7,7 +7,7 @@ import { compileToAsm } from "../src/driver.js";
 import type { ObjectFile } from "../src/elf/object.js";
 import { writeElf } from "../src/elf/writer.js";
 import { linkExecutable } from "../src/driver.js";
-import { linkRelocatable } from "../src/link/linker.js";
+import { linkRelocatable } from "../src/link/relocatable.js";
 import { parseArgs } from "node:util";
 import { REPO_ROOT, readKernelRelease, readLokumLib, readSourceClosure } from "./sources.js";
 import { buildModules } from "../src/modbuild.js";

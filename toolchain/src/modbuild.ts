@@ -18,7 +18,8 @@ import { BuildError, compileToObject } from "./driver.js";
 import { GUARD_SYMBOLS } from "./compiler/function.js";
 import type { ObjectFile } from "./elf/object.js";
 import { writeElf } from "./elf/writer.js";
-import { type LinkInput, linkRelocatable } from "./link/linker.js";
+import type { LinkInput } from "./link/linker.js";
+import { linkRelocatable } from "./link/relocatable.js";
 import { utf8Encode } from "./utf8.js";
 
 export interface ModuleSource {

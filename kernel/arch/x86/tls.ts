@@ -25,14 +25,11 @@
 import { gdtTable } from "./gdt";
 import { currentProc, Proc } from "../../proc";
 import { copyFromUser, copyToUser, putUser32 } from "../../uaccess";
+import { EFAULT, EINVAL, ESRCH } from "../../lib/errno";
 
 export const GDT_ENTRY_TLS_MIN: i32 = 6;
 export const GDT_ENTRY_TLS_ENTRIES: i32 = 3;
 const GDT_ENTRY_TLS_MAX: i32 = GDT_ENTRY_TLS_MIN + GDT_ENTRY_TLS_ENTRIES - 1;
-
-const EFAULT: i32 = 14;
-const EINVAL: i32 = 22;
-const ESRCH: i32 = 3;
 
 // user_desc.flags bits
 const SEG_32BIT: u32 = 1;

@@ -42,6 +42,7 @@ import {
   EADDRINUSE, EADDRNOTAVAIL, EAFNOSUPPORT, EAGAIN, EALREADY, EINPROGRESS, EINTR, EINVAL, EISCONN, ENETUNREACH, ENOMEM, ENOTCONN, EPIPE,
 } from "../../lib/errno";
 import { O_NONBLOCK } from "../../fs/vfs";
+import { POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM } from "../../fs/sys_poll";
 import { AF_INET, SOCK_BOUND, SOCK_CONNECTED, Socket } from "../socket";
 import { loadBe16 } from "./checksum";
 import { ipSourceFor } from "./ip";
@@ -529,13 +530,6 @@ function windowUpdate(t: TcpSock): void {
   const now = tcpReceiveWindow(t);
   if (((t.flags & TCPF_ACK_PENDING) != 0 && now >= t.mss) || now >= t.rcvWndSent + t.mss) tcpSendAck(t);
 }
-
-const POLLIN: i32 = 0x1;
-const POLLOUT: i32 = 0x4;
-const POLLERR: i32 = 0x8;
-const POLLHUP: i32 = 0x10;
-const POLLRDNORM: i32 = 0x40;
-const POLLWRNORM: i32 = 0x100;
 
 export function tcpPoll(sock: Socket): i32 {
   const t = tsk(sock);

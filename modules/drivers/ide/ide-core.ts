@@ -68,10 +68,6 @@ let multcount: i32 = 128;
 module_param(multcount, "int", 0o444);
 MODULE_PARM_DESC(multcount, "Sectors per DRQ block for READ/WRITE MULTIPLE (0 = off, default 128)");
 
-const EIO: i32 = 5;
-const ENXIO: i32 = 6;
-const ENODEV: i32 = 19;
-
 // ---- registers and commands
 
 const ATA_DATA: u32 = 0;

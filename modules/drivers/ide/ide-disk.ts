@@ -30,7 +30,6 @@ MODULE_ALIAS("ide:*m-disk*");
 const IDE0_MAJOR: u32 = 3;
 const IDE1_MAJOR: u32 = 22;
 const PARTN_BITS: u32 = 6; // 64 minors per drive: the disk and 63 partitions
-const ENODEV: i32 = 19;
 
 const disks = new StaticArray<GenDisk>(4);
 let majorsRegistered: i32 = 0;

@@ -14,8 +14,8 @@
 // table (the "system zone"): such an allocation is reported and refused.
 
 import {
-  BG_BLOCK_BITMAP, BG_FREE_BLOCKS_COUNT, BG_INODE_BITMAP, BG_INODE_TABLE, EIO, ENOSPC, EUCLEAN, Ext2Sb, ext2Error, groupDesc,
-  groupDescBh, groupFirstBlock, groupLastBlock,
+  BG_BLOCK_BITMAP, BG_FREE_BLOCKS_COUNT, BG_INODE_BITMAP, BG_INODE_TABLE, Ext2Sb, ext2Error, groupDesc, groupDescBh, groupFirstBlock,
+  groupLastBlock,
 } from "./layout";
 
 /** The block bitmap of group `group`, read, or null after reporting why. */

@@ -21,9 +21,8 @@
 // file.pos at its start, so getdents' d_off (file.pos + 1) continues after it.
 
 import {
-  DE_FILE_TYPE, DE_INODE, DE_NAME, DE_NAME_LEN, DE_REC_LEN, EIO, ENOSPC, EUCLEAN, EXT2_INDEX_FL, Ext2Sb, FT_BLKDEV, FT_CHRDEV,
-  FT_DIR, FT_FIFO, FT_REG_FILE, FT_SOCK, FT_SYMLINK, FT_UNKNOWN, INCOMPAT_FILETYPE, currentTime, dirRecLen, ext2Error, info,
-  sbInfo,
+  DE_FILE_TYPE, DE_INODE, DE_NAME, DE_NAME_LEN, DE_REC_LEN, EXT2_INDEX_FL, Ext2Sb, FT_BLKDEV, FT_CHRDEV, FT_DIR, FT_FIFO, FT_REG_FILE,
+  FT_SOCK, FT_SYMLINK, FT_UNKNOWN, INCOMPAT_FILETYPE, currentTime, dirRecLen, ext2Error, info, sbInfo,
 } from "./layout";
 import { ext2WriteInode, getBlock, mapNew } from "./inode";
 

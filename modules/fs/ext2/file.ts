@@ -15,7 +15,7 @@
 // file's tail). The file grows to the end of the write; times and the inode are written once
 // per call. A full disk ends the write early: what fitted is reported, or -ENOSPC.
 
-import { EFBIG, EIO, EROFS, currentTime, info, isReadOnly, sbInfo } from "./layout";
+import { currentTime, info, isReadOnly, sbInfo } from "./layout";
 import { ext2WriteInode, getBlock, mapCount, mapNew, maxFileSize, setLargeFile } from "./inode";
 
 /** Most blocks one readahead asks for (the buffer cache's READAHEAD_MAX). */

@@ -11,8 +11,8 @@
 // find_group_dir does. Inodes below s_first_ino (the root, the resize inode, …) are reserved.
 
 import {
-  BG_FREE_BLOCKS_COUNT, BG_FREE_INODES_COUNT, BG_INODE_BITMAP, BG_USED_DIRS_COUNT, EIO, ENOSPC, EUCLEAN, Ext2Sb, ext2Error,
-  groupDesc, groupDescBh, groupFirstBlock, groupLastBlock,
+  BG_FREE_BLOCKS_COUNT, BG_FREE_INODES_COUNT, BG_INODE_BITMAP, BG_USED_DIRS_COUNT, Ext2Sb, ext2Error, groupDesc, groupDescBh,
+  groupFirstBlock, groupLastBlock,
 } from "./layout";
 import { clearBit, findZeroBit, setBit, testBit } from "./balloc";
 

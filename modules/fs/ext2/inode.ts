@@ -20,10 +20,10 @@
 // walking the same tree from the end's position.
 
 import {
-  BG_INODE_TABLE, EFBIG, EIO, ENOMEM, EROFS, EUCLEAN, EXT2_IND_BLOCK, EXT2_N_BLOCKS, EXT2_NDIR_BLOCKS, EXT2_ROOT_INO, Ext2Info,
-  Ext2Sb, I_ATIME, I_BLOCK, I_BLOCKS, I_CTIME, I_DTIME, I_EXTRA_ISIZE, I_FILE_ACL, I_FLAGS, I_GID, I_GID_HIGH, I_LINKS_COUNT,
-  I_MODE, I_MTIME, I_SIZE, I_SIZE_HIGH, I_UID, I_UID_HIGH, GOOD_OLD_INODE_SIZE, RO_COMPAT_LARGE_FILE, currentTime, ext2Error,
-  groupDesc, groupFirstBlock, info, isReadOnly, lockFs, sbInfo, unlockFs, validBlock,
+  BG_INODE_TABLE, EXT2_IND_BLOCK, EXT2_N_BLOCKS, EXT2_NDIR_BLOCKS, EXT2_ROOT_INO, Ext2Info, Ext2Sb, I_ATIME, I_BLOCK, I_BLOCKS, I_CTIME,
+  I_DTIME, I_EXTRA_ISIZE, I_FILE_ACL, I_FLAGS, I_GID, I_GID_HIGH, I_LINKS_COUNT, I_MODE, I_MTIME, I_SIZE, I_SIZE_HIGH, I_UID, I_UID_HIGH,
+  GOOD_OLD_INODE_SIZE, RO_COMPAT_LARGE_FILE, currentTime, ext2Error, groupDesc, groupFirstBlock, info, isReadOnly, lockFs, sbInfo,
+  unlockFs, validBlock,
 } from "./layout";
 import { freeBlocks, newBlock } from "./balloc";
 import { freeInodeNumber } from "./ialloc";

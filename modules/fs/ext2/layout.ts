@@ -124,24 +124,6 @@ export const FT_FIFO: u8 = 5;
 export const FT_SOCK: u8 = 6;
 export const FT_SYMLINK: u8 = 7;
 
-// ---- The errno values this module returns (Linux's numbers)
-export const EPERM: i32 = 1;
-export const ENOENT: i32 = 2;
-export const EIO: i32 = 5;
-export const ENOMEM: i32 = 12;
-export const EBUSY: i32 = 16;
-export const EEXIST: i32 = 17;
-export const ENOTDIR: i32 = 20;
-export const EISDIR: i32 = 21;
-export const EINVAL: i32 = 22;
-export const EFBIG: i32 = 27;
-export const ENOSPC: i32 = 28;
-export const EROFS: i32 = 30;
-export const EMLINK: i32 = 31;
-export const ENAMETOOLONG: i32 = 36;
-export const ENOTEMPTY: i32 = 39;
-export const EUCLEAN: i32 = 117;
-
 export const MS_RDONLY: u32 = 1;
 
 /** One mounted ext2 (Linux's ext2_sb_info), in sb.priv. */

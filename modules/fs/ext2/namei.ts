@@ -12,8 +12,7 @@
 // another parent moves one link from the old parent to the new one and has its ".." rewritten.
 
 import {
-  EEXIST, EINVAL, EISDIR, EMLINK, ENAMETOOLONG, ENOENT, ENOTDIR, ENOTEMPTY, EPERM, EROFS, EUCLEAN, EXT2_LINK_MAX,
-  EXT2_ROOT_INO, Ext2Sb, currentTime, ext2Error, info, isReadOnly, sbInfo,
+  EXT2_LINK_MAX, EXT2_ROOT_INO, Ext2Sb, currentTime, ext2Error, info, isReadOnly, sbInfo,
 } from "./layout";
 import { newInodeNumber, freeInodeNumber } from "./ialloc";
 import { encodeRdev, ext2Iget, ext2NewInode, ext2WriteInode, getBlock, isDir } from "./inode";

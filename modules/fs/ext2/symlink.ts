@@ -5,7 +5,7 @@
 // one data block ("slow" symlink). i_size is the target's length, without a NUL. A length
 // that does not fit where the target is kept is corruption.
 
-import { EIO, EUCLEAN, ext2Error, info, sbInfo } from "./layout";
+import { ext2Error, info, sbInfo } from "./layout";
 import { getBlock } from "./inode";
 
 export function ext2Readlink(inode: Inode, buf: usize, size: i32): i32 {

@@ -10,7 +10,7 @@
 // name becomes an entry (FatNameOps) and registers the type. MODULE_ALIAS("fs-msdos") lets
 // `mount -t msdos /dev/hdb /mnt` load it (and fat first).
 
-import { EINVAL, ENOENT, FatNameOps, FatSlot, CH_DOT, CH_LOWER_A, CH_LOWER_Z, CH_SPACE } from "./fat/fatfs";
+import { FatNameOps, FatSlot, CH_DOT, CH_LOWER_A, CH_LOWER_Z, CH_SPACE } from "./fat/fatfs";
 import { fatFillSuper, fatKillSb } from "./fat/super";
 import { fatScanShort } from "./fat/dir";
 

@@ -15,8 +15,8 @@
 // "longfi~1.txt" finds "Long File Name.txt" too. readdir shows the long names (fat/dir.ts).
 
 import {
-  CH_0, CH_9, CH_COMMA, CH_DOT, CH_EQUALS, CH_LOWER_A, CH_LOWER_Z, CH_SPACE, CH_TILDE, CH_UNDERSCORE, CH_UPPER_A, CH_UPPER_Z, EEXIST, EINVAL,
-  ENAMETOOLONG, ENOENT, ENOMEM, FatNameOps, FatSlot,
+  CH_0, CH_9, CH_COMMA, CH_DOT, CH_EQUALS, CH_LOWER_A, CH_LOWER_Z, CH_SPACE, CH_TILDE, CH_UNDERSCORE, CH_UPPER_A, CH_UPPER_Z, FatNameOps,
+  FatSlot,
 } from "./fat/fatfs";
 import { fatFillSuper, fatKillSb } from "./fat/super";
 import { DirCursor, FatEntryInfo, cursorDone, fatNextEntry, fatScanShort, fatShortName, shortNameChecksum } from "./fat/dir";

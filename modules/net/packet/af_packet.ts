@@ -27,14 +27,6 @@ const SOCK_DGRAM: i32 = 2;
 const SOCK_RAW: i32 = 3;
 const ETH_HLEN: u32 = 14;
 const ETH_P_ALL: u16 = 3;
-const EPERM: i32 = 1;
-const EINVAL: i32 = 22;
-const ENODEV: i32 = 19;
-const ENETDOWN: i32 = 100;
-const ENOMEM: i32 = 12;
-const EMSGSIZE: i32 = 90;
-const ESOCKTNOSUPPORT: i32 = 94;
-const ENXIO: i32 = 6;
 
 export let packetSockets: i32 = 0;
 

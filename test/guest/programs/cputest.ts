@@ -16,14 +16,11 @@ import {
   sys_brk, sys_execve, sys_fork, sys_gettimeofday, sys_nanosleep, sys_rt_sigaction, sys_rt_sigprocmask, sys_sethostname, sys_sysinfo,
   sys_time, sys_uname, sys_wait4, sys_write, sys_read, sys_getcwd,
 } from "../lib/syscall";
+import { EAGAIN, ECHILD, EFAULT, EINTR } from "../lib/errno";
 
 declare function sys_times(buf: usize): i32;
 declare function sys_pause(): i32;
 
-const EFAULT = 14;
-const EAGAIN = 11;
-const ECHILD = 10;
-const EINTR = 4;
 const SIGFPE = 8, SIGKILL = 9, SIGUSR1 = 10, SIGSEGV = 11, SIGILL = 4, SIGCHLD = 17, SIGTERM = 15;
 
 const status = new StaticArray<i32>(1);

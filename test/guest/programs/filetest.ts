@@ -18,6 +18,9 @@ import {
   sys_symlink, sys_readlink, sys_stat, sys_lstat, sys_fstat, sys_access, sys_mknod, sys_chmod, sys_mount, sys_umount2, sys_dup,
   sys_dup2, sys_fcntl, sys_pipe, sys_getdents64, sys_ioctl,
 } from "../lib/syscall";
+import {
+  EBADF, EBUSY, EEXIST, EFAULT, EINVAL, EISDIR, ELOOP, EMFILE, ENAMETOOLONG, ENODEV, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY, ENXIO, EPIPE,
+} from "../lib/errno";
 
 declare function sys_link(from: usize, to: usize): i32;
 declare function sys_creat(path: usize, mode: i32): i32;
@@ -28,8 +31,6 @@ declare function sys_readv(fd: i32, iov: usize, count: u32): i32;
 declare function sys_writev(fd: i32, iov: usize, count: u32): i32;
 declare function sys_poll(fds: usize, nfds: u32, timeout: i32): i32;
 
-const ENOENT = 2, ENXIO = 6, EBADF = 9, EFAULT = 14, EBUSY = 16, EEXIST = 17, ENODEV = 19, ENOTDIR = 20, EISDIR = 21;
-const EINVAL = 22, EMFILE = 24, ENOSPC = 28, EPIPE = 32, ENAMETOOLONG = 36, ENOTEMPTY = 39, ELOOP = 40;
 const O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0o100, O_EXCL = 0o200, O_TRUNC = 0o1000, O_APPEND = 0o2000;
 const O_DIRECTORY = 0o200000;
 

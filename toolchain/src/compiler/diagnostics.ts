@@ -2,7 +2,8 @@
 // diagnosticMessages.json). A diagnostic prints as `file:line:col: error LKnnnn: message`.
 // TypeScript's own type errors keep their TS codes (`error TS2322: …`).
 //
-// Each code here has a program in test/lang/diagnostics that must be rejected with it.
+// Each code here has a program in test/lang/diagnostics.test.ts (CASES) that must be rejected
+// with it.
 
 export const LK = {
   Unsupported: [1001, "{0} is not supported in Lokum TypeScript"],

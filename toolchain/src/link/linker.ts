@@ -1,5 +1,6 @@
 // The static linker: ObjectFile[] → an ELF32 i386 executable (a multiboot kernel or a user
-// program), plus `linkRelocatable`, the `ld -r` used to merge a multi-file kernel module.
+// program). Its sibling relocatable.ts is `ld -r` (linkRelocatable), which merges the objects
+// of a multi-file kernel module; it shares this file's checks, symbol resolution and resolver.
 //
 // Design note
 // -----------
@@ -80,7 +81,7 @@ function hex(n: number): string {
   return "0x" + (n >>> 0).toString(16);
 }
 
-function alignUp(value: number, align: number): number {
+export function alignUp(value: number, align: number): number {
   return Math.ceil(value / align) * align;
 }
 
@@ -232,7 +233,7 @@ function layOut(inputs: LinkInput[], virtualBase: number): Layout {
 // Pass 2: symbol resolution
 
 /** A symbol definition: where it lives and what value it has once placed. */
-interface Definition {
+export interface Definition {
   input: LinkInput | null; // null = defined by the linker
   symbol: ObjSymbol;
   strength: "strong" | "common" | "weak";
@@ -250,7 +251,7 @@ function strengthOf(symbol: ObjSymbol): Definition["strength"] {
  * Builds the global symbol table. Returns it together with the list of duplicate-definition
  * messages (reported by the caller, which knows whether duplicates are fatal).
  */
-function resolveGlobals(inputs: LinkInput[], isLive: (section: ObjSection) => boolean): { globals: Map<string, Definition>; duplicates: string[] } {
+export function resolveGlobals(inputs: LinkInput[], isLive: (section: ObjSection) => boolean): { globals: Map<string, Definition>; duplicates: string[] } {
   const globals = new Map<string, Definition>();
   const duplicates: string[] = [];
   for (const input of inputs) {
@@ -279,7 +280,7 @@ function resolveGlobals(inputs: LinkInput[], isLive: (section: ObjSection) => bo
 }
 
 /** Looks symbols up the way a relocation in `input` sees them: own locals first, then globals. */
-class SymbolResolver {
+export class SymbolResolver {
   private readonly localsByInput = new Map<LinkInput, Map<string, ObjSymbol>>();
   private readonly ownByInput = new Map<LinkInput, Map<string, ObjSymbol>>();
   private readonly sectionsByInput = new Map<LinkInput, Map<string, ObjSection>>();
@@ -332,7 +333,7 @@ function applyRelocation(view: DataView, at: number, type: number, symbolAddress
   else view.setUint32(at, (symbolAddress + addend - placeAddress) >>> 0, true);
 }
 
-function checkRelocation(input: LinkInput, section: ObjSection, reloc: ObjReloc): void {
+export function checkRelocation(input: LinkInput, section: ObjSection, reloc: ObjReloc): void {
   if (reloc.type !== R_386_32 && reloc.type !== R_386_PC32) {
     throw new LinkError(`${input.name}: unsupported relocation type ${reloc.type} at ${section.name}+${hex(reloc.offset)}`);
   }
@@ -505,7 +506,7 @@ const PROVIDED_SYMBOLS: [string, GroupName | "image", "start" | "end"][] = [
 ];
 
 /** Objects built in memory (by the assembler) bypass the reader's checks: check what we rely on. */
-function checkInputs(inputs: LinkInput[]): void {
+export function checkInputs(inputs: LinkInput[]): void {
   if (inputs.length === 0) throw new LinkError("no input files");
   for (const input of inputs) {
     const names = new Set<string>();
@@ -654,100 +655,4 @@ export function link(inputs: LinkInput[], options: LinkOptions): LinkResult {
 
   const image = writeExecutable(layout, fileBytes, entry, virtualBase, physicalBase, elfSymbols);
   return { image, entry, symbols: linked };
-}
-
-// ---------------------------------------------------------------------------------------------
-// linkRelocatable(): `ld -r`
-
-/**
- * Merges objects into one relocatable object, as `ld -r` does: sections with the same name are
- * concatenated (respecting alignment), relocations are kept (shifted to their new offsets), and
- * references between the inputs are left for the final link or the module loader to resolve.
- * Relocations against an input's local symbols are rewritten against the merged section symbol
- * (the symbol's offset is folded into the implicit addend), so locals of different inputs may
- * share names. Globals follow the same rules as link(): duplicates are errors, strong beats
- * common beats weak. `outputName` is used in error messages.
- */
-export function linkRelocatable(inputs: LinkInput[], outputName: string): ObjectFile {
-  checkInputs(inputs);
-  // Merge sections by name, in order of first appearance.
-  const merged = new Map<string, ObjSection>();
-  const placement = new Map<ObjSection, { out: ObjSection; offset: number }>();
-  for (const input of inputs) {
-    for (const section of input.object.sections) {
-      let out = merged.get(section.name);
-      if (!out) {
-        out = { name: section.name, kind: section.kind, alloc: section.alloc, write: section.write, exec: section.exec, align: 1, data: new Uint8Array(0), size: 0, relocs: [] };
-        merged.set(section.name, out);
-      } else if ((out.kind === "nobits") !== (section.kind === "nobits")) {
-        throw new LinkError(`${outputName}: section '${section.name}' is nobits in one input and not in ${input.name}`);
-      }
-      const offset = alignUp(out.size, section.align);
-      out.align = Math.max(out.align, section.align);
-      out.size = offset + section.size;
-      placement.set(section, { out, offset });
-    }
-  }
-  for (const out of merged.values()) if (out.kind !== "nobits") out.data = new Uint8Array(out.size);
-  for (const [section, { out, offset }] of placement) {
-    if (section.kind !== "nobits") out.data.set(section.data.subarray(0, section.size), offset);
-  }
-
-  const { globals, duplicates } = resolveGlobals(inputs, () => true);
-  if (duplicates.length > 0) throw new LinkError(duplicates.join("\n"));
-  const resolver = new SymbolResolver(inputs, globals);
-
-  // Symbols: section symbols of the merged sections, every input's locals (unchanged names, for
-  // debugging and kallsyms), then the winning global definitions and remaining undefined ones.
-  const symbols: ObjSymbol[] = [];
-  for (const out of merged.values()) symbols.push({ name: out.name, section: out.name, value: 0, size: 0, bind: "local", type: "section" });
-  const moved = (input: LinkInput, symbol: ObjSymbol): ObjSymbol => {
-    if (symbol.section === null || symbol.section === ABSOLUTE_SECTION) return { ...symbol };
-    const section = resolver.section(input, symbol.section)!;
-    const p = placement.get(section)!;
-    return { ...symbol, section: p.out.name, value: symbol.value + p.offset };
-  };
-  for (const input of inputs) {
-    for (const symbol of input.object.symbols) {
-      if (symbol.bind === "local" && symbol.type !== "section" && symbol.type !== "file" && symbol.section !== null) symbols.push(moved(input, symbol));
-    }
-  }
-  const undefinedNames = new Map<string, ObjSymbol>();
-  for (const input of inputs) {
-    for (const symbol of input.object.symbols) {
-      if (symbol.bind === "local" || symbol.type === "section" || symbol.type === "file") continue;
-      const def = globals.get(symbol.name);
-      if (def) {
-        if (def.symbol === symbol) symbols.push(moved(input, symbol));
-      } else if (symbol.section === null) {
-        // Stays undefined; it is weak only if every reference is weak.
-        const seen = undefinedNames.get(symbol.name);
-        if (!seen) undefinedNames.set(symbol.name, { ...symbol });
-        else if (symbol.bind !== "weak") seen.bind = "global";
-      }
-    }
-  }
-  symbols.push(...undefinedNames.values());
-
-  // Relocations: shift offsets; retarget locals to section symbols.
-  for (const input of inputs) {
-    for (const section of input.object.sections) {
-      const { out, offset } = placement.get(section)!;
-      const view = new DataView(out.data.buffer, out.data.byteOffset, out.data.byteLength);
-      for (const reloc of section.relocs) {
-        if (reloc.type === R_386_NONE) continue;
-        checkRelocation(input, section, reloc);
-        const at = offset + reloc.offset;
-        const target = resolver.lookup(input, reloc.symbol);
-        let symbol = reloc.symbol;
-        if (!("weakUndefined" in target) && target.definingInput === input && target.symbol.bind === "local" && target.symbol.section !== ABSOLUTE_SECTION) {
-          const defined = moved(input, target.symbol);
-          view.setUint32(at, (view.getUint32(at, true) + defined.value) >>> 0, true);
-          symbol = defined.section!;
-        }
-        out.relocs.push({ offset: at, type: reloc.type, symbol });
-      }
-    }
-  }
-  return { sections: [...merged.values()], symbols };
 }

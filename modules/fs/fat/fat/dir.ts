@@ -20,9 +20,8 @@
 // with its short entry; readdir and vfat's lookup use it, msdos's lookup matches 11 bytes.
 
 import {
-  ATTR_DIR, ATTR_EXT, ATTR_VOLUME, CASE_LOWER_BASE, CASE_LOWER_EXT, DELETED_FLAG, DE_ATTR, DE_LCASE, EIO, ENOENT,
-  ENOMEM, ENOSPC, FI, FatSbInfo, FatSlot, SBI, clusterToSector, fatFsError, isRoot,
-  CH_DOT, CH_SPACE, CH_UPPER_A, CH_UPPER_Z,
+  ATTR_DIR, ATTR_EXT, ATTR_VOLUME, CASE_LOWER_BASE, CASE_LOWER_EXT, DELETED_FLAG, DE_ATTR, DE_LCASE, FI, FatSbInfo, FatSlot, SBI,
+  clusterToSector, fatFsError, isRoot, CH_DOT, CH_SPACE, CH_UPPER_A, CH_UPPER_Z,
 } from "./fatfs";
 import { fatAppendCluster, fatBmapCluster, fatChainLength } from "./table";
 

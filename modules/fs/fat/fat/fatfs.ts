@@ -83,23 +83,6 @@ export const FAT_ENT_IOERR: u32 = 0xffffffff;
 
 export const FREE_UNKNOWN: u32 = 0xffffffff;
 
-// errno values (the kernel's lib/errno.ts; modules see only exported functions)
-export const EPERM: i32 = 1;
-export const ENOENT: i32 = 2;
-export const EIO: i32 = 5;
-export const ENOMEM: i32 = 12;
-export const EBUSY: i32 = 16;
-export const EEXIST: i32 = 17;
-export const ENOTDIR: i32 = 20;
-export const EISDIR: i32 = 21;
-export const EINVAL: i32 = 22;
-export const EFBIG: i32 = 27;
-export const ENOSPC: i32 = 28;
-export const EROFS: i32 = 30;
-export const ENAMETOOLONG: i32 = 36;
-export const ENOTEMPTY: i32 = 39;
-export const EUCLEAN: i32 = 117;
-
 // Modes (include/uapi/linux/stat.h)
 export const S_IFMT: u32 = 0o170000;
 export const S_IFDIR: u32 = 0o040000;

@@ -9,7 +9,7 @@
 // -EIO with a FAT-fs error, never a read of a random cluster.
 
 import {
-  EFBIG, EIO, ENOSPC, EROFS, FAT_ENT_EOF, FI, FatSbInfo, SBI, clusterToSector, fatFsError, isReadOnly,
+  FAT_ENT_EOF, FI, FatSbInfo, SBI, clusterToSector, fatFsError, isReadOnly,
 } from "./fatfs";
 import { fatAppendCluster, fatBmapCluster, fatCacheInval, fatEnt, fatFreeChain, fatSetEnt } from "./table";
 import { fatWriteInode } from "./inode";

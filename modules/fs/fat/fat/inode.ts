@@ -12,7 +12,7 @@
 // for files (umask 022 → 0755 both), without write bits when the read-only attribute is set.
 
 import {
-  EIO, ENOMEM, ATTR_DIR, ATTR_RO, DE_ADATE, DE_ATTR, DE_CDATE, DE_CTIME, DE_DATE, DE_SIZE, DE_TIME, FI, FatInodeInfo, FatSbInfo, MSDOS_ROOT_INO,
+  ATTR_DIR, ATTR_RO, DE_ADATE, DE_ATTR, DE_CDATE, DE_CTIME, DE_DATE, DE_SIZE, DE_TIME, FI, FatInodeInfo, FatSbInfo, MSDOS_ROOT_INO,
   S_IFDIR, S_IFREG, SBI, fatMsg, deStart, fatTimeToUnix, isDirInode, isReadOnly, setDeStart, unixToFatDateTime,
 } from "./fatfs";
 import { fatChainLength, fatFreeChain, fatCacheInval } from "./table";

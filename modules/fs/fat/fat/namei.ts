@@ -14,10 +14,8 @@
 // are left null, so the VFS answers EPERM as Linux does.
 
 import {
-  ATTR_ARCH, ATTR_DIR, DE_ATTR, DE_CDATE, DE_CTIME, DE_CTIME_CS, DE_ADATE, DE_DATE, DE_SIZE, DE_TIME, EBUSY, EEXIST, EINVAL, EIO, EISDIR,
-  ENOENT, ENOMEM, ENOTDIR, ENOTEMPTY, EROFS, FI, FatSlot, SBI, clusterToSector, isDirInode, isReadOnly, isRoot, setDeStart,
-  unixToFatDateTime,
-  CH_DOT, CH_SPACE,
+  ATTR_ARCH, ATTR_DIR, DE_ATTR, DE_CDATE, DE_CTIME, DE_CTIME_CS, DE_ADATE, DE_DATE, DE_SIZE, DE_TIME, FI, FatSlot, SBI, clusterToSector,
+  isDirInode, isReadOnly, isRoot, setDeStart, unixToFatDateTime, CH_DOT, CH_SPACE,
 } from "./fatfs";
 import { fatAllocCluster, fatFreeChain } from "./table";
 import { fatAddEntries, fatDirEmpty, fatRemoveEntries, fatZeroCluster } from "./dir";

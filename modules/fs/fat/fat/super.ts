@@ -28,9 +28,8 @@
 // allocated and freed, and write it back on sync and umount, so fsck.fat finds it right.
 
 import {
-  EBUSY, EINVAL, EIO, ENOMEM, FatInodeInfo, FatNameOps, FatSbInfo, FI, FREE_UNKNOWN, MSDOS_ROOT_INO, MSDOS_SUPER_MAGIC, MS_RDONLY, S_IFDIR,
-  SBI, fatMsg,
-  CH_0, CH_9, CH_COMMA, CH_EQUALS,
+  FatInodeInfo, FatNameOps, FatSbInfo, FI, FREE_UNKNOWN, MSDOS_ROOT_INO, MSDOS_SUPER_MAGIC, MS_RDONLY, S_IFDIR, SBI, fatMsg, CH_0, CH_9,
+  CH_COMMA, CH_EQUALS,
 } from "./fatfs";
 import { fatChainLength, fatCountFree } from "./table";
 import { fatSubdirs } from "./dir";

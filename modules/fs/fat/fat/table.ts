@@ -11,7 +11,7 @@
 // maxCluster-1 is an "invalid cluster chain". Both log a FAT-fs error and return -EIO.
 
 import {
-  EIO, ENOSPC, FAT_ENT_BAD, FAT_ENT_EOF, FAT_ENT_FREE, FAT_ENT_IOERR, FI, FREE_UNKNOWN, FatSbInfo, SBI, fatFsError,
+  FAT_ENT_BAD, FAT_ENT_EOF, FAT_ENT_FREE, FAT_ENT_IOERR, FI, FREE_UNKNOWN, FatSbInfo, SBI, fatFsError,
 } from "./fatfs";
 
 /** Byte `offset` of FAT copy `copy`, or -1 on an I/O error. */

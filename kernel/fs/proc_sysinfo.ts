@@ -1,23 +1,25 @@
-// proc_cpu.ts — the CPU side's /proc files, in Linux's formats:
+// proc_sysinfo.ts — the /proc files of the system's live counters (what sysinfo(2) sums up):
+// memory, interrupts, time and load, in Linux's formats (Linux's fs/proc/meminfo.c,
+// interrupts.c, uptime.c, loadavg.c and mm/slab_common.c's slabinfo):
 //
 //   /proc/meminfo     "MemTotal:          65408 kB" — name padded to 16, value to 8 (KiB)
+//   /proc/slabinfo    kmalloc as one cache: live objects, their bytes, its pages
 //   /proc/interrupts  per IRQ line: count, "XT-PIC", handler names (irq.ts: irqShow)
 //   /proc/uptime      "12.34 10.00": seconds since boot and seconds spent idle
 //   /proc/loadavg     "0.00 0.00 0.00 R/N LASTPID" (no load average is kept: zeros)
 //
-// Each show function runs when the file is read, from the subsystem's live counters.
+// Each show function runs when the file is read, from the owning subsystem's counters.
 
-import { procCreateFile } from "./fs/procfs";
-import { SeqBuf, seqPrintf } from "./fs/seq";
-import { freePageCount, totalPageCount } from "./mm/pmm";
-import { kmallocBytes, kmallocObjects, kmallocPages } from "./mm/kmalloc";
-import { KSTACK_SIZE } from "./mm/vm";
-import { mappedFilePages } from "./mm/pmm";
-import { anonPagesTotal, smapsInit } from "./mm/smaps";
-import { ramfsPages, ramfsShmemPages } from "./fs/ramfs";
-import { irqShow } from "./irq";
-import { idleCentiseconds, uptimeCentiseconds } from "./time";
-import { NPROC, procAt, procCount, RUNNABLE, RUNNING } from "./proc";
+import { procCreateFile } from "./procfs";
+import { SeqBuf, seqPrintf } from "./seq";
+import { freePageCount, mappedFilePages, totalPageCount } from "../mm/pmm";
+import { kmallocBytes, kmallocObjects, kmallocPages } from "../mm/kmalloc";
+import { KSTACK_SIZE } from "../mm/vm";
+import { anonPagesTotal, smapsInit } from "../mm/smaps";
+import { ramfsPages, ramfsShmemPages } from "./ramfs";
+import { irqShow } from "../irq";
+import { idleCentiseconds, uptimeCentiseconds } from "../time";
+import { NPROC, procAt, procCount, RUNNABLE, RUNNING } from "../proc";
 
 function showKb(m: SeqBuf, name: string, pages: u32): void {
   seqPrintf(m, "%-16s%8u kB\n", name, pages * 4);
@@ -93,7 +95,7 @@ function showInterrupts(m: SeqBuf): void {
   irqShow(m);
 }
 
-export function procCpuInit(): void {
+export function procSysinfoInit(): void {
   procCreateFile("meminfo", showMeminfo);
   procCreateFile("interrupts", showInterrupts);
   procCreateFile("uptime", showUptime);

@@ -1,4 +1,5 @@
-// execfile.ts — how exec reads an executable: open it, read bytes at an offset, close it.
+// open_exec.ts — how exec reads an executable: open it with exec's checks (Linux's open_exec in
+// fs/exec.c), read bytes at an offset, close it; and the set-user-ID ids it brings (bprm_fill_uid).
 //
 // Design note
 // -----------
@@ -24,9 +25,7 @@ import { mountOfSuper, MS_NOEXEC, MS_NOSUID } from "./fs/super";
 import { credsExec } from "./cred";
 import { ramfsFilePage, ramfsIsInode } from "./fs/ramfs";
 import { Proc } from "./proc";
-import { isErr, ptrErr } from "./lib/errno";
-
-const EACCES: i32 = 13;
+import { isErr, ptrErr, EACCES } from "./lib/errno";
 
 let file: File = null;
 let fileMode: u32 = 0;
