@@ -53,7 +53,7 @@ export function labConfig({ bootDir = resolve(REPO_ROOT, "dist/boot"), outDir = 
     root: WEB_DIR,
     base: "./",
     publicDir: false,
-    plugins: [bootFiles(bootDir, snapshot), precompress(), serviceWorker()],
+    plugins: [bootFiles(bootDir, snapshot), earlyWasm(), precompress(), serviceWorker()],
     server: { host: "127.0.0.1", port: 5173, fs: { allow: [REPO_ROOT] } },
     preview: { host: "127.0.0.1" },
     // Bundle these for the browser when the server starts, not when the page first asks (which
@@ -147,6 +147,26 @@ function send(response: ServerResponse, bytes: Buffer, type = "application/octet
 function notFound(response: ServerResponse, name: string): void {
   response.writeHead(404, { "Content-Type": "text/plain", "Cache-Control": "no-store" });
   response.end(`boot/${name}: not built\n`);
+}
+
+// ---- v86.wasm's URL for the page's early script -------------------------------------------------
+
+/** In a static build, put v86.wasm's URL (its name has a hash) into index.html's early script,
+ *  which then downloads and compiles it while the page's script loads (web/early.ts). The dev
+ *  server leaves the placeholder: there the page compiles it as before (emulator/browser.ts). */
+function earlyWasm(): Plugin {
+  return {
+    name: "lokum-early-wasm",
+    apply: "build",
+    transformIndexHtml: {
+      order: "post",
+      handler(html, context) {
+        const wasm = Object.keys(context.bundle ?? {}).find((name) => /(^|\/)v86-[^/]*\.wasm$/.test(name));
+        if (!wasm) throw new Error("lokum-early-wasm: v86.wasm is not in the bundle");
+        return html.replace("__LOKUM_V86_WASM__", `./${wasm}`);
+      },
+    },
+  };
 }
 
 // ---- pre-compressed files --------------------------------------------------------------------

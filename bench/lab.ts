@@ -38,7 +38,18 @@ export async function measureLab(runs: number, bootDir = resolve(REPO_ROOT, "dis
           await waitForState(browser.page, "ready", 120_000);
           const info = await browser.page.evaluate(() => window.lab.bootInfo());
           const readyAt = info.readyAt ?? NaN;
-          if (process.env.LAB_TIMINGS) console.log(mode, JSON.stringify(info.timings));
+          if (process.env.LAB_TIMINGS) {
+            // Where the time went: when each download ended and when the page's script began.
+            const loads = await browser.page.evaluate(() => {
+              const at: Record<string, number> = {};
+              for (const e of performance.getEntriesByType("resource") as PerformanceResourceTiming[]) {
+                at[e.name.replace(/^.*\//, "").replace(/-[\w-]{8}\./, ".")] = Math.round(e.responseEnd);
+              }
+              const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined;
+              return { html: Math.round(nav?.responseEnd ?? NaN), domInteractive: Math.round(nav?.domInteractive ?? NaN), ...at };
+            });
+            console.log(mode, JSON.stringify(info.timings), JSON.stringify(loads));
+          }
           (mode === "cold" ? figures.coldMs : figures.snapshotMs).push(readyAt);
           if (mode === "snapshot") {
             // Let the service worker finish its precache, then count the first visit's bytes.

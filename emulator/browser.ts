@@ -25,6 +25,15 @@ export function v86WasmModule(): Promise<WebAssembly.Module> {
   return compiledWasm;
 }
 
+/** Use `module` as this page's v86.wasm (the page compiled it early, see web/early.ts) unless
+ *  one is already being compiled; a failure falls back to compiling it here. */
+export function adoptV86Wasm(module: Promise<WebAssembly.Module>): void {
+  compiledWasm ??= module.catch(() => {
+    compiledWasm = undefined;
+    return v86WasmModule();
+  });
+}
+
 let guardInstalled = false;
 
 /** Install the page-level backstop (once; later calls do nothing). */

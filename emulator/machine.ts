@@ -61,6 +61,10 @@ export interface MachineOptions {
   wasm?: WebAssembly.Module;
   /** Register port 0xE9 as a fast byte console feeding the same `output`. Default false. */
   fastConsole?: boolean;
+  /** Start from this v86 state (a saveState) instead of booting: v86 restores it while it
+   *  builds the PC, so no boot slice runs first and there is no stop/restore round trip. The
+   *  kernel and initrd are still needed (a reboot loads them). */
+  initialState?: ArrayBuffer;
   /** Turn off v86's JIT (about 6x slower; only for debugging the emulator). */
   disableJit?: boolean;
 }
@@ -220,6 +224,7 @@ export class Machine {
       disable_keyboard: true,
       disable_mouse: true,
       disable_speaker: true,
+      initial_state: o.initialState ? { buffer: o.initialState } : undefined,
       autostart: false,
     }) as V86 & V86Internals;
     this.emulator = emulator;
@@ -235,6 +240,7 @@ export class Machine {
     });
     if (this.currentState !== "created") return; // destroyed while v86 was loading (e.g. the lab's Reset)
     this.attachToEmulator(emulator);
+    if (o.initialState) this.lastRawCounter = emulator.get_instruction_counter(); // count from the state's counter
     liveMachines.add(this);
     this.currentState = "running";
     await emulator.run();

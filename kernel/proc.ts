@@ -26,6 +26,7 @@ import { USER_CS, USER_DS } from "./arch/x86/gdt";
 import { kernelPageDirectory, kstackAlloc, kstackFree } from "./mm/vm";
 import { kfree, kzalloc } from "./mm/kmalloc";
 import { strlcpy } from "./lib/string";
+import { EAGAIN, ENOMEM } from "./lib/errno";
 
 export const NPROC: i32 = 64;
 export const NOFILE: i32 = 32;
@@ -186,12 +187,12 @@ export function allocProc(): Proc {
     }
   }
   if (slot < 0) {
-    allocProcError = -11; // EAGAIN
+    allocProcError = -EAGAIN;
     return changetype<Proc>(0);
   }
   const p = changetype<Proc>(kzalloc(sizeof<Proc>()));
   if (p == null) {
-    allocProcError = -12; // ENOMEM
+    allocProcError = -ENOMEM;
     return p;
   }
   p.kstackTop = kstackAlloc(slot);

@@ -20,7 +20,7 @@ import { TrapFrame } from "./arch/x86/trap";
 import { currentProc, Proc } from "./proc";
 import { KERN_DEBUG, printk } from "./printk";
 import { Module, moduleOfAddress, modulePut, tryModuleGet } from "./module/module";
-import { ENOSYS } from "./lib/errno";
+import { EBUSY, EINVAL, ENOSYS } from "./lib/errno";
 
 export type SyscallHandler = (a: u32, b: u32, c: u32, d: u32, e: u32, f: u32) => i32;
 
@@ -50,8 +50,8 @@ const moduleSyscalls = new StaticArray<SyscallHandler>(512);
 
 /** Fills the free slot `nr` with fn. 0, -EINVAL (out of range), -EBUSY (slot taken). */
 export function registerSyscall(nr: u32, fn: SyscallHandler): i32 {
-  if (nr >= NR_syscalls || nr >= MAX_SYSCALLS || fn == null) return -22; // EINVAL
-  if (changetype<usize>(sys_call_table[nr]) != changetype<usize>(sys_ni_syscall) || moduleSyscalls[nr] != null) return -16; // EBUSY
+  if (nr >= NR_syscalls || nr >= MAX_SYSCALLS || fn == null) return -EINVAL;
+  if (changetype<usize>(sys_call_table[nr]) != changetype<usize>(sys_ni_syscall) || moduleSyscalls[nr] != null) return -EBUSY;
   moduleSyscalls[nr] = fn;
   return 0;
 }

@@ -55,7 +55,9 @@ declare global {
   }
 }
 
-export function installLabApi(lab: Lab, terminal: LabTerminal, status: StatusIndicator, panels: Panels): LabApi {
+/** `workbench`: resolves once the page's workbench is installed (it loads after the first boot);
+ *  until then `build` waits for it instead of failing. */
+export function installLabApi(lab: Lab, terminal: LabTerminal, status: StatusIndicator, panels: Panels, workbench?: Promise<void>): LabApi {
   let build: BuildFunction | undefined;
   const api: LabApi = {
     async run(command, options = {}) {
@@ -70,8 +72,9 @@ export function installLabApi(lab: Lab, terminal: LabTerminal, status: StatusInd
     },
     save: () => lab.save(),
     restore: (state) => lab.restore(state),
-    build: (name, files) => {
-      if (!build) return Promise.reject(new Error("lab.build: the module workbench is not loaded in this page"));
+    async build(name, files) {
+      if (!build) await workbench;
+      if (!build) throw new Error("lab.build: the module workbench is not loaded in this page");
       return build(name, files);
     },
     registerBuild(fn) {

@@ -13,19 +13,22 @@
 // Files are fetched with `cache: "no-cache"`, so after a rebuild a Reset boots the new kernel
 // (the server answers 304 when nothing changed). Offline, the service worker answers from its
 // cache (web/sw.js). The server may send any of them compressed: fetch decodes that itself.
+// The first boot of a page takes over the requests index.html started early (early.ts).
 
 import type { BootManifest } from "../emulator/lab-setup.js";
+import { takeEarly } from "./early.js";
 
 export interface BootFiles {
   kernel: Uint8Array;
   initrd?: Uint8Array;
 }
 
-/** Download the boot files; `onProgress(done, total)` reports bytes over both files. */
+/** Download the boot files; `onProgress(done, total)` reports bytes over both files, as each one
+ *  is in. */
 export async function fetchBootFiles(onProgress: (done: number, total: number) => void, signal?: AbortSignal): Promise<BootFiles> {
   const [kernelResponse, initrdResponse] = await Promise.all([
-    request("boot/lokum.elf", signal),
-    request("boot/initrd.cpio", signal),
+    takeEarly("kernel") ?? request("boot/lokum.elf", signal),
+    takeEarly("initrd") ?? request("boot/initrd.cpio", signal),
   ]);
   if (!kernelResponse.ok) {
     throw new Error(`boot/lokum.elf: ${kernelResponse.status} ${kernelResponse.statusText} (build the kernel first: npx lokum build)`);
@@ -46,6 +49,8 @@ export async function fetchBootFiles(onProgress: (done: number, total: number) =
 
 /** boot/manifest.json, or undefined when the server has none (an older build). */
 export async function fetchManifest(signal?: AbortSignal): Promise<BootManifest | undefined> {
+  const early = takeEarly("manifest");
+  if (early) return early;
   const response = await request("boot/manifest.json", signal).catch(() => undefined);
   if (!response?.ok) return undefined;
   return (await response.json()) as BootManifest;
@@ -53,7 +58,8 @@ export async function fetchManifest(signal?: AbortSignal): Promise<BootManifest 
 
 /** A file under boot/ (e.g. the snapshot), whole. */
 export async function fetchBootFile(name: string, signal?: AbortSignal): Promise<Uint8Array> {
-  const response = await request(`boot/${name}`, signal);
+  const early = /^snapshot-/.test(name) ? await takeEarly("snapshot") : undefined;
+  const response = early && new URL(early.url).pathname.endsWith(`/boot/${name}`) ? early : await request(`boot/${name}`, signal);
   if (!response.ok) throw new Error(`boot/${name}: ${response.status} ${response.statusText}`);
   return new Uint8Array(await response.arrayBuffer());
 }
@@ -62,26 +68,11 @@ function request(path: string, signal?: AbortSignal): Promise<Response> {
   return fetch(new URL(path, document.baseURI), { cache: "no-cache", signal });
 }
 
-/** The whole body, reporting each chunk's size as it arrives. */
+/** The whole body, reported as done (in the units of Content-Length) once it is in. Not read
+ *  chunk by chunk: a stream reader's round trips per 64 KiB cost more than the bar is worth
+ *  (100-150 ms for the initrd on a busy machine), and the early downloads are mostly in already. */
 async function readBody(response: Response, count: (bytes: number) => void): Promise<Uint8Array> {
-  if (!response.body) {
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    count(bytes.length);
-    return bytes;
-  }
-  const chunks: Uint8Array[] = [];
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    count(value.length);
-  }
-  const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.length;
-  }
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  count(Number(response.headers.get("content-length") ?? bytes.length));
   return bytes;
 }

@@ -2,8 +2,9 @@
 // restore it, reset it.
 //
 //   boot()     read boot/manifest.json; when the build made a snapshot of *this* machine
-//              (same key, same setup) download it with the boot files and restore it — the
-//              prompt is there at once; otherwise (or with ?cold) boot from the kernel.
+//              (same key, same setup) download it with the boot files and start the machine
+//              from it — the prompt is there at once; otherwise (or with ?cold) boot from the
+//              kernel. The first boot takes over the downloads index.html began (early.ts).
 //   reset()    destroy the machine and boot a fresh one the same way (files fetched again,
 //              so a rebuilt kernel is picked up).
 //   save()     the whole machine as a v86 state (RAM, devices, the serial ports' state).
@@ -19,10 +20,11 @@
 // Every boot has a generation number. A Reset bumps it, so a boot still downloading or starting
 // notices that it is stale and gives up instead of wiring a second machine to the terminal.
 
-import { createBrowserMachine, v86WasmModule } from "../emulator/browser.js";
+import { adoptV86Wasm, createBrowserMachine, v86WasmModule } from "../emulator/browser.js";
 import { LAB_SETUP, sameSetup, type LabMachineSetup } from "../emulator/lab-setup.js";
 import type { Machine } from "../emulator/machine.js";
 import { fetchBootFile, fetchBootFiles, fetchManifest, type BootFiles } from "./boot-files.js";
+import { discardEarly, takeEarly } from "./early.js";
 import type { StatusIndicator } from "./status.js";
 import type { LabTerminal } from "./terminal.js";
 
@@ -73,6 +75,7 @@ export class Lab {
   constructor(private readonly terminal: LabTerminal, private readonly status: StatusIndicator, options: LabOptions = {}) {
     this.setup = options.setup ?? LAB_SETUP;
     this.useSnapshot = options.useSnapshot ?? true;
+    this.mark("script"); // the page's script is running (main.ts makes the Lab first thing)
     terminal.onInput((bytes) => {
       if (this.machine?.state === "running") this.machine.writeBytes(bytes);
     });
@@ -103,10 +106,13 @@ export class Lab {
 
   async boot(): Promise<void> {
     const generation = ++this.generation;
-    this.timings = {};
+    // The page's first boot keeps the "script" mark (when main.ts ran); a Reset's boot starts afresh.
+    this.timings = this.source === undefined && this.timings.script !== undefined ? { script: this.timings.script } : {};
     const stale = (): boolean => generation !== this.generation;
     try {
       this.status.set("downloading");
+      const earlyWasm = takeEarly("wasm");
+      if (earlyWasm) adoptV86Wasm(earlyWasm);
       void v86WasmModule().catch(() => undefined); // compile v86 while the files download (errors show at start)
       // The boot files are needed either way (a snapshot's machine still reboots from them):
       // fetch them while the manifest says whether there is a snapshot.
@@ -120,19 +126,19 @@ export class Lab {
         downloading,
         snapshotName ? fetchBootFile(snapshotName).catch(() => undefined) : undefined,
       ]);
+      discardEarly(); // what the page's early script fetched and this boot did not want
       if (stale()) return;
       this.mark("files");
       this.files = files;
 
       this.status.set("starting");
-      const machine = await this.startMachine(files);
-      this.mark("machine");
+      // From the snapshot, v86 restores the state while it builds the PC (MachineOptions.initialState).
+      const state = snapshot ? (snapshot.buffer.byteLength === snapshot.length ? snapshot.buffer as ArrayBuffer : snapshot.slice().buffer) : undefined;
+      const machine = await this.startMachine(files, state);
+      this.mark(snapshot ? "restored" : "machine");
       if (stale()) return void machine.destroy();
       this.attach(machine);
       if (snapshot) {
-        await machine.restoreState(snapshot.buffer as ArrayBuffer);
-        this.mark("restored");
-        if (stale()) return;
         this.source = "snapshot";
         this.status.set("booting", "from the build's snapshot");
         this.terminal.writeNote("lab: the machine as the build left it at its first prompt (?cold boots the kernel instead)");
@@ -188,8 +194,9 @@ export class Lab {
     this.markReady();
   }
 
-  private async startMachine(files: BootFiles): Promise<Machine> {
+  private async startMachine(files: BootFiles, initialState?: ArrayBuffer): Promise<Machine> {
     const machine = await createBrowserMachine({
+      initialState,
       kernel: files.kernel,
       initrd: files.initrd,
       cmdline: this.setup.cmdline,

@@ -16,7 +16,6 @@ import { Settings } from "./settings.js";
 import { loadFromBrowser, loadFromFile, savedInBrowserAt, saveToBrowser, saveToFile } from "./snapshots.js";
 import { ENDED_STATES, StatusIndicator } from "./status.js";
 import { LabTerminal } from "./terminal.js";
-import { installWorkbench } from "./workbench/workbench.js";
 
 /** True in a static build (vite.config.ts, serviceWorker). */
 declare const __LOKUM_SERVICE_WORKER__: boolean;
@@ -29,7 +28,19 @@ const status = new StatusIndicator($("#status"));
 const lab = new Lab(terminal, status, { setup: labNetwork(location.search), useSnapshot: !params.has("cold") });
 const panels = new Panels($("#panels"), lab, status);
 const settings = new Settings(terminal);
-installLabApi(lab, terminal, status, panels);
+
+// The module workbench (web/workbench/: CodeMirror, and a worker that loads TypeScript) is half
+// the page's code and its worker's start-up takes a CPU for a second: it loads once the first
+// boot has ended, well or badly, so that it does not slow the way to the prompt.
+let loadWorkbench!: () => void;
+const workbenchLoaded = new Promise<void>((resolve) => (loadWorkbench = resolve)).then(async () => {
+  const { installWorkbench } = await import("./workbench/workbench.js");
+  installWorkbench(terminal);
+});
+status.onChange((state) => {
+  if (state === "ready" || ENDED_STATES.includes(state)) loadWorkbench();
+});
+installLabApi(lab, terminal, status, panels, workbenchLoaded);
 
 // ---- the bar ---------------------------------------------------------------------------------
 
@@ -122,7 +133,6 @@ status.onChange((state) => {
   navigator.serviceWorker.register("./sw.js").catch((error: Error) => notify(`offline use unavailable: ${error.message}`, true));
 });
 
-installWorkbench(terminal); // the module editor and the exercises (web/workbench/)
 terminal.focus();
 panels.start();
 void lab.boot();

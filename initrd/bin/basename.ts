@@ -11,16 +11,16 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   }
   const path = load<usize>(argv + 4);
   let end = strlen(path);
-  while (end > 1 && load<u8>(path + end - 1) == 47) end--;
+  while (end > 1 && load<u8>(path + end - 1) == "/".charCodeAt(0)) end--;
   let start = end;
-  while (start > 0 && load<u8>(path + start - 1) != 47) start--;
-  if (end == 1 && load<u8>(path) == 47) start = 0;
+  while (start > 0 && load<u8>(path + start - 1) != "/".charCodeAt(0)) start--;
+  if (end == 1 && load<u8>(path) == "/".charCodeAt(0)) start = 0;
   if (argc == 3) {
     const suffix = load<usize>(argv + 8);
     const n = strlen(suffix);
     if (n < end - start && memcmp(path + end - n, suffix, n) == 0) end -= n;
   }
   for (let p = start; p < end; p++) putchar(load<u8>(path + p));
-  putchar(10);
+  putchar("\n".charCodeAt(0));
   return 0;
 }

@@ -23,22 +23,22 @@ let currentUmask: i32 = 0;
 
 /** Class bits: who_mask of u, g, o, a. */
 function whoBits(c: i32): i32 {
-  if (c == 117) return 0o4700; // u
-  if (c == 103) return 0o2070; // g
-  if (c == 111) return 0o0007; // o (the sticky bit only with a or no class, as busybox)
-  if (c == 97) return 0o7777; // a
+  if (c == "u".charCodeAt(0)) return 0o4700;
+  if (c == "g".charCodeAt(0)) return 0o2070;
+  if (c == "o".charCodeAt(0)) return 0o0007; // o (the sticky bit only with a or no class, as busybox)
+  if (c == "a".charCodeAt(0)) return 0o7777;
   return 0;
 }
 
 /** The new mode for a file whose mode is `mode` (with type bits), or -1 if MODE is invalid. */
 function parseMode(s: usize, mode: i32): i32 {
   const c0 = <i32>load<u8>(s);
-  if (c0 >= 48 && c0 <= 57) {
+  if (c0 >= "0".charCodeAt(0) && c0 <= "9".charCodeAt(0)) {
     let v = 0;
     for (let p = s; load<u8>(p) != 0; p++) {
       const c = <i32>load<u8>(p);
-      if (c < 48 || c > 55) return -1;
-      v = v * 8 + c - 48;
+      if (c < "0".charCodeAt(0) || c > "7".charCodeAt(0)) return -1;
+      v = v * 8 + c - "0".charCodeAt(0);
       if (v > 0o7777) return -1;
     }
     return v;
@@ -52,33 +52,33 @@ function parseMode(s: usize, mode: i32): i32 {
     if (load<u8>(p) == 0) return -1; // a class with no operator
     do {
       const op = <i32>load<u8>(p++);
-      if (op != 43 && op != 45 && op != 61) return -1; // + - =
+      if (op != "+".charCodeAt(0) && op != "-".charCodeAt(0) && op != "=".charCodeAt(0)) return -1;
       let perm = 0;
       const k = <i32>load<u8>(p);
-      if (k == 117 || k == 103 || k == 111) { // copy another class: u, g, o
-        const shift = k == 117 ? 6 : k == 103 ? 3 : 0;
+      if (k == "u".charCodeAt(0) || k == "g".charCodeAt(0) || k == "o".charCodeAt(0)) { // copy another class: u, g, o
+        const shift = k == "u".charCodeAt(0) ? 6 : k == "g".charCodeAt(0) ? 3 : 0;
         const bits = (result >> shift) & 7;
         perm = bits * 0o111;
         p++;
       } else {
         for (;;) {
           const c = <i32>load<u8>(p);
-          if (c == 114) perm |= 0o444; // r
-          else if (c == 119) perm |= 0o222; // w
-          else if (c == 120) perm |= 0o111; // x
-          else if (c == 88) { if (isDir(mode) || (result & 0o111) != 0) perm |= 0o111; } // X
-          else if (c == 115) perm |= 0o6000; // s
-          else if (c == 116) perm |= 0o1000; // t
+          if (c == "r".charCodeAt(0)) perm |= 0o444;
+          else if (c == "w".charCodeAt(0)) perm |= 0o222;
+          else if (c == "x".charCodeAt(0)) perm |= 0o111;
+          else if (c == "X".charCodeAt(0)) { if (isDir(mode) || (result & 0o111) != 0) perm |= 0o111; }
+          else if (c == "s".charCodeAt(0)) perm |= 0o6000;
+          else if (c == "t".charCodeAt(0)) perm |= 0o1000;
           else break;
           p++;
         }
       }
-      if (op == 61) result = (result & ~(who != 0 ? who : 0o7777)) | (perm & applies);
-      else if (op == 43) result |= perm & applies;
+      if (op == "=".charCodeAt(0)) result = (result & ~(who != 0 ? who : 0o7777)) | (perm & applies);
+      else if (op == "+".charCodeAt(0)) result |= perm & applies;
       else result &= ~(perm & applies);
-    } while (load<u8>(p) == 43 || load<u8>(p) == 45 || load<u8>(p) == 61);
+    } while (load<u8>(p) == "+".charCodeAt(0) || load<u8>(p) == "-".charCodeAt(0) || load<u8>(p) == "=".charCodeAt(0));
     if (load<u8>(p) == 0) break;
-    if (load<u8>(p) != 44) return -1; // ','
+    if (load<u8>(p) != ",".charCodeAt(0)) return -1;
     p++;
   }
   return result;
@@ -103,13 +103,13 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   // a mode like "-w" looks like an option: getopt stops at the first non-option anyway
   for (;;) {
     const a = load<usize>(argv + 4 * optind);
-    if (optind < argc && load<u8>(a) == 45 && parseMode(a, 0o100644) >= 0) break; // "-w", "-x": a MODE
+    if (optind < argc && load<u8>(a) == "-".charCodeAt(0) && parseMode(a, 0o100644) >= 0) break; // "-w", "-x": a MODE
     const c = getopt(argc, argv, "Rcvf");
     if (c < 0) break;
-    if (c == 82) recursive = true;
-    else if (c == 99) changesOnly = true;
-    else if (c == 118) verbose = true;
-    else if (c == 102) quiet = true;
+    if (c == "R".charCodeAt(0)) recursive = true;
+    else if (c == "c".charCodeAt(0)) changesOnly = true;
+    else if (c == "v".charCodeAt(0)) verbose = true;
+    else if (c == "f".charCodeAt(0)) quiet = true;
     else return 1;
   }
   if (optind + 2 > argc) {

@@ -17,12 +17,12 @@ let recursive = false;
 
 /** dir + "/" + the last component of name, in the heap. */
 function joinPath(dir: usize, name: usize): usize {
-  const slash = strrchr(name, 47);
+  const slash = strrchr(name, "/".charCodeAt(0));
   const base = slash != 0 ? slash + 1 : name;
   const n = strlen(dir), m = strlen(base);
   const p = malloc(n + m + 2);
   memcpy(p, dir, n);
-  store<u8>(p + n, 47);
+  store<u8>(p + n, "/".charCodeAt(0));
   memcpy(p + n + 1, base, m + 1);
   return p;
 }
@@ -100,8 +100,8 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "rRafp");
     if (c < 0) break;
-    if (c == 114 || c == 82 || c == 97) recursive = true;
-    else if (c == 63) return 1;
+    if (c == "r".charCodeAt(0) || c == "R".charCodeAt(0) || c == "a".charCodeAt(0)) recursive = true;
+    else if (c == "?".charCodeAt(0)) return 1;
   }
   const operands = argc - optind;
   if (operands < 2) {

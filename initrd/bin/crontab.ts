@@ -37,7 +37,7 @@ function makeSpool(spool: usize): void {
   store<u8>(dir + n, 0);
   for (let i = 1; i <= n; i++) {
     const c = load<u8>(dir + i);
-    if (c == 47 || c == 0) {
+    if (c == "/".charCodeAt(0) || c == 0) {
       store<u8>(dir + i, 0);
       mkdir(dir, 0o755);
       store<u8>(dir + i, c);
@@ -96,9 +96,9 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "c:u:ler");
     if (c < 0) break;
-    if (c == 99) dir = optarg;
-    else if (c == 117) user = optarg;
-    else if (c == 108 || c == 101 || c == 114) action = c;
+    if (c == "c".charCodeAt(0)) dir = optarg;
+    else if (c == "u".charCodeAt(0)) user = optarg;
+    else if (c == "l".charCodeAt(0) || c == "e".charCodeAt(0) || c == "r".charCodeAt(0)) action = c;
     else return 1;
   }
   if (user != 0 && getuid() != 0) {
@@ -121,7 +121,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
     fprintf(2, "crontab: can't change directory to '%s': %s\n", dir, errorText());
     return 1;
   }
-  if (action == 108) { // -l
+  if (action == "l".charCodeAt(0)) {
     const text = readPath(user);
     if (text == 0) {
       fprintf(2, "crontab: can't open '%s': %s\n", user, errorText());
@@ -130,7 +130,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
     writeBytes(1, text, readLength);
     return 0;
   }
-  if (action == 114) { // -r
+  if (action == "r".charCodeAt(0)) {
     if (unlink(user) < 0) {
       fprintf(2, "crontab: can't delete '%s': %s\n", user, errorText());
       return 1;
@@ -139,7 +139,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   }
   let text: usize = 0;
   let n = 0;
-  if (action == 101) { // -e: edit a copy in /tmp, then install it
+  if (action == "e".charCodeAt(0)) { // -e: edit a copy in /tmp, then install it
     const tmp = changetype<usize>(tmpName);
     snprintf(tmp, 64, "/tmp/crontab.%d", getpid());
     let old = readPath(user);

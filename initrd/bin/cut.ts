@@ -21,20 +21,20 @@ function parseList(list: usize): bool {
   while (load<u8>(p) != 0) {
     let lo = 0, hi = 0;
     let hasLo = false;
-    while (isdigit(load<u8>(p))) { lo = lo * 10 + load<u8>(p++) - 48; hasLo = true; }
-    if (load<u8>(p) == 45) {
+    while (isdigit(load<u8>(p))) { lo = lo * 10 + load<u8>(p++) - "0".charCodeAt(0); hasLo = true; }
+    if (load<u8>(p) == "-".charCodeAt(0)) {
       p++;
       let hasHi = false;
-      while (isdigit(load<u8>(p))) { hi = hi * 10 + load<u8>(p++) - 48; hasHi = true; }
+      while (isdigit(load<u8>(p))) { hi = hi * 10 + load<u8>(p++) - "0".charCodeAt(0); hasHi = true; }
       if (!hasHi) hi = 0x7fffffff;
       if (!hasLo) lo = 1;
     } else hi = lo;
-    if ((!hasLo && hi == 0x7fffffff) || lo == 0 || hi < lo || (load<u8>(p) != 0 && load<u8>(p) != 44)) return false;
+    if ((!hasLo && hi == 0x7fffffff) || lo == 0 || hi < lo || (load<u8>(p) != 0 && load<u8>(p) != ",".charCodeAt(0))) return false;
     if (ranges < MAX_RANGES) {
       lows[ranges] = lo;
       highs[ranges++] = hi;
     }
-    if (load<u8>(p) == 44) p++;
+    if (load<u8>(p) == ",".charCodeAt(0)) p++;
   }
   return ranges > 0;
 }
@@ -51,11 +51,11 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "f:c:b:d:sn");
     if (c < 0) break;
-    if (c == 102) { fields = true; list = optarg; }
-    else if (c == 99 || c == 98) { chars = true; list = optarg; }
-    else if (c == 100) delim = load<u8>(optarg);
-    else if (c == 115) onlyDelimited = true;
-    else if (c == 63) return 1;
+    if (c == "f".charCodeAt(0)) { fields = true; list = optarg; }
+    else if (c == "c".charCodeAt(0) || c == "b".charCodeAt(0)) { chars = true; list = optarg; }
+    else if (c == "d".charCodeAt(0)) delim = load<u8>(optarg);
+    else if (c == "s".charCodeAt(0)) onlyDelimited = true;
+    else if (c == "?".charCodeAt(0)) return 1;
   }
   if (fields == chars) {
     fprintf(2, "cut: expected a list of bytes, characters, or fields\n");
@@ -80,7 +80,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
       const line = at(lines, i);
       if (chars) {
         for (let k = 0; load<u8>(line + k) != 0; k++) if (selected(k + 1)) putchar(load<u8>(line + k));
-        putchar(10);
+        putchar("\n".charCodeAt(0));
         continue;
       }
       let hasDelim = false;
@@ -88,7 +88,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
       if (!hasDelim) {
         if (!onlyDelimited) {
           for (let p = line; load<u8>(p) != 0; p++) putchar(load<u8>(p));
-          putchar(10);
+          putchar("\n".charCodeAt(0));
         }
         continue;
       }
@@ -108,7 +108,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
           start = p + 1;
         }
       }
-      putchar(10);
+      putchar("\n".charCodeAt(0));
     }
   }
   return status;

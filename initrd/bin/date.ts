@@ -25,44 +25,44 @@ function format(fmt: usize, t: u32): void {
   const wday = i32((t / 86400 + 4) % 7); // 1970-01-01 was a Thursday
   for (let p = fmt; load<u8>(p) != 0; p++) {
     const c = load<u8>(p);
-    if (c != 37 || load<u8>(p, 1) == 0) {
+    if (c != "%".charCodeAt(0) || load<u8>(p, 1) == 0) {
       putchar(c);
       continue;
     }
     const k = load<u8>(++p);
     switch (k) {
-      case 97: printf("%s", changetype<usize>(dayNames[wday])); break; // a
-      case 65: printf("%s", changetype<usize>(longDays[wday])); break; // A
-      case 98: case 104: printf("%s", changetype<usize>(monthName(d.month))); break; // b h
-      case 66: printf("%s", changetype<usize>(longMonths[d.month - 1])); break; // B
-      case 100: printf("%02d", d.day); break; // d
-      case 101: printf("%2d", d.day); break; // e
-      case 72: printf("%02d", d.hour); break; // H
-      case 73: printf("%02d", d.hour % 12 == 0 ? 12 : d.hour % 12); break; // I
-      case 106: printf("%03d", dayOfYear(d)); break; // j
-      case 109: printf("%02d", d.month); break; // m
-      case 77: printf("%02d", d.minute); break; // M
-      case 112: printf(d.hour < 12 ? "AM" : "PM"); break; // p
-      case 83: printf("%02d", d.second); break; // S
-      case 115: printf("%u", t); break; // s
-      case 117: printf("%d", wday == 0 ? 7 : wday); break; // u
-      case 119: printf("%d", wday); break; // w
-      case 121: printf("%02d", d.year % 100); break; // y
-      case 89: printf("%d", d.year); break; // Y
-      case 90: printf("UTC"); break; // Z
-      case 68: printf("%02d/%02d/%02d", d.month, d.day, d.year % 100); break; // D
-      case 70: printf("%d-%02d-%02d", d.year, d.month, d.day); break; // F
-      case 84: printf("%02d:%02d:%02d", d.hour, d.minute, d.second); break; // T
-      case 82: printf("%02d:%02d", d.hour, d.minute); break; // R
-      case 110: putchar(10); break;
-      case 116: putchar(9); break;
-      case 37: putchar(37); break;
+      case "a".charCodeAt(0): printf("%s", dayNames[wday]); break;
+      case "A".charCodeAt(0): printf("%s", longDays[wday]); break;
+      case "b".charCodeAt(0): case "h".charCodeAt(0): printf("%s", monthName(d.month)); break;
+      case "B".charCodeAt(0): printf("%s", longMonths[d.month - 1]); break;
+      case "d".charCodeAt(0): printf("%02d", d.day); break;
+      case "e".charCodeAt(0): printf("%2d", d.day); break;
+      case "H".charCodeAt(0): printf("%02d", d.hour); break;
+      case "I".charCodeAt(0): printf("%02d", d.hour % 12 == 0 ? 12 : d.hour % 12); break;
+      case "j".charCodeAt(0): printf("%03d", dayOfYear(d)); break;
+      case "m".charCodeAt(0): printf("%02d", d.month); break;
+      case "M".charCodeAt(0): printf("%02d", d.minute); break;
+      case "p".charCodeAt(0): printf(d.hour < 12 ? "AM" : "PM"); break;
+      case "S".charCodeAt(0): printf("%02d", d.second); break;
+      case "s".charCodeAt(0): printf("%u", t); break;
+      case "u".charCodeAt(0): printf("%d", wday == 0 ? 7 : wday); break;
+      case "w".charCodeAt(0): printf("%d", wday); break;
+      case "y".charCodeAt(0): printf("%02d", d.year % 100); break;
+      case "Y".charCodeAt(0): printf("%d", d.year); break;
+      case "Z".charCodeAt(0): printf("UTC"); break;
+      case "D".charCodeAt(0): printf("%02d/%02d/%02d", d.month, d.day, d.year % 100); break;
+      case "F".charCodeAt(0): printf("%d-%02d-%02d", d.year, d.month, d.day); break;
+      case "T".charCodeAt(0): printf("%02d:%02d:%02d", d.hour, d.minute, d.second); break;
+      case "R".charCodeAt(0): printf("%02d:%02d", d.hour, d.minute); break;
+      case "n".charCodeAt(0): putchar("\n".charCodeAt(0)); break;
+      case "t".charCodeAt(0): putchar("\t".charCodeAt(0)); break;
+      case "%".charCodeAt(0): putchar("%".charCodeAt(0)); break;
       default:
-        putchar(37);
+        putchar("%".charCodeAt(0));
         putchar(k);
     }
   }
-  putchar(10);
+  putchar("\n".charCodeAt(0));
 }
 
 export function main(argc: i32, argv: usize, envp: usize): i32 {
@@ -70,8 +70,8 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "ud:R");
     if (c < 0) break;
-    if (c == 100) {
-      if (load<u8>(optarg) != 64) {
+    if (c == "d".charCodeAt(0)) {
+      if (load<u8>(optarg) != "@".charCodeAt(0)) {
         fprintf(2, "date: invalid date '%s'\n", optarg);
         return 1;
       }
@@ -80,12 +80,12 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
         fprintf(2, "date: invalid date '%s'\n", optarg);
         return 1;
       }
-    } else if (c == 63) return 1;
+    } else if (c == "?".charCodeAt(0)) return 1;
   }
   let fmt = changetype<usize>("%a %b %e %H:%M:%S %Z %Y");
   if (optind < argc) {
     const arg = load<usize>(argv + 4 * optind);
-    if (load<u8>(arg) != 43) {
+    if (load<u8>(arg) != "+".charCodeAt(0)) {
       fprintf(2, "date: can't set the date: Lokum's clock is read-only here\n");
       return 1;
     }

@@ -98,7 +98,7 @@ function flagsArg(value: usize, words: string, what: string): i32 {
       bit++;
     }
     if (!found) {
-      fprintf(2, "dd: invalid argument '%s' to '%s'\n", p, changetype<usize>(what));
+      fprintf(2, "dd: invalid argument '%s' to '%s'\n", p, what);
       return -1;
     }
     mask |= 1 << bit;

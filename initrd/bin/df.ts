@@ -32,7 +32,7 @@ function splitFields(buf: usize): void {
   let p = buf;
   for (let k = 0; k < 3; k++) {
     fields[k] = p;
-    while (load<u8>(p) != 0 && load<u8>(p) != 32 && load<u8>(p) != 10) p++;
+    while (load<u8>(p) != 0 && load<u8>(p) != " ".charCodeAt(0) && load<u8>(p) != "\n".charCodeAt(0)) p++;
     if (load<u8>(p) != 0) store<u8>(p++, 0);
   }
 }
@@ -74,7 +74,7 @@ function putNumber(buf: usize, at: i32, value: u32): i32 {
   let digits = 1;
   for (let v = value; v >= 10; v /= 10) digits++;
   for (let i = digits - 1; i >= 0; i--) {
-    store<u8>(buf + at + i, <u8>(48 + value % 10));
+    store<u8>(buf + at + i, <u8>("0".charCodeAt(0) + value % 10));
     value /= 10;
   }
   return at + digits;
@@ -82,7 +82,7 @@ function putNumber(buf: usize, at: i32, value: u32): i32 {
 
 function snprintf3(buf: usize, value: u32, tenth: u32, letter: u8): void {
   let at = putNumber(buf, 0, value);
-  store<u8>(buf + at++, 46);
+  store<u8>(buf + at++, ".".charCodeAt(0));
   at = putNumber(buf, at, tenth);
   store<u8>(buf + at++, letter);
   store<u8>(buf + at, 0);
@@ -147,9 +147,9 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "ahkPT");
     if (c < 0) break;
-    if (c == 104) humanReadable = true; // -h
-    else if (c == 97) showAll = true; //   -a
-    else if (c == 63) return 1;
+    if (c == "h".charCodeAt(0)) humanReadable = true;
+    else if (c == "a".charCodeAt(0)) showAll = true;
+    else if (c == "?".charCodeAt(0)) return 1;
   }
   printf(humanReadable ? "Filesystem                Size      Used Available Use%% Mounted on\n"
     : "Filesystem           1K-blocks      Used Available Use%% Mounted on\n");

@@ -10,11 +10,11 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   }
   const path = load<usize>(argv + 4);
   let end = strlen(path);
-  while (end > 1 && load<u8>(path + end - 1) == 47) end--; // trailing slashes
-  while (end > 0 && load<u8>(path + end - 1) != 47) end--; // the last name
-  while (end > 1 && load<u8>(path + end - 1) == 47) end--; // the slashes before it
-  if (end == 0) putchar(46);
+  while (end > 1 && load<u8>(path + end - 1) == "/".charCodeAt(0)) end--; // trailing slashes
+  while (end > 0 && load<u8>(path + end - 1) != "/".charCodeAt(0)) end--; // the last name
+  while (end > 1 && load<u8>(path + end - 1) == "/".charCodeAt(0)) end--; // the slashes before it
+  if (end == 0) putchar(".".charCodeAt(0));
   for (let p = 0; p < end; p++) putchar(load<u8>(path + p));
-  putchar(10);
+  putchar("\n".charCodeAt(0));
   return 0;
 }

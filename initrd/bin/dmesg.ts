@@ -33,12 +33,12 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "rcCn:s:");
     if (c < 0) break;
-    if (c == 114) raw = true;
-    else if (c == 99) clear = true;
-    else if (c == 67) clearOnly = true;
-    else if (c == 110) level = optarg;
-    else if (c == 115) sizeArg = optarg;
-    else if (c == 63) return 1;
+    if (c == "r".charCodeAt(0)) raw = true;
+    else if (c == "c".charCodeAt(0)) clear = true;
+    else if (c == "C".charCodeAt(0)) clearOnly = true;
+    else if (c == "n".charCodeAt(0)) level = optarg;
+    else if (c == "s".charCodeAt(0)) sizeArg = optarg;
+    else if (c == "?".charCodeAt(0)) return 1;
   }
   if (level != 0) return control(SYSLOG_ACTION_CONSOLE_LEVEL, atoi(level));
   if (clearOnly) return control(SYSLOG_ACTION_CLEAR, 0);
@@ -58,13 +58,13 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   let i = 0;
   while (i < n) {
     let start = i;
-    if (load<u8>(buf + i) == 60) { // "<digits>"
+    if (load<u8>(buf + i) == "<".charCodeAt(0)) { // "<digits>"
       let j = i + 1;
-      while (j < n && load<u8>(buf + j) >= 48 && load<u8>(buf + j) <= 57) j++;
-      if (j < n && load<u8>(buf + j) == 62) start = j + 1;
+      while (j < n && load<u8>(buf + j) >= "0".charCodeAt(0) && load<u8>(buf + j) <= "9".charCodeAt(0)) j++;
+      if (j < n && load<u8>(buf + j) == ">".charCodeAt(0)) start = j + 1;
     }
     let end = start;
-    while (end < n && load<u8>(buf + end) != 10) end++;
+    while (end < n && load<u8>(buf + end) != "\n".charCodeAt(0)) end++;
     if (end < n) end++;
     writeBytes(1, buf + start, end - start);
     i = end;

@@ -24,7 +24,7 @@ function st(): Stat {
 function show(blocks: u32, path: usize): void {
   if (human) {
     humanSize(changetype<usize>(sizeText), blocks * 512);
-    printf("%s\t%s\n", changetype<usize>(sizeText), path);
+    printf("%s\t%s\n", sizeText, path);
   } else printf("%u\t%s\n", blocks / 2, path);
 }
 
@@ -67,7 +67,7 @@ function walk(b: Strbuf, depth: i32): u32 {
       if (ent == 0) break;
       const name = direntName(ent);
       if (streq(name, ".") || streq(name, "..")) continue;
-      if (load<u8>(b.data + len - 1) != 47) sbAddChar(b, 47);
+      if (load<u8>(b.data + len - 1) != "/".charCodeAt(0)) sbAddChar(b, "/".charCodeAt(0));
       sbAdd(b, name);
       total += walk(b, depth + 1);
       sbTruncate(b, len);
@@ -82,10 +82,10 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "sahkmcxdL");
     if (c < 0) break;
-    if (c == 115) summary = true;
-    else if (c == 97) all = true;
-    else if (c == 104) human = true;
-    else if (c == 63) return 1;
+    if (c == "s".charCodeAt(0)) summary = true;
+    else if (c == "a".charCodeAt(0)) all = true;
+    else if (c == "h".charCodeAt(0)) human = true;
+    else if (c == "?".charCodeAt(0)) return 1;
   }
   const b = sbNew();
   if (optind >= argc) {

@@ -10,10 +10,10 @@ import { putchar, fprintf, stdoutError } from "../lib/stdio";
 import { setErrno, errorText } from "../lib/errno";
 
 function isOptionWord(arg: usize): bool {
-  if (load<u8>(arg) != 45 || load<u8>(arg, 1) == 0) return false;
+  if (load<u8>(arg) != "-".charCodeAt(0) || load<u8>(arg, 1) == 0) return false;
   for (let p = arg + 1; load<u8>(p) != 0; p++) {
     const c = load<u8>(p);
-    if (c != 110 && c != 101 && c != 69) return false; // n e E
+    if (c != "n".charCodeAt(0) && c != "e".charCodeAt(0) && c != "E".charCodeAt(0)) return false;
   }
   return true;
 }
@@ -22,24 +22,24 @@ function isOptionWord(arg: usize): bool {
 function printWord(s: usize, escapes: bool): bool {
   for (let p = s; load<u8>(p) != 0; p++) {
     let c = i32(load<u8>(p));
-    if (escapes && c == 92 && load<u8>(p, 1) != 0) {
+    if (escapes && c == "\\".charCodeAt(0) && load<u8>(p, 1) != 0) {
       p++;
       const e = load<u8>(p);
-      if (e == 110) c = 10;
-      else if (e == 116) c = 9;
-      else if (e == 114) c = 13;
-      else if (e == 97) c = 7;
-      else if (e == 98) c = 8;
-      else if (e == 118) c = 11;
-      else if (e == 102) c = 12;
-      else if (e == 101) c = 27;
-      else if (e == 92) c = 92;
-      else if (e == 99) return false;
-      else if (e == 48) {
+      if (e == "n".charCodeAt(0)) c = "\n".charCodeAt(0);
+      else if (e == "t".charCodeAt(0)) c = "\t".charCodeAt(0);
+      else if (e == "r".charCodeAt(0)) c = "\r".charCodeAt(0);
+      else if (e == "a".charCodeAt(0)) c = "\x07".charCodeAt(0);
+      else if (e == "b".charCodeAt(0)) c = "\b".charCodeAt(0);
+      else if (e == "v".charCodeAt(0)) c = "\v".charCodeAt(0);
+      else if (e == "f".charCodeAt(0)) c = "\f".charCodeAt(0);
+      else if (e == "e".charCodeAt(0)) c = "\x1b".charCodeAt(0);
+      else if (e == "\\".charCodeAt(0)) c = "\\".charCodeAt(0);
+      else if (e == "c".charCodeAt(0)) return false;
+      else if (e == "0".charCodeAt(0)) {
         c = 0;
-        for (let k = 0; k < 3 && load<u8>(p, 1) >= 48 && load<u8>(p, 1) <= 55; k++) c = c * 8 + (load<u8>(++p) - 48);
+        for (let k = 0; k < 3 && load<u8>(p, 1) >= "0".charCodeAt(0) && load<u8>(p, 1) <= "7".charCodeAt(0); k++) c = c * 8 + (load<u8>(++p) - "0".charCodeAt(0));
       } else {
-        putchar(92);
+        putchar("\\".charCodeAt(0));
         c = e;
       }
     }
@@ -55,16 +55,16 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
     const arg = load<usize>(argv + 4 * i);
     if (!isOptionWord(arg)) break;
     for (let p = arg + 1; load<u8>(p) != 0; p++) {
-      if (load<u8>(p) == 110) newline = false;
-      else if (load<u8>(p) == 101) escapes = true;
+      if (load<u8>(p) == "n".charCodeAt(0)) newline = false;
+      else if (load<u8>(p) == "e".charCodeAt(0)) escapes = true;
       else escapes = false;
     }
   }
   for (let first = true; i < argc; i++, first = false) {
-    if (!first) putchar(32);
+    if (!first) putchar(" ".charCodeAt(0));
     if (!printWord(load<usize>(argv + 4 * i), escapes)) return finish();
   }
-  if (newline) putchar(10);
+  if (newline) putchar("\n".charCodeAt(0));
   return finish();
 }
 

@@ -19,7 +19,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
     i++;
   }
   if (i < argc && streq(load<usize>(argv + 4 * i), "--")) i++;
-  for (; i < argc && strchr(load<usize>(argv + 4 * i), 61) != 0; i++) putenv(load<usize>(argv + 4 * i));
+  for (; i < argc && strchr(load<usize>(argv + 4 * i), "=".charCodeAt(0)) != 0; i++) putenv(load<usize>(argv + 4 * i));
   if (i == argc) {
     for (let e = environ; load<usize>(e) != 0; e += 4) printf("%s\n", load<usize>(e));
     return 0;

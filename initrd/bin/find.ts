@@ -33,9 +33,9 @@ function st(): Stat {
 
 function lastComponent(path: usize): usize {
   let end = strlen(path);
-  while (end > 1 && load<u8>(path + end - 1) == 47) end--;
+  while (end > 1 && load<u8>(path + end - 1) == "/".charCodeAt(0)) end--;
   let base = path;
-  for (let i = 0; i < end - 1; i++) if (load<u8>(path + i) == 47) base = path + i + 1;
+  for (let i = 0; i < end - 1; i++) if (load<u8>(path + i) == "/".charCodeAt(0)) base = path + i + 1;
   return base;
 }
 
@@ -48,13 +48,13 @@ function fold(s: usize, out: usize): usize {
 
 function typeMatches(mode: i32, letter: i32): bool {
   const t = mode & S_IFMT;
-  if (letter == 102) return t == S_IFREG;
-  if (letter == 100) return t == S_IFDIR;
-  if (letter == 108) return t == S_IFLNK;
-  if (letter == 99) return t == S_IFCHR;
-  if (letter == 98) return t == S_IFBLK;
-  if (letter == 112) return t == S_IFIFO;
-  if (letter == 115) return t == S_IFSOCK;
+  if (letter == "f".charCodeAt(0)) return t == S_IFREG;
+  if (letter == "d".charCodeAt(0)) return t == S_IFDIR;
+  if (letter == "l".charCodeAt(0)) return t == S_IFLNK;
+  if (letter == "c".charCodeAt(0)) return t == S_IFCHR;
+  if (letter == "b".charCodeAt(0)) return t == S_IFBLK;
+  if (letter == "p".charCodeAt(0)) return t == S_IFIFO;
+  if (letter == "s".charCodeAt(0)) return t == S_IFSOCK;
   return false;
 }
 
@@ -104,7 +104,7 @@ function walk(b: Strbuf, depth: i32): void {
     if (ent == 0) break;
     const name = direntName(ent);
     if (streq(name, ".") || streq(name, "..")) continue;
-    if (load<u8>(b.data + len - 1) != 47) sbAddChar(b, 47);
+    if (load<u8>(b.data + len - 1) != "/".charCodeAt(0)) sbAddChar(b, "/".charCodeAt(0));
     sbAdd(b, name);
     walk(b, depth + 1);
     sbTruncate(b, len);
@@ -118,7 +118,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   let end = 1;
   while (end < argc) {
     const c = load<u8>(load<usize>(argv + 4 * end));
-    if (c == 45 || c == 33 || c == 40) break;
+    if (c == "-".charCodeAt(0) || c == "!".charCodeAt(0) || c == "(".charCodeAt(0)) break;
     end++;
   }
   let negateNext = false;
@@ -183,5 +183,6 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
 }
 
 function typeLetter(c: i32): bool {
-  return c == 102 || c == 100 || c == 108 || c == 99 || c == 98 || c == 112 || c == 115;
+  return c == "f".charCodeAt(0) || c == "d".charCodeAt(0) || c == "l".charCodeAt(0) || c == "c".charCodeAt(0) || c == "b".charCodeAt(0) ||
+    c == "p".charCodeAt(0) || c == "s".charCodeAt(0);
 }

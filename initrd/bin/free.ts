@@ -21,7 +21,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   const buf = changetype<usize>(line);
   while (readLine(fd, buf, 256) > 0) {
     let p = buf;
-    while (load<u8>(p) != 0 && load<u8>(p) != 58) p++;
+    while (load<u8>(p) != 0 && load<u8>(p) != ":".charCodeAt(0)) p++;
     if (load<u8>(p) == 0) continue;
     const value = atoi(p + 1);
     if (startsWith(buf, "MemTotal:")) total = value;

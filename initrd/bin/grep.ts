@@ -46,7 +46,7 @@ function grepFile(fd: i32, name: usize, showName: bool): i32 {
     const n = readLine(fd, buf, LINE);
     if (n <= 0) break;
     lineNo++;
-    const hadNewline = load<u8>(buf + n - 1) == 10;
+    const hadNewline = load<u8>(buf + n - 1) == "\n".charCodeAt(0);
     if (hadNewline) store<u8>(buf + n - 1, 0);
     let hit = false;
     for (let k = 0; k < patternCount && !hit; k++) {
@@ -75,18 +75,18 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "FEivcnqle:shHrw");
     if (c < 0) break;
-    if (c == 70) fixed = true;
-    else if (c == 69) extended = true;
-    else if (c == 105) ignoreCase = true;
-    else if (c == 118) invert = true;
-    else if (c == 99) countOnly = true;
-    else if (c == 110) numbers = true;
-    else if (c == 113) quiet = true;
-    else if (c == 108) listFiles = true;
-    else if (c == 101) {
+    if (c == "F".charCodeAt(0)) fixed = true;
+    else if (c == "E".charCodeAt(0)) extended = true;
+    else if (c == "i".charCodeAt(0)) ignoreCase = true;
+    else if (c == "v".charCodeAt(0)) invert = true;
+    else if (c == "c".charCodeAt(0)) countOnly = true;
+    else if (c == "n".charCodeAt(0)) numbers = true;
+    else if (c == "q".charCodeAt(0)) quiet = true;
+    else if (c == "l".charCodeAt(0)) listFiles = true;
+    else if (c == "e".charCodeAt(0)) {
       if (patternCount < MAX_PATTERNS) patterns[patternCount++] = optarg;
     }
-    else if (c == 63) return 2;
+    else if (c == "?".charCodeAt(0)) return 2;
   }
   let first = optind;
   if (patternCount == 0) {

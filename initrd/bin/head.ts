@@ -17,21 +17,21 @@ function head(fd: i32, lines: i32): void {
     const n = readLine(fd, buf, LINE);
     if (n <= 0) break;
     fputs(1, buf);
-    if (load<u8>(buf + n - 1) == 10) printed++;
+    if (load<u8>(buf + n - 1) == "\n".charCodeAt(0)) printed++;
   }
 }
 
 export function main(argc: i32, argv: usize, envp: usize): i32 {
   let lines = 10;
   let first = 1;
-  if (argc > 1 && load<u8>(load<usize>(argv + 4)) == 45 && isdigit(load<u8>(load<usize>(argv + 4), 1))) {
+  if (argc > 1 && load<u8>(load<usize>(argv + 4)) == "-".charCodeAt(0) && isdigit(load<u8>(load<usize>(argv + 4), 1))) {
     lines = atoi(load<usize>(argv + 4) + 1); // head -5
     first = 2;
   } else {
     for (;;) {
       const c = getopt(argc, argv, "n:");
       if (c < 0) break;
-      if (c == 110) lines = atoi(optarg);
+      if (c == "n".charCodeAt(0)) lines = atoi(optarg);
       else return 1;
     }
     first = optind;

@@ -34,7 +34,7 @@ function printLine(): void {
     printf("  |");
     for (let i = 0; i < filled; i++) {
       const c = current[i];
-      printf("%c", c >= 32 && c < 127 ? c : 46);
+      printf("%c", c >= " ".charCodeAt(0) && c < 127 ? c : ".".charCodeAt(0));
     }
     printf("|\n");
   }
@@ -64,7 +64,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "Cvb");
     if (c < 0) break;
-    if (c == 63) return 1;
+    if (c == "?".charCodeAt(0)) return 1;
   }
   let status = 0;
   if (optind >= argc) {

@@ -14,7 +14,7 @@ let line = new StaticArray<u8>(65);
 
 function setName(name: usize): i32 {
   let n = strlen(name);
-  while (n > 0 && (load<u8>(name + n - 1) == 10 || load<u8>(name + n - 1) == 32)) n--;
+  while (n > 0 && (load<u8>(name + n - 1) == "\n".charCodeAt(0) || load<u8>(name + n - 1) == " ".charCodeAt(0))) n--;
   if (sethostname(name, n) < 0) {
     fprintf(2, "hostname: sethostname: %s\n", errorText());
     return 1;
@@ -27,7 +27,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "F:");
     if (c < 0) break;
-    if (c == 70) file = optarg;
+    if (c == "F".charCodeAt(0)) file = optarg;
     else return 1;
   }
   if (file != 0) {

@@ -15,13 +15,13 @@ const groups = new StaticArray<u32>(32);
 
 function printUser(prefix: string, uid: i32): void {
   const name = userName(uid);
-  printf("%s%u", changetype<usize>(prefix), uid);
+  printf("%s%u", prefix, uid);
   if (name != 0) printf("(%s)", name);
 }
 
 function printGroup(prefix: string, gid: i32): void {
   const name = groupName(gid);
-  printf("%s%u", changetype<usize>(prefix), gid);
+  printf("%s%u", prefix, gid);
   if (name != 0) printf("(%s)", name);
 }
 
@@ -36,11 +36,11 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "ugGnr");
     if (c < 0) break;
-    if (c == 117) justUser = true;
-    else if (c == 103) justGroup = true;
-    else if (c == 71) allGroups = true;
-    else if (c == 110) names = true;
-    else if (c == 114) real = true;
+    if (c == "u".charCodeAt(0)) justUser = true;
+    else if (c == "g".charCodeAt(0)) justGroup = true;
+    else if (c == "G".charCodeAt(0)) allGroups = true;
+    else if (c == "n".charCodeAt(0)) names = true;
+    else if (c == "r".charCodeAt(0)) real = true;
     else return 1;
   }
   let ruid = getuid(), euid = geteuid(), rgid = getgid(), egid = getegid();

@@ -12,7 +12,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   let sig = SIGTERM;
   let i = 1;
   if (i < argc && streq(load<usize>(argv + 4), "-l")) {
-    for (let s = 1; s < 32; s++) printf("%2d) %s\n", s, changetype<usize>(signalName(s)));
+    for (let s = 1; s < 32; s++) printf("%2d) %s\n", s, signalName(s));
     return 0;
   }
   if (i < argc && streq(load<usize>(argv + 4), "-s")) {
@@ -26,7 +26,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
       return 1;
     }
     i = 3;
-  } else if (i < argc && load<u8>(load<usize>(argv + 4)) == 45 && load<u8>(load<usize>(argv + 4), 1) != 0) {
+  } else if (i < argc && load<u8>(load<usize>(argv + 4)) == "-".charCodeAt(0) && load<u8>(load<usize>(argv + 4), 1) != 0) {
     const name = load<usize>(argv + 4) + 1;
     sig = signalNumber(name);
     if (sig < 0) {

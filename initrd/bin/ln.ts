@@ -21,13 +21,13 @@ const st = changetype<Stat>(changetype<usize>(statBuf));
 /** DIR + "/" + the last component of target, in a malloc'd string. */
 function inside(dir: usize, target: usize): usize {
   let base = target;
-  for (let p = target; load<u8>(p) != 0; p++) if (load<u8>(p) == 47 && load<u8>(p, 1) != 0) base = p + 1;
+  for (let p = target; load<u8>(p) != 0; p++) if (load<u8>(p) == "/".charCodeAt(0) && load<u8>(p, 1) != 0) base = p + 1;
   let baseLen = 0;
-  while (load<u8>(base + baseLen) != 0 && load<u8>(base + baseLen) != 47) baseLen++;
+  while (load<u8>(base + baseLen) != 0 && load<u8>(base + baseLen) != "/".charCodeAt(0)) baseLen++;
   const dl = strlen(dir);
   const out = malloc(dl + baseLen + 2);
   memcpy(out, dir, dl);
-  store<u8>(out + dl, 47);
+  store<u8>(out + dl, "/".charCodeAt(0));
   memcpy(out + dl + 1, base, baseLen);
   store<u8>(out + dl + 1 + baseLen, 0);
   return out;
@@ -52,10 +52,10 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "sfnTv");
     if (c < 0) break;
-    if (c == 115) soft = true;
-    else if (c == 102) force = true;
-    else if (c == 110) noDeref = true;
-    else if (c == 63) return 1;
+    if (c == "s".charCodeAt(0)) soft = true;
+    else if (c == "f".charCodeAt(0)) force = true;
+    else if (c == "n".charCodeAt(0)) noDeref = true;
+    else if (c == "?".charCodeAt(0)) return 1;
   }
   const n = argc - optind;
   if (n < 1) {

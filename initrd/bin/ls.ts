@@ -73,10 +73,10 @@ function modeString(mode: i32): usize {
   else t = 45;
   store<u8>(s, u8(t));
   const letters = changetype<usize>("rwxrwxrwx");
-  for (let i = 0; i < 9; i++) store<u8>(s + 1 + i, (mode & (0o400 >> i)) != 0 ? load<u8>(letters + i) : 45);
-  if ((mode & 0o4000) != 0) store<u8>(s + 3, (mode & 0o100) != 0 ? 115 : 83);
-  if ((mode & 0o2000) != 0) store<u8>(s + 6, (mode & 0o010) != 0 ? 115 : 83);
-  if ((mode & 0o1000) != 0) store<u8>(s + 9, (mode & 0o001) != 0 ? 116 : 84);
+  for (let i = 0; i < 9; i++) store<u8>(s + 1 + i, (mode & (0o400 >> i)) != 0 ? load<u8>(letters + i) : "-".charCodeAt(0));
+  if ((mode & 0o4000) != 0) store<u8>(s + 3, (mode & 0o100) != 0 ? "s".charCodeAt(0) : "S".charCodeAt(0));
+  if ((mode & 0o2000) != 0) store<u8>(s + 6, (mode & 0o010) != 0 ? "s".charCodeAt(0) : "S".charCodeAt(0));
+  if ((mode & 0o1000) != 0) store<u8>(s + 9, (mode & 0o001) != 0 ? "t".charCodeAt(0) : "T".charCodeAt(0));
   store<u8>(s + 10, 0);
   return s;
 }
@@ -97,14 +97,14 @@ function longLine(path: usize, name: usize): void {
   else printf("%9u ", s.size);
   const d = gmtime(s.mtime);
   const sixMonths: u32 = 15778476;
-  if (s.mtime + sixMonths < now || s.mtime > now + 3600) printf("%s %2d  %4d ", changetype<usize>(monthName(d.month)), d.day, d.year);
-  else printf("%s %2d %02d:%02d ", changetype<usize>(monthName(d.month)), d.day, d.hour, d.minute);
+  if (s.mtime + sixMonths < now || s.mtime > now + 3600) printf("%s %2d  %4d ", monthName(d.month), d.day, d.year);
+  else printf("%s %2d %02d:%02d ", monthName(d.month), d.day, d.hour, d.minute);
   printf("%s", name);
   if (type == S_IFLNK) {
     const n = readlink(path, changetype<usize>(linkTarget), 255);
     if (n >= 0) {
       linkTarget[n] = 0;
-      printf(" -> %s", changetype<usize>(linkTarget));
+      printf(" -> %s", linkTarget);
     }
   }
   printf("\n");
@@ -158,7 +158,7 @@ function joinPath(dir: usize, name: usize): usize {
   const p = malloc(n + m + 2);
   memcpy(p, dir, n);
   let k = n;
-  if (n > 0 && load<u8>(dir + n - 1) != 47) store<u8>(p + k++, 47);
+  if (n > 0 && load<u8>(dir + n - 1) != "/".charCodeAt(0)) store<u8>(p + k++, "/".charCodeAt(0));
   memcpy(p + k, name, m + 1);
   return p;
 }
@@ -174,7 +174,7 @@ function listDirectory(path: usize): bool {
     const ent = readdir(dir);
     if (ent == 0) break;
     const name = direntName(ent);
-    if (load<u8>(name) == 46 && !showAll) continue;
+    if (load<u8>(name) == ".".charCodeAt(0) && !showAll) continue;
     addName(name);
   }
   closedir(dir);
@@ -196,11 +196,11 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "al1dACFhs");
     if (c < 0) break;
-    if (c == 97 || c == 65) showAll = true;
-    else if (c == 108) longFormat = true;
-    else if (c == 49) onePerLine = true;
-    else if (c == 100) directoryItself = true;
-    else if (c == 63) return 1;
+    if (c == "a".charCodeAt(0) || c == "A".charCodeAt(0)) showAll = true;
+    else if (c == "l".charCodeAt(0)) longFormat = true;
+    else if (c == "1".charCodeAt(0)) onePerLine = true;
+    else if (c == "d".charCodeAt(0)) directoryItself = true;
+    else if (c == "?".charCodeAt(0)) return 1;
   }
   columns = !longFormat && !onePerLine && isatty(1);
   now = u32(time());

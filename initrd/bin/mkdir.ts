@@ -14,7 +14,7 @@ let st = new StaticArray<u8>(64);
 function makeParents(path: usize): i32 {
   for (let p = path + 1; ; p++) {
     const c = load<u8>(p);
-    if (c != 47 && c != 0) continue;
+    if (c != "/".charCodeAt(0) && c != 0) continue;
     store<u8>(p, 0);
     const r = mkdir(path, 0o777);
     const failed = r < 0 && !(errno == EEXIST && stat(path, changetype<Stat>(st)) == 0 && isDir(changetype<Stat>(st).mode));
@@ -29,8 +29,8 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "pm:");
     if (c < 0) break;
-    if (c == 112) parents = true;
-    else if (c != 109) return 1;
+    if (c == "p".charCodeAt(0)) parents = true;
+    else if (c != "m".charCodeAt(0)) return 1;
   }
   if (optind >= argc) {
     fprintf(2, "Usage: mkdir [-p] DIRECTORY...\n");

@@ -14,7 +14,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "m:");
     if (c < 0) break;
-    if (c == 109) mode = strtol(optarg, 8);
+    if (c == "m".charCodeAt(0)) mode = strtol(optarg, 8);
     else return 1;
   }
   const left = argc - optind;

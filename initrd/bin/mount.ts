@@ -38,9 +38,9 @@ let dataUsed = 0;
 function splitFields(buf: usize): void {
   let p = buf;
   for (let k = 0; k < 4; k++) {
-    while (load<u8>(p) == 32) p++;
+    while (load<u8>(p) == " ".charCodeAt(0)) p++;
     fieldStarts[k] = p;
-    while (load<u8>(p) != 0 && load<u8>(p) != 32 && load<u8>(p) != 10) p++;
+    while (load<u8>(p) != 0 && load<u8>(p) != " ".charCodeAt(0) && load<u8>(p) != "\n".charCodeAt(0)) p++;
     if (load<u8>(p) != 0) store<u8>(p++, 0);
   }
 }
@@ -84,7 +84,7 @@ function addData(p: usize): void {
   const out = changetype<usize>(data);
   const n = strlen(p);
   if (dataUsed + n + 2 >= 256) return;
-  if (dataUsed > 0) store<u8>(out + dataUsed++, 44);
+  if (dataUsed > 0) store<u8>(out + dataUsed++, ",".charCodeAt(0));
   memcpy(out + dataUsed, p, n);
   dataUsed += n;
   store<u8>(out + dataUsed, 0);
@@ -131,7 +131,7 @@ function parseOptions(opts: usize): void {
   let p = opts;
   while (load<u8>(p) != 0) {
     let end = p;
-    while (load<u8>(end) != 0 && load<u8>(end) != 44) end++;
+    while (load<u8>(end) != 0 && load<u8>(end) != ",".charCodeAt(0)) end++;
     const saved = load<u8>(end);
     store<u8>(end, 0);
     parseOption(p);
@@ -158,9 +158,9 @@ function guessAndMount(device: usize, dir: usize, flags: u32): bool {
     while (readLine(fd, buf, 512) > 0) {
       if (startsWith(buf, "nodev")) continue;
       let p = buf;
-      while (load<u8>(p) == 9 || load<u8>(p) == 32) p++;
+      while (load<u8>(p) == "\t".charCodeAt(0) || load<u8>(p) == " ".charCodeAt(0)) p++;
       let end = p;
-      while (load<u8>(end) != 0 && load<u8>(end) != 10) end++;
+      while (load<u8>(end) != 0 && load<u8>(end) != "\n".charCodeAt(0)) end++;
       store<u8>(end, 0);
       if (load<u8>(p) == 0) continue;
       if (tryMount(device, dir, p, flags)) {
@@ -201,12 +201,12 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "t:o:rwanfv");
     if (c < 0) break;
-    if (c == 116) type = optarg; //                    -t
-    else if (c == 111) parseOptions(optarg); //        -o
-    else if (c == 114) flag(MS_RDONLY, 0); //          -r
-    else if (c == 119) flag(0, MS_RDONLY); //          -w
-    else if (c == 97) return 0; //                     -a: no /etc/fstab here
-    else if (c == 63) return 1;
+    if (c == "t".charCodeAt(0)) type = optarg;
+    else if (c == "o".charCodeAt(0)) parseOptions(optarg);
+    else if (c == "r".charCodeAt(0)) flag(MS_RDONLY, 0);
+    else if (c == "w".charCodeAt(0)) flag(0, MS_RDONLY);
+    else if (c == "a".charCodeAt(0)) return 0; //                     -a: no /etc/fstab here
+    else if (c == "?".charCodeAt(0)) return 1;
   }
   const flags = setFlags;
   if (optind >= argc) return listMounts(type);

@@ -15,7 +15,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "fin");
     if (c < 0) break;
-    if (c == 63) return 1;
+    if (c == "?".charCodeAt(0)) return 1;
   }
   const operands = argc - optind;
   if (operands < 2) {
@@ -33,12 +33,12 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
     const src = load<usize>(argv + 4 * i);
     let target = dest;
     if (destIsDir) {
-      const slash = strrchr(src, 47);
+      const slash = strrchr(src, "/".charCodeAt(0));
       const base = slash != 0 && load<u8>(slash, 1) != 0 ? slash + 1 : src;
       const n = strlen(dest), m = strlen(base);
       target = malloc(n + m + 2);
       memcpy(target, dest, n);
-      store<u8>(target + n, 47);
+      store<u8>(target + n, "/".charCodeAt(0));
       memcpy(target + n + 1, base, m + 1);
     }
     if (rename(src, target) < 0) {

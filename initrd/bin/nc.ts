@@ -41,10 +41,10 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "ulp:w:");
     if (c < 0) break;
-    if (c == 117) udp = true;
-    else if (c == 108) listen = true;
-    else if (c == 112) port = atoi(optarg);
-    else if (c == 119) waitSec = atoi(optarg);
+    if (c == "u".charCodeAt(0)) udp = true;
+    else if (c == "l".charCodeAt(0)) listen = true;
+    else if (c == "p".charCodeAt(0)) port = atoi(optarg);
+    else if (c == "w".charCodeAt(0)) waitSec = atoi(optarg);
     else return 1;
   }
   if (!udp) return tcp(argc, argv, listen, port, waitSec);

@@ -26,12 +26,12 @@ let showConnected = true;
 let cursor: usize = 0;
 function hex(): u32 {
   let v: u32 = 0;
-  while (load<u8>(cursor) == 32 || load<u8>(cursor) == 58) cursor++;
+  while (load<u8>(cursor) == " ".charCodeAt(0) || load<u8>(cursor) == ":".charCodeAt(0)) cursor++;
   for (;;) {
     const c = <u32>load<u8>(cursor);
-    if (c >= 48 && c <= 57) v = v * 16 + c - 48;
-    else if (c >= 65 && c <= 70) v = v * 16 + c - 55;
-    else if (c >= 97 && c <= 102) v = v * 16 + c - 87;
+    if (c >= "0".charCodeAt(0) && c <= "9".charCodeAt(0)) v = v * 16 + c - "0".charCodeAt(0);
+    else if (c >= "A".charCodeAt(0) && c <= "F".charCodeAt(0)) v = v * 16 + c - "A".charCodeAt(0) + 10;
+    else if (c >= "a".charCodeAt(0) && c <= "f".charCodeAt(0)) v = v * 16 + c - "a".charCodeAt(0) + 10;
     else break;
     cursor++;
   }
@@ -70,8 +70,8 @@ function list(path: string, proto: string): void {
     endpoint(changetype<usize>(local), laddr, lport);
     endpoint(changetype<usize>(remote), raddr, rport);
     const stateName = tcp ? (state <= 11 ? tcpStates[state] : "UNKNOWN") : state == 1 ? "ESTABLISHED" : "";
-    printf("%-6s%6u%7u %-23s %-23s %-12s\n", changetype<usize>(proto), tcp && state == 10 ? 0 : rxq, tcp ? txq : 0, changetype<usize>(local),
-      changetype<usize>(remote), changetype<usize>(stateName));
+    printf("%-6s%6u%7u %-23s %-23s %-12s\n", proto, tcp && state == 10 ? 0 : rxq, tcp ? txq : 0, local,
+      remote, stateName);
   }
   close(fd);
 }
@@ -83,17 +83,17 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "alnuwt");
     if (c < 0) break;
-    if (c == 97) { showListening = true; showConnected = true; } // a
-    else if (c == 108) { showListening = true; showConnected = false; } // l
-    else if (c == 110) numeric = true;
-    else if (c == 117) udp = true;
-    else if (c == 119) raw = true;
-    else if (c == 116) tcp = true;
+    if (c == "a".charCodeAt(0)) { showListening = true; showConnected = true; }
+    else if (c == "l".charCodeAt(0)) { showListening = true; showConnected = false; }
+    else if (c == "n".charCodeAt(0)) numeric = true;
+    else if (c == "u".charCodeAt(0)) udp = true;
+    else if (c == "w".charCodeAt(0)) raw = true;
+    else if (c == "t".charCodeAt(0)) tcp = true;
     else return 1;
   }
   if (!tcp && !udp && !raw) { tcp = true; udp = true; raw = true; }
-  printf("Active Internet connections %s\n", changetype<usize>(showListening && showConnected ? "(servers and established)" : showListening ? "(only servers)" : "(w/o servers)"));
-  printf("Proto Recv-Q Send-Q %-23s %-23s State       \n", changetype<usize>("Local Address"), changetype<usize>("Foreign Address"));
+  printf("Active Internet connections %s\n", showListening && showConnected ? "(servers and established)" : showListening ? "(only servers)" : "(w/o servers)");
+  printf("Proto Recv-Q Send-Q %-23s %-23s State       \n", "Local Address", "Foreign Address");
   if (tcp) list("/proc/net/tcp", "tcp");
   if (udp) list("/proc/net/udp", "udp");
   if (raw) list("/proc/net/raw", "raw");

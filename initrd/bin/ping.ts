@@ -59,13 +59,13 @@ function onInterrupt(sig: i32): void {
 function parseSeconds(s: usize): i32 {
   let ms = 0;
   let p = s;
-  while (isdigit(load<u8>(p))) ms = ms * 10 + (load<u8>(p++) - 48) * 1;
+  while (isdigit(load<u8>(p))) ms = ms * 10 + (load<u8>(p++) - "0".charCodeAt(0)) * 1;
   ms *= 1000;
-  if (load<u8>(p) == 46) {
+  if (load<u8>(p) == ".".charCodeAt(0)) {
     p++;
     let scale = 100;
     while (isdigit(load<u8>(p)) && scale > 0) {
-      ms += (load<u8>(p++) - 48) * scale;
+      ms += (load<u8>(p++) - "0".charCodeAt(0)) * scale;
       scale /= 10;
     }
   }
@@ -150,13 +150,13 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "c:i:W:w:s:Aq");
     if (c < 0) break;
-    if (c == 99) count = <u32>atoi(optarg); // c
-    else if (c == 105) intervalMs = parseSeconds(optarg); // i
-    else if (c == 87) waitMs = parseSeconds(optarg); // W
-    else if (c == 119) deadlineMs = parseSeconds(optarg); // w
-    else if (c == 115) dataLen = <u32>atoi(optarg); // s
-    else if (c == 65) adaptive = true; // A
-    else if (c == 113) quiet = true; // q
+    if (c == "c".charCodeAt(0)) count = <u32>atoi(optarg);
+    else if (c == "i".charCodeAt(0)) intervalMs = parseSeconds(optarg);
+    else if (c == "W".charCodeAt(0)) waitMs = parseSeconds(optarg);
+    else if (c == "w".charCodeAt(0)) deadlineMs = parseSeconds(optarg);
+    else if (c == "s".charCodeAt(0)) dataLen = <u32>atoi(optarg);
+    else if (c == "A".charCodeAt(0)) adaptive = true;
+    else if (c == "q".charCodeAt(0)) quiet = true;
     else return 1;
   }
   if (optind >= argc) {

@@ -21,7 +21,7 @@ let st = new StaticArray<u8>(64);
 
 /** Reads /proc/PID/NAME into `text` (NUL-terminated); returns its length or -1. */
 function readProcFile(pid: usize, name: string): i32 {
-  snprintf(changetype<usize>(path), 64, "/proc/%s/%s", pid, changetype<usize>(name));
+  snprintf(changetype<usize>(path), 64, "/proc/%s/%s", pid, name);
   const fd = open(changetype<usize>(path), O_RDONLY, 0);
   if (fd < 0) return -1;
   const n = read(fd, changetype<usize>(text), 1023);
@@ -35,20 +35,20 @@ function showProcess(pid: usize): void {
   const buf = changetype<usize>(text);
   if (readProcFile(pid, "stat") <= 0) return; // gone meanwhile
   // "pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime"
-  const paren = strrchr(buf, 41);
+  const paren = strrchr(buf, ")".charCodeAt(0));
   if (paren == 0) return;
   let field = 2; // the ')' ends field 2
   let p = paren + 1;
   let ticks = 0;
   while (load<u8>(p) != 0 && field < 15) {
-    while (load<u8>(p) == 32) p++;
+    while (load<u8>(p) == " ".charCodeAt(0)) p++;
     field++;
     if (field == 14 || field == 15) ticks += atoi(p);
-    while (load<u8>(p) != 0 && load<u8>(p) != 32) p++;
+    while (load<u8>(p) != 0 && load<u8>(p) != " ".charCodeAt(0)) p++;
   }
   // the comm, kept in case cmdline is empty
   let c = buf;
-  while (load<u8>(c) != 0 && load<u8>(c) != 40) c++;
+  while (load<u8>(c) != 0 && load<u8>(c) != "(".charCodeAt(0)) c++;
   store<u8>(paren, 0);
   snprintf(changetype<usize>(commBuf), 40, "[%s]", c + 1);
   snprintf(changetype<usize>(ownerPath), 64, "/proc/%s", pid);
@@ -60,7 +60,7 @@ function showProcess(pid: usize): void {
   else printf("%5s %-8d %2d:%02d ", pid, uid, seconds / 60, seconds % 60);
   const n = readProcFile(pid, "cmdline");
   if (n <= 0) {
-    printf("%s\n", changetype<usize>(commBuf));
+    printf("%s\n", commBuf);
     return;
   }
   let end = n;

@@ -10,6 +10,6 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
     fprintf(2, "pwd: getcwd: %s\n", errorText());
     return 1;
   }
-  printf("%s\n", changetype<usize>(path));
+  printf("%s\n", path);
   return 0;
 }

@@ -31,7 +31,7 @@ function removeTree(path: usize): bool {
     const m = strlen(name);
     const child = malloc(n + m + 2);
     memcpy(child, path, n);
-    store<u8>(child + n, 47);
+    store<u8>(child + n, "/".charCodeAt(0));
     memcpy(child + n + 1, name, m + 1);
     if (!remove(child)) ok = false;
     free(child);
@@ -68,9 +68,9 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "rRfi");
     if (c < 0) break;
-    if (c == 114 || c == 82) recursive = true;
-    else if (c == 102) force = true;
-    else if (c != 105) return 1;
+    if (c == "r".charCodeAt(0) || c == "R".charCodeAt(0)) recursive = true;
+    else if (c == "f".charCodeAt(0)) force = true;
+    else if (c != "i".charCodeAt(0)) return 1;
   }
   if (optind >= argc) {
     if (force) return 0;

@@ -65,7 +65,7 @@ let script: Strbuf = changetype<Strbuf>(0);
 let pos: usize = 0;
 
 function error(text: string): void {
-  if (!failed) fprintf(2, "sed: %s\n", changetype<usize>(text));
+  if (!failed) fprintf(2, "sed: %s\n", text);
   failed = true;
 }
 
@@ -74,19 +74,19 @@ function delimited(delim: i32, keepEscapes: bool): usize {
   const out = sbNew();
   for (;;) {
     const c = i32(load<u8>(pos));
-    if (c == 0 || (c == 10 && !keepEscapes)) {
+    if (c == 0 || (c == "\n".charCodeAt(0) && !keepEscapes)) {
       fprintf(2, "sed: unmatched '%c'\n", delim);
       failed = true;
       return 0;
     }
     pos++;
     if (c == delim) break;
-    if (c == 92 && load<u8>(pos) != 0) {
+    if (c == "\\".charCodeAt(0) && load<u8>(pos) != 0) {
       const e = i32(load<u8>(pos++));
       if (e == delim) sbAddChar(out, e);
-      else if (e == 110 && !keepEscapes) sbAddChar(out, 10);
+      else if (e == "n".charCodeAt(0) && !keepEscapes) sbAddChar(out, "\n".charCodeAt(0));
       else {
-        sbAddChar(out, 92);
+        sbAddChar(out, "\\".charCodeAt(0));
         sbAddChar(out, e);
       }
       continue;
@@ -97,7 +97,7 @@ function delimited(delim: i32, keepEscapes: bool): usize {
 }
 
 function skipBlanks(): void {
-  while (load<u8>(pos) == 32 || load<u8>(pos) == 9) pos++;
+  while (load<u8>(pos) == " ".charCodeAt(0) || load<u8>(pos) == "\t".charCodeAt(0)) pos++;
 }
 
 /** One address at pos; returns its kind (the value goes to line/re). */
@@ -107,17 +107,17 @@ function address(): i32 {
   const c = load<u8>(pos);
   if (isdigit(c)) {
     addrLine = 0;
-    while (isdigit(load<u8>(pos))) addrLine = addrLine * 10 + load<u8>(pos++) - 48;
+    while (isdigit(load<u8>(pos))) addrLine = addrLine * 10 + load<u8>(pos++) - "0".charCodeAt(0);
     return A_LINE;
   }
-  if (c == 36) {
+  if (c == "$".charCodeAt(0)) {
     pos++;
     return A_LAST;
   }
-  if (c == 47 || c == 92) {
+  if (c == "/".charCodeAt(0) || c == "\\".charCodeAt(0)) {
     let delim = i32(c);
     pos++;
-    if (c == 92) delim = load<u8>(pos++);
+    if (c == "\\".charCodeAt(0)) delim = load<u8>(pos++);
     addrRe = delimited(delim, true);
     return addrRe == 0 ? A_NONE : A_RE;
   }
@@ -130,10 +130,10 @@ function parse(): void {
   pos = script.data;
   let depth = 0;
   while (!failed) {
-    while (isspace(load<u8>(pos)) || load<u8>(pos) == 59) pos++;
+    while (isspace(load<u8>(pos)) || load<u8>(pos) == ";".charCodeAt(0)) pos++;
     if (load<u8>(pos) == 0) break;
-    if (load<u8>(pos) == 35) { // a comment
-      while (load<u8>(pos) != 0 && load<u8>(pos) != 10) pos++;
+    if (load<u8>(pos) == "#".charCodeAt(0)) { // a comment
+      while (load<u8>(pos) != 0 && load<u8>(pos) != "\n".charCodeAt(0)) pos++;
       continue;
     }
     if (commandCount >= MAX_COMMANDS) {
@@ -147,7 +147,7 @@ function parse(): void {
     cmd.line1 = addrLine;
     cmd.re1 = addrRe;
     if (failed) return;
-    if (cmd.kind1 != A_NONE && load<u8>(pos) == 44) {
+    if (cmd.kind1 != A_NONE && load<u8>(pos) == ",".charCodeAt(0)) {
       pos++;
       cmd.kind2 = address();
       cmd.line2 = addrLine;
@@ -159,7 +159,7 @@ function parse(): void {
       }
     }
     skipBlanks();
-    while (load<u8>(pos) == 33) {
+    while (load<u8>(pos) == "!".charCodeAt(0)) {
       cmd.negate = !cmd.negate;
       pos++;
       skipBlanks();
@@ -171,9 +171,9 @@ function parse(): void {
       return;
     }
     pos++;
-    if (name == 115) { // s
+    if (name == "s".charCodeAt(0)) {
       const delim = i32(load<u8>(pos++));
-      if (delim == 0 || delim == 10 || delim == 92) {
+      if (delim == 0 || delim == "\n".charCodeAt(0) || delim == "\\".charCodeAt(0)) {
         error("bad format in substitution expression");
         return;
       }
@@ -183,33 +183,33 @@ function parse(): void {
       if (failed) return;
       for (;;) {
         const f = i32(load<u8>(pos));
-        if (f == 103) cmd.global = true;
-        else if (f == 112) cmd.printIt = true;
-        else if (f == 73 || f == 105) cmd.foldCase = true;
+        if (f == "g".charCodeAt(0)) cmd.global = true;
+        else if (f == "p".charCodeAt(0)) cmd.printIt = true;
+        else if (f == "I".charCodeAt(0) || f == "i".charCodeAt(0)) cmd.foldCase = true;
         else if (isdigit(f)) {
           cmd.occurrence = 0;
-          while (isdigit(load<u8>(pos))) cmd.occurrence = cmd.occurrence * 10 + load<u8>(pos++) - 48;
+          while (isdigit(load<u8>(pos))) cmd.occurrence = cmd.occurrence * 10 + load<u8>(pos++) - "0".charCodeAt(0);
           continue;
         } else break;
         pos++;
       }
-    } else if (name == 123) { // {
+    } else if (name == "{".charCodeAt(0)) {
       if (depth < 16) openBlocks[depth++] = commandCount - 1;
-    } else if (name == 125) { // }
+    } else if (name == "}".charCodeAt(0)) {
       if (depth == 0) {
         error("unexpected '}'");
         return;
       }
       changetype<Command>(commands[openBlocks[--depth]]).blockEnd = commandCount - 1;
-    } else if (name != 112 && name != 100 && name != 113 && name != 61 && name != 110 &&
-      name != 104 && name != 72 && name != 103 && name != 71 && name != 120) {
+    } else if (name != "p".charCodeAt(0) && name != "d".charCodeAt(0) && name != "q".charCodeAt(0) && name != "=".charCodeAt(0) && name != "n".charCodeAt(0) &&
+      name != "h".charCodeAt(0) && name != "H".charCodeAt(0) && name != "g".charCodeAt(0) && name != "G".charCodeAt(0) && name != "x".charCodeAt(0)) {
       fprintf(2, "sed: unsupported command %c\n", name);
       failed = true;
       return;
     }
     skipBlanks();
     const c = load<u8>(pos);
-    if (name != 123 && c != 0 && c != 10 && c != 59 && c != 125) {
+    if (name != "{".charCodeAt(0) && c != 0 && c != "\n".charCodeAt(0) && c != ";".charCodeAt(0) && c != "}".charCodeAt(0)) {
       fprintf(2, "sed: unsupported command %c\n", load<u8>(pos));
       failed = true;
       return;
@@ -271,10 +271,10 @@ function substitute(cmd: Command): bool {
       sbAddBytes(result, copied, i32(start - copied));
       for (let r = cmd.replacement; load<u8>(r) != 0; r++) {
         const c = i32(load<u8>(r));
-        if (c == 38) sbAddBytes(result, start, i32(end - start));
-        else if (c == 92 && load<u8>(r, 1) != 0) {
+        if (c == "&".charCodeAt(0)) sbAddBytes(result, start, i32(end - start));
+        else if (c == "\\".charCodeAt(0) && load<u8>(r, 1) != 0) {
           r++;
-          sbAddChar(result, load<u8>(r) == 110 ? 10 : load<u8>(r));
+          sbAddChar(result, load<u8>(r) == "n".charCodeAt(0) ? "\n".charCodeAt(0) : load<u8>(r));
         } else sbAddChar(result, c);
       }
       copied = end;
@@ -301,28 +301,28 @@ function substitute(cmd: Command): bool {
 function runScript(): bool {
   for (let i = 0; i < commandCount; i++) {
     const cmd = changetype<Command>(commands[i]);
-    if (cmd.name == 125) continue;
+    if (cmd.name == "}".charCodeAt(0)) continue;
     if (!selects(cmd)) {
-      if (cmd.name == 123) i = cmd.blockEnd;
+      if (cmd.name == "{".charCodeAt(0)) i = cmd.blockEnd;
       continue;
     }
     switch (cmd.name) {
-      case 112: // p
+      case "p".charCodeAt(0):
         fputs(1, space.data);
-        putchar(10);
+        putchar("\n".charCodeAt(0));
         break;
-      case 100: // d
+      case "d".charCodeAt(0):
         return false;
-      case 113: // q
+      case "q".charCodeAt(0):
         quitNow = true;
         return true;
-      case 61: // =
+      case "=".charCodeAt(0):
         printf("%d\n", lineNo);
         break;
-      case 110: // n: print the line (unless -n), go on with the next one
+      case "n".charCodeAt(0): // n: print the line (unless -n), go on with the next one
         if (!quiet) {
           fputs(1, space.data);
-          putchar(10);
+          putchar("\n".charCodeAt(0));
         }
         if (currentIndex + 1 >= currentCount) {
           quitNow = true;
@@ -334,32 +334,32 @@ function runScript(): bool {
         sbClear(space);
         sbAdd(space, at(currentLines, currentIndex));
         break;
-      case 104: // h: copy to the hold space
+      case "h".charCodeAt(0): // h: copy to the hold space
         sbClear(hold);
         sbAddBytes(hold, space.data, space.len);
         break;
-      case 72: // H: append to the hold space
-        sbAddChar(hold, 10);
+      case "H".charCodeAt(0): // H: append to the hold space
+        sbAddChar(hold, "\n".charCodeAt(0));
         sbAddBytes(hold, space.data, space.len);
         break;
-      case 103: // g: copy the hold space here
+      case "g".charCodeAt(0): // g: copy the hold space here
         sbClear(space);
         sbAddBytes(space, hold.data, hold.len);
         break;
-      case 71: // G: append the hold space
-        sbAddChar(space, 10);
+      case "G".charCodeAt(0): // G: append the hold space
+        sbAddChar(space, "\n".charCodeAt(0));
         sbAddBytes(space, hold.data, hold.len);
         break;
-      case 120: { // x: exchange
+      case "x".charCodeAt(0): { // x: exchange
         const t = space;
         space = hold;
         hold = t;
         break;
       }
-      case 115: // s
+      case "s".charCodeAt(0):
         if (substitute(cmd) && cmd.printIt) {
           fputs(1, space.data);
-          putchar(10);
+          putchar("\n".charCodeAt(0));
         }
         break;
     }
@@ -386,7 +386,7 @@ function processText(text: usize, lastInput: bool): void {
     const keep = runScript();
     if (keep && !quiet) {
       fputs(1, space.data);
-      if (currentIndex < currentCount - 1 || ended) putchar(10);
+      if (currentIndex < currentCount - 1 || ended) putchar("\n".charCodeAt(0));
     }
   }
 }
@@ -401,23 +401,23 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "ne:Erif:s");
     if (c < 0) break;
-    if (c == 110) quiet = true;
-    else if (c == 101) {
-      if (haveScript) sbAddChar(script, 10);
+    if (c == "n".charCodeAt(0)) quiet = true;
+    else if (c == "e".charCodeAt(0)) {
+      if (haveScript) sbAddChar(script, "\n".charCodeAt(0));
       sbAdd(script, optarg);
       haveScript = true;
-    } else if (c == 69 || c == 114) extended = true;
-    else if (c == 105) inPlace = true;
-    else if (c == 102) {
+    } else if (c == "E".charCodeAt(0) || c == "r".charCodeAt(0)) extended = true;
+    else if (c == "i".charCodeAt(0)) inPlace = true;
+    else if (c == "f".charCodeAt(0)) {
       const text = readPath(optarg);
       if (text == 0) {
         fprintf(2, "sed: can't open '%s': %s\n", optarg, errorText());
         return 1;
       }
-      if (haveScript) sbAddChar(script, 10);
+      if (haveScript) sbAddChar(script, "\n".charCodeAt(0));
       sbAdd(script, text);
       haveScript = true;
-    } else if (c == 63) return 1;
+    } else if (c == "?".charCodeAt(0)) return 1;
   }
   let first = optind;
   if (!haveScript) {

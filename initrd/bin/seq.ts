@@ -27,12 +27,12 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     if (optind < argc) {
       const a = load<usize>(argv + 4 * optind);
-      if (load<u8>(a) == 45 && load<u8>(a, 1) >= 48 && load<u8>(a, 1) <= 57) break;
+      if (load<u8>(a) == "-".charCodeAt(0) && load<u8>(a, 1) >= "0".charCodeAt(0) && load<u8>(a, 1) <= "9".charCodeAt(0)) break;
     }
     const c = getopt(argc, argv, "s:w");
     if (c < 0) break;
-    if (c == 115) sep = optarg;
-    else if (c == 119) pad = true;
+    if (c == "s".charCodeAt(0)) sep = optarg;
+    else if (c == "w".charCodeAt(0)) pad = true;
     else return 1;
   }
   const n = argc - optind;
@@ -55,12 +55,12 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (let v = first; inc > 0 ? v <= last : v >= last; v += inc) {
     if (printed) {
       if (sep != 0) fputs(1, sep);
-      else putchar(10);
+      else putchar("\n".charCodeAt(0));
     }
     printf("%0*d", w, v);
     printed = true;
     if ((inc > 0 && v > 0x7fffffff - inc) || (inc < 0 && v < -0x7fffffff - inc)) break;
   }
-  if (printed) putchar(10);
+  if (printed) putchar("\n".charCodeAt(0));
   return 0;
 }

@@ -84,7 +84,7 @@ function runGathered(final: bool): bool {
   shell.fieldCount = 0;
   const tree = parse(text, final);
   if (tree == null && shell.incomplete && !final) return false;
-  for (let i = 0; i < textLen; i++) if (load<u8>(text + i) == 10) linesRead++;
+  for (let i = 0; i < textLen; i++) if (load<u8>(text + i) == "\n".charCodeAt(0)) linesRead++;
   textLen = 0;
   if (tree == null) { // a syntax error ends a script, not an interactive shell
     if (!shell.interactive) {
@@ -143,12 +143,12 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   let commandMode = false;
   while (i < argc) {
     const a = load<usize>(argv + 4 * i);
-    if (load<u8>(a) != 45 || load<u8>(a, 1) == 0) break;
+    if (load<u8>(a) != "-".charCodeAt(0) || load<u8>(a, 1) == 0) break;
     i++;
     if (streq(a, "--")) break;
     for (let p = a + 1; load<u8>(p) != 0; p++) {
-      if (load<u8>(p) == 99) commandMode = true;
-      else if (load<u8>(p) == 101) shell.errexit = true;
+      if (load<u8>(p) == "c".charCodeAt(0)) commandMode = true;
+      else if (load<u8>(p) == "e".charCodeAt(0)) shell.errexit = true;
     }
   }
   if (commandMode) {
@@ -185,7 +185,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
     close(fd);
     return shell.lastStatus;
   }
-  if (load<u8>(load<usize>(argv)) == 45) { // "-sh": a login shell reads /etc/profile first
+  if (load<u8>(load<usize>(argv)) == "-".charCodeAt(0)) { // "-sh": a login shell reads /etc/profile first
     const fd = open(cstr("/etc/profile"), O_RDONLY, 0);
     if (fd >= 0) {
       runInput(fd);

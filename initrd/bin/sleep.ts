@@ -18,10 +18,10 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
       fprintf(2, "sleep: invalid number '%s'\n", arg);
       return 1;
     }
-    if (suffix == 109) n *= 60;
-    else if (suffix == 104) n *= 3600;
-    else if (suffix == 100) n *= 86400;
-    else if (suffix != 0 && suffix != 115) {
+    if (suffix == "m".charCodeAt(0)) n *= 60;
+    else if (suffix == "h".charCodeAt(0)) n *= 3600;
+    else if (suffix == "d".charCodeAt(0)) n *= 86400;
+    else if (suffix != 0 && suffix != "s".charCodeAt(0)) {
       fprintf(2, "sleep: invalid number '%s'\n", arg);
       return 1;
     }

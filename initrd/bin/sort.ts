@@ -52,9 +52,9 @@ let endA: usize = 0, endB: usize = 0;
 function numberAt(p: usize, end: usize): i32 {
   while (p < end && isspace(load<u8>(p))) p++;
   let negative = false;
-  if (p < end && load<u8>(p) == 45) { negative = true; p++; }
+  if (p < end && load<u8>(p) == "-".charCodeAt(0)) { negative = true; p++; }
   let v = 0;
-  while (p < end && isdigit(load<u8>(p))) v = v * 10 + load<u8>(p++) - 48;
+  while (p < end && isdigit(load<u8>(p))) v = v * 10 + load<u8>(p++) - "0".charCodeAt(0);
   return negative ? -v : v;
 }
 
@@ -114,18 +114,18 @@ function mergeSort(lines: usize, tmp: usize, n: i32): void {
 function parseKey(s: usize): bool {
   let p = s;
   keyStart = 0;
-  while (isdigit(load<u8>(p))) keyStart = keyStart * 10 + load<u8>(p++) - 48;
-  while (load<u8>(p) != 0 && load<u8>(p) != 44) { // per-key flags: n r f
+  while (isdigit(load<u8>(p))) keyStart = keyStart * 10 + load<u8>(p++) - "0".charCodeAt(0);
+  while (load<u8>(p) != 0 && load<u8>(p) != ",".charCodeAt(0)) { // per-key flags: n r f
     const f = load<u8>(p++);
-    if (f == 110) numeric = true;
-    else if (f == 114) reverse = true;
-    else if (f == 102) foldCase = true;
-    else if (f != 46 && !isdigit(f)) return false;
+    if (f == "n".charCodeAt(0)) numeric = true;
+    else if (f == "r".charCodeAt(0)) reverse = true;
+    else if (f == "f".charCodeAt(0)) foldCase = true;
+    else if (f != ".".charCodeAt(0) && !isdigit(f)) return false;
   }
-  if (load<u8>(p) == 44) {
+  if (load<u8>(p) == ",".charCodeAt(0)) {
     p++;
     keyEnd = 0;
-    while (isdigit(load<u8>(p))) keyEnd = keyEnd * 10 + load<u8>(p++) - 48;
+    while (isdigit(load<u8>(p))) keyEnd = keyEnd * 10 + load<u8>(p++) - "0".charCodeAt(0);
   }
   return keyStart > 0;
 }
@@ -134,17 +134,17 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "nrufk:t:sb");
     if (c < 0) break;
-    if (c == 110) numeric = true;
-    else if (c == 114) reverse = true;
-    else if (c == 117) unique = true;
-    else if (c == 102) foldCase = true;
-    else if (c == 116) separator = load<u8>(optarg);
-    else if (c == 107) {
+    if (c == "n".charCodeAt(0)) numeric = true;
+    else if (c == "r".charCodeAt(0)) reverse = true;
+    else if (c == "u".charCodeAt(0)) unique = true;
+    else if (c == "f".charCodeAt(0)) foldCase = true;
+    else if (c == "t".charCodeAt(0)) separator = load<u8>(optarg);
+    else if (c == "k".charCodeAt(0)) {
       if (!parseKey(optarg)) {
         fprintf(2, "sort: bad field specification '%s'\n", optarg);
         return 1;
       }
-    } else if (c == 63) return 1;
+    } else if (c == "?".charCodeAt(0)) return 1;
   }
   // gather every input's lines into one array
   let all = malloc(4 * 256);
@@ -172,7 +172,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (let i = 0; i < count; i++) {
     if (unique && i > 0 && compareKeys(at(all, i - 1), at(all, i)) == 0) continue;
     fputs(1, at(all, i));
-    putchar(10);
+    putchar("\n".charCodeAt(0));
   }
   return 0;
 }

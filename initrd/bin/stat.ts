@@ -41,10 +41,10 @@ function modeString(mode: i32): usize {
   else if (type == S_IFSOCK) t = 115;
   store<u8>(s, u8(t));
   const letters = changetype<usize>("rwxrwxrwx");
-  for (let i = 0; i < 9; i++) store<u8>(s + 1 + i, (mode & (0o400 >> i)) != 0 ? load<u8>(letters + i) : 45);
-  if ((mode & 0o4000) != 0) store<u8>(s + 3, (mode & 0o100) != 0 ? 115 : 83);
-  if ((mode & 0o2000) != 0) store<u8>(s + 6, (mode & 0o010) != 0 ? 115 : 83);
-  if ((mode & 0o1000) != 0) store<u8>(s + 9, (mode & 0o001) != 0 ? 116 : 84);
+  for (let i = 0; i < 9; i++) store<u8>(s + 1 + i, (mode & (0o400 >> i)) != 0 ? load<u8>(letters + i) : "-".charCodeAt(0));
+  if ((mode & 0o4000) != 0) store<u8>(s + 3, (mode & 0o100) != 0 ? "s".charCodeAt(0) : "S".charCodeAt(0));
+  if ((mode & 0o2000) != 0) store<u8>(s + 6, (mode & 0o010) != 0 ? "s".charCodeAt(0) : "S".charCodeAt(0));
+  if ((mode & 0o1000) != 0) store<u8>(s + 9, (mode & 0o001) != 0 ? "t".charCodeAt(0) : "T".charCodeAt(0));
   store<u8>(s + 10, 0);
   return s;
 }
@@ -71,7 +71,7 @@ function printName(path: usize, quoted: bool): void {
   if ((s.mode & S_IFMT) == S_IFLNK) {
     const n = readlink(path, changetype<usize>(linkTarget), 255);
     store<u8>(changetype<usize>(linkTarget) + (n > 0 ? n : 0), 0);
-    printf("'%s' -> '%s'", path, changetype<usize>(linkTarget));
+    printf("'%s' -> '%s'", path, linkTarget);
   } else if (quoted) printf("'%s'", path);
   else printf("%s", path);
 }
@@ -92,8 +92,8 @@ function defaultFormat(path: usize): void {
   const s = st();
   printf("  File: ");
   printName(path, false);
-  putchar(10);
-  printf("  Size: %-10u\tBlocks: %-10u IO Block: %-6u %s\n", s.size, s.blocks, s.blksize, changetype<usize>(typeName(s.mode, s.size)));
+  putchar("\n".charCodeAt(0));
+  printf("  Size: %-10u\tBlocks: %-10u IO Block: %-6u %s\n", s.size, s.blocks, s.blksize, typeName(s.mode, s.size));
   printf("Device: %xh/%ud\tInode: %-10u  Links: ", s.dev, s.dev, s.ino);
   const type = s.mode & S_IFMT;
   if (type == S_IFCHR || type == S_IFBLK) printf("%-5u Device type: %x,%x\n", s.nlink, major(s.rdev), minor(s.rdev));
@@ -109,49 +109,49 @@ function defaultFormat(path: usize): void {
   printTime(s.mtime, s.mtimeNsec);
   printf("\nChange: ");
   printTime(s.ctime, s.ctimeNsec);
-  putchar(10);
+  putchar("\n".charCodeAt(0));
 }
 
 function customFormat(path: usize, fmt: usize): void {
   const s = st();
   for (let p = fmt; load<u8>(p) != 0; p++) {
     const c = load<u8>(p);
-    if (c == 92 && load<u8>(p, 1) == 110) { putchar(10); p++; continue; }
-    if (c != 37 || load<u8>(p, 1) == 0) { putchar(c); continue; }
+    if (c == "\\".charCodeAt(0) && load<u8>(p, 1) == "n".charCodeAt(0)) { putchar("\n".charCodeAt(0)); p++; continue; }
+    if (c != "%".charCodeAt(0) || load<u8>(p, 1) == 0) { putchar(c); continue; }
     const k = load<u8>(++p);
     switch (k) {
-      case 110: printf("%s", path); break; // n
-      case 78: printName(path, true); break; // N
-      case 115: printf("%u", s.size); break; // s
-      case 98: printf("%u", s.blocks); break; // b
-      case 66: printf("512"); break; // B
-      case 111: printf("%u", s.blksize); break; // o
-      case 97: printf("%o", s.mode & 0o7777); break; // a
-      case 65: printf("%s", modeString(s.mode)); break; // A
-      case 102: printf("%x", s.mode); break; // f
-      case 70: printf("%s", changetype<usize>(typeName(s.mode, s.size))); break; // F
-      case 104: printf("%u", s.nlink); break; // h
-      case 105: printf("%u", s.ino); break; // i
-      case 117: printf("%u", s.uid); break; // u
-      case 85: printUser(s.uid); break; // U
-      case 103: printf("%u", s.gid); break; // g
-      case 71: printGroup(s.gid); break; // G
-      case 100: printf("%u", s.dev); break; // d
-      case 68: printf("%x", s.dev); break; // D
-      case 116: printf("%x", major(s.rdev)); break; // t
-      case 84: printf("%x", minor(s.rdev)); break; // T
-      case 120: printTime(s.atime, s.atimeNsec); break; // x
-      case 121: printTime(s.mtime, s.mtimeNsec); break; // y
-      case 122: printTime(s.ctime, s.ctimeNsec); break; // z
-      case 88: printf("%u", s.atime); break; // X
-      case 89: printf("%u", s.mtime); break; // Y
-      case 90: printf("%u", s.ctime); break; // Z
-      case 37: putchar(37); break;
+      case "n".charCodeAt(0): printf("%s", path); break;
+      case "N".charCodeAt(0): printName(path, true); break;
+      case "s".charCodeAt(0): printf("%u", s.size); break;
+      case "b".charCodeAt(0): printf("%u", s.blocks); break;
+      case "B".charCodeAt(0): printf("512"); break;
+      case "o".charCodeAt(0): printf("%u", s.blksize); break;
+      case "a".charCodeAt(0): printf("%o", s.mode & 0o7777); break;
+      case "A".charCodeAt(0): printf("%s", modeString(s.mode)); break;
+      case "f".charCodeAt(0): printf("%x", s.mode); break;
+      case "F".charCodeAt(0): printf("%s", typeName(s.mode, s.size)); break;
+      case "h".charCodeAt(0): printf("%u", s.nlink); break;
+      case "i".charCodeAt(0): printf("%u", s.ino); break;
+      case "u".charCodeAt(0): printf("%u", s.uid); break;
+      case "U".charCodeAt(0): printUser(s.uid); break;
+      case "g".charCodeAt(0): printf("%u", s.gid); break;
+      case "G".charCodeAt(0): printGroup(s.gid); break;
+      case "d".charCodeAt(0): printf("%u", s.dev); break;
+      case "D".charCodeAt(0): printf("%x", s.dev); break;
+      case "t".charCodeAt(0): printf("%x", major(s.rdev)); break;
+      case "T".charCodeAt(0): printf("%x", minor(s.rdev)); break;
+      case "x".charCodeAt(0): printTime(s.atime, s.atimeNsec); break;
+      case "y".charCodeAt(0): printTime(s.mtime, s.mtimeNsec); break;
+      case "z".charCodeAt(0): printTime(s.ctime, s.ctimeNsec); break;
+      case "X".charCodeAt(0): printf("%u", s.atime); break;
+      case "Y".charCodeAt(0): printf("%u", s.mtime); break;
+      case "Z".charCodeAt(0): printf("%u", s.ctime); break;
+      case "%".charCodeAt(0): putchar("%".charCodeAt(0)); break;
       default:
-        putchar(63);
+        putchar("?".charCodeAt(0));
     }
   }
-  putchar(10);
+  putchar("\n".charCodeAt(0));
 }
 
 export function main(argc: i32, argv: usize, envp: usize): i32 {
@@ -160,9 +160,9 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "Lc:t");
     if (c < 0) break;
-    if (c == 76) follow = true;
-    else if (c == 99) fmt = optarg;
-    else if (c == 63) return 1;
+    if (c == "L".charCodeAt(0)) follow = true;
+    else if (c == "c".charCodeAt(0)) fmt = optarg;
+    else if (c == "?".charCodeAt(0)) return 1;
   }
   if (optind >= argc) {
     fprintf(2, "Usage: stat [-L] [-c FMT] FILE...\n");

@@ -51,7 +51,7 @@ function askPassword(): void {
   }
   const a = changetype<usize>(answer);
   const n = readLine(0, a, 128);
-  if (n > 0 && load<u8>(a + <usize>n - 1) == 10) store<u8>(a + <usize>n - 1, 0);
+  if (n > 0 && load<u8>(a + <usize>n - 1) == "\n".charCodeAt(0)) store<u8>(a + <usize>n - 1, 0);
   if (n <= 0) store<u8>(a, 0);
   if (tty) {
     termios[3] = lflag;
@@ -80,7 +80,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   let i = 1;
   for (; i < argc; i++) {
     const a = load<usize>(argv + 4 * i);
-    if (load<u8>(a) != 45) break; // not an option: USER
+    if (load<u8>(a) != "-".charCodeAt(0)) break; // not an option: USER
     if (streq(a, "-") || streq(a, "-l") || streq(a, "--login")) login = true;
     else if (streq(a, "-m") || streq(a, "-p")) keepEnv = true;
     else if (streq(a, "-s") && i + 1 < argc) shell = load<usize>(argv + 4 * ++i);
@@ -119,7 +119,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
     }
   }
   if (login && chdir(changetype<usize>(pwDir)) < 0) {
-    fprintf(2, "su: can't change directory to '%s'\n", changetype<usize>(pwDir));
+    fprintf(2, "su: can't change directory to '%s'\n", pwDir);
   }
   // argv: sh (or -sh) [-c CMD] ARGS…
   const args = malloc(<usize>(argc + 4) * 4);

@@ -16,8 +16,8 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "df");
     if (c < 0) break;
-    if (c == 100) mode = 1;
-    else if (c == 102) mode = 2;
+    if (c == "d".charCodeAt(0)) mode = 1;
+    else if (c == "f".charCodeAt(0)) mode = 2;
     else return 1;
   }
   if (optind >= argc) {

@@ -20,7 +20,7 @@ let pollSpec = new StaticArray<u32>(2);
 let chunk = new StaticArray<u8>(4096);
 
 function setCount(s: usize): void {
-  fromStart = load<u8>(s) == 43;
+  fromStart = load<u8>(s) == "+".charCodeAt(0);
   count = strtol(fromStart ? s + 1 : s, 10);
   if (count < 0) count = -count;
 }
@@ -39,13 +39,13 @@ function tail(fd: i32): void {
     else start = n - count;
   } else if (fromStart) {
     let line = 1;
-    while (start < n && line < count) if (load<u8>(text + start++) == 10) line++;
+    while (start < n && line < count) if (load<u8>(text + start++) == "\n".charCodeAt(0)) line++;
   } else {
     // walk back over `count` newlines, not counting one that ends the text
     start = n;
     let seen = 0;
     for (let i = n - 1; i >= 0; i--) {
-      if (load<u8>(text + i) == 10 && i != n - 1) {
+      if (load<u8>(text + i) == "\n".charCodeAt(0) && i != n - 1) {
         seen++;
         if (seen == count) break;
       }
@@ -76,19 +76,19 @@ function follow(fd: i32): void {
 export function main(argc: i32, argv: usize, envp: usize): i32 {
   let followIt = false;
   let first = 1;
-  if (argc > 1 && load<u8>(load<usize>(argv + 4)) == 45 && isdigit(load<u8>(load<usize>(argv + 4), 1))) {
+  if (argc > 1 && load<u8>(load<usize>(argv + 4)) == "-".charCodeAt(0) && isdigit(load<u8>(load<usize>(argv + 4), 1))) {
     count = strtol(load<usize>(argv + 4) + 1, 10); // tail -5
     first = 2;
   } else {
     for (;;) {
       const c = getopt(argc, argv, "n:c:fqv");
       if (c < 0) break;
-      if (c == 110) setCount(optarg);
-      else if (c == 99) {
+      if (c == "n".charCodeAt(0)) setCount(optarg);
+      else if (c == "c".charCodeAt(0)) {
         setCount(optarg);
         byBytes = true;
-      } else if (c == 102) followIt = true;
-      else if (c == 63) return 1;
+      } else if (c == "f".charCodeAt(0)) followIt = true;
+      else if (c == "?".charCodeAt(0)) return 1;
     }
     first = optind;
   }

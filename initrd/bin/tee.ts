@@ -15,8 +15,8 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "ai");
     if (c < 0) break;
-    if (c == 97) append = true;
-    else if (c == 63) return 1;
+    if (c == "a".charCodeAt(0)) append = true;
+    else if (c == "?".charCodeAt(0)) return 1;
   }
   let status = 0;
   let count = 0;

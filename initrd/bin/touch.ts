@@ -22,8 +22,8 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "cr:");
     if (c < 0) break;
-    if (c == 99) noCreate = true;
-    else if (c == 114) reference = optarg;
+    if (c == "c".charCodeAt(0)) noCreate = true;
+    else if (c == "r".charCodeAt(0)) reference = optarg;
     else return 1;
   }
   if (optind >= argc) {

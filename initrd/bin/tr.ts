@@ -22,10 +22,10 @@ function classMember(name: usize, c: i32): i32 {
   if (strncmp(name, changetype<usize>("alpha:]"), 7) == 0) return isalpha(c) ? 1 : 0;
   if (strncmp(name, changetype<usize>("digit:]"), 7) == 0) return isdigit(c) ? 1 : 0;
   if (strncmp(name, changetype<usize>("alnum:]"), 7) == 0) return isalnum(c) ? 1 : 0;
-  if (strncmp(name, changetype<usize>("lower:]"), 7) == 0) return c >= 97 && c <= 122 ? 1 : 0;
-  if (strncmp(name, changetype<usize>("upper:]"), 7) == 0) return c >= 65 && c <= 90 ? 1 : 0;
+  if (strncmp(name, changetype<usize>("lower:]"), 7) == 0) return c >= "a".charCodeAt(0) && c <= "z".charCodeAt(0) ? 1 : 0;
+  if (strncmp(name, changetype<usize>("upper:]"), 7) == 0) return c >= "A".charCodeAt(0) && c <= "Z".charCodeAt(0) ? 1 : 0;
   if (strncmp(name, changetype<usize>("space:]"), 7) == 0) return isspace(c) ? 1 : 0;
-  if (strncmp(name, changetype<usize>("punct:]"), 7) == 0) return c > 32 && c < 127 && !isalnum(c) ? 1 : 0;
+  if (strncmp(name, changetype<usize>("punct:]"), 7) == 0) return c > " ".charCodeAt(0) && c < 127 && !isalnum(c) ? 1 : 0;
   return -1;
 }
 
@@ -34,23 +34,23 @@ let next: usize = 0;
 function setByte(p: usize): i32 {
   let c = i32(load<u8>(p));
   next = p + 1;
-  if (c != 92 || load<u8>(p, 1) == 0) return c;
+  if (c != "\\".charCodeAt(0) || load<u8>(p, 1) == 0) return c;
   const e = i32(load<u8>(p, 1));
   next = p + 2;
-  if (e >= 48 && e <= 55) {
+  if (e >= "0".charCodeAt(0) && e <= "7".charCodeAt(0)) {
     c = 0;
     let q = p + 1;
-    for (let k = 0; k < 3 && load<u8>(q) >= 48 && load<u8>(q) <= 55; k++) c = c * 8 + load<u8>(q++) - 48;
+    for (let k = 0; k < 3 && load<u8>(q) >= "0".charCodeAt(0) && load<u8>(q) <= "7".charCodeAt(0); k++) c = c * 8 + load<u8>(q++) - "0".charCodeAt(0);
     next = q;
     return c & 255;
   }
-  if (e == 110) return 10;
-  if (e == 116) return 9;
-  if (e == 114) return 13;
-  if (e == 97) return 7;
-  if (e == 98) return 8;
-  if (e == 102) return 12;
-  if (e == 118) return 11;
+  if (e == "n".charCodeAt(0)) return "\n".charCodeAt(0);
+  if (e == "t".charCodeAt(0)) return "\t".charCodeAt(0);
+  if (e == "r".charCodeAt(0)) return "\r".charCodeAt(0);
+  if (e == "a".charCodeAt(0)) return "\x07".charCodeAt(0);
+  if (e == "b".charCodeAt(0)) return "\b".charCodeAt(0);
+  if (e == "f".charCodeAt(0)) return "\f".charCodeAt(0);
+  if (e == "v".charCodeAt(0)) return "\v".charCodeAt(0);
   return e;
 }
 
@@ -59,9 +59,9 @@ function expand(text: usize, out: usize): i32 {
   let n = 0;
   let p = text;
   while (load<u8>(p) != 0 && n < 500) {
-    if (load<u8>(p) == 91 && load<u8>(p, 1) == 58) {
+    if (load<u8>(p) == "[".charCodeAt(0) && load<u8>(p, 1) == ":".charCodeAt(0)) {
       const name = p + 2;
-      if (classMember(name, 65) >= 0) {
+      if (classMember(name, "A".charCodeAt(0)) >= 0) {
         for (let c = 0; c < 256 && n < 500; c++) if (classMember(name, c) == 1) store<u8>(out + n++, u8(c));
         p = name + 7;
         continue;
@@ -69,7 +69,7 @@ function expand(text: usize, out: usize): i32 {
     }
     const lo = setByte(p);
     p = next;
-    if (load<u8>(p) == 45 && load<u8>(p, 1) != 0) {
+    if (load<u8>(p) == "-".charCodeAt(0) && load<u8>(p, 1) != 0) {
       const hi = setByte(p + 1);
       p = next;
       for (let c = lo; c <= hi && n < 500; c++) store<u8>(out + n++, u8(c));
@@ -83,9 +83,9 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "dscC");
     if (c < 0) break;
-    if (c == 100) del = true;
-    else if (c == 115) squeeze = true;
-    else if (c == 99 || c == 67) complement = true;
+    if (c == "d".charCodeAt(0)) del = true;
+    else if (c == "s".charCodeAt(0)) squeeze = true;
+    else if (c == "c".charCodeAt(0) || c == "C".charCodeAt(0)) complement = true;
     else return 1;
   }
   const operands = argc - optind;

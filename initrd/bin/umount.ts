@@ -31,7 +31,7 @@ function lookup(name: usize): bool {
     let p = buf;
     for (let k = 0; k < 2; k++) {
       fields[k] = p;
-      while (load<u8>(p) != 0 && load<u8>(p) != 32 && load<u8>(p) != 10) p++;
+      while (load<u8>(p) != 0 && load<u8>(p) != " ".charCodeAt(0) && load<u8>(p) != "\n".charCodeAt(0)) p++;
       if (load<u8>(p) != 0) store<u8>(p++, 0);
     }
     if (strcmp(fields[0], name) != 0 && strcmp(fields[1], name) != 0) continue;
@@ -52,10 +52,10 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "flrnadv");
     if (c < 0) break;
-    if (c == 102) flags |= MNT_FORCE; //       -f
-    else if (c == 108) flags |= MNT_DETACH; // -l
-    else if (c == 114) remountRo = true; //    -r
-    else if (c == 63) return 1;
+    if (c == "f".charCodeAt(0)) flags |= MNT_FORCE;
+    else if (c == "l".charCodeAt(0)) flags |= MNT_DETACH;
+    else if (c == "r".charCodeAt(0)) remountRo = true;
+    else if (c == "?".charCodeAt(0)) return 1;
   }
   if (optind >= argc) {
     fprintf(2, "Usage: umount [-flr] FILESYSTEM|DIRECTORY\n");

@@ -16,13 +16,13 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "asnrvmpio");
     if (c < 0) break;
-    if (c == 97) mask |= 63;
-    else if (c == 115) mask |= 1;
-    else if (c == 110) mask |= 2;
-    else if (c == 114) mask |= 4;
-    else if (c == 118) mask |= 8;
-    else if (c == 109 || c == 112 || c == 105) mask |= 16;
-    else if (c == 111) mask |= 32;
+    if (c == "a".charCodeAt(0)) mask |= 63;
+    else if (c == "s".charCodeAt(0)) mask |= 1;
+    else if (c == "n".charCodeAt(0)) mask |= 2;
+    else if (c == "r".charCodeAt(0)) mask |= 4;
+    else if (c == "v".charCodeAt(0)) mask |= 8;
+    else if (c == "m".charCodeAt(0) || c == "p".charCodeAt(0) || c == "i".charCodeAt(0)) mask |= 16;
+    else if (c == "o".charCodeAt(0)) mask |= 32;
     else return 1;
   }
   if (mask == 0) mask = 1;
@@ -37,7 +37,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
     printf(first ? "%s" : " %s", base + FIELD * k);
     first = false;
   }
-  if ((mask & 32) != 0) printf(first ? "%s" : " %s", changetype<usize>("GNU/Linux"));
+  if ((mask & 32) != 0) printf(first ? "%s" : " %s", "GNU/Linux");
   printf("\n");
   return 0;
 }

@@ -27,10 +27,10 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "cdui");
     if (c < 0) break;
-    if (c == 99) counts = true;
-    else if (c == 100) onlyRepeated = true;
-    else if (c == 117) onlyUnique = true;
-    else if (c == 105) ignoreCase = true;
+    if (c == "c".charCodeAt(0)) counts = true;
+    else if (c == "d".charCodeAt(0)) onlyRepeated = true;
+    else if (c == "u".charCodeAt(0)) onlyUnique = true;
+    else if (c == "i".charCodeAt(0)) ignoreCase = true;
     else return 1;
   }
   if (optind < argc) {
@@ -64,7 +64,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
     if ((!onlyRepeated || n > 1) && (!onlyUnique || n == 1)) {
       if (counts) printf("%7d ", n);
       fputs(1, at(lines, i));
-      putchar(10);
+      putchar("\n".charCodeAt(0));
     }
     i = j;
   }

@@ -53,7 +53,7 @@ function runTest(i: i32): i32 {
   flushOutput();
   const pid = fork();
   if (pid < 0) {
-    printf("test %s: FAILED (fork)\n", changetype<usize>(names[i]));
+    printf("test %s: FAILED (fork)\n", names[i]);
     return -1;
   }
   if (pid == 0) {
@@ -95,10 +95,10 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   if (argc >= 2 && streq(load<usize>(argv + 4), "--exec-check")) return execCheck(argc, argv, envp);
   if (argc >= 2 && streq(load<usize>(argv + 4), "--cloexec-check")) return cloexecCheck(argc, argv);
   setSelfName(load<usize>(argv));
-  printf("usertests starting on %s\n", changetype<usize>(onLokum() ? "Lokum" : "a foreign kernel (Lokum-only tests skipped)"));
+  printf("usertests starting on %s\n", onLokum() ? "Lokum" : "a foreign kernel (Lokum-only tests skipped)");
   snprintf(changetype<usize>(dirName), 64, "/tmp/usertests.%d", getpid());
   if (mkdir(changetype<usize>(dirName), 0o755) < 0 || chdir(changetype<usize>(dirName)) < 0) {
-    fprintf(2, "usertests: can't make %s\n", changetype<usize>(dirName));
+    fprintf(2, "usertests: can't make %s\n", dirName);
     return 1;
   }
   const freeBefore = memFree();

@@ -143,7 +143,7 @@ function draw(): void {
     if (i < count) {
       const s = line(i);
       for (let k = 0; k < cols && load<u8>(s + k) != 0; k++) putchar(load<u8>(s + k));
-    } else putchar(126); // ~
+    } else putchar("~".charCodeAt(0));
     fputs(1, changetype<usize>("\x1b[K\r\n"));
   }
   fputs(1, changetype<usize>(message));
@@ -158,24 +158,24 @@ function readKey(): i32 {
   flushOutput();
   if (read(0, changetype<usize>(keyBuf), 1) <= 0) return -1;
   const c = i32(keyBuf[0]);
-  if (c != 27) return c;
+  if (c != "\x1b".charCodeAt(0)) return c;
   // an arrow (ESC [ A…D / ESC O A…D) or ESC alone; the terminal sends a sequence at once
   // so a lone ESC is known by what follows it not being '[' or 'O'
   if (read(0, changetype<usize>(keyBuf), 1) <= 0) return 27;
   const k = i32(keyBuf[0]);
-  if (k != 91 && k != 79) {
+  if (k != "[".charCodeAt(0) && k != "O".charCodeAt(0)) {
     pending = k;
     return 27;
   }
   if (read(0, changetype<usize>(keyBuf), 1) <= 0) return 27;
   const f = i32(keyBuf[0]);
-  if (f == 65) return 0x101; // up
-  if (f == 66) return 0x102; // down
-  if (f == 67) return 0x103; // right
-  if (f == 68) return 0x104; // left
-  if (f >= 48 && f <= 57) { // ESC[3~ and the like: read to the ~
-    while (read(0, changetype<usize>(keyBuf), 1) > 0 && keyBuf[0] != 126) {}
-    return f == 51 ? 0x105 : 0;
+  if (f == "A".charCodeAt(0)) return 0x101; // up
+  if (f == "B".charCodeAt(0)) return 0x102; // down
+  if (f == "C".charCodeAt(0)) return 0x103; // right
+  if (f == "D".charCodeAt(0)) return 0x104; // left
+  if (f >= "0".charCodeAt(0) && f <= "9".charCodeAt(0)) { // ESC[3~ and the like: read to the ~
+    while (read(0, changetype<usize>(keyBuf), 1) > 0 && keyBuf[0] != "~".charCodeAt(0)) {}
+    return f == "3".charCodeAt(0) ? 0x105 : 0;
   }
   return 0;
 }
@@ -191,10 +191,10 @@ function nextKey(): i32 {
 }
 
 function moveKey(k: i32, insertMode: bool): bool {
-  if (k == 0x104 || (!insertMode && (k == 104 || k == 127 || k == 8))) col--;
-  else if (k == 0x103 || (!insertMode && (k == 108 || k == 32))) col++;
-  else if (k == 0x101 || (!insertMode && k == 107)) { if (row > 0) row--; }
-  else if (k == 0x102 || (!insertMode && k == 106)) { if (row < count - 1) row++; }
+  if (k == 0x104 || (!insertMode && (k == "h".charCodeAt(0) || k == 127 || k == "\b".charCodeAt(0)))) col--;
+  else if (k == 0x103 || (!insertMode && (k == "l".charCodeAt(0) || k == " ".charCodeAt(0)))) col++;
+  else if (k == 0x101 || (!insertMode && k == "k".charCodeAt(0))) { if (row > 0) row--; }
+  else if (k == 0x102 || (!insertMode && k == "j".charCodeAt(0))) { if (row < count - 1) row++; }
   else return false;
   clampCol(insertMode);
   return true;
@@ -251,16 +251,16 @@ function insertMode(): void {
   for (;;) {
     draw();
     const k = nextKey();
-    if (k < 0 || k == 27) break;
+    if (k < 0 || k == "\x1b".charCodeAt(0)) break;
     if (moveKey(k, true)) continue;
-    if (k == 127 || k == 8) {
+    if (k == 127 || k == "\b".charCodeAt(0)) {
       if (col > 0) {
         col--;
         deleteChar();
       } else joinWithPrevious();
-    } else if (k == 13 || k == 10) splitLine();
+    } else if (k == "\r".charCodeAt(0) || k == "\n".charCodeAt(0)) splitLine();
     else if (k == 0x105) deleteChar();
-    else if (k >= 32 && k < 256 || k == 9) insertChar(k);
+    else if (k >= " ".charCodeAt(0) && k < 256 || k == "\t".charCodeAt(0)) insertChar(k);
   }
   store<u8>(changetype<usize>(message), 0);
   if (col > 0) col--;
@@ -277,12 +277,12 @@ function readCommand(): bool {
     draw();
     printf("\x1b[%d;%dH", rows, n + 2);
     const k = nextKey();
-    if (k < 0 || k == 27) return false;
-    if (k == 13 || k == 10) return true;
-    if (k == 127 || k == 8) {
+    if (k < 0 || k == "\x1b".charCodeAt(0)) return false;
+    if (k == "\r".charCodeAt(0) || k == "\n".charCodeAt(0)) return true;
+    if (k == 127 || k == "\b".charCodeAt(0)) {
       if (n == 0) return false;
       store<u8>(buf + --n, 0);
-    } else if (k >= 32 && k < 127 && n < 120) {
+    } else if (k >= " ".charCodeAt(0) && k < 127 && n < 120) {
       store<u8>(buf + n++, u8(k));
       store<u8>(buf + n, 0);
     }
@@ -295,12 +295,12 @@ function exCommand(): bool {
   const c = changetype<usize>(command);
   store<u8>(changetype<usize>(message), 0);
   let arg = c;
-  while (load<u8>(arg) != 0 && load<u8>(arg) != 32) arg++;
+  while (load<u8>(arg) != 0 && load<u8>(arg) != " ".charCodeAt(0)) arg++;
   let name = c;
-  if (load<u8>(arg) == 32) {
+  if (load<u8>(arg) == " ".charCodeAt(0)) {
     store<u8>(arg, 0);
     arg++;
-    while (load<u8>(arg) == 32) arg++;
+    while (load<u8>(arg) == " ".charCodeAt(0)) arg++;
   }
   const target = load<u8>(arg) != 0 ? arg : fileName;
   if (isdigit(load<u8>(name))) {
@@ -338,29 +338,29 @@ function normalMode(): void {
     if (moveKey(k, false)) continue;
     store<u8>(changetype<usize>(message), 0);
     switch (k) {
-      case 48: col = 0; break; // 0
-      case 36: col = lineLength(); clampCol(false); break; // $
-      case 71: row = count - 1; col = 0; break; // G
-      case 103: // gg
-        if (nextKey() == 103) { row = 0; col = 0; }
+      case "0".charCodeAt(0): col = 0; break;
+      case "$".charCodeAt(0): col = lineLength(); clampCol(false); break;
+      case "G".charCodeAt(0): row = count - 1; col = 0; break;
+      case "g".charCodeAt(0): // gg
+        if (nextKey() == "g".charCodeAt(0)) { row = 0; col = 0; }
         break;
-      case 120: deleteChar(); clampCol(false); break; // x
-      case 100: // dd
-        if (nextKey() == 100) {
+      case "x".charCodeAt(0): deleteChar(); clampCol(false); break;
+      case "d".charCodeAt(0): // dd
+        if (nextKey() == "d".charCodeAt(0)) {
           deleteLine(row);
           modified = true;
           if (row >= count) row = count - 1;
           col = 0;
         }
         break;
-      case 105: insertMode(); break; // i
-      case 97: if (lineLength() > 0) col++; insertMode(); break; // a
-      case 73: col = 0; insertMode(); break; // I
-      case 65: col = lineLength(); insertMode(); break; // A
-      case 111: insertLine(row + 1, copyOf(changetype<usize>(""), 0)); row++; col = 0; modified = true; insertMode(); break; // o
-      case 79: insertLine(row, copyOf(changetype<usize>(""), 0)); col = 0; modified = true; insertMode(); break; // O
-      case 90: // ZZ
-        if (nextKey() == 90) {
+      case "i".charCodeAt(0): insertMode(); break;
+      case "a".charCodeAt(0): if (lineLength() > 0) col++; insertMode(); break;
+      case "I".charCodeAt(0): col = 0; insertMode(); break;
+      case "A".charCodeAt(0): col = lineLength(); insertMode(); break;
+      case "o".charCodeAt(0): insertLine(row + 1, copyOf(changetype<usize>(""), 0)); row++; col = 0; modified = true; insertMode(); break;
+      case "O".charCodeAt(0): insertLine(row, copyOf(changetype<usize>(""), 0)); col = 0; modified = true; insertMode(); break;
+      case "Z".charCodeAt(0): // ZZ
+        if (nextKey() == "Z".charCodeAt(0)) {
           if (!modified) return;
           if (fileName != 0 && writeTo(fileName)) {
             draw();
@@ -369,7 +369,7 @@ function normalMode(): void {
           if (fileName == 0) say("No current filename", 0, 0);
         }
         break;
-      case 58: // :
+      case ":".charCodeAt(0):
         if (readCommand() && exCommand()) {
           draw(); // the last message ("FILE" NL, NC) stays on the screen
           return;

@@ -29,7 +29,7 @@ function count(fd: i32): bool {
     counts[2] += n;
     for (let i = 0; i < n; i++) {
       const c = i32(load<u8>(buf + i));
-      if (c == 10) counts[0]++;
+      if (c == "\n".charCodeAt(0)) counts[0]++;
       if (isspace(c)) {
         inWord = false;
       } else if (!inWord) {
@@ -58,9 +58,9 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "lwc");
     if (c < 0) break;
-    if (c == 108) { show[0] = true; any = true; }
-    else if (c == 119) { show[1] = true; any = true; }
-    else if (c == 99) { show[2] = true; any = true; }
+    if (c == "l".charCodeAt(0)) { show[0] = true; any = true; }
+    else if (c == "w".charCodeAt(0)) { show[1] = true; any = true; }
+    else if (c == "c".charCodeAt(0)) { show[2] = true; any = true; }
     else return 1;
   }
   if (!any) { show[0] = true; show[1] = true; show[2] = true; }

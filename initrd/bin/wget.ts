@@ -73,10 +73,10 @@ function readHeaderLine(): i32 {
     if (!fill()) return n > 0 ? n : -1;
     const c = load<u8>(changetype<usize>(buf) + <usize>bufStart);
     bufStart++;
-    if (c == 10) break;
+    if (c == "\n".charCodeAt(0)) break;
     if (n < 1023) store<u8>(changetype<usize>(line) + <usize>n++, c);
   }
-  if (n > 0 && load<u8>(changetype<usize>(line) + <usize>(n - 1)) == 13) n--;
+  if (n > 0 && load<u8>(changetype<usize>(line) + <usize>(n - 1)) == "\r".charCodeAt(0)) n--;
   store<u8>(changetype<usize>(line) + <usize>n, 0);
   return n;
 }
@@ -104,22 +104,22 @@ function size5Text(v: u32): usize {
   let d = ul % 10;
   let fmt = lead;
   if (idx == 0) {
-    let c = load<u8>(lead + u / 1000); store<u8>(b, c); if (c != 32) fmt = digits;
-    c = load<u8>(fmt + u / 100 % 10); store<u8>(b + 1, c); if (c != 32) fmt = digits;
-    c = load<u8>(fmt + u / 10 % 10); store<u8>(b + 2, c); if (c != 32) fmt = digits;
+    let c = load<u8>(lead + u / 1000); store<u8>(b, c); if (c != " ".charCodeAt(0)) fmt = digits;
+    c = load<u8>(fmt + u / 100 % 10); store<u8>(b + 1, c); if (c != " ".charCodeAt(0)) fmt = digits;
+    c = load<u8>(fmt + u / 10 % 10); store<u8>(b + 2, c); if (c != " ".charCodeAt(0)) fmt = digits;
     store<u8>(b + 3, load<u8>(fmt + u % 10));
     store<u8>(b + 4, load<u8>(digits + d));
   } else {
     if (u >= 100) {
-      let c = load<u8>(lead + u / 1000); store<u8>(b, c); if (c != 32) fmt = digits;
-      c = load<u8>(fmt + u / 100 % 10); store<u8>(b + 1, c); if (c != 32) fmt = digits;
+      let c = load<u8>(lead + u / 1000); store<u8>(b, c); if (c != " ".charCodeAt(0)) fmt = digits;
+      c = load<u8>(fmt + u / 100 % 10); store<u8>(b + 1, c); if (c != " ".charCodeAt(0)) fmt = digits;
       d = u % 10;
       u = u / 10;
       store<u8>(b + 2, load<u8>(fmt + u % 10));
     } else {
-      const c = load<u8>(lead + u / 10); store<u8>(b, c); if (c != 32) fmt = digits;
+      const c = load<u8>(lead + u / 10); store<u8>(b, c); if (c != " ".charCodeAt(0)) fmt = digits;
       store<u8>(b + 1, load<u8>(fmt + u % 10));
-      store<u8>(b + 2, 46);
+      store<u8>(b + 2, ".".charCodeAt(0));
     }
     store<u8>(b + 3, load<u8>(digits + d));
     store<u8>(b + 4, load<u8>(units + idx));
@@ -158,9 +158,9 @@ function progress(transferred: u32, totalSize: u32, last: bool): void {
     if (barLength > 2) {
       const len = barLength > 999 ? 999 : barLength;
       const stars = <u32>len * t / total;
-      for (let i = 0; i < len; i++) store<u8>(changetype<usize>(bar) + <usize>i, <u32>i < stars ? 42 : 32);
+      for (let i = 0; i < len; i++) store<u8>(changetype<usize>(bar) + <usize>i, <u32>i < stars ? "*".charCodeAt(0) : " ".charCodeAt(0));
       store<u8>(changetype<usize>(bar) + <usize>len, 0);
-      fprintf(2, "|%s| ", changetype<usize>(bar));
+      fprintf(2, "|%s| ", bar);
     }
   }
   fprintf(2, "%s", size5Text(transferred));
@@ -198,8 +198,8 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "qO:");
     if (c < 0) break;
-    if (c == 113) quiet = true;
-    else if (c == 79) outName = optarg;
+    if (c == "q".charCodeAt(0)) quiet = true;
+    else if (c == "O".charCodeAt(0)) outName = optarg;
     else return 1;
   }
   if (optind >= argc) {
@@ -216,7 +216,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   const ulen = strlen(given + 7);
   if (ulen > 1000) return die("not an http or ftp url: %s", given, 0);
   memory_copy(u, given + 7, <usize>ulen + 1);
-  let path = strchr(u, 47); // '/'
+  let path = strchr(u, "/".charCodeAt(0));
   let pathText = changetype<usize>("");
   if (path != 0) {
     store<u8>(path, 0);
@@ -226,12 +226,12 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   let port: u32 = 80;
   const hostEnd = changetype<usize>(bar); // the host name without the port
   let n: i32 = 0;
-  while (load<u8>(hostport + <usize>n) != 0 && load<u8>(hostport + <usize>n) != 58 && n < 255) {
+  while (load<u8>(hostport + <usize>n) != 0 && load<u8>(hostport + <usize>n) != ":".charCodeAt(0) && n < 255) {
     store<u8>(hostEnd + <usize>n, load<u8>(hostport + <usize>n));
     n++;
   }
   store<u8>(hostEnd + <usize>n, 0);
-  const colon = strchr(hostport, 58);
+  const colon = strchr(hostport, ":".charCodeAt(0));
   if (colon != 0) port = <u32>atoi(colon + 1);
   if (n == 0 || port == 0 || port > 65535) return die("bad address '%s'", hostport, 0);
   const hostName = changetype<usize>(line);
@@ -240,12 +240,12 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   const ip = resolvedIp;
   // the output's name
   if (outName == 0) {
-    const slash = strrchr(pathText, 47);
+    const slash = strrchr(pathText, "/".charCodeAt(0));
     outName = slash != 0 ? slash + 1 : pathText;
     if (load<u8>(outName) == 0) outName = changetype<usize>("index.html");
   }
-  const toStdout = load<u8>(outName) == 45 && load<u8>(outName + 1) == 0;
-  const slash = strrchr(outName, 47);
+  const toStdout = load<u8>(outName) == "-".charCodeAt(0) && load<u8>(outName + 1) == 0;
+  const slash = strrchr(outName, "/".charCodeAt(0));
   curfile = slash != 0 ? slash + 1 : outName;
   if (!quiet) fprintf(2, "Connecting to %s (%s:%u)\n", hostport, ipText(ip), port);
   conn = socket(AF_INET, SOCK_STREAM, 0);
@@ -258,7 +258,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   // The status line: "HTTP/1.1 200 OK"
   if (readHeaderLine() < 0) return die("error getting response", 0, 0);
   const status = changetype<usize>(line);
-  const sp = strchr(status, 32);
+  const sp = strchr(status, " ".charCodeAt(0));
   const code = sp != 0 ? atoi(sp + 1) : 0;
   if (code < 200 || code > 299) return die("server returned error: %s", status, 0);
   // The headers: only Content-Length matters here.
@@ -307,7 +307,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
 
 function skipSpaces(p: usize): i32 {
   let n = 0;
-  while (load<u8>(p + <usize>n) == 32) n++;
+  while (load<u8>(p + <usize>n) == " ".charCodeAt(0)) n++;
   return n;
 }
 

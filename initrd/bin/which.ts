@@ -17,7 +17,7 @@ function executable(p: usize): bool {
 }
 
 function find(name: usize): bool {
-  if (strchr(name, 47) != 0) {
+  if (strchr(name, "/".charCodeAt(0)) != 0) {
     if (!executable(name)) return false;
     printf("%s\n", name);
     return true;
@@ -29,14 +29,14 @@ function find(name: usize): bool {
   let p = dirs;
   for (;;) {
     let end = p;
-    while (load<u8>(end) != 0 && load<u8>(end) != 58) end++;
+    while (load<u8>(end) != 0 && load<u8>(end) != ":".charCodeAt(0)) end++;
     let n = i32(end - p);
     if (n == 0) {
-      store<u8>(buf, 46);
+      store<u8>(buf, ".".charCodeAt(0));
       n = 1;
     } else if (n < 900) memcpy(buf, p, n);
     if (n + nameLen + 2 < 1024) {
-      store<u8>(buf + n, 47);
+      store<u8>(buf + n, "/".charCodeAt(0));
       memcpy(buf + n + 1, name, nameLen + 1);
       if (executable(buf)) {
         printf("%s\n", buf);
@@ -52,7 +52,7 @@ function find(name: usize): bool {
 export function main(argc: i32, argv: usize, envp: usize): i32 {
   let status = 0;
   let i = 1;
-  if (argc > 1 && load<u8>(load<usize>(argv + 4)) == 45 && load<u8>(load<usize>(argv + 4), 1) == 97) i = 2; // -a: first only here
+  if (argc > 1 && load<u8>(load<usize>(argv + 4)) == "-".charCodeAt(0) && load<u8>(load<usize>(argv + 4), 1) == "a".charCodeAt(0)) i = 2; // -a: first only here
   if (i >= argc) {
     fprintf(2, "Usage: which COMMAND...\n");
     return 1;

@@ -49,15 +49,15 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "n:tr");
     if (c < 0) break;
-    if (c == 110) {
+    if (c == "n".charCodeAt(0)) {
       perRun = strtol(optarg, 10);
       if (perRun <= 0) {
         fprintf(2, "xargs: invalid number '%s'\n", optarg);
         return 1;
       }
-    } else if (c == 116) trace = true;
-    else if (c == 114) noEmpty = true;
-    else if (c == 63) return 1;
+    } else if (c == "t".charCodeAt(0)) trace = true;
+    else if (c == "r".charCodeAt(0)) noEmpty = true;
+    else if (c == "?".charCodeAt(0)) return 1;
   }
   // split standard input into words, in place (quotes and backslashes removed)
   const text = readAll(0);
@@ -78,10 +78,10 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
         if (c == quote) quote = 0;
         else store<u8>(text + w++, u8(c));
         r++;
-      } else if (c == 39 || c == 34) {
+      } else if (c == "'".charCodeAt(0) || c == "\"".charCodeAt(0)) {
         quote = c;
         r++;
-      } else if (c == 92 && r + 1 < n) {
+      } else if (c == "\\".charCodeAt(0) && r + 1 < n) {
         store<u8>(text + w++, load<u8>(text + r + 1));
         r += 2;
       } else if (isspace(c)) break;
@@ -91,7 +91,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
       }
     }
     if (quote != 0) {
-      fprintf(2, "xargs: unmatched %s quote\n", changetype<usize>(quote == 39 ? "single" : "double"));
+      fprintf(2, "xargs: unmatched %s quote\n", quote == "'".charCodeAt(0) ? "single" : "double");
       return 1;
     }
     r++;

@@ -10,18 +10,18 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   const buf = changetype<usize>(line);
   let n = 0;
   if (argc < 2) {
-    store<u8>(buf, 121);
+    store<u8>(buf, "y".charCodeAt(0));
     n = 1;
   }
   for (let i = 1; i < argc; i++) {
     const s = load<usize>(argv + 4 * i);
     const len = strlen(s);
     if (n + len + 2 > 4096) break;
-    if (i > 1) store<u8>(buf + n++, 32);
+    if (i > 1) store<u8>(buf + n++, " ".charCodeAt(0));
     memcpy(buf + n, s, len);
     n += len;
   }
-  store<u8>(buf + n++, 10);
+  store<u8>(buf + n++, "\n".charCodeAt(0));
   // many copies per write: one system call per line would make yes slow over a pipe
   const one = n;
   while (n + one <= 4096) {

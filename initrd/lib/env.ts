@@ -29,14 +29,14 @@ function find(name: usize, len: i32): i32 {
     const e = load<usize>(environ + 4 * i);
     let j = 0;
     while (j < len && load<u8>(e + j) == load<u8>(name + j)) j++;
-    if (j == len && load<u8>(e + len) == 61) return i;
+    if (j == len && load<u8>(e + len) == "=".charCodeAt(0)) return i;
   }
   return -1;
 }
 
 function nameLength(name: usize): i32 {
   let n = 0;
-  while (load<u8>(name + n) != 0 && load<u8>(name + n) != 61) n++;
+  while (load<u8>(name + n) != 0 && load<u8>(name + n) != "=".charCodeAt(0)) n++;
   return n;
 }
 
@@ -83,7 +83,7 @@ export function setenv(name: usize, value: usize, overwrite: bool): i32 {
   const entry = malloc(nl + vl + 2);
   if (entry == 0) return -1;
   memcpy(entry, name, nl);
-  store<u8>(entry + nl, 61);
+  store<u8>(entry + nl, "=".charCodeAt(0));
   memcpy(entry + nl + 1, value, vl + 1);
   return putenv(entry);
 }

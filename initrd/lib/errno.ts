@@ -133,11 +133,11 @@ export function strerror(e: i32): string {
     n++;
   }
   let v = u32(e < 0 ? -e : e);
-  if (e < 0) store<u8>(buf + n++, 45);
+  if (e < 0) store<u8>(buf + n++, "-".charCodeAt(0));
   let digits = 1;
   for (let t = v; t >= 10; t = t / 10) digits++;
   for (let i = digits - 1; i >= 0; i--) {
-    store<u8>(buf + n + i, u8(48 + v % 10));
+    store<u8>(buf + n + i, u8("0".charCodeAt(0) + v % 10));
     v = v / 10;
   }
   store<u8>(buf + n + digits, 0);

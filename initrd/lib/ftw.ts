@@ -19,7 +19,7 @@ const statBuf = new StaticArray<u8>(64);
 export function walkInside(tool: string, path: usize, fn: WalkFn): bool {
   const dir = opendir(path);
   if (dir == null) {
-    fprintf(2, "%s: can't open '%s': %s\n", changetype<usize>(tool), path, errorText());
+    fprintf(2, "%s: can't open '%s': %s\n", tool, path, errorText());
     return false;
   }
   let ok = true;
@@ -32,11 +32,11 @@ export function walkInside(tool: string, path: usize, fn: WalkFn): bool {
     const m = strlen(name);
     const child = malloc(n + m + 2);
     memcpy(child, path, n);
-    store<u8>(child + n, 47);
+    store<u8>(child + n, "/".charCodeAt(0));
     memcpy(child + n + 1, name, m + 1);
     const st = changetype<Stat>(statBuf);
     if (lstat(child, st) < 0) {
-      fprintf(2, "%s: %s: %s\n", changetype<usize>(tool), child, errorText());
+      fprintf(2, "%s: %s: %s\n", tool, child, errorText());
       ok = false;
     } else {
       const wasDir = isDir(st.mode);

@@ -22,7 +22,7 @@ export function resetGetopt(): void {
 /** The program name for messages: argv[0] without its directory. */
 export function programName(argv: usize): usize {
   let name = load<usize>(argv);
-  for (let p = name; load<u8>(p) != 0; p++) if (load<u8>(p) == 47) name = p + 1;
+  for (let p = name; load<u8>(p) != 0; p++) if (load<u8>(p) == "/".charCodeAt(0)) name = p + 1;
   return name;
 }
 
@@ -31,8 +31,8 @@ export function getopt(argc: i32, argv: usize, options: string): i32 {
   if (nextChar == 0 || load<u8>(nextChar) == 0) {
     if (optind >= argc) return -1;
     const arg = load<usize>(argv + 4 * optind);
-    if (load<u8>(arg) != 45 || load<u8>(arg, 1) == 0) return -1;
-    if (load<u8>(arg, 1) == 45 && load<u8>(arg, 2) == 0) {
+    if (load<u8>(arg) != "-".charCodeAt(0) || load<u8>(arg, 1) == 0) return -1;
+    if (load<u8>(arg, 1) == "-".charCodeAt(0) && load<u8>(arg, 2) == 0) {
       optind++;
       return -1;
     }
@@ -40,13 +40,13 @@ export function getopt(argc: i32, argv: usize, options: string): i32 {
   }
   const c = i32(load<u8>(nextChar++));
   const spec = strchr(changetype<usize>(options), c);
-  if (spec == 0 || c == 58) {
+  if (spec == 0 || c == ":".charCodeAt(0)) {
     optopt = c;
     fprintf(2, "%s: invalid option -- '%c'\n", programName(argv), c);
     if (load<u8>(nextChar) == 0) optind++;
-    return 63;
+    return "?".charCodeAt(0);
   }
-  if (load<u8>(spec, 1) == 58) {
+  if (load<u8>(spec, 1) == ":".charCodeAt(0)) {
     if (load<u8>(nextChar) != 0) {
       optarg = nextChar;
     } else if (optind + 1 < argc) {
@@ -57,7 +57,7 @@ export function getopt(argc: i32, argv: usize, options: string): i32 {
       fprintf(2, "%s: option requires an argument -- '%c'\n", programName(argv), c);
       optind++;
       nextChar = 0;
-      return 63;
+      return "?".charCodeAt(0);
     }
     optind++;
     nextChar = 0;

@@ -30,14 +30,14 @@ function isNumber(s: usize): bool {
 function parseGroup(s: usize): i32 {
   if (isNumber(s)) return atoi(s);
   const g = getgrnam(s);
-  if (g < 0) fprintf(2, "%s: unknown group %s\n", changetype<usize>(tool), s);
+  if (g < 0) fprintf(2, "%s: unknown group %s\n", tool, s);
   return g;
 }
 
 /** "USER", "USER:GROUP", "USER:", ":GROUP" (or with '.'): sets newUid/newGid. */
 function parseOwner(s: usize): bool {
   let sep: usize = 0;
-  for (let p = s; load<u8>(p) != 0; p++) if (load<u8>(p) == 58 || load<u8>(p) == 46) { sep = p; break; }
+  for (let p = s; load<u8>(p) != 0; p++) if (load<u8>(p) == ":".charCodeAt(0) || load<u8>(p) == ".".charCodeAt(0)) { sep = p; break; }
   if (sep != 0) store<u8>(sep, 0);
   let ok = true;
   if (load<u8>(s) != 0) {
@@ -46,7 +46,7 @@ function parseOwner(s: usize): bool {
       newUid = <u32>pwUid;
       if (sep != 0 && load<u8>(sep + 1) == 0) newGid = <u32>pwGid; // "user:": the login group
     } else {
-      fprintf(2, "%s: unknown user %s\n", changetype<usize>(tool), s);
+      fprintf(2, "%s: unknown user %s\n", tool, s);
       ok = false;
     }
   }
@@ -55,14 +55,14 @@ function parseOwner(s: usize): bool {
     if (g < 0) ok = false;
     else newGid = <u32>g;
   }
-  if (sep != 0) store<u8>(sep, 58);
+  if (sep != 0) store<u8>(sep, ":".charCodeAt(0));
   return ok;
 }
 
 function change(path: usize, s: Stat): bool {
   const r = isLink(s.mode) || noDereference ? lchown(path, newUid, newGid) : chown(path, newUid, newGid);
   if (r < 0) {
-    if (!quiet) fprintf(2, "%s: %s: %s\n", changetype<usize>(tool), path, errorText());
+    if (!quiet) fprintf(2, "%s: %s: %s\n", tool, path, errorText());
     return false;
   }
   if (verbose) printf("changed ownership of '%s'\n", path);
@@ -76,11 +76,11 @@ export function chownMain(argc: i32, argv: usize, group: bool): i32 {
   for (;;) {
     const c = getopt(argc, argv, "RhvcfLHP");
     if (c < 0) break;
-    if (c == 82) recursive = true;
-    else if (c == 104) noDereference = true;
-    else if (c == 118 || c == 99) verbose = true;
-    else if (c == 102) quiet = true;
-    else if (c == 76 || c == 72 || c == 80) {} // symlink traversal flags: links are never followed inside a tree
+    if (c == "R".charCodeAt(0)) recursive = true;
+    else if (c == "h".charCodeAt(0)) noDereference = true;
+    else if (c == "v".charCodeAt(0) || c == "c".charCodeAt(0)) verbose = true;
+    else if (c == "f".charCodeAt(0)) quiet = true;
+    else if (c == "L".charCodeAt(0) || c == "H".charCodeAt(0) || c == "P".charCodeAt(0)) {} // symlink traversal flags: links are never followed inside a tree
     else return 1;
   }
   if (optind + 2 > argc) {
@@ -101,7 +101,7 @@ export function chownMain(argc: i32, argv: usize, group: bool): i32 {
     const path = load<usize>(argv + 4 * i);
     const s = changetype<Stat>(st);
     if ((noDereference ? lstat(path, s) : stat(path, s)) < 0) {
-      if (!quiet) fprintf(2, "%s: %s: %s\n", changetype<usize>(tool), path, errorText());
+      if (!quiet) fprintf(2, "%s: %s: %s\n", tool, path, errorText());
       status = 1;
       continue;
     }

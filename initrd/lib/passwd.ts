@@ -26,10 +26,10 @@ function lookup(file: string, id: i32, out: usize): bool {
   while (!found && readLine(fd, buf, 256) > 0) {
     // name : password : id
     let p = buf;
-    while (load<u8>(p) != 0 && load<u8>(p) != 58) p++;
+    while (load<u8>(p) != 0 && load<u8>(p) != ":".charCodeAt(0)) p++;
     if (load<u8>(p) == 0) continue;
     let q = p + 1;
-    while (load<u8>(q) != 0 && load<u8>(q) != 58) q++;
+    while (load<u8>(q) != 0 && load<u8>(q) != ":".charCodeAt(0)) q++;
     if (load<u8>(q) == 0 || atoi(q + 1) != id) continue;
     store<u8>(p, 0);
     strlcpy(out, buf, 33);
@@ -70,8 +70,8 @@ function splitFields(): void {
   fields[fieldCount++] = p;
   while (load<u8>(p) != 0) {
     const c = load<u8>(p);
-    if (c == 10) { store<u8>(p, 0); break; }
-    if (c == 58 && fieldCount < 8) { store<u8>(p, 0); fields[fieldCount++] = p + 1; }
+    if (c == "\n".charCodeAt(0)) { store<u8>(p, 0); break; }
+    if (c == ":".charCodeAt(0) && fieldCount < 8) { store<u8>(p, 0); fields[fieldCount++] = p + 1; }
     p++;
   }
   for (let i = fieldCount; i < 8; i++) fields[i] = changetype<usize>(entryLine) + 255; // ""
@@ -131,7 +131,7 @@ function isMember(user: usize): bool {
   let p = fields[3];
   while (load<u8>(p) != 0) {
     let q = p;
-    while (load<u8>(q) != 0 && load<u8>(q) != 44) q++;
+    while (load<u8>(q) != 0 && load<u8>(q) != ",".charCodeAt(0)) q++;
     const end = load<u8>(q);
     store<u8>(q, 0);
     const match = strcmp(p, user) == 0;

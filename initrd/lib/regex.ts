@@ -19,12 +19,12 @@ function same(a: i32, b: i32): bool {
 /** The length of the atom at p: 1, 2 for "\x", up to the ']' for a class. */
 function atomLength(p: usize): i32 {
   const c = load<u8>(p);
-  if (c == 92 && load<u8>(p, 1) != 0) return 2;
-  if (c != 91) return 1;
+  if (c == "\\".charCodeAt(0) && load<u8>(p, 1) != 0) return 2;
+  if (c != "[".charCodeAt(0)) return 1;
   let q = p + 1;
-  if (load<u8>(q) == 94) q++;
-  if (load<u8>(q) == 93) q++;
-  while (load<u8>(q) != 0 && load<u8>(q) != 93) q++;
+  if (load<u8>(q) == "^".charCodeAt(0)) q++;
+  if (load<u8>(q) == "]".charCodeAt(0)) q++;
+  while (load<u8>(q) != 0 && load<u8>(q) != "]".charCodeAt(0)) q++;
   return load<u8>(q) == 0 ? 1 : i32(q - p) + 1;
 }
 
@@ -32,20 +32,20 @@ function atomLength(p: usize): i32 {
 function atomMatches(p: usize, len: i32, c: i32): bool {
   if (c == 0) return false;
   const a = i32(load<u8>(p));
-  if (a == 92 && len == 2) return same(load<u8>(p, 1), c);
-  if (a == 46) return true;
-  if (a != 91 || len == 1) return same(a, c);
+  if (a == "\\".charCodeAt(0) && len == 2) return same(load<u8>(p, 1), c);
+  if (a == ".".charCodeAt(0)) return true;
+  if (a != "[".charCodeAt(0) || len == 1) return same(a, c);
   let q = p + 1;
-  const negate = load<u8>(q) == 94;
+  const negate = load<u8>(q) == "^".charCodeAt(0);
   if (negate) q++;
   const end = p + len - 1;
   let hit = false;
   let first = true;
   while (q < end) {
     const lo = i32(load<u8>(q));
-    if (!first || lo != 93) {}
+    if (!first || lo != "]".charCodeAt(0)) {}
     first = false;
-    if (load<u8>(q, 1) == 45 && q + 2 < end) {
+    if (load<u8>(q, 1) == "-".charCodeAt(0) && q + 2 < end) {
       const hi = i32(load<u8>(q, 2));
       if ((c >= lo && c <= hi) || (ignoreCase && tolower(c) >= tolower(lo) && tolower(c) <= tolower(hi))) hit = true;
       q += 3;
@@ -58,21 +58,21 @@ function atomMatches(p: usize, len: i32, c: i32): bool {
 }
 
 function isEnd(p: usize): bool {
-  return load<u8>(p) == 0 || (extended && load<u8>(p) == 124);
+  return load<u8>(p) == 0 || (extended && load<u8>(p) == "|".charCodeAt(0));
 }
 
 /** Matches pattern p at text t (anchored here): the address just after the match, or 0. */
 function matchHere(p: usize, t: usize): usize {
   if (isEnd(p)) return t;
-  if (load<u8>(p) == 36 && isEnd(p + 1)) return load<u8>(t) == 0 ? t : 0;
+  if (load<u8>(p) == "$".charCodeAt(0) && isEnd(p + 1)) return load<u8>(t) == 0 ? t : 0;
   const len = atomLength(p);
   const op = load<u8>(p + len);
-  if (op == 42 || (extended && (op == 43 || op == 63))) {
+  if (op == "*".charCodeAt(0) || (extended && (op == "+".charCodeAt(0) || op == "?".charCodeAt(0)))) {
     const rest = p + len + 1;
     let n = 0;
     while (atomMatches(p, len, load<u8>(t + n))) n++;
-    const min = op == 43 ? 1 : 0;
-    const max = op == 63 ? (n > 0 ? 1 : 0) : n;
+    const min = op == "+".charCodeAt(0) ? 1 : 0;
+    const max = op == "?".charCodeAt(0) ? (n > 0 ? 1 : 0) : n;
     for (let k = max; k >= min; k--) {
       const end = matchHere(rest, t + k);
       if (end != 0) return end;
@@ -89,7 +89,7 @@ export let regexEnd: usize = 0;
 /** One alternative: anchored with ^ (only at the start of the line) or tried at every
  *  position from `from`; the match's start (regexEnd its end), or 0. */
 function searchAlternative(p: usize, line: usize, from: usize): usize {
-  if (load<u8>(p) == 94) {
+  if (load<u8>(p) == "^".charCodeAt(0)) {
     if (from != line) return 0;
     regexEnd = matchHere(p + 1, from);
     return regexEnd != 0 ? from : 0;
@@ -120,7 +120,7 @@ export function regexSearch(pattern: usize, line: usize, from: usize, isExtended
       bestEnd = regexEnd;
     }
     if (!extended) break;
-    while (load<u8>(p) != 0 && load<u8>(p) != 124) p += atomLength(p);
+    while (load<u8>(p) != 0 && load<u8>(p) != "|".charCodeAt(0)) p += atomLength(p);
     if (load<u8>(p) == 0) break;
     p++;
   }
@@ -130,7 +130,7 @@ export function regexSearch(pattern: usize, line: usize, from: usize, isExtended
 
 /** One alternative: anchored with ^ or tried at every position. */
 function matchAlternative(p: usize, text: usize): bool {
-  if (load<u8>(p) == 94) return matchHere(p + 1, text) != 0;
+  if (load<u8>(p) == "^".charCodeAt(0)) return matchHere(p + 1, text) != 0;
   let t = text;
   for (;;) {
     if (matchHere(p, t) != 0) return true;
@@ -148,7 +148,7 @@ export function regexMatch(pattern: usize, text: usize, isExtended: bool, foldCa
   for (;;) {
     if (matchAlternative(p, text)) return true;
     if (!extended) return false;
-    while (load<u8>(p) != 0 && load<u8>(p) != 124) p += atomLength(p);
+    while (load<u8>(p) != 0 && load<u8>(p) != "|".charCodeAt(0)) p += atomLength(p);
     if (load<u8>(p) == 0) return false;
     p++;
   }

@@ -27,17 +27,17 @@ function nameserver(): u32 {
     // a line: "nameserver A.B.C.D"
     if (startsAt(p, "nameserver")) {
       let q = p + 10;
-      while (load<u8>(q) == 32 || load<u8>(q) == 9) q++;
+      while (load<u8>(q) == " ".charCodeAt(0) || load<u8>(q) == "\t".charCodeAt(0)) q++;
       let e = q;
-      while (load<u8>(e) != 0 && load<u8>(e) != 10 && load<u8>(e) != 32 && load<u8>(e) != 13) e++;
+      while (load<u8>(e) != 0 && load<u8>(e) != "\n".charCodeAt(0) && load<u8>(e) != " ".charCodeAt(0) && load<u8>(e) != "\r".charCodeAt(0)) e++;
       const saved = load<u8>(e);
       store<u8>(e, 0);
       const ok = parseIp(q);
       store<u8>(e, saved);
       if (ok) return parsedIp;
     }
-    while (load<u8>(p) != 0 && load<u8>(p) != 10) p++;
-    if (load<u8>(p) == 10) p++;
+    while (load<u8>(p) != 0 && load<u8>(p) != "\n".charCodeAt(0)) p++;
+    if (load<u8>(p) == "\n".charCodeAt(0)) p++;
   }
   return 0;
 }
@@ -89,7 +89,7 @@ export function resolveHost(host: usize): bool {
   let start: i32 = 0;
   for (let i: i32 = 0; i <= nameLen; i++) {
     const c = load<u8>(host + <usize>i);
-    if (c == 46 || c == 0) {
+    if (c == ".".charCodeAt(0) || c == 0) {
       const label = i - start;
       if (label == 0 || label > 63) return false;
       store<u8>(q + at, <u8>label);

@@ -49,11 +49,11 @@ export function signalName(sig: i32): string {
 
 /** The number of a signal name ("INT", "SIGINT", "int") or a decimal number; -1 if unknown. */
 export function signalNumber(name: usize): i32 {
-  if (load<u8>(name) >= 48 && load<u8>(name) <= 57) {
+  if (load<u8>(name) >= "0".charCodeAt(0) && load<u8>(name) <= "9".charCodeAt(0)) {
     let v = 0;
     for (let p = name; load<u8>(p) != 0; p++) {
-      if (load<u8>(p) < 48 || load<u8>(p) > 57) return -1;
-      v = v * 10 + (load<u8>(p) - 48);
+      if (load<u8>(p) < "0".charCodeAt(0) || load<u8>(p) > "9".charCodeAt(0)) return -1;
+      v = v * 10 + (load<u8>(p) - "0".charCodeAt(0));
     }
     return v;
   }
@@ -61,7 +61,7 @@ export function signalNumber(name: usize): i32 {
   for (let p = name; load<u8>(p) != 0 && n < 15; p++) upper[n++] = u8(toupper(load<u8>(p)));
   upper[n] = 0;
   let s = changetype<usize>(upper);
-  if (n > 3 && load<u8>(s) == 83 && load<u8>(s, 1) == 73 && load<u8>(s, 2) == 71) s += 3; // SIG
+  if (n > 3 && load<u8>(s) == "S".charCodeAt(0) && load<u8>(s, 1) == "I".charCodeAt(0) && load<u8>(s, 2) == "G".charCodeAt(0)) s += 3; // SIG
   for (let i = 1; i < names.length; i++) if (strcmp(s, changetype<usize>(names[i])) == 0) return i;
   return -1;
 }

@@ -112,14 +112,14 @@ export function parseIp(s: usize): bool {
     let n: u32 = 0;
     let digits = 0;
     while (isdigit(load<u8>(p))) {
-      n = n * 10 + load<u8>(p) - 48;
+      n = n * 10 + load<u8>(p) - "0".charCodeAt(0);
       p++;
       if (++digits > 3) return false;
     }
     if (n > 255) return false;
     value |= n << (8 * part);
     if (part < 3) {
-      if (load<u8>(p) != 46) return false;
+      if (load<u8>(p) != ".".charCodeAt(0)) return false;
       p++;
     }
   }

@@ -93,26 +93,26 @@ function emitNumber(value: i32, base: u32, signed: bool, upper: bool, width: i32
   let v = u32(value);
   let sign = 0;
   if (signed && value < 0) {
-    sign = 45;
+    sign = "-".charCodeAt(0);
     v = u32(-value);
   } else if (signed && plus != 0) {
     sign = plus;
   }
   let n = 0;
-  const letters = upper ? 55 : 87;
+  const letters = upper ? "A".charCodeAt(0) - 10 : "a".charCodeAt(0) - 10;
   while (v != 0 || (n == 0 && precision != 0)) {
     const d = i32(v % base);
-    digitBuf[n++] = u8(d < 10 ? 48 + d : letters + d);
+    digitBuf[n++] = u8(d < 10 ? "0".charCodeAt(0) + d : letters + d);
     v = v / base;
   }
   const digits = precision > n ? precision : n;
   const total = digits + (sign != 0 ? 1 : 0);
-  if (!left && !(zero && precision < 0)) pad(32, width - total);
+  if (!left && !(zero && precision < 0)) pad(" ".charCodeAt(0), width - total);
   if (sign != 0) emit(sign);
-  if (!left && zero && precision < 0) pad(48, width - total);
-  pad(48, digits - n);
+  if (!left && zero && precision < 0) pad("0".charCodeAt(0), width - total);
+  pad("0".charCodeAt(0), digits - n);
   while (n > 0) emit(digitBuf[--n]);
-  if (left) pad(32, width - total);
+  if (left) pad(" ".charCodeAt(0), width - total);
 }
 
 /** The formatter: reads `fmt` and the i32 arguments at `args` (one word each). */
@@ -120,7 +120,7 @@ export function vformat(fmt: usize, args: usize): void {
   let ai = 0;
   for (let p = fmt; load<u8>(p) != 0; p++) {
     const c = load<u8>(p);
-    if (c != 37) {
+    if (c != "%".charCodeAt(0)) {
       emit(c);
       continue;
     }
@@ -128,66 +128,66 @@ export function vformat(fmt: usize, args: usize): void {
     let left = false, zero = false, plus = 0;
     for (;;) {
       const f = load<u8>(p);
-      if (f == 45) left = true;
-      else if (f == 48) zero = true;
-      else if (f == 43) plus = 43;
-      else if (f == 32) { if (plus == 0) plus = 32; }
-      else if (f == 35) {}
+      if (f == "-".charCodeAt(0)) left = true;
+      else if (f == "0".charCodeAt(0)) zero = true;
+      else if (f == "+".charCodeAt(0)) plus = "+".charCodeAt(0);
+      else if (f == " ".charCodeAt(0)) { if (plus == 0) plus = " ".charCodeAt(0); }
+      else if (f == "#".charCodeAt(0)) {}
       else break;
       p++;
     }
     let width = 0;
-    if (load<u8>(p) == 42) {
+    if (load<u8>(p) == "*".charCodeAt(0)) {
       width = load<i32>(args + 4 * ai++);
       if (width < 0) { left = true; width = -width; }
       p++;
     }
-    while (load<u8>(p) >= 48 && load<u8>(p) <= 57) width = width * 10 + (load<u8>(p++) - 48);
+    while (load<u8>(p) >= "0".charCodeAt(0) && load<u8>(p) <= "9".charCodeAt(0)) width = width * 10 + (load<u8>(p++) - "0".charCodeAt(0));
     let precision = -1;
-    if (load<u8>(p) == 46) {
+    if (load<u8>(p) == ".".charCodeAt(0)) {
       p++;
       precision = 0;
-      if (load<u8>(p) == 42) {
+      if (load<u8>(p) == "*".charCodeAt(0)) {
         precision = load<i32>(args + 4 * ai++);
         p++;
       }
-      while (load<u8>(p) >= 48 && load<u8>(p) <= 57) precision = precision * 10 + (load<u8>(p++) - 48);
+      while (load<u8>(p) >= "0".charCodeAt(0) && load<u8>(p) <= "9".charCodeAt(0)) precision = precision * 10 + (load<u8>(p++) - "0".charCodeAt(0));
     }
-    while (load<u8>(p) == 108 || load<u8>(p) == 104 || load<u8>(p) == 122) p++; // l h z
+    while (load<u8>(p) == "l".charCodeAt(0) || load<u8>(p) == "h".charCodeAt(0) || load<u8>(p) == "z".charCodeAt(0)) p++;
     const conv = load<u8>(p);
     if (conv == 0) break;
     switch (conv) {
-      case 100: case 105: // d i
+      case "d".charCodeAt(0): case "i".charCodeAt(0):
         emitNumber(load<i32>(args + 4 * ai++), 10, true, false, width, precision, left, zero, plus);
         break;
-      case 117: // u
+      case "u".charCodeAt(0):
         emitNumber(load<i32>(args + 4 * ai++), 10, false, false, width, precision, left, zero, 0);
         break;
-      case 120: case 88: // x X
-        emitNumber(load<i32>(args + 4 * ai++), 16, false, conv == 88, width, precision, left, zero, 0);
+      case "x".charCodeAt(0): case "X".charCodeAt(0):
+        emitNumber(load<i32>(args + 4 * ai++), 16, false, conv == "X".charCodeAt(0), width, precision, left, zero, 0);
         break;
-      case 111: // o
+      case "o".charCodeAt(0):
         emitNumber(load<i32>(args + 4 * ai++), 8, false, false, width, precision, left, zero, 0);
         break;
-      case 112: // p
-        emit(48);
-        emit(120);
+      case "p".charCodeAt(0):
+        emit("0".charCodeAt(0));
+        emit("x".charCodeAt(0));
         emitNumber(load<i32>(args + 4 * ai++), 16, false, false, width > 2 ? width - 2 : 0, precision, left, zero, 0);
         break;
-      case 99: { // c
-        if (!left) pad(32, width - 1);
+      case "c".charCodeAt(0): {
+        if (!left) pad(" ".charCodeAt(0), width - 1);
         emit(load<i32>(args + 4 * ai++));
-        if (left) pad(32, width - 1);
+        if (left) pad(" ".charCodeAt(0), width - 1);
         break;
       }
-      case 115: { // s
+      case "s".charCodeAt(0): {
         let s = load<usize>(args + 4 * ai++);
         if (s == 0) s = changetype<usize>("(null)");
         let n = 0;
         while (load<u8>(s + n) != 0 && (precision < 0 || n < precision)) n++;
-        if (!left) pad(32, width - n);
+        if (!left) pad(" ".charCodeAt(0), width - n);
         emitString(s, n);
-        if (left) pad(32, width - n);
+        if (left) pad(" ".charCodeAt(0), width - n);
         break;
       }
       default:
@@ -272,7 +272,7 @@ export function putchar(c: i32): void {
 /** Prints the literal s and a newline on standard output (C's puts). */
 export function puts(s: string): void {
   fputs(1, changetype<usize>(s));
-  putchar(10);
+  putchar("\n".charCodeAt(0));
 }
 
 // ---- line input
@@ -306,7 +306,7 @@ export function readLine(fd: i32, buf: usize, cap: i32): i32 {
     }
     const c = inBuf[inPos++];
     store<u8>(buf + n++, c);
-    if (c == 10) break;
+    if (c == "\n".charCodeAt(0)) break;
   }
   store<u8>(buf + n, 0);
   return n;

@@ -125,15 +125,15 @@ export function strdup(s: usize): usize {
 }
 
 export function isdigit(c: i32): bool {
-  return c >= 48 && c <= 57;
+  return c >= "0".charCodeAt(0) && c <= "9".charCodeAt(0);
 }
 
 export function isspace(c: i32): bool {
-  return c == 32 || (c >= 9 && c <= 13);
+  return c == " ".charCodeAt(0) || (c >= "\t".charCodeAt(0) && c <= "\r".charCodeAt(0));
 }
 
 export function isalpha(c: i32): bool {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  return (c >= "A".charCodeAt(0) && c <= "Z".charCodeAt(0)) || (c >= "a".charCodeAt(0) && c <= "z".charCodeAt(0));
 }
 
 export function isalnum(c: i32): bool {
@@ -141,20 +141,20 @@ export function isalnum(c: i32): bool {
 }
 
 export function tolower(c: i32): i32 {
-  return c >= 65 && c <= 90 ? c + 32 : c;
+  return c >= "A".charCodeAt(0) && c <= "Z".charCodeAt(0) ? c + 32 : c;
 }
 
 export function toupper(c: i32): i32 {
-  return c >= 97 && c <= 122 ? c - 32 : c;
+  return c >= "a".charCodeAt(0) && c <= "z".charCodeAt(0) ? c - 32 : c;
 }
 
 /** C's atoi: optional sign, decimal digits, stops at the first other byte. */
 export function atoi(s: usize): i32 {
   while (isspace(load<u8>(s))) s++;
   let neg = false;
-  if (load<u8>(s) == 45 || load<u8>(s) == 43) neg = load<u8>(s++) == 45;
+  if (load<u8>(s) == "-".charCodeAt(0) || load<u8>(s) == "+".charCodeAt(0)) neg = load<u8>(s++) == "-".charCodeAt(0);
   let v = 0;
-  while (isdigit(load<u8>(s))) v = v * 10 + (load<u8>(s++) - 48);
+  while (isdigit(load<u8>(s))) v = v * 10 + (load<u8>(s++) - "0".charCodeAt(0));
   return neg ? -v : v;
 }
 
@@ -164,18 +164,18 @@ let parseEnd: usize = 0;
 export function strtol(s: usize, base: i32): i32 {
   while (isspace(load<u8>(s))) s++;
   let neg = false;
-  if (load<u8>(s) == 45 || load<u8>(s) == 43) neg = load<u8>(s++) == 45;
-  if ((base == 0 || base == 16) && load<u8>(s) == 48 && (load<u8>(s, 1) | 32) == 120) {
+  if (load<u8>(s) == "-".charCodeAt(0) || load<u8>(s) == "+".charCodeAt(0)) neg = load<u8>(s++) == "-".charCodeAt(0);
+  if ((base == 0 || base == 16) && load<u8>(s) == "0".charCodeAt(0) && (load<u8>(s, 1) | 32) == "x".charCodeAt(0)) {
     s += 2;
     base = 16;
   } else if (base == 0) {
-    base = load<u8>(s) == 48 ? 8 : 10;
+    base = load<u8>(s) == "0".charCodeAt(0) ? 8 : 10;
   }
   let v: u32 = 0;
   for (;;) {
     const c = i32(load<u8>(s));
     let d = 99;
-    if (isdigit(c)) d = c - 48;
+    if (isdigit(c)) d = c - "0".charCodeAt(0);
     else if (isalpha(c)) d = (c | 32) - 97 + 10;
     if (d >= base) break;
     v = v * u32(base) + u32(d);

@@ -131,19 +131,19 @@ let pathBuf = new StaticArray<u8>(512);
  *  (a colon-separated list like "/bin:/sbin"). Returns -1 with errno of the most telling
  *  failure (ENOENT when found nowhere). */
 export function execvpe(file: usize, argv: usize, envp: usize, searchPath: usize): i32 {
-  if (strchr(file, 47) != 0) return execve(file, argv, envp);
+  if (strchr(file, "/".charCodeAt(0)) != 0) return execve(file, argv, envp);
   const buf = changetype<usize>(pathBuf);
   const nameLen = strlen(file);
   let saved = ENOENT;
   let p = searchPath;
   while (load<u8>(p) != 0) {
-    let end = strchr(p, 58);
+    let end = strchr(p, ":".charCodeAt(0));
     if (end == 0) end = p + strlen(p);
     const dirLen = i32(end - p);
     if (dirLen + nameLen + 2 <= 512) {
       memcpy(buf, p, dirLen);
       let n = dirLen;
-      if (n > 0) store<u8>(buf + n++, 47);
+      if (n > 0) store<u8>(buf + n++, "/".charCodeAt(0));
       memcpy(buf + n, file, nameLen + 1);
       execve(buf, argv, envp);
       if (errnoNow() != ENOENT && errnoNow() != 20) saved = errnoNow();

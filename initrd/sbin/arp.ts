@@ -19,10 +19,10 @@ const fields = new StaticArray<usize>(8);
 function split(p: usize): i32 {
   let n = 0;
   while (n < 8) {
-    while (load<u8>(p) == 32 || load<u8>(p) == 9) p++;
-    if (load<u8>(p) == 0 || load<u8>(p) == 10) break;
+    while (load<u8>(p) == " ".charCodeAt(0) || load<u8>(p) == "\t".charCodeAt(0)) p++;
+    if (load<u8>(p) == 0 || load<u8>(p) == "\n".charCodeAt(0)) break;
     fields[n++] = p;
-    while (load<u8>(p) != 0 && load<u8>(p) != 32 && load<u8>(p) != 9 && load<u8>(p) != 10) p++;
+    while (load<u8>(p) != 0 && load<u8>(p) != " ".charCodeAt(0) && load<u8>(p) != "\t".charCodeAt(0) && load<u8>(p) != "\n".charCodeAt(0)) p++;
     if (load<u8>(p) == 0) break;
     store<u8>(p++, 0);
   }
@@ -34,8 +34,8 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "nai:");
     if (c < 0) break;
-    if (c == 105) device = optarg;
-    else if (c != 110 && c != 97) return 1;
+    if (c == "i".charCodeAt(0)) device = optarg;
+    else if (c != "n".charCodeAt(0) && c != "a".charCodeAt(0)) return 1;
   }
   const fd = open(changetype<usize>("/proc/net/arp"), O_RDONLY, 0);
   if (fd < 0) {

@@ -30,7 +30,7 @@ let devPath = new StaticArray<u8>(128);
 /** Copies n bytes of a label, without trailing blanks and NULs. */
 function setLabel(src: usize, n: i32): void {
   const out = changetype<usize>(label);
-  while (n > 0 && (load<u8>(src + n - 1) == 32 || load<u8>(src + n - 1) == 0)) n--;
+  while (n > 0 && (load<u8>(src + n - 1) == " ".charCodeAt(0) || load<u8>(src + n - 1) == 0)) n--;
   memory_copy(out, src, n);
   store<u8>(out + n, 0);
 }
@@ -88,8 +88,8 @@ function probe(dev: usize): void {
   if (type == 0 && got >= 512) type = probeFat(buf);
   if (type == 0) return;
   printf("%s:", dev);
-  if (load<u8>(changetype<usize>(label)) != 0) printf(" LABEL=\"%s\"", changetype<usize>(label));
-  if (load<u8>(changetype<usize>(uuid)) != 0) printf(" UUID=\"%s\"", changetype<usize>(uuid));
+  if (load<u8>(changetype<usize>(label)) != 0) printf(" LABEL=\"%s\"", label);
+  if (load<u8>(changetype<usize>(uuid)) != 0) printf(" UUID=\"%s\"", uuid);
   printf(" TYPE=\"%s\"\n", type);
 }
 
@@ -105,11 +105,11 @@ function probeAll(): void {
     let field = 0;
     let name: usize = 0;
     while (field < 4) {
-      while (load<u8>(p) == 32 || load<u8>(p) == 9) p++;
-      if (load<u8>(p) == 0 || load<u8>(p) == 10) break;
+      while (load<u8>(p) == " ".charCodeAt(0) || load<u8>(p) == "\t".charCodeAt(0)) p++;
+      if (load<u8>(p) == 0 || load<u8>(p) == "\n".charCodeAt(0)) break;
       if (field < 3 && !isdigit(load<u8>(p))) break;
       if (field == 3) name = p;
-      while (load<u8>(p) > 32) p++;
+      while (load<u8>(p) > " ".charCodeAt(0)) p++;
       field++;
     }
     if (name == 0) continue;

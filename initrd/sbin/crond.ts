@@ -69,7 +69,7 @@ function readCrontab(path: usize, user: usize, quietIfMissing: bool): bool {
     const line = skipBlanks(p);
     p = cutLine(p);
     lineNo++;
-    if (load<u8>(line) == 0 || load<u8>(line) == 35) continue;
+    if (load<u8>(line) == 0 || load<u8>(line) == "#".charCodeAt(0)) continue;
     const job = changetype<Job>(malloc(sizeof<Job>()));
     job.fields = malloc(4 * FIELDS);
     job.user = user;
@@ -123,11 +123,11 @@ function readAll(systemPath: usize, dir: usize, quiet: bool): bool {
     const ent = readdir(d);
     if (ent == 0) break;
     const name = direntName(ent);
-    if (load<u8>(name) == 46 || streq(name, "cron.update")) continue;
+    if (load<u8>(name) == ".".charCodeAt(0) || streq(name, "cron.update")) continue;
     const n = strlen(name);
     if (dirLen + n + 2 > 512) continue;
     memcpy(buf, dir, dirLen);
-    store<u8>(buf + dirLen, 47);
+    store<u8>(buf + dirLen, "/".charCodeAt(0));
     memcpy(buf + dirLen + 1, name, n + 1);
     // the user's name must outlive the directory buffer: keep it with the texts
     const user = malloc(n + 1);
@@ -144,24 +144,24 @@ function fieldMatches(field: usize, value: i32, low: i32, high: i32): bool {
   let p = field;
   for (;;) {
     let from = low, to = high;
-    if (load<u8>(p) == 42) p++; // *
+    if (load<u8>(p) == "*".charCodeAt(0)) p++;
     else if (isdigit(load<u8>(p))) {
       from = strtol(p, 10);
       p = parseEndPointer();
       to = from;
-      if (load<u8>(p) == 45) {
+      if (load<u8>(p) == "-".charCodeAt(0)) {
         to = strtol(p + 1, 10);
         p = parseEndPointer();
       }
     } else return false; // malformed: never due
     let step = 1;
-    if (load<u8>(p) == 47) {
+    if (load<u8>(p) == "/".charCodeAt(0)) {
       step = strtol(p + 1, 10);
       p = parseEndPointer();
       if (step <= 0) return false;
     }
     if (value >= from && value <= to && (value - from) % step == 0) return true;
-    if (load<u8>(p) != 44) return false;
+    if (load<u8>(p) != ",".charCodeAt(0)) return false;
     p++;
   }
 }
@@ -175,7 +175,7 @@ function due(job: Job, t: DateTime, dow: i32): bool {
   if (!fieldMatches(field(job, 0), t.minute, 0, 59)) return false;
   if (!fieldMatches(field(job, 1), t.hour, 0, 23)) return false;
   if (!fieldMatches(field(job, 3), t.month, 1, 12)) return false;
-  const anyDay = load<u8>(field(job, 2)) == 42, anyWeekday = load<u8>(field(job, 4)) == 42;
+  const anyDay = load<u8>(field(job, 2)) == "*".charCodeAt(0), anyWeekday = load<u8>(field(job, 4)) == "*".charCodeAt(0);
   const dayOk = fieldMatches(field(job, 2), t.day, 1, 31);
   const weekdayOk = fieldMatches(field(job, 4), dow, 0, 7) || (dow == 0 && fieldMatches(field(job, 4), 7, 0, 7));
   if (anyDay || anyWeekday) return dayOk && weekdayOk;
@@ -195,13 +195,13 @@ function lookupUser(user: usize): bool {
   while (load<u8>(p) != 0 && !found) {
     const line = p;
     p = cutLine(p);
-    if (strncmpBytes(line, user, n) && load<u8>(line + n) == 58) {
+    if (strncmpBytes(line, user, n) && load<u8>(line + n) == ":".charCodeAt(0)) {
       let q = line + n + 1;
-      while (load<u8>(q) != 0 && load<u8>(q) != 58) q++; // the password field
-      if (load<u8>(q) == 58) {
+      while (load<u8>(q) != 0 && load<u8>(q) != ":".charCodeAt(0)) q++; // the password field
+      if (load<u8>(q) == ":".charCodeAt(0)) {
         foundUid = strtol(q + 1, 10);
         q = parseEndPointer();
-        if (load<u8>(q) == 58) {
+        if (load<u8>(q) == ":".charCodeAt(0)) {
           foundGid = strtol(q + 1, 10);
           found = true;
         }
@@ -267,11 +267,11 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = nextOption(argc, argv, OPTIONS);
     if (c < 0) break;
-    if (c == 102) foreground = true; // f
-    else if (c == 99) path = optionArg; // c
-    else if (c == 100) dir = optionArg; // d
-    else if (c == 120) once = optionArg; // x
-    else if (c == 104) { // h
+    if (c == "f".charCodeAt(0)) foreground = true;
+    else if (c == "c".charCodeAt(0)) path = optionArg;
+    else if (c == "d".charCodeAt(0)) dir = optionArg;
+    else if (c == "x".charCodeAt(0)) once = optionArg;
+    else if (c == "h".charCodeAt(0)) {
       fprintf(1, "Usage: crond [-f] [-c CRONTAB] [-d DIR] [-x SECONDS]\n\n\t-f\tForeground\n\t-c FILE\tSystem crontab (default /etc/crontab)\n\t-d DIR\tUsers' crontabs (default /var/spool/cron/crontabs)\n\t-x SECS\tRun the jobs due at SECS since 1970 once, then exit\n");
       return 0;
     } else return 1;

@@ -50,10 +50,10 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = nextOption(argc, argv, OPTIONS);
     if (c < 0) break;
-    if (c == 110) dryRun = true; // n
-    else if (c == 98) root = optionArg; // b
-    else if (c == 104) { printf(HELP); return 0; } // h
-    else if (c == 63) return 1;
+    if (c == "n".charCodeAt(0)) dryRun = true;
+    else if (c == "b".charCodeAt(0)) root = optionArg;
+    else if (c == "h".charCodeAt(0)) { printf(HELP); return 0; }
+    else if (c == "?".charCodeAt(0)) return 1;
     // -a, -A, -e: nothing to choose, every module is scanned every time
   }
   const release = optionIndex < argc ? load<usize>(argv + 4 * optionIndex) : 0;

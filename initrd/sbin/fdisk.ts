@@ -316,7 +316,7 @@ function decimal(v: U64): usize {
   tmp.hi = v.hi;
   do {
     const digit = div32(tmp, 10);
-    store<u8>(--p, u8(48 + digit));
+    store<u8>(--p, u8("0".charCodeAt(0) + digit));
   } while (tmp.lo != 0 || tmp.hi != 0);
   return p;
 }
@@ -381,7 +381,7 @@ function listTable(dev: usize): void {
   let w = strlen(dev);
   if (w > 0 && isdigit(load<u8>(dev + w - 1))) w++;
   if (w < 7) w = 7;
-  printf("%-*s Boot StartCHS    EndCHS        StartLBA     EndLBA    Sectors  Size Id Type\n", w - 1, changetype<usize>("Device"));
+  printf("%-*s Boot StartCHS    EndCHS        StartLBA     EndLBA    Sectors  Size Id Type\n", w - 1, "Device");
   for (let i = 0; i < partitions; i++) {
     const pe = pte(i);
     const e = pe.table;
@@ -389,8 +389,8 @@ function listTable(dev: usize): void {
     const bootFlag = load<u8>(e);
     const b = changetype<usize>(boot);
     if ((bootFlag & 0x7f) == 0) {
-      store<u8>(b, bootFlag != 0 ? 42 : 32); // '*' for 0x80
-      store<u8>(b, 32, 1);
+      store<u8>(b, bootFlag != 0 ? "*".charCodeAt(0) : " ".charCodeAt(0)); // * marks the bootable (0x80) partition
+      store<u8>(b, " ".charCodeAt(0), 1);
       store<u8>(b, 0, 2);
     } else {
       snprintf(b, 4, "%02x", bootFlag);
@@ -402,7 +402,7 @@ function listTable(dev: usize): void {
       partName(dev, i + 1, w + 2), b,
       chs(load<u8>(e, 1), load<u8>(e, 2), load<u8>(e, 3), changetype<usize>(chsStart)),
       chs(load<u8>(e, 5), load<u8>(e, 6), load<u8>(e, 7), changetype<usize>(chsEnd)),
-      start, end, sectors, size5(sectors), entryType(e), changetype<usize>(typeName(entryType(e))));
+      start, end, sectors, size5(sectors), entryType(e), typeName(entryType(e)));
     checkConsistency(e, i);
   }
   if (wrongOrder()) printf("\nPartition table entries are not in disk order\n");
@@ -452,11 +452,11 @@ function listAll(): void {
     let field = 0;
     let name: usize = 0;
     while (load<u8>(p) != 0 && field < 4) {
-      while (load<u8>(p) == 32 || load<u8>(p) == 9) p++;
-      if (load<u8>(p) == 0 || load<u8>(p) == 10) break;
+      while (load<u8>(p) == " ".charCodeAt(0) || load<u8>(p) == "\t".charCodeAt(0)) p++;
+      if (load<u8>(p) == 0 || load<u8>(p) == "\n".charCodeAt(0)) break;
       if (field < 3 && !isdigit(load<u8>(p))) break;
       if (field == 3) name = p;
-      while (load<u8>(p) > 32) p++;
+      while (load<u8>(p) > " ".charCodeAt(0)) p++;
       field++;
     }
     if (name == 0) continue;
@@ -478,9 +478,9 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "lsu");
     if (c < 0) break;
-    if (c == 108) listMode = true; // l
-    else if (c == 115) sizeMode = true; // s
-    else if (c == 117) {} // u: sectors are the only unit
+    if (c == "l".charCodeAt(0)) listMode = true;
+    else if (c == "s".charCodeAt(0)) sizeMode = true;
+    else if (c == "u".charCodeAt(0)) {} // u: sectors are the only unit
     else return usage();
   }
   if (sizeMode) {

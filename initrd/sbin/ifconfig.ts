@@ -49,17 +49,17 @@ function readProcNetDev(): bool {
     if (len <= 0) break;
     if (n++ < 2 || count >= MAX_IF) continue;
     let p = changetype<usize>(line);
-    while (load<u8>(p) == 32) p++;
+    while (load<u8>(p) == " ".charCodeAt(0)) p++;
     const name = nameAt(count);
     let k = 0;
-    while (load<u8>(p) != 58 && load<u8>(p) != 0 && k < 15) store<u8>(name + k++, load<u8>(p++));
+    while (load<u8>(p) != ":".charCodeAt(0) && load<u8>(p) != 0 && k < 15) store<u8>(name + k++, load<u8>(p++));
     store<u8>(name + k, 0);
-    if (load<u8>(p) != 58) continue;
+    if (load<u8>(p) != ":".charCodeAt(0)) continue;
     p++;
     for (let f = 0; f < 16; f++) {
-      while (load<u8>(p) == 32) p++;
+      while (load<u8>(p) == " ".charCodeAt(0)) p++;
       let v: u32 = 0;
-      while (load<u8>(p) >= 48 && load<u8>(p) <= 57) v = v * 10 + load<u8>(p++) - 48;
+      while (load<u8>(p) >= "0".charCodeAt(0) && load<u8>(p) <= "9".charCodeAt(0)) v = v * 10 + load<u8>(p++) - "0".charCodeAt(0);
       stats[count * 16 + f] = v;
     }
     count++;
@@ -103,7 +103,7 @@ function printBytes(label: string, v: u32, end: string): void {
     intPart /= 1024;
     unit = units[i];
   }
-  printf("%s bytes:%u (%u.%u %sB)%s", changetype<usize>(label), v, intPart, frac, changetype<usize>(unit), changetype<usize>(end));
+  printf("%s bytes:%u (%u.%u %sB)%s", label, v, intPart, frac, unit, end);
 }
 
 const flagBits: StaticArray<u32> = [IFF_UP, IFF_BROADCAST, 0x4, IFF_LOOPBACK, 0x10, 0x20, IFF_RUNNING, IFF_NOARP, IFF_PROMISC, IFF_ALLMULTI, IFF_MULTICAST];
@@ -135,7 +135,7 @@ function show(i: i32): bool {
   }
   printf("          ");
   if (flags == 0) printf("[NO FLAGS] ");
-  for (let b = 0; b < flagBits.length; b++) if ((flags & flagBits[b]) != 0) printf("%s ", changetype<usize>(flagNames[b]));
+  for (let b = 0; b < flagBits.length; b++) if ((flags & flagBits[b]) != 0) printf("%s ", flagNames[b]);
   get(name, SIOCGIFMTU);
   printf(" MTU:%d  Metric:%d\n", u32At(16), 1);
   printf("          RX packets:%u errors:%u dropped:%u overruns:%u frame:%u\n", stat(i, 1), stat(i, 2), stat(i, 3), stat(i, 4), stat(i, 5));
@@ -165,7 +165,7 @@ function findIndex(name: usize): i32 {
 }
 
 function fail(what: string): i32 {
-  fprintf(2, "ifconfig: %s: %s\n", changetype<usize>(what), errorText());
+  fprintf(2, "ifconfig: %s: %s\n", what, errorText());
   return 1;
 }
 

@@ -31,9 +31,9 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = nextOption(argc, argv, OPTIONS);
     if (c < 0) break;
-    if (c == 102) flags = MODULE_INIT_IGNORE_MODVERSIONS | MODULE_INIT_IGNORE_VERMAGIC; // f
-    else if (c == 104) { printf(HELP); return 0; } // h
-    else if (c == 63) return 1;
+    if (c == "f".charCodeAt(0)) flags = MODULE_INIT_IGNORE_MODVERSIONS | MODULE_INIT_IGNORE_VERMAGIC;
+    else if (c == "h".charCodeAt(0)) { printf(HELP); return 0; }
+    else if (c == "?".charCodeAt(0)) return 1;
   }
   if (optionIndex >= argc) {
     fprintf(2, HELP);

@@ -81,7 +81,7 @@ function spawn(path: string, a1: usize, a2: usize, a3: usize, a4: usize): i32 {
   else if (streq(changetype<usize>(path), "/sbin/rmmod")) argvBuf[0] = changetype<usize>("rmmod");
   else if (streq(changetype<usize>(path), "/bin/sh")) argvBuf[0] = changetype<usize>("sh");
   execve(changetype<usize>(path), changetype<usize>(argvBuf), environ);
-  fprintf(2, "kerneld: can't execute '%s': %s\n", changetype<usize>(path), errorText());
+  fprintf(2, "kerneld: can't execute '%s': %s\n", path, errorText());
   _exit(127);
   return -1;
 }

@@ -24,9 +24,9 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "ahm");
     if (c < 0) break;
-    if (c == 97) all = true;
-    else if (c == 104) header = false;
-    else if (c == 63) {
+    if (c == "a".charCodeAt(0)) all = true;
+    else if (c == "h".charCodeAt(0)) header = false;
+    else if (c == "?".charCodeAt(0)) {
       fprintf(2, "Usage: ksyms [-a] [-h]\n");
       return 1;
     }
@@ -46,7 +46,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
       while (load<u8>(first + n) != 0 && !isspace(load<u8>(first + n))) n++;
       width = n;
     }
-    printf("%-*s  %-32s  Defined by\n", width, changetype<usize>("Address"), changetype<usize>("Symbol"));
+    printf("%-*s  %-32s  Defined by\n", width, "Address", "Symbol");
   }
   for (let i = 0; i < lineCount; i++) {
     const line = at(lines, i);
@@ -64,7 +64,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
     const nameEnd = p;
     while (isspace(load<u8>(p))) p++;
     const module = p; // "[hello]" or empty
-    if (type < 65 || type > 90) continue; // local symbols: not linkable
+    if (type < "A".charCodeAt(0) || type > "Z".charCodeAt(0)) continue; // local symbols: not linkable
     if (load<u8>(module) == 0 && !all) continue;
     store<u8>(addressEnd, 0);
     store<u8>(nameEnd, 0);

@@ -241,7 +241,7 @@ function doPut(id: u32, length: u32): void {
   if (length < 8) {
     skip(length);
     checksumOk();
-    replyResult(0x70, id, -EIO);
+    replyResult("p".charCodeAt(0), id, -EIO);
     return;
   }
   const head = changetype<usize>(word);
@@ -252,13 +252,13 @@ function doPut(id: u32, length: u32): void {
   if (pathLength > length - 8) {
     skip(length - 8);
     checksumOk();
-    replyResult(0x70, id, -EIO);
+    replyResult("p".charCodeAt(0), id, -EIO);
     return;
   }
   if (!readPath(pathLength)) {
     skip(length - 8 - pathLength);
     checksumOk();
-    replyResult(0x70, id, -ENAMETOOLONG);
+    replyResult("p".charCodeAt(0), id, -ENAMETOOLONG);
     return;
   }
   const path = changetype<usize>(pathBuf);
@@ -292,32 +292,32 @@ function doPut(id: u32, length: u32): void {
       result = -EBADMSG;
     } else if (result == 0 && chmod(path, <i32>(mode & 0o7777)) < 0) result = -errno; // open's mode passes the umask
   } else if (!good) result = -EBADMSG;
-  replyResult(0x70, id, result);
+  replyResult("p".charCodeAt(0), id, result);
 }
 
 function doGet(id: u32, length: u32): void {
   const pathOk = readPath(length);
   if (!checksumOk()) {
-    replyResult(0x67, id, -EBADMSG);
+    replyResult("g".charCodeAt(0), id, -EBADMSG);
     return;
   }
   if (!pathOk) {
-    replyResult(0x67, id, -ENAMETOOLONG);
+    replyResult("g".charCodeAt(0), id, -ENAMETOOLONG);
     return;
   }
   const fd = open(changetype<usize>(pathBuf), O_RDONLY, 0);
   if (fd < 0) {
-    replyResult(0x67, id, -errno);
+    replyResult("g".charCodeAt(0), id, -errno);
     return;
   }
   const result = slurp(fd);
   close(fd);
   if (result < 0) {
-    replyResult(0x67, id, result);
+    replyResult("g".charCodeAt(0), id, result);
     return;
   }
   store<i32>(changetype<usize>(word), 0);
-  reply(0x67, id, changetype<usize>(word), 4, grown, grownLength);
+  reply("g".charCodeAt(0), id, changetype<usize>(word), 4, grown, grownLength);
 }
 
 const shArgv = new StaticArray<usize>(4);
@@ -329,15 +329,15 @@ function doExec(id: u32, length: u32): void {
   // The command goes through pathBuf too: a line of up to 4 KiB.
   const ok = readPath(length);
   if (!checksumOk()) {
-    replyResult(0x78, id, -EBADMSG);
+    replyResult("x".charCodeAt(0), id, -EBADMSG);
     return;
   }
   if (!ok) {
-    replyResult(0x78, id, -ENAMETOOLONG);
+    replyResult("x".charCodeAt(0), id, -ENAMETOOLONG);
     return;
   }
   if (pipe(changetype<usize>(fds)) < 0) {
-    replyResult(0x78, id, -errno);
+    replyResult("x".charCodeAt(0), id, -errno);
     return;
   }
   const pid = fork();
@@ -345,7 +345,7 @@ function doExec(id: u32, length: u32): void {
     const e = errno;
     close(fds[0]);
     close(fds[1]);
-    replyResult(0x78, id, -e);
+    replyResult("x".charCodeAt(0), id, -e);
     return;
   }
   if (pid == 0) {
@@ -372,7 +372,7 @@ function doExec(id: u32, length: u32): void {
   const status = statusWord[0];
   execHead[0] = result;
   execHead[1] = exitedNormally(status) ? exitStatus(status) : 128 + termSignal(status);
-  reply(0x78, id, changetype<usize>(execHead), 8, grown, result < 0 ? 0 : grownLength);
+  reply("x".charCodeAt(0), id, changetype<usize>(execHead), 8, grown, result < 0 ? 0 : grownLength);
 }
 
 const hello = "lokumd 1";
@@ -398,15 +398,15 @@ function serve(): void {
     if (length > MAX_PAYLOAD) continue; // not a real header: look for the next sync pair
     adlerReset();
     adlerAdd(h + 2, 10);
-    if (op == 0x50) doPut(id, length);
-    else if (op == 0x47) doGet(id, length);
-    else if (op == 0x58) doExec(id, length);
+    if (op == "P".charCodeAt(0)) doPut(id, length);
+    else if (op == "G".charCodeAt(0)) doGet(id, length);
+    else if (op == "X".charCodeAt(0)) doExec(id, length);
     else {
       skip(length);
       const good = checksumOk();
-      if (op == 0x48 && good) {
+      if (op == "H".charCodeAt(0) && good) {
         store<i32>(changetype<usize>(word), 0);
-        reply(0x68, id, changetype<usize>(word), 4, changetype<usize>(hello), 8);
+        reply("h".charCodeAt(0), id, changetype<usize>(word), 4, changetype<usize>(hello), 8);
       } else replyResult(<u8>(op | 0x20), id, good ? -EIO : -EBADMSG);
     }
   }

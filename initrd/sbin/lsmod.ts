@@ -18,7 +18,7 @@ import { loadedModules, Loaded } from "../lib/kmod/module";
 const TAINT_PROPRIETARY_MODULE = 1, TAINT_FORCED_MODULE = 2, TAINT_UNSAFE_SMP = 4;
 
 export function main(argc: i32, argv: usize, envp: usize): i32 {
-  printf("%-24sSize  Used by", changetype<usize>("Module"));
+  printf("%-24sSize  Used by", "Module");
   const text = readFile(changetype<usize>("/proc/sys/kernel/tainted"));
   const tainted = text != 0 ? atoi(text) : 0;
   if (tainted != 0) {
@@ -29,10 +29,10 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   }
   for (let m: Loaded = loadedModules(); m != null; m = m.next) {
     let holders = m.holders;
-    if (load<u8>(holders) == 45 && load<u8>(holders, 1) == 0) holders = changetype<usize>("");
+    if (load<u8>(holders) == "-".charCodeAt(0) && load<u8>(holders, 1) == 0) holders = changetype<usize>("");
     let n = 0;
     while (load<u8>(holders + n) != 0) n++;
-    if (n > 0 && load<u8>(holders + n - 1) == 44) store<u8>(holders + n - 1, 0); // trailing ','
+    if (n > 0 && load<u8>(holders + n - 1) == ",".charCodeAt(0)) store<u8>(holders + n - 1, 0); // trailing ','
     printf("%-19s %8s %2s %s\n", m.name, m.size, m.count, holders);
   }
   return 0;

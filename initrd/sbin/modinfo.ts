@@ -51,7 +51,7 @@ function fieldIs(name: string): bool {
 
 /** Length of a parameter's name (up to the ':'). */
 function nameLength(value: usize): i32 {
-  const colon = strchr(value, 58);
+  const colon = strchr(value, ":".charCodeAt(0));
   return colon == 0 ? -1 : i32(colon - value);
 }
 
@@ -85,7 +85,7 @@ function printParams(info: Info, withKey: bool): void {
   for (let i = 0; i < n; i++) {
     const name = load<usize>(names + 4 * i), d = load<usize>(desc + 4 * i), t = load<usize>(type + 4 * i);
     const len = nameLength(name);
-    if (withKey) printf("%-16s", changetype<usize>("parm:"));
+    if (withKey) printf("%-16s", "parm:");
     if (d == 0) printf(withKey ? "%.*s:%s" : "%.*s: (%s)", len, name, t);
     else if (t != 0) printf("%.*s:%s (%s)", len, name, d, t);
     else printf("%.*s:%s", len, name, d);
@@ -96,7 +96,7 @@ function printParams(info: Info, withKey: bool): void {
 function show(mod: Module): i32 {
   const info = moduleInfo(mod);
   if (info == null && moduleInfoError != 0) {
-    fprintf(2, "modinfo: ERROR: could not get modinfo from '%s': %s\n", mod.name, changetype<usize>(strerror(moduleInfoError)));
+    fprintf(2, "modinfo: ERROR: could not get modinfo from '%s': %s\n", mod.name, strerror(moduleInfoError));
     return 1;
   }
   if (fieldIs("filename")) {
@@ -105,7 +105,7 @@ function show(mod: Module): i32 {
     return 0;
   }
   if (field == 0) {
-    printf("%-16s%s", changetype<usize>("filename:"), mod.path);
+    printf("%-16s%s", "filename:", mod.path);
     putchar(separator);
   }
   if (fieldIs("parm")) {
@@ -121,7 +121,7 @@ function show(mod: Module): i32 {
     }
     if (streq(e.key, "parm") || streq(e.key, "parmtype")) continue;
     if (separator == 0) printf("%s=%s", e.key, e.value);
-    else printf("%s:%-*s%s", e.key, 15 - strlenOf(e.key), changetype<usize>(""), e.value);
+    else printf("%s:%-*s%s", e.key, 15 - strlenOf(e.key), "", e.value);
     putchar(separator);
   }
   if (field == 0) printParams(info, true);
@@ -141,17 +141,17 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
     const c = nextOption(argc, argv, OPTIONS);
     if (c < 0) break;
     switch (c) {
-      case 97: field = changetype<usize>("author"); break; // a
-      case 100: field = changetype<usize>("description"); break; // d
-      case 108: field = changetype<usize>("license"); break; // l
-      case 112: field = changetype<usize>("parm"); break; // p
-      case 110: field = changetype<usize>("filename"); break; // n
-      case 48: separator = 0; break; // 0
-      case 109: byName = true; break; // m
-      case 70: field = optionArg; break; // F
-      case 107: release = optionArg; break; // k
-      case 98: root = optionArg; break; // b
-      case 104: printf(HELP); return 0; // h
+      case "a".charCodeAt(0): field = changetype<usize>("author"); break;
+      case "d".charCodeAt(0): field = changetype<usize>("description"); break;
+      case "l".charCodeAt(0): field = changetype<usize>("license"); break;
+      case "p".charCodeAt(0): field = changetype<usize>("parm"); break;
+      case "n".charCodeAt(0): field = changetype<usize>("filename"); break;
+      case "0".charCodeAt(0): separator = 0; break;
+      case "m".charCodeAt(0): byName = true; break;
+      case "F".charCodeAt(0): field = optionArg; break;
+      case "k".charCodeAt(0): release = optionArg; break;
+      case "b".charCodeAt(0): root = optionArg; break;
+      case "h".charCodeAt(0): printf(HELP); return 0;
       default: return 1;
     }
   }

@@ -56,16 +56,16 @@ Options:
 
 /** Adds "name=value" to the option string, as name="value" when the value holds a blank. */
 function addParam(params: Buf, arg: usize): void {
-  const equals = strchr(arg, 61);
-  if (equals == 0 || strchr(equals, 32) == 0 || load<u8>(equals + 1) == 34) {
+  const equals = strchr(arg, "=".charCodeAt(0));
+  if (equals == 0 || strchr(equals, " ".charCodeAt(0)) == 0 || load<u8>(equals + 1) == "\"".charCodeAt(0)) {
     bufAddWord(params, arg);
     return;
   }
-  if (params.len > 0) bufAddChar(params, 32);
+  if (params.len > 0) bufAddChar(params, " ".charCodeAt(0));
   bufAddBytes(params, arg, i32(equals - arg) + 1);
-  bufAddChar(params, 34);
+  bufAddChar(params, "\"".charCodeAt(0));
   bufAdd(params, equals + 1);
-  bufAddChar(params, 34);
+  bufAddChar(params, "\"".charCodeAt(0));
 }
 
 export function main(argc: i32, argv: usize, envp: usize): i32 {
@@ -76,19 +76,19 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
     const c = nextOption(argc, argv, OPTIONS);
     if (c < 0) break;
     switch (c) {
-      case 114: remove = true; break; // r
-      case 110: flags |= DRY_RUN; break; // n
-      case 118: flags |= VERBOSE; break; // v
-      case 113: flags |= QUIET | AUTOCLEAN; break; // q
-      case 105: flags |= IGNORE_INSTALL; break; // i
-      case 107: flags |= AUTOCLEAN; break; // k
-      case 68: flags |= SHOW_DEPENDS; break; // D
-      case 97: all = true; break; // a
-      case 99: showConfig = true; break; // c
-      case 98: root = optionArg; break; // b
-      case 83: release = optionArg; break; // S
-      case 115: break; // s: messages go to stderr anyway
-      case 104: printf(HELP); return 0; // h
+      case "r".charCodeAt(0): remove = true; break;
+      case "n".charCodeAt(0): flags |= DRY_RUN; break;
+      case "v".charCodeAt(0): flags |= VERBOSE; break;
+      case "q".charCodeAt(0): flags |= QUIET | AUTOCLEAN; break;
+      case "i".charCodeAt(0): flags |= IGNORE_INSTALL; break;
+      case "k".charCodeAt(0): flags |= AUTOCLEAN; break;
+      case "D".charCodeAt(0): flags |= SHOW_DEPENDS; break;
+      case "a".charCodeAt(0): all = true; break;
+      case "c".charCodeAt(0): showConfig = true; break;
+      case "b".charCodeAt(0): root = optionArg; break;
+      case "S".charCodeAt(0): release = optionArg; break;
+      case "s".charCodeAt(0): break; // s: messages go to stderr anyway
+      case "h".charCodeAt(0): printf(HELP); return 0;
       default: return 1;
     }
   }

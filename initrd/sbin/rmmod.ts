@@ -42,13 +42,13 @@ function autoclean(root: usize, verbose: bool): i32 {
       const name = autocleanNext(p);
       const m = findLoaded(loaded, name);
       if (m == null) continue; // gone already: forget it
-      if (m.refcount == 0 && load<u8>(m.holders) == 45 && moduleRemove(m.name, false) == 0) {
+      if (m.refcount == 0 && load<u8>(m.holders) == "-".charCodeAt(0) && moduleRemove(m.name, false) == 0) {
         if (verbose) printf("rmmod %s\n", m.name);
         removed++;
         continue;
       }
       bufAdd(keep, name);
-      bufAddChar(keep, 10);
+      bufAddChar(keep, "\n".charCodeAt(0));
     }
     autocleanWrite(root, keep);
     if (removed == 0) return 0;
@@ -61,12 +61,12 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = nextOption(argc, argv, OPTIONS);
     if (c < 0) break;
-    if (c == 102) force = true; // f
-    else if (c == 97) all = true; // a
-    else if (c == 118) verbose = true; // v
-    else if (c == 98) root = optionArg; // b: where run/modprobe.autoclean is
-    else if (c == 104) { printf(HELP); return 0; } // h
-    else if (c == 63) return 1;
+    if (c == "f".charCodeAt(0)) force = true;
+    else if (c == "a".charCodeAt(0)) all = true;
+    else if (c == "v".charCodeAt(0)) verbose = true;
+    else if (c == "b".charCodeAt(0)) root = optionArg; // b: where run/modprobe.autoclean is
+    else if (c == "h".charCodeAt(0)) { printf(HELP); return 0; }
+    else if (c == "?".charCodeAt(0)) return 1;
     // -w (wait) and -s (syslog): accepted, nothing to do
   }
   if (all) return autoclean(root, verbose);
@@ -78,7 +78,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
     const name = nameFromPath(load<usize>(argv + 4 * i));
     const err = moduleRemove(name, force);
     if (err != 0) {
-      fprintf(2, "rmmod: can't unload module '%s': %s\n", name, changetype<usize>(strerror(err)));
+      fprintf(2, "rmmod: can't unload module '%s': %s\n", name, strerror(err));
       return 1;
     }
   }

@@ -26,19 +26,19 @@ function hexField(): u32 {
   let v: u32 = 0;
   for (;;) {
     const c = <u32>load<u8>(cursor);
-    if (c >= 48 && c <= 57) v = v * 16 + c - 48;
-    else if (c >= 65 && c <= 70) v = v * 16 + c - 55;
-    else if (c >= 97 && c <= 102) v = v * 16 + c - 87;
+    if (c >= "0".charCodeAt(0) && c <= "9".charCodeAt(0)) v = v * 16 + c - "0".charCodeAt(0);
+    else if (c >= "A".charCodeAt(0) && c <= "F".charCodeAt(0)) v = v * 16 + c - "A".charCodeAt(0) + 10;
+    else if (c >= "a".charCodeAt(0) && c <= "f".charCodeAt(0)) v = v * 16 + c - "a".charCodeAt(0) + 10;
     else break;
     cursor++;
   }
-  while (load<u8>(cursor) == 9 || load<u8>(cursor) == 32) cursor++;
+  while (load<u8>(cursor) == "\t".charCodeAt(0) || load<u8>(cursor) == " ".charCodeAt(0)) cursor++;
   return v;
 }
 function decField(): i32 {
   let v = 0;
-  while (load<u8>(cursor) >= 48 && load<u8>(cursor) <= 57) v = v * 10 + load<u8>(cursor++) - 48;
-  while (load<u8>(cursor) == 9 || load<u8>(cursor) == 32) cursor++;
+  while (load<u8>(cursor) >= "0".charCodeAt(0) && load<u8>(cursor) <= "9".charCodeAt(0)) v = v * 10 + load<u8>(cursor++) - "0".charCodeAt(0);
+  while (load<u8>(cursor) == "\t".charCodeAt(0) || load<u8>(cursor) == " ".charCodeAt(0)) cursor++;
   return v;
 }
 
@@ -57,7 +57,7 @@ function show(numeric: bool): i32 {
     if (n++ == 0) continue;
     const iface = changetype<usize>(line);
     cursor = iface;
-    while (load<u8>(cursor) != 9 && load<u8>(cursor) != 0) cursor++;
+    while (load<u8>(cursor) != "\t".charCodeAt(0) && load<u8>(cursor) != 0) cursor++;
     if (load<u8>(cursor) == 0) continue;
     store<u8>(cursor++, 0);
     const dst = hexField();
@@ -69,9 +69,9 @@ function show(numeric: bool): i32 {
     const mask = hexField();
     let f = 0;
     const ft = changetype<usize>(flagText);
-    if ((flags & RTF_UP) != 0) store<u8>(ft + f++, 85); // U
-    if ((flags & RTF_GATEWAY) != 0) store<u8>(ft + f++, 71); // G
-    if ((flags & RTF_HOST) != 0) store<u8>(ft + f++, 72); // H
+    if ((flags & RTF_UP) != 0) store<u8>(ft + f++, "U".charCodeAt(0));
+    if ((flags & RTF_GATEWAY) != 0) store<u8>(ft + f++, "G".charCodeAt(0));
+    if ((flags & RTF_HOST) != 0) store<u8>(ft + f++, "H".charCodeAt(0));
     store<u8>(ft + f, 0);
     const dstText = !numeric && dst == 0 ? changetype<usize>("default") : ipText(dst);
     const gwText = !numeric && gw == 0 ? changetype<usize>("*") : ipText(gw);
@@ -152,7 +152,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
     return 1;
   }
   if (ioctl(sock, adding ? SIOCADDRT : SIOCDELRT, k) < 0) {
-    fprintf(2, "route: %s: %s\n", changetype<usize>(adding ? "SIOCADDRT" : "SIOCDELRT"), errorText());
+    fprintf(2, "route: %s: %s\n", adding ? "SIOCADDRT" : "SIOCDELRT", errorText());
     return 1;
   }
   return 0;

@@ -40,7 +40,7 @@ function usage(): i32 {
 
 /** busybox's bb_perror_msg_and_die: "switch_root: WHAT 'PATH': ERROR". */
 function fail(what: string, path: usize): i32 {
-  fprintf(2, "switch_root: %s '%s': %s\n", changetype<usize>(what), path, errorText());
+  fprintf(2, "switch_root: %s '%s': %s\n", what, path, errorText());
   return 1;
 }
 
@@ -50,7 +50,7 @@ function joinPath(dir: usize, name: usize): usize {
   const path = malloc(n + m + 2);
   memcpy(path, dir, n);
   let at = n;
-  if (n == 0 || load<u8>(dir + n - 1) != 47) store<u8>(path + at++, 47);
+  if (n == 0 || load<u8>(dir + n - 1) != "/".charCodeAt(0)) store<u8>(path + at++, "/".charCodeAt(0));
   memcpy(path + at, name, m + 1);
   return path;
 }
@@ -90,7 +90,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "c:");
     if (c < 0) break;
-    if (c == 99) console = optarg;
+    if (c == "c".charCodeAt(0)) console = optarg;
     else return usage();
   }
   if (argc - optind < 2) return usage();

@@ -266,15 +266,15 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
   for (;;) {
     const c = getopt(argc, argv, "i:nqft:T:");
     if (c < 0) break;
-    if (c == 105) iface = optarg; // i
-    else if (c == 110) noLeaseFail = true; // n
-    else if (c == 113 || c == 102) {} // q, f: Lokum's udhcpc always quits after the lease, in the foreground
-    else if (c == 116) tries = atoi(optarg); // t
-    else if (c == 84) pauseSec = atoi(optarg); // T
+    if (c == "i".charCodeAt(0)) iface = optarg;
+    else if (c == "n".charCodeAt(0)) noLeaseFail = true;
+    else if (c == "q".charCodeAt(0) || c == "f".charCodeAt(0)) {} // q, f: Lokum's udhcpc always quits after the lease, in the foreground
+    else if (c == "t".charCodeAt(0)) tries = atoi(optarg);
+    else if (c == "T".charCodeAt(0)) pauseSec = atoi(optarg);
     else return 1;
   }
   if (tries < 1) tries = 1;
-  printf("udhcpc: started, v%s\n", changetype<usize>(VERSION));
+  printf("udhcpc: started, v%s\n", VERSION);
   flushOutput();
   ioSock = socket(AF_INET, SOCK_DGRAM, 0);
   if (ioSock < 0) {

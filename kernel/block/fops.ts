@@ -14,7 +14,7 @@
 //   BLKRRPART     re-read the partition table: EBUSY while a partition is open (Lokum
 //                 reads the table only when the disk is added)
 
-import { EBUSY, EINVAL, ENOSPC, ENOTTY, isErr, ptrErr } from "../lib/errno";
+import { EBUSY, EINVAL, EIO, ENOSPC, ENOTTY, isErr, ptrErr } from "../lib/errno";
 import { copyToUser } from "../uaccess";
 import { File, FileOps, Inode, O_ACCMODE, O_RDONLY, SEEK_CUR, SEEK_END, SEEK_SET } from "../fs/vfs";
 import { BlockDevice, SECTOR_SIZE, blkdevGet, blkdevPut } from "./genhd";
@@ -65,7 +65,7 @@ function blkdevFileRead(file: File, buf: usize, n: u32): i32 {
   while (done < n) {
     const pos = file.pos + done;
     const bh = bread(b, pos / bs, bs);
-    if (bh == null) return done > 0 ? <i32>done : -5; // EIO
+    if (bh == null) return done > 0 ? <i32>done : -EIO;
     const offset = pos % bs;
     let chunk = bs - offset;
     if (chunk > n - done) chunk = n - done;
@@ -91,7 +91,7 @@ function blkdevFileWrite(file: File, buf: usize, n: u32): i32 {
     if (chunk > n - done) chunk = n - done;
     // A whole block needs no read first; part of one does.
     const bh = chunk == bs ? getblk(b, pos / bs, bs) : bread(b, pos / bs, bs);
-    if (bh == null) return done > 0 ? <i32>done : -5; // EIO
+    if (bh == null) return done > 0 ? <i32>done : -EIO;
     memory_copy(bh.data + offset, buf + done, chunk);
     bh.state |= BH_UPTODATE;
     markBufferDirty(bh);

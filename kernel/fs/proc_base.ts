@@ -24,6 +24,7 @@ import { inodePath } from "./namei";
 import { showMountsFrom, systemRoot } from "./super";
 import { vmLookup } from "../mm/vm";
 import { physToVirt } from "../mm/pmm";
+import { EACCES, ENOENT } from "../lib/errno";
 
 function stateChar(p: Proc): i32 {
   if (p.state == RUNNING || p.state == RUNNABLE) return "R".charCodeAt(0);
@@ -115,8 +116,8 @@ function showEnviron(m: SeqBuf): void {
 
 function cwdLink(pid: i32, buf: usize, size: i32): i32 {
   const p = findProc(pid);
-  if (p == null) return -2; // ENOENT
-  if (!mayInspect(p)) return -13; // EACCES: another user's process
+  if (p == null) return -ENOENT;
+  if (!mayInspect(p)) return -EACCES; // another user's process
   // a process that never chdir'ed (init, kernel threads) works in the system root
   const n = inodePath(p.cwd != 0 ? changetype<Inode>(p.cwd) : systemRoot(), buf, <u32>size);
   return n;
@@ -125,7 +126,7 @@ function cwdLink(pid: i32, buf: usize, size: i32): i32 {
 /** /proc/<pid>/exe: the path of the program it runs (exec.ts records it). */
 function exeLink(pid: i32, buf: usize, size: i32): i32 {
   const p = findProc(pid);
-  if (p == null || p.exe[0] == 0) return -2; // ENOENT: a kernel thread, or a zombie's
+  if (p == null || p.exe[0] == 0) return -ENOENT; // a kernel thread, or a zombie's
   let n = 0;
   while (n < size && p.exe[n] != 0) {
     store<u8>(buf + <usize>n, p.exe[n]);

@@ -24,7 +24,7 @@
 import { kfree, kmalloc } from "../mm/kmalloc";
 import { copyToUser, copyFromUser } from "../uaccess";
 import { currentProc, NOFILE } from "../proc";
-import { EACCES, EBADF, EFAULT, EINVAL, ENOENT, ENOMEM, ENOTDIR, errPtr, isErr, ptrErr } from "../lib/errno";
+import { EACCES, EBADF, EFAULT, EINVAL, ENAMETOOLONG, ENOENT, ENOMEM, ENOTDIR, errPtr, isErr, ptrErr } from "../lib/errno";
 import { encodeDev, Inode, iget, iput, isDirMode, isLinkMode, MAJOR, MINOR, O_CLOEXEC, PATH_MAX } from "./vfs";
 import { isErrInode, inodePath, lnamei, namei, nameiAt } from "./namei";
 import { filePut, vfsOpen, vfsRead, vfsWrite } from "./file";
@@ -169,7 +169,7 @@ function pathAt(dirfd: i32, upath: u32): usize {
     let len: u32 = 0;
     while (load<u8>(rel + len) != 0) len++;
     if (n < 0) err = n;
-    else if (<u32>n + 1 + len + 1 > <u32>PATH_MAX) err = -36; // ENAMETOOLONG
+    else if (<u32>n + 1 + len + 1 > <u32>PATH_MAX) err = -ENAMETOOLONG;
     else {
       store<u8>(full + <u32>n, SLASH);
       memory_copy(full + <u32>n + 1, rel, len + 1);

@@ -148,7 +148,12 @@ export function pmmFreeInitrd(): void {
   if (initrdStart == 0) return;
   const first = (initrdStart + 4095) >> 12;
   const last = initrdEnd >> 12;
-  if (first < last) markRange(first, last, false);
+  if (first < last) {
+    // Zero them now rather than at their next allocation: a saved machine (the lab's boot
+    // snapshot, docs/lab.md) stores only RAM pages that are not all zero.
+    memory_fill(physToVirt(first << 12), 0, (last - first) << 12);
+    markRange(first, last, false);
+  }
   printk(KERN_INFO + "Freeing initrd memory: %uK\n", (initrdEnd - initrdStart) / 1024);
 }
 

@@ -41,7 +41,8 @@ import { currentProc } from "../proc";
 import { SIGPIPE, sendSignal } from "../signal";
 import { fopsGet, fopsPut } from "../module/module";
 import {
-  EAFNOSUPPORT, EAGAIN, EBADF, EDESTADDRREQ, EFAULT, EINTR, EINVAL, ENOMEM, ENOPROTOOPT, ENOTSOCK, EOPNOTSUPP, EPIPE, ENOTCONN,
+  EAFNOSUPPORT, EAGAIN, EBADF, EDESTADDRREQ, EEXIST, EFAULT, EINTR, EINVAL, EMSGSIZE, ENOMEM, ENOPROTOOPT, ENOTCONN, ENOTSOCK,
+  EOPNOTSUPP, EPIPE,
 } from "../lib/errno";
 import { File, FileOps, FileSystemType, Inode, InodeOps, O_NONBLOCK, O_RDWR, S_IFSOCK, SuperBlock, allocSuper, freeInode, iput, newInode } from "../fs/vfs";
 import { fileAlloc, filePut } from "../fs/file";
@@ -141,7 +142,7 @@ let socketCount: i32 = 0;
 
 export function sockRegister(fam: NetProtoFamily): i32 {
   if (fam.family < 0 || fam.family >= NPROTO) return -EINVAL;
-  if (families[fam.family] != null) return -17; // EEXIST
+  if (families[fam.family] != null) return -EEXIST;
   families[fam.family] = fam;
   return 0;
 }
@@ -356,7 +357,7 @@ export function sys_sendto(fd: i32, ubuf: u32, len: u32, flags: u32, uaddr: u32,
     kfree(k);
     return r;
   }
-  if (len > MAX_SEND) return -90; // EMSGSIZE
+  if (len > MAX_SEND) return -EMSGSIZE;
   let addr: usize = 0;
   if (uaddr != 0 && addrLen != 0) {
     const r = copyAddrIn(uaddr, addrLen);

@@ -28,7 +28,9 @@ function take(bprm: LinuxBinprm, from: i32, to: i32, dst: usize): void {
 }
 
 function loadCommandFile(bprm: LinuxBinprm): i32 {
-  if (bprm.size < 4 || bprm.buf[0] != 0x7f || bprm.buf[1] != "L".charCodeAt(0) || bprm.buf[2] != "K".charCodeAt(0) || bprm.buf[3] != "C".charCodeAt(0)) return -8; // ENOEXEC
+  const magic = bprm.size >= 4 && bprm.buf[0] == 0x7f && bprm.buf[1] == "L".charCodeAt(0) && bprm.buf[2] == "K".charCodeAt(0) &&
+    bprm.buf[3] == "C".charCodeAt(0);
+  if (!magic) return -ENOEXEC;
   let end = 4;
   while (end < bprm.size && end < 127 && bprm.buf[end] != "\n".charCodeAt(0) && bprm.buf[end] != 0) end++;
   take(bprm, 4, end, changetype<usize>(command));
@@ -40,7 +42,7 @@ function isBlank(c: u8): bool {
 }
 
 function loadScript(bprm: LinuxBinprm): i32 {
-  if (bprm.size < 3 || bprm.buf[0] != "#".charCodeAt(0) || bprm.buf[1] != "!".charCodeAt(0)) return -8; // ENOEXEC
+  if (bprm.size < 3 || bprm.buf[0] != "#".charCodeAt(0) || bprm.buf[1] != "!".charCodeAt(0)) return -ENOEXEC;
   let i = 2;
   let end = 2;
   while (end < bprm.size && end < 127 && bprm.buf[end] != "\n".charCodeAt(0)) end++;

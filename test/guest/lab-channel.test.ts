@@ -9,7 +9,9 @@
 //     128 + signal);
 //   - /proc files read whole (their size is 0);
 //   - nothing of it reaches the console, whose shell still answers afterwards;
-//   - after restoreState the channel works again.
+//   - after restoreState the channel works again;
+//   - a new machine started from the state (initialState, as the lab restores its boot
+//     snapshot) runs at the prompt without booting, and answers.
 // One boot, shared through a snapshot.
 
 import { createHash, randomBytes } from "node:crypto";
@@ -22,6 +24,8 @@ import { buildBootDir, type BootDir } from "./dist.js";
 let boot: BootDir;
 let machine: Machine;
 let atPrompt: ArrayBuffer;
+/** Instructions the boot to the prompt took. */
+let atPromptInstructions = 0;
 
 beforeAll(async () => {
   boot = await buildBootDir();
@@ -33,6 +37,7 @@ beforeAll(async () => {
   await machine.start();
   await machine.waitFor(/# $/, { timeoutMs: 60_000 });
   await machine.channelReady();
+  atPromptInstructions = machine.instructions();
   atPrompt = await machine.saveState();
 });
 
@@ -117,5 +122,25 @@ describe("the guest channel (COM2, lokumd)", () => {
     expect(await machine.exec("echo again")).toEqual({ output: "again\n", status: 0 });
     const missing = await machine.getFile("/root/blob.bin").catch((error: unknown) => error); // written after the snapshot
     expect((missing as GuestError).code).toBe("ENOENT");
+  });
+
+  test("a new machine started from the state (initialState) continues at the prompt", async () => {
+    const copy = createNodeMachine({
+      kernel: new Uint8Array(readFileSync(boot.kernel)),
+      initrd: new Uint8Array(readFileSync(boot.initrd!)),
+      cmdline: "console=ttyS0",
+      initialState: atPrompt,
+    });
+    try {
+      await copy.start();
+      await copy.channelReady(10_000);
+      expect(await copy.exec("echo from-state")).toEqual({ output: "from-state\n", status: 0 });
+      copy.write("echo con''sole\n");
+      await copy.waitFor(/^console\r?\n# $/m, { timeoutMs: 20_000 });
+      expect(copy.output).not.toMatch(/Lokum version/); // it did not boot
+      expect(copy.instructions()).toBeLessThan(atPromptInstructions); // far fewer than a boot to the prompt
+    } finally {
+      await copy.destroy();
+    }
   });
 });

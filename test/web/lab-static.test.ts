@@ -3,12 +3,15 @@
 //
 //   1. the page restores the build's snapshot and shows a prompt; window.lab.run works;
 //   2. upload a binary file through the Upload button → the guest has it byte for byte; download
-//      it back through the Download box → the browser saves the same bytes;
+//      it back through the Download box → the browser saves the same bytes; a file dropped on the
+//      terminal lands in /root byte for byte too;
 //   3. the modules panel shows a modprobe (pair_user → pair_provider, refcount 1) and an rmmod;
 //      the interrupts panel's counters move;
 //   4. save the machine (window.lab.save and the Save button → IndexedDB) with a module loaded;
 //      unload it; restore → the module is loaded again;
-//   5. `poweroff` typed at the shell → status "off", Reset offered; Reset → ready;
+//   5. `poweroff` typed at the shell → status "off", Reset offered; Reset → ready; a module that
+//      panics (built by the page's workbench, insmod typed at the shell) → status "panic" with
+//      the kernel's reason, Reset offered; Reset → ready;
 //   6. 1024×768 and a tablet (768×1024): the terminal and the panels fit, light theme, font size;
 //   7. offline: the server gone, a reload comes back from the service worker, runs commands,
 //      and Reset boots again.
@@ -83,6 +86,25 @@ describe("the static lab in Chromium", () => {
     await shot("2-files");
   });
 
+  test("a file dropped on the terminal lands in /root, byte for byte", async () => {
+    const bytes = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), randomBytes(40 * 1024)]);
+    const dataTransfer = await page.evaluateHandle((data) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(data)], "dropped.bin", { type: "application/octet-stream" }));
+      return transfer;
+    }, Array.from(bytes));
+    const target = "#terminal .xterm-screen";
+    await page.dispatchEvent(target, "dragenter", { dataTransfer });
+    await page.dispatchEvent(target, "dragover", { dataTransfer });
+    expect(await page.evaluate(() => document.body.classList.contains("dropping"))).toBe(true);
+    await page.dispatchEvent(target, "drop", { dataTransfer });
+    await page.waitForFunction(() => /uploaded dropped\.bin → \/root\/dropped\.bin/.test(document.querySelector("#notice")!.textContent ?? ""), undefined, { timeout: 60_000 });
+    expect(await page.evaluate(() => document.body.classList.contains("dropping"))).toBe(false);
+    const inGuest = await page.evaluate(async () => Array.from(await window.lab.getFile("/root/dropped.bin")));
+    expect(Buffer.from(inGuest).equals(bytes)).toBe(true);
+    expect((await run("ls -l /root/dropped.bin")).output).toMatch(/^-rw-r--r-- .* 41216 .*dropped\.bin$/m);
+  });
+
   test("the panels show a modprobe and an rmmod, and interrupts moving", async () => {
     expect((await run("modprobe pair-user")).status).toBe(0);
     await waitForPanel(() => {
@@ -140,6 +162,30 @@ describe("the static lab in Chromium", () => {
     await waitForState(page, "ready");
     expect(await page.locator("#reset").getAttribute("class")).not.toMatch(/\boffer\b/);
     expect((await run("echo back")).output).toBe("back\n");
+  });
+
+  test("a kernel panic shows as such, with Reset offered; Reset boots again", async () => {
+    // A student's module that calls panic() in its init: built by the page's workbench, loaded
+    // by typing insmod at the shell, as a student would.
+    const built = await page.evaluate(() => window.lab.build("panicky", {
+      "panicky.ts": 'MODULE_LICENSE("GPL");\nexport function init_module(): i32 {\n  panic("panicky: on purpose (%d)", 42);\n  return 0;\n}\nexport function cleanup_module(): void {}\n',
+    }));
+    expect(built.diagnostics).toEqual([]);
+    expect(built.ok).toBe(true);
+    await page.locator(".xterm-helper-textarea").focus();
+    await page.keyboard.type(`insmod ${built.guestPath}`);
+    await page.keyboard.press("Enter");
+    await waitForState(page, "panic", 20_000);
+    expect(await page.locator("#status .status-text").textContent()).toBe("panic: kernel panic: panicky: on purpose (42)");
+    expect(await page.locator("#reset").getAttribute("class")).toMatch(/\boffer\b/);
+    const terminal = await page.evaluate(() => window.lab.terminalText());
+    expect(terminal).toMatch(/Kernel panic - not syncing: /);
+    await expect(page.evaluate(() => window.lab.run("true"))).rejects.toThrow(/not running \(panic\)/);
+    await shot("6-panic");
+    await page.click("#reset");
+    await waitForState(page, "ready");
+    expect(await page.locator("#reset").getAttribute("class")).not.toMatch(/\boffer\b/);
+    expect((await run("grep -c panicky /proc/modules")).output.trim()).toBe("0");
   });
 
   test("fits 1024×768 and a tablet; light theme and font size", async () => {

@@ -478,8 +478,9 @@ export class Workbench {
 /** Put the workbench into the page (left of the terminal) and register lab.build. */
 export function installWorkbench(terminal: WorkbenchTerminal = {}): Workbench {
   const bench = new Workbench(terminal);
-  const screen = document.querySelector<HTMLElement>("main.screen, .screen") ?? document.body;
-  screen.prepend(bench.root);
+  const placeholder = document.getElementById("workbench-placeholder"); // index.html keeps its place while it loads
+  if (placeholder) placeholder.replaceWith(bench.root);
+  else (document.querySelector<HTMLElement>("main.screen, .screen") ?? document.body).prepend(bench.root);
   document.body.classList.add("with-workbench");
   void bench.start();
 

@@ -18,7 +18,7 @@ function sum(): i32 {
 
 export function init_module(): i32 {
   table = kmalloc(<u32>COUNT * 4); // the bug: the table was never allocated
-  if (table == 0) return -12; // ENOMEM
+  if (table == 0) return -ENOMEM;
   fill();
   printk(KERN_INFO + "lab_oops: sum %d\n", sum());
   return 0;

@@ -30,7 +30,7 @@ function rot13Write(tty: Tty, buf: usize, n: u32): i32 {
 
 export function init_module(): i32 {
   const ntty = ldiscLookup(0);
-  if (ntty == null) return -19; // ENODEV
+  if (ntty == null) return -ENODEV;
   rot13Ops.open = ntty.open;
   rot13Ops.close = ntty.close;
   rot13Ops.read = ntty.read;

@@ -7,7 +7,7 @@ const arg = new StaticArray<u8>(128);
 
 function loadHashAt(bprm: LinuxBinprm): i32 {
   // TODO: is it a "#@" file? Then copy the rest of the first line into arg and run /bin/echo
-  return -8; // ENOEXEC: not ours
+  return -ENOEXEC; // not ours
 }
 
 const hashAtFormat: LinuxBinfmt = { name: "hash-at", loadBinary: loadHashAt };

@@ -18,32 +18,32 @@ let failed = false;
 function fail(what: string): void {
   if (!failed) {
     errorPrefix();
-    fprintf(2, "%s\n", changetype<usize>(what));
+    fprintf(2, "%s\n", what);
   }
   failed = true;
 }
 
 function skipSpaces(): void {
-  while (load<u8>(p) == 32 || load<u8>(p) == 9 || load<u8>(p) == 10) p++;
+  while (load<u8>(p) == " ".charCodeAt(0) || load<u8>(p) == "\t".charCodeAt(0) || load<u8>(p) == "\n".charCodeAt(0)) p++;
 }
 
 /** A number in C's notation (0x hex, 0 octal) at s; sets `numberEnd`. */
 let numberEnd: usize = 0;
 function parseNumber(s: usize): i32 {
   let base = 10;
-  if (load<u8>(s) == 48 && (load<u8>(s, 1) == 120 || load<u8>(s, 1) == 88)) {
+  if (load<u8>(s) == "0".charCodeAt(0) && (load<u8>(s, 1) == "x".charCodeAt(0) || load<u8>(s, 1) == "X".charCodeAt(0))) {
     base = 16;
     s += 2;
-  } else if (load<u8>(s) == 48) {
+  } else if (load<u8>(s) == "0".charCodeAt(0)) {
     base = 8;
   }
   let v = 0;
   for (;;) {
     const c = i32(load<u8>(s));
     let d = -1;
-    if (isdigit(c)) d = c - 48;
-    else if (c >= 97 && c <= 102) d = c - 87;
-    else if (c >= 65 && c <= 70) d = c - 55;
+    if (isdigit(c)) d = c - "0".charCodeAt(0);
+    else if (c >= "a".charCodeAt(0) && c <= "f".charCodeAt(0)) d = c - "a".charCodeAt(0) + 10;
+    else if (c >= "A".charCodeAt(0) && c <= "F".charCodeAt(0)) d = c - "A".charCodeAt(0) + 10;
     if (d < 0 || d >= base) break;
     v = v * base + d;
     s++;
@@ -57,7 +57,7 @@ function variableNumber(name: usize, len: i32): i32 {
   if (v == 0 || load<u8>(v) == 0) return 0;
   let s = v;
   let negative = false;
-  if (load<u8>(s) == 45) {
+  if (load<u8>(s) == "-".charCodeAt(0)) {
     negative = true;
     s++;
   }
@@ -89,27 +89,27 @@ function peekOp(): i32 {
   skipSpaces();
   const c = i32(load<u8>(p)), d = i32(load<u8>(p, 1));
   opLength = 2;
-  if (d == 61 && c != 61 && c != 33 && c != 60 && c != 62) return OP_NONE; // an assignment (+= …)
-  if (c == 124 && d == 124) return 1;
-  if (c == 38 && d == 38) return 2;
-  if (c == 61 && d == 61) return 6;
-  if (c == 33 && d == 61) return 7;
-  if (c == 60 && d == 61) return 9;
-  if (c == 62 && d == 61) return 11;
-  if (c == 60 && d == 60) return 12;
-  if (c == 62 && d == 62) return 13;
-  if (c == 42 && d == 42) return 19;
+  if (d == "=".charCodeAt(0) && c != "=".charCodeAt(0) && c != "!".charCodeAt(0) && c != "<".charCodeAt(0) && c != ">".charCodeAt(0)) return OP_NONE; // an assignment (+= …)
+  if (c == "|".charCodeAt(0) && d == "|".charCodeAt(0)) return 1;
+  if (c == "&".charCodeAt(0) && d == "&".charCodeAt(0)) return 2;
+  if (c == "=".charCodeAt(0) && d == "=".charCodeAt(0)) return 6;
+  if (c == "!".charCodeAt(0) && d == "=".charCodeAt(0)) return 7;
+  if (c == "<".charCodeAt(0) && d == "=".charCodeAt(0)) return 9;
+  if (c == ">".charCodeAt(0) && d == "=".charCodeAt(0)) return 11;
+  if (c == "<".charCodeAt(0) && d == "<".charCodeAt(0)) return 12;
+  if (c == ">".charCodeAt(0) && d == ">".charCodeAt(0)) return 13;
+  if (c == "*".charCodeAt(0) && d == "*".charCodeAt(0)) return 19;
   opLength = 1;
-  if (c == 124) return 3;
-  if (c == 94) return 4;
-  if (c == 38) return 5;
-  if (c == 60) return 8;
-  if (c == 62) return 10;
-  if (c == 43) return 14;
-  if (c == 45) return 15;
-  if (c == 42) return 16;
-  if (c == 47) return 17;
-  if (c == 37) return 18;
+  if (c == "|".charCodeAt(0)) return 3;
+  if (c == "^".charCodeAt(0)) return 4;
+  if (c == "&".charCodeAt(0)) return 5;
+  if (c == "<".charCodeAt(0)) return 8;
+  if (c == ">".charCodeAt(0)) return 10;
+  if (c == "+".charCodeAt(0)) return 14;
+  if (c == "-".charCodeAt(0)) return 15;
+  if (c == "*".charCodeAt(0)) return 16;
+  if (c == "/".charCodeAt(0)) return 17;
+  if (c == "%".charCodeAt(0)) return 18;
   return OP_NONE;
 }
 
@@ -157,11 +157,11 @@ function binary(minPrecedence: i32): i32 {
 function ternary(): i32 {
   const cond = binary(1);
   skipSpaces();
-  if (load<u8>(p) != 63) return cond;
+  if (load<u8>(p) != "?".charCodeAt(0)) return cond;
   p++;
   const a = ternary();
   skipSpaces();
-  if (load<u8>(p) != 58) {
+  if (load<u8>(p) != ":".charCodeAt(0)) {
     fail("arithmetic syntax error");
     return 0;
   }
@@ -173,19 +173,19 @@ function ternary(): i32 {
 function unary(): i32 {
   skipSpaces();
   const c = i32(load<u8>(p));
-  if (c == 45 || c == 43 || c == 33 || c == 126) {
+  if (c == "-".charCodeAt(0) || c == "+".charCodeAt(0) || c == "!".charCodeAt(0) || c == "~".charCodeAt(0)) {
     p++;
     const v = unary();
-    if (c == 45) return -v;
-    if (c == 33) return v == 0 ? 1 : 0;
-    if (c == 126) return ~v;
+    if (c == "-".charCodeAt(0)) return -v;
+    if (c == "!".charCodeAt(0)) return v == 0 ? 1 : 0;
+    if (c == "~".charCodeAt(0)) return ~v;
     return v;
   }
-  if (c == 40) {
+  if (c == "(".charCodeAt(0)) {
     p++;
     const v = ternary();
     skipSpaces();
-    if (load<u8>(p) != 41) fail("arithmetic syntax error");
+    if (load<u8>(p) != ")".charCodeAt(0)) fail("arithmetic syntax error");
     else p++;
     return v;
   }
@@ -195,16 +195,18 @@ function unary(): i32 {
     if (isalnum(load<u8>(p))) fail("arithmetic syntax error");
     return v;
   }
-  if (isalpha(c) || c == 95) {
+  if (isalpha(c) || c == "_".charCodeAt(0)) {
     const name = p;
-    while (isalnum(load<u8>(p)) || load<u8>(p) == 95) p++;
+    while (isalnum(load<u8>(p)) || load<u8>(p) == "_".charCodeAt(0)) p++;
     const len = i32(p - name);
     skipSpaces();
     // an assignment: NAME = v, NAME += v, …
     const a = i32(load<u8>(p)), b = i32(load<u8>(p, 1));
     let op = -1;
-    if (a == 61 && b != 61) op = 0;
-    else if (b == 61 && (a == 43 || a == 45 || a == 42 || a == 47 || a == 37)) op = a == 43 ? 14 : a == 45 ? 15 : a == 42 ? 16 : a == 47 ? 17 : 18;
+    if (a == "=".charCodeAt(0) && b != "=".charCodeAt(0)) op = 0;
+    else if (b == "=".charCodeAt(0) && (a == "+".charCodeAt(0) || a == "-".charCodeAt(0) || a == "*".charCodeAt(0) || a == "/".charCodeAt(0) || a == "%".charCodeAt(0))) {
+      op = a == "+".charCodeAt(0) ? 14 : a == "-".charCodeAt(0) ? 15 : a == "*".charCodeAt(0) ? 16 : a == "/".charCodeAt(0) ? 17 : 18;
+    }
     if (op < 0) return variableNumber(name, len);
     p += op == 0 ? 1 : 2;
     let v = ternary();

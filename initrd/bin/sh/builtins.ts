@@ -66,7 +66,7 @@ export function popLocals(mark: i32): void {
 /** local NAME[=V]: saves NAME's value for popLocals, then assigns. Also how `NAME=V cmd` holds
  *  for a builtin or a function only (exec.ts). */
 export function makeLocal(arg: usize): void {
-  const eq = strchr(arg, 61);
+  const eq = strchr(arg, "=".charCodeAt(0));
   const len = eq != 0 ? i32(eq - arg) : strlen(arg);
   const name = malloc(len + 1);
   memcpy(name, arg, len);
@@ -92,7 +92,7 @@ function isIfs(c: i32, ifs: usize): bool {
 }
 
 function isIfsSpace(c: i32, ifs: usize): bool {
-  return (c == 32 || c == 9 || c == 10) && isIfs(c, ifs);
+  return (c == " ".charCodeAt(0) || c == "\t".charCodeAt(0) || c == "\n".charCodeAt(0)) && isIfs(c, ifs);
 }
 
 /** read [-r] [NAME…]: one line of standard input, split at $IFS into the names (the last
@@ -115,13 +115,13 @@ function readCommand(argc: i32, argv: usize): i32 {
       break;
     }
     const c = one[0];
-    if (c == 10) break;
-    if (c == 92 && !raw) {
+    if (c == "\n".charCodeAt(0)) break;
+    if (c == "\\".charCodeAt(0) && !raw) {
       if (read(0, changetype<usize>(one), 1) != 1) {
         eof = true;
         break;
       }
-      if (one[0] == 10) continue; // backslash-newline: the line goes on
+      if (one[0] == "\n".charCodeAt(0)) continue; // backslash-newline: the line goes on
       if (n < READ_MAX) store<u8>(buf + n++, one[0]);
       continue;
     }
@@ -172,9 +172,9 @@ function setCommand(argc: i32, argv: usize): i32 {
       break;
     }
     const sign = load<u8>(a);
-    if (sign != 45 && sign != 43) break;
+    if (sign != "-".charCodeAt(0) && sign != "+".charCodeAt(0)) break;
     for (let p = a + 1; load<u8>(p) != 0; p++) {
-      if (load<u8>(p) == 101) shell.errexit = sign == 45; // -e / +e
+      if (load<u8>(p) == "e".charCodeAt(0)) shell.errexit = sign == "-".charCodeAt(0); // -e / +e
     }
   }
   if (argc == 1) {
@@ -216,7 +216,7 @@ function joinArgs(argc: i32, argv: usize): usize {
   for (let i = 1; i < argc; i++) {
     const a = load<usize>(argv + 4 * i);
     const len = strlen(a);
-    if (i > 1) store<u8>(text + n++, 32);
+    if (i > 1) store<u8>(text + n++, " ".charCodeAt(0));
     memcpy(text + n, a, len);
     n += len;
   }
@@ -322,7 +322,7 @@ export function runBuiltin(argc: i32, argv: usize): i32 {
       fprintf(2, "%s\n", errorText());
       return 1;
     }
-    printf("%s\n", changetype<usize>(cwdBuf));
+    printf("%s\n", cwdBuf);
     return 0;
   }
   if (streq(name, "cd")) {
@@ -349,7 +349,7 @@ export function runBuiltin(argc: i32, argv: usize): i32 {
     }
     for (let i = 1; i < argc; i++) {
       const arg = load<usize>(argv + 4 * i);
-      if (strchr(arg, 61) != 0) {
+      if (strchr(arg, "=".charCodeAt(0)) != 0) {
         assign(arg, true);
       } else {
         const slot = shellVarSlot(arg, strlen(arg));

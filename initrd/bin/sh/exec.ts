@@ -202,7 +202,7 @@ function execProgram(argv: usize): void {
   if (path == 0) path = cstr("/bin:/sbin");
   flushOutput();
   execvpe(name, argv, environ, path);
-  if (errno == ENOEXEC && strchr(name, 47) != 0) {
+  if (errno == ENOEXEC && strchr(name, "/".charCodeAt(0)) != 0) {
     // a text file without "#!": ash runs it as a shell script
     let argc = 0;
     while (load<usize>(argv + 4 * argc) != 0) argc++;

@@ -23,8 +23,8 @@ const MAX_VARS = 64;
 export let shellVars = new StaticArray<usize>(MAX_VARS); // "NAME=value" strings, not exported
 
 function validName(name: usize, len: i32): bool {
-  if (len == 0 || !(isalpha(load<u8>(name)) || load<u8>(name) == 95)) return false;
-  for (let i = 1; i < len; i++) if (!(isalnum(load<u8>(name + i)) || load<u8>(name + i) == 95)) return false;
+  if (len == 0 || !(isalpha(load<u8>(name)) || load<u8>(name) == "_".charCodeAt(0))) return false;
+  for (let i = 1; i < len; i++) if (!(isalnum(load<u8>(name + i)) || load<u8>(name + i) == "_".charCodeAt(0))) return false;
   return true;
 }
 
@@ -34,7 +34,7 @@ export function shellVarSlot(name: usize, len: i32): i32 {
     if (e == 0) continue;
     let j = 0;
     while (j < len && load<u8>(e + j) == load<u8>(name + j)) j++;
-    if (j == len && load<u8>(e + len) == 61) return i;
+    if (j == len && load<u8>(e + len) == "=".charCodeAt(0)) return i;
   }
   return -1;
 }
@@ -54,7 +54,7 @@ export function lookupVar(name: usize, len: i32): usize {
 
 /** NAME=value from an assignment word (already expanded, one string). */
 export function assign(entry: usize, exportIt: bool): void {
-  const eq = strchr(entry, 61);
+  const eq = strchr(entry, "=".charCodeAt(0));
   const len = i32(eq - entry);
   const name = changetype<usize>(nameBuf);
   memcpy(name, entry, len);
@@ -88,7 +88,7 @@ export function setVar(name: usize, value: usize): void {
   const n = strlen(name), v = strlen(value);
   const entry = arenaAlloc(n + v + 2);
   memcpy(entry, name, n);
-  store<u8>(entry + n, 61);
+  store<u8>(entry + n, "=".charCodeAt(0));
   memcpy(entry + n + 1, value, v + 1);
   assign(entry, false);
 }
@@ -104,7 +104,7 @@ export function unsetVar(name: usize): void {
 
 /** The raw word is an assignment NAME=… (the name unquoted). */
 export function isAssignment(raw: usize): bool {
-  const eq = strchr(raw, 61);
+  const eq = strchr(raw, "=".charCodeAt(0));
   return eq != 0 && validName(raw, i32(eq - raw));
 }
 
@@ -152,9 +152,9 @@ function appendValue(v: usize, quoted: bool): void {
   if (v == 0) return;
   for (let p = v; load<u8>(p) != 0; p++) {
     const c = i32(load<u8>(p));
-    if (!quoted && (c == 32 || c == 9 || c == 10)) closeField();
+    if (!quoted && (c == " ".charCodeAt(0) || c == "\t".charCodeAt(0) || c == "\n".charCodeAt(0))) closeField();
     else {
-      if (!quoted && (c == 42 || c == 63 || c == 91)) fieldGlob = true;
+      if (!quoted && (c == "*".charCodeAt(0) || c == "?".charCodeAt(0) || c == "[".charCodeAt(0))) fieldGlob = true;
       fieldByte(c);
     }
   }
@@ -168,17 +168,17 @@ export function numberString(n: i32): usize {
   let i = 15;
   store<u8>(buf + i, 0);
   do {
-    store<u8>(buf + --i, u8(48 + u % 10));
+    store<u8>(buf + --i, u8("0".charCodeAt(0) + u % 10));
     u = u / 10;
   } while (u != 0);
-  if (n < 0) store<u8>(buf + --i, 45);
+  if (n < 0) store<u8>(buf + --i, "-".charCodeAt(0));
   return buf + i;
 }
 
 /** Expands the $ form at p (p points at '$'); returns the address after it. */
 function expandDollar(p: usize, quoted: bool): usize {
   const c = i32(load<u8>(p, 1));
-  if (c == 40 && load<u8>(p, 2) == 40) { // $((arithmetic))
+  if (c == "(".charCodeAt(0) && load<u8>(p, 2) == "(".charCodeAt(0)) { // $((arithmetic))
     const end = matchingParen(p + 2);
     const text = substituteDollars(p + 3, end - 2);
     if (arithEval(text)) {
@@ -192,34 +192,34 @@ function expandDollar(p: usize, quoted: bool): usize {
     }
     return end;
   }
-  if (c == 40) { // $(command)
+  if (c == "(".charCodeAt(0)) { // $(command)
     const end = matchingParen(p + 2);
-    const inner = rawWord(p + 2, load<u8>(end - 1) == 41 ? end - 1 : end);
+    const inner = rawWord(p + 2, load<u8>(end - 1) == ")".charCodeAt(0) ? end - 1 : end);
     appendValue(commandOutput(inner), quoted);
     return end;
   }
-  if (c == 123) return expandBraced(p, quoted);
-  if (c == 63 || c == 36 || c == 35 || c == 33 || isdigit(c)) {
+  if (c == "{".charCodeAt(0)) return expandBraced(p, quoted);
+  if (c == "?".charCodeAt(0) || c == "$".charCodeAt(0) || c == "#".charCodeAt(0) || c == "!".charCodeAt(0) || isdigit(c)) {
     expandSpecial(c, quoted);
     return p + 2;
   }
-  if (c == 64 || c == 42) { // $@ $*
+  if (c == "@".charCodeAt(0) || c == "*".charCodeAt(0)) { // $@ $*
     for (let i = 1; i < shell.positionalCount; i++) {
       if (i > 1) {
-        if (quoted) fieldByte(32);
+        if (quoted) fieldByte(" ".charCodeAt(0));
         else closeField();
       }
       appendValue(load<usize>(shell.positional + 4 * i), quoted);
     }
     return p + 2;
   }
-  if (isalpha(c) || c == 95) {
+  if (isalpha(c) || c == "_".charCodeAt(0)) {
     let q = p + 1;
-    while (isalnum(load<u8>(q)) || load<u8>(q) == 95) q++;
+    while (isalnum(load<u8>(q)) || load<u8>(q) == "_".charCodeAt(0)) q++;
     appendValue(lookupVar(p + 1, i32(q - p - 1)), quoted);
     return q;
   }
-  fieldByte(36); // a lone $ is itself
+  fieldByte("$".charCodeAt(0)); // a lone $ is itself
   return p + 1;
 }
 
@@ -227,19 +227,19 @@ function expandDollar(p: usize, quoted: bool): usize {
  *  ${NAME%P} ${NAME%%P}; p points at '$'. */
 function expandBraced(p: usize, quoted: bool): usize {
   let q = p + 2;
-  const length = load<u8>(q) == 35 && load<u8>(q, 1) != 125; // ${#NAME}
+  const length = load<u8>(q) == "#".charCodeAt(0) && load<u8>(q, 1) != "}".charCodeAt(0); // ${#NAME}
   if (length) q++;
   const name = q;
-  if (isdigit(load<u8>(q)) || load<u8>(q) == 63 || load<u8>(q) == 35 || load<u8>(q) == 36) q++;
-  else while (isalnum(load<u8>(q)) || load<u8>(q) == 95) q++;
+  if (isdigit(load<u8>(q)) || load<u8>(q) == "?".charCodeAt(0) || load<u8>(q) == "#".charCodeAt(0) || load<u8>(q) == "$".charCodeAt(0)) q++;
+  else while (isalnum(load<u8>(q)) || load<u8>(q) == "_".charCodeAt(0)) q++;
   const nameLen = i32(q - name);
   const value = variableValue(name, nameLen);
   // the closing brace (a word may hold nested ${…})
   let end = q;
   let depth = 1;
   while (load<u8>(end) != 0) {
-    if (load<u8>(end) == 123) depth++;
-    if (load<u8>(end) == 125 && --depth == 0) break;
+    if (load<u8>(end) == "{".charCodeAt(0)) depth++;
+    if (load<u8>(end) == "}".charCodeAt(0) && --depth == 0) break;
     end++;
   }
   const after = load<u8>(end) == 0 ? end : end + 1;
@@ -248,30 +248,30 @@ function expandBraced(p: usize, quoted: bool): usize {
     return after;
   }
   let op = i32(load<u8>(q));
-  if (op == 35 || op == 37) { // # ## % %%: remove the shortest/longest matching prefix/suffix
+  if (op == "#".charCodeAt(0) || op == "%".charCodeAt(0)) { // # ## % %%: remove the shortest/longest matching prefix/suffix
     const longest = i32(load<u8>(q, 1)) == op;
     const pattern = substituteDollars(q + (longest ? 2 : 1), end);
-    appendValue(removeMatch(value, pattern, op == 35, longest), quoted);
+    appendValue(removeMatch(value, pattern, op == "#".charCodeAt(0), longest), quoted);
     return after;
   }
   let colon = false;
-  if (op == 58) {
+  if (op == ":".charCodeAt(0)) {
     colon = true;
     op = i32(load<u8>(q, 1));
     q++;
   }
-  if (q == end || (op != 45 && op != 61 && op != 43)) {
+  if (q == end || (op != "-".charCodeAt(0) && op != "=".charCodeAt(0) && op != "+".charCodeAt(0))) {
     appendValue(value, quoted);
     return after;
   }
   const isSet = value != 0 && (!colon || load<u8>(value) != 0);
   const word = substituteDollars(q + 1, end);
-  if (op == 43) { // :+ the word if set
+  if (op == "+".charCodeAt(0)) { // :+ the word if set
     if (isSet) appendValue(word, quoted);
   } else if (isSet) {
     appendValue(value, quoted);
   } else {
-    if (op == 61) setVar(rawWord(name, name + nameLen), word); // := also assigns
+    if (op == "=".charCodeAt(0)) setVar(rawWord(name, name + nameLen), word); // := also assigns
     appendValue(word, quoted);
   }
   return after;
@@ -311,17 +311,17 @@ function substituteDollars(start: usize, end: usize): usize {
   let p = start;
   while (p < end) {
     const c = i32(load<u8>(p));
-    if (c == 36) {
+    if (c == "$".charCodeAt(0)) {
       p = expandDollar(p, true);
-    } else if (c == 96) {
+    } else if (c == "`".charCodeAt(0)) {
       p = expandBackquote(p, true);
-    } else if (c == 39) { // '…'
+    } else if (c == "'".charCodeAt(0)) { // '…'
       p++;
-      while (p < end && load<u8>(p) != 39) fieldByte(load<u8>(p++));
+      while (p < end && load<u8>(p) != "'".charCodeAt(0)) fieldByte(load<u8>(p++));
       p++;
-    } else if (c == 34) {
+    } else if (c == "\"".charCodeAt(0)) {
       p++;
-    } else if (c == 92 && p + 1 < end) {
+    } else if (c == "\\".charCodeAt(0) && p + 1 < end) {
       fieldByte(load<u8>(p, 1));
       p += 2;
     } else {
@@ -351,19 +351,19 @@ export function expandHeredoc(body: usize): usize {
     while (load<u8>(p) != 0) {
       const c = i32(load<u8>(p));
       const d = i32(load<u8>(p, 1));
-      if (c == 92 && (d == 36 || d == 96 || d == 92)) {
+      if (c == "\\".charCodeAt(0) && (d == "$".charCodeAt(0) || d == "`".charCodeAt(0) || d == "\\".charCodeAt(0))) {
         fieldByte(d);
         p += 2;
-      } else if (c == 92 && d == 10) {
+      } else if (c == "\\".charCodeAt(0) && d == "\n".charCodeAt(0)) {
         p += 2;
-      } else if (c == 36) {
+      } else if (c == "$".charCodeAt(0)) {
         p = expandDollar(p, true);
-      } else if (c == 96) {
+      } else if (c == "`".charCodeAt(0)) {
         p = expandBackquote(p, true);
       } else {
         fieldByte(c);
         p++;
-        if (c == 10) break;
+        if (c == "\n".charCodeAt(0)) break;
       }
     }
     if (n + fieldLen + 1 > cap) {
@@ -384,13 +384,13 @@ export function expandHeredoc(body: usize): usize {
 /** A case pattern: expanded as one word; a quoted pattern matches itself only. */
 export function expandPattern(raw: usize): usize {
   const value = expandSingle(raw);
-  if (strchr(raw, 39) == 0 && strchr(raw, 34) == 0 && strchr(raw, 92) == 0) return value;
+  if (strchr(raw, "'".charCodeAt(0)) == 0 && strchr(raw, "\"".charCodeAt(0)) == 0 && strchr(raw, "\\".charCodeAt(0)) == 0) return value;
   const n = strlen(value);
   const out = arenaAlloc(2 * n + 1);
   let k = 0;
   for (let i = 0; i < n; i++) {
     const c = load<u8>(value + i);
-    if (c == 42 || c == 63 || c == 91 || c == 92) store<u8>(out + k++, 92);
+    if (c == "*".charCodeAt(0) || c == "?".charCodeAt(0) || c == "[".charCodeAt(0) || c == "\\".charCodeAt(0)) store<u8>(out + k++, "\\".charCodeAt(0));
     store<u8>(out + k++, c);
   }
   store<u8>(out + k, 0);
@@ -398,20 +398,20 @@ export function expandPattern(raw: usize): usize {
 }
 
 function expandSpecial(c: i32, quoted: bool): void {
-  if (c == 33) appendValue(numberString(shell.lastBackground), quoted);
-  else if (c == 63) appendValue(numberString(shell.lastStatus), quoted);
-  else if (c == 36) appendValue(numberString(getpid()), quoted);
-  else if (c == 35) appendValue(numberString(shell.positionalCount > 0 ? shell.positionalCount - 1 : 0), quoted);
-  else if (c - 48 < shell.positionalCount) appendValue(load<usize>(shell.positional + 4 * (c - 48)), quoted);
+  if (c == "!".charCodeAt(0)) appendValue(numberString(shell.lastBackground), quoted);
+  else if (c == "?".charCodeAt(0)) appendValue(numberString(shell.lastStatus), quoted);
+  else if (c == "$".charCodeAt(0)) appendValue(numberString(getpid()), quoted);
+  else if (c == "#".charCodeAt(0)) appendValue(numberString(shell.positionalCount > 0 ? shell.positionalCount - 1 : 0), quoted);
+  else if (c - "0".charCodeAt(0) < shell.positionalCount) appendValue(load<usize>(shell.positional + 4 * (c - "0".charCodeAt(0))), quoted);
 }
 
 function variableValue(name: usize, len: i32): usize {
   if (len == 1) {
     const c = i32(load<u8>(name));
-    if (c == 63) return numberString(shell.lastStatus);
-    if (c == 35) return numberString(shell.positionalCount > 0 ? shell.positionalCount - 1 : 0);
-    if (c == 36) return numberString(getpid());
-    if (isdigit(c)) return c - 48 < shell.positionalCount ? load<usize>(shell.positional + 4 * (c - 48)) : 0;
+    if (c == "?".charCodeAt(0)) return numberString(shell.lastStatus);
+    if (c == "#".charCodeAt(0)) return numberString(shell.positionalCount > 0 ? shell.positionalCount - 1 : 0);
+    if (c == "$".charCodeAt(0)) return numberString(getpid());
+    if (isdigit(c)) return c - "0".charCodeAt(0) < shell.positionalCount ? load<usize>(shell.positional + 4 * (c - "0".charCodeAt(0))) : 0;
   }
   return lookupVar(name, len);
 }
@@ -422,20 +422,20 @@ export function expandWord(raw: usize, split: bool): void {
   let p = raw;
   while (load<u8>(p) != 0) {
     const c = i32(load<u8>(p));
-    if (c == 39) { // '…'
+    if (c == "'".charCodeAt(0)) { // '…'
       openField();
       p++;
-      while (load<u8>(p) != 0 && load<u8>(p) != 39) fieldByte(load<u8>(p++));
+      while (load<u8>(p) != 0 && load<u8>(p) != "'".charCodeAt(0)) fieldByte(load<u8>(p++));
       if (load<u8>(p) != 0) p++;
-    } else if (c == 34) { // "…"
+    } else if (c == "\"".charCodeAt(0)) { // "…"
       openField();
       p++;
-      while (load<u8>(p) != 0 && load<u8>(p) != 34) {
+      while (load<u8>(p) != 0 && load<u8>(p) != "\"".charCodeAt(0)) {
         const d = i32(load<u8>(p));
-        if (d == 92 && (load<u8>(p, 1) == 36 || load<u8>(p, 1) == 34 || load<u8>(p, 1) == 92 || load<u8>(p, 1) == 96)) {
+        if (d == "\\".charCodeAt(0) && (load<u8>(p, 1) == "$".charCodeAt(0) || load<u8>(p, 1) == "\"".charCodeAt(0) || load<u8>(p, 1) == "\\".charCodeAt(0) || load<u8>(p, 1) == "`".charCodeAt(0))) {
           fieldByte(load<u8>(p, 1));
           p += 2;
-        } else if (d == 36 && load<u8>(p, 1) == 64 && split) {
+        } else if (d == "$".charCodeAt(0) && load<u8>(p, 1) == "@".charCodeAt(0) && split) {
           // "$@": each parameter its own field, even inside a longer word ("a$@b")
           for (let i = 1; i < shell.positionalCount; i++) {
             if (i > 1) {
@@ -445,9 +445,9 @@ export function expandWord(raw: usize, split: bool): void {
             appendValue(load<usize>(shell.positional + 4 * i), true);
           }
           p += 2;
-        } else if (d == 36) {
+        } else if (d == "$".charCodeAt(0)) {
           p = expandDollar(p, true);
-        } else if (d == 96) {
+        } else if (d == "`".charCodeAt(0)) {
           p = expandBackquote(p, true);
         } else {
           fieldByte(d);
@@ -455,15 +455,15 @@ export function expandWord(raw: usize, split: bool): void {
         }
       }
       if (load<u8>(p) != 0) p++;
-    } else if (c == 92) {
+    } else if (c == "\\".charCodeAt(0)) {
       if (load<u8>(p, 1) != 0) fieldByte(load<u8>(p, 1));
       p += load<u8>(p, 1) != 0 ? 2 : 1;
-    } else if (c == 36) {
+    } else if (c == "$".charCodeAt(0)) {
       p = expandDollar(p, !split);
-    } else if (c == 96) {
+    } else if (c == "`".charCodeAt(0)) {
       p = expandBackquote(p, !split);
     } else {
-      if (split && (c == 42 || c == 63 || c == 91)) fieldGlob = true;
+      if (split && (c == "*".charCodeAt(0) || c == "?".charCodeAt(0) || c == "[".charCodeAt(0))) fieldGlob = true;
       fieldByte(c);
       p++;
     }
@@ -473,7 +473,7 @@ export function expandWord(raw: usize, split: bool): void {
 
 function expandBackquote(p: usize, quoted: bool): usize {
   let q = p + 1;
-  while (load<u8>(q) != 0 && load<u8>(q) != 96) q++;
+  while (load<u8>(q) != 0 && load<u8>(q) != "`".charCodeAt(0)) q++;
   appendValue(commandOutput(rawWord(p + 1, q)), quoted);
   return load<u8>(q) == 0 ? q : q + 1;
 }
@@ -526,7 +526,7 @@ function commandOutput(command: usize): usize {
   }
   close(rd);
   if (pid > 0) shell.substStatus = waitFor(pid);
-  while (n > 0 && load<u8>(buf + n - 1) == 10) n--;
+  while (n > 0 && load<u8>(buf + n - 1) == "\n".charCodeAt(0)) n--;
   store<u8>(buf + n, 0);
   // copy out: a nested substitution would reuse outputBuf
   const copy = arenaAlloc(n + 1);
@@ -538,9 +538,9 @@ function commandOutput(command: usize): usize {
 
 /** Expands a pattern field (wildcards in the last component only). False if nothing matched. */
 function globInto(pattern: usize): bool {
-  const slash = strchr(pattern, 47) != 0 ? lastSlash(pattern) : 0;
+  const slash = strchr(pattern, "/".charCodeAt(0)) != 0 ? lastSlash(pattern) : 0;
   const base = slash != 0 ? slash + 1 : pattern;
-  for (let p = pattern; p < base; p++) if (load<u8>(p) == 42 || load<u8>(p) == 63 || load<u8>(p) == 91) return false;
+  for (let p = pattern; p < base; p++) if (load<u8>(p) == "*".charCodeAt(0) || load<u8>(p) == "?".charCodeAt(0) || load<u8>(p) == "[".charCodeAt(0)) return false;
   let dirPath: usize;
   if (slash == 0) dirPath = cstr(".");
   else if (slash == pattern) dirPath = cstr("/");
@@ -552,7 +552,7 @@ function globInto(pattern: usize): bool {
     const ent = readdir(dir);
     if (ent == 0) break;
     const name = direntName(ent);
-    if (load<u8>(name) == 46 && load<u8>(base) != 46) continue;
+    if (load<u8>(name) == ".".charCodeAt(0) && load<u8>(base) != ".".charCodeAt(0)) continue;
     if (!fnmatch(base, name)) continue;
     const prefix = i32(base - pattern);
     const n = strlen(name);
@@ -577,6 +577,6 @@ function globInto(pattern: usize): bool {
 
 function lastSlash(s: usize): usize {
   let found: usize = 0;
-  for (; load<u8>(s) != 0; s++) if (load<u8>(s) == 47) found = s;
+  for (; load<u8>(s) != 0; s++) if (load<u8>(s) == "/".charCodeAt(0)) found = s;
   return found;
 }

@@ -36,7 +36,8 @@ let pending = new StaticArray<i32>(MAX_PENDING);
 let pendingCount = 0;
 
 function isOperatorChar(c: i32): bool {
-  return c == 124 || c == 38 || c == 59 || c == 60 || c == 62 || c == 40 || c == 41; // | & ; < > ( )
+  return c == "|".charCodeAt(0) || c == "&".charCodeAt(0) || c == ";".charCodeAt(0) || c == "<".charCodeAt(0) || c == ">".charCodeAt(0) ||
+    c == "(".charCodeAt(0) || c == ")".charCodeAt(0);
 }
 
 function addToken(kind: i32, text: usize): void {
@@ -64,28 +65,28 @@ export function rawWord(start: usize, end: usize): usize {
 export function scanWord(p: usize): usize {
   for (;;) {
     const c = i32(load<u8>(p));
-    if (c == 0 || c == 10 || isspace(c) || isOperatorChar(c)) return p;
-    if (c == 92) {
+    if (c == 0 || c == "\n".charCodeAt(0) || isspace(c) || isOperatorChar(c)) return p;
+    if (c == "\\".charCodeAt(0)) {
       p += load<u8>(p, 1) != 0 ? 2 : 1;
-    } else if (c == 39 || c == 96) { // '…' and `…`
+    } else if (c == "'".charCodeAt(0) || c == "`".charCodeAt(0)) { // '…' and `…`
       p++;
       while (load<u8>(p) != 0 && i32(load<u8>(p)) != c) p++;
       if (load<u8>(p) == 0) shell.incomplete = true;
       else p++;
-    } else if (c == 34) {
+    } else if (c == "\"".charCodeAt(0)) {
       p++;
-      while (load<u8>(p) != 0 && load<u8>(p) != 34) {
-        if (load<u8>(p) == 92 && load<u8>(p, 1) != 0) p++;
-        else if (load<u8>(p) == 36 && load<u8>(p, 1) == 40) { p = matchingParen(p + 2); continue; }
+      while (load<u8>(p) != 0 && load<u8>(p) != "\"".charCodeAt(0)) {
+        if (load<u8>(p) == "\\".charCodeAt(0) && load<u8>(p, 1) != 0) p++;
+        else if (load<u8>(p) == "$".charCodeAt(0) && load<u8>(p, 1) == "(".charCodeAt(0)) { p = matchingParen(p + 2); continue; }
         p++;
       }
       if (load<u8>(p) == 0) shell.incomplete = true;
       else p++;
-    } else if (c == 36 && load<u8>(p, 1) == 40) {
+    } else if (c == "$".charCodeAt(0) && load<u8>(p, 1) == "(".charCodeAt(0)) {
       p = matchingParen(p + 2);
-    } else if (c == 36 && load<u8>(p, 1) == 123) { // ${…}
+    } else if (c == "$".charCodeAt(0) && load<u8>(p, 1) == "{".charCodeAt(0)) { // ${…}
       p += 2;
-      while (load<u8>(p) != 0 && load<u8>(p) != 125) p++;
+      while (load<u8>(p) != 0 && load<u8>(p) != "}".charCodeAt(0)) p++;
       if (load<u8>(p) == 0) shell.incomplete = true;
       else p++;
     } else {
@@ -99,17 +100,17 @@ export function matchingParen(p: usize): usize {
   let depth = 1;
   while (load<u8>(p) != 0) {
     const c = load<u8>(p);
-    if (c == 39 || c == 34) {
+    if (c == "'".charCodeAt(0) || c == "\"".charCodeAt(0)) {
       p++;
       while (load<u8>(p) != 0 && load<u8>(p) != c) {
-        if (c == 34 && load<u8>(p) == 92 && load<u8>(p, 1) != 0) p++;
+        if (c == "\"".charCodeAt(0) && load<u8>(p) == "\\".charCodeAt(0) && load<u8>(p, 1) != 0) p++;
         p++;
       }
-    } else if (c == 92 && load<u8>(p, 1) != 0) {
+    } else if (c == "\\".charCodeAt(0) && load<u8>(p, 1) != 0) {
       p++;
-    } else if (c == 40) {
+    } else if (c == "(".charCodeAt(0)) {
       depth++;
-    } else if (c == 41) {
+    } else if (c == ")".charCodeAt(0)) {
       if (--depth == 0) return p + 1;
     }
     if (load<u8>(p) != 0) p++;
@@ -122,7 +123,7 @@ export function matchingParen(p: usize): usize {
 function hasQuote(w: usize): bool {
   for (; load<u8>(w) != 0; w++) {
     const c = load<u8>(w);
-    if (c == 39 || c == 34 || c == 92) return true;
+    if (c == "'".charCodeAt(0) || c == "\"".charCodeAt(0) || c == "\\".charCodeAt(0)) return true;
   }
   return false;
 }
@@ -133,8 +134,8 @@ function unquote(w: usize): usize {
   let n = 0;
   for (; load<u8>(w) != 0; w++) {
     const c = load<u8>(w);
-    if (c == 39 || c == 34) continue;
-    if (c == 92 && load<u8>(w, 1) != 0) w++;
+    if (c == "'".charCodeAt(0) || c == "\"".charCodeAt(0)) continue;
+    if (c == "\\".charCodeAt(0) && load<u8>(w, 1) != 0) w++;
     store<u8>(out + n++, load<u8>(w));
   }
   store<u8>(out + n, 0);
@@ -165,9 +166,9 @@ function readHeredocs(p: usize): usize {
     let q = p;
     while (load<u8>(q) != 0) {
       let s = q;
-      if (stripTabs) while (load<u8>(s) == 9) s++;
+      if (stripTabs) while (load<u8>(s) == "\t".charCodeAt(0)) s++;
       let e = s;
-      while (load<u8>(e) != 0 && load<u8>(e) != 10) e++;
+      while (load<u8>(e) != 0 && load<u8>(e) != "\n".charCodeAt(0)) e++;
       if (load<u8>(e) == 0) {
         if (lineEquals(s, e, word)) { found = true; q = e; }
         break; // a last line without its newline: not yet complete unless it is the end
@@ -189,9 +190,9 @@ function readHeredocs(p: usize): usize {
     let n: usize = 0;
     let r = bodyStart;
     while (n < size) {
-      if (stripTabs) while (load<u8>(r) == 9) r++;
+      if (stripTabs) while (load<u8>(r) == "\t".charCodeAt(0)) r++;
       let e = r;
-      while (load<u8>(e) != 10) e++;
+      while (load<u8>(e) != "\n".charCodeAt(0)) e++;
       memcpy(body + n, r, i32(e + 1 - r));
       n += e + 1 - r;
       r = e + 1;
@@ -205,7 +206,7 @@ function readHeredocs(p: usize): usize {
 }
 
 function countLines(start: usize, end: usize): void {
-  for (let q = start; q < end; q++) if (load<u8>(q) == 10) line++;
+  for (let q = start; q < end; q++) if (load<u8>(q) == "\n".charCodeAt(0)) line++;
 }
 
 export function tokenize(text: usize): void {
@@ -215,19 +216,19 @@ export function tokenize(text: usize): void {
   line = shell.textLine;
   let p = text;
   for (;;) {
-    while (load<u8>(p) == 32 || load<u8>(p) == 9 || load<u8>(p) == 13) p++;
+    while (load<u8>(p) == " ".charCodeAt(0) || load<u8>(p) == "\t".charCodeAt(0) || load<u8>(p) == "\r".charCodeAt(0)) p++;
     const c = i32(load<u8>(p));
-    if (c == 35) { // a comment: skip to the end of the line
-      while (load<u8>(p) != 0 && load<u8>(p) != 10) p++;
+    if (c == "#".charCodeAt(0)) { // a comment: skip to the end of the line
+      while (load<u8>(p) != 0 && load<u8>(p) != "\n".charCodeAt(0)) p++;
       continue;
     }
-    if (c == 92 && load<u8>(p, 1) == 10) { // a backslash-newline joins lines
+    if (c == "\\".charCodeAt(0) && load<u8>(p, 1) == "\n".charCodeAt(0)) { // a backslash-newline joins lines
       p += 2;
       line++;
       continue;
     }
     if (c == 0) break;
-    if (c == 10) {
+    if (c == "\n".charCodeAt(0)) {
       addToken(T_NEWLINE, 0);
       p++;
       line++;
@@ -239,19 +240,19 @@ export function tokenize(text: usize): void {
       continue;
     }
     const c1 = i32(load<u8>(p, 1));
-    if (c == 124) {
-      addToken(c1 == 124 ? T_OR : T_PIPE, 0);
-      p += c1 == 124 ? 2 : 1;
-    } else if (c == 38) {
-      addToken(c1 == 38 ? T_AND : T_AMP, 0);
-      p += c1 == 38 ? 2 : 1;
-    } else if (c == 59) {
-      addToken(c1 == 59 ? T_DSEMI : T_SEMI, 0);
-      p += c1 == 59 ? 2 : 1;
-    } else if (c == 40) {
+    if (c == "|".charCodeAt(0)) {
+      addToken(c1 == "|".charCodeAt(0) ? T_OR : T_PIPE, 0);
+      p += c1 == "|".charCodeAt(0) ? 2 : 1;
+    } else if (c == "&".charCodeAt(0)) {
+      addToken(c1 == "&".charCodeAt(0) ? T_AND : T_AMP, 0);
+      p += c1 == "&".charCodeAt(0) ? 2 : 1;
+    } else if (c == ";".charCodeAt(0)) {
+      addToken(c1 == ";".charCodeAt(0) ? T_DSEMI : T_SEMI, 0);
+      p += c1 == ";".charCodeAt(0) ? 2 : 1;
+    } else if (c == "(".charCodeAt(0)) {
       addToken(T_LPAREN, 0);
       p++;
-    } else if (c == 41) {
+    } else if (c == ")".charCodeAt(0)) {
       addToken(T_RPAREN, 0);
       p++;
     } else {
@@ -259,27 +260,27 @@ export function tokenize(text: usize): void {
       let q = p;
       while (isdigit(load<u8>(q))) q++;
       const r = i32(load<u8>(q));
-      if (r == 60 || r == 62) {
-        let fd = q == p ? (r == 60 ? 0 : 1) : atoi(p);
+      if (r == "<".charCodeAt(0) || r == ">".charCodeAt(0)) {
+        let fd = q == p ? (r == "<".charCodeAt(0) ? 0 : 1) : atoi(p);
         q++;
-        let kind = r == 60 ? R_IN : R_OUT;
+        let kind = r == "<".charCodeAt(0) ? R_IN : R_OUT;
         let stripTabs = false;
-        if (r == 62 && load<u8>(q) == 62) { kind = R_APPEND; q++; }
-        else if (r == 62 && load<u8>(q) == 38) { kind = R_DUP; q++; }
-        else if (r == 60 && load<u8>(q) == 38) { kind = R_DUPIN; q++; }
-        else if (r == 60 && load<u8>(q) == 60) {
+        if (r == ">".charCodeAt(0) && load<u8>(q) == ">".charCodeAt(0)) { kind = R_APPEND; q++; }
+        else if (r == ">".charCodeAt(0) && load<u8>(q) == "&".charCodeAt(0)) { kind = R_DUP; q++; }
+        else if (r == "<".charCodeAt(0) && load<u8>(q) == "&".charCodeAt(0)) { kind = R_DUPIN; q++; }
+        else if (r == "<".charCodeAt(0) && load<u8>(q) == "<".charCodeAt(0)) {
           kind = R_HEREDOC;
           q++;
-          if (load<u8>(q) == 45) { stripTabs = true; q++; }
+          if (load<u8>(q) == "-".charCodeAt(0)) { stripTabs = true; q++; }
         }
-        else if (r == 62 && load<u8>(q) == 124) q++; // >| is >
-        while (load<u8>(q) == 32 || load<u8>(q) == 9) q++;
+        else if (r == ">".charCodeAt(0) && load<u8>(q) == "|".charCodeAt(0)) q++; // >| is >
+        while (load<u8>(q) == " ".charCodeAt(0) || load<u8>(q) == "\t".charCodeAt(0)) q++;
         const end = scanWord(q);
         if (end == q) {
           const next = load<u8>(q);
           shell.lineNo = line;
           errorPrefix();
-          if (next == 0 || next == 10) fprintf(2, "syntax error: unexpected newline\n");
+          if (next == 0 || next == "\n".charCodeAt(0)) fprintf(2, "syntax error: unexpected newline\n");
           else fprintf(2, "syntax error: unexpected \"%c\"\n", next);
           shell.syntaxError = true;
           return;

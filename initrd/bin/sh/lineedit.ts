@@ -69,7 +69,7 @@ function leaveRaw(fd: i32): void {
 }
 
 function back(n: i32): void {
-  for (let i = 0; i < n; i++) putchar(8);
+  for (let i = 0; i < n; i++) putchar("\b".charCodeAt(0));
 }
 
 function show(from: i32, to: i32): void {
@@ -80,7 +80,7 @@ function show(from: i32, to: i32): void {
  *  cursor back where `cursor` says (the terminal's cursor is at `from`). */
 function redrawFrom(from: i32, extra: i32): void {
   show(from, len);
-  for (let i = 0; i < extra; i++) putchar(32);
+  for (let i = 0; i < extra; i++) putchar(" ".charCodeAt(0));
   back(len + extra - cursor);
 }
 
@@ -145,7 +145,7 @@ function moveTo(pos: i32): void {
 }
 
 function isBlank(c: i32): bool {
-  return c == 32 || c == 9;
+  return c == " ".charCodeAt(0) || c == "\t".charCodeAt(0);
 }
 
 // ---- history
@@ -222,7 +222,7 @@ function addMatch(name: usize, n: i32, dir: bool): void {
 function scanDirectory(dir: usize, dirLen: i32, prefix: usize, prefixLen: i32, commandsOnly: bool): void {
   const path = changetype<usize>(pathBuf);
   if (dirLen == 0) {
-    store<u8>(path, 46);
+    store<u8>(path, ".".charCodeAt(0));
     store<u8>(path + 1, 0);
   } else {
     if (dirLen > 900) return;
@@ -237,7 +237,7 @@ function scanDirectory(dir: usize, dirLen: i32, prefix: usize, prefixLen: i32, c
     if (ent == 0) break;
     const name = direntName(ent);
     if (strncmp(name, prefix, prefixLen) != 0) continue;
-    if (load<u8>(name) == 46 && (prefixLen == 0 || load<u8>(prefix) != 46)) continue; // dot files only when asked
+    if (load<u8>(name) == ".".charCodeAt(0) && (prefixLen == 0 || load<u8>(prefix) != ".".charCodeAt(0))) continue; // dot files only when asked
     if (streq(name, ".") || streq(name, "..")) continue;
     let isDirectory = direntType(ent) == DT_DIR;
     if (direntType(ent) == DT_LNK || direntType(ent) == DT_UNKNOWN) {
@@ -246,7 +246,7 @@ function scanDirectory(dir: usize, dirLen: i32, prefix: usize, prefixLen: i32, c
         let at = 0;
         if (dirLen > 0) {
           at = base;
-          if (load<u8>(path + at - 1) != 47) store<u8>(path + at++, 47);
+          if (load<u8>(path + at - 1) != "/".charCodeAt(0)) store<u8>(path + at++, "/".charCodeAt(0));
         }
         memcpy(path + at, name, n + 1);
         isDirectory = stat(path, changetype<Stat>(changetype<usize>(statBuf))) == 0 && isDir(changetype<Stat>(changetype<usize>(statBuf)).mode);
@@ -265,7 +265,7 @@ function commandPosition(start: i32): bool {
   while (i >= 0 && isBlank(line[i])) i--;
   if (i < 0) return true;
   const c = i32(line[i]);
-  return c == 59 || c == 124 || c == 38 || c == 40 || c == 96 || c == 123; // ; | & ( ` {
+  return c == ";".charCodeAt(0) || c == "|".charCodeAt(0) || c == "&".charCodeAt(0) || c == "(".charCodeAt(0) || c == "`".charCodeAt(0) || c == "{".charCodeAt(0);
 }
 
 function clearMatches(): void {
@@ -296,28 +296,28 @@ function listMatches(): void {
   let perRow = 80 / width;
   if (perRow < 1) perRow = 1;
   show(cursor, len); // the cursor to the end of the line before leaving it
-  putchar(10);
+  putchar("\n".charCodeAt(0));
   for (let i = 0; i < matchCount; i++) {
     fputs(1, matches[i]);
     let n = strlen(matches[i]);
     if (matchIsDir[i]) {
-      putchar(47);
+      putchar("/".charCodeAt(0));
       n++;
     }
-    if ((i + 1) % perRow == 0 || i == matchCount - 1) putchar(10);
-    else for (let k = n; k < width; k++) putchar(32);
+    if ((i + 1) % perRow == 0 || i == matchCount - 1) putchar("\n".charCodeAt(0));
+    else for (let k = n; k < width; k++) putchar(" ".charCodeAt(0));
   }
   reprintPrompt();
 }
 
 function complete(): void {
   let start = cursor;
-  while (start > 0 && !isBlank(line[start - 1]) && line[start - 1] != 59 && line[start - 1] != 124 &&
-    line[start - 1] != 38 && line[start - 1] != 60 && line[start - 1] != 62) start--;
+  while (start > 0 && !isBlank(line[start - 1]) && line[start - 1] != ";".charCodeAt(0) && line[start - 1] != "|".charCodeAt(0) &&
+    line[start - 1] != "&".charCodeAt(0) && line[start - 1] != "<".charCodeAt(0) && line[start - 1] != ">".charCodeAt(0)) start--;
   const word = changetype<usize>(line) + start;
   const wordLen = cursor - start;
   let slash = -1;
-  for (let i = 0; i < wordLen; i++) if (load<u8>(word + i) == 47) slash = i;
+  for (let i = 0; i < wordLen; i++) if (load<u8>(word + i) == "/".charCodeAt(0)) slash = i;
   clearMatches();
   const prefix = slash >= 0 ? word + slash + 1 : word;
   const prefixLen = slash >= 0 ? wordLen - slash - 1 : wordLen;
@@ -331,7 +331,7 @@ function complete(): void {
     let p = dirs;
     for (;;) {
       let end = p;
-      while (load<u8>(end) != 0 && load<u8>(end) != 58) end++;
+      while (load<u8>(end) != 0 && load<u8>(end) != ":".charCodeAt(0)) end++;
       scanDirectory(p, i32(end - p), prefix, prefixLen, true);
       if (load<u8>(end) == 0) break;
       p = end + 1;
@@ -353,7 +353,7 @@ function complete(): void {
   }
   for (let k = prefixLen; k < common; k++) insert(load<u8>(matches[0] + k));
   if (matchCount == 1) {
-    insert(matchIsDir[0] ? 47 : 32);
+    insert(matchIsDir[0] ? "/".charCodeAt(0) : " ".charCodeAt(0));
     return;
   }
   if (common > prefixLen) return;
@@ -376,24 +376,24 @@ function readByte(fd: i32): i32 {
 function escapeKey(fd: i32): i32 {
   const kind = readByte(fd);
   if (kind < 0) return kind;
-  if (kind != 91 && kind != 79) return 0; // ESC x (Alt-x): ignored
+  if (kind != "[".charCodeAt(0) && kind != "O".charCodeAt(0)) return 0; // ESC x (Alt-x): ignored
   let param = 0;
   for (;;) {
     const c = readByte(fd);
     if (c < 0) return c;
-    if (c >= 48 && c <= 57) {
-      param = param * 10 + c - 48;
+    if (c >= "0".charCodeAt(0) && c <= "9".charCodeAt(0)) {
+      param = param * 10 + c - "0".charCodeAt(0);
       continue;
     }
-    if (c == 59) continue;
+    if (c == ";".charCodeAt(0)) continue;
     if (c < 0x40 || c > 0x7e) return 0;
-    if (c == 65) return 16; // ↑ ^P
-    if (c == 66) return 14; // ↓ ^N
-    if (c == 67) return 6; // → ^F
-    if (c == 68) return 2; // ← ^B
-    if (c == 72) return 1; // Home ^A
-    if (c == 70) return 5; // End ^E
-    if (c == 126) {
+    if (c == "A".charCodeAt(0)) return 16; // ↑ ^P
+    if (c == "B".charCodeAt(0)) return 14; // ↓ ^N
+    if (c == "C".charCodeAt(0)) return 6; // → ^F
+    if (c == "D".charCodeAt(0)) return 2; // ← ^B
+    if (c == "H".charCodeAt(0)) return 1; // Home ^A
+    if (c == "F".charCodeAt(0)) return 5; // End ^E
+    if (c == "~".charCodeAt(0)) {
       if (param == 1 || param == 7) return 1;
       if (param == 4 || param == 8) return 5;
       if (param == 3) return 0x7f00; // Delete
@@ -423,7 +423,7 @@ export function editLine(fd: i32, promptText: usize, buf: usize): i32 {
   let result = 0;
   for (;;) {
     let c = readByte(fd);
-    if (c == 27) c = escapeKey(fd);
+    if (c == "\x1b".charCodeAt(0)) c = escapeKey(fd);
     if (c == -2) { // ^C: the line is thrown away
       fputs(1, changetype<usize>("^C"));
       result = -1;
@@ -437,17 +437,17 @@ export function editLine(fd: i32, promptText: usize, buf: usize): i32 {
       }
       break;
     }
-    const tab = c == 9;
-    if (c == 13 || c == 10) {
+    const tab = c == "\t".charCodeAt(0);
+    if (c == "\r".charCodeAt(0) || c == "\n".charCodeAt(0)) {
       moveTo(len);
-      putchar(10);
+      putchar("\n".charCodeAt(0));
       remember();
       memcpy(buf, changetype<usize>(line), len);
-      store<u8>(buf + len, 10);
+      store<u8>(buf + len, "\n".charCodeAt(0));
       store<u8>(buf + len + 1, 0);
       result = len + 1;
       break;
-    } else if (c == 127 || c == 8) deleteBefore(1);
+    } else if (c == 127 || c == "\b".charCodeAt(0)) deleteBefore(1);
     else if (c == 0x7f00) deleteAt(1);
     else if (c == 4) {
       if (len == 0) {
@@ -472,7 +472,7 @@ export function editLine(fd: i32, promptText: usize, buf: usize): i32 {
       fputs(1, changetype<usize>("\x1b[H\x1b[2J"));
       reprintPrompt();
     } else if (tab) complete();
-    else if (c >= 32 && c < 256 && c != 127) insert(c);
+    else if (c >= " ".charCodeAt(0) && c < 256 && c != 127) insert(c);
     lastKeyWasTab = tab;
     flushOutput();
   }

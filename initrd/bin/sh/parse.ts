@@ -94,14 +94,14 @@ function syntaxError(expecting: string): void {
   shell.lineNo = tokLine[tp];
   errorPrefix();
   if (k == T_END) {
-    if (changetype<usize>(expecting) != 0) fprintf(2, "syntax error: unexpected end of file (expecting \"%s\")\n", changetype<usize>(expecting));
+    if (changetype<usize>(expecting) != 0) fprintf(2, "syntax error: unexpected end of file (expecting \"%s\")\n", expecting);
     else fprintf(2, "syntax error: unexpected end of file\n");
   } else if (k == T_NEWLINE) {
     fprintf(2, "syntax error: unexpected newline\n");
   } else if (k == T_WORD) {
     fprintf(2, "syntax error: unexpected \"%s\"\n", tokText[tp]);
   } else {
-    fprintf(2, "syntax error: unexpected \"%s\"\n", changetype<usize>(operatorText(k)));
+    fprintf(2, "syntax error: unexpected \"%s\"\n", operatorText(k));
   }
 }
 

@@ -14,26 +14,26 @@ export const SKIP = 77;
 /** Ends the test as failed unless ok; `what` names the check, errno is shown for context. */
 export function check(ok: bool, what: string): void {
   if (ok) return;
-  fprintf(2, "  %s: check failed (errno %d: %s)\n", changetype<usize>(what), errno, errorText());
+  fprintf(2, "  %s: check failed (errno %d: %s)\n", what, errno, errorText());
   exit(1);
 }
 
 /** A raw system call result (sys_*) must be -err. */
 export function checkErr(r: i32, err: i32, what: string): void {
   if (r == -err) return;
-  fprintf(2, "  %s: returned %d, expected %d (-errno)\n", changetype<usize>(what), r, -err);
+  fprintf(2, "  %s: returned %d, expected %d (-errno)\n", what, r, -err);
   exit(1);
 }
 
 /** Two numbers must be equal. */
 export function checkEq(got: i32, want: i32, what: string): void {
   if (got == want) return;
-  fprintf(2, "  %s: got %d, expected %d\n", changetype<usize>(what), got, want);
+  fprintf(2, "  %s: got %d, expected %d\n", what, got, want);
   exit(1);
 }
 
 export function skip(name: string, why: string): i32 {
-  printf("test %s: skipped (%s)\n", changetype<usize>(name), changetype<usize>(why));
+  printf("test %s: skipped (%s)\n", name, why);
   return SKIP;
 }
 
@@ -60,8 +60,8 @@ export function waitStatus(pid: i32): i32 {
 export function expectExit(pid: i32, code: i32, what: string): void {
   const s = waitStatus(pid);
   if (exitedNormally(s) && exitStatus(s) == code) return;
-  if (exitedNormally(s)) fprintf(2, "  %s: child exited %d, expected %d\n", changetype<usize>(what), exitStatus(s), code);
-  else fprintf(2, "  %s: child killed by signal %d, expected exit %d\n", changetype<usize>(what), termSignal(s), code);
+  if (exitedNormally(s)) fprintf(2, "  %s: child exited %d, expected %d\n", what, exitStatus(s), code);
+  else fprintf(2, "  %s: child killed by signal %d, expected exit %d\n", what, termSignal(s), code);
   exit(1);
 }
 
@@ -69,8 +69,8 @@ export function expectExit(pid: i32, code: i32, what: string): void {
 export function expectSignal(pid: i32, sig: i32, what: string): void {
   const s = waitStatus(pid);
   if (!exitedNormally(s) && termSignal(s) == sig) return;
-  if (exitedNormally(s)) fprintf(2, "  %s: child exited %d, expected signal %d\n", changetype<usize>(what), exitStatus(s), sig);
-  else fprintf(2, "  %s: child killed by signal %d, expected signal %d\n", changetype<usize>(what), termSignal(s), sig);
+  if (exitedNormally(s)) fprintf(2, "  %s: child exited %d, expected signal %d\n", what, exitStatus(s), sig);
+  else fprintf(2, "  %s: child killed by signal %d, expected signal %d\n", what, termSignal(s), sig);
   exit(1);
 }
 
@@ -102,6 +102,6 @@ export function memFree(): i32 {
   const at = strstr(buf, cstr("MemFree:"));
   if (at == 0) return -1;
   let p = at + 8;
-  while (load<u8>(p) == 32) p++;
+  while (load<u8>(p) == " ".charCodeAt(0)) p++;
   return atoi(p);
 }

@@ -114,7 +114,7 @@ export function testManyFiles(): i32 {
     const n = direntName(ent);
     if (streq(n, ".") || streq(n, "..")) dots++;
     else if (streq(n, "sub")) sub++;
-    else if (load<u8>(n) == 109) files++;
+    else if (load<u8>(n) == "m".charCodeAt(0)) files++;
   }
   closedir(dir);
   checkEq(files, 100, "files listed by getdents");

@@ -115,7 +115,7 @@ export function size5(sectors: u32): usize {
     let leading = true;
     for (let i = 0; i < 4; i++) {
       const d = (u / places[i]) % 10;
-      if (leading && d == 0) store<u8>(out + i, 32);
+      if (leading && d == 0) store<u8>(out + i, " ".charCodeAt(0));
       else {
         leading = false;
         store<u8>(out + i, load<u8>(digits + d));
@@ -128,14 +128,14 @@ export function size5(sectors: u32): usize {
       const c0 = load<u8>(spaceFirst + u / 1000);
       store<u8>(out, c0);
       const d1 = (u / 100) % 10;
-      store<u8>(out + 1, c0 == 32 && d1 == 0 ? 32 : load<u8>(digits + d1));
+      store<u8>(out + 1, c0 == " ".charCodeAt(0) && d1 == 0 ? " ".charCodeAt(0) : load<u8>(digits + d1));
       store<u8>(out + 2, load<u8>(digits + (u / 10) % 10));
       store<u8>(out + 3, load<u8>(digits + u % 10));
     } else {
       // "92.1M"
       store<u8>(out, load<u8>(spaceFirst + u / 10));
       store<u8>(out + 1, load<u8>(digits + u % 10));
-      store<u8>(out + 2, 46);
+      store<u8>(out + 2, ".".charCodeAt(0));
       store<u8>(out + 3, load<u8>(digits + tenth));
     }
     store<u8>(out + 4, load<u8>(changetype<usize>(" KMGTPEZY") + unit));
@@ -149,8 +149,8 @@ export function size5(sectors: u32): usize {
 export function parseSuffixed(s: usize, v: U64): bool {
   let n: u32 = 0;
   let i = 0;
-  while (load<u8>(s + i) >= 48 && load<u8>(s + i) <= 57) {
-    const d = u32(load<u8>(s + i) - 48);
+  while (load<u8>(s + i) >= "0".charCodeAt(0) && load<u8>(s + i) <= "9".charCodeAt(0)) {
+    const d = u32(load<u8>(s + i) - "0".charCodeAt(0));
     if (n > (0xffffffff - d) / 10) return false;
     n = n * 10 + d;
     i++;
@@ -160,12 +160,12 @@ export function parseSuffixed(s: usize, v: U64): bool {
   const c2 = c != 0 ? load<u8>(s + i + 1) : 0;
   let mult: u32 = 1;
   let len = 0;
-  if (c == 99) { mult = 1; len = 1; } // c
-  else if (c == 119) { mult = 2; len = 1; } // w
-  else if (c == 98) { mult = 512; len = 1; } // b
-  else if (c == 107 || c == 75) { mult = c2 == 66 ? 1000 : 1024; len = c2 == 66 ? 2 : 1; } // kB k K
-  else if (c == 77) { mult = c2 == 66 ? 1000000 : 1048576; len = c2 == 66 ? 2 : 1; } // MB M
-  else if (c == 71) { mult = c2 == 66 ? 1000000000 : 1073741824; len = c2 == 66 ? 2 : 1; } // GB G
+  if (c == "c".charCodeAt(0)) { mult = 1; len = 1; }
+  else if (c == "w".charCodeAt(0)) { mult = 2; len = 1; }
+  else if (c == "b".charCodeAt(0)) { mult = 512; len = 1; }
+  else if (c == "k".charCodeAt(0) || c == "K".charCodeAt(0)) { mult = c2 == "B".charCodeAt(0) ? 1000 : 1024; len = c2 == "B".charCodeAt(0) ? 2 : 1; } // kB k K
+  else if (c == "M".charCodeAt(0)) { mult = c2 == "B".charCodeAt(0) ? 1000000 : 1048576; len = c2 == "B".charCodeAt(0) ? 2 : 1; } // MB M
+  else if (c == "G".charCodeAt(0)) { mult = c2 == "B".charCodeAt(0) ? 1000000000 : 1073741824; len = c2 == "B".charCodeAt(0) ? 2 : 1; } // GB G
   if (load<u8>(s + i + len) != 0) return false;
   mul32(v, n, mult);
   return v.hi == 0;

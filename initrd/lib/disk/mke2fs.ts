@@ -54,7 +54,7 @@ function isMounted(rdev: u32): bool {
     const n = readLine(fd, buf, 256);
     if (n <= 0) break;
     let end = buf;
-    while (load<u8>(end) > 32) end++;
+    while (load<u8>(end) > " ".charCodeAt(0)) end++;
     store<u8>(end, 0);
     if (stat(buf, st) == 0 && (st.mode & S_IFMT) == S_IFBLK && st.rdev == rdev) {
       found = true;
@@ -67,7 +67,7 @@ function isMounted(rdev: u32): bool {
 
 function summary(l: Ext2Layout): void {
   if (l.unusedBlocks != 0) printf("warning: %u blocks unused\n\n", l.unusedBlocks);
-  printf("Filesystem label=%s\n", changetype<usize>(l.label));
+  printf("Filesystem label=%s\n", l.label);
   printf("OS type: Linux\n");
   printf("Block size=%u (log=%u)\n", l.blockSize, l.logBlockSize);
   printf("Fragment size=%u (log=%u)\n", l.blockSize, l.logBlockSize);
@@ -96,20 +96,20 @@ export function mke2fsMain(argc: i32, argv: usize): i32 {
     const c = getopt(argc, argv, "cl:b:f:i:I:J:G:N:m:o:g:L:M:O:r:E:T:U:jnqvFS");
     if (c < 0) break;
     let v = 0;
-    if (c == 98 || c == 105 || c == 73 || c == 78 || c == 109) { // b i I N m
+    if (c == "b".charCodeAt(0) || c == "i".charCodeAt(0) || c == "I".charCodeAt(0) || c == "N".charCodeAt(0) || c == "m".charCodeAt(0)) {
       v = numberOption(name, optarg);
       if (v < 0) return 1;
     }
-    if (c == 98) blockSize = v;
-    else if (c == 105) bytesPerInode = v;
-    else if (c == 73) inodeSize = v;
-    else if (c == 78) inodes = v;
-    else if (c == 109) reserved = v;
-    else if (c == 76) label = optarg; // L
-    else if (c == 70) force = true; // F
-    else if (c == 110) dryRun = true; // n
-    else if (c == 113) quiet = true; // q
-    else if (c == 63) return usage(name);
+    if (c == "b".charCodeAt(0)) blockSize = v;
+    else if (c == "i".charCodeAt(0)) bytesPerInode = v;
+    else if (c == "I".charCodeAt(0)) inodeSize = v;
+    else if (c == "N".charCodeAt(0)) inodes = v;
+    else if (c == "m".charCodeAt(0)) reserved = v;
+    else if (c == "L".charCodeAt(0)) label = optarg;
+    else if (c == "F".charCodeAt(0)) force = true;
+    else if (c == "n".charCodeAt(0)) dryRun = true;
+    else if (c == "q".charCodeAt(0)) quiet = true;
+    else if (c == "?".charCodeAt(0)) return usage(name);
   }
   if (optind >= argc) return usage(name);
   const dev = load<usize>(argv + 4 * optind);

@@ -98,9 +98,9 @@ function checkList(algo: i32, listPath: usize, silent: bool, warn: bool): i32 {
   for (;;) {
     const n = readLine(fd, buf, 4096);
     if (n <= 0) break;
-    if (load<u8>(buf + n - 1) == 10) store<u8>(buf + n - 1, 0);
+    if (load<u8>(buf + n - 1) == "\n".charCodeAt(0)) store<u8>(buf + n - 1, 0);
     total++;
-    let name = strchr(buf, 32);
+    let name = strchr(buf, " ".charCodeAt(0));
     if (name == 0) {
       if (warn) fprintf(2, "%s: invalid format\n", toolName(algo));
       failed++;
@@ -109,7 +109,7 @@ function checkList(algo: i32, listPath: usize, silent: bool, warn: bool): i32 {
     }
     store<u8>(name++, 0);
     // "HASH  NAME" (two spaces), "HASH *NAME" (binary mark) or coreutils 9's "HASH NAME"
-    if (load<u8>(name) == 32 || load<u8>(name) == 42) name++;
+    if (load<u8>(name) == " ".charCodeAt(0) || load<u8>(name) == "*".charCodeAt(0)) name++;
     if (hashFile(algo, name) && sameHex(buf)) {
       if (!silent) printf("%s: OK\n", name);
     } else {
@@ -132,10 +132,10 @@ export function hashsumMain(argc: i32, argv: usize, algo: i32): i32 {
   for (;;) {
     const c = getopt(argc, argv, "scwbt");
     if (c < 0) break;
-    if (c == 99) check = true; // c
-    else if (c == 115) silent = true; // s
-    else if (c == 119) warn = true; // w
-    else if (c == 98 || c == 116) {} // b t
+    if (c == "c".charCodeAt(0)) check = true;
+    else if (c == "s".charCodeAt(0)) silent = true;
+    else if (c == "w".charCodeAt(0)) warn = true;
+    else if (c == "b".charCodeAt(0) || c == "t".charCodeAt(0)) {}
     else return 1;
   }
   let status = 0;
@@ -147,7 +147,7 @@ export function hashsumMain(argc: i32, argv: usize, algo: i32): i32 {
     if (check) {
       if (checkList(algo, path, silent, warn) != 0) status = 1;
     } else if (hashFile(algo, path)) {
-      printf("%s  %s\n", changetype<usize>(hexDigest), path);
+      printf("%s  %s\n", hexDigest, path);
     } else {
       status = 1;
     }

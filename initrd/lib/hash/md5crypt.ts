@@ -40,7 +40,7 @@ export function md5crypt(password: usize, setting: usize, out: usize): bool {
   if (strncmp(setting, changetype<usize>("$1$"), 3) != 0) return false;
   const salt = setting + 3;
   let saltLen = 0;
-  while (saltLen < 8 && load<u8>(salt + <usize>saltLen) != 0 && load<u8>(salt + <usize>saltLen) != 0x24) saltLen++;
+  while (saltLen < 8 && load<u8>(salt + <usize>saltLen) != 0 && load<u8>(salt + <usize>saltLen) != "$".charCodeAt(0)) saltLen++;
   const pwLen = strlen(password);
   const d = changetype<usize>(digest);
   // MD5(password, salt, password)

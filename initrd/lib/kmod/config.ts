@@ -94,17 +94,17 @@ function parseKernelCommandLine(path: usize): void {
   if (text == 0) return;
   let p = text;
   for (;;) {
-    while (load<u8>(p) == 32 || load<u8>(p) == 9 || load<u8>(p) == 10) p++;
+    while (load<u8>(p) == " ".charCodeAt(0) || load<u8>(p) == "\t".charCodeAt(0) || load<u8>(p) == "\n".charCodeAt(0)) p++;
     if (load<u8>(p) == 0) return;
     // one word: up to a blank outside double quotes
     const word = p;
     let quoted = false;
     let dot: usize = 0, equals: usize = 0;
-    while (load<u8>(p) != 0 && (quoted || (load<u8>(p) != 32 && load<u8>(p) != 9 && load<u8>(p) != 10))) {
+    while (load<u8>(p) != 0 && (quoted || (load<u8>(p) != " ".charCodeAt(0) && load<u8>(p) != "\t".charCodeAt(0) && load<u8>(p) != "\n".charCodeAt(0)))) {
       const c = load<u8>(p);
-      if (c == 34) quoted = !quoted;
-      else if (c == 61 && equals == 0) equals = p;
-      else if (c == 46 && dot == 0 && equals == 0) dot = p;
+      if (c == "\"".charCodeAt(0)) quoted = !quoted;
+      else if (c == "=".charCodeAt(0) && equals == 0) equals = p;
+      else if (c == ".".charCodeAt(0) && dot == 0 && equals == 0) dot = p;
       p++;
     }
     if (dot == 0 || dot == word) continue; // no MODULE. in front of the name: a kernel parameter
@@ -115,9 +115,9 @@ function parseKernelCommandLine(path: usize): void {
       let q = rest + (equals - dot);
       while (load<u8>(q) != 0) {
         let end = q;
-        while (load<u8>(end) != 0 && load<u8>(end) != 44) end++;
+        while (load<u8>(end) != 0 && load<u8>(end) != ",".charCodeAt(0)) end++;
         if (end > q) add(BLACKLIST, strndup(q, i32(end - q)), changetype<usize>(""));
-        q = load<u8>(end) == 44 ? end + 1 : end;
+        q = load<u8>(end) == ",".charCodeAt(0) ? end + 1 : end;
       }
       continue;
     }
@@ -138,9 +138,9 @@ function parseFile(path: usize, program: usize): void {
   if (text == 0) return;
   // join continued lines: "\\\n" becomes two blanks
   for (let q = text; load<u8>(q) != 0; q++) {
-    if (load<u8>(q) == 92 && load<u8>(q + 1) == 10) {
-      store<u8>(q, 32);
-      store<u8>(q + 1, 32);
+    if (load<u8>(q) == "\\".charCodeAt(0) && load<u8>(q + 1) == "\n".charCodeAt(0)) {
+      store<u8>(q, " ".charCodeAt(0));
+      store<u8>(q + 1, " ".charCodeAt(0));
     }
   }
   let lineNo = 0;
@@ -149,11 +149,11 @@ function parseFile(path: usize, program: usize): void {
     const line = p;
     p = cutLine(p);
     lineNo++;
-    for (let q = line; load<u8>(q) != 0; q++) if (load<u8>(q) == 35) store<u8>(q, 0); // comment
+    for (let q = line; load<u8>(q) != 0; q++) if (load<u8>(q) == "#".charCodeAt(0)) store<u8>(q, 0); // comment
     // strip trailing blanks (and a CR)
     let end = line;
     while (load<u8>(end) != 0) end++;
-    while (end > line && (load<u8>(end - 1) == 32 || load<u8>(end - 1) == 9 || load<u8>(end - 1) == 13)) store<u8>(--end, 0);
+    while (end > line && (load<u8>(end - 1) == " ".charCodeAt(0) || load<u8>(end - 1) == "\t".charCodeAt(0) || load<u8>(end - 1) == "\r".charCodeAt(0))) store<u8>(--end, 0);
     const cmd = skipBlanks(line);
     if (load<u8>(cmd) == 0) continue;
     const arg1 = cutWord(cmd);

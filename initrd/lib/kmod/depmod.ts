@@ -55,7 +55,7 @@ function at(i: i32): Scanned {
 
 function endsWithKo(name: usize): bool {
   const n = strlen(name);
-  return n > 3 && load<u8>(name + n - 3) == 46 && load<u8>(name + n - 2) == 107 && load<u8>(name + n - 1) == 111;
+  return n > 3 && load<u8>(name + n - 3) == ".".charCodeAt(0) && load<u8>(name + n - 2) == "k".charCodeAt(0) && load<u8>(name + n - 1) == "o".charCodeAt(0);
 }
 
 /** Collects the .ko files under base/rel ("" at the top). */
@@ -65,7 +65,7 @@ function walk(base: usize, rel: usize): void {
   if (d == null) return;
   for (let ent = readdir(d); ent != 0; ent = readdir(d)) {
     const name = direntName(ent);
-    if (load<u8>(name) == 46) continue; // ".", "..", hidden
+    if (load<u8>(name) == ".".charCodeAt(0)) continue; // ".", "..", hidden
     const child = load<u8>(rel) == 0 ? join3(name, 0, 0) : join3(rel, changetype<usize>("/"), name);
     let type = direntType(ent);
     if (type == DT_UNKNOWN) {
@@ -120,7 +120,7 @@ export function depmodScan(dir: usize, program: usize): i32 {
     const s = at(i);
     const ko: Ko = moduleOpenFile(join3(dir, changetype<usize>("/"), s.path));
     if (ko == null) {
-      fprintf(2, "%s: WARNING: %s: %s\n", program, s.path, moduleImage == 0 ? changetype<usize>("can't read") : changetype<usize>("invalid module format"));
+      fprintf(2, "%s: WARNING: %s: %s\n", program, s.path, moduleImage == 0 ? "can't read" : "invalid module format");
       continue;
     }
     s.info = koInfo(ko);
@@ -147,7 +147,7 @@ function closure(s: Scanned, seen: usize, out: Buf): void {
     const d = load<i32>(s.deps + 4 * k);
     if (load<u8>(seen + d) != 0) continue;
     store<u8>(seen + d, 1);
-    bufAddChar(out, 32);
+    bufAddChar(out, " ".charCodeAt(0));
     bufAdd(out, at(d).path);
     closure(at(d), seen, out);
   }
@@ -159,9 +159,9 @@ export function depmodModulesDep(): usize {
   for (let i = 0; i < count; i++) {
     memory_fill(seen, 0, count + 1);
     bufAdd(out, at(i).path);
-    bufAddChar(out, 58);
+    bufAddChar(out, ":".charCodeAt(0));
     closure(at(i), seen, out);
-    bufAddChar(out, 10);
+    bufAddChar(out, "\n".charCodeAt(0));
   }
   return out.data;
 }
@@ -174,9 +174,9 @@ export function depmodModulesAlias(): usize {
       if (strcmp(e.key, changetype<usize>("alias")) != 0) continue;
       bufAdd(out, changetype<usize>("alias "));
       bufAdd(out, e.value);
-      bufAddChar(out, 32);
+      bufAddChar(out, " ".charCodeAt(0));
       bufAdd(out, at(i).name);
-      bufAddChar(out, 10);
+      bufAddChar(out, "\n".charCodeAt(0));
     }
   }
   return out.data;
@@ -189,9 +189,9 @@ export function depmodModulesSymbols(): usize {
     for (let w = at(i).exports; w != null; w = w.next) {
       bufAdd(out, changetype<usize>("alias symbol:"));
       bufAdd(out, w.s);
-      bufAddChar(out, 32);
+      bufAddChar(out, " ".charCodeAt(0));
       bufAdd(out, at(i).name);
-      bufAddChar(out, 10);
+      bufAddChar(out, "\n".charCodeAt(0));
     }
   }
   return out.data;

@@ -58,7 +58,7 @@ function sectionLink(ko: Ko, i: u32): u32 { return u32At(ko, header(ko, i) + 24)
 /** Checks the header and every section's place in the file; null when anything is off. */
 export function koOpen(data: usize, size: u32): Ko {
   if (size < 52) return null;
-  if (load<u8>(data) != 0x7f || load<u8>(data, 1) != 69 || load<u8>(data, 2) != 76 || load<u8>(data, 3) != 70) return null;
+  if (load<u8>(data) != 0x7f || load<u8>(data, 1) != "E".charCodeAt(0) || load<u8>(data, 2) != "L".charCodeAt(0) || load<u8>(data, 3) != "F".charCodeAt(0)) return null;
   if (load<u8>(data, 4) != 1 || load<u8>(data, 5) != 1) return null;
   if (load<u16>(data, 16) != 1 || load<u16>(data, 18) != 3) return null;
   const ko = changetype<Ko>(malloc(sizeof<Ko>()));
@@ -128,9 +128,9 @@ export function koInfo(ko: Ko): Info {
   for (let w = sectionStrings(ko, koFindSection(ko, ".modinfo")); w != null; w = w.next) {
     const e = changetype<Info>(malloc(sizeof<Info>()));
     let eq = 0;
-    while (load<u8>(w.s + eq) != 0 && load<u8>(w.s + eq) != 61) eq++;
+    while (load<u8>(w.s + eq) != 0 && load<u8>(w.s + eq) != "=".charCodeAt(0)) eq++;
     e.key = strndup(w.s, eq);
-    e.value = load<u8>(w.s + eq) == 61 ? w.s + eq + 1 : w.s + eq;
+    e.value = load<u8>(w.s + eq) == "=".charCodeAt(0) ? w.s + eq + 1 : w.s + eq;
     e.next = null;
     if (last == null) first = e;
     else last.next = e;

@@ -44,9 +44,9 @@ export function loadModulesDep(dir: usize): DepEntry {
     const line = p;
     p = cutLine(p);
     const start = skipBlanks(line);
-    if (load<u8>(start) == 0 || load<u8>(start) == 35) continue;
+    if (load<u8>(start) == 0 || load<u8>(start) == "#".charCodeAt(0)) continue;
     let colon = start;
-    while (load<u8>(colon) != 0 && load<u8>(colon) != 58) colon++;
+    while (load<u8>(colon) != 0 && load<u8>(colon) != ":".charCodeAt(0)) colon++;
     if (load<u8>(colon) == 0) continue; // not a dependency line
     store<u8>(colon, 0);
     const e = changetype<DepEntry>(malloc(sizeof<DepEntry>()));
@@ -109,7 +109,7 @@ export function loadAliases(path: usize): Alias {
     p = cutLine(p);
     const w1 = skipBlanks(line);
     const e1 = wordEnd(w1);
-    if (i32(e1 - w1) != 5 || load<u8>(w1) != 97 || load<u8>(e1) == 0) continue; // "alias"
+    if (i32(e1 - w1) != 5 || load<u8>(w1) != "a".charCodeAt(0) || load<u8>(e1) == 0) continue; // "alias"
     const w2 = skipBlanks(e1);
     const e2 = wordEnd(w2);
     if (load<u8>(e2) == 0) continue;

@@ -96,7 +96,7 @@ export function kmodConfig(ctx: Kmod): void {
 
 /** The absolute path of a modules.dep path (relative to the modules directory). */
 export function kmodPath(ctx: Kmod, rel: usize): usize {
-  if (load<u8>(rel) == 47) return join3(ctx.root, rel, 0);
+  if (load<u8>(rel) == "/".charCodeAt(0)) return join3(ctx.root, rel, 0);
   return join3(ctx.dir, changetype<usize>("/"), rel);
 }
 
@@ -104,7 +104,7 @@ export function kmodPath(ctx: Kmod, rel: usize): usize {
 export function kmodRelative(ctx: Kmod, path: usize): usize {
   let i = 0;
   while (load<u8>(ctx.dir + i) != 0 && load<u8>(ctx.dir + i) == load<u8>(path + i)) i++;
-  if (load<u8>(ctx.dir + i) == 0 && load<u8>(path + i) == 47) return path + i + 1;
+  if (load<u8>(ctx.dir + i) == 0 && load<u8>(path + i) == "/".charCodeAt(0)) return path + i + 1;
   return path;
 }
 
@@ -157,7 +157,7 @@ export function moduleLookup(ctx: Kmod, name: usize): Module {
   if (findRule(INSTALL, name) != null || findRule(REMOVE, name) != null) return newModule(normalise(name), 0, null);
   // 4. symbol:NAME, then 5. the modules' own aliases
   readIndexes(ctx);
-  const table = load<u8>(name) == 115 && load<u8>(name, 6) == 58 ? ctx.symbols : ctx.aliases;
+  const table = load<u8>(name) == "s".charCodeAt(0) && load<u8>(name, 6) == ":".charCodeAt(0) ? ctx.symbols : ctx.aliases;
   for (let a = aliasMatch(table, name); a != null; a = aliasMatch(a.next, name)) {
     if (table == ctx.aliases && isBlacklisted(a.module)) continue;
     const m = moduleNewFromName(ctx, a.module);
@@ -280,8 +280,8 @@ export function loadedModules(): Loaded {
 
 function parseCount(s: usize): i32 {
   let v = 0;
-  if (load<u8>(s) == 45) return -1; // "-": no unload support
-  while (load<u8>(s) >= 48 && load<u8>(s) <= 57) v = v * 10 + (load<u8>(s++) - 48);
+  if (load<u8>(s) == "-".charCodeAt(0)) return -1; // "-": no unload support
+  while (load<u8>(s) >= "0".charCodeAt(0) && load<u8>(s) <= "9".charCodeAt(0)) v = v * 10 + (load<u8>(s++) - "0".charCodeAt(0));
   return v;
 }
 

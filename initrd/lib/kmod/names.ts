@@ -13,7 +13,7 @@ import { malloc } from "../malloc";
 import { strlen, strrchr } from "../string";
 
 function fold(c: i32): i32 {
-  return c == 45 ? 95 : c; // '-' → '_'
+  return c == "-".charCodeAt(0) ? "_".charCodeAt(0) : c;
 }
 
 /** A and b name the same module ('-' and '_' are the same letter). */
@@ -37,10 +37,10 @@ export function normalise(name: usize): usize {
 
 /** The module name of a file path: basename, without ".ko", '-' → '_' (malloc'd). */
 export function nameFromPath(path: usize): usize {
-  const slash = strrchr(path, 47);
+  const slash = strrchr(path, "/".charCodeAt(0));
   const base = slash != 0 ? slash + 1 : path;
   let n = strlen(base);
-  if (n > 3 && load<u8>(base + n - 3) == 46 && load<u8>(base + n - 2) == 107 && load<u8>(base + n - 1) == 111) n -= 3;
+  if (n > 3 && load<u8>(base + n - 3) == ".".charCodeAt(0) && load<u8>(base + n - 2) == "k".charCodeAt(0) && load<u8>(base + n - 1) == "o".charCodeAt(0)) n -= 3;
   const d = malloc(n + 1);
   for (let i = 0; i < n; i++) store<u8>(d + i, u8(fold(load<u8>(base + i))));
   store<u8>(d + n, 0);
@@ -50,8 +50,8 @@ export function nameFromPath(path: usize): usize {
 /** The path ends in ".ko" or contains a '/': the argument names a file, not a module. */
 export function looksLikePath(arg: usize): bool {
   const n = strlen(arg);
-  if (n > 3 && load<u8>(arg + n - 3) == 46 && load<u8>(arg + n - 2) == 107 && load<u8>(arg + n - 1) == 111) return true;
-  for (let i = 0; i < n; i++) if (load<u8>(arg + i) == 47) return true;
+  if (n > 3 && load<u8>(arg + n - 3) == ".".charCodeAt(0) && load<u8>(arg + n - 2) == "k".charCodeAt(0) && load<u8>(arg + n - 1) == "o".charCodeAt(0)) return true;
+  for (let i = 0; i < n; i++) if (load<u8>(arg + i) == "/".charCodeAt(0)) return true;
   return false;
 }
 
@@ -63,9 +63,9 @@ export function aliasNormalise(s: usize): usize {
   let bracket = false;
   for (let i = 0; i <= n; i++) {
     let c = load<u8>(s + i);
-    if (c == 91) bracket = true;
-    else if (c == 93) bracket = false;
-    else if (c == 45 && !bracket) c = 95;
+    if (c == "[".charCodeAt(0)) bracket = true;
+    else if (c == "]".charCodeAt(0)) bracket = false;
+    else if (c == "-".charCodeAt(0) && !bracket) c = "_".charCodeAt(0);
     store<u8>(d + i, c);
   }
   return d;
@@ -82,8 +82,8 @@ export function fnmatch(pattern: usize, s: usize): bool {
   for (;;) {
     const p = load<u8>(pattern);
     if (p == 0) return load<u8>(s) == 0;
-    if (p == 42) { // '*': try every split of the rest
-      while (load<u8>(pattern) == 42) pattern++;
+    if (p == "*".charCodeAt(0)) { // try every split of the rest
+      while (load<u8>(pattern) == "*".charCodeAt(0)) pattern++;
       if (load<u8>(pattern) == 0) return true;
       for (let t = s; ; t++) {
         if (fnmatch(pattern, t)) return true;
@@ -92,12 +92,12 @@ export function fnmatch(pattern: usize, s: usize): bool {
     }
     const c = load<u8>(s);
     if (c == 0) return false;
-    if (p == 63) { // '?'
+    if (p == "?".charCodeAt(0)) {
       pattern++;
       s++;
       continue;
     }
-    if (p == 91) { // '[' … ']'
+    if (p == "[".charCodeAt(0)) { // [ … ]
       const end = classEnd(pattern);
       if (end != 0) {
         if (!inClass(pattern + 1, end, c)) return false;
@@ -107,7 +107,7 @@ export function fnmatch(pattern: usize, s: usize): bool {
       }
     }
     let lit = p;
-    if (p == 92 && load<u8>(pattern + 1) != 0) lit = load<u8>(++pattern);
+    if (p == "\\".charCodeAt(0) && load<u8>(pattern + 1) != 0) lit = load<u8>(++pattern);
     if (lit != c) return false;
     pattern++;
     s++;
@@ -117,15 +117,15 @@ export function fnmatch(pattern: usize, s: usize): bool {
 /** The ']' closing the class that starts at `open`, or 0 when there is none. */
 function classEnd(open: usize): usize {
   let q = open + 1;
-  if (load<u8>(q) == 33 || load<u8>(q) == 94) q++;
-  if (load<u8>(q) == 93) q++; // a ']' first is a member
-  while (load<u8>(q) != 0 && load<u8>(q) != 93) q++;
-  return load<u8>(q) == 93 ? q : 0;
+  if (load<u8>(q) == "!".charCodeAt(0) || load<u8>(q) == "^".charCodeAt(0)) q++;
+  if (load<u8>(q) == "]".charCodeAt(0)) q++; // a ']' first is a member
+  while (load<u8>(q) != 0 && load<u8>(q) != "]".charCodeAt(0)) q++;
+  return load<u8>(q) == "]".charCodeAt(0) ? q : 0;
 }
 
 function inClass(q: usize, end: usize, c: u8): bool {
   let negate = false;
-  if (load<u8>(q) == 33 || load<u8>(q) == 94) {
+  if (load<u8>(q) == "!".charCodeAt(0) || load<u8>(q) == "^".charCodeAt(0)) {
     negate = true;
     q++;
   }
@@ -133,9 +133,9 @@ function inClass(q: usize, end: usize, c: u8): bool {
   let first = true;
   while (q < end) {
     const lo = load<u8>(q);
-    if (lo == 93 && !first) break;
+    if (lo == "]".charCodeAt(0) && !first) break;
     first = false;
-    if (load<u8>(q + 1) == 45 && q + 2 < end) {
+    if (load<u8>(q + 1) == "-".charCodeAt(0) && q + 2 < end) {
       if (c >= lo && c <= load<u8>(q + 2)) found = true;
       q += 3;
     } else {

@@ -28,8 +28,8 @@ function findShort(table: usize, c: i32): usize {
   let p = table;
   while (load<u8>(p) != 0) {
     if (i32(load<u8>(p)) == c) return p;
-    while (load<u8>(p) != 0 && load<u8>(p) != 32) p++;
-    while (load<u8>(p) == 32) p++;
+    while (load<u8>(p) != 0 && load<u8>(p) != " ".charCodeAt(0)) p++;
+    while (load<u8>(p) == " ".charCodeAt(0)) p++;
   }
   return 0;
 }
@@ -39,18 +39,18 @@ function findLong(table: usize, name: usize, n: i32): usize {
   let p = table;
   while (load<u8>(p) != 0) {
     let bar = p;
-    while (load<u8>(bar) != 0 && load<u8>(bar) != 32 && load<u8>(bar) != 124) bar++;
+    while (load<u8>(bar) != 0 && load<u8>(bar) != " ".charCodeAt(0) && load<u8>(bar) != "|".charCodeAt(0)) bar++;
     let end = bar;
-    while (load<u8>(end) != 0 && load<u8>(end) != 32) end++;
-    if (load<u8>(bar) == 124 && i32(end - bar - 1) == n && strncmp(bar + 1, name, n) == 0) return p;
+    while (load<u8>(end) != 0 && load<u8>(end) != " ".charCodeAt(0)) end++;
+    if (load<u8>(bar) == "|".charCodeAt(0) && i32(end - bar - 1) == n && strncmp(bar + 1, name, n) == 0) return p;
     p = end;
-    while (load<u8>(p) == 32) p++;
+    while (load<u8>(p) == " ".charCodeAt(0)) p++;
   }
   return 0;
 }
 
 function takesArgument(entry: usize): bool {
-  return load<u8>(entry + 1) == 58;
+  return load<u8>(entry + 1) == ":".charCodeAt(0);
 }
 
 export function nextOption(argc: i32, argv: usize, tableText: string): i32 {
@@ -60,27 +60,27 @@ export function nextOption(argc: i32, argv: usize, tableText: string): i32 {
     groupNext = 0;
     if (optionIndex >= argc) return -1;
     const a = arg(argv, optionIndex);
-    if (load<u8>(a) != 45 || load<u8>(a, 1) == 0) return -1;
-    if (load<u8>(a, 1) == 45) {
+    if (load<u8>(a) != "-".charCodeAt(0) || load<u8>(a, 1) == 0) return -1;
+    if (load<u8>(a, 1) == "-".charCodeAt(0)) {
       optionIndex++;
       if (load<u8>(a, 2) == 0) return -1; // "--"
       let n = 0;
-      while (load<u8>(a + 2 + n) != 0 && load<u8>(a + 2 + n) != 61) n++;
+      while (load<u8>(a + 2 + n) != 0 && load<u8>(a + 2 + n) != "=".charCodeAt(0)) n++;
       const entry = findLong(table, a + 2, n);
       if (entry == 0) {
         fprintf(2, "%s: unrecognized option '%s'\n", programName(argv), a);
-        return 63;
+        return "?".charCodeAt(0);
       }
       if (takesArgument(entry)) {
-        if (load<u8>(a + 2 + n) == 61) optionArg = a + 3 + n;
+        if (load<u8>(a + 2 + n) == "=".charCodeAt(0)) optionArg = a + 3 + n;
         else if (optionIndex < argc) optionArg = arg(argv, optionIndex++);
         else {
           fprintf(2, "%s: option '%s' requires an argument\n", programName(argv), a);
-          return 63;
+          return "?".charCodeAt(0);
         }
-      } else if (load<u8>(a + 2 + n) == 61) {
+      } else if (load<u8>(a + 2 + n) == "=".charCodeAt(0)) {
         fprintf(2, "%s: option '--%s' doesn't allow an argument\n", programName(argv), a + 2);
-        return 63;
+        return "?".charCodeAt(0);
       }
       return load<u8>(entry);
     }
@@ -88,17 +88,17 @@ export function nextOption(argc: i32, argv: usize, tableText: string): i32 {
     optionIndex++;
   }
   const c = i32(load<u8>(groupNext++));
-  const entry = c == 32 || c == 124 || c == 58 ? 0 : findShort(table, c);
+  const entry = c == " ".charCodeAt(0) || c == "|".charCodeAt(0) || c == ":".charCodeAt(0) ? 0 : findShort(table, c);
   if (entry == 0) {
     fprintf(2, "%s: invalid option -- '%c'\n", programName(argv), c);
-    return 63;
+    return "?".charCodeAt(0);
   }
   if (takesArgument(entry)) {
     if (load<u8>(groupNext) != 0) optionArg = groupNext;
     else if (optionIndex < argc) optionArg = arg(argv, optionIndex++);
     else {
       fprintf(2, "%s: option requires an argument -- '%c'\n", programName(argv), c);
-      return 63;
+      return "?".charCodeAt(0);
     }
     groupNext = 0;
   }

@@ -110,17 +110,17 @@ export function runCommand(command: usize, options: usize): i32 {
 
 /** The file name of a module without directory and ".ko": what busybox calls it in messages. */
 function fileStem(path: usize): usize {
-  const slash = strrchr(path, 47);
+  const slash = strrchr(path, "/".charCodeAt(0));
   const base = slash != 0 ? slash + 1 : path;
   let n = strlen(base);
-  if (n > 3 && load<u8>(base + n - 3) == 46) n -= 3;
+  if (n > 3 && load<u8>(base + n - 3) == ".".charCodeAt(0)) n -= 3;
   return strndup(base, n);
 }
 
 /** NAME without a ".ko" at its end (busybox and kmod take "hello.ko" for "hello"). */
 function withoutKo(name: usize): usize {
   const n = strlen(name);
-  if (n > 3 && load<u8>(name + n - 3) == 46 && load<u8>(name + n - 2) == 107 && load<u8>(name + n - 1) == 111) return strndup(name, n - 3);
+  if (n > 3 && load<u8>(name + n - 3) == ".".charCodeAt(0) && load<u8>(name + n - 2) == "k".charCodeAt(0) && load<u8>(name + n - 1) == "o".charCodeAt(0)) return strndup(name, n - 3);
   return name;
 }
 
@@ -129,8 +129,8 @@ function withoutKo(name: usize): usize {
 function showKind(kind: i32, word: string): void {
   for (let r = configRules(); r != null; r = r.next) {
     if (r.kind != kind) continue;
-    if (kind == BLACKLIST) printf("%s %s\n", changetype<usize>(word), r.name);
-    else printf("%s %s %s\n", changetype<usize>(word), r.name, r.rest);
+    if (kind == BLACKLIST) printf("%s %s\n", word, r.name);
+    else printf("%s %s %s\n", word, r.name, r.rest);
   }
 }
 
@@ -221,7 +221,7 @@ function removeOne(ctx: Kmod, m: Module, flags: i32, report: bool): i32 {
   flushOutput();
   const err = moduleRemove(loaded.name, false);
   if (err != 0) {
-    if (report && (flags & QUIET) == 0) fprintf(2, "%s: can't unload module '%s': %s\n", ctx.program, loaded.name, changetype<usize>(strerror(err)));
+    if (report && (flags & QUIET) == 0) fprintf(2, "%s: can't unload module '%s': %s\n", ctx.program, loaded.name, strerror(err));
     return 1;
   }
   return 0;

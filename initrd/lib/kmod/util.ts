@@ -64,7 +64,7 @@ export function join3(a: usize, b: usize, c: usize): usize {
 
 /** Skips spaces and tabs. */
 export function skipBlanks(p: usize): usize {
-  while (load<u8>(p) == 32 || load<u8>(p) == 9) p++;
+  while (load<u8>(p) == " ".charCodeAt(0) || load<u8>(p) == "\t".charCodeAt(0)) p++;
   return p;
 }
 
@@ -72,7 +72,7 @@ export function skipBlanks(p: usize): usize {
 export function wordEnd(p: usize): usize {
   for (;;) {
     const c = load<u8>(p);
-    if (c == 0 || c == 32 || c == 9 || c == 10) return p;
+    if (c == 0 || c == " ".charCodeAt(0) || c == "\t".charCodeAt(0) || c == "\n".charCodeAt(0)) return p;
     p++;
   }
 }
@@ -83,7 +83,7 @@ export function cutLine(p: usize): usize {
   for (;;) {
     const c = load<u8>(p);
     if (c == 0) return p;
-    if (c == 10) {
+    if (c == "\n".charCodeAt(0)) {
       store<u8>(p, 0);
       return p + 1;
     }
@@ -132,6 +132,6 @@ let oneChar = new StaticArray<u8>(2);
 
 /** Appends s, separated from what is already there by one space. */
 export function bufAddWord(b: Buf, s: usize): void {
-  if (b.len > 0) bufAddChar(b, 32);
+  if (b.len > 0) bufAddChar(b, " ".charCodeAt(0));
   bufAdd(b, s);
 }

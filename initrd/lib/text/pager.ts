@@ -50,7 +50,7 @@ function showFrom(top: i32, room: i32): i32 {
     const h = height(i);
     if (h > room && i > top) break;
     fputs(1, at(lines, i));
-    putchar(10);
+    putchar("\n".charCodeAt(0));
     room -= h;
     i++;
   }
@@ -62,15 +62,15 @@ function readKey(): i32 {
   const n = read(keyFd, changetype<usize>(keyBuf), 1);
   if (n <= 0) return -1;
   let c = i32(keyBuf[0]);
-  if (c == 27) { // ESC [ A / B: arrows
+  if (c == "\x1b".charCodeAt(0)) { // ESC [ A / B: arrows
     if (read(keyFd, changetype<usize>(keyBuf), 1) <= 0) return 27;
     if (read(keyFd, changetype<usize>(keyBuf), 1) <= 0) return 27;
     const k = keyBuf[0];
-    if (k == 65) return 107; // ↑ as k
-    if (k == 66) return 106; // ↓ as j
-    if (k == 53 || k == 54) { // PgUp ESC[5~ / PgDn ESC[6~
+    if (k == "A".charCodeAt(0)) return "k".charCodeAt(0); // ↑ as k
+    if (k == "B".charCodeAt(0)) return "j".charCodeAt(0); // ↓ as j
+    if (k == "5".charCodeAt(0) || k == "6".charCodeAt(0)) { // PgUp ESC[5~ / PgDn ESC[6~
       read(keyFd, changetype<usize>(keyBuf), 1);
-      return k == 53 ? 98 : 32;
+      return k == "5".charCodeAt(0) ? "b".charCodeAt(0) : " ".charCodeAt(0);
     }
     return 0;
   }
@@ -78,16 +78,16 @@ function readKey(): i32 {
 }
 
 function clearPrompt(len: i32): void {
-  putchar(13);
-  for (let i = 0; i < len; i++) putchar(32);
-  putchar(13);
+  putchar("\r".charCodeAt(0));
+  for (let i = 0; i < len; i++) putchar(" ".charCodeAt(0));
+  putchar("\r".charCodeAt(0));
 }
 
 /** Runs the pager on `path` (0: standard input); `less` picks less's keys and prompt. */
 export function pager(path: usize, name: string, less: bool): i32 {
   const text = path == 0 ? readAll(0) : readPath(path);
   if (text == 0) {
-    fprintf(2, "%s: can't open '%s': %s\n", changetype<usize>(name), path, errorText());
+    fprintf(2, "%s: can't open '%s': %s\n", name, path, errorText());
     return 1;
   }
   const size = readLength;
@@ -123,20 +123,20 @@ export function pager(path: usize, name: string, less: bool): i32 {
     else promptLen = printf("--More-- (%d%% of %d bytes)", size > 0 ? i32(u32(offset) * 100 / u32(size)) : 100, size);
     const key = readKey();
     clearPrompt(promptLen);
-    if (key < 0 || key == 113 || key == 81) break; // q Q
-    if (key == 32 || key == 102 || key == 6) { // Space f ^F: the next screen
+    if (key < 0 || key == "q".charCodeAt(0) || key == "Q".charCodeAt(0)) break;
+    if (key == " ".charCodeAt(0) || key == "f".charCodeAt(0) || key == 6) { // Space f ^F: the next screen
       if (next >= count) continue;
       top = next;
       next = showFrom(top, rows - 1);
-    } else if (key == 10 || key == 13 || key == 106) { // Enter j ↓: one more line
+    } else if (key == "\n".charCodeAt(0) || key == "\r".charCodeAt(0) || key == "j".charCodeAt(0)) { // Enter j ↓: one more line
       if (next >= count) continue;
       next = showFrom(next, 1);
       top++;
-    } else if (less && (key == 98 || key == 107 || key == 103 || key == 71 || key == 2)) {
+    } else if (less && (key == "b".charCodeAt(0) || key == "k".charCodeAt(0) || key == "g".charCodeAt(0) || key == "G".charCodeAt(0) || key == 2)) {
       // b ^B back a screen, k ↑ back a line, g top, G end: redraw the screen
-      if (key == 98 || key == 2) top -= rows - 1;
-      else if (key == 107) top--;
-      else if (key == 103) top = 0;
+      if (key == "b".charCodeAt(0) || key == 2) top -= rows - 1;
+      else if (key == "k".charCodeAt(0)) top--;
+      else if (key == "g".charCodeAt(0)) top = 0;
       else top = count - (rows - 1);
       if (top < 0) top = 0;
       fputs(1, changetype<usize>("\x1b[H\x1b[2J"));
@@ -153,7 +153,7 @@ export function pager(path: usize, name: string, less: bool): i32 {
 export function pagerMain(argc: i32, argv: usize, name: string, less: bool): i32 {
   let status = 0;
   let first = 1;
-  while (first < argc && load<u8>(load<usize>(argv + 4 * first)) == 45 && load<u8>(load<usize>(argv + 4 * first), 1) != 0) first++; // options: ignored
+  while (first < argc && load<u8>(load<usize>(argv + 4 * first)) == "-".charCodeAt(0) && load<u8>(load<usize>(argv + 4 * first), 1) != 0) first++; // options: ignored
   if (first >= argc) return pager(0, name, less);
   for (let i = first; i < argc; i++) {
     const path = load<usize>(argv + 4 * i);

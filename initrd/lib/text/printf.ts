@@ -28,7 +28,7 @@ function numberArg(): i32 {
   let s = nextArg();
   if (s == 0) s = changetype<usize>(""); // busybox: a missing number is an invalid ''
   const c = load<u8>(s);
-  if (c == 39 || c == 34) return load<u8>(s, 1);
+  if (c == "'".charCodeAt(0) || c == "\"".charCodeAt(0)) return load<u8>(s, 1);
   if (c == 0) {
     fprintf(2, "%s: invalid number '%s'\n", who, s);
     status = 1;
@@ -47,53 +47,56 @@ function numberArg(): i32 {
 function escape(p: usize, inPercentB: bool): usize {
   const e = i32(load<u8>(p));
   if (e == 0) {
-    putchar(92);
+    putchar("\\".charCodeAt(0));
     return p;
   }
-  if (e == 99) { // \c
+  if (e == "c".charCodeAt(0)) { // \c
     stopped = true;
     return p + 1;
   }
-  if (e >= 48 && e <= 55) {
+  if (e >= "0".charCodeAt(0) && e <= "7".charCodeAt(0)) {
     let v = 0;
     let q = p;
     // %b takes \0NNN (up to three digits after the 0), the format \NNN
-    if (inPercentB && e == 48) q++;
-    for (let k = 0; k < 3 && load<u8>(q) >= 48 && load<u8>(q) <= 55; k++) v = v * 8 + load<u8>(q++) - 48;
+    if (inPercentB && e == "0".charCodeAt(0)) q++;
+    for (let k = 0; k < 3 && load<u8>(q) >= "0".charCodeAt(0) && load<u8>(q) <= "7".charCodeAt(0); k++) v = v * 8 + load<u8>(q++) - "0".charCodeAt(0);
     putchar(v & 255);
     return q;
   }
-  if (e == 120) {
+  if (e == "x".charCodeAt(0)) {
     let v = 0;
     let q = p + 1;
     let k = 0;
     for (; k < 2; k++) {
       const h = i32(load<u8>(q));
-      const d = h >= 48 && h <= 57 ? h - 48 : h >= 97 && h <= 102 ? h - 87 : h >= 65 && h <= 70 ? h - 55 : -1;
+      const d = h >= "0".charCodeAt(0) && h <= "9".charCodeAt(0) ? h - "0".charCodeAt(0)
+        : h >= "a".charCodeAt(0) && h <= "f".charCodeAt(0) ? h - "a".charCodeAt(0) + 10
+        : h >= "A".charCodeAt(0) && h <= "F".charCodeAt(0) ? h - "A".charCodeAt(0) + 10
+        : -1;
       if (d < 0) break;
       v = v * 16 + d;
       q++;
     }
     if (k == 0) {
-      putchar(92);
-      putchar(120);
+      putchar("\\".charCodeAt(0));
+      putchar("x".charCodeAt(0));
       return q;
     }
     putchar(v);
     return q;
   }
   let c = -1;
-  if (e == 110) c = 10;
-  else if (e == 116) c = 9;
-  else if (e == 92) c = 92;
-  else if (e == 97) c = 7;
-  else if (e == 98) c = 8;
-  else if (e == 102) c = 12;
-  else if (e == 114) c = 13;
-  else if (e == 118) c = 11;
-  else if (e == 34 || e == 39) c = e;
+  if (e == "n".charCodeAt(0)) c = "\n".charCodeAt(0);
+  else if (e == "t".charCodeAt(0)) c = "\t".charCodeAt(0);
+  else if (e == "\\".charCodeAt(0)) c = "\\".charCodeAt(0);
+  else if (e == "a".charCodeAt(0)) c = "\x07".charCodeAt(0);
+  else if (e == "b".charCodeAt(0)) c = "\b".charCodeAt(0);
+  else if (e == "f".charCodeAt(0)) c = "\f".charCodeAt(0);
+  else if (e == "r".charCodeAt(0)) c = "\r".charCodeAt(0);
+  else if (e == "v".charCodeAt(0)) c = "\v".charCodeAt(0);
+  else if (e == "\"".charCodeAt(0) || e == "'".charCodeAt(0)) c = e;
   if (c < 0) {
-    putchar(92);
+    putchar("\\".charCodeAt(0));
     putchar(e);
   } else putchar(c);
   return p + 1;
@@ -104,17 +107,17 @@ function onePass(format: usize): bool {
   let p = format;
   while (load<u8>(p) != 0 && !stopped) {
     const c = load<u8>(p);
-    if (c == 92) {
+    if (c == "\\".charCodeAt(0)) {
       p = escape(p + 1, false);
       continue;
     }
-    if (c != 37) {
+    if (c != "%".charCodeAt(0)) {
       putchar(c);
       p++;
       continue;
     }
-    if (load<u8>(p, 1) == 37) {
-      putchar(37);
+    if (load<u8>(p, 1) == "%".charCodeAt(0)) {
+      putchar("%".charCodeAt(0));
       p += 2;
       continue;
     }
@@ -123,45 +126,46 @@ function onePass(format: usize): bool {
     const buf = changetype<usize>(spec);
     let n = 0;
     let nWords = 0;
-    store<u8>(buf + n++, 37);
+    store<u8>(buf + n++, "%".charCodeAt(0));
     p++;
-    while (load<u8>(p) == 45 || load<u8>(p) == 43 || load<u8>(p) == 32 || load<u8>(p) == 48 || load<u8>(p) == 35) {
+    while (load<u8>(p) == "-".charCodeAt(0) || load<u8>(p) == "+".charCodeAt(0) || load<u8>(p) == " ".charCodeAt(0) ||
+        load<u8>(p) == "0".charCodeAt(0) || load<u8>(p) == "#".charCodeAt(0)) {
       if (n < 28) store<u8>(buf + n++, load<u8>(p));
       p++;
     }
     for (let part = 0; part < 2; part++) {
       if (part == 1) {
-        if (load<u8>(p) != 46) break;
-        if (n < 28) store<u8>(buf + n++, 46);
+        if (load<u8>(p) != ".".charCodeAt(0)) break;
+        if (n < 28) store<u8>(buf + n++, ".".charCodeAt(0));
         p++;
       }
-      if (load<u8>(p) == 42) {
+      if (load<u8>(p) == "*".charCodeAt(0)) {
         words[nWords++] = numberArg();
-        if (n < 28) store<u8>(buf + n++, 42);
+        if (n < 28) store<u8>(buf + n++, "*".charCodeAt(0));
         p++;
       } else {
-        while (load<u8>(p) >= 48 && load<u8>(p) <= 57) {
+        while (load<u8>(p) >= "0".charCodeAt(0) && load<u8>(p) <= "9".charCodeAt(0)) {
           if (n < 28) store<u8>(buf + n++, load<u8>(p));
           p++;
         }
       }
     }
-    while (load<u8>(p) == 108 || load<u8>(p) == 104) p++; // l h: everything is 32 bits
+    while (load<u8>(p) == "l".charCodeAt(0) || load<u8>(p) == "h".charCodeAt(0)) p++; // l h: everything is 32 bits
     const conv = i32(load<u8>(p));
-    if (conv == 98) { // %b: the argument's escapes
+    if (conv == "b".charCodeAt(0)) { // %b: the argument's escapes
       const s = nextArg();
       if (s != 0) for (let q = s; load<u8>(q) != 0 && !stopped;) {
-        if (load<u8>(q) == 92) q = escape(q + 1, true);
+        if (load<u8>(q) == "\\".charCodeAt(0)) q = escape(q + 1, true);
         else putchar(load<u8>(q++));
       }
       p++;
       continue;
     }
-    if (conv == 115 || conv == 99) {
+    if (conv == "s".charCodeAt(0) || conv == "c".charCodeAt(0)) {
       const s = nextArg();
-      if (conv == 99) words[nWords++] = s != 0 ? i32(load<u8>(s)) : 0;
+      if (conv == "c".charCodeAt(0)) words[nWords++] = s != 0 ? i32(load<u8>(s)) : 0;
       else words[nWords++] = i32(s != 0 ? s : changetype<usize>(""));
-    } else if (conv == 100 || conv == 105 || conv == 117 || conv == 120 || conv == 88 || conv == 111) {
+    } else if (conv == "d".charCodeAt(0) || conv == "i".charCodeAt(0) || conv == "u".charCodeAt(0) || conv == "x".charCodeAt(0) || conv == "X".charCodeAt(0) || conv == "o".charCodeAt(0)) {
       words[nWords++] = numberArg();
     } else {
       fprintf(2, "%s: %s: invalid format\n", who, start); // busybox names the rest of the format
@@ -182,7 +186,7 @@ export function printfCommand(argc: i32, argv: usize, name: string): i32 {
     return 1;
   }
   let first = 1;
-  if (argc > 2 && load<u8>(load<usize>(argv + 4)) == 45 && load<u8>(load<usize>(argv + 4), 1) == 45 && load<u8>(load<usize>(argv + 4), 2) == 0) first = 2;
+  if (argc > 2 && load<u8>(load<usize>(argv + 4)) == "-".charCodeAt(0) && load<u8>(load<usize>(argv + 4), 1) == "-".charCodeAt(0) && load<u8>(load<usize>(argv + 4), 2) == 0) first = 2;
   const format = load<usize>(argv + 4 * first);
   argList = argv + 4 * (first + 1);
   argCount = argc - first - 1;

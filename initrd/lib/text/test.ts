@@ -28,15 +28,16 @@ function arg(i: i32): usize {
 }
 
 function fail(word: usize, what: string): void {
-  if (!failed) fprintf(2, "%s: %s: %s\n", prefix, word, changetype<usize>(what));
+  if (!failed) fprintf(2, "%s: %s: %s\n", prefix, word, what);
   failed = true;
 }
 
 function isUnary(s: usize): bool {
-  if (load<u8>(s) != 45 || load<u8>(s, 1) == 0 || load<u8>(s, 2) != 0) return false;
+  if (load<u8>(s) != "-".charCodeAt(0) || load<u8>(s, 1) == 0 || load<u8>(s, 2) != 0) return false;
   const c = i32(load<u8>(s, 1));
-  return c == 101 || c == 102 || c == 100 || c == 114 || c == 119 || c == 120 || c == 115 || c == 76 ||
-    c == 104 || c == 98 || c == 99 || c == 112 || c == 122 || c == 110 || c == 116; // e f d r w x s L h b c p z n t
+  return c == "e".charCodeAt(0) || c == "f".charCodeAt(0) || c == "d".charCodeAt(0) || c == "r".charCodeAt(0) || c == "w".charCodeAt(0) ||
+    c == "x".charCodeAt(0) || c == "s".charCodeAt(0) || c == "L".charCodeAt(0) || c == "h".charCodeAt(0) || c == "b".charCodeAt(0) ||
+    c == "c".charCodeAt(0) || c == "p".charCodeAt(0) || c == "z".charCodeAt(0) || c == "n".charCodeAt(0) || c == "t".charCodeAt(0);
 }
 
 function isBinary(s: usize): bool {
@@ -46,10 +47,10 @@ function isBinary(s: usize): bool {
 
 function number(s: usize): i32 {
   let p = s;
-  while (load<u8>(p) == 32 || load<u8>(p) == 9) p++;
+  while (load<u8>(p) == " ".charCodeAt(0) || load<u8>(p) == "\t".charCodeAt(0)) p++;
   let negative = false;
-  if (load<u8>(p) == 45 || load<u8>(p) == 43) {
-    negative = load<u8>(p) == 45;
+  if (load<u8>(p) == "-".charCodeAt(0) || load<u8>(p) == "+".charCodeAt(0)) {
+    negative = load<u8>(p) == "-".charCodeAt(0);
     p++;
   }
   if (!isdigit(load<u8>(p))) {
@@ -58,33 +59,33 @@ function number(s: usize): i32 {
   }
   let v = 0;
   while (isdigit(load<u8>(p))) v = v * 10 + i32(load<u8>(p++)) - 48;
-  while (load<u8>(p) == 32 || load<u8>(p) == 9) p++;
+  while (load<u8>(p) == " ".charCodeAt(0) || load<u8>(p) == "\t".charCodeAt(0)) p++;
   if (load<u8>(p) != 0) fail(s, "bad number");
   return negative ? -v : v;
 }
 
 function fileTest(op: i32, path: usize): bool {
   const st = changetype<Stat>(changetype<usize>(statBuf));
-  if (op == 114) return access(path, 4) == 0; // -r
-  if (op == 119) return access(path, 2) == 0; // -w
-  if (op == 120) return access(path, 1) == 0; // -x
-  if (op == 76 || op == 104) return lstat(path, st) == 0 && (i32(st.mode) & S_IFMT) == S_IFLNK;
+  if (op == "r".charCodeAt(0)) return access(path, 4) == 0;
+  if (op == "w".charCodeAt(0)) return access(path, 2) == 0;
+  if (op == "x".charCodeAt(0)) return access(path, 1) == 0;
+  if (op == "L".charCodeAt(0) || op == "h".charCodeAt(0)) return lstat(path, st) == 0 && (i32(st.mode) & S_IFMT) == S_IFLNK;
   if (stat(path, st) != 0) return false;
   const type = i32(st.mode) & S_IFMT;
-  if (op == 102) return type == S_IFREG;
-  if (op == 100) return type == S_IFDIR;
-  if (op == 98) return type == S_IFBLK;
-  if (op == 99) return type == S_IFCHR;
-  if (op == 112) return type == S_IFIFO;
-  if (op == 115) return st.size > 0;
+  if (op == "f".charCodeAt(0)) return type == S_IFREG;
+  if (op == "d".charCodeAt(0)) return type == S_IFDIR;
+  if (op == "b".charCodeAt(0)) return type == S_IFBLK;
+  if (op == "c".charCodeAt(0)) return type == S_IFCHR;
+  if (op == "p".charCodeAt(0)) return type == S_IFIFO;
+  if (op == "s".charCodeAt(0)) return st.size > 0;
   return true; // -e
 }
 
 function unary(op: usize, operand: usize): bool {
   const c = i32(load<u8>(op, 1));
-  if (c == 122) return strlen(operand) == 0;
-  if (c == 110) return strlen(operand) != 0;
-  if (c == 116) return isatty(number(operand));
+  if (c == "z".charCodeAt(0)) return strlen(operand) == 0;
+  if (c == "n".charCodeAt(0)) return strlen(operand) != 0;
+  if (c == "t".charCodeAt(0)) return isatty(number(operand));
   return fileTest(c, operand);
 }
 
@@ -163,7 +164,7 @@ function orExpr(): bool {
 /** Is argv[0] "[" (or a path ending in "/[")? */
 function calledAsBracket(name: usize): bool {
   let base = name;
-  for (let p = name; load<u8>(p) != 0; p++) if (load<u8>(p) == 47) base = p + 1;
+  for (let p = name; load<u8>(p) != 0; p++) if (load<u8>(p) == "/".charCodeAt(0)) base = p + 1;
   return streq(base, "[");
 }
 

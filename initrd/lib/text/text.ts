@@ -53,14 +53,14 @@ export let lastLineEnded: bool = true;
 /** Cuts text (n bytes) into lines in place; returns a malloc'd array of line pointers. */
 export function splitLines(text: usize, n: i32): usize {
   let count = 0;
-  for (let i = 0; i < n; i++) if (load<u8>(text + i) == 10) count++;
-  lastLineEnded = n == 0 || load<u8>(text + n - 1) == 10;
+  for (let i = 0; i < n; i++) if (load<u8>(text + i) == "\n".charCodeAt(0)) count++;
+  lastLineEnded = n == 0 || load<u8>(text + n - 1) == "\n".charCodeAt(0);
   if (!lastLineEnded) count++;
   const lines = malloc(4 * (count + 1));
   let k = 0;
   let start = text;
   for (let i = 0; i < n; i++) {
-    if (load<u8>(text + i) == 10) {
+    if (load<u8>(text + i) == "\n".charCodeAt(0)) {
       store<u8>(text + i, 0);
       store<usize>(lines + 4 * k++, start);
       start = text + i + 1;
@@ -131,8 +131,8 @@ export function fnmatch(pat: usize, name: usize): bool {
   for (;;) {
     const c = i32(load<u8>(pat));
     if (c == 0) return load<u8>(name) == 0;
-    if (c == 42) {
-      while (load<u8>(pat) == 42) pat++;
+    if (c == "*".charCodeAt(0)) {
+      while (load<u8>(pat) == "*".charCodeAt(0)) pat++;
       if (load<u8>(pat) == 0) return true;
       for (let n = name; ; n++) {
         if (fnmatch(pat, n)) return true;
@@ -141,21 +141,21 @@ export function fnmatch(pat: usize, name: usize): bool {
     }
     const ch = i32(load<u8>(name));
     if (ch == 0) return false;
-    if (c == 92 && load<u8>(pat, 1) != 0) {
+    if (c == "\\".charCodeAt(0) && load<u8>(pat, 1) != 0) {
       if (i32(load<u8>(pat, 1)) != ch) return false;
       pat += 2;
-    } else if (c == 63) {
+    } else if (c == "?".charCodeAt(0)) {
       pat++;
-    } else if (c == 91) {
+    } else if (c == "[".charCodeAt(0)) {
       let q = pat + 1;
-      const negate = load<u8>(q) == 33 || load<u8>(q) == 94;
+      const negate = load<u8>(q) == "!".charCodeAt(0) || load<u8>(q) == "^".charCodeAt(0);
       if (negate) q++;
       let matched = false;
       let first = true;
-      while (load<u8>(q) != 0 && (first || load<u8>(q) != 93)) {
+      while (load<u8>(q) != 0 && (first || load<u8>(q) != "]".charCodeAt(0))) {
         first = false;
         const lo = i32(load<u8>(q));
-        if (load<u8>(q, 1) == 45 && load<u8>(q, 2) != 93 && load<u8>(q, 2) != 0) {
+        if (load<u8>(q, 1) == "-".charCodeAt(0) && load<u8>(q, 2) != "]".charCodeAt(0) && load<u8>(q, 2) != 0) {
           if (ch >= lo && ch <= i32(load<u8>(q, 2))) matched = true;
           q += 3;
         } else {
@@ -164,7 +164,7 @@ export function fnmatch(pat: usize, name: usize): bool {
         }
       }
       if (load<u8>(q) == 0) {
-        if (ch != 91) return false;
+        if (ch != "[".charCodeAt(0)) return false;
         pat++;
       } else {
         if (matched == negate) return false;
@@ -205,13 +205,13 @@ export function humanSize(buf: usize, bytes: u32): void {
   let n = 0;
   let v = whole;
   do {
-    digits[n++] = u8(48 + v % 10);
+    digits[n++] = u8("0".charCodeAt(0) + v % 10);
     v /= 10;
   } while (v != 0);
   while (n > 0) store<u8>(p++, digits[--n]);
   if (unit > 0) {
-    store<u8>(p++, 46);
-    store<u8>(p++, u8(48 + tenths));
+    store<u8>(p++, ".".charCodeAt(0));
+    store<u8>(p++, u8("0".charCodeAt(0) + tenths));
     store<u8>(p++, load<u8>(changetype<usize>(units) + unit));
   }
   store<u8>(p, 0);

@@ -7,7 +7,7 @@
 // inetInit registers the family, the IPv4 and ARP packet handlers, and the /proc/net files:
 // arp, route, snmp, tcp, udp, raw (Linux's formats).
 
-import { EPERM, EPROTONOSUPPORT, ESOCKTNOSUPPORT } from "../../lib/errno";
+import { ENOTCONN, EPERM, EPROTONOSUPPORT, ESOCKTNOSUPPORT } from "../../lib/errno";
 import { procCreateFile } from "../../fs/procfs";
 import { SeqBuf, seqPrintf, seqPutc } from "../../fs/seq";
 import { currentProc } from "../../proc";
@@ -27,7 +27,7 @@ import {
 function inetGetname(sock: Socket, addr: usize, peer: bool): i32 {
   store<u16>(addr, <u16>AF_INET);
   if (peer) {
-    if ((sock.flags & SOCK_CONNECTED) == 0) return -107; // ENOTCONN
+    if ((sock.flags & SOCK_CONNECTED) == 0) return -ENOTCONN;
     store<u16>(addr + 2, htons(sock.remotePort));
     store<u32>(addr + 4, sock.remoteAddr);
   } else {

@@ -30,6 +30,7 @@ import { snprintf } from "../../printk";
 import { ARPHRD_ETHER, ETH_ALEN, ETH_HLEN, ETH_P_ARP, ETH_P_IP, IFF_NOARP, NetDevice, PacketType, devAddPack, devQueueXmit, formatMac } from "../netdevice";
 import { SkBuff, SkbQueue, allocSkb, kfreeSkb, skbDequeue, skbPut, skbQueuePurge, skbQueueTail, skbReserve } from "../skbuff";
 import { storeBe16, loadBe16 } from "./checksum";
+import { EINVAL } from "../../lib/errno";
 
 const NEIGH_MAX: i32 = 32;
 const NEIGH_QUEUE: u32 = 3;
@@ -263,7 +264,7 @@ function writeStaleTime(buf: usize, n: u32): i32 {
     value = value * 10 + c - "0".charCodeAt(0);
     digits++;
   }
-  if (digits == 0 || value == 0 || value > 86400) return -22; // EINVAL
+  if (digits == 0 || value == 0 || value > 86400) return -EINVAL;
   arpTimeout = value * HZ;
   return 0;
 }

@@ -6,7 +6,7 @@
 // (ping writes an ICMP echo request with its own checksum); the kernel puts the IP header in
 // front. Raw sockets are root's (EPERM otherwise), as with CAP_NET_RAW in Linux.
 
-import { EAFNOSUPPORT, EINVAL, EMSGSIZE, ENOMEM } from "../../lib/errno";
+import { EADDRNOTAVAIL, EAFNOSUPPORT, EINVAL, EMSGSIZE, ENOMEM } from "../../lib/errno";
 import { SKB_DATA_MAX, SkBuff, allocSkb, kfreeSkb, skbCopy, skbPut, skbReserve } from "../skbuff";
 import { AF_INET, SOCK_BOUND, SOCK_CONNECTED, SOCK_RAW, Socket, sockFirst, sockQueueRcvSkb } from "../socket";
 import { MAX_HEADER, ipSend } from "./ip";
@@ -37,7 +37,7 @@ export function rawBind(sock: Socket, addr: usize, len: u32): i32 {
   if (len < 16) return -EINVAL;
   if (load<u16>(addr) != <u16>AF_INET) return -EAFNOSUPPORT;
   const ip = load<u32>(addr + 4);
-  if (ip != 0 && !isLocalAddress(ip)) return -99; // EADDRNOTAVAIL
+  if (ip != 0 && !isLocalAddress(ip)) return -EADDRNOTAVAIL;
   sock.localAddr = ip;
   sock.flags |= SOCK_BOUND;
   return 0;

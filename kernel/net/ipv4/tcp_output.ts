@@ -30,6 +30,7 @@ import {
 } from "./tcp";
 import { tcpSetTimer } from "./tcp_timer";
 import { jiffies } from "../../arch/x86/pit";
+import { ENOMEM } from "../../lib/errno";
 
 export const TCPH_FIN: u32 = 0x01;
 export const TCPH_SYN: u32 = 0x02;
@@ -57,7 +58,7 @@ function tcpBuild(saddr: u32, daddr: u32, sport: u16, dport: u16, seq: u32, ackN
   const syn = (flags & TCPH_SYN) != 0;
   const hlen: u32 = syn ? 24 : 20;
   const skb = allocSkb(MAX_HEADER + 4 + len);
-  if (skb == null) return -12; // ENOMEM: the retransmission timer will try again
+  if (skb == null) return -ENOMEM; // the retransmission timer will try again
   skbReserve(skb, MAX_HEADER + 4);
   if (len > 0) ringRead(ring, TCP_SNDBUF, from, skbPut(skb, len), len);
   const th = skbPush(skb, hlen);

@@ -148,7 +148,7 @@ function readSaProm(ioaddr: u32, mac: usize): void {
 function ne2kProbe(pdev: PciDev, id: PciDeviceId): i32 {
   let slot = -1;
   for (let i = 0; i < MAX_CARDS; i++) if (cards[i] == null) { slot = i; break; }
-  if (slot < 0) return -19; // ENODEV
+  if (slot < 0) return -ENODEV;
   pciEnableDevice(pdev);
   const ioaddr = pciResourceStart(pdev, 0);
   const irq = <i32>pdev.irq;
@@ -188,7 +188,7 @@ function ne2kProbe(pdev: PciDev, id: PciDeviceId): i32 {
   outb(p + <u16>EN0_ISR, 0xff);
 
   const dev = allocEiNetdev();
-  if (dev == null) return -12; // ENOMEM
+  if (dev == null) return -ENOMEM;
   readSaProm(ioaddr, changetype<usize>(dev.devAddr));
   dev.baseAddr = ioaddr;
   dev.irq = irq;

@@ -125,7 +125,7 @@ function packetSendmsg(sock: Socket, buf: usize, len: u32, addr: usize, addrLen:
 }
 
 function packetGetname(sock: Socket, addr: usize, peer: bool): i32 {
-  if (peer) return -95; // EOPNOTSUPP
+  if (peer) return -EOPNOTSUPP;
   store<u16>(addr, <u16>AF_PACKET);
   store<u16>(addr + 2, ntohs(ptOf(sock).type));
   store<i32>(addr + 4, sock.ifindex);
