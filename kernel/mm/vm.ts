@@ -31,6 +31,7 @@
 // of freeing it; the last user frees it. The page tables themselves are never shared.
 // Directories and tables are reached through lowmem: a table's physical address + 0xC0000000.
 
+import { EFAULT, ENOMEM } from "../lib/errno";
 import { allocPage, freePage, getPage, pageIsFile, pageRefCount, physToVirt, putPage, virtToPhys, PAGE_SIZE } from "./pmm";
 
 export const PTE_PRESENT: u32 = 1;
@@ -123,7 +124,7 @@ export function vmMap(pd: usize, va: u32, page: usize, flags: u32): i32 {
   let pde = load<u32>(pdeAddress);
   if ((pde & PTE_PRESENT) == 0) {
     const table = allocPage();
-    if (table == 0) return -12;
+    if (table == 0) return -ENOMEM;
     pde = virtToPhys(table) | PTE_PRESENT | PTE_WRITE | PTE_USER;
     store<u32>(pdeAddress, pde);
   }
@@ -173,16 +174,16 @@ export function vmProtect(pd: usize, va: u32, flags: u32): bool {
  */
 export function vmBreakCow(pd: usize, va: u32): i32 {
   const pde = load<u32>(pd + (va >> 22) * 4);
-  if ((pde & PTE_PRESENT) == 0 || (pde & PDE_LARGE) != 0) return -14;
+  if ((pde & PTE_PRESENT) == 0 || (pde & PDE_LARGE) != 0) return -EFAULT;
   const pteAddress = physToVirt(pde & ~4095) + ((va >> 12) & 1023) * 4;
   const pte = load<u32>(pteAddress);
-  if ((pte & (PTE_PRESENT | PTE_COW)) != (PTE_PRESENT | PTE_COW)) return -14;
+  if ((pte & (PTE_PRESENT | PTE_COW)) != (PTE_PRESENT | PTE_COW)) return -EFAULT;
   const old = physToVirt(pte & ~4095);
   if (vmPageExclusive(pte)) {
     store<u32>(pteAddress, (pte & ~PTE_COW) | PTE_WRITE); // the last user: reuse it
   } else {
     const page = allocPage();
-    if (page == 0) return -12;
+    if (page == 0) return -ENOMEM;
     memory_copy(page, old, PAGE_SIZE);
     store<u32>(pteAddress, virtToPhys(page) | (pte & 0xfff & ~PTE_COW) | PTE_WRITE);
     putPage(old);
