@@ -28,6 +28,8 @@
 //                         NAME.gcc.s) for reading next to each other
 //           --markdown    print the table as Markdown (for docs/benchmarks.md)
 //           --codegen     only the compiler's table (skip the system, module, disk and net figures)
+//           --system      only the system's figures (boot, round trips of builtins and of
+//                         forked and exec'd commands)
 
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
@@ -63,6 +65,7 @@ const only = option("--only")?.split(",");
 const writeAsm = args.includes("--asm");
 const markdown = args.includes("--markdown");
 const codegenOnly = args.includes("--codegen");
+const systemOnly = args.includes("--system");
 
 // ---- building
 interface Built {
@@ -197,6 +200,10 @@ interface Row {
 
 async function main(): Promise<void> {
   const started = performance.now();
+  if (systemOnly) {
+    await printSystem();
+    return;
+  }
   if (writeAsm) mkdirSync(join(root, "build/bench"), { recursive: true });
 
   await bootBare(buildGcc(BASELINE).elf); // warm-up: the first machine compiles v86.wasm
@@ -271,6 +278,10 @@ async function printSystem(): Promise<void> {
   console.log(row("boot, nocoldplug, ms", m(f.bootMsNoColdplug).toFixed(0), "-", "300"));
   console.log(row("`true` round trip, instr", fmt(m(f.trueInstructions)), fmt(LINUX.trueInstructions), "100,000"));
   console.log(row("`true` round trip, ms", m(f.trueMs).toFixed(1), LINUX.trueMs.toFixed(1), "-"));
+  for (const r of f.execRoundTrips) {
+    console.log(row(`\`${r.what}\`, instr`, fmt(m(r.instructions)), "-", "-"));
+    console.log(row(`\`${r.what}\`, ms`, m(r.ms).toFixed(1), "-", "-"));
+  }
   console.log(row("kernel + initrd, bytes", fmt(f.kernelBytes + f.initrdBytes), fmt(LINUX.imageBytes), "-"));
   console.log(`(kernel ${fmt(f.kernelBytes)} bytes, initrd ${fmt(f.initrdBytes)} bytes)`);
 }

@@ -6,6 +6,10 @@
 //              emulator-started); creating the emulator itself is reported apart
 //   true       the shell round trip of `true`: instructions and wall time from sending the
 //              line to the next prompt (median of many)
+//   exec       round trips of commands the shell forks and execs: `/bin/true` (fork + exec +
+//              exit of the smallest program), `ls /bin` (a real tool) and `sh -c /bin/true`
+//              (two execs of big programs, the shell's text among them): instructions and
+//              wall time from sending the line to the next prompt (median)
 //   image      bytes of kernel + initrd
 //
 // Instructions are exact and repeatable; wall times are medians and depend on the host's load.
@@ -37,7 +41,12 @@ export interface SystemFigures {
   bootInstructionsNoColdplug: number[];
   trueInstructions: number[];
   trueMs: number[];
+  /** Round trips of forked and exec'd commands (the first machine): command → samples. */
+  execRoundTrips: { what: string; instructions: number[]; ms: number[] }[];
 }
+
+/** Commands the shell forks and execs: what copy-on-write fork and shared text speed up. */
+export const EXEC_COMMANDS = ["/bin/true", "ls /bin >/dev/null", "sh -c /bin/true"];
 
 const PROMPT = /# $/;
 
@@ -62,7 +71,7 @@ export async function measureSystem(root: string, lib: string, boots: number, tr
   const figures: SystemFigures = {
     buildMs: performance.now() - t0, kernelBytes: kernel.elf.length, initrdBytes: initrd.length,
     bootInstructions: [], bootMs: [], emulatorStartMs: [], trueInstructions: [], trueMs: [],
-    bootMsNoColdplug: [], bootInstructionsNoColdplug: [],
+    bootMsNoColdplug: [], bootInstructionsNoColdplug: [], execRoundTrips: [],
   };
   for (let b = 0; b < boots; b++) {
     const machine = createNodeMachine({ kernel: kernel.elf, initrd, cmdline: "console=ttyS0", memoryMB: 64 });
@@ -82,6 +91,18 @@ export async function measureSystem(root: string, lib: string, boots: number, tr
         await machine.waitFor(PROMPT, { timeoutMs: 10_000 });
         figures.trueMs.push(performance.now() - w0);
         figures.trueInstructions.push(machine.instructions() - i0);
+      }
+      for (const command of EXEC_COMMANDS) {
+        const r = { what: command, instructions: [] as number[], ms: [] as number[] };
+        for (let i = 0; i < trues; i++) {
+          const i0 = machine.instructions();
+          const w0 = performance.now();
+          machine.write(`${command}\n`);
+          await machine.waitFor(PROMPT, { timeoutMs: 10_000 });
+          r.ms.push(performance.now() - w0);
+          r.instructions.push(machine.instructions() - i0);
+        }
+        figures.execRoundTrips.push(r);
       }
     } finally {
       await machine.destroy();

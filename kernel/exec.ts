@@ -9,8 +9,13 @@
 //      a static PIE, placed at 0x400000 as Linux i386 does, which relocates itself from
 //      AT_PHDR), EM_386, no PT_INTERP (static only) — else ENOEXEC;
 //   3. build the new address space beside the old one: every PT_LOAD segment's pages
-//      (writable only if PF_W), the file bytes copied in, the rest zero (.bss); then the
-//      stack, as Linux lays it out, top down:
+//      (writable only if PF_W). When the file lives in memory (ramfs, tmpfs, rootfs: its pages
+//      are its page cache) and a read-only segment (text, rodata) is page-aligned in the file
+//      as in memory, its file pages are mapped read-only, not copied (mapFilePages: every
+//      process running /bin/sh uses one physical copy of its code, and v86 keeps the code it
+//      compiled for those pages). Writable segments (data, .bss) and files elsewhere (ext2,
+//      FAT) get private pages, the file bytes copied in, the rest zero. Then the stack, as
+//      Linux lays it out, top down:
 //          strings (argv, envp), 16 random bytes for AT_RANDOM
 //          auxv (AT_PHDR … AT_NULL), 0, envp[], 0, argv[], argc   ← ESP (16-byte aligned)
 //      so crt0's `_start` finds argc at [esp], argv at esp+4, envp after argv's 0;
@@ -31,11 +36,11 @@
 import { currentProc, Proc, procSetupUserRegisters, setProcName } from "./proc";
 import { physToVirt, freePageCount } from "./mm/pmm";
 import { kfree, kmalloc } from "./mm/kmalloc";
-import { PTE_PRESENT, PTE_WRITE, USER_TOP, vmAllocUserPage, vmCreate, vmFree, vmLookup, vmMap, vmSwitch, kernelPageDirectory } from "./mm/vm";
+import { PTE_COW, PTE_PRESENT, PTE_USER, PTE_WRITE, USER_TOP, vmAllocUserPage, vmBreakCow, vmCreate, vmFree, vmLookup, vmMap, vmMapShared, vmPageExclusive, vmProtect, vmSwitch, kernelPageDirectory } from "./mm/vm";
 import { strncpyFromUser, getUser32, USER_STACK_TOP, USER_RESERVE_PAGES } from "./uaccess";
 import { userPagesAvailable } from "./mm/oom";
 import { signalsResetOnExec } from "./signal";
-import { execApplyCreds, execClose, execEgid, execEuid, execOpen, execRead } from "./open_exec";
+import { execApplyCreds, execClose, execEgid, execEuid, execFilePage, execOpen, execRead } from "./open_exec";
 import { filesCloseOnExec } from "./fs/fdtable";
 import { request_module } from "./kmod";
 import { tlsClear } from "./arch/x86/tls";
@@ -168,6 +173,47 @@ function mapRange(pd: usize, start: u32, end: u32, writable: bool): i32 {
   return 0;
 }
 
+/** Makes the present page `page` of pd (an earlier segment's) private, so that exec may copy
+ *  file bytes into it: a page shared with the file is replaced by a copy. */
+function privatePage(pd: usize, page: u32, writable: bool): i32 {
+  if (!vmPageExclusive(vmLookup(pd, page))) {
+    if (!userPagesAvailable(1, true)) return -ENOMEM;
+    vmProtect(pd, page, PTE_USER | PTE_WRITE); // a shared page: copy-on-write…
+    if (vmBreakCow(pd, page) < 0) return -ENOMEM; // …and the copy made now
+  }
+  vmProtect(pd, page, PTE_USER | (writable ? PTE_WRITE : 0));
+  return 0;
+}
+
+/**
+ * Maps the file pages of a segment straight from the file's page cache (execFilePage): every
+ * page that lies wholly within the file part [vaddr, vaddr + filesz) of the segment, or that
+ * holds its end when the segment has no .bss, is one more mapping of the file's own page,
+ * read-only. Writable segments (data) are not mapped so. The first page may begin with file bytes
+ * before vaddr (the ELF headers, before .text), as on Linux. Returns the address up to which
+ * the segment is mapped that way (vaddr's page if none: then the caller copies everything).
+ */
+function mapFilePages(pd: usize, h: ProgramHeader, vaddr: u32): u32 {
+  const first = vaddr & ~4095;
+  if ((vaddr & 4095) != (h.offset & 4095)) return first; // not mappable: read it in
+  // Data stays private, copied at exec as before: a process's memory use is then fixed at
+  // exec (what MemFree-based leak checks rely on), and data is small next to the text.
+  if ((h.flags & PF_W) != 0) return first;
+  const fileEnd = vaddr + h.filesz;
+  const pageBase = (h.offset - (vaddr & 4095)) >> 12; // the file page at `first`
+  let page = first;
+  while (page < fileEnd) {
+    const whole = page + 4096 <= fileEnd || h.memsz == h.filesz;
+    if (!whole) break;
+    if ((vmLookup(pd, page) & PTE_PRESENT) != 0) break; // another segment's page: copy from here
+    const cached = execFilePage(pageBase + ((page - first) >> 12));
+    if (cached == 0) break;
+    if (vmMapShared(pd, page, cached, (h.flags & PF_W) != 0) < 0) break;
+    page += 4096;
+  }
+  return page;
+}
+
 /** Loads the segments of the open executable into pd. Returns e_entry, or -errno. */
 function loadSegments(p: Proc, pd: usize, eh: ElfHeader, bias: u32): i32 {
   const phSize = <u32>eh.phnum * 32;
@@ -183,9 +229,21 @@ function loadSegments(p: Proc, pd: usize, eh: ElfHeader, bias: u32): i32 {
     const vaddr = h.vaddr + bias;
     const end = vaddr + h.memsz;
     if (h.filesz > h.memsz || vaddr < h.vaddr || end < vaddr || end > USER_STACK_TOP - 0x01000000 || vaddr < 0x1000) return -ENOEXEC;
-    const r = mapRange(pd, vaddr, end, (h.flags & PF_W) != 0);
-    if (r < 0) return r;
-    let done: u32 = 0;
+    const writable = (h.flags & PF_W) != 0;
+    // shared pages from the file first, then private pages for the rest (the tail of the file
+    // part, .bss), the file bytes copied in
+    const shared = mapFilePages(pd, h, vaddr);
+    let copyFrom = vaddr > shared ? vaddr : shared;
+    for (let page = shared; page < end; page += 4096) {
+      if ((vmLookup(pd, page) & PTE_PRESENT) != 0) {
+        const r = privatePage(pd, page, writable || (vmLookup(pd, page) & (PTE_WRITE | PTE_COW)) != 0);
+        if (r < 0) return r;
+        continue;
+      }
+      if (!userPagesAvailable(1, true)) return -ENOMEM; // may run the OOM killer (mm/oom.ts)
+      if (vmAllocUserPage(pd, page, writable ? PTE_WRITE : 0) == 0) return -ENOMEM;
+    }
+    let done: u32 = copyFrom - vaddr;
     while (done < h.filesz) {
       const va = vaddr + done;
       const chunk = 4096 - (va & 4095) < h.filesz - done ? 4096 - (va & 4095) : h.filesz - done;

@@ -2,22 +2,25 @@
 //
 // Design note
 // -----------
-// fork copies the parent whole (no copy-on-write): a new Proc and kernel stack (proc.ts), a
-// copy of every user page (vm.ts vmCopy), the same open files (the file side's filesFork),
+// fork copies the parent: a new Proc and kernel stack (proc.ts), its address space shared
+// copy-on-write (vm.ts vmCopy: new page tables, the same pages; the first write to a page by
+// either side copies it), the same open files (the file side's filesFork),
 // credentials, process group and session, signal dispositions and mask (not the pending
 // signals), and the parent's user registers with EAX = 0 — the child's first switch leaves
 // through trap_return with them, so it returns from the same `int 0x80` with 0 while the
 // parent gets the child's pid.
 //
 // Errors, as Linux: -EAGAIN when the process table is full, -ENOMEM when memory is short
-// (including when the copy would leave less than USER_RESERVE_PAGES free).
+// (including when the child's page tables would leave less than USER_RESERVE_PAGES free).
+// The pages themselves are only paid for when written: a copy that finds no memory then
+// wakes the OOM killer (uaccess.ts userWriteFault), as Linux's overcommit does.
 //
 // A kernel thread is a process without user space: it runs fn(arg) on its own kernel stack in
 // the kernel's address space and exits with fn's result.
 
 import { TrapFrame } from "./arch/x86/trap";
 import { allocProc, allocProcError, currentProc, Proc, procFree, procSetupKthreadStart, procSetupUserStart, RUNNABLE, setProcName } from "./proc";
-import { vmCopy, vmUserPages } from "./mm/vm";
+import { vmCopy, vmPageTables } from "./mm/vm";
 import { freePageCount } from "./mm/pmm";
 import { USER_RESERVE_PAGES } from "./uaccess";
 import { oomForkInherit, userPagesAvailable } from "./mm/oom";
@@ -63,8 +66,8 @@ function copyProcState(parent: Proc, child: Proc): void {
 
 export function sys_fork(): i32 {
   const parent = currentProc();
-  // Enough memory for the copy (pages + their tables, roughly) and the reserve?
-  if (!userPagesAvailable(vmUserPages(parent.pd) + 8, true)) return -ENOMEM; // may run the OOM killer (mm/oom.ts)
+  // Enough memory for the child's page tables, its directory, a kernel stack and the reserve?
+  if (!userPagesAvailable(vmPageTables(parent.pd) + 8, true)) return -ENOMEM; // may run the OOM killer (mm/oom.ts)
   const child = allocProc();
   if (child == null) return allocProcError;
   child.pd = vmCopy(parent.pd);

@@ -8,7 +8,8 @@
 // (else EACCES; a directory is EACCES too), on a mount without noexec, that the caller may
 // execute (permission.ts: an x bit for its class; root needs at least one x bit) — read
 // permission is not needed — and opens it read-only; execRead is kernelRead at an offset into
-// a kernel buffer; execClose drops the File (filePut). One executable is open at a time: exec
+// a kernel buffer; execFilePage gives a page of the file itself, when the file system keeps
+// it in memory (ramfs, tmpfs, rootfs), for exec to map it shared; execClose drops the File. One executable is open at a time: exec
 // runs to completion without sleeping, and the kernel is not preemptible.
 //
 // execOpen also remembers the file's owner, group and mode: if exec gets past its point of no
@@ -22,6 +23,7 @@ import { isErrInode, namei } from "./fs/namei";
 import { inode_permission, MAY_EXEC } from "./fs/permission";
 import { mountOfSuper, MS_NOEXEC, MS_NOSUID } from "./fs/super";
 import { credsExec } from "./cred";
+import { ramfsFilePage, ramfsIsInode } from "./fs/ramfs";
 import { Proc } from "./proc";
 import { isErr, ptrErr, EACCES } from "./lib/errno";
 
@@ -59,6 +61,14 @@ export function execOpen(path: usize): i32 {
 /** Reads up to n bytes at offset pos into kernel memory at buf. Returns the bytes read. */
 export function execRead(pos: u32, buf: usize, n: u32): i32 {
   return kernelRead(file, pos, buf, n);
+}
+
+/** The executable's page-cache page for file page `index`, to be mapped instead of copied
+ *  (exec.ts): its ramfs page (ramfs files live in whole pages, which are their page cache);
+ *  0 when the file is elsewhere (ext2, FAT: read into private pages) or has a hole there. */
+export function execFilePage(index: u32): usize {
+  if (file == null || file.inode == null || !ramfsIsInode(file.inode)) return 0;
+  return ramfsFilePage(file.inode, index);
 }
 
 export function execClose(): void {

@@ -10,8 +10,8 @@
 // getrandom (malloc's and the stack protector's seeds), prlimit64/ugetrlimit (the stack's
 // size). Lokum has processes, not threads, so:
 //   clone         is fork with Linux's extras: a new stack pointer for the child (CLONE_VM |
-//                 CLONE_VFORK, posix_spawn's way, also becomes a copy: the child runs on its own
-//                 copy of memory, which is a correct, if slower, vfork), CLONE_SETTLS,
+//                 CLONE_VFORK, posix_spawn's way, also becomes a fork: the child runs on its own
+//                 copy-on-write copy of memory, which is a correct vfork), CLONE_SETTLS,
 //                 CLONE_PARENT_SETTID, CLONE_CHILD_SETTID/CLEARTID. Threads (CLONE_THREAD,
 //                 CLONE_SIGHAND, CLONE_FILES, CLONE_FS) are refused with EINVAL.
 //   set_tid_address  records the address (a threads library wakes joiners through it) and
@@ -27,7 +27,7 @@
 //                 ticks, as nanosleep (time.ts) does.
 
 import { currentProc, findProc, Proc } from "./proc";
-import { copyFromUser, copyToUser, putUser32, strncpyFromUser, USER_STACK_MAX } from "./uaccess";
+import { copyFromUser, copyToUser, putUser32, strncpyFromUser, userWriteFault, USER_STACK_MAX } from "./uaccess";
 import { sys_fork } from "./fork";
 import { setThreadArea } from "./arch/x86/tls";
 import { PTE_PRESENT, PTE_USER, PTE_WRITE, vmLookup } from "./mm/vm";
@@ -55,7 +55,8 @@ const scratch = new StaticArray<u32>(16);
 /** Stores a word at user address va of p's address space (not necessarily the current one). */
 function putUserIn(p: Proc, va: u32, value: u32): i32 {
   if ((va & 3) != 0) return -EFAULT;
-  const pte = vmLookup(p.pd, va);
+  let pte = vmLookup(p.pd, va);
+  if ((pte & PTE_WRITE) == 0 && userWriteFault(p, va, false)) pte = vmLookup(p.pd, va); // copy-on-write (the child after fork)
   if ((pte & (PTE_PRESENT | PTE_USER | PTE_WRITE)) != (PTE_PRESENT | PTE_USER | PTE_WRITE)) return -EFAULT;
   store<u32>(physToVirt(pte & ~4095) + (va & 4095), value);
   return 0;

@@ -11,12 +11,15 @@
 // the copy itself (through the user's own mapping, which is live in CR3) cannot fault.
 //
 // A page just below the user stack that is not mapped yet is not an error: the stack grows
-// down on demand (userFaultIn), as it would on a real fault from user mode.
+// down on demand (userFaultIn), as it would on a real fault from user mode. Likewise a
+// copy-on-write page (after fork, vm.ts) is not read-only for a write: the check breaks the
+// sharing first (userWriteFault), as the CPU's write fault would from user mode, so the copy
+// itself still cannot fault.
 //
 // Every function returns 0 or -EFAULT (strncpyFromUser: the length, or -EFAULT).
 
 import { currentProc, Proc } from "./proc";
-import { currentPageDirectory, PTE_PRESENT, PTE_USER, PTE_WRITE, USER_TOP, vmAllocUserPage, vmLookup } from "./mm/vm";
+import { currentPageDirectory, PTE_COW, PTE_PRESENT, PTE_USER, PTE_WRITE, USER_TOP, vmAllocUserPage, vmBreakCow, vmLookup, vmPageExclusive } from "./mm/vm";
 import { freePageCount } from "./mm/pmm";
 import { userPagesAvailable } from "./mm/oom";
 import { EFAULT } from "./lib/errno";
@@ -42,6 +45,17 @@ export function userFaultIn(p: Proc, va: u32, mayWait: bool): bool {
   return true;
 }
 
+/** A write to the present page of `va` that is copy-on-write: gives p its own writable page
+ *  (a copy, or the page itself when p is its last user). False if the page is not
+ *  copy-on-write (a real protection fault) or no memory could be had (`mayWait` as above). */
+export function userWriteFault(p: Proc, va: u32, mayWait: bool): bool {
+  const want = PTE_PRESENT | PTE_USER | PTE_COW;
+  const pte = vmLookup(p.pd, va);
+  if ((pte & want) != want) return false;
+  if (!vmPageExclusive(pte) && !userPagesAvailable(1, mayWait)) return false; // may run the OOM killer
+  return vmBreakCow(p.pd, va & ~4095) == 0;
+}
+
 /** True if [va, va + n) is user memory the current process may read (or write). */
 export function accessOk(va: u32, n: u32, write: bool): bool {
   if (n == 0) return true;
@@ -55,7 +69,7 @@ export function accessOk(va: u32, n: u32, write: bool): bool {
       pte = vmLookup(pd, page);
     }
     if ((pte & PTE_USER) == 0) return false;
-    if (write && (pte & PTE_WRITE) == 0) return false;
+    if (write && (pte & PTE_WRITE) == 0 && !userWriteFault(currentProc(), page, false)) return false;
     if (page + 4096 < page) break; // the last page of the address space
   }
   return true;

@@ -12,9 +12,11 @@
 
 import { procCreateFile } from "./procfs";
 import { SeqBuf, seqPrintf } from "./seq";
-import { freePageCount, totalPageCount } from "../mm/pmm";
+import { freePageCount, mappedFilePages, totalPageCount } from "../mm/pmm";
 import { kmallocBytes, kmallocObjects, kmallocPages } from "../mm/kmalloc";
-import { KSTACK_SIZE, kernelPageDirectory, vmUserPages } from "../mm/vm";
+import { KSTACK_SIZE } from "../mm/vm";
+import { anonPagesTotal, smapsInit } from "../mm/smaps";
+import { ramfsPages, ramfsShmemPages } from "./ramfs";
 import { irqShow } from "../irq";
 import { idleCentiseconds, uptimeCentiseconds } from "../time";
 import { NPROC, procAt, procCount, RUNNABLE, RUNNING } from "../proc";
@@ -23,28 +25,35 @@ function showKb(m: SeqBuf, name: string, pages: u32): void {
   seqPrintf(m, "%-16s%8u kB\n", name, pages * 4);
 }
 
+/**
+ * Linux's fields, from Lokum's counters. User pages are shared (vm.ts), so they are counted
+ * by frame, not per process:
+ *   Cached     the page cache: the pages of files in ramfs, tmpfs and rootfs (Linux counts
+ *              tmpfs and ramfs pages there too), whether or not a process maps them
+ *   Shmem      the part of Cached that is tmpfs (rootfs included: Linux's initramfs is a tmpfs)
+ *   Mapped     file pages mapped into at least one process (a program's shared text)
+ *   AnonPages  anonymous user pages, each counted once however many processes share it
+ *              copy-on-write after fork
+ * Buffers stays 0: the block layer's buffer cache is not counted here.
+ */
 function showMeminfo(m: SeqBuf): void {
-  let userPages: u32 = 0;
-  for (let i = 1; i < NPROC; i++) {
-    const p = procAt(i);
-    if (p != null && p.pd != kernelPageDirectory()) userPages += vmUserPages(p.pd);
-  }
+  const anon = anonPagesTotal();
   const free = freePageCount();
   showKb(m, "MemTotal:", totalPageCount());
   showKb(m, "MemFree:", free);
   showKb(m, "MemAvailable:", free);
   showKb(m, "Buffers:", 0);
-  showKb(m, "Cached:", 0);
+  showKb(m, "Cached:", ramfsPages);
   showKb(m, "SwapCached:", 0);
-  showKb(m, "Active:", userPages);
+  showKb(m, "Active:", anon + ramfsPages);
   showKb(m, "Inactive:", 0);
   showKb(m, "SwapTotal:", 0);
   showKb(m, "SwapFree:", 0);
   showKb(m, "Dirty:", 0);
   showKb(m, "Writeback:", 0);
-  showKb(m, "AnonPages:", userPages);
-  showKb(m, "Mapped:", 0);
-  showKb(m, "Shmem:", 0);
+  showKb(m, "AnonPages:", anon);
+  showKb(m, "Mapped:", mappedFilePages());
+  showKb(m, "Shmem:", ramfsShmemPages);
   showKb(m, "Slab:", kmallocPages);
   showKb(m, "SReclaimable:", 0);
   showKb(m, "SUnreclaim:", kmallocPages);
@@ -92,4 +101,5 @@ export function procSysinfoInit(): void {
   procCreateFile("uptime", showUptime);
   procCreateFile("slabinfo", showSlabinfo);
   procCreateFile("loadavg", showLoadavg);
+  smapsInit(); // /proc/PID/smaps_rollup (mm/smaps.ts)
 }

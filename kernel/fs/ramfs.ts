@@ -10,6 +10,11 @@
 //   symlink       priv → its target, kmalloc'd, NUL-terminated; size = its length.
 //   device, FIFO  nothing: rdev and the mode say it all (file.ts: initSpecialInode).
 //
+// A file's pages are its page cache: exec maps them straight into the processes running the
+// program (ramfsFilePage), so they are freed with putPage (the last of the file and the
+// processes frees them). A write to the file shows in a running program's unmodified pages,
+// as with Linux's MAP_PRIVATE (Linux refuses with ETXTBSY; Lokum does not check).
+//
 // A tmpfs is a ramfs with limits: every page and inode is counted (tmpfs.ts), size= and
 // nr_inodes= cap them (ENOSPC), and statfs reports them. rootfs (the initramfs at "/", where
 // /tmp lives too) has the same limits, half of RAM by default, as Linux's tmpfs rootfs: filling
@@ -21,7 +26,7 @@
 // 2 + its subdirectories ("." and its entry in the parent, plus each child's "..").
 
 import { kmalloc, kfree } from "../mm/kmalloc";
-import { allocPage, freePage } from "../mm/pmm";
+import { allocPage, putPage, setPageFile } from "../mm/pmm";
 import { EEXIST, EFBIG, EINVAL, EISDIR, ENOENT, ENOMEM, ENOSPC, ENOTDIR, ENOTEMPTY, EPERM, errPtr } from "../lib/errno";
 import { memcmp } from "../lib/string";
 import {
@@ -390,17 +395,34 @@ function ramfsReaddir(file: File, ctx: DirContext): i32 {
 
 // ---- Regular files: the block map
 
+/** Pages holding files' data (and block maps) in every ramfs, tmpfs and rootfs: /proc/meminfo's
+ *  Cached; ramfsShmemPages: those of tmpfs and rootfs (Linux's tmpfs pages), its Shmem. */
+export let ramfsPages: u32 = 0;
+export let ramfsShmemPages: u32 = 0;
+
+function isShmem(sb: SuperBlock): bool {
+  return sb.type == tmpfsType || sb.type == rootfsType;
+}
+
 /** A page for sb's files, counted against a tmpfs's size (0 when full or out of memory). */
 function chargedPage(sb: SuperBlock): usize {
   if (!tmpfsChargePage(sb)) return 0;
   const page = allocPage();
   if (page == 0) tmpfsUnchargePage(sb);
+  else {
+    ramfsPages++;
+    if (isShmem(sb)) ramfsShmemPages++;
+  }
   return page;
 }
 
+/** Drops the file's page: a process may still map it (exec.ts), then the last unmap frees it. */
 function unchargedFree(sb: SuperBlock, page: usize): void {
-  freePage(page);
+  setPageFile(page, false);
+  putPage(page);
   tmpfsUnchargePage(sb);
+  ramfsPages--;
+  if (isShmem(sb)) ramfsShmemPages--;
 }
 
 /** The page holding byte `pos` of the file, allocated if `allocate`; 0 for a hole. */
@@ -490,6 +512,17 @@ function ramfsTruncate(inode: Inode, size: u32): i32 {
   inode.size = size;
   inode.mtime = vfsNow();
   return 0;
+}
+
+/** The page holding bytes [index * 4096, index * 4096 + 4096) of regular file `inode`, or 0
+ *  (a hole, or past the end). exec maps it into processes (shared, exec.ts): the page is marked
+ *  PG_FILE, and each mapping holds a reference, so truncating or deleting the file while a
+ *  program runs from it leaves the program its pages (unchargedFree puts them). */
+export function ramfsFilePage(inode: Inode, index: u32): usize {
+  if (!isRegMode(inode.mode) || index >= BLOCKS_PER_FILE || index * PAGE_SIZE >= inode.size) return 0;
+  const page = blockAt(inode, index * PAGE_SIZE, false);
+  if (page != 0) setPageFile(page, true);
+  return page;
 }
 
 export function ramfsIsInode(inode: Inode): bool {

@@ -3,13 +3,15 @@
 // Design note
 // -----------
 // Lokum keeps no list of memory areas (Linux's VMAs): a process's address space is its page
-// tables, and every user page is allocated when it is mapped (no demand paging, no sharing).
+// tables, and every user page is allocated when it is mapped (no demand paging; pages are
+// shared only copy-on-write after fork and for programs' text, vm.ts).
 // So a mapping here is simply a run of present pages:
 //   - anonymous (MAP_ANONYMOUS): zero-filled pages;
 //   - file-backed, private: the file's bytes are read into fresh pages at mmap time (a private
 //     copy, which is what MAP_PRIVATE promises as long as nobody writes the file meanwhile);
 //     MAP_SHARED of a file is accepted read-only only (there is no page cache to share);
-//   - MAP_SHARED anonymous memory behaves as private (fork copies every page anyway).
+//   - MAP_SHARED anonymous memory behaves as private (fork shares every page copy-on-write,
+//     so a write after fork is private to the writer).
 // Protection: PROT_WRITE gives PTE_WRITE; PROT_NONE keeps the pages present but without
 // PTE_USER, so a user access faults (SIGSEGV) while the range stays reserved. i386 without
 // PAE has no execute bit: readable is executable.
@@ -25,7 +27,7 @@
 
 import { currentProc, Proc } from "../proc";
 import { freePageCount, physToVirt, PAGE_SIZE } from "./pmm";
-import { PTE_PRESENT, PTE_USER, PTE_WRITE, vmAllocUserPage, vmLookup, vmMovePage, vmProtect, vmUnmapRange, USER_TOP } from "./vm";
+import { PTE_COW, PTE_PRESENT, PTE_USER, PTE_WRITE, vmAllocUserPage, vmLookup, vmMovePage, vmProtect, vmUnmapRange, USER_TOP } from "./vm";
 import { copyFromUser, USER_RESERVE_PAGES, USER_STACK_TOP } from "../uaccess";
 import { userPagesAvailable } from "./oom";
 import { fdGet } from "../fs/fdtable";
@@ -202,7 +204,7 @@ export function sys_mremap(oldAddr: u32, oldLen: u32, newLen: u32, flags: u32, n
     vmUnmapRange(p.pd, oldAddr + newSize, oldAddr + oldSize);
     return <i32>oldAddr;
   }
-  const flagsOf = vmLookup(p.pd, oldAddr) & (PTE_WRITE | PTE_USER);
+  const flagsOf = vmLookup(p.pd, oldAddr) & (PTE_WRITE | PTE_USER | PTE_COW); // PTE_COW: writable too (vmProtect)
   const extra = newSize - oldSize;
   if (!userPagesAvailable(extra / PAGE_SIZE, true)) return -ENOMEM; // may run the OOM killer (oom.ts)
   let start = oldAddr;

@@ -25,11 +25,13 @@
 // and looks again (a stack growing under a system call's copy to user memory does not wait:
 // that copy fails with EFAULT, the victim dies all the same). A victim already dying is waited
 // for, not chosen twice.
-// User pages are all anonymous and all resident here (no swap, no page cache for programs,
-// no overcommit), so total-vm = anon-rss.
+// User pages are all resident here (no swap), so total-vm = rss. Pages shared copy-on-write
+// after fork are counted in full for each sharer (Linux's rss), but only by their share when
+// asking whether killing could free enough (reclaimablePages); the pages of a program's file
+// (shared text, vm.ts) are never counted as reclaimable: the file keeps them.
 
 import { freePageCount, totalPageCount } from "./pmm";
-import { kernelPageDirectory, vmUserPages } from "./vm";
+import { kernelPageDirectory, vmPssUnits, vmUserPages } from "./vm";
 import { NPROC, Proc, currentProc, procAt, UNUSED, ZOMBIE, EMBRYO } from "../proc";
 import { KERN_ERR, KERN_INFO, KERN_WARNING, printk } from "../printk";
 import { sendSignal, SIGKILL } from "../signal";
@@ -83,14 +85,20 @@ function badness(p: Proc): i32 {
   return points > 0 ? points : 1;
 }
 
-/** The user pages the OOM killer could free by killing every process but `caller`. */
-function reclaimablePages(caller: Proc): u32 {
-  let n: u32 = 0;
+/** The user pages the OOM killer could free by killing every process it may kill (the caller
+ *  too: it is a candidate like any other): a page shared copy-on-write by k processes counts
+ *  1/k for each (PSS), a file's page not at all (the file keeps it). */
+function reclaimablePages(): u32 {
+  let units: u32 = 0;
+  let tables: u32 = 0;
   for (let i = 1; i < NPROC; i++) {
     const p = procAt(i);
-    if (p != null && p != caller && badness(p) > 0) n += vmUserPages(p.pd) + pageTablePages(p);
+    if (p != null && badness(p) > 0) {
+      units += vmPssUnits(p.pd);
+      tables += pageTablePages(p);
+    }
   }
-  return n;
+  return (units >> 12) + tables;
 }
 
 /** A victim of an earlier kill that has not exited yet, or null. */
@@ -150,9 +158,12 @@ function oomKillOne(): Proc {
 export function userPagesAvailable(pages: u32, mayWait: bool): bool {
   const caller = currentProc();
   let waited: i32 = 0;
-  // A request that killing every other process could not satisfy (a brk of half the address
-  // space) fails at once with ENOMEM: killing would only take innocent processes with it.
-  if (freePageCount() < USER_RESERVE_PAGES + pages && freePageCount() + reclaimablePages(caller) < USER_RESERVE_PAGES + pages) return false;
+  // A request that killing every process could not satisfy (a brk of half the address space)
+  // fails at once with ENOMEM: killing would only take innocent processes with it. (The
+  // caller's own pages count: a hog asking for more is killed, as Linux's would be once it
+  // touched the pages; with shared pages counted by their share, leaving it out would let a
+  // hog whose text is shared with its parent fail its brk instead.)
+  if (freePageCount() < USER_RESERVE_PAGES + pages && freePageCount() + reclaimablePages() < USER_RESERVE_PAGES + pages) return false;
   while (freePageCount() < USER_RESERVE_PAGES + pages) {
     if (caller.killed != 0) return false; // dying already: no more memory for it
     let victim = dyingVictim();

@@ -17,6 +17,15 @@
 // zeroed when allocated (allocPage's contract: callers may rely on it). Searches start at a
 // hint (the lowest frame that may be free), so the common single-page case is a few word tests.
 // Runs of contiguous pages (allocPages) are for kmalloc's large objects.
+//
+// Shared pages: every frame also has a reference count (Linux's page->_refcount), in a table
+// of u16 allocated at boot (pageRefs, one entry per frame). allocPage() hands out a page with
+// count 1; getPage() adds a user, putPage() drops one and frees the page with the last. User
+// pages are shared this way (copy-on-write after fork, a program's text mapped straight from
+// the file's pages: vm.ts), so whoever unmaps a user page puts it instead of freeing it. Bit 15
+// of the entry (PG_FILE) says the page belongs to a file (a ramfs page mapped into processes):
+// the file holds one of the references, so such a page is never "exclusively" a process's.
+// freePage() is for pages with one owner (kernel pages); it clears the entry.
 
 import { KERNEL_VIRTUAL_BASE, initrdEnd, initrdStart, memoryRegionBase, memoryRegionCount, memoryRegionLength, memoryRegionType, E820_USABLE } from "../multiboot";
 import { KERN_ERR, KERN_INFO, printk } from "../printk";
@@ -37,6 +46,10 @@ let frameCount: u32 = 0; // frames below the top of RAM (bitmap entries in play)
 let totalPages: u32 = 0; // usable RAM pages the allocator manages (reserved ones included)
 let freeCount: u32 = 0;
 let searchHint: u32 = 0; // word index: no free frame below it
+/** Per frame: the reference count (bits 0-14) and PG_FILE (bit 15); 0 until pmmInit ends. */
+let pageRefs: usize = 0;
+const PG_FILE: u16 = 0x8000;
+const REF_MASK: u16 = 0x7fff;
 
 export function physToVirt(pa: u32): usize { return pa + KERNEL_VIRTUAL_BASE; }
 export function virtToPhys(va: usize): u32 { return va - KERNEL_VIRTUAL_BASE; }
@@ -123,6 +136,10 @@ export function pmmInit(): void {
   reserveRange(0, LOW_RESERVED);
   reserveRange(0x100000, imageEnd());
   if (initrdStart != 0) reserveRange(initrdStart, initrdEnd);
+  const refPages = (frameCount * 2 + 4095) >> 12;
+  const refs = allocPages(refPages); // zeroed: every count 0 (pages in use at boot are not shared)
+  pageRefs = refs;
+  if (refs != 0) for (let f: u32 = 0; f < refPages; f++) store<u16>(refs + ((virtToPhys(refs) >> 12) + f) * 2, 1); // the table itself
   printk(KERN_INFO + "pmm: %u pages of RAM, %u free (%uK)\n", totalPages, freeCount, freeCount * 4);
 }
 
@@ -152,6 +169,7 @@ export function allocPage(): usize {
     const frame = (w << 5) + bit;
     if (frame >= frameCount) break;
     markUsed(frame);
+    if (pageRefs != 0) store<u16>(pageRefs + frame * 2, 1);
     const va = physToVirt(frame << 12);
     memory_fill(va, 0, PAGE_SIZE);
     return va;
@@ -174,7 +192,10 @@ export function allocPages(count: u32): usize {
     run++;
     if (run == count) {
       const first = f + 1 - count;
-      for (let g = first; g <= f; g++) markUsed(g);
+      for (let g = first; g <= f; g++) {
+        markUsed(g);
+        if (pageRefs != 0) store<u16>(pageRefs + g * 2, 1);
+      }
       const va = physToVirt(first << 12);
       memory_fill(va, 0, count * PAGE_SIZE);
       return va;
@@ -191,10 +212,62 @@ export function freePage(va: usize): void {
     return;
   }
   markFree(frame);
+  if (pageRefs != 0) store<u16>(pageRefs + frame * 2, 0);
 }
 
 export function freePages(va: usize, count: u32): void {
   for (let i: u32 = 0; i < count; i++) freePage(va + i * PAGE_SIZE);
+}
+
+/** One more user of the page at kernel address `va` (a second mapping of it). */
+export function getPage(va: usize): void {
+  const at = pageRefs + (virtToPhys(va) >> 12) * 2;
+  store<u16>(at, load<u16>(at) + 1);
+}
+
+/** Drops one user of the page at `va`; the last one frees it. */
+export function putPage(va: usize): void {
+  const at = pageRefs + (virtToPhys(va) >> 12) * 2;
+  const e = load<u16>(at);
+  if ((e & REF_MASK) <= 1) {
+    freePage(va); // clears PG_FILE too
+    return;
+  }
+  store<u16>(at, e - 1);
+}
+
+/** How many users the page at `va` has (mappings, plus the file if it is a file's page). */
+export function pageRefCount(va: usize): u32 {
+  return <u32>(load<u16>(pageRefs + (virtToPhys(va) >> 12) * 2) & REF_MASK);
+}
+
+/** True if the page at `va` belongs to a file (its file holds a reference). */
+export function pageIsFile(va: usize): bool {
+  return (load<u16>(pageRefs + (virtToPhys(va) >> 12) * 2) & PG_FILE) != 0;
+}
+
+/** Marks (or unmarks) the page at `va` as a file's page. */
+export function setPageFile(va: usize, on: bool): void {
+  const at = pageRefs + (virtToPhys(va) >> 12) * 2;
+  const e = load<u16>(at);
+  store<u16>(at, on ? e | PG_FILE : e & ~PG_FILE);
+}
+
+/** Users of the page at `va` that are mappings in some process (the file's reference aside). */
+export function pageMapCount(va: usize): u32 {
+  const e = load<u16>(pageRefs + (virtToPhys(va) >> 12) * 2);
+  const n = <u32>(e & REF_MASK);
+  return (e & PG_FILE) != 0 && n > 0 ? n - 1 : n;
+}
+
+/** Frames that are a file's pages and mapped by at least one process (/proc/meminfo Mapped). */
+export function mappedFilePages(): u32 {
+  let n: u32 = 0;
+  for (let f: u32 = 0; f < frameCount; f++) {
+    const e = load<u16>(pageRefs + f * 2);
+    if ((e & PG_FILE) != 0 && (e & REF_MASK) >= 2) n++;
+  }
+  return n;
 }
 
 export function freePageCount(): u32 { return freeCount; }

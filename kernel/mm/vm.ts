@@ -17,15 +17,28 @@
 // creates every kernel page table up front (the kernel-stack table); later kernel mappings
 // only change PTEs inside tables that all directories already point to.
 //
-// User pages are never shared between address spaces (no copy-on-write: fork copies), so
-// vmFree() can free every present user page. The page tables themselves are pmm pages.
+// User pages may be shared between address spaces, with a reference count per page (pmm.ts):
+//   - copy-on-write after fork: vmCopy() maps every page of the parent into the child instead
+//     of copying it; a page that was writable loses PTE_WRITE in both and gets PTE_COW (a bit
+//     the CPU ignores, "available to software"). The first write to it faults; vmBreakCow()
+//     then copies the page for the writer, or, when the writer is its last user, simply makes
+//     it writable again (Linux's do_wp_page, "reuse").
+//   - file pages mapped read-only, or copy-on-write for a writable segment (exec.ts maps a
+//     program's pages straight from its ramfs file, so every process running /bin/sh uses the
+//     same physical copy of its code).
+// So the rule everywhere is: "logically writable" = PTE_WRITE or PTE_COW; a page may have
+// PTE_WRITE only when its process is its only user. Unmapping puts a page (putPage) instead
+// of freeing it; the last user frees it. The page tables themselves are never shared.
 // Directories and tables are reached through lowmem: a table's physical address + 0xC0000000.
 
-import { allocPage, freePage, physToVirt, virtToPhys, PAGE_SIZE } from "./pmm";
+import { EFAULT, ENOMEM } from "../lib/errno";
+import { allocPage, freePage, getPage, pageIsFile, pageRefCount, physToVirt, putPage, virtToPhys, PAGE_SIZE } from "./pmm";
 
 export const PTE_PRESENT: u32 = 1;
 export const PTE_WRITE: u32 = 2;
 export const PTE_USER: u32 = 4;
+/** Software bit (ignored by the CPU): the page is writable, but shared — copy it on write. */
+export const PTE_COW: u32 = 0x200;
 const PDE_LARGE: u32 = 0x80;
 const KERNEL_PDE_FIRST: u32 = 768;
 
@@ -111,7 +124,7 @@ export function vmMap(pd: usize, va: u32, page: usize, flags: u32): i32 {
   let pde = load<u32>(pdeAddress);
   if ((pde & PTE_PRESENT) == 0) {
     const table = allocPage();
-    if (table == 0) return -12;
+    if (table == 0) return -ENOMEM;
     pde = virtToPhys(table) | PTE_PRESENT | PTE_WRITE | PTE_USER;
     store<u32>(pdeAddress, pde);
   }
@@ -131,17 +144,61 @@ export function vmAllocUserPage(pd: usize, va: u32, flags: u32): usize {
   return page;
 }
 
+/** True if the process may write the page `pte` maps without copying it: it is its only user. */
+export function vmPageExclusive(pte: u32): bool {
+  const page = physToVirt(pte & ~4095);
+  return pageRefCount(page) == 1 && !pageIsFile(page);
+}
+
 /** Rewrites the flags (PTE_WRITE, PTE_USER) of the present user page `va`; false if absent.
- *  mmap.ts uses it for mprotect and PROT_NONE pages (present, but not user-accessible). */
+ *  mmap.ts uses it for mprotect and PROT_NONE pages (present, but not user-accessible).
+ *  PTE_WRITE on a shared page becomes PTE_COW (the first write copies it). */
 export function vmProtect(pd: usize, va: u32, flags: u32): bool {
   const pde = load<u32>(pd + (va >> 22) * 4);
   if ((pde & PTE_PRESENT) == 0 || (pde & PDE_LARGE) != 0) return false;
   const pteAddress = physToVirt(pde & ~4095) + ((va >> 12) & 1023) * 4;
   const pte = load<u32>(pteAddress);
   if ((pte & PTE_PRESENT) == 0) return false;
-  store<u32>(pteAddress, (pte & ~(PTE_WRITE | PTE_USER)) | (flags & (PTE_WRITE | PTE_USER)));
+  let add = flags & PTE_USER;
+  if ((flags & (PTE_WRITE | PTE_COW)) != 0) add |= vmPageExclusive(pte) ? PTE_WRITE : PTE_COW;
+  store<u32>(pteAddress, (pte & ~(PTE_WRITE | PTE_USER | PTE_COW)) | add);
   if (pd == currentPageDirectory()) invlpg(va);
   return true;
+}
+
+/**
+ * Makes the copy-on-write page `va` of `pd` writable for this address space: its own copy
+ * (a new page), or the page itself when nobody else uses it any more. 0; -14 (EFAULT) if `va`
+ * is not a copy-on-write page; -12 (ENOMEM) when no page is free (the caller checks the
+ * reserve first: uaccess.ts userWriteFault).
+ */
+export function vmBreakCow(pd: usize, va: u32): i32 {
+  const pde = load<u32>(pd + (va >> 22) * 4);
+  if ((pde & PTE_PRESENT) == 0 || (pde & PDE_LARGE) != 0) return -EFAULT;
+  const pteAddress = physToVirt(pde & ~4095) + ((va >> 12) & 1023) * 4;
+  const pte = load<u32>(pteAddress);
+  if ((pte & (PTE_PRESENT | PTE_COW)) != (PTE_PRESENT | PTE_COW)) return -EFAULT;
+  const old = physToVirt(pte & ~4095);
+  if (vmPageExclusive(pte)) {
+    store<u32>(pteAddress, (pte & ~PTE_COW) | PTE_WRITE); // the last user: reuse it
+  } else {
+    const page = allocPage();
+    if (page == 0) return -ENOMEM;
+    memory_copy(page, old, PAGE_SIZE);
+    store<u32>(pteAddress, virtToPhys(page) | (pte & 0xfff & ~PTE_COW) | PTE_WRITE);
+    putPage(old);
+  }
+  if (pd == currentPageDirectory()) invlpg(va);
+  return 0;
+}
+
+/** Maps the existing page `page` (kernel address) at user `va` as one more user of it
+ *  (getPage): read-only, or copy-on-write if `writable`. 0 or -12 (ENOMEM). */
+export function vmMapShared(pd: usize, va: u32, page: usize, writable: bool): i32 {
+  getPage(page);
+  const r = vmMap(pd, va, page, writable ? PTE_COW : 0);
+  if (r < 0) putPage(page);
+  return r;
 }
 
 /** Moves the present user page at `from` to `to` (no copy: the frame changes address).
@@ -152,15 +209,16 @@ export function vmMovePage(pd: usize, from: u32, to: u32): i32 {
   const pteAddress = physToVirt(pde & ~4095) + ((from >> 12) & 1023) * 4;
   const pte = load<u32>(pteAddress);
   if ((pte & PTE_PRESENT) == 0) return 0;
-  const r = vmMap(pd, to, physToVirt(pte & ~4095), pte & (PTE_WRITE | PTE_USER));
+  const r = vmMap(pd, to, physToVirt(pte & ~4095), 0);
   if (r < 0) return r;
-  vmProtect(pd, to, pte); // vmMap always adds PTE_USER: keep the old flags
+  const toAddress = physToVirt(load<u32>(pd + (to >> 22) * 4) & ~4095) + ((to >> 12) & 1023) * 4;
+  store<u32>(toAddress, pte); // the very same entry: flags and copy-on-write state move along
   store<u32>(pteAddress, 0);
   if (pd == currentPageDirectory()) invlpg(from);
   return 0;
 }
 
-/** Unmaps and frees the user pages in [start, end). */
+/** Unmaps the user pages in [start, end); each is put (freed with its last user). */
 export function vmUnmapRange(pd: usize, start: u32, end: u32): void {
   for (let va = start & ~4095; va < end; va += PAGE_SIZE) {
     const pdeAddress = pd + (va >> 22) * 4;
@@ -174,12 +232,12 @@ export function vmUnmapRange(pd: usize, start: u32, end: u32): void {
     if ((pte & PTE_PRESENT) == 0) continue;
     store<u32>(pteAddress, 0);
     if (pd == currentPageDirectory()) invlpg(va);
-    freePage(physToVirt(pte & ~4095));
+    putPage(physToVirt(pte & ~4095));
   }
 }
 
-/** Frees every user page, every page table and the directory itself. `pd` must not be the
- *  directory in use (switch to the kernel's first). */
+/** Puts every user page, frees every page table and the directory itself. `pd` must not be
+ *  the directory in use (switch to the kernel's first). */
 export function vmFree(pd: usize): void {
   for (let i: u32 = 0; i < KERNEL_PDE_FIRST; i++) {
     const pde = load<u32>(pd + i * 4);
@@ -187,14 +245,16 @@ export function vmFree(pd: usize): void {
     const table = physToVirt(pde & ~4095);
     for (let j: u32 = 0; j < 1024; j++) {
       const pte = load<u32>(table + j * 4);
-      if ((pte & PTE_PRESENT) != 0) freePage(physToVirt(pte & ~4095));
+      if ((pte & PTE_PRESENT) != 0) putPage(physToVirt(pte & ~4095));
     }
     freePage(table);
   }
   freePage(pd);
 }
 
-/** A copy of the user half of `pd` (fork): every page duplicated. 0 if out of memory. */
+/** A copy of the user half of `pd` (fork), copy-on-write: the child's page tables are new,
+ *  its pages are the parent's, each with one more user; writable ones become PTE_COW in both.
+ *  0 if out of memory (for the page tables). `pd` is the directory in use (fork's parent). */
 export function vmCopy(pd: usize): usize {
   const copy = vmCreate();
   if (copy == 0) return 0;
@@ -202,21 +262,57 @@ export function vmCopy(pd: usize): usize {
     const pde = load<u32>(pd + i * 4);
     if ((pde & PTE_PRESENT) == 0) continue;
     const table = physToVirt(pde & ~4095);
+    const childTable = allocPage();
+    if (childTable == 0) {
+      vmFree(copy);
+      if (pd == currentPageDirectory()) write_cr3(read_cr3()); // PTEs lost PTE_WRITE above
+      return 0;
+    }
+    store<u32>(copy + i * 4, virtToPhys(childTable) | PTE_PRESENT | PTE_WRITE | PTE_USER);
     for (let j: u32 = 0; j < 1024; j++) {
-      const pte = load<u32>(table + j * 4);
+      let pte = load<u32>(table + j * 4);
       if ((pte & PTE_PRESENT) == 0) continue;
-      const page = vmAllocUserPage(copy, (i << 22) | (j << 12), pte & 0xfff & ~PTE_PRESENT);
-      if (page == 0) {
-        vmFree(copy);
-        return 0;
+      if ((pte & PTE_WRITE) != 0) {
+        pte = (pte & ~PTE_WRITE) | PTE_COW;
+        store<u32>(table + j * 4, pte);
       }
-      memory_copy(page, physToVirt(pte & ~4095), PAGE_SIZE);
+      getPage(physToVirt(pte & ~4095));
+      store<u32>(childTable + j * 4, pte);
     }
   }
+  if (pd == currentPageDirectory()) write_cr3(read_cr3()); // the parent's TLB forgets PTE_WRITE
   return copy;
 }
 
-/** Counts the present user pages of `pd` (for /proc and tests). */
+/** The user pages `pd` would give back if it went away: its pages nobody else uses, plus its
+ *  share of the ones it shares with other processes (Linux's PSS), in 1/4096 pages. Pages of
+ *  files are not counted (the file keeps them). */
+export function vmPssUnits(pd: usize): u32 {
+  let n: u32 = 0;
+  for (let i: u32 = 0; i < KERNEL_PDE_FIRST; i++) {
+    const pde = load<u32>(pd + i * 4);
+    if ((pde & PTE_PRESENT) == 0) continue;
+    const table = physToVirt(pde & ~4095);
+    for (let j: u32 = 0; j < 1024; j++) {
+      const pte = load<u32>(table + j * 4);
+      if ((pte & PTE_PRESENT) == 0) continue;
+      const page = physToVirt(pte & ~4095);
+      if (pageIsFile(page)) continue;
+      const users = pageRefCount(page);
+      n += users > 1 ? 4096 / users : 4096;
+    }
+  }
+  return n;
+}
+
+/** Page-table pages of the user half of `pd`. */
+export function vmPageTables(pd: usize): u32 {
+  let n: u32 = 0;
+  for (let i: u32 = 0; i < KERNEL_PDE_FIRST; i++) if ((load<u32>(pd + i * 4) & PTE_PRESENT) != 0) n++;
+  return n;
+}
+
+/** Counts the present user pages of `pd` (its RSS, shared pages included; for /proc and tests). */
 export function vmUserPages(pd: usize): u32 {
   let n: u32 = 0;
   for (let i: u32 = 0; i < KERNEL_PDE_FIRST; i++) {

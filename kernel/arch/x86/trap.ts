@@ -3,8 +3,10 @@
 // vectors.s saves the interrupted state as a TrapFrame on the stack and calls trap(frame).
 // By vector:
 //   0-31   CPU exceptions. In user mode they become signals (userFault): a page fault just
-//          below the stack grows it, anything else sends SIGSEGV, SIGFPE, SIGILL, SIGTRAP or
-//          SIGBUS and, if the program has no handler, logs one line as Linux does:
+//          below the stack grows it, a write to a copy-on-write page (after fork) gives the
+//          process its own copy (uaccess.ts userWriteFault), anything else sends SIGSEGV,
+//          SIGFPE, SIGILL, SIGTRAP or SIGBUS and, if the program has no handler, logs one line
+//          as Linux does:
 //            sh[12]: segfault at 0 ip 08048123 sp bffffe80 error 4 in sh[8048000+3000]
 //            traps: sh[12] trap divide error ip:8048123 sp:bffffe80 error:0 in sh[8048000+3000]
 //          In the kernel they are bugs: die() prints an oops — the exception, the registers,
@@ -50,7 +52,7 @@ import { syscallDispatch } from "../../syscall";
 import { currentProc } from "../../proc";
 import { schedReturnToUser } from "../../sched";
 import { forceSignal, signalDeliver, SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGTRAP } from "../../signal";
-import { userFaultIn } from "../../uaccess";
+import { userFaultIn, userWriteFault } from "../../uaccess";
 import { doExit } from "../../exit";
 import { kstackMapped, KSTACK_AREA, KSTACK_SLOTS, KSTACK_SLOT_SIZE } from "../../mm/vm";
 import { isModuleText, modulePrintLine, printModules } from "../../module/kallsyms";
@@ -162,6 +164,7 @@ export function trap(frame: TrapFrame): void {
     irqDispatch(<i32>vector - IRQ_BASE_VECTOR);
   } else if (vector < 32) {
     if (!fromUser) {
+      if (vector == T_PAGE_FAULT && kernelCowFault(frame)) return; // retry the write
       die(frame);
       return;
     }
@@ -205,6 +208,7 @@ function userFault(frame: TrapFrame): void {
   if (frame.vector == T_PAGE_FAULT) {
     const address = read_cr2();
     if ((frame.errorCode & PF_PROTECTION) == 0 && userFaultIn(p, address, true)) return;
+    if ((frame.errorCode & (PF_PROTECTION | PF_WRITE)) == (PF_PROTECTION | PF_WRITE) && userWriteFault(p, address, true)) return;
     if (p.sigHandler[sig] <= 1) {
       printk(KERN_INFO + "%s[%d]: segfault at %x ip %08x sp %08x error %x", p.name, p.pid, address, frame.eip, frame.esp, frame.errorCode);
       printImage(frame.eip);
@@ -215,6 +219,17 @@ function userFault(frame: TrapFrame): void {
     printImage(frame.eip);
   }
   forceSignal(p, sig);
+}
+
+/** A kernel write to a process's copy-on-write page (code that wrote user memory without
+ *  uaccess.ts's checks, which break the sharing first): give the process its copy and let the
+ *  write run again, as Linux's fault handler does for the kernel too. */
+function kernelCowFault(frame: TrapFrame): bool {
+  const address = read_cr2();
+  const p = currentProc();
+  if (address >= KERNEL_VIRTUAL_BASE || p == null || p.slot == 0) return false;
+  if ((frame.errorCode & (PF_PROTECTION | PF_WRITE)) != (PF_PROTECTION | PF_WRITE)) return false;
+  return userWriteFault(p, address, false);
 }
 
 /** True if the interrupted code ran in ring 0 (then the CPU pushed no ESP/SS). */
