@@ -46,7 +46,7 @@ import { request_module } from "./kmod";
 import { tlsClear } from "./arch/x86/tls";
 import { inodePath } from "./fs/namei";
 import { currentFsCwd } from "./fs/fdtable";
-import { E2BIG, ENOEXEC, ENOMEM, EFAULT, ENAMETOOLONG, ELOOP } from "./lib/errno";
+import { E2BIG, EBUSY, EFAULT, ELOOP, ENAMETOOLONG, ENOEXEC, ENOMEM } from "./lib/errno";
 
 const SLASH = "/".charCodeAt(0);
 
@@ -422,7 +422,7 @@ let formats: LinuxBinfmt = null;
 
 /** Adds a format (tried before the ones registered earlier, as Linux's insert at the head). */
 export function registerBinfmt(fmt: LinuxBinfmt): i32 {
-  for (let f = formats; f != null; f = f.next) if (f == fmt) return -16; // EBUSY
+  for (let f = formats; f != null; f = f.next) if (f == fmt) return -EBUSY;
   fmt.next = formats;
   formats = fmt;
   return 0;

@@ -33,7 +33,7 @@ import { userPagesAvailable } from "./oom";
 import { fdGet } from "../fs/fdtable";
 import { kernelRead } from "../fs/file";
 import { File, O_ACCMODE, O_WRONLY, isRegMode } from "../fs/vfs";
-import { EBADF, ENOMEM, EACCES, EFAULT, ENODEV, EINVAL } from "../lib/errno";
+import { EACCES, EBADF, EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM } from "../lib/errno";
 
 const PROT_READ: u32 = 1;
 const PROT_WRITE: u32 = 2;
@@ -128,7 +128,7 @@ export function doMmap(addr: u32, len: u32, prot: u32, flags: u32, fd: i32, offs
   if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0) {
     if ((addr & 4095) != 0) return -EINVAL;
     if (addr < MMAP_MIN_ADDR || addr + size > USER_TOP || addr + size < addr) return -ENOMEM;
-    if ((flags & MAP_FIXED) == 0 && !rangeFree(p, addr, addr + size)) return -17; // EEXIST
+    if ((flags & MAP_FIXED) == 0 && !rangeFree(p, addr, addr + size)) return -EEXIST;
     vmUnmapRange(p.pd, addr, addr + size);
     start = addr;
   } else {
@@ -199,7 +199,7 @@ export function sys_mremap(oldAddr: u32, oldLen: u32, newLen: u32, flags: u32, n
   const oldSize = (oldLen + 4095) & ~4095;
   const newSize = (newLen + 4095) & ~4095;
   if (newSize < newLen || oldAddr + oldSize < oldAddr || oldAddr + newSize < oldAddr) return -ENOMEM;
-  for (let va = oldAddr; va < oldAddr + oldSize; va += PAGE_SIZE) if ((vmLookup(p.pd, va) & PTE_PRESENT) == 0) return -14; // EFAULT
+  for (let va = oldAddr; va < oldAddr + oldSize; va += PAGE_SIZE) if ((vmLookup(p.pd, va) & PTE_PRESENT) == 0) return -EFAULT;
   if (newSize <= oldSize) {
     vmUnmapRange(p.pd, oldAddr + newSize, oldAddr + oldSize);
     return <i32>oldAddr;
