@@ -5,32 +5,15 @@
 // and Mapped and that two processes running one program share its text. One boot, shared
 // through a snapshot taken at the first prompt.
 
-import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Machine } from "../../emulator/machine.js";
-import { createNodeMachine } from "../../emulator/node.js";
-import { readInitrdFiles } from "../../toolchain/cli/initrd-files.js";
-import { readKernelSources } from "../../toolchain/cli/kernel-files.js";
-import { writeCpio } from "../../toolchain/src/cpio.js";
-import { buildKernelCached as buildKernel, buildUserlandCached as buildUserland } from "../support/build-cache.js";
-import { runAtFreshShell } from "./harness.js";
+import { bootWithTestPrograms, runAtFreshShell } from "./harness.js";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 let machine: Machine;
 let booted: ArrayBuffer;
 
 beforeAll(async () => {
-  const lib = readFileSync(resolve(root, "toolchain/lib/lokum.d.ts"), "utf8");
-  const kernel = buildKernel(readKernelSources(root), lib);
-  const files = readInitrdFiles(root);
-  files["initrd/bin/cowtest.ts"] = readFileSync(resolve(root, "test/guest/programs/cowtest.ts"), "utf8");
-  const initrd = writeCpio(buildUserland(files, lib).entries);
-  machine = createNodeMachine({ kernel: kernel.elf, initrd, cmdline: "console=ttyS0 printk.time=0 nocoldplug" });
-  await machine.start();
-  await machine.waitFor(/# $/, { timeoutMs: 60_000 });
-  booted = await machine.saveState();
+  ({ machine, booted } = await bootWithTestPrograms(["cowtest"], "console=ttyS0 printk.time=0 nocoldplug"));
 }, 180_000);
 
 afterAll(async () => {

@@ -4,33 +4,15 @@
 // and the shell does everyday things with files: ls, cat /proc/mounts, mkdir, echo x > f,
 // cat f, pipes. One boot is shared through a snapshot taken at the first prompt.
 
-import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Machine } from "../../emulator/machine.js";
-import { createNodeMachine } from "../../emulator/node.js";
-import { readInitrdFiles } from "../../toolchain/cli/initrd-files.js";
-import { readKernelSources } from "../../toolchain/cli/kernel-files.js";
-import { writeCpio } from "../../toolchain/src/cpio.js";
-import { buildKernelCached as buildKernel } from "../support/build-cache.js";
-import { buildUserlandCached as buildUserland } from "../support/build-cache.js";
+import { bootWithTestPrograms } from "./harness.js";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const PROMPT = /# $/;
 let machine: Machine;
 let booted: ArrayBuffer;
 
 beforeAll(async () => {
-  const lib = readFileSync(resolve(root, "toolchain/lib/lokum.d.ts"), "utf8");
-  const kernel = buildKernel(readKernelSources(root), lib);
-  const files = readInitrdFiles(root);
-  files["initrd/bin/filetest.ts"] = readFileSync(resolve(root, "test/guest/programs/filetest.ts"), "utf8");
-  const initrd = writeCpio(buildUserland(files, lib).entries);
-  machine = createNodeMachine({ kernel: kernel.elf, initrd, cmdline: "console=ttyS0 printk.time=0 quiet" });
-  await machine.start();
-  await machine.waitFor(PROMPT, { timeoutMs: 30_000 });
-  booted = await machine.saveState();
+  ({ machine, booted } = await bootWithTestPrograms(["filetest"], "console=ttyS0 printk.time=0 quiet"));
 }, 120_000);
 
 afterAll(async () => {

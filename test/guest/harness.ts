@@ -3,12 +3,23 @@
 //   bootBare(elf)          boot a bare program (or any kernel that exits through port 0x501) and
 //                          return its console output, exit status and instruction count.
 //   withMachine(opts, fn)  start a Machine, hand it to `fn`, destroy it afterwards whatever happens.
+//   bootWithTestPrograms   boot the standard system plus programs of test/guest/programs/ and
+//                          keep a snapshot at the first prompt, for runAtFreshShell.
 //
 // Both reject — never hang — when the guest crashes v86 or runs past the time limit; the error
 // message carries the tail of the console output.
 
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { createNodeMachine } from "../../emulator/node.js";
 import { Machine, MachineCrash, type MachineOptions } from "../../emulator/machine.js";
+import { readInitrdFiles } from "../../toolchain/cli/initrd-files.js";
+import { readKernelSources } from "../../toolchain/cli/kernel-files.js";
+import { writeCpio } from "../../toolchain/src/cpio.js";
+import { buildKernelCached, buildUserlandCached } from "../support/build-cache.js";
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
 export interface BareRun {
   output: string;
@@ -41,6 +52,23 @@ export async function bootBare(elf: Uint8Array, options: BootBareOptions = {}): 
       clearTimeout(timer);
     }
   });
+}
+
+/**
+ * Boots the standard kernel with the initrd's programs plus test/guest/programs/NAME.ts as
+ * /bin/NAME for each name, waits for the shell's first prompt and saves the machine there:
+ * one boot a suite shares through runAtFreshShell(machine, booted, …).
+ */
+export async function bootWithTestPrograms(names: string[], cmdline: string): Promise<{ machine: Machine; booted: ArrayBuffer }> {
+  const lib = readFileSync(resolve(REPO_ROOT, "toolchain/lib/lokum.d.ts"), "utf8");
+  const kernel = buildKernelCached(readKernelSources(REPO_ROOT), lib);
+  const files = readInitrdFiles(REPO_ROOT);
+  for (const name of names) files[`initrd/bin/${name}.ts`] = readFileSync(resolve(REPO_ROOT, `test/guest/programs/${name}.ts`), "utf8");
+  const initrd = writeCpio(buildUserlandCached(files, lib).entries);
+  const machine = createNodeMachine({ kernel: kernel.elf, initrd, cmdline });
+  await machine.start();
+  await machine.waitFor(/# $/, { timeoutMs: 60_000 });
+  return { machine, booted: await machine.saveState() };
 }
 
 /** Run `body` with a started machine; the machine is destroyed afterwards in every case. */
