@@ -22,7 +22,7 @@
 // spans the lowest to the highest mapped page, and the other fields of Linux's file are 0.
 
 import { PAGE_SIZE, pageIsFile, pageMapCount, physToVirt } from "./pmm";
-import { PTE_PRESENT, kernelPageDirectory } from "./vm";
+import { USER_TOP, kernelPageDirectory, vmLookup, vmNextUserPage } from "./vm";
 import { findProc, NPROC, procAt } from "../proc";
 import { SeqBuf, seqPrintf } from "../fs/seq";
 import { procCreatePidFile } from "../fs/procfs";
@@ -48,32 +48,24 @@ function collect(pd: usize): Rollup {
   const r = changetype<Rollup>(changetype<usize>(rollupBuffer));
   memory_fill(changetype<usize>(r), 0, 40);
   r.low = 0xffffffff;
-  for (let i: u32 = 0; i < 768; i++) {
-    const pde = load<u32>(pd + i * 4);
-    if ((pde & PTE_PRESENT) == 0) continue;
-    const table = physToVirt(pde & ~4095);
-    for (let j: u32 = 0; j < 1024; j++) {
-      const pte = load<u32>(table + j * 4);
-      if ((pte & PTE_PRESENT) == 0) continue;
-      const va = (i << 22) | (j << 12);
-      if (va < r.low) r.low = va;
-      r.high = va + PAGE_SIZE;
-      const page = physToVirt(pte & ~4095);
-      const file = pageIsFile(page);
-      let maps = pageMapCount(page);
-      if (maps == 0) maps = 1;
-      const share = 4096 / maps;
-      r.rss++;
-      if (file) {
-        r.pssFile += share;
-        if (maps > 1) r.sharedClean++;
-        else r.privateClean++;
-      } else {
-        r.pssAnon += share;
-        r.anonymous++;
-        if (maps > 1) r.sharedDirty++;
-        else r.privateDirty++;
-      }
+  for (let va = vmNextUserPage(pd, 0); va < USER_TOP; va = vmNextUserPage(pd, va + PAGE_SIZE)) {
+    if (va < r.low) r.low = va;
+    r.high = va + PAGE_SIZE;
+    const page = physToVirt(vmLookup(pd, va) & ~4095);
+    const file = pageIsFile(page);
+    let maps = pageMapCount(page);
+    if (maps == 0) maps = 1;
+    const share = 4096 / maps;
+    r.rss++;
+    if (file) {
+      r.pssFile += share;
+      if (maps > 1) r.sharedClean++;
+      else r.privateClean++;
+    } else {
+      r.pssAnon += share;
+      r.anonymous++;
+      if (maps > 1) r.sharedDirty++;
+      else r.privateDirty++;
     }
   }
   if (r.rss == 0) r.low = 0;

@@ -289,18 +289,11 @@ export function vmCopy(pd: usize): usize {
  *  files are not counted (the file keeps them). */
 export function vmPssUnits(pd: usize): u32 {
   let n: u32 = 0;
-  for (let i: u32 = 0; i < KERNEL_PDE_FIRST; i++) {
-    const pde = load<u32>(pd + i * 4);
-    if ((pde & PTE_PRESENT) == 0) continue;
-    const table = physToVirt(pde & ~4095);
-    for (let j: u32 = 0; j < 1024; j++) {
-      const pte = load<u32>(table + j * 4);
-      if ((pte & PTE_PRESENT) == 0) continue;
-      const page = physToVirt(pte & ~4095);
-      if (pageIsFile(page)) continue;
-      const users = pageRefCount(page);
-      n += users > 1 ? 4096 / users : 4096;
-    }
+  for (let va = vmNextUserPage(pd, 0); va < USER_TOP; va = vmNextUserPage(pd, va + PAGE_SIZE)) {
+    const page = physToVirt(vmLookup(pd, va) & ~4095);
+    if (pageIsFile(page)) continue;
+    const users = pageRefCount(page);
+    n += users > 1 ? 4096 / users : 4096;
   }
   return n;
 }
@@ -315,13 +308,25 @@ export function vmPageTables(pd: usize): u32 {
 /** Counts the present user pages of `pd` (its RSS, shared pages included; for /proc and tests). */
 export function vmUserPages(pd: usize): u32 {
   let n: u32 = 0;
-  for (let i: u32 = 0; i < KERNEL_PDE_FIRST; i++) {
-    const pde = load<u32>(pd + i * 4);
-    if ((pde & PTE_PRESENT) == 0) continue;
-    const table = physToVirt(pde & ~4095);
-    for (let j: u32 = 0; j < 1024; j++) if ((load<u32>(table + j * 4) & PTE_PRESENT) != 0) n++;
-  }
+  for (let va = vmNextUserPage(pd, 0); va < USER_TOP; va = vmNextUserPage(pd, va + PAGE_SIZE)) n++;
   return n;
+}
+
+/** The lowest user address at or above page-aligned `va` that `pd` maps, or USER_TOP when there
+ *  is none. Walks over every mapped user page (RSS, PSS, smaps) step with it; it skips a whole
+ *  4 MiB at a time where there is no page table. */
+export function vmNextUserPage(pd: usize, va: u32): u32 {
+  while (va < USER_TOP) {
+    const pde = load<u32>(pd + (va >> 22) * 4);
+    if ((pde & PTE_PRESENT) != 0) {
+      const table = physToVirt(pde & ~4095);
+      for (let j = (va >> 12) & 1023; j < 1024; j++) {
+        if ((load<u32>(table + j * 4) & PTE_PRESENT) != 0) return (va & 0xffc00000) | (j << 12);
+      }
+    }
+    va = ((va >> 22) + 1) << 22;
+  }
+  return USER_TOP;
 }
 
 export function currentPageDirectory(): usize {
