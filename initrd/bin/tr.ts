@@ -10,6 +10,7 @@ import { fprintf, putchar, flushOutput } from "../lib/stdio";
 import { read } from "../lib/unistd";
 import { getopt, optind } from "../lib/getopt";
 import { isdigit, isalpha, isalnum, isspace, strncmp } from "../lib/string";
+import { cEscape } from "../lib/text/escape";
 
 let set1 = new StaticArray<u8>(512);
 let set2 = new StaticArray<u8>(512);
@@ -44,14 +45,7 @@ function setByte(p: usize): i32 {
     next = q;
     return c & 255;
   }
-  if (e == "n".charCodeAt(0)) return "\n".charCodeAt(0);
-  if (e == "t".charCodeAt(0)) return "\t".charCodeAt(0);
-  if (e == "r".charCodeAt(0)) return "\r".charCodeAt(0);
-  if (e == "a".charCodeAt(0)) return "\x07".charCodeAt(0);
-  if (e == "b".charCodeAt(0)) return "\b".charCodeAt(0);
-  if (e == "f".charCodeAt(0)) return "\f".charCodeAt(0);
-  if (e == "v".charCodeAt(0)) return "\v".charCodeAt(0);
-  return e;
+  return cEscape(e) >= 0 ? cEscape(e) : e;
 }
 
 /** Expands the set text into bytes; returns how many. */

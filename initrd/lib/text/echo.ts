@@ -9,6 +9,7 @@
 
 import { putchar, fprintf, stdoutError } from "../stdio";
 import { setErrno, errorText } from "../errno";
+import { cEscape } from "./escape";
 
 function isOptionWord(arg: usize): bool {
   if (load<u8>(arg) != "-".charCodeAt(0) || load<u8>(arg, 1) == 0) return false;
@@ -25,16 +26,9 @@ function printWord(s: usize, escapes: bool): bool {
     let c = i32(load<u8>(p));
     if (escapes && c == "\\".charCodeAt(0) && load<u8>(p, 1) != 0) {
       p++;
-      const e = load<u8>(p);
-      if (e == "n".charCodeAt(0)) c = "\n".charCodeAt(0);
-      else if (e == "t".charCodeAt(0)) c = "\t".charCodeAt(0);
-      else if (e == "r".charCodeAt(0)) c = "\r".charCodeAt(0);
-      else if (e == "a".charCodeAt(0)) c = "\x07".charCodeAt(0);
-      else if (e == "b".charCodeAt(0)) c = "\b".charCodeAt(0);
-      else if (e == "v".charCodeAt(0)) c = "\v".charCodeAt(0);
-      else if (e == "f".charCodeAt(0)) c = "\f".charCodeAt(0);
+      const e = i32(load<u8>(p));
+      if (cEscape(e) >= 0) c = cEscape(e);
       else if (e == "e".charCodeAt(0)) c = "\x1b".charCodeAt(0);
-      else if (e == "\\".charCodeAt(0)) c = "\\".charCodeAt(0);
       else if (e == "c".charCodeAt(0)) return false;
       else if (e == "0".charCodeAt(0)) {
         c = 0;

@@ -9,6 +9,7 @@
 
 import { fprintf, putchar, vfprintf } from "../stdio";
 import { strtol, parseEndPointer } from "../string";
+import { cEscape } from "./escape";
 
 let argList: usize = 0;
 let argCount = 0;
@@ -85,16 +86,8 @@ function escape(p: usize, inPercentB: bool): usize {
     putchar(v);
     return q;
   }
-  let c = -1;
-  if (e == "n".charCodeAt(0)) c = "\n".charCodeAt(0);
-  else if (e == "t".charCodeAt(0)) c = "\t".charCodeAt(0);
-  else if (e == "\\".charCodeAt(0)) c = "\\".charCodeAt(0);
-  else if (e == "a".charCodeAt(0)) c = "\x07".charCodeAt(0);
-  else if (e == "b".charCodeAt(0)) c = "\b".charCodeAt(0);
-  else if (e == "f".charCodeAt(0)) c = "\f".charCodeAt(0);
-  else if (e == "r".charCodeAt(0)) c = "\r".charCodeAt(0);
-  else if (e == "v".charCodeAt(0)) c = "\v".charCodeAt(0);
-  else if (e == "\"".charCodeAt(0) || e == "'".charCodeAt(0)) c = e;
+  let c = cEscape(e);
+  if (e == "\"".charCodeAt(0) || e == "'".charCodeAt(0)) c = e;
   if (c < 0) {
     putchar("\\".charCodeAt(0));
     putchar(e);
