@@ -48,7 +48,7 @@ export const CASE_LOWER_EXT: u8 = 0x10;
 
 export const DELETED_FLAG: u8 = 0xe5;
 
-// Characters that names are checked against (Lokum TypeScript has no character literals)
+// Characters that 8.3 names are checked against, named once for the name code below
 export const CH_SPACE: u8 = " ".charCodeAt(0);
 export const CH_DOT: u8 = ".".charCodeAt(0);
 export const CH_EQUALS: u8 = "=".charCodeAt(0);
