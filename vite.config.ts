@@ -53,7 +53,7 @@ export function labConfig({ bootDir = resolve(REPO_ROOT, "dist/boot"), outDir = 
     root: WEB_DIR,
     base: "./",
     publicDir: false,
-    plugins: [bootFiles(bootDir, snapshot), earlyWasm(), precompress(), serviceWorker()],
+    plugins: [bootFiles(bootDir, snapshot), earlyDownloads(bootDir, snapshot), precompress(), serviceWorker()],
     server: { host: "127.0.0.1", port: 5173, fs: { allow: [REPO_ROOT] } },
     preview: { host: "127.0.0.1" },
     // Bundle these for the browser when the server starts, not when the page first asks (which
@@ -149,21 +149,26 @@ function notFound(response: ServerResponse, name: string): void {
   response.end(`boot/${name}: not built\n`);
 }
 
-// ---- v86.wasm's URL for the page's early script -------------------------------------------------
+// ---- v86.wasm's URL and the snapshot's name for the page's early script -------------------------
 
-/** In a static build, put v86.wasm's URL (its name has a hash) into index.html's early script,
- *  which then downloads and compiles it while the page's script loads (web/early.ts). The dev
- *  server leaves the placeholder: there the page compiles it as before (emulator/browser.ts). */
-function earlyWasm(): Plugin {
+/** In a static build, put v86.wasm's URL (its name has a hash) and the boot snapshot's name into
+ *  index.html's early script, which then downloads them with the page itself — the snapshot
+ *  without waiting for the manifest to name it — and compiles v86.wasm as it arrives
+ *  (web/early.ts). The dev server leaves the placeholders: there the page asks the manifest for
+ *  the snapshot and compiles v86.wasm as before (emulator/browser.ts). */
+function earlyDownloads(bootDir: string, withSnapshot: boolean): Plugin {
   return {
-    name: "lokum-early-wasm",
+    name: "lokum-early-downloads",
     apply: "build",
     transformIndexHtml: {
       order: "post",
       handler(html, context) {
         const wasm = Object.keys(context.bundle ?? {}).find((name) => /(^|\/)v86-[^/]*\.wasm$/.test(name));
-        if (!wasm) throw new Error("lokum-early-wasm: v86.wasm is not in the bundle");
-        return html.replace("__LOKUM_V86_WASM__", `./${wasm}`);
+        if (!wasm) throw new Error("lokum-early-downloads: v86.wasm is not in the bundle");
+        // The same name bootFiles publishes (an empty string: no snapshot, the page boots cold).
+        const { kernel, initrd } = readBootFiles(bootDir);
+        const snapshot = withSnapshot && kernel ? `snapshot-${bootSnapshotKey(kernel, initrd, LAB_SETUP)}.v86` : "";
+        return html.replace("__LOKUM_V86_WASM__", `./${wasm}`).replace("__LOKUM_SNAPSHOT__", snapshot);
       },
     },
   };
