@@ -3,8 +3,10 @@
 //
 //   boot()     read boot/manifest.json; when the build made a snapshot of *this* machine
 //              (same key, same setup) download it with the boot files and start the machine
-//              from it — the prompt is there at once; otherwise (or with ?cold) boot from the
-//              kernel. The first boot takes over the downloads index.html began (early.ts).
+//              from it — its shell waits at a prompt, which the manifest has (the console's
+//              last line at the save): shown, and the machine is ready; otherwise (or with
+//              ?cold) boot from the kernel. The first boot takes over the downloads index.html
+//              began (early.ts).
 //   reset()    destroy the machine and boot a fresh one the same way (files fetched again,
 //              so a rebuilt kernel is picked up).
 //   save()     the whole machine as a v86 state (RAM, devices, the serial ports' state).
@@ -142,7 +144,16 @@ export class Lab {
         this.source = "snapshot";
         this.status.set("booting", "from the build's snapshot");
         this.terminal.writeNote("lab: the machine as the build left it at its first prompt (?cold boots the kernel instead)");
-        machine.write("\r"); // the snapshot sits at a prompt: ask the shell for a fresh one
+        // The snapshot's shell waits for input at its prompt: show that prompt (the manifest has
+        // the console's last line as it was) and the machine is ready; an older build's manifest
+        // has none: ask the shell for a fresh one.
+        const prompt = manifest?.prompt;
+        if (prompt && PROMPT.test(prompt)) {
+          this.terminal.writeOutput(prompt);
+          this.markReady();
+        } else {
+          machine.write("\r");
+        }
       } else {
         this.source = "cold";
         this.status.set("booting");
