@@ -82,8 +82,10 @@ export interface MachineOptions {
   fastConsole?: boolean;
   /** Start from this v86 state (a saveState) instead of booting: restored once v86 has built
    *  the PC and before its first slice, so no boot slice runs first and there is no stop/restore
-   *  round trip. The kernel and initrd are still needed (a reboot loads them). */
-  initialState?: ArrayBuffer;
+   *  round trip. The kernel and initrd are still needed (a reboot loads them). A promise lets
+   *  v86 build the PC while the state is still downloading (the browser lab); one that resolves
+   *  to undefined means "no state after all": the machine boots from the kernel. */
+  initialState?: ArrayBuffer | Promise<ArrayBuffer | undefined>;
   /** Turn off v86's JIT for good (hot loops run about 6x slower; for debugging the emulator). */
   disableJit?: boolean;
   /** Instructions to run on v86's interpreter before its JIT is switched on (default
@@ -319,12 +321,14 @@ export class Machine {
     });
     if (this.currentState !== "created") return; // destroyed while v86 was loading (e.g. the lab's Reset)
     this.attachToEmulator(emulator);
-    if (o.initialState) {
+    const initialState = await o.initialState;
+    if (this.currentState !== "created") return; // destroyed while the state was on its way
+    if (initialState) {
       // Nothing has run yet (autostart: false): restore before the first slice.
       installFastUnpackMemory(emulator.v86.cpu);
       const cpu = emulator.v86.cpu as unknown as CpuMemory;
       cpu.lokumUntouchedFrom = multibootLoadedTop(cpu); // only the loader has written to RAM
-      await emulator.restore_state(o.initialState);
+      await emulator.restore_state(initialState);
       cpu.lokumUntouchedFrom = undefined;
       if (this.currentState !== "created") return;
       this.lastRawCounter = emulator.get_instruction_counter(); // count from the state's counter

@@ -124,23 +124,27 @@ export class Lab {
       this.mark("manifest");
       if (stale()) return;
       const snapshotName = manifest?.snapshot && sameSetup(manifest.setup, this.setup) ? manifest.snapshot : undefined;
-      const [files, snapshot] = await Promise.all([
-        downloading,
-        snapshotName ? fetchBootFile(snapshotName).catch(() => undefined) : undefined,
-      ]);
+      // The snapshot may still be on its way when the boot files are in: v86 builds the PC
+      // meanwhile and restores it once it is there (MachineOptions.initialState, a promise).
+      const snapshot: Promise<ArrayBuffer | undefined> | undefined = snapshotName
+        ? fetchBootFile(snapshotName).then((bytes) => {
+          this.mark("snapshot");
+          return bytes.buffer.byteLength === bytes.length ? bytes.buffer as ArrayBuffer : bytes.slice().buffer;
+        }, () => undefined)
+        : undefined;
+      const files = await downloading;
       discardEarly(); // what the page's early script fetched and this boot did not want
       if (stale()) return;
       this.mark("files");
       this.files = files;
 
       this.status.set("starting");
-      // From the snapshot, v86 restores the state while it builds the PC (MachineOptions.initialState).
-      const state = snapshot ? (snapshot.buffer.byteLength === snapshot.length ? snapshot.buffer as ArrayBuffer : snapshot.slice().buffer) : undefined;
-      const machine = await this.startMachine(files, state);
-      this.mark(snapshot ? "restored" : "machine");
+      const machine = await this.startMachine(files, snapshot);
+      const restored = (await snapshot) !== undefined; // (settled: the machine has started)
+      this.mark(restored ? "restored" : "machine");
       if (stale()) return void machine.destroy();
       this.attach(machine);
-      if (snapshot) {
+      if (restored) {
         this.source = "snapshot";
         this.status.set("booting", "from the build's snapshot");
         this.terminal.writeNote("lab: the machine as the build left it at its first prompt (?cold boots the kernel instead)");
@@ -205,7 +209,7 @@ export class Lab {
     this.markReady();
   }
 
-  private async startMachine(files: BootFiles, initialState?: ArrayBuffer): Promise<Machine> {
+  private async startMachine(files: BootFiles, initialState?: Promise<ArrayBuffer | undefined>): Promise<Machine> {
     const machine = await createBrowserMachine({
       initialState,
       kernel: files.kernel,
