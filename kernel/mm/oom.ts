@@ -4,8 +4,10 @@
 // Design note
 // -----------
 // User memory never takes the last USER_RESERVE_PAGES pages (uaccess.ts): they are the kernel's,
-// so that exit, close and unlink can always run. Every request for user pages — brk, a growing
-// stack, fork's copy, exec's segments — asks userPagesAvailable(n) first. When fewer than
+// so that exit, close and unlink can always run. Every request for user pages — a growing
+// stack, the first touch of a demand-zero page (.bss, heap, anonymous mmap), fork's copy,
+// exec's segments — asks userPagesAvailable(n) first. Reserving demand-zero pages (brk, mmap)
+// takes none: it asks only vmEnoughMemory(n), which refuses what could never be had. When fewer than
 // reserve + n pages are free, the OOM killer chooses a victim:
 //
 //   badness = user pages + page-table pages (Linux's rss + pgtables), + oom_score_adj ‰ of RAM
@@ -25,7 +27,8 @@
 // and looks again (a stack growing under a system call's copy to user memory does not wait:
 // that copy fails with EFAULT, the victim dies all the same). A victim already dying is waited
 // for, not chosen twice.
-// User pages are all resident here (no swap), so total-vm = rss. Pages shared copy-on-write
+// total-vm is shown as rss: the pages present (demand-zero pages not yet touched take no
+// memory and are not counted). Pages shared copy-on-write
 // after fork are counted in full for each sharer (Linux's rss), but only by their share when
 // asking whether killing could free enough (reclaimablePages); the pages of a program's file
 // (shared text, vm.ts) are never counted as reclaimable: the file keeps them.
@@ -147,6 +150,17 @@ function oomKillOne(): Proc {
   oomKills++;
   sendSignal(victim, SIGKILL);
   return victim;
+}
+
+/**
+ * Linux's __vm_enough_memory under its default heuristic overcommit: may `pages` demand-zero
+ * pages be reserved (brk, anonymous mmap)? They are taken only when touched (vm.ts), and the
+ * OOM killer runs then if need be; here only a request that could never be met — more than
+ * the free pages plus all that killing could free — is refused (ENOMEM). Nothing is killed.
+ */
+export function vmEnoughMemory(pages: u32): bool {
+  if (freePageCount() >= USER_RESERVE_PAGES + pages) return true;
+  return freePageCount() + reclaimablePages() >= USER_RESERVE_PAGES + pages;
 }
 
 /**
