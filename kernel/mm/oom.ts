@@ -27,14 +27,14 @@
 // and looks again (a stack growing under a system call's copy to user memory does not wait:
 // that copy fails with EFAULT, the victim dies all the same). A victim already dying is waited
 // for, not chosen twice.
-// total-vm is shown as rss: the pages present (demand-zero pages not yet touched take no
-// memory and are not counted). Pages shared copy-on-write
+// rss counts the pages present; total-vm adds the demand-zero pages reserved but not touched
+// yet (vm.ts), which take no memory. Pages shared copy-on-write
 // after fork are counted in full for each sharer (Linux's rss), but only by their share when
 // asking whether killing could free enough (reclaimablePages); the pages of a program's file
 // (shared text, vm.ts) are never counted as reclaimable: the file keeps them.
 
 import { freePageCount, totalPageCount } from "./pmm";
-import { kernelPageDirectory, vmPssUnits, vmUserPages } from "./vm";
+import { kernelPageDirectory, vmDemandZeroPages, vmPssUnits, vmUserPages } from "./vm";
 import { NPROC, Proc, currentProc, procAt, UNUSED, ZOMBIE, EMBRYO } from "../proc";
 import { KERN_ERR, KERN_INFO, KERN_WARNING, printk } from "../printk";
 import { sendSignal, SIGKILL } from "../signal";
@@ -121,7 +121,7 @@ function dumpTasks(): void {
     const p = procAt(i);
     if (p == null || !hasUserMemory(p)) continue;
     const pages = vmUserPages(p.pd);
-    printk(KERN_INFO + "[%7d] %5u %5d %8u %8u %12u %8u %13d %s\n", p.pid, p.uid, p.pid, pages, pages, pageTablePages(p) * 4096, 0, scoreAdj[i],
+    printk(KERN_INFO + "[%7d] %5u %5d %8u %8u %12u %8u %13d %s\n", p.pid, p.uid, p.pid, pages + vmDemandZeroPages(p.pd), pages, pageTablePages(p) * 4096, 0, scoreAdj[i],
       p.name);
   }
 }
@@ -145,7 +145,7 @@ function oomKillOne(): Proc {
   dumpTasks();
   const kb = vmUserPages(victim.pd) * 4;
   printk(KERN_ERR + "Out of memory: Killed process %d (%s) total-vm:%ukB, anon-rss:%ukB, file-rss:0kB, shmem-rss:0kB, UID:%u pgtables:%ukB oom_score_adj:%d\n",
-    victim.pid, victim.name, kb, kb, victim.uid, pageTablePages(victim) * 4, scoreAdj[victim.slot]);
+    victim.pid, victim.name, kb + vmDemandZeroPages(victim.pd) * 4, kb, victim.uid, pageTablePages(victim) * 4, scoreAdj[victim.slot]);
   dyingPid[victim.slot] = victim.pid;
   oomKills++;
   sendSignal(victim, SIGKILL);

@@ -397,6 +397,19 @@ export function vmUserPages(pd: usize): u32 {
   return n;
 }
 
+/** Counts the demand-zero entries of `pd`: pages reserved but not touched yet (with the
+ *  present ones, Linux's total_vm in the OOM killer's report). */
+export function vmDemandZeroPages(pd: usize): u32 {
+  let n: u32 = 0;
+  for (let i: u32 = 0; i < KERNEL_PDE_FIRST; i++) {
+    const pde = load<u32>(pd + i * 4);
+    if ((pde & PTE_PRESENT) == 0) continue;
+    const table = physToVirt(pde & ~4095);
+    for (let j: u32 = 0; j < 1024; j++) if (vmPteDemandZero(load<u32>(table + j * 4))) n++;
+  }
+  return n;
+}
+
 /** The lowest user address at or above page-aligned `va` that `pd` maps, or USER_TOP when there
  *  is none. Walks over every mapped user page (RSS, PSS, smaps) step with it; it skips a whole
  *  4 MiB at a time where there is no page table. */
