@@ -39,7 +39,7 @@
 import { currentProc, Proc, procSetupUserRegisters, setProcName } from "./proc";
 import { physToVirt, freePageCount } from "./mm/pmm";
 import { kfree, kmalloc } from "./mm/kmalloc";
-import { PTE_COW, PTE_PRESENT, PTE_USER, PTE_WRITE, USER_TOP, vmAllocUserPage, vmBreakCow, vmCreate, vmFree, vmLookup, vmMap, vmMapShared, vmPageExclusive, vmProtect, vmReserveZero, vmSwitch, kernelPageDirectory } from "./mm/vm";
+import { PTE_COW, PTE_PRESENT, PTE_USER, PTE_WRITE, USER_TOP, vmAllocUserPage, vmBreakCow, vmCreate, vmFree, vmLookup, vmMap, vmMapShared, vmPageExclusive, vmProtect, vmReserveZero, vmSwitch, vmTablesNeeded, kernelPageDirectory } from "./mm/vm";
 import { strncpyFromUser, getUser32, USER_STACK_TOP, USER_RESERVE_PAGES } from "./uaccess";
 import { userPagesAvailable } from "./mm/oom";
 import { signalsResetOnExec } from "./signal";
@@ -246,6 +246,7 @@ function loadSegments(p: Proc, pd: usize, eh: ElfHeader, bias: u32): i32 {
         continue;
       }
       if (page >= zeroFrom) {
+        if (vmTablesNeeded(pd, page, page + 4096) > 0 && !userPagesAvailable(1, true)) return -ENOMEM; // its page table
         if (vmReserveZero(pd, page, page + 4096, PTE_USER | (writable ? PTE_WRITE : 0)) < 0) return -ENOMEM;
         continue;
       }

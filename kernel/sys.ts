@@ -104,7 +104,7 @@ export function sys_brk(addr: u32): i32 {
   const newTop = (addr + 4095) & ~4095;
   if (newTop > oldTop) {
     if (!rangeFree(p, oldTop, newTop)) return <i32>p.brk; // an mmap is in the way (mm/mmap.ts)
-    if (!vmEnoughMemory((newTop - oldTop) / 4096)) return <i32>p.brk; // could never be had (mm/oom.ts)
+    if (!vmEnoughMemory(p.pd, oldTop, newTop)) return <i32>p.brk; // could never be had (mm/oom.ts)
     if (vmReserveZero(p.pd, oldTop, newTop, PTE_USER | PTE_WRITE) < 0) { // demand-zero (mm/vm.ts)
       vmUnmapRange(p.pd, oldTop, newTop);
       return <i32>p.brk;

@@ -140,7 +140,7 @@ export function doMmap(addr: u32, len: u32, prot: u32, flags: u32, fd: i32, offs
   }
   const pf = pageFlags(prot);
   if (file == null) {
-    if (!vmEnoughMemory(size / PAGE_SIZE)) return -ENOMEM; // could never be had (oom.ts)
+    if (!vmEnoughMemory(p.pd, start, start + size)) return -ENOMEM; // could never be had (oom.ts)
     if (vmReserveZero(p.pd, start, start + size, pf) < 0) { // demand-zero: pages come when touched
       vmUnmapRange(p.pd, start, start + size);
       return -ENOMEM;
@@ -213,7 +213,7 @@ export function sys_mremap(oldAddr: u32, oldLen: u32, newLen: u32, flags: u32, n
   }
   const flagsOf = vmLookup(p.pd, oldAddr) & (PTE_WRITE | PTE_USER | PTE_COW); // PTE_COW: writable too (vmProtect)
   const extra = newSize - oldSize;
-  if (!vmEnoughMemory(extra / PAGE_SIZE)) return -ENOMEM; // could never be had (oom.ts)
+  if (!vmEnoughMemory(p.pd, oldAddr + oldSize, oldAddr + newSize)) return -ENOMEM; // could never be had (oom.ts)
   let start = oldAddr;
   if (oldAddr + newSize > MMAP_BASE || !rangeFree(p, oldAddr + oldSize, oldAddr + newSize)) {
     if ((flags & MREMAP_MAYMOVE) == 0) return -ENOMEM;

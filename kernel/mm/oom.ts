@@ -34,7 +34,7 @@
 // (shared text, vm.ts) are never counted as reclaimable: the file keeps them.
 
 import { freePageCount, totalPageCount } from "./pmm";
-import { kernelPageDirectory, vmDemandZeroPages, vmPssUnits, vmUserPages } from "./vm";
+import { kernelPageDirectory, vmDemandZeroPages, vmPssUnits, vmTablesNeeded, vmUserPages } from "./vm";
 import { NPROC, Proc, currentProc, procAt, UNUSED, ZOMBIE, EMBRYO } from "../proc";
 import { KERN_ERR, KERN_INFO, KERN_WARNING, printk } from "../printk";
 import { sendSignal, SIGKILL } from "../signal";
@@ -153,14 +153,17 @@ function oomKillOne(): Proc {
 }
 
 /**
- * Linux's __vm_enough_memory under its default heuristic overcommit: may `pages` demand-zero
- * pages be reserved (brk, anonymous mmap)? They are taken only when touched (vm.ts), and the
- * OOM killer runs then if need be; here only a request that could never be met — more than
- * the free pages plus all that killing could free — is refused (ENOMEM). Nothing is killed.
+ * Linux's __vm_enough_memory under its default heuristic overcommit: may the pages of
+ * [start, end) be reserved demand-zero in `pd` (brk, anonymous mmap, mremap)? They are taken
+ * only when touched (vm.ts), and the OOM killer runs then if need be; here only a request that
+ * could never be met — more than the free pages plus all that killing could free — is refused
+ * (ENOMEM). The page tables the reservation needs are taken now, though: they are asked for
+ * like any user page (userPagesAvailable, which may run the OOM killer).
  */
-export function vmEnoughMemory(pages: u32): bool {
-  if (freePageCount() >= USER_RESERVE_PAGES + pages) return true;
-  return freePageCount() + reclaimablePages() >= USER_RESERVE_PAGES + pages;
+export function vmEnoughMemory(pd: usize, start: u32, end: u32): bool {
+  const pages = (end - start) >> 12;
+  if (freePageCount() < USER_RESERVE_PAGES + pages && freePageCount() + reclaimablePages() < USER_RESERVE_PAGES + pages) return false;
+  return userPagesAvailable(vmTablesNeeded(pd, start, end), true);
 }
 
 /**

@@ -168,8 +168,10 @@ export function vmMap(pd: usize, va: u32, page: usize, flags: u32): i32 {
 /**
  * Reserves the pages of [start, end) in `pd` as demand-zero with protection `flags`
  * (PTE_USER, PTE_WRITE; PTE_COW counts as PTE_WRITE): no page is taken until the first access
- * (vmFaultZero). Entries already in use are left alone. 0, or -12 (ENOMEM) if a page table
- * could not be allocated (the entries reserved so far stay: the caller unmaps the range).
+ * (vmFaultZero), only the page tables that hold the entries (vmTablesNeeded: the caller asks
+ * for them first, oom.ts vmEnoughMemory). Entries already in use are left alone. 0, or -12
+ * (ENOMEM) if a page table could not be allocated (the entries reserved so far stay: the
+ * caller unmaps the range).
  */
 export function vmReserveZero(pd: usize, start: u32, end: u32, flags: u32): i32 {
   const entry = PTE_DEMAND_ZERO | (flags & PTE_USER) | ((flags & (PTE_WRITE | PTE_COW)) != 0 ? PTE_WRITE : 0);
@@ -179,6 +181,14 @@ export function vmReserveZero(pd: usize, start: u32, end: u32, flags: u32): i32 
     if (!vmPteMapped(load<u32>(slot))) store<u32>(slot, entry);
   }
   return 0;
+}
+
+/** The page tables `pd` lacks for the pages of [start, end) (what vmReserveZero will take). */
+export function vmTablesNeeded(pd: usize, start: u32, end: u32): u32 {
+  let n: u32 = 0;
+  if (end <= start) return 0;
+  for (let i = start >> 22; i <= (end - 1) >> 22; i++) if ((load<u32>(pd + i * 4) & PTE_PRESENT) == 0) n++;
+  return n;
 }
 
 /**

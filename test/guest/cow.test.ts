@@ -91,6 +91,19 @@ describe("zero-fill on demand", () => {
     expect(out).not.toMatch(/Oops|BUG/);
   });
 
+  test("overcommitted heap after fork: when touching it runs out of memory, the OOM killer kills the biggest and the rest goes on", async () => {
+    // zfodtest hog reserves 3/4 of free memory as heap and forks: the reservation is copied, so
+    // twice that is promised. The child touches all of it, then the parent does.
+    const out = await run("zfodtest hog; echo hog=$?; grep MemFree /proc/meminfo", 120_000);
+    expect(out).toMatch(/zfodtest: hog reserved [1-9]\d* MiB\n/);
+    expect(out).toMatch(/zfodtest invoked oom-killer: gfp_mask=0x0\(\), order=0, oom_score_adj=0\n/);
+    const killed = /Out of memory: Killed process (\d+) \(zfodtest\) total-vm:(\d+)kB, anon-rss:(\d+)kB/.exec(out);
+    expect(killed, out).not.toBeNull();
+    expect(Number(killed![3])).toBeGreaterThan(20000); // the child, with all of the heap
+    expect(out).toContain("zfodtest: hog touched all its heap; its child: signal 9\nhog=0\n");
+    expect(out).not.toMatch(/Oops|BUG|segfault/);
+  });
+
   test("a shell's .bss costs nothing until touched: sh -c exits having used a fraction of it", async () => {
     // /bin/sh declares ~400 KiB of .bss (and 64 KiB of text): the whole of it was resident before
     // zero-fill on demand; a shell that runs one command touches a few pages of it

@@ -14,6 +14,9 @@
 //           zero and a write to it is SIGSEGV; a PROT_NONE one is SIGSEGV even to read
 //   wild    an access far from every range (above the break, below the mappings) is SIGSEGV
 // `zfodtest wild` makes that wild access itself (the shell sees status 139).
+// `zfodtest hog` overcommits: it reserves heap for 3/4 of MemFree, forks, the child touches
+// all of it and waits; then the parent touches its own copy. A fault finds no page: the OOM
+// killer kills the biggest process, the child, and the parent's touches go on to the end.
 
 import { printf, flushOutput } from "../lib/stdio";
 import { fork, waitpid, _exit, open, read, write, close, pipe, exitedNormally, exitStatus, termSignal, O_RDONLY } from "../lib/unistd";
@@ -35,7 +38,7 @@ const SIGSEGV = 11;
 const big = new StaticArray<u8>(BIG); // .bss: 256 pages nobody touches at start
 let failures = 0;
 const procBuf = new StaticArray<u8>(4096);
-const fds = new StaticArray<i32>(2);
+const fds = new StaticArray<i32>(4);
 const statusWord = new StaticArray<i32>(1);
 
 function fail(name: string, why: string): void {
@@ -236,11 +239,43 @@ function wildAddress(): usize {
   return ((sys_brk(0) + PAGE - 1) & ~(PAGE - 1)) + 64 * 1024 * 1024;
 }
 
+function hog(): i32 {
+  const start = (sys_brk(0) + PAGE - 1) & ~(PAGE - 1);
+  const top = start + ((<usize>procField("/proc/meminfo", "MemFree:") * 3 / 4) << 10 & ~(PAGE - 1));
+  if (sys_brk(top) != top) {
+    printf("zfodtest: hog: brk refused\n");
+    return 1;
+  }
+  printf("zfodtest: hog reserved %d MiB\n", <i32>((top - start) >> 20));
+  pipe(changetype<usize>(fds)); //     fds[0], fds[1]: the child waits on it until the parent is gone
+  pipe(changetype<usize>(fds) + 8); // fds[2], fds[3]: the child says it has touched everything
+  flushOutput();
+  const pid = fork();
+  if (pid == 0) {
+    close(fds[1]);
+    for (let p = start; p < top; p += PAGE) store<u8>(p, 1);
+    write(fds[3], cstr("!"), 1);
+    read(fds[0], changetype<usize>(statusWord), 1); // end of file: the parent died
+    _exit(0);
+  }
+  close(fds[0]);
+  if (read(fds[2], changetype<usize>(statusWord), 1) != 1) printf("zfodtest: hog: the child died early\n");
+  for (let p = start; p < top; p += PAGE) store<u8>(p, 2);
+  let ok = true;
+  for (let p = start; p < top; p += PAGE) if (load<u8>(p) != 2) ok = false;
+  close(fds[1]);
+  const s = waitStatus(pid);
+  printf("zfodtest: hog touched all its heap%s; its child: %s %d\n", changetype<usize>(ok ? "" : " (WRONG DATA)"),
+    changetype<usize>(exitedNormally(s) ? "exit" : "signal"), exitedNormally(s) ? exitStatus(s) : termSignal(s));
+  return ok ? 0 : 1;
+}
+
 export function main(argc: i32, argv: usize, envp: usize): i32 {
   if (argc > 1 && streq(load<usize>(argv + 4), "wild")) {
     store<u32>(wildAddress(), 1);
     return 0;
   }
+  if (argc > 1 && streq(load<usize>(argv + 4), "hog")) return hog();
   testBss();
   testKernel();
   testFork();
