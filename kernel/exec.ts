@@ -245,13 +245,13 @@ function loadSegments(p: Proc, pd: usize, eh: ElfHeader, bias: u32): i32 {
         if (r < 0) return r;
         continue;
       }
-      if (page >= zeroFrom) {
-        if (vmTablesNeeded(pd, page, page + 4096) > 0 && !userPagesAvailable(1, true)) return -ENOMEM; // its page table
-        if (vmReserveZero(pd, page, page + 4096, PTE_USER | (writable ? PTE_WRITE : 0)) < 0) return -ENOMEM;
-        continue;
-      }
+      if (page >= zeroFrom) continue; // .bss: reserved below
       if (!userPagesAvailable(1, true)) return -ENOMEM; // may run the OOM killer (mm/oom.ts)
       if (vmAllocUserPage(pd, page, writable ? PTE_WRITE : 0) == 0) return -ENOMEM;
+    }
+    if (zeroFrom < end) { // the page tables are the only memory .bss takes now
+      if (!userPagesAvailable(vmTablesNeeded(pd, zeroFrom, end), true)) return -ENOMEM;
+      if (vmReserveZero(pd, zeroFrom, end, PTE_USER | (writable ? PTE_WRITE : 0)) < 0) return -ENOMEM;
     }
     let done: u32 = copyFrom - vaddr;
     while (done < h.filesz) {
