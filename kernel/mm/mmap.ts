@@ -14,8 +14,8 @@
 //   - MAP_SHARED anonymous memory behaves as private (fork shares every page copy-on-write,
 //     so a write after fork is private to the writer).
 // Protection: PROT_WRITE gives PTE_WRITE; PROT_NONE keeps the pages (present or demand-zero)
-// but without PTE_USER, so a user access faults (SIGSEGV) while the range stays reserved. i386 without
-// PAE has no execute bit: readable is executable.
+// but without PTE_USER, so a user access faults (SIGSEGV) while the range stays reserved.
+// i386 without PAE has no execute bit: readable is executable.
 //
 // Placement is Linux i386's top-down layout: without MAP_FIXED (or a usable hint) a mapping
 // takes the highest free hole below MMAP_BASE (128 MiB under the stack's top, Linux's minimal

@@ -7,8 +7,8 @@
 // so that exit, close and unlink can always run. Every request for user pages — a growing
 // stack, the first touch of a demand-zero page (.bss, heap, anonymous mmap), fork's copy,
 // exec's segments — asks userPagesAvailable(n) first. Reserving demand-zero pages (brk, mmap)
-// takes none: it asks only vmEnoughMemory(n), which refuses what could never be had. When fewer than
-// reserve + n pages are free, the OOM killer chooses a victim:
+// takes none but page tables: vmEnoughMemory refuses what could never be had, and asks for the
+// page tables. When fewer than reserve + n pages are free, the OOM killer chooses a victim:
 //
 //   badness = user pages + page-table pages (Linux's rss + pgtables), + oom_score_adj ‰ of RAM
 //   never init (pid 1), the idle task, kernel threads (no user memory) or oom_score_adj -1000;
@@ -28,8 +28,8 @@
 // that copy fails with EFAULT, the victim dies all the same). A victim already dying is waited
 // for, not chosen twice.
 // rss counts the pages present; total-vm adds the demand-zero pages reserved but not touched
-// yet (vm.ts), which take no memory. Pages shared copy-on-write
-// after fork are counted in full for each sharer (Linux's rss), but only by their share when
+// yet (vm.ts), which take no memory. Pages shared copy-on-write after fork are counted in full
+// for each sharer (Linux's rss), but only by their share when
 // asking whether killing could free enough (reclaimablePages); the pages of a program's file
 // (shared text, vm.ts) are never counted as reclaimable: the file keeps them.
 
