@@ -4,7 +4,7 @@
 //
 //   bss     a 1 MiB .bss array: the process's RSS (smaps_rollup) starts far below 1 MiB and grows
 //           by exactly the pages written, then by exactly the pages only read; they read as zero;
-//           /proc/self/stat's rss field says the same
+//           /proc/self/stat's rss field says the same, its vsize counts the untouched pages too
 //   kernel  the kernel's own write (read() from a pipe) into an untouched .bss page fills it
 //   fork    after fork, the child's first touches of .bss pages (untouched or written by the
 //           parent) stay its own: the parent's RSS and contents do not change
@@ -70,8 +70,8 @@ function rss(): i32 {
   return procField("/proc/self/smaps_rollup", "Rss:");
 }
 
-/** Field 24 of /proc/self/stat: the RSS in pages. */
-function statRss(): i32 {
+/** Field `n` (23: vsize in bytes, 24: rss in pages) of /proc/self/stat. */
+function statField(which: i32): i32 {
   const fd = open(cstr("/proc/self/stat"), O_RDONLY, 0);
   if (fd < 0) return -1;
   const buf = changetype<usize>(procBuf);
@@ -81,7 +81,7 @@ function statRss(): i32 {
   store<u8>(buf + <usize>n, 0);
   let p = buf;
   while (load<u8>(p) != 0 && load<u8>(p) != 41) p++; // ')': the end of the name
-  for (let field = 2; field < 24 && load<u8>(p) != 0; p++) if (load<u8>(p) == 32) field++;
+  for (let field = 2; field < which && load<u8>(p) != 0; p++) if (load<u8>(p) == 32) field++;
   return atoi(p);
 }
 
@@ -132,7 +132,8 @@ function testBss(): void {
   if (r2 - r1 != <i32>((HALF - TOUCH) * 4)) fail("bss", "reading 80 pages did not add exactly 320 kB of RSS");
   for (let i: usize = 0; i < TOUCH; i++) if (load<u32>(base + i * PAGE) != <u32>i + 1) zero = false;
   if (!zero) fail("bss", "written pages lost their data");
-  if (statRss() * 4 != rss()) fail("bss", "/proc/self/stat's rss is not smaps_rollup's Rss");
+  if (statField(24) * 4 != rss()) fail("bss", "/proc/self/stat's rss is not smaps_rollup's Rss");
+  if (statField(23) < BIG) fail("bss", "/proc/self/stat's vsize leaves out the untouched .bss");
   printf("zfodtest: rss %d kB at start, %d kB after writing 40 pages, %d kB after reading 80 more\n", r0, r1, r2);
   if (failures == 0) printf("zfodtest: bss ok\n");
 }
