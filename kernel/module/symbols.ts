@@ -67,9 +67,10 @@ function kernelSymbolIndex(name: string): i32 {
 
 /** Searches a module's { address, name } × n export table for name: its entry, or null. */
 function searchTable(table: usize, n: u32, name: string): KernelSymbol {
+  const first = load<u8>(changetype<usize>(name));
   for (let i: u32 = 0; i < n; i++) {
     const entry = changetype<KernelSymbol>(table + i * KSYMTAB_ENTRY);
-    if (streq(entry.name, name)) return entry;
+    if (load<u8>(changetype<usize>(entry.name)) == first && streq(entry.name, name)) return entry; // the first byte rules out most
   }
   return null;
 }
@@ -138,17 +139,41 @@ export function simplifySymbols(info: LoadInfo): i32 {
   return ret;
 }
 
-/** The final value of the defined global symbol `name` of the given type, or 0. */
-function definedSymbol(info: LoadInfo, name: string, type: u32): u32 {
+/**
+ * The final values of the defined global symbols the loader looks for by name — the functions
+ * init_module and cleanup_module, the object lokum_lines — in one pass over the symbols (the
+ * first of each name counts; 0: none), into info.initFn, exitFn and lines.
+ */
+function findNamedSymbols(info: LoadInfo): void {
+  let haveInit = false, haveExit = false, haveLines = false;
+  info.initFn = 0;
+  info.exitFn = 0;
+  info.lines = 0;
   for (let i: u32 = 1; i < info.numSyms; i++) {
     const s = sym(info, i);
+    const st = <u32>load<u8>(s, ST_INFO);
+    const type = st & 15;
+    if ((st >> 4) == 0 || (type != STT_FUNC && type != STT_OBJECT)) continue;
     const shndx = <u32>load<u16>(s, ST_SHNDX);
-    if (shndx == SHN_UNDEF || shndx == SHN_ABS || (<u32>load<u8>(s, ST_INFO) >> 4) == 0) continue;
-    if ((<u32>load<u8>(s, ST_INFO) & 15) != type) continue;
+    if (shndx == SHN_UNDEF || shndx == SHN_ABS) continue;
+    const name = symName(info, i);
+    const first = load<u8>(changetype<usize>(name));
+    if (first != "i".charCodeAt(0) && first != "c".charCodeAt(0) && first != "l".charCodeAt(0)) continue;
     if ((shFlags(info, shndx) & SHF_ALLOC) == 0) continue;
-    if (streq(symName(info, i), name)) return load<u32>(s, ST_VALUE);
+    const value = load<u32>(s, ST_VALUE);
+    if (type == STT_FUNC) {
+      if (!haveInit && streq(name, "init_module")) {
+        haveInit = true;
+        info.initFn = value;
+      } else if (!haveExit && streq(name, "cleanup_module")) {
+        haveExit = true;
+        info.exitFn = value;
+      }
+    } else if (!haveLines && streq(name, "lokum_lines")) {
+      haveLines = true;
+      info.lines = value;
+    }
   }
-  return 0;
 }
 
 /**
@@ -158,8 +183,9 @@ function definedSymbol(info: LoadInfo, name: string, type: u32): u32 {
  */
 export function findModuleSections(info: LoadInfo): i32 {
   const mod = info.mod;
-  mod.init = definedSymbol(info, "init_module", STT_FUNC);
-  mod.exit = definedSymbol(info, "cleanup_module", STT_FUNC);
+  findNamedSymbols(info);
+  mod.init = info.initFn;
+  mod.exit = info.exitFn;
   if ((mod.init != 0 && !inText(mod, mod.init)) || (mod.exit != 0 && !inText(mod, mod.exit))) {
     printk(KERN_ERR + "%s: init_module/cleanup_module outside the module's code\n", moduleName(mod));
     return -ENOEXEC;
@@ -338,7 +364,7 @@ export function copyModuleKallsyms(info: LoadInfo): i32 {
       mod.numKallsyms = count;
     }
   }
-  const lines = definedSymbol(info, "lokum_lines", STT_OBJECT);
+  const lines = info.lines; // found by findModuleSections
   if (lines != 0 && inCore(info, lines, 8) && load<u32>(lines) < 0x1000000 && inCore(info, lines + 8, load<u32>(lines) * 8) && inCore(info, load<u32>(lines, 4), 4)) {
     mod.lines = lines;
   }
