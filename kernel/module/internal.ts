@@ -90,6 +90,14 @@ export class LoadInfo {
   infoIndex: u32; //      .modinfo (0: none)
   name: usize; //         "name=" value inside .modinfo (0: none)
   nameLen: u32;
+  vermagic: usize; //     and the other values the loader checks (elf.ts readModinfo)
+  vermagicLen: u32;
+  intree: usize;
+  intreeLen: u32;
+  license: usize;
+  licenseLen: u32;
+  version: usize;
+  versionLen: u32;
   mod: Module; //         once check_modinfo has one
   initFn: u32; //         final addresses of init_module, cleanup_module and lokum_lines
   exitFn: u32; //         (0: none), found by symbols.ts in one pass after relocation

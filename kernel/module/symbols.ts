@@ -28,11 +28,11 @@
 // name) for oopses and call traces, and the address of its `lokum_lines` table.
 
 import { KERN_ERR, KERN_WARNING, printk } from "../printk";
-import { kmalloc } from "../mm/kmalloc";
+import { kfree, kmalloc } from "../mm/kmalloc";
 import { strcmp, streq, strlen } from "../lib/string";
 import { ENOENT, ENOEXEC, ENOMEM } from "../lib/errno";
 import {
-  LoadInfo, SH_ADDR, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHN_ABS, SHN_UNDEF, SHT_NOBITS, ST_INFO, ST_SHNDX, ST_SIZE, ST_VALUE, STB_LOCAL, STB_WEAK,
+  LoadInfo, SH_ADDR, SH_FLAGS, SH_SIZE, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHN_ABS, SHN_UNDEF, SHT_NOBITS, ST_INFO, ST_SHNDX, ST_SIZE, ST_VALUE, STB_LOCAL, STB_WEAK,
   STT_FUNC, STT_OBJECT, findSection, shdr, shFlags, shName, shSize, shType, sym, symName,
 } from "./internal";
 import { inCore, stringInCore } from "./layout";
@@ -289,33 +289,46 @@ function symbolType(info: LoadInfo, i: u32): u8 {
   return letter;
 }
 
+/** A bigger block holding the first `used` bytes of `block` (which is freed); 0 when out of
+ *  memory (then `block` is freed too). */
+function growBlock(block: usize, used: u32, size: u32): usize {
+  const grown = kmalloc(size);
+  if (grown != 0) memory_copy(grown, block, used);
+  kfree(block);
+  return grown;
+}
+
 /** Records where each loaded section went (/sys/module/NAME/sections/): { address, name
- *  offset } × n, then the names. 0 or -ENOMEM. */
+ *  offset } × n, then the names; one pass into a block sized for every section header and the
+ *  whole section-name table (a name offset counts from the block's start). 0 or -ENOMEM. */
 function copyModuleSections(info: LoadInfo): i32 {
   const mod = info.mod;
-  let count: u32 = 0;
-  let names: u32 = 0;
-  for (let i: u32 = 1; i < info.shnum; i++) {
-    if ((shFlags(info, i) & SHF_ALLOC) == 0 || shSize(info, i) == 0) continue;
-    count++;
-    names += <u32>strlen(shName(info, i)) + 1;
-  }
-  if (count == 0) return 0;
-  mod.sections = kmalloc(count * 8 + names);
-  if (mod.sections == 0) return -ENOMEM;
+  const capacity = info.shnum;
+  let size = capacity * 8 + info.secstringsSize;
+  let block = kmalloc(size);
+  if (block == 0) return -ENOMEM;
   let n: u32 = 0;
-  let at: u32 = 0;
+  let at: u32 = capacity * 8;
   for (let i: u32 = 1; i < info.shnum; i++) {
-    if ((shFlags(info, i) & SHF_ALLOC) == 0 || shSize(info, i) == 0) continue;
-    const name = shName(info, i);
-    const len = <u32>strlen(name) + 1;
-    store<u32>(mod.sections + n * 8, load<u32>(shdr(info, i), SH_ADDR));
-    store<u32>(mod.sections + n * 8, at, 4);
-    memory_copy(mod.sections + count * 8 + at, changetype<usize>(name), len);
+    const header = shdr(info, i);
+    if ((load<u32>(header, SH_FLAGS) & SHF_ALLOC) == 0 || load<u32>(header, SH_SIZE) == 0) continue;
+    const name = changetype<usize>(shName(info, i));
+    let len: u32 = 0;
+    while (load<u8>(name + len) != 0) len++;
+    len++;
+    if (at + len > size) { // two sections sharing a name: grow
+      block = growBlock(block, at, size * 2 + len);
+      if (block == 0) return -ENOMEM;
+      size = size * 2 + len;
+    }
+    store<u32>(block + n * 8, load<u32>(header, SH_ADDR));
+    store<u32>(block + n * 8, at, 4);
+    memory_copy(block + at, name, len);
     at += len;
     n++;
   }
-  mod.numSections = count;
+  mod.sections = block;
+  mod.numSections = n;
   return 0;
 }
 
@@ -324,46 +337,49 @@ export function moduleSectionAddress(mod: Module, i: u32): u32 {
 }
 
 export function moduleSectionName(mod: Module, i: u32): string {
-  return changetype<string>(mod.sections + mod.numSections * 8 + load<u32>(mod.sections + i * 8, 4));
+  return changetype<string>(mod.sections + load<u32>(mod.sections + i * 8, 4));
 }
 
-/** Copies the module's function and data symbols out of the temporary copy. 0 or -ENOMEM. */
+/** Copies the module's function and data symbols out of the temporary copy, in one pass into
+ *  a block sized for every symbol and the whole string table (a record's name offset counts
+ *  from the block's start). 0 or -ENOMEM. */
 export function copyModuleKallsyms(info: LoadInfo): i32 {
   const mod = info.mod;
   if (copyModuleSections(info) < 0) return -ENOMEM;
-  let count: u32 = 0;
-  let names: u32 = 0;
-  for (let pass = 0; pass < 2; pass++) {
-    let n: u32 = 0;
-    let at: u32 = 0;
-    for (let i: u32 = 1; i < info.numSyms; i++) {
-      const letter = symbolType(info, i);
-      if (letter == 0) continue;
-      const s = sym(info, i);
-      const name = changetype<usize>(symName(info, i));
-      let len: u32 = 0;
-      while (load<u8>(name + len) != 0) len++;
-      if (len == 0) continue;
-      if (pass == 1) {
-        const record = mod.kallsyms + n * KSYM_RECORD;
-        store<u32>(record, load<u32>(s, ST_VALUE));
-        store<u32>(record, load<u32>(s, ST_SIZE), 4);
-        store<u32>(record, at, 8);
-        store<u32>(record, <u32>letter, 12);
-        memory_copy(mod.kallsyms + count * KSYM_RECORD + at, name, len + 1);
-      }
-      n++;
-      at += len + 1;
+  const capacity = info.numSyms;
+  let size = capacity * KSYM_RECORD + info.strtabSize;
+  let block = kmalloc(size);
+  if (block == 0) return -ENOMEM;
+  let n: u32 = 0;
+  let at: u32 = capacity * KSYM_RECORD;
+  for (let i: u32 = 1; i < info.numSyms; i++) {
+    const letter = symbolType(info, i);
+    if (letter == 0) continue;
+    const s = sym(info, i);
+    const name = changetype<usize>(symName(info, i));
+    let len: u32 = 0;
+    while (load<u8>(name + len) != 0) len++;
+    if (len == 0) continue;
+    if (at + len + 1 > size) { // symbols sharing their name's bytes: grow
+      block = growBlock(block, at, size * 2 + len + 1);
+      if (block == 0) return -ENOMEM;
+      size = size * 2 + len + 1;
     }
-    count = n;
-    names = at;
-    if (pass == 0) {
-      if (count == 0) return 0;
-      mod.kallsyms = kmalloc(count * KSYM_RECORD + names);
-      if (mod.kallsyms == 0) return -ENOMEM;
-      mod.numKallsyms = count;
-    }
+    const record = block + n * KSYM_RECORD;
+    store<u32>(record, load<u32>(s, ST_VALUE));
+    store<u32>(record, load<u32>(s, ST_SIZE), 4);
+    store<u32>(record, at, 8);
+    store<u32>(record, <u32>letter, 12);
+    memory_copy(block + at, name, len + 1);
+    n++;
+    at += len + 1;
   }
+  if (n == 0) {
+    kfree(block);
+    return 0;
+  }
+  mod.kallsyms = block;
+  mod.numKallsyms = n;
   const lines = info.lines; // found by findModuleSections
   if (lines != 0 && inCore(info, lines, 8) && load<u32>(lines) < 0x1000000 && inCore(info, lines + 8, load<u32>(lines) * 8) && inCore(info, load<u32>(lines, 4), 4)) {
     mod.lines = lines;
@@ -396,7 +412,7 @@ export function moduleSymbolSize(mod: Module, index: i32): u32 {
 }
 
 export function moduleSymbolName(mod: Module, index: i32): string {
-  return changetype<string>(mod.kallsyms + mod.numKallsyms * KSYM_RECORD + load<u32>(mod.kallsyms + <u32>index * KSYM_RECORD, 8));
+  return changetype<string>(mod.kallsyms + load<u32>(mod.kallsyms + <u32>index * KSYM_RECORD, 8));
 }
 
 /** nm's type letter of symbol `index` (t T d D r R b B). */
