@@ -18,7 +18,6 @@
 import { malloc } from "../malloc";
 import { readFile, findByte, findEither, cutLine, skipBlanks, wordEnd, join3, strndup } from "./util";
 import { nameFromPath, aliasMatches } from "./names";
-import { strlen } from "../string";
 
 /** One line of modules.dep, copied out of the text. */
 @unmanaged
@@ -55,20 +54,18 @@ function fold(c: i32): i32 {
   return c == "-".charCodeAt(0) ? "_".charCodeAt(0) : c;
 }
 
-/** The path start..colon names module `name` (nameLen bytes): its last component without
- *  ".ko" is `name`, '-' and '_' alike (nameFromPath, without making the copy). Compared from
- *  the colon backwards, so most lines are ruled out at their first byte. */
-function pathNames(start: usize, colon: usize, name: usize, nameLen: i32): bool {
-  if (nameLen == 0) return false;
-  // ".ko" comes off a basename longer than that (nameFromPath's rule)
-  let end = colon;
-  if (i32(colon - start) > 3 && load<u8>(colon - 4) != "/".charCodeAt(0) && load<u8>(colon - 3) == ".".charCodeAt(0) &&
-    load<u8>(colon - 2) == "k".charCodeAt(0) && load<u8>(colon - 1) == "o".charCodeAt(0)) end = colon - 3;
-  if (i32(end - start) < nameLen) return false;
-  const base = end - nameLen;
-  if (base > start && load<u8>(base - 1) != "/".charCodeAt(0)) return false;
-  for (let i = nameLen - 1; i >= 0; i--) if (fold(load<u8>(base + i)) != fold(load<u8>(name + i))) return false;
-  return true;
+/** The path start..colon names module `name`: its last component without ".ko" is `name`,
+ *  '-' and '_' alike (nameFromPath, without making the copy). */
+function pathNames(start: usize, colon: usize, name: usize): bool {
+  let base = colon;
+  while (base > start && load<u8>(base - 1) != "/".charCodeAt(0)) base--;
+  let n = i32(colon - base);
+  if (n > 3 && load<u8>(base + n - 3) == ".".charCodeAt(0) && load<u8>(base + n - 2) == "k".charCodeAt(0) && load<u8>(base + n - 1) == "o".charCodeAt(0)) n -= 3;
+  for (let i = 0; i < n; i++) {
+    const c = load<u8>(name + i);
+    if (c == 0 || fold(load<u8>(base + i)) != fold(c)) return false;
+  }
+  return load<u8>(name + n) == 0;
 }
 
 /** The path start..colon is `path` exactly. */
@@ -105,7 +102,6 @@ function entryOf(start: usize, colon: usize, newline: usize): DepEntry {
  *  alike) or whose path is `key` (byPath true), or null. */
 function depSearch(index: DepIndex, key: usize, byPath: bool): DepEntry {
   if (index == null) return null;
-  const keyLen = strlen(key);
   let p = index.text;
   while (load<u8>(p) != 0) {
     const start = skipBlanks(p);
@@ -119,7 +115,7 @@ function depSearch(index: DepIndex, key: usize, byPath: bool): DepEntry {
     const newline = load<u8>(colon) == ":".charCodeAt(0) ? findByte(colon, "\n".charCodeAt(0)) : colon;
     p = load<u8>(newline) != 0 ? newline + 1 : newline;
     if (colon == newline) continue; // an empty line, or not a dependency line
-    if (byPath ? pathIs(start, colon, key) : pathNames(start, colon, key, keyLen)) return entryOf(start, colon, newline);
+    if (byPath ? pathIs(start, colon, key) : pathNames(start, colon, key)) return entryOf(start, colon, newline);
   }
   return null;
 }
