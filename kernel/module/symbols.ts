@@ -101,6 +101,10 @@ function inTable(entry: KernelSymbol, table: usize, n: u32): bool {
 
 /** The module whose export table holds `entry` (from findSymbol), or null for the kernel. */
 export function exportOwner(entry: KernelSymbol): Module {
+  // most symbols a module uses are the kernel's: an entry inside kernel_symbols needs no walk
+  const at = changetype<usize>(entry);
+  const kernelTable = changetype<usize>(kernel_symbols);
+  if (at >= kernelTable && at < kernelTable + (1 + kernel_symbols[0] * KERNEL_SYMBOL_WORDS) * 4) return null;
   for (let m = firstModule(); m != null; m = m.next) {
     if (inTable(entry, m.ksyms, m.numKsyms) || inTable(entry, m.gplKsyms, m.numGplKsyms)) return m;
   }
