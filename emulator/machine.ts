@@ -47,8 +47,15 @@
 // Internals used that are not in v86's d.ts (they survive in v86's minified
 // release build; docs/v86.md, "The emulator's internals"):
 // `emulator.v86` (the scheduler, whose `do_tick` runs one emulation slice) and
-// `emulator.v86.cpu.io.register_write` (port handlers), and the CPU's `unpack_memory` (with
-// `mem8`, `memory_size`, `is_memory_zeroed`, `zero_memory`).
+// `emulator.v86.cpu.io.register_write` (port handlers), the CPU's `unpack_memory` (with
+// `mem8`, `memory_size`, `is_memory_zeroed`, `zero_memory`) and `load_multiboot_option_rom`
+// (provideInitrd).
+//
+// The initrd later: a machine started from a state does not need its initrd to run (the state
+// holds all of RAM), only to reboot — v86's multiboot loader (port 0xF4, read at a reboot) loads
+// the kernel and the initrd it was built with. So the lab builds the PC for a restore with the
+// kernel alone and hands the initrd over once it has downloaded (provideInitrd): v86's loader is
+// set up again with it, and a reboot from then on loads both.
 
 import { V86 } from "v86";
 import { GuestChannel, type ExecResult } from "./channel.js";
@@ -82,9 +89,10 @@ export interface MachineOptions {
   fastConsole?: boolean;
   /** Start from this v86 state (a saveState) instead of booting: restored once v86 has built
    *  the PC and before its first slice, so no boot slice runs first and there is no stop/restore
-   *  round trip. The kernel and initrd are still needed (a reboot loads them). A promise lets
-   *  v86 build the PC while the state is still downloading (the browser lab); one that resolves
-   *  to undefined means "no state after all": the machine boots from the kernel. */
+   *  round trip. The kernel is still needed, and the initrd for a reboot (it may come later:
+   *  provideInitrd). A promise lets v86 build the PC while the state is still downloading (the
+   *  browser lab); one that resolves to undefined means "no state after all": the machine boots
+   *  from the kernel. */
   initialState?: ArrayBuffer | Promise<ArrayBuffer | undefined>;
   /** Turn off v86's JIT for good (hot loops run about 6x slower; for debugging the emulator). */
   disableJit?: boolean;
@@ -179,6 +187,22 @@ function multibootLoadedTop(cpu: CpuMemory): number | undefined {
   if ((read32(info) & 0x8) === 0 || read32(info + 20) === 0) return undefined; // MULTIBOOT_INFO_MODS, mods_count
   const top = read32(read32(info + 24) + 4); // mods_addr → mod_end
   return top > 0 && top <= cpu.memory_size[0]! ? top : undefined;
+}
+
+/** The end of the highest segment an ELF kernel loads (its PT_LOAD p_paddr + p_memsz): the top of
+ *  what v86's loader writes when there is no initrd (the multiboot info, memory map and command
+ *  line are below 32 KiB). Undefined if `kernel` is not a 32-bit ELF. */
+function elfLoadedTop(kernel: Uint8Array): number | undefined {
+  const view = new DataView(kernel.buffer, kernel.byteOffset, kernel.byteLength);
+  if (kernel.length < 52 || view.getUint32(0) !== 0x7f454c46 || kernel[4] !== 1) return undefined; // "\x7fELF", ELFCLASS32
+  const phoff = view.getUint32(28, true), phentsize = view.getUint16(42, true), phnum = view.getUint16(44, true);
+  let top = 0;
+  for (let i = 0; i < phnum; i++) {
+    const header = phoff + i * phentsize;
+    if (header + 32 > kernel.length) return undefined;
+    if (view.getUint32(header, true) === 1) top = Math.max(top, view.getUint32(header + 12, true) + view.getUint32(header + 20, true)); // PT_LOAD
+  }
+  return top > 0 ? top : undefined;
 }
 
 let fastUnpackInstalled = false;
@@ -327,7 +351,8 @@ export class Machine {
       // Nothing has run yet (autostart: false): restore before the first slice.
       installFastUnpackMemory(emulator.v86.cpu);
       const cpu = emulator.v86.cpu as unknown as CpuMemory;
-      cpu.lokumUntouchedFrom = multibootLoadedTop(cpu); // only the loader has written to RAM
+      // Only the loader has written to RAM: the kernel, and the initrd above it if there is one.
+      cpu.lokumUntouchedFrom = multibootLoadedTop(cpu) ?? (o.initrd ? undefined : elfLoadedTop(o.kernel));
       await emulator.restore_state(initialState);
       cpu.lokumUntouchedFrom = undefined;
       if (this.currentState !== "created") return;
@@ -336,6 +361,16 @@ export class Machine {
     liveMachines.add(this);
     this.currentState = "running";
     await emulator.run();
+  }
+
+  /** Give a machine built without an initrd (started from a state) the initrd its reboots load:
+   *  v86's multiboot loader is set up again with the kernel, this initrd and the command line
+   *  (see "The initrd later" above). Its RAM is not touched. */
+  provideInitrd(initrd: Uint8Array): void {
+    const emulator = this.requireEmulator("provideInitrd");
+    const cpu = emulator.v86.cpu as unknown as { load_multiboot_option_rom?(kernel: ArrayBuffer, initrd: ArrayBuffer, cmdline?: string): unknown };
+    if (typeof cpu.load_multiboot_option_rom !== "function") throw new Error("Machine.provideInitrd: this v86 has no load_multiboot_option_rom");
+    cpu.load_multiboot_option_rom(toArrayBuffer(this.options.kernel), toArrayBuffer(initrd), this.options.cmdline);
   }
 
   /** Call `listener` with each chunk of console output (latin1 text), from now on. */

@@ -6,7 +6,8 @@
 //              from it — its shell waits at a prompt, which the manifest has (the console's
 //              last line at the save): shown, and the machine is ready; otherwise (or with
 //              ?cold) boot from the kernel. The first boot takes over the downloads index.html
-//              began (early.ts).
+//              began (early.ts). A restored machine is built without the initrd, which comes
+//              after the snapshot and is handed over for reboots (handOverInitrd).
 //   reset()    destroy the machine and boot a fresh one the same way (files fetched again,
 //              so a rebuilt kernel is picked up).
 //   save()     the whole machine as a v86 state (RAM, devices, the serial ports' state).
@@ -25,7 +26,7 @@
 import { adoptV86Wasm, createBrowserMachine, v86WasmModule } from "../emulator/browser.js";
 import { LAB_SETUP, sameSetup, type LabMachineSetup } from "../emulator/lab-setup.js";
 import type { Machine } from "../emulator/machine.js";
-import { fetchBootFile, fetchBootFiles, fetchManifest, type BootFiles } from "./boot-files.js";
+import { fetchBootFile, fetchBootFiles, fetchInitrd, fetchKernel, fetchManifest, type BootFiles } from "./boot-files.js";
 import { discardEarly, takeEarly } from "./early.js";
 import type { StatusIndicator } from "./status.js";
 import type { LabTerminal } from "./terminal.js";
@@ -65,6 +66,8 @@ export type BootSource = "cold" | "snapshot" | "restored";
 export class Lab {
   private machine: Machine | undefined;
   private files: BootFiles | undefined;
+  /** The machine was restored without its initrd, which has not arrived yet (handOverInitrd). */
+  private initrdPending = false;
   private generation = 0;
   private lineBuffer = "";
   private machineListeners: Array<(machine: Machine | undefined) => void> = [];
@@ -116,31 +119,51 @@ export class Lab {
       const earlyWasm = takeEarly("wasm");
       if (earlyWasm) adoptV86Wasm(earlyWasm);
       void v86WasmModule().catch(() => undefined); // compile v86 while the files download (errors show at start)
-      // The boot files are needed either way (a snapshot's machine still reboots from them):
-      // fetch them while the manifest says whether there is a snapshot.
-      const downloading = fetchBootFiles((done, total) => this.status.setProgress(done, total));
-      downloading.catch(() => undefined); // awaited below; not "unhandled" meanwhile
       const manifest = this.useSnapshot ? await fetchManifest() : undefined;
       this.mark("manifest");
       if (stale()) return;
       const snapshotName = manifest?.snapshot && sameSetup(manifest.setup, this.setup) ? manifest.snapshot : undefined;
-      // The snapshot may still be on its way when the boot files are in: v86 builds the PC
-      // meanwhile and restores it once it is there (MachineOptions.initialState, a promise).
-      const snapshot: Promise<ArrayBuffer | undefined> | undefined = snapshotName
-        ? fetchBootFile(snapshotName).then((bytes) => {
+      let machine: Machine;
+      let restored = false;
+      if (snapshotName) {
+        // The snapshot, with the kernel; the initrd only once the snapshot is in (index.html's
+        // script asks for them in that order too). The restored machine needs no initrd until it
+        // reboots, and decoding the initrd beside the snapshot slowed the snapshot down.
+        // v86 builds the PC (kernel only) while the snapshot is on its way and restores it once
+        // it is there (MachineOptions.initialState, a promise).
+        const snapshot: Promise<ArrayBuffer | undefined> = fetchBootFile(snapshotName).then((bytes) => {
           this.mark("snapshot");
           return bytes.buffer.byteLength === bytes.length ? bytes.buffer as ArrayBuffer : bytes.slice().buffer;
-        }, () => undefined)
-        : undefined;
-      const files = await downloading;
-      discardEarly(); // what the page's early script fetched and this boot did not want
-      if (stale()) return;
-      this.mark("files");
-      this.files = files;
-
-      this.status.set("starting");
-      const machine = await this.startMachine(files, snapshot);
-      const restored = (await snapshot) !== undefined; // (settled: the machine has started)
+        }, () => undefined);
+        const initrd = snapshot.then(() => fetchInitrd());
+        initrd.catch(() => undefined); // awaited below; not "unhandled" meanwhile
+        const kernel = await fetchKernel();
+        if (stale()) return;
+        this.mark("files");
+        this.status.set("starting");
+        this.initrdPending = true; // a reboot before the initrd is in boots a fresh machine (scanLines)
+        machine = await this.startMachine({ kernel }, snapshot);
+        restored = (await snapshot) !== undefined; // (settled: the machine has started)
+        if (!restored) { // no snapshot after all: boot the kernel, with its initrd
+          await machine.destroy();
+          const files = { kernel, initrd: await initrd };
+          if (stale()) return;
+          this.initrdPending = false;
+          this.files = files;
+          machine = await this.startMachine(files);
+        } else {
+          this.handOverInitrd(machine, kernel, initrd);
+        }
+      } else {
+        const files = await fetchBootFiles((done, total) => this.status.setProgress(done, total));
+        discardEarly(); // what the page's early script fetched and this boot did not want
+        if (stale()) return;
+        this.mark("files");
+        this.files = files;
+        this.initrdPending = false;
+        this.status.set("starting");
+        machine = await this.startMachine(files);
+      }
       this.mark(restored ? "restored" : "machine");
       if (stale()) return void machine.destroy();
       this.attach(machine);
@@ -209,6 +232,19 @@ export class Lab {
     this.markReady();
   }
 
+  /** A machine restored without its initrd gets it once it is in (Machine.provideInitrd), so
+   *  that a reboot typed in its shell boots the kernel with it; the lab keeps both for a later
+   *  restore onto a new machine. */
+  private handOverInitrd(machine: Machine, kernel: Uint8Array, initrd: Promise<Uint8Array | undefined>): void {
+    initrd.then((bytes) => {
+      this.mark("initrd");
+      if (this.machine !== machine || machine.state !== "running") return; // reset or replaced meanwhile
+      if (bytes) machine.provideInitrd(bytes);
+      this.files = { kernel, initrd: bytes };
+      this.initrdPending = false;
+    }, () => undefined); // (it stays pending: a reboot then boots a fresh machine, which downloads it again)
+  }
+
   private async startMachine(files: BootFiles, initialState?: Promise<ArrayBuffer | undefined>): Promise<Machine> {
     const machine = await createBrowserMachine({
       initialState,
@@ -255,7 +291,11 @@ export class Lab {
       const panic = KERNEL_PANIC.exec(line);
       if (panic) this.ended("panic", `kernel panic: ${panic[1]!.trim()}`);
       else if (POWERED_OFF.test(line)) this.ended("off", /Power down/.test(line) ? "powered off" : "halted");
-      else if (RESTARTING.test(line)) this.status.set("booting", "restarting");
+      else if (RESTARTING.test(line) && this.initrdPending) {
+        // v86 would boot the kernel without its initrd: boot a fresh machine instead.
+        this.terminal.writeNote("lab: restarting before the initrd was in: booting a fresh machine");
+        setTimeout(() => void this.reset(), 0);
+      } else if (RESTARTING.test(line)) this.status.set("booting", "restarting");
     }
   }
 

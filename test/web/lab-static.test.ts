@@ -1,7 +1,8 @@
 // The lab as a student meets it: the static build (boot snapshot, pre-compressed files, service
 // worker) served as a host would, in Chromium. In order, on one page:
 //
-//   1. the page restores the build's snapshot and shows a prompt; window.lab.run works;
+//   1. the page restores the build's snapshot and shows a prompt; window.lab.run works; `reboot`
+//      typed at that shell boots the kernel with the initrd the lab handed over later;
 //   2. upload a binary file through the Upload button → the guest has it byte for byte; download
 //      it back through the Download box → the browser saves the same bytes; a file dropped on the
 //      terminal lands in /root byte for byte too;
@@ -69,6 +70,18 @@ describe("the static lab in Chromium", () => {
     await page.waitForFunction(() => /# $/.test(window.lab.terminalText() + " "), undefined, { timeout: 10_000 });
     expect(await run("echo hel''lo; exit 4")).toEqual({ output: "hello\n", status: 4 });
     await shot("1-ready");
+  });
+
+  test("reboot typed at the restored shell boots the kernel with its initrd (handed over after the snapshot)", async () => {
+    // The restored machine was built without the initrd; the lab hands it over once it is in.
+    await page.waitForFunction(() => window.lab.bootInfo().timings.initrd !== undefined, undefined, { timeout: 30_000 });
+    await page.locator(".xterm-helper-textarea").focus();
+    await page.keyboard.type("reboot");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => /Restarting system[^]*Run \/sbin\/init as init process/.test(window.lab.terminalText()), undefined, { timeout: 30_000 });
+    await waitForState(page, "ready");
+    expect(await page.evaluate(() => window.lab.terminalText())).not.toMatch(/booting a fresh machine/);
+    expect((await run("echo again")).output).toBe("again\n");
   });
 
   test("uploads a file into the guest and downloads it back, byte for byte", async () => {
