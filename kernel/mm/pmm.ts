@@ -63,11 +63,10 @@ function markUsed(frame: u32): void {
   frameBitmap[frame >> 5] = frameBitmap[frame >> 5] | (1 << (frame & 31));
 }
 
-function markFree(frame: u32): void {
-  if (isUsed(frame)) freeCount++;
-  frameBitmap[frame >> 5] = frameBitmap[frame >> 5] & ~(1 << (frame & 31));
-  if ((frame >> 5) < searchHint) searchHint = frame >> 5;
-}
+/** The index of a word's single set bit x: lowestBit[(x * 0x077cb531) >> 27] (a de Bruijn
+ *  sequence: each power of two gives a different top 5 bits). */
+const lowestBit: StaticArray<u8> = [0, 1, 28, 2, 29, 14, 24, 3, 30, 22, 20, 15, 25, 17, 4, 8, 31, 27, 13, 23, 21, 19, 16, 7, 26, 12, 18, 6,
+  11, 5, 10, 9];
 
 function popcount(x: u32): u32 {
   x = x - ((x >> 1) & 0x55555555);
@@ -157,20 +156,24 @@ export function pmmFreeInitrd(): void {
   printk(KERN_INFO + "Freeing initrd memory: %uK\n", (initrdEnd - initrdStart) / 1024);
 }
 
-/** A zeroed page (kernel virtual address), or 0 when memory is exhausted. */
+/** A zeroed page (kernel virtual address), or 0 when memory is exhausted. The boot takes about
+ *  a thousand of them in a row (the initramfs's file data) and runs cold, so this stays short:
+ *  the first word with a clear bit from the hint, its lowest clear bit by multiplication (no
+ *  bit-by-bit loop), the bitmap, count and reference updated here rather than in helpers. */
 export function allocPage(): usize {
   const words = (frameCount + 31) >> 5;
   for (let w = searchHint; w < words; w++) {
     const bits = frameBitmap[w];
     if (bits == 0xffffffff) continue;
     searchHint = w;
-    let bit: u32 = 0;
-    while ((bits & (1 << bit)) != 0) bit++;
+    const clear = ~bits;
+    const bit = <u32>lowestBit[((clear & (0 - clear)) * 0x077cb531) >> 27];
     const frame = (w << 5) + bit;
     if (frame >= frameCount) break;
-    markUsed(frame);
+    frameBitmap[w] = bits | (<u32>1 << bit);
+    freeCount--;
     if (pageRefs != 0) store<u16>(pageRefs + frame * 2, 1);
-    const va = physToVirt(frame << 12);
+    const va = (frame << 12) + KERNEL_VIRTUAL_BASE;
     memory_fill(va, 0, PAGE_SIZE);
     return va;
   }
@@ -206,12 +209,16 @@ export function allocPages(count: u32): usize {
 
 /** Returns the page at kernel virtual address `va` (from allocPage) to the free pool. */
 export function freePage(va: usize): void {
-  const frame = virtToPhys(va) >> 12;
-  if ((va & 4095) != 0 || frame >= frameCount || !isUsed(frame)) {
+  const frame = (va - KERNEL_VIRTUAL_BASE) >> 12;
+  const w = frame >> 5;
+  const mask: u32 = <u32>1 << (frame & 31);
+  if ((va & 4095) != 0 || frame >= frameCount || (frameBitmap[w] & mask) == 0) {
     printk(KERN_ERR + "pmm: bad freePage(0x%08x)\n", va);
     return;
   }
-  markFree(frame);
+  frameBitmap[w] = frameBitmap[w] & ~mask;
+  freeCount++;
+  if (w < searchHint) searchHint = w;
   if (pageRefs != 0) store<u16>(pageRefs + frame * 2, 0);
 }
 
