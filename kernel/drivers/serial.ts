@@ -116,6 +116,19 @@ export function serialPutChar(c: u8): void {
   serialPutByte(c);
 }
 
+/** Sends n bytes of console text ("\n" as "\r\n"): printk's messages, a loop per message. */
+export function serialWriteConsole(buf: usize, n: u32): void {
+  for (let i: u32 = 0; i < n; i++) {
+    const c = load<u8>(buf + i);
+    if (c == "\n".charCodeAt(0)) {
+      while ((inb(COM1 + UART_LSR) & LSR_THR_EMPTY) == 0) pause();
+      outb(COM1 + UART_DATA, "\r".charCodeAt(0));
+    }
+    while ((inb(COM1 + UART_LSR) & LSR_THR_EMPTY) == 0) pause();
+    outb(COM1 + UART_DATA, c);
+  }
+}
+
 /** The tty driver's write op: n raw bytes (the line discipline did any "\r\n"). */
 function serialTtyWrite(tty: Tty, buf: usize, n: u32): void {
   const base = portBase(ttyPort(tty));

@@ -92,6 +92,21 @@ export function vgaPutChar(c: u8): void {
   }
 }
 
+/** Writes n bytes (vgaPutChar's rules), printable runs straight into the shadow row. */
+export function vgaWrite(buf: usize, n: u32): void {
+  for (let i: u32 = 0; i < n; i++) {
+    const c = load<u8>(buf + i);
+    if (c < 0x20) {
+      vgaPutChar(c);
+      continue;
+    }
+    shadow[cursorRow * COLUMNS + cursorColumn] = (ATTRIBUTE << 8) | <u16>c;
+    dirtyRows |= 1 << cursorRow;
+    cursorColumn++;
+    if (cursorColumn == COLUMNS) newline();
+  }
+}
+
 /** Brings video memory and the hardware cursor up to date with the shadow screen. */
 export function vgaFlush(): void {
   if (dirtyRows != 0) {
