@@ -167,8 +167,12 @@ function ramfsEvict(inode: Inode): void {
 // ---- Directories
 
 function findEntry(dir: Inode, name: usize, len: i32): RamDirent {
+  // A linear walk of the list (the initramfs's /bin is 80 entries, walked for each new one):
+  // the length and first byte are compared in the loop, memcmp only for likely matches.
+  if (len <= 0) return null;
+  const first = load<u8>(name);
   for (let d = changetype<RamDirent>(dir.priv); d != null; d = d.next) {
-    if (d.len == len && memcmp(direntName(d), name, <usize>len) == 0) return d;
+    if (d.len == len && load<u8>(changetype<usize>(d) + sizeof<RamDirent>()) == first && memcmp(direntName(d), name, <usize>len) == 0) return d;
   }
   return null;
 }

@@ -84,7 +84,11 @@ function markRange(first: u32, last: u32, used: bool): void {
     const n = 32 - bit < last - f ? 32 - bit : last - f;
     const mask: u32 = n == 32 ? 0xffffffff : ((<u32>1 << n) - 1) << bit;
     const old = frameBitmap[w];
-    if (used) {
+    if (mask == 0xffffffff && old == (used ? 0 : 0xffffffff)) { // a whole word changes: no count needed
+      freeCount = used ? freeCount - 32 : freeCount + 32;
+      frameBitmap[w] = ~old;
+      if (!used && w < searchHint) searchHint = w;
+    } else if (used) {
       freeCount -= popcount(~old & mask);
       frameBitmap[w] = old | mask;
     } else {
