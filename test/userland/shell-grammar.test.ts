@@ -209,6 +209,12 @@ describe("sh grammar: scripts", () => {
     expect(r.stderr).toBe("");
     expect(r.stdout).toBe("b) done\nthe file\nmore\nafter\nbrace\n[sub]\nfi inside\n");
   });
+  test(". FILE ARGS: the arguments are $1… while the file runs, $0 stays, the old ones come back", () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "d.sh"), 'echo "$0:$#:$1"\ncase "$1" in\na)\n  DONE=yes\n  ;;\nesac\n');
+    const r = run("sh", ["-c", '. ./d.sh a b; echo "$#:$1:$DONE"; . ./d.sh; echo "$#:$1"', "sh", "x"], { cwd: dir });
+    expect(r.stdout).toBe("sh:2:a\n1:x:yes\nsh:1:x\n1:x\n");
+  });
   test("commands over several lines from standard input", () => {
     const r = run("sh", [], { input: "for i in 1 2\ndo\n  echo $i\ndone\nf() {\n  echo f$1\n}\nf x\n" });
     expect(r.stdout).toBe("1\n2\nfx\n");
