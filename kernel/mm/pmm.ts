@@ -54,15 +54,6 @@ const REF_MASK: u16 = 0x7fff;
 export function physToVirt(pa: u32): usize { return pa + KERNEL_VIRTUAL_BASE; }
 export function virtToPhys(va: usize): u32 { return va - KERNEL_VIRTUAL_BASE; }
 
-function isUsed(frame: u32): bool {
-  return (frameBitmap[frame >> 5] & (1 << (frame & 31))) != 0;
-}
-
-function markUsed(frame: u32): void {
-  if (!isUsed(frame)) freeCount--;
-  frameBitmap[frame >> 5] = frameBitmap[frame >> 5] | (1 << (frame & 31));
-}
-
 /** The index of a word's single set bit x: lowestBit[(x * 0x077cb531) >> 27] (a de Bruijn
  *  sequence: each power of two gives a different top 5 bits). */
 const lowestBit: StaticArray<u8> = [0, 1, 28, 2, 29, 14, 24, 3, 30, 22, 20, 15, 25, 17, 4, 8, 31, 27, 13, 23, 21, 19, 16, 7, 26, 12, 18, 6,
@@ -185,28 +176,31 @@ export function allocPage(): usize {
   return 0;
 }
 
-/** `count` physically contiguous zeroed pages, or 0. */
+/** `count` physically contiguous zeroed pages, or 0. The search goes a bitmap word at a time
+ *  where it can (a full word ends a run, an empty one extends it by 32): below the first run
+ *  that fits lie the initramfs's pages, a thousand frames in use with holes between them. */
 export function allocPages(count: u32): usize {
   if (count == 1) return allocPage();
+  if (count == 0) return 0;
   let run: u32 = 0;
-  for (let f = searchHint << 5; f < frameCount; f++) {
-    if ((f & 31) == 0 && frameBitmap[f >> 5] == 0xffffffff) { // 32 used frames: skip the word
-      run = 0;
-      f += 31;
-      continue;
+  let f = searchHint << 5;
+  while (f < frameCount) {
+    const bits = frameBitmap[f >> 5];
+    if ((f & 31) == 0) {
+      if (bits == 0xffffffff) { run = 0; f += 32; continue; }
+      if (bits == 0 && run + 32 < count && f + 32 <= frameCount) { run += 32; f += 32; continue; }
     }
-    if (isUsed(f)) { run = 0; continue; }
-    run++;
-    if (run == count) {
+    if ((bits & (<u32>1 << (f & 31))) != 0) {
+      run = 0;
+    } else if (++run == count) {
       const first = f + 1 - count;
-      for (let g = first; g <= f; g++) {
-        markUsed(g);
-        if (pageRefs != 0) store<u16>(pageRefs + g * 2, 1);
-      }
+      markRange(first, f + 1, true);
+      if (pageRefs != 0) for (let g = first; g <= f; g++) store<u16>(pageRefs + g * 2, 1);
       const va = physToVirt(first << 12);
       memory_fill(va, 0, count * PAGE_SIZE);
       return va;
     }
+    f++;
   }
   return 0;
 }
