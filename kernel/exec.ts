@@ -40,7 +40,7 @@ import { PTE_COW, PTE_PRESENT, PTE_USER, PTE_WRITE, USER_TOP, vmAllocUserPage, v
 import { strncpyFromUser, getUser32, USER_STACK_TOP, USER_RESERVE_PAGES } from "./uaccess";
 import { userPagesAvailable } from "./mm/oom";
 import { signalsResetOnExec } from "./signal";
-import { execApplyCreds, execClose, execEgid, execEuid, execFilePage, execOpen, execRead } from "./open_exec";
+import { execApplyCreds, execClose, execDetach, execEgid, execEuid, execFilePage, execOpen, execRead, exeFileRelease, setExeFile } from "./open_exec";
 import { filesCloseOnExec } from "./fs/fdtable";
 import { request_module } from "./kmod";
 import { tlsClear } from "./arch/x86/tls";
@@ -349,7 +349,7 @@ function execLoaded(path: usize, args: ExecArgs, bprm: LinuxBinprm): i32 {
   const oldStart = p.imageStart;
   const oldEnd = p.imageEnd;
   r = loadSegments(p, pd, eh, eh.type == ET_DYN ? ET_DYN_BASE : 0);
-  execClose();
+  const exeFile = execDetach(); // the process keeps it (ETXTBSY while it runs)
   let sp: u32 = 0;
   if (r >= 0) {
     sp = setupStack(pd, args, eh, p, <u32>r);
@@ -359,6 +359,7 @@ function execLoaded(path: usize, args: ExecArgs, bprm: LinuxBinprm): i32 {
     p.imageStart = oldStart;
     p.imageEnd = oldEnd;
     vmFree(pd);
+    exeFileRelease(exeFile);
     return r;
   }
   // The point of no return.
@@ -370,6 +371,7 @@ function execLoaded(path: usize, args: ExecArgs, bprm: LinuxBinprm): i32 {
   p.brk = p.imageEnd;
   p.stackLow = sp & ~4095;
   setExePath(p, path);
+  setExeFile(p, exeFile);
   tlsClear(p); // no TLS segment in the new program (arch/x86/tls.ts)
   p.clearChildTid = 0;
   let base = path;

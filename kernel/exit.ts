@@ -21,6 +21,7 @@ import { accessOk } from "./uaccess";
 import { kernelPageDirectory, vmFree, vmSwitch } from "./mm/vm";
 import { panic } from "./panic";
 import { filesCloseAll } from "./fs/fdtable";
+import { setExeFile } from "./open_exec";
 import { ECHILD, EINTR, EINVAL, EFAULT } from "./lib/errno";
 
 const WNOHANG: i32 = 1;
@@ -41,6 +42,7 @@ export function doExit(status: i32): void {
     vmFree(p.pd);
     p.pd = kernelPageDirectory();
   }
+  setExeFile(p, 0); // writes to its program's file allowed again (open_exec.ts)
   const init = findProc(1);
   let wakeInit = false;
   for (let i = 1; i < NPROC; i++) {

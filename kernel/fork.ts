@@ -26,6 +26,7 @@ import { USER_RESERVE_PAGES } from "./uaccess";
 import { oomForkInherit, userPagesAvailable } from "./mm/oom";
 import { jiffies } from "./arch/x86/pit";
 import { filesFork } from "./fs/fdtable";
+import { exeFileFork } from "./open_exec";
 import { credsFork } from "./cred";
 import { ENOMEM } from "./lib/errno";
 
@@ -78,6 +79,7 @@ export function sys_fork(): i32 {
   copyProcState(parent, child);
   oomForkInherit(parent, child);
   filesFork(parent, child); // open files, cwd, root, umask
+  exeFileFork(parent, child); // the program's file, its writes denied (ETXTBSY)
   memory_copy(changetype<usize>(child.tf), changetype<usize>(parent.tf), sizeof<TrapFrame>());
   child.tf.eax = 0;
   procSetupUserStart(child);

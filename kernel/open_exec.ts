@@ -16,16 +16,23 @@
 // return with this file, execApplyCreds gives the process the set-user-ID / set-group-ID ids
 // (cred.ts credsExec; not on a nosuid mount). Only the file actually loaded counts: for a
 // "#!" script that is its interpreter, so a script's own set-user-ID bit is ignored, as Linux.
+//
+// A running program's file cannot be written (ETXTBSY, "Text file busy"): its text pages may be
+// the file's own pages, mapped into the process (exec.ts), so a write would change the code
+// under a running program. As Linux's deny_write_access, execOpen refuses a file open for
+// writing and takes one "denial" (Inode.writecount below 0); exec that gets past its point of no
+// return hands the File to the process (Proc.exeFile, Linux's mm->exe_file), fork gives the child
+// its own reference and denial, and exit or the next exec gives both back (exeFileRelease).
 
 import { File, iput, isRegMode, O_RDONLY } from "./fs/vfs";
-import { filePut, kernelRead, vfsOpenInode } from "./fs/file";
+import { fileGet, filePut, kernelRead, vfsOpenInode } from "./fs/file";
 import { isErrInode, namei } from "./fs/namei";
 import { inode_permission, MAY_EXEC } from "./fs/permission";
 import { mountOfSuper, MS_NOEXEC, MS_NOSUID } from "./fs/super";
 import { credsExec } from "./cred";
 import { ramfsFilePage, ramfsIsInode } from "./fs/ramfs";
 import { Proc } from "./proc";
-import { isErr, ptrErr, EACCES } from "./lib/errno";
+import { isErr, ptrErr, EACCES, ETXTBSY } from "./lib/errno";
 
 let file: File = null;
 let fileMode: u32 = 0;
@@ -41,6 +48,7 @@ export function execOpen(path: usize): i32 {
   let r = 0;
   if (!isRegMode(inode.mode) || (m != null && (m.flags & MS_NOEXEC) != 0)) r = -EACCES;
   else r = inode_permission(inode, MAY_EXEC);
+  if (r == 0 && inode.writecount > 0) r = -ETXTBSY; // open for writing somewhere
   if (r < 0) {
     iput(inode);
     return r;
@@ -50,6 +58,7 @@ export function execOpen(path: usize): i32 {
     iput(inode);
     return ptrErr(changetype<usize>(f));
   }
+  inode.writecount--; // deny_write_access
   file = f;
   fileMode = inode.mode;
   fileUid = inode.uid;
@@ -71,9 +80,39 @@ export function execFilePage(index: u32): usize {
   return ramfsFilePage(file.inode, index);
 }
 
+/** Closes the executable (exec failed before its point of no return). */
 export function execClose(): void {
-  if (file != null) filePut(file);
+  exeFileRelease(execDetach());
+}
+
+/** The open executable, for exec to keep: it becomes the process's exeFile (setExeFile) or is
+ *  given back (exeFileRelease). Detached, so another exec may open its own meanwhile. */
+export function execDetach(): usize {
+  const f = changetype<usize>(file);
   file = null;
+  return f;
+}
+
+/** Gives back a File from execDetach: its write denial, then the reference. */
+export function exeFileRelease(f: usize): void {
+  if (f == 0) return;
+  const exe = changetype<File>(f);
+  exe.inode.writecount++;
+  filePut(exe);
+}
+
+/** Past exec's point of no return: p runs the program of `f` (from execDetach). */
+export function setExeFile(p: Proc, f: usize): void {
+  exeFileRelease(p.exeFile);
+  p.exeFile = f;
+}
+
+/** fork: the child runs the same program, so it holds the file, and denies writes, as well. */
+export function exeFileFork(parent: Proc, child: Proc): void {
+  if (parent.exeFile == 0) return;
+  const exe = fileGet(changetype<File>(parent.exeFile));
+  exe.inode.writecount--;
+  child.exeFile = changetype<usize>(exe);
 }
 
 /** The euid the program last opened by execOpen will run with (AT_EUID). */

@@ -108,6 +108,7 @@ export class Proc {
   tls = new StaticArray<u32>(6); // the task's GDT TLS descriptors (entries 6..8), loaded on switch
   clearChildTid: u32; // set_tid_address: zeroed (and futex-woken, on Linux) when the task exits
   exe = new StaticArray<u8>(128); // the program's absolute path (/proc/<pid>/exe), cut to 127 bytes
+  exeFile: usize; // File of the program it runs, its writes denied (open_exec.ts: ETXTBSY), or 0
   argStart: u32; // the argv strings in user memory, NUL-separated (exec.ts; /proc/<pid>/cmdline)
   argEnd: u32;
   envEnd: u32; // the environment strings follow the arguments: [argEnd, envEnd) (/proc/<pid>/environ)

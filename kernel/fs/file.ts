@@ -22,7 +22,7 @@
 // through a kernel page. kernelRead(file, pos, buf, n) is for the kernel's own reading (exec).
 
 import { kzalloc, kfree } from "../mm/kmalloc";
-import { EBADF, EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, ENXIO, EROFS, ESPIPE, errPtr, isErr, ptrErr } from "../lib/errno";
+import { EBADF, EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, ENXIO, EROFS, ESPIPE, ETXTBSY, errPtr, isErr, ptrErr } from "../lib/errno";
 import {
   File, FileOps, Inode, O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_TRUNC, O_WRONLY, SEEK_CUR,
   SEEK_END, SEEK_SET, iget, iput, isReadOnly, isBlkMode, isChrMode, isDirMode, isFifoMode, isLinkMode, isRegMode,
@@ -64,7 +64,10 @@ export function fileGet(f: File): File {
 export function filePut(f: File): void {
   if (--f.count > 0) return;
   if (f.ops != null && f.ops.release != null) f.ops.release(f.inode, f);
-  if (f.inode != null && isRegMode(f.inode.mode) && fileWritable(f)) f.inode.sb.writers--;
+  if (f.inode != null && isRegMode(f.inode.mode) && fileWritable(f)) {
+    f.inode.sb.writers--;
+    f.inode.writecount--;
+  }
   fopsPut(changetype<usize>(f.ops)); // the reference on a module whose FileOps these are
   if (f.inode != null) iput(f.inode);
   kfree(changetype<usize>(f));
@@ -86,6 +89,7 @@ export function vfsOpenInode(inode: Inode, flags: u32): File {
   // what they lead to is not the filesystem's).
   const writesFs = isRegMode(inode.mode) && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0);
   if (writesFs && isReadOnly(inode)) return changetype<File>(errPtr(-EROFS));
+  if (writesFs && inode.writecount < 0) return changetype<File>(errPtr(-ETXTBSY)); // a running program's file
   const f = fileAlloc();
   if (f == null) return changetype<File>(errPtr(-12));
   f.inode = inode;
@@ -106,7 +110,10 @@ export function vfsOpenInode(inode: Inode, flags: u32): File {
   if ((flags & O_TRUNC) != 0 && isRegMode(inode.mode) && fileWritable(f) && inode.iops.truncate != null) {
     inode.iops.truncate(inode, 0);
   }
-  if (isRegMode(inode.mode) && fileWritable(f)) inode.sb.writers++; // remount read-only: EBUSY
+  if (isRegMode(inode.mode) && fileWritable(f)) {
+    inode.sb.writers++; // remount read-only: EBUSY
+    inode.writecount++; // exec: ETXTBSY
+  }
   return f;
 }
 

@@ -13,7 +13,7 @@ import { kmalloc, kfree } from "../mm/kmalloc";
 import { copyToUser, strncpyFromUser } from "../uaccess";
 import { currentProc } from "../proc";
 import {
-  EACCES, EBUSY, EEXIST, EFAULT, EINVAL, EISDIR, ENAMETOOLONG, ENOENT, ENOMEM, ENOTDIR, EPERM, ERANGE, EROFS, EXDEV, errPtr, isErr,
+  EACCES, EBUSY, EEXIST, EFAULT, EINVAL, EISDIR, ENAMETOOLONG, ENOENT, ENOMEM, ENOTDIR, EPERM, ERANGE, EROFS, ETXTBSY, EXDEV, errPtr, isErr,
   ptrErr,
 } from "../lib/errno";
 import { strlen } from "../lib/string";
@@ -377,6 +377,7 @@ export function sys_truncate(upath: u32, length: i32): i32 {
   if (isDirMode(inode.mode)) r = -EISDIR;
   else if (!isRegMode(inode.mode) || inode.iops.truncate == null) r = -EINVAL;
   else if ((r = inode_permission(inode, MAY_WRITE)) < 0) {} // EROFS or EACCES
+  else if (inode.writecount < 0) r = -ETXTBSY; // a running program's file
   else {
     file_remove_privs(inode);
     r = inode.iops.truncate(inode, <u32>length);

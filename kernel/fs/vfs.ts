@@ -165,6 +165,10 @@ export class Inode {
   priv: usize; //      the filesystem's own data
   priv2: usize;
   mounted: Mount; //   what is mounted on this directory, or null
+  /** Linux's i_writecount: > 0 Files open for writing, < 0 programs running from it (their
+   *  text may be this file's own pages, exec.ts): while it is < 0, opening it for writing or
+   *  truncating it fails with ETXTBSY, and exec of a file open for writing does too. */
+  writecount: i32;
 }
 
 @unmanaged

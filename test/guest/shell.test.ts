@@ -4,7 +4,7 @@
 // arguments (recorded below with `busybox sh demo.sh a "b c"`). Also the kernel's "#!" rules
 // (one optional argument, ELOOP), ash's fallback for a text file without "#!", and a loop typed
 // at the interactive shell over several lines with the "> " continuation prompt, and ^C
-// ending a loop.
+// ending a loop; and ETXTBSY for a running program's file.
 // One boot is shared through a snapshot taken at the first prompt.
 
 import { readFileSync } from "node:fs";
@@ -74,6 +74,20 @@ describe("the kernel's #! rules", () => {
   });
   test("a text file without #!: ENOEXEC from the kernel, so the shell runs it itself", async () => {
     expect(await run("/root/plain arg")).toBe("plain text script arg\nrc=0\n");
+  });
+});
+
+describe("a running program's file: ETXTBSY (its text may be the file's own pages)", () => {
+  test("opening it for writing (> and cp, both with O_TRUNC) fails while it runs, and works once it has exited", async () => {
+    const script = "cp /bin/sleep /tmp/s; /tmp/s 2 & sleep 1; echo hi > /tmp/s; echo write=$?; cp /bin/true /tmp/s; echo cp=$?; wait; echo x > /tmp/s; echo after=$?";
+    expect(await run(`sh -c '${script}'`)).toBe(
+      "sh: can't create /tmp/s: Text file busy\nwrite=1\ncp: can't create '/tmp/s': Text file busy\ncp=1\nafter=0\nrc=0\n",
+    );
+  });
+  test("a program that is open for writing cannot be run (status 126, as ash)", async () => {
+    expect(await run("cp /bin/true /tmp/t; exec 3>>/tmp/t; /tmp/t; echo busy=$?; exec 3>&-; /tmp/t")).toBe(
+      "sh: /tmp/t: Text file busy\nbusy=126\nrc=0\n",
+    );
   });
 });
 

@@ -21,7 +21,7 @@ import {
   exit, _exit, exitedNormally, exitStatus, termSignal,
   O_RDONLY, O_WRONLY, O_CREAT, O_TRUNC, O_APPEND, F_DUPFD, F_SETFD, FD_CLOEXEC,
 } from "../../lib/unistd";
-import { errno, errorText, setErrno, ENOENT, ENOTDIR, EACCES, ENOEXEC } from "../../lib/errno";
+import { errno, errorText, setErrno, ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR, ENOEXEC } from "../../lib/errno";
 import { environ, getenv } from "../../lib/env";
 import { malloc, free } from "../../lib/malloc";
 import { signal, SIGCONT, SIGINT, SIGQUIT, SIGTSTP, SIG_DFL } from "../../lib/signal";
@@ -195,7 +195,7 @@ export function forkChild(): i32 {
 }
 
 /** Replaces this process by the program argv[0] (PATH search); on failure ash's message and
- *  status: 127 not found, 126 not executable. */
+ *  status: 127 not found (ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG), 126 found but not run. */
 function execProgram(argv: usize): void {
   const name = load<usize>(argv);
   let path = getenv(cstr("PATH"));
@@ -219,7 +219,7 @@ function execProgram(argv: usize): void {
   }
   errorPrefix();
   fprintf(2, "%s: %s\n", name, errorText());
-  _exit(errno == EACCES ? 126 : 127);
+  _exit(errno == ENOTDIR || errno == ELOOP || errno == ENAMETOOLONG ? 127 : 126);
 }
 
 /** set -e: a command that failed outside a condition ends the shell. */
