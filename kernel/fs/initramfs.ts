@@ -29,6 +29,7 @@
 import { allocPages, freePages, freePageCount, physToVirt } from "../mm/pmm";
 import { KERN_EMERG, KERN_INFO, KERN_WARNING, printk } from "../printk";
 import { memcmp, strncmp } from "../lib/string";
+import { EEXIST } from "../lib/errno";
 import { initrdEnd, initrdStart } from "../multiboot";
 import {
   File, Inode, MKDEV, O_WRONLY, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK,
@@ -173,14 +174,19 @@ function createEntry(h: usize, name: usize, data: usize, size: u32): bool {
   let ok = true;
   if (type == S_IFREG) {
     const other = nlink > 1 ? findHardLink(<u32>field(h, F_INO), linkKey) : null;
-    cleanPath(dir, n, len, false);
     if (other != null) {
+      cleanPath(dir, n, len, false);
       dir.iops.link(other, dir, n, len);
       inode = other;
       inode.count++;
       inode.sb.active++;
     } else {
+      // create first: the name is nearly always new, and a directory lookup walks its entries
       inode = dir.iops.create(dir, n, len, mode & 0o7777);
+      if (changetype<usize>(inode) == <usize>(0 - EEXIST)) { // an entry of that name is replaced
+        cleanPath(dir, n, len, false);
+        inode = dir.iops.create(dir, n, len, mode & 0o7777);
+      }
       if (isErrInode(inode)) inode = null;
       else if (nlink > 1 && linkCount < MAX_HARDLINKS) {
         linkIno[linkCount] = <u32>field(h, F_INO);

@@ -194,8 +194,11 @@ export function allocPages(count: u32): usize {
       run = 0;
     } else if (++run == count) {
       const first = f + 1 - count;
-      markRange(first, f + 1, true);
-      if (pageRefs != 0) for (let g = first; g <= f; g++) store<u16>(pageRefs + g * 2, 1);
+      for (let g = first; g <= f; g++) { // all free: set their bits, no counting needed
+        frameBitmap[g >> 5] = frameBitmap[g >> 5] | (<u32>1 << (g & 31));
+        if (pageRefs != 0) store<u16>(pageRefs + g * 2, 1);
+      }
+      freeCount -= count;
       const va = physToVirt(first << 12);
       memory_fill(va, 0, count * PAGE_SIZE);
       return va;
