@@ -13,8 +13,11 @@
 //      are its page cache) and a read-only segment (text, rodata) is page-aligned in the file
 //      as in memory, its file pages are mapped read-only, not copied (mapFilePages: every
 //      process running /bin/sh uses one physical copy of its code, and v86 keeps the code it
-//      compiled for those pages). Writable segments (data, .bss) and files elsewhere (ext2,
-//      FAT) get private pages, the file bytes copied in, the rest zero. Then the stack, as
+//      compiled for those pages). Writable segments (data) and files elsewhere (ext2,
+//      FAT) get private pages, the file bytes copied in, the rest of their last page zero.
+//      The pages past the file part (.bss) are demand-zero (mm/vm.ts): reserved, and given a
+//      zeroed page only when first touched (Linux's do_anonymous_page), so a program pays
+//      for the .bss it uses, not for all it declares. Then the stack, as
 //      Linux lays it out, top down:
 //          strings (argv, envp), 16 random bytes for AT_RANDOM
 //          auxv (AT_PHDR … AT_NULL), 0, envp[], 0, argv[], argc   ← ESP (16-byte aligned)
@@ -36,7 +39,7 @@
 import { currentProc, Proc, procSetupUserRegisters, setProcName } from "./proc";
 import { physToVirt, freePageCount } from "./mm/pmm";
 import { kfree, kmalloc } from "./mm/kmalloc";
-import { PTE_COW, PTE_PRESENT, PTE_USER, PTE_WRITE, USER_TOP, vmAllocUserPage, vmBreakCow, vmCreate, vmFree, vmLookup, vmMap, vmMapShared, vmPageExclusive, vmProtect, vmSwitch, kernelPageDirectory } from "./mm/vm";
+import { PTE_COW, PTE_PRESENT, PTE_USER, PTE_WRITE, USER_TOP, vmAllocUserPage, vmBreakCow, vmCreate, vmFree, vmLookup, vmMap, vmMapShared, vmPageExclusive, vmProtect, vmReserveZero, vmSwitch, vmTablesNeeded, kernelPageDirectory } from "./mm/vm";
 import { strncpyFromUser, getUser32, USER_STACK_TOP, USER_RESERVE_PAGES } from "./uaccess";
 import { userPagesAvailable } from "./mm/oom";
 import { signalsResetOnExec } from "./signal";
@@ -196,8 +199,8 @@ function privatePage(pd: usize, page: u32, writable: bool): i32 {
 function mapFilePages(pd: usize, h: ProgramHeader, vaddr: u32): u32 {
   const first = vaddr & ~4095;
   if ((vaddr & 4095) != (h.offset & 4095)) return first; // not mappable: read it in
-  // Data stays private, copied at exec as before: a process's memory use is then fixed at
-  // exec (what MemFree-based leak checks rely on), and data is small next to the text.
+  // Data stays private, copied at exec: it is small next to the text, and most of it is
+  // written (a write would copy a shared page anyway).
   if ((h.flags & PF_W) != 0) return first;
   const fileEnd = vaddr + h.filesz;
   const pageBase = (h.offset - (vaddr & 4095)) >> 12; // the file page at `first`
@@ -230,18 +233,25 @@ function loadSegments(p: Proc, pd: usize, eh: ElfHeader, bias: u32): i32 {
     const end = vaddr + h.memsz;
     if (h.filesz > h.memsz || vaddr < h.vaddr || end < vaddr || end > USER_STACK_TOP - 0x01000000 || vaddr < 0x1000) return -ENOEXEC;
     const writable = (h.flags & PF_W) != 0;
-    // shared pages from the file first, then private pages for the rest (the tail of the file
-    // part, .bss), the file bytes copied in
+    // shared pages from the file first, then private pages for the rest of the file part (its
+    // tail, the file bytes copied in, the page holding the start of .bss zeroed past them, as
+    // Linux's padzero), then .bss: demand-zero, no page until it is touched (mm/vm.ts)
     const shared = mapFilePages(pd, h, vaddr);
     let copyFrom = vaddr > shared ? vaddr : shared;
+    const zeroFrom = (vaddr + h.filesz + 4095) & ~4095; // the first page without file bytes
     for (let page = shared; page < end; page += 4096) {
       if ((vmLookup(pd, page) & PTE_PRESENT) != 0) {
         const r = privatePage(pd, page, writable || (vmLookup(pd, page) & (PTE_WRITE | PTE_COW)) != 0);
         if (r < 0) return r;
         continue;
       }
+      if (page >= zeroFrom) continue; // .bss: reserved below
       if (!userPagesAvailable(1, true)) return -ENOMEM; // may run the OOM killer (mm/oom.ts)
       if (vmAllocUserPage(pd, page, writable ? PTE_WRITE : 0) == 0) return -ENOMEM;
+    }
+    if (zeroFrom < end) { // the page tables are the only memory .bss takes now
+      if (!userPagesAvailable(vmTablesNeeded(pd, zeroFrom, end), true)) return -ENOMEM;
+      if (vmReserveZero(pd, zeroFrom, end, PTE_USER | (writable ? PTE_WRITE : 0)) < 0) return -ENOMEM;
     }
     let done: u32 = copyFrom - vaddr;
     while (done < h.filesz) {

@@ -4,7 +4,8 @@
 // -----------
 // fork copies the parent: a new Proc and kernel stack (proc.ts), its address space shared
 // copy-on-write (vm.ts vmCopy: new page tables, the same pages; the first write to a page by
-// either side copies it), the same open files (the file side's filesFork),
+// either side copies it; demand-zero pages not touched yet stay so in both, each side filling
+// its own), the same open files (the file side's filesFork),
 // credentials, process group and session, signal dispositions and mask (not the pending
 // signals), and the parent's user registers with EAX = 0 — the child's first switch leaves
 // through trap_return with them, so it returns from the same `int 0x80` with 0 while the

@@ -8,8 +8,9 @@
 //   groups       setpgid(pid, pgid) on itself or a child, within its session, not on a
 //                session leader; setsid() makes a new session unless already a group leader.
 //   brk          the heap is [brkStart, brk) right after the program's last segment; brk(addr)
-//                maps or unmaps whole zero-filled pages and returns the new break — or the
-//                old one when it cannot move (that is how Linux reports ENOMEM).
+//                reserves whole demand-zero pages (mm/vm.ts: each gets its zeroed page when
+//                first touched) or unmaps them, and returns the new break — or the old one
+//                when it cannot move (that is how Linux reports ENOMEM).
 //   uname        struct new_utsname: six 65-byte fields. `uname -a` reads
 //                "Lokum lokum 0.1.0 #1 <date> i686 GNU/Linux"-like, like Linux's.
 //   reboot       Linux's magic numbers and commands, and Linux's last messages. HALT and
@@ -21,8 +22,8 @@
 
 import { currentProc, findProc, NPROC, Proc, procAt, procCount, EMBRYO } from "./proc";
 import { copyFromUser, copyToUser, USER_RESERVE_PAGES, USER_STACK_TOP, USER_STACK_MAX } from "./uaccess";
-import { userPagesAvailable } from "./mm/oom";
-import { PTE_WRITE, vmAllocUserPage, vmUnmapRange } from "./mm/vm";
+import { vmEnoughMemory } from "./mm/oom";
+import { PTE_USER, PTE_WRITE, vmReserveZero, vmUnmapRange } from "./mm/vm";
 import { freePageCount, totalPageCount } from "./mm/pmm";
 import { rangeFree } from "./mm/mmap";
 import { jiffies, HZ } from "./arch/x86/pit";
@@ -103,12 +104,10 @@ export function sys_brk(addr: u32): i32 {
   const newTop = (addr + 4095) & ~4095;
   if (newTop > oldTop) {
     if (!rangeFree(p, oldTop, newTop)) return <i32>p.brk; // an mmap is in the way (mm/mmap.ts)
-    if (!userPagesAvailable((newTop - oldTop) / 4096, true)) return <i32>p.brk; // the OOM killer may make room (mm/oom.ts)
-    for (let page = oldTop; page < newTop; page += 4096) {
-      if (vmAllocUserPage(p.pd, page, PTE_WRITE) == 0) {
-        vmUnmapRange(p.pd, oldTop, page);
-        return <i32>p.brk;
-      }
+    if (!vmEnoughMemory(p.pd, oldTop, newTop)) return <i32>p.brk; // could never be had (mm/oom.ts)
+    if (vmReserveZero(p.pd, oldTop, newTop, PTE_USER | PTE_WRITE) < 0) { // demand-zero (mm/vm.ts)
+      vmUnmapRange(p.pd, oldTop, newTop);
+      return <i32>p.brk;
     }
   } else if (newTop < oldTop) {
     vmUnmapRange(p.pd, newTop, oldTop);

@@ -27,7 +27,7 @@
 //                 ticks, as nanosleep (time.ts) does.
 
 import { currentProc, findProc, Proc } from "./proc";
-import { copyFromUser, copyToUser, putUser32, strncpyFromUser, userWriteFault, USER_STACK_MAX } from "./uaccess";
+import { copyFromUser, copyToUser, putUser32, strncpyFromUser, userFaultIn, userWriteFault, USER_STACK_MAX } from "./uaccess";
 import { sys_fork } from "./fork";
 import { setThreadArea } from "./arch/x86/tls";
 import { PTE_PRESENT, PTE_USER, PTE_WRITE, vmLookup } from "./mm/vm";
@@ -56,6 +56,7 @@ const scratch = new StaticArray<u32>(16);
 function putUserIn(p: Proc, va: u32, value: u32): i32 {
   if ((va & 3) != 0) return -EFAULT;
   let pte = vmLookup(p.pd, va);
+  if ((pte & PTE_PRESENT) == 0 && userFaultIn(p, va, true, false)) pte = vmLookup(p.pd, va); // demand-zero (.bss, heap: mm/vm.ts)
   if ((pte & PTE_WRITE) == 0 && userWriteFault(p, va, false)) pte = vmLookup(p.pd, va); // copy-on-write (the child after fork)
   if ((pte & (PTE_PRESENT | PTE_USER | PTE_WRITE)) != (PTE_PRESENT | PTE_USER | PTE_WRITE)) return -EFAULT;
   store<u32>(physToVirt(pte & ~4095) + (va & 4095), value);

@@ -11,7 +11,8 @@
 // the copy itself (through the user's own mapping, which is live in CR3) cannot fault.
 //
 // A page just below the user stack that is not mapped yet is not an error: the stack grows
-// down on demand (userFaultIn), as it would on a real fault from user mode. Likewise a
+// down on demand (userFaultIn), as it would on a real fault from user mode; nor is a
+// demand-zero page (.bss, the heap, anonymous mmaps: vm.ts) — it gets its zeroed page. Likewise a
 // copy-on-write page (after fork, vm.ts) is not read-only for a write: the check breaks the
 // sharing first (userWriteFault), as the CPU's write fault would from user mode, so the copy
 // itself still cannot fault.
@@ -19,27 +20,61 @@
 // Every function returns 0 or -EFAULT (strncpyFromUser: the length, or -EFAULT).
 
 import { currentProc, Proc } from "./proc";
-import { currentPageDirectory, PTE_COW, PTE_PRESENT, PTE_USER, PTE_WRITE, USER_TOP, vmAllocUserPage, vmBreakCow, vmLookup, vmPageExclusive } from "./mm/vm";
+import { currentPageDirectory, PTE_COW, PTE_PRESENT, PTE_USER, PTE_WRITE, USER_TOP, vmAllocUserPage, vmBreakCow, vmFaultZero, vmLookup, vmPageExclusive, vmPteDemandZero } from "./mm/vm";
 import { freePageCount } from "./mm/pmm";
 import { userPagesAvailable } from "./mm/oom";
-import { EFAULT } from "./lib/errno";
+import { EFAULT, ENOMEM } from "./lib/errno";
 
 export const USER_STACK_TOP: u32 = 0xc0000000;
 export const USER_STACK_MAX: u32 = 8 * 1024 * 1024; // Linux's default RLIMIT_STACK
 /** User memory never takes the last pages: the kernel must still be able to clean up. */
 export const USER_RESERVE_PAGES: u32 = 64;
 
+/** Why userFaultIn could not map a page. */
+export const FAULT_BAD_ADDRESS: i32 = -1; // no page belongs there (or not with that access): SIGSEGV
+export const FAULT_OOM: i32 = -2; //         it belongs, but no page could be had
+
+/** Why the last userFaultIn failed (FAULT_BAD_ADDRESS or FAULT_OOM), for the fault's report. */
+export let userFaultError: i32 = 0;
+
+/**
+ * The not-present page of `va` in p: a demand-zero page gets its zeroed page (vm.ts
+ * vmFaultZero), a page in the stack's growth area the stack pages from it up to the current
+ * stack bottom. True if `va` is now mapped; otherwise userFaultError says why. `write`: the
+ * access writes (a read-only demand-zero page is not filled for it); `mayWait`: a page fault,
+ * where waiting for an OOM victim to exit is safe; a system call's copy in the middle of its
+ * work passes false (it never sleeps there).
+ */
+export function userFaultIn(p: Proc, va: u32, write: bool, mayWait: bool): bool {
+  userFaultError = FAULT_BAD_ADDRESS;
+  if (va >= USER_TOP) return false;
+  if (vmPteDemandZero(vmLookup(p.pd, va))) {
+    if (!userPagesAvailable(1, mayWait)) { // may run the OOM killer (mm/oom.ts)
+      userFaultError = FAULT_OOM;
+      return false;
+    }
+    const r = vmFaultZero(p.pd, va & ~4095, write, true);
+    if (r == -ENOMEM) userFaultError = FAULT_OOM;
+    return r == 0;
+  }
+  return stackGrow(p, va, mayWait);
+}
+
 /** Maps the stack pages from the page of `va` up to the current stack bottom, if `va` is in
- *  the stack's growth area. True if `va` is now mapped. `mayWait`: a page fault, where waiting
- *  for an OOM victim to exit is safe; a system call's copy in the middle of its work passes
- *  false (it never sleeps there). */
-export function userFaultIn(p: Proc, va: u32, mayWait: bool): bool {
+ *  the stack's growth area. True if `va` is now mapped. */
+function stackGrow(p: Proc, va: u32, mayWait: bool): bool {
   if (va >= USER_STACK_TOP || va < USER_STACK_TOP - USER_STACK_MAX || va >= p.stackLow) return false;
   if (va < p.brk + 65536) return false; // keep a gap between heap and stack
   const page = va & ~4095;
-  if (!userPagesAvailable((p.stackLow - page) / 4096, mayWait)) return false; // may run the OOM killer (mm/oom.ts)
+  if (!userPagesAvailable((p.stackLow - page) / 4096, mayWait)) { // may run the OOM killer (mm/oom.ts)
+    userFaultError = FAULT_OOM;
+    return false;
+  }
   for (let at = p.stackLow - 4096; at >= page; at -= 4096) {
-    if (vmAllocUserPage(p.pd, at, PTE_WRITE) == 0) return false;
+    if (vmAllocUserPage(p.pd, at, PTE_WRITE) == 0) {
+      userFaultError = FAULT_OOM;
+      return false;
+    }
     p.stackLow = at;
   }
   return true;
@@ -65,7 +100,7 @@ export function accessOk(va: u32, n: u32, write: bool): bool {
   for (let page = va & ~4095; page < end; page += 4096) {
     let pte = vmLookup(pd, page);
     if ((pte & PTE_PRESENT) == 0) {
-      if (!userFaultIn(currentProc(), page, false)) return false;
+      if (!userFaultIn(currentProc(), page, write, false)) return false;
       pte = vmLookup(pd, page);
     }
     if ((pte & PTE_USER) == 0) return false;

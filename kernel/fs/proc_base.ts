@@ -22,7 +22,7 @@ import { procCreatePidFile, setCurrentPidFn, setProcPidHooks } from "./procfs";
 import { Inode } from "./vfs";
 import { inodePath } from "./namei";
 import { showMountsFrom, systemRoot } from "./super";
-import { vmLookup } from "../mm/vm";
+import { vmDemandZeroPages, vmLookup, vmUserPages } from "../mm/vm";
 import { physToVirt } from "../mm/pmm";
 import { EACCES, ENOENT } from "../lib/errno";
 
@@ -43,12 +43,13 @@ function stateName(p: Proc): string {
 function showStat(m: SeqBuf): void {
   const p = findProc(<i32>m.private);
   if (p == null) return;
-  const vsize = p.brk > p.imageStart ? p.brk - p.imageStart : 0;
+  const rss = vmUserPages(p.pd);
+  const vsize = (rss + vmDemandZeroPages(p.pd)) * 4096; // every page mapped or reserved (mm/vm.ts)
   seqPrintf(m, "%d (%s) %c %d %d %d %d %d ", p.pid, p.name, stateChar(p), p.ppid, p.pgrp, p.sid, p.tty != 0 ? 0x440 : 0, -1);
   // flags minflt cminflt majflt cmajflt utime stime cutime cstime priority nice num_threads itrealvalue
   seqPrintf(m, "%u 0 0 0 0 %u %u %u %u 20 0 1 0 ", 0x400000, p.utime, p.stime, p.cutime, p.cstime);
-  // starttime vsize rss rsslim
-  seqPrintf(m, "%u %u %u 4294967295 ", p.startTime, vsize, vsize / 4096);
+  // starttime vsize rss rsslim; rss: the pages present (demand-zero ones not yet touched take none)
+  seqPrintf(m, "%u %u %u 4294967295 ", p.startTime, vsize, rss);
   // startcode endcode startstack kstkesp kstkeip signal blocked sigignore sigcatch wchan nswap cnswap
   seqPrintf(m, "%u %u %u 0 0 %u %u 0 0 0 0 0 ", p.imageStart, p.imageEnd, p.stackLow, p.sigPending, p.sigBlocked);
   // exit_signal processor rt_priority policy delayacct_blkio_ticks guest_time cguest_time

@@ -3,18 +3,19 @@
 // Design note
 // -----------
 // Lokum keeps no list of memory areas (Linux's VMAs): a process's address space is its page
-// tables, and every user page is allocated when it is mapped (no demand paging; pages are
-// shared only copy-on-write after fork and for programs' text, vm.ts).
-// So a mapping here is simply a run of present pages:
-//   - anonymous (MAP_ANONYMOUS): zero-filled pages;
+// tables (pages are shared copy-on-write after fork and for programs' text, vm.ts).
+// So a mapping here is simply a run of page table entries in use:
+//   - anonymous (MAP_ANONYMOUS): demand-zero entries (vm.ts): no page is taken until the
+//     first touch, which maps a zeroed one (Linux's do_anonymous_page); mmap itself refuses
+//     only what could never be had (oom.ts vmEnoughMemory, Linux's heuristic overcommit);
 //   - file-backed, private: the file's bytes are read into fresh pages at mmap time (a private
 //     copy, which is what MAP_PRIVATE promises as long as nobody writes the file meanwhile);
 //     MAP_SHARED of a file is accepted read-only only (there is no page cache to share);
 //   - MAP_SHARED anonymous memory behaves as private (fork shares every page copy-on-write,
 //     so a write after fork is private to the writer).
-// Protection: PROT_WRITE gives PTE_WRITE; PROT_NONE keeps the pages present but without
-// PTE_USER, so a user access faults (SIGSEGV) while the range stays reserved. i386 without
-// PAE has no execute bit: readable is executable.
+// Protection: PROT_WRITE gives PTE_WRITE; PROT_NONE keeps the pages (present or demand-zero)
+// but without PTE_USER, so a user access faults (SIGSEGV) while the range stays reserved.
+// i386 without PAE has no execute bit: readable is executable.
 //
 // Placement is Linux i386's top-down layout: without MAP_FIXED (or a usable hint) a mapping
 // takes the highest free hole below MMAP_BASE (128 MiB under the stack's top, Linux's minimal
@@ -27,9 +28,9 @@
 
 import { currentProc, Proc } from "../proc";
 import { freePageCount, physToVirt, PAGE_SIZE } from "./pmm";
-import { PTE_COW, PTE_PRESENT, PTE_USER, PTE_WRITE, vmAllocUserPage, vmLookup, vmMovePage, vmProtect, vmUnmapRange, USER_TOP } from "./vm";
+import { PTE_COW, PTE_PRESENT, PTE_USER, PTE_WRITE, vmAllocUserPage, vmLookup, vmMovePage, vmProtect, vmPteMapped, vmReserveZero, vmUnmapRange, USER_TOP } from "./vm";
 import { copyFromUser, USER_RESERVE_PAGES, USER_STACK_TOP } from "../uaccess";
-import { userPagesAvailable } from "./oom";
+import { userPagesAvailable, vmEnoughMemory } from "./oom";
 import { fdGet } from "../fs/fdtable";
 import { kernelRead } from "../fs/file";
 import { File, O_ACCMODE, O_WRONLY, isRegMode } from "../fs/vfs";
@@ -57,7 +58,7 @@ function pageFlags(prot: u32): u32 {
   return PTE_USER | ((prot & PROT_WRITE) != 0 ? PTE_WRITE : 0);
 }
 
-/** True if no page of [start, end) is mapped in p. */
+/** True if no page of [start, end) is mapped in p (present or demand-zero). */
 export function rangeFree(p: Proc, start: u32, end: u32): bool {
   for (let va = start; va < end && va >= start; va += PAGE_SIZE) {
     const pde = load<u32>(p.pd + (va >> 22) * 4);
@@ -65,7 +66,7 @@ export function rangeFree(p: Proc, start: u32, end: u32): bool {
       va = (va & 0xffc00000) + 0x400000 - PAGE_SIZE; // a whole empty page table
       continue;
     }
-    if ((vmLookup(p.pd, va) & PTE_PRESENT) != 0) return false;
+    if (vmPteMapped(vmLookup(p.pd, va))) return false;
   }
   return true;
 }
@@ -84,7 +85,7 @@ function findHole(p: Proc, len: u32): u32 {
       if (va < floor) va = floor;
       continue;
     }
-    if ((vmLookup(p.pd, page) & PTE_PRESENT) != 0) end = page;
+    if (vmPteMapped(vmLookup(p.pd, page))) end = page;
     va = page;
   }
   if (end - va >= len && va >= floor) return end - len;
@@ -137,6 +138,15 @@ export function doMmap(addr: u32, len: u32, prot: u32, flags: u32, fd: i32, offs
     else start = findHole(p, size);
     if (start == 0) return -ENOMEM;
   }
+  const pf = pageFlags(prot);
+  if (file == null) {
+    if (!vmEnoughMemory(p.pd, start, start + size)) return -ENOMEM; // could never be had (oom.ts)
+    if (vmReserveZero(p.pd, start, start + size, pf) < 0) { // demand-zero: pages come when touched
+      vmUnmapRange(p.pd, start, start + size);
+      return -ENOMEM;
+    }
+    return <i32>start;
+  }
   if (!userPagesAvailable(size / PAGE_SIZE, true)) return -ENOMEM; // may run the OOM killer (oom.ts)
   for (let done: u32 = 0; done < size; done += PAGE_SIZE) {
     if (vmAllocUserPage(p.pd, start + done, PTE_WRITE) == 0) {
@@ -144,14 +154,11 @@ export function doMmap(addr: u32, len: u32, prot: u32, flags: u32, fd: i32, offs
       return -ENOMEM;
     }
   }
-  if (file != null) {
-    const r = readFilePages(p, file, start, size, offset);
-    if (r < 0) {
-      vmUnmapRange(p.pd, start, start + size);
-      return r;
-    }
+  const r = readFilePages(p, file, start, size, offset);
+  if (r < 0) {
+    vmUnmapRange(p.pd, start, start + size);
+    return r;
   }
-  const pf = pageFlags(prot);
   if (pf != (PTE_USER | PTE_WRITE)) for (let done: u32 = 0; done < size; done += PAGE_SIZE) vmProtect(p.pd, start + done, pf);
   return <i32>start;
 }
@@ -184,7 +191,7 @@ export function sys_mprotect(addr: u32, len: u32, prot: u32): i32 {
   if ((addr & 4095) != 0) return -EINVAL;
   const end = (addr + len + 4095) & ~4095;
   if (end < addr || end > USER_TOP) return -ENOMEM;
-  for (let va = addr; va < end; va += PAGE_SIZE) if ((vmLookup(p.pd, va) & PTE_PRESENT) == 0) return -ENOMEM;
+  for (let va = addr; va < end; va += PAGE_SIZE) if (!vmPteMapped(vmLookup(p.pd, va))) return -ENOMEM;
   const pf = pageFlags(prot);
   for (let va = addr; va < end; va += PAGE_SIZE) vmProtect(p.pd, va, pf);
   return 0;
@@ -199,14 +206,14 @@ export function sys_mremap(oldAddr: u32, oldLen: u32, newLen: u32, flags: u32, n
   const oldSize = (oldLen + 4095) & ~4095;
   const newSize = (newLen + 4095) & ~4095;
   if (newSize < newLen || oldAddr + oldSize < oldAddr || oldAddr + newSize < oldAddr) return -ENOMEM;
-  for (let va = oldAddr; va < oldAddr + oldSize; va += PAGE_SIZE) if ((vmLookup(p.pd, va) & PTE_PRESENT) == 0) return -EFAULT;
+  for (let va = oldAddr; va < oldAddr + oldSize; va += PAGE_SIZE) if (!vmPteMapped(vmLookup(p.pd, va))) return -EFAULT;
   if (newSize <= oldSize) {
     vmUnmapRange(p.pd, oldAddr + newSize, oldAddr + oldSize);
     return <i32>oldAddr;
   }
   const flagsOf = vmLookup(p.pd, oldAddr) & (PTE_WRITE | PTE_USER | PTE_COW); // PTE_COW: writable too (vmProtect)
   const extra = newSize - oldSize;
-  if (!userPagesAvailable(extra / PAGE_SIZE, true)) return -ENOMEM; // may run the OOM killer (oom.ts)
+  if (!vmEnoughMemory(p.pd, oldAddr + oldSize, oldAddr + newSize)) return -ENOMEM; // could never be had (oom.ts)
   let start = oldAddr;
   if (oldAddr + newSize > MMAP_BASE || !rangeFree(p, oldAddr + oldSize, oldAddr + newSize)) {
     if ((flags & MREMAP_MAYMOVE) == 0) return -ENOMEM;
@@ -216,17 +223,14 @@ export function sys_mremap(oldAddr: u32, oldLen: u32, newLen: u32, flags: u32, n
       if (vmMovePage(p.pd, oldAddr + off, start + off) < 0) return -ENOMEM;
     }
   }
-  for (let off = oldSize; off < newSize; off += PAGE_SIZE) {
-    if (vmAllocUserPage(p.pd, start + off, PTE_WRITE) == 0) {
-      vmUnmapRange(p.pd, start + oldSize, start + off);
-      return -ENOMEM;
-    }
-    vmProtect(p.pd, start + off, flagsOf);
+  if (vmReserveZero(p.pd, start + oldSize, start + newSize, flagsOf) < 0) { // the new part: demand-zero
+    vmUnmapRange(p.pd, start + oldSize, start + newSize);
+    return -ENOMEM;
   }
   return <i32>start;
 }
 
-/** madvise: advice only; every page is resident already, so there is nothing to do. */
+/** madvise: advice only; nothing is done with it (no page is ever paged out). */
 export function sys_madvise(addr: u32, len: u32, advice: i32): i32 {
   if ((addr & 4095) != 0) return -EINVAL;
   return 0;

@@ -4,9 +4,11 @@
 // Design note
 // -----------
 // User memory never takes the last USER_RESERVE_PAGES pages (uaccess.ts): they are the kernel's,
-// so that exit, close and unlink can always run. Every request for user pages — brk, a growing
-// stack, fork's copy, exec's segments — asks userPagesAvailable(n) first. When fewer than
-// reserve + n pages are free, the OOM killer chooses a victim:
+// so that exit, close and unlink can always run. Every request for user pages — a growing
+// stack, the first touch of a demand-zero page (.bss, heap, anonymous mmap), fork's copy,
+// exec's segments — asks userPagesAvailable(n) first. Reserving demand-zero pages (brk, mmap)
+// takes none but page tables: vmEnoughMemory refuses what could never be had, and asks for the
+// page tables. When fewer than reserve + n pages are free, the OOM killer chooses a victim:
 //
 //   badness = user pages + page-table pages (Linux's rss + pgtables), + oom_score_adj ‰ of RAM
 //   never init (pid 1), the idle task, kernel threads (no user memory) or oom_score_adj -1000;
@@ -25,13 +27,14 @@
 // and looks again (a stack growing under a system call's copy to user memory does not wait:
 // that copy fails with EFAULT, the victim dies all the same). A victim already dying is waited
 // for, not chosen twice.
-// User pages are all resident here (no swap), so total-vm = rss. Pages shared copy-on-write
-// after fork are counted in full for each sharer (Linux's rss), but only by their share when
+// rss counts the pages present; total-vm adds the demand-zero pages reserved but not touched
+// yet (vm.ts), which take no memory. Pages shared copy-on-write after fork are counted in full
+// for each sharer (Linux's rss), but only by their share when
 // asking whether killing could free enough (reclaimablePages); the pages of a program's file
 // (shared text, vm.ts) are never counted as reclaimable: the file keeps them.
 
 import { freePageCount, totalPageCount } from "./pmm";
-import { kernelPageDirectory, vmPssUnits, vmUserPages } from "./vm";
+import { kernelPageDirectory, vmDemandZeroPages, vmPssUnits, vmTablesNeeded, vmUserPages } from "./vm";
 import { NPROC, Proc, currentProc, procAt, UNUSED, ZOMBIE, EMBRYO } from "../proc";
 import { KERN_ERR, KERN_INFO, KERN_WARNING, printk } from "../printk";
 import { sendSignal, SIGKILL } from "../signal";
@@ -118,7 +121,7 @@ function dumpTasks(): void {
     const p = procAt(i);
     if (p == null || !hasUserMemory(p)) continue;
     const pages = vmUserPages(p.pd);
-    printk(KERN_INFO + "[%7d] %5u %5d %8u %8u %12u %8u %13d %s\n", p.pid, p.uid, p.pid, pages, pages, pageTablePages(p) * 4096, 0, scoreAdj[i],
+    printk(KERN_INFO + "[%7d] %5u %5d %8u %8u %12u %8u %13d %s\n", p.pid, p.uid, p.pid, pages + vmDemandZeroPages(p.pd), pages, pageTablePages(p) * 4096, 0, scoreAdj[i],
       p.name);
   }
 }
@@ -142,11 +145,25 @@ function oomKillOne(): Proc {
   dumpTasks();
   const kb = vmUserPages(victim.pd) * 4;
   printk(KERN_ERR + "Out of memory: Killed process %d (%s) total-vm:%ukB, anon-rss:%ukB, file-rss:0kB, shmem-rss:0kB, UID:%u pgtables:%ukB oom_score_adj:%d\n",
-    victim.pid, victim.name, kb, kb, victim.uid, pageTablePages(victim) * 4, scoreAdj[victim.slot]);
+    victim.pid, victim.name, kb + vmDemandZeroPages(victim.pd) * 4, kb, victim.uid, pageTablePages(victim) * 4, scoreAdj[victim.slot]);
   dyingPid[victim.slot] = victim.pid;
   oomKills++;
   sendSignal(victim, SIGKILL);
   return victim;
+}
+
+/**
+ * Linux's __vm_enough_memory under its default heuristic overcommit: may the pages of
+ * [start, end) be reserved demand-zero in `pd` (brk, anonymous mmap, mremap)? They are taken
+ * only when touched (vm.ts), and the OOM killer runs then if need be; here only a request that
+ * could never be met — more than the free pages plus all that killing could free — is refused
+ * (ENOMEM). The page tables the reservation needs are taken now, though: they are asked for
+ * like any user page (userPagesAvailable, which may run the OOM killer).
+ */
+export function vmEnoughMemory(pd: usize, start: u32, end: u32): bool {
+  const pages = (end - start) >> 12;
+  if (freePageCount() < USER_RESERVE_PAGES + pages && freePageCount() + reclaimablePages() < USER_RESERVE_PAGES + pages) return false;
+  return userPagesAvailable(vmTablesNeeded(pd, start, end), true);
 }
 
 /**

@@ -29,6 +29,18 @@
 // So the rule everywhere is: "logically writable" = PTE_WRITE or PTE_COW; a page may have
 // PTE_WRITE only when its process is its only user. Unmapping puts a page (putPage) instead
 // of freeing it; the last user frees it. The page tables themselves are never shared.
+//
+// Demand-zero pages (zero-fill on demand): a program's .bss, its brk heap and anonymous mmaps
+// take no page until they are touched. Linux knows such a range from its vm_area_struct and
+// fills a hole in it on the fault (do_anonymous_page). Lokum keeps no list of areas: the
+// address space is its page tables, so the promise is written into the page table entry
+// itself, as Linux does with swap entries and PTE markers in not-present entries. A
+// not-present entry with PTE_DEMAND_ZERO set reserves its page; its PTE_WRITE and PTE_USER
+// bits are the protection the page will have (the CPU ignores every bit of a not-present
+// entry). The first access faults; vmFaultZero() then maps a fresh zeroed page there
+// (allocPage zeroes). Such an entry is copied by fork, moved by mremap, changed by mprotect,
+// cleared by munmap and brk, like a present page; it is not in a process's RSS (only present
+// pages are: vmNextUserPage).
 // Directories and tables are reached through lowmem: a table's physical address + 0xC0000000.
 
 import { EFAULT, ENOMEM } from "../lib/errno";
@@ -42,6 +54,8 @@ export const PTE_WRITE: u32 = 2;
 export const PTE_USER: u32 = 4;
 /** Software bit (ignored by the CPU): the page is writable, but shared — copy it on write. */
 export const PTE_COW: u32 = 0x200;
+/** Software bit of a not-present entry: the page is reserved, demand-zero (see above). */
+export const PTE_DEMAND_ZERO: u32 = 0x400;
 const PDE_LARGE: u32 = 0x80;
 const KERNEL_PDE_FIRST: u32 = 768;
 
@@ -120,18 +134,83 @@ export function vmLookup(pd: usize, va: u32): u32 {
   return load<u32>(physToVirt(pde & ~4095) + ((va >> 12) & 1023) * 4);
 }
 
-/** Maps user page `va` to the page at kernel address `page` with `flags` (PTE_WRITE|…).
- *  Returns 0, or -12 (ENOMEM) if a page table could not be allocated. */
-export function vmMap(pd: usize, va: u32, page: usize, flags: u32): i32 {
+/** True if the entry `pte` holds a page or reserves one (demand-zero): the page is in use. */
+export function vmPteMapped(pte: u32): bool {
+  return (pte & (PTE_PRESENT | PTE_DEMAND_ZERO)) != 0;
+}
+
+/** True if `pte` is a demand-zero entry: not present, its page reserved. */
+export function vmPteDemandZero(pte: u32): bool {
+  return (pte & (PTE_PRESENT | PTE_DEMAND_ZERO)) == PTE_DEMAND_ZERO;
+}
+
+/** The kernel address of the entry for user `va` in `pd`, its page table allocated first if
+ *  there is none; 0 if that allocation failed. */
+function pteSlot(pd: usize, va: u32): usize {
   const pdeAddress = pd + (va >> 22) * 4;
   let pde = load<u32>(pdeAddress);
   if ((pde & PTE_PRESENT) == 0) {
     const table = allocPage();
-    if (table == 0) return -ENOMEM;
+    if (table == 0) return 0;
     pde = virtToPhys(table) | PTE_PRESENT | PTE_WRITE | PTE_USER;
     store<u32>(pdeAddress, pde);
   }
-  store<u32>(physToVirt(pde & ~4095) + ((va >> 12) & 1023) * 4, virtToPhys(page) | flags | PTE_PRESENT | PTE_USER);
+  return physToVirt(pde & ~4095) + ((va >> 12) & 1023) * 4;
+}
+
+/** Maps user page `va` to the page at kernel address `page` with `flags` (PTE_WRITE|…).
+ *  Returns 0, or -12 (ENOMEM) if a page table could not be allocated. */
+export function vmMap(pd: usize, va: u32, page: usize, flags: u32): i32 {
+  const slot = pteSlot(pd, va);
+  if (slot == 0) return -ENOMEM;
+  store<u32>(slot, virtToPhys(page) | flags | PTE_PRESENT | PTE_USER);
+  if (pd == currentPageDirectory()) invlpg(va);
+  return 0;
+}
+
+/**
+ * Reserves the pages of [start, end) in `pd` as demand-zero with protection `flags`
+ * (PTE_USER, PTE_WRITE; PTE_COW counts as PTE_WRITE): no page is taken until the first access
+ * (vmFaultZero), only the page tables that hold the entries (vmTablesNeeded: the caller asks
+ * for them first, oom.ts vmEnoughMemory). Entries already in use are left alone. 0, or -12
+ * (ENOMEM) if a page table could not be allocated (the entries reserved so far stay: the
+ * caller unmaps the range).
+ */
+export function vmReserveZero(pd: usize, start: u32, end: u32, flags: u32): i32 {
+  const entry = PTE_DEMAND_ZERO | (flags & PTE_USER) | ((flags & (PTE_WRITE | PTE_COW)) != 0 ? PTE_WRITE : 0);
+  for (let va = start & ~4095; va < end && va >= (start & ~4095); va += PAGE_SIZE) {
+    const slot = pteSlot(pd, va);
+    if (slot == 0) return -ENOMEM;
+    if (!vmPteMapped(load<u32>(slot))) store<u32>(slot, entry);
+  }
+  return 0;
+}
+
+/** The page tables `pd` lacks for the pages of [start, end) (what vmReserveZero will take). */
+export function vmTablesNeeded(pd: usize, start: u32, end: u32): u32 {
+  let n: u32 = 0;
+  if (end <= start) return 0;
+  for (let i = start >> 22; i <= (end - 1) >> 22; i++) if ((load<u32>(pd + i * 4) & PTE_PRESENT) == 0) n++;
+  return n;
+}
+
+/**
+ * Linux's do_anonymous_page: the fault on demand-zero page `va` of `pd` maps a fresh zeroed
+ * page there with the protection the entry keeps. 0; -14 (EFAULT) if `va` is not demand-zero,
+ * or the access is not allowed (`user` on a page without PTE_USER: PROT_NONE; `write` on a
+ * read-only one), so that no page is spent on a fault that ends in SIGSEGV; -12 (ENOMEM) when
+ * no page is free (the caller asks userPagesAvailable first).
+ */
+export function vmFaultZero(pd: usize, va: u32, write: bool, user: bool): i32 {
+  const pde = load<u32>(pd + (va >> 22) * 4);
+  if ((pde & PTE_PRESENT) == 0 || (pde & PDE_LARGE) != 0) return -EFAULT;
+  const slot = physToVirt(pde & ~4095) + ((va >> 12) & 1023) * 4;
+  const pte = load<u32>(slot);
+  if (!vmPteDemandZero(pte)) return -EFAULT;
+  if ((user && (pte & PTE_USER) == 0) || (write && (pte & PTE_WRITE) == 0)) return -EFAULT;
+  const page = allocPage(); // zeroed
+  if (page == 0) return -ENOMEM;
+  store<u32>(slot, virtToPhys(page) | (pte & (PTE_WRITE | PTE_USER)) | PTE_PRESENT);
   if (pd == currentPageDirectory()) invlpg(va);
   return 0;
 }
@@ -153,7 +232,8 @@ export function vmPageExclusive(pte: u32): bool {
   return pageRefCount(page) == 1 && !pageIsFile(page);
 }
 
-/** Rewrites the flags (PTE_WRITE, PTE_USER) of the present user page `va`; false if absent.
+/** Rewrites the flags (PTE_WRITE, PTE_USER) of the user page `va`, present or demand-zero;
+ *  false if absent.
  *  mmap.ts uses it for mprotect and PROT_NONE pages (present, but not user-accessible).
  *  PTE_WRITE on a shared page becomes PTE_COW (the first write copies it). */
 export function vmProtect(pd: usize, va: u32, flags: u32): bool {
@@ -161,6 +241,10 @@ export function vmProtect(pd: usize, va: u32, flags: u32): bool {
   if ((pde & PTE_PRESENT) == 0 || (pde & PDE_LARGE) != 0) return false;
   const pteAddress = physToVirt(pde & ~4095) + ((va >> 12) & 1023) * 4;
   const pte = load<u32>(pteAddress);
+  if (vmPteDemandZero(pte)) { // not there yet: the protection it will have
+    store<u32>(pteAddress, PTE_DEMAND_ZERO | (flags & PTE_USER) | ((flags & (PTE_WRITE | PTE_COW)) != 0 ? PTE_WRITE : 0));
+    return true;
+  }
   if ((pte & PTE_PRESENT) == 0) return false;
   let add = flags & PTE_USER;
   if ((flags & (PTE_WRITE | PTE_COW)) != 0) add |= vmPageExclusive(pte) ? PTE_WRITE : PTE_COW;
@@ -204,24 +288,28 @@ export function vmMapShared(pd: usize, va: u32, page: usize, writable: bool): i3
   return r;
 }
 
-/** Moves the present user page at `from` to `to` (no copy: the frame changes address).
- *  `to` must be free. 0, or -12 (ENOMEM) if a page table could not be allocated. */
+/** Moves the user page at `from` to `to` (no copy: the frame changes address; a demand-zero
+ *  entry moves as it is). `to` must be free. 0, or -12 (ENOMEM) if a page table could not be
+ *  allocated. */
 export function vmMovePage(pd: usize, from: u32, to: u32): i32 {
   const pde = load<u32>(pd + (from >> 22) * 4);
   if ((pde & PTE_PRESENT) == 0) return 0;
   const pteAddress = physToVirt(pde & ~4095) + ((from >> 12) & 1023) * 4;
   const pte = load<u32>(pteAddress);
-  if ((pte & PTE_PRESENT) == 0) return 0;
-  const r = vmMap(pd, to, physToVirt(pte & ~4095), 0);
-  if (r < 0) return r;
-  const toAddress = physToVirt(load<u32>(pd + (to >> 22) * 4) & ~4095) + ((to >> 12) & 1023) * 4;
+  if (!vmPteMapped(pte)) return 0;
+  const toAddress = pteSlot(pd, to);
+  if (toAddress == 0) return -ENOMEM;
   store<u32>(toAddress, pte); // the very same entry: flags and copy-on-write state move along
   store<u32>(pteAddress, 0);
-  if (pd == currentPageDirectory()) invlpg(from);
+  if (pd == currentPageDirectory()) {
+    invlpg(from);
+    invlpg(to);
+  }
   return 0;
 }
 
-/** Unmaps the user pages in [start, end); each is put (freed with its last user). */
+/** Unmaps the user pages in [start, end); each is put (freed with its last user). Demand-zero
+ *  entries are cleared too. */
 export function vmUnmapRange(pd: usize, start: u32, end: u32): void {
   for (let va = start & ~4095; va < end; va += PAGE_SIZE) {
     const pdeAddress = pd + (va >> 22) * 4;
@@ -232,7 +320,10 @@ export function vmUnmapRange(pd: usize, start: u32, end: u32): void {
     }
     const pteAddress = physToVirt(pde & ~4095) + ((va >> 12) & 1023) * 4;
     const pte = load<u32>(pteAddress);
-    if ((pte & PTE_PRESENT) == 0) continue;
+    if ((pte & PTE_PRESENT) == 0) {
+      store<u32>(pteAddress, 0); // a demand-zero entry (or nothing)
+      continue;
+    }
     store<u32>(pteAddress, 0);
     if (pd == currentPageDirectory()) invlpg(va);
     putPage(physToVirt(pte & ~4095));
@@ -261,6 +352,7 @@ export function vmFree(pd: usize): void {
 
 /** A copy of the user half of `pd` (fork), copy-on-write: the child's page tables are new,
  *  its pages are the parent's, each with one more user; writable ones become PTE_COW in both.
+ *  Demand-zero entries are copied as they are (each side fills its own on its first touch).
  *  0 if out of memory (for the page tables). `pd` is the directory in use (fork's parent). */
 export function vmCopy(pd: usize): usize {
   const copy = vmCreate();
@@ -282,7 +374,10 @@ export function vmCopy(pd: usize): usize {
       j += memscan32(table + j * 4, 1024 - j);
       if (j == 1024) break;
       let pte = load<u32>(table + j * 4);
-      if ((pte & PTE_PRESENT) == 0) continue;
+      if ((pte & PTE_PRESENT) == 0) {
+        if (pte != 0) store<u32>(childTable + j * 4, pte); // demand-zero
+        continue;
+      }
       if ((pte & PTE_WRITE) != 0) {
         pte = (pte & ~PTE_WRITE) | PTE_COW;
         store<u32>(table + j * 4, pte);
@@ -322,6 +417,19 @@ export function vmPageTables(pd: usize): u32 {
 export function vmUserPages(pd: usize): u32 {
   let n: u32 = 0;
   for (let va = vmNextUserPage(pd, 0); va < USER_TOP; va = vmNextUserPage(pd, va + PAGE_SIZE)) n++;
+  return n;
+}
+
+/** Counts the demand-zero entries of `pd`: pages reserved but not touched yet (with the
+ *  present ones, Linux's total_vm in the OOM killer's report). */
+export function vmDemandZeroPages(pd: usize): u32 {
+  let n: u32 = 0;
+  for (let i: u32 = 0; i < KERNEL_PDE_FIRST; i++) {
+    const pde = load<u32>(pd + i * 4);
+    if ((pde & PTE_PRESENT) == 0) continue;
+    const table = physToVirt(pde & ~4095);
+    for (let j: u32 = 0; j < 1024; j++) if (vmPteDemandZero(load<u32>(table + j * 4))) n++;
+  }
   return n;
 }
 

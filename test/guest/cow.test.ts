@@ -2,8 +2,10 @@
 // space: test/guest/programs/cowtest.ts checks that writes after fork stay private (also the
 // kernel's own write into a shared page), that fork costs page tables rather than a copy of
 // the heap, and /proc/PID/smaps_rollup; the shell side checks /proc/meminfo's Cached, Shmem
-// and Mapped and that two processes running one program share its text. One boot, shared
-// through a snapshot taken at the first prompt.
+// and Mapped and that two processes running one program share its text. Zero-fill on demand
+// (.bss, brk heap and anonymous mmaps take a page only when touched): test/guest/programs/
+// zfodtest.ts, and an exec that no longer pays for the shell's .bss. One boot, shared through a
+// snapshot taken at the first prompt.
 
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Machine } from "../../emulator/machine.js";
@@ -13,7 +15,7 @@ let machine: Machine;
 let booted: ArrayBuffer;
 
 beforeAll(async () => {
-  ({ machine, booted } = await bootWithTestPrograms(["cowtest"], "console=ttyS0 printk.time=0 nocoldplug"));
+  ({ machine, booted } = await bootWithTestPrograms(["cowtest", "zfodtest"], "console=ttyS0 printk.time=0 nocoldplug"));
 }, 180_000);
 
 afterAll(async () => {
@@ -75,5 +77,38 @@ describe("shared program text", () => {
     expect(field(out, "Private_Clean")).toBe(0);
     expect(second, out).toBeLessThanOrEqual(field(out, "Rss") - sharedClean + 32);
     expect(out).toMatch(/^[0-9a-f]{8}-[0-9a-f]{8} ---p 00000000 00:00 0 +\[rollup\]$/m);
+  });
+});
+
+describe("zero-fill on demand", () => {
+  test(".bss, brk heap and anonymous mmap take pages only when touched, zeroed; fork keeps them private; a wild access is SIGSEGV", async () => {
+    const out = await run("zfodtest; zfodtest wild; echo wild=$?; dmesg | grep -c 'zfodtest\\[[0-9]*\\]: segfault at'");
+    expect(out.split("\n").filter((l) => /FAILED|FAIL$/.test(l)), out).toEqual([]);
+    for (const check of ["bss", "kernel", "fork", "brk", "mmap", "wild"]) expect(out).toContain(`zfodtest: ${check} ok\n`);
+    expect(out).toContain("zfodtest: PASS\n");
+    expect(out).toContain("wild=139\n"); // 128 + SIGSEGV
+    expect(out).toMatch(/zfodtest\[\d+\]: segfault at [0-9a-f]+ ip [0-9a-f]{8} sp [0-9a-f]{8} error 6 in zfodtest\[/);
+    expect(out).not.toMatch(/Oops|BUG/);
+  });
+
+  test("overcommitted heap after fork: when touching it runs out of memory, the OOM killer kills the biggest and the rest goes on", async () => {
+    // zfodtest hog reserves 3/4 of free memory as heap and forks: the reservation is copied, so
+    // twice that is promised. The child touches all of it, then the parent does.
+    const out = await run("zfodtest hog; echo hog=$?; grep MemFree /proc/meminfo", 120_000);
+    expect(out).toMatch(/zfodtest: hog reserved [1-9]\d* MiB\n/);
+    expect(out).toMatch(/zfodtest invoked oom-killer: gfp_mask=0x0\(\), order=0, oom_score_adj=0\n/);
+    const killed = /Out of memory: Killed process (\d+) \(zfodtest\) total-vm:(\d+)kB, anon-rss:(\d+)kB/.exec(out);
+    expect(killed, out).not.toBeNull();
+    expect(Number(killed![3])).toBeGreaterThan(20000); // the child, with all of the heap
+    expect(out).toContain("zfodtest: hog touched all its heap; its child: signal 9\nhog=0\n");
+    expect(out).not.toMatch(/Oops|BUG|segfault/);
+  });
+
+  test("a shell's .bss costs nothing until touched: sh -c exits having used a fraction of it", async () => {
+    // /bin/sh declares ~400 KiB of .bss (and 64 KiB of text): the whole of it was resident before
+    // zero-fill on demand; a shell that runs one command touches a few pages of it
+    const out = await run("sh -c 'grep Rss /proc/$$/smaps_rollup; true'");
+    const rss = Number(/^Rss: +(\d+) kB$/m.exec(out)![1]);
+    expect(rss, out).toBeLessThan(200);
   });
 });

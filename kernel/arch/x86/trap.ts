@@ -3,7 +3,8 @@
 // vectors.s saves the interrupted state as a TrapFrame on the stack and calls trap(frame).
 // By vector:
 //   0-31   CPU exceptions. In user mode they become signals (userFault): a page fault just
-//          below the stack grows it, a write to a copy-on-write page (after fork) gives the
+//          below the stack grows it, one on a demand-zero page (.bss, heap, anonymous mmap:
+//          mm/vm.ts) fills it, a write to a copy-on-write page (after fork) gives the
 //          process its own copy (uaccess.ts userWriteFault), anything else sends SIGSEGV,
 //          SIGFPE, SIGILL, SIGTRAP or SIGBUS and, if the program has no handler, logs one line
 //          as Linux does:
@@ -41,7 +42,7 @@
 
 import { isKernelText, printSymbol } from "../../kallsyms";
 import { panic } from "../../panic";
-import { consoleVerbose, KERN_ALERT, KERN_CONT, KERN_EMERG, KERN_INFO, KERN_WARNING, printk } from "../../printk";
+import { consoleVerbose, KERN_ALERT, KERN_CONT, KERN_EMERG, KERN_ERR, KERN_INFO, KERN_WARNING, printk } from "../../printk";
 import { UTS_RELEASE, UTS_VERSION } from "../../version";
 import { KERNEL_DS } from "./gdt";
 import { T_SYSCALL } from "./idt";
@@ -52,7 +53,7 @@ import { syscallDispatch } from "../../syscall";
 import { currentProc } from "../../proc";
 import { schedReturnToUser } from "../../sched";
 import { forceSignal, signalDeliver, SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGTRAP } from "../../signal";
-import { userFaultIn, userWriteFault } from "../../uaccess";
+import { FAULT_OOM, userFaultError, userFaultIn, userWriteFault } from "../../uaccess";
 import { doExit } from "../../exit";
 import { kstackMapped, KSTACK_AREA, KSTACK_SLOTS, KSTACK_SLOT_SIZE } from "../../mm/vm";
 import { isModuleText, modulePrintLine, printModules } from "../../module/kallsyms";
@@ -164,7 +165,7 @@ export function trap(frame: TrapFrame): void {
     irqDispatch(<i32>vector - IRQ_BASE_VECTOR);
   } else if (vector < 32) {
     if (!fromUser) {
-      if (vector == T_PAGE_FAULT && kernelCowFault(frame)) return; // retry the write
+      if (vector == T_PAGE_FAULT && kernelUserFault(frame)) return; // retry the access
       die(frame);
       return;
     }
@@ -207,7 +208,16 @@ function userFault(frame: TrapFrame): void {
   const sig = faultSignal(frame.vector);
   if (frame.vector == T_PAGE_FAULT) {
     const address = read_cr2();
-    if ((frame.errorCode & PF_PROTECTION) == 0 && userFaultIn(p, address, true)) return;
+    const write = (frame.errorCode & PF_WRITE) != 0;
+    if ((frame.errorCode & PF_PROTECTION) == 0) {
+      if (userFaultIn(p, address, write, true)) return;
+      if (userFaultError == FAULT_OOM) {
+        // The page belongs there, but none could be had (the OOM killer found nothing to
+        // free, or chose this process: then SIGKILL is pending and wins over the SIGSEGV).
+        if (p.killed != 0) return;
+        printk(KERN_ERR + "Out of memory: %s[%d]: no page for the fault at %x, killed by SIGSEGV\n", p.name, p.pid, address);
+      }
+    }
     if ((frame.errorCode & (PF_PROTECTION | PF_WRITE)) == (PF_PROTECTION | PF_WRITE) && userWriteFault(p, address, true)) return;
     if (p.sigHandler[sig] <= 1) {
       printk(KERN_INFO + "%s[%d]: segfault at %x ip %08x sp %08x error %x", p.name, p.pid, address, frame.eip, frame.esp, frame.errorCode);
@@ -221,15 +231,17 @@ function userFault(frame: TrapFrame): void {
   forceSignal(p, sig);
 }
 
-/** A kernel write to a process's copy-on-write page (code that wrote user memory without
- *  uaccess.ts's checks, which break the sharing first): give the process its copy and let the
- *  write run again, as Linux's fault handler does for the kernel too. */
-function kernelCowFault(frame: TrapFrame): bool {
+/** A kernel access to a process's page that is not there yet (demand-zero, vm.ts) or a kernel
+ *  write to its copy-on-write page — code that touched user memory without uaccess.ts's checks,
+ *  which fill and break those first: fill the page or give the process its copy, and let the
+ *  access run again, as Linux's fault handler does for the kernel too. */
+function kernelUserFault(frame: TrapFrame): bool {
   const address = read_cr2();
   const p = currentProc();
   if (address >= KERNEL_VIRTUAL_BASE || p == null || p.slot == 0) return false;
-  if ((frame.errorCode & (PF_PROTECTION | PF_WRITE)) != (PF_PROTECTION | PF_WRITE)) return false;
-  return userWriteFault(p, address, false);
+  const write = (frame.errorCode & PF_WRITE) != 0;
+  if ((frame.errorCode & PF_PROTECTION) == 0) return userFaultIn(p, address, write, false);
+  return write && userWriteFault(p, address, false);
 }
 
 /** True if the interrupted code ran in ring 0 (then the CPU pushed no ESP/SS). */
