@@ -27,12 +27,18 @@ import { file_remove_privs, inode_permission, MAY_EXEC } from "./permission";
 
 const CHUNK: u32 = 4096;
 
+/** The bounce buffer of one read or write: no bigger than the transfer (a one-byte write to a
+ *  terminal takes a 16-byte slab object, not two fresh zeroed pages for a 4 KiB one). */
+function bounceBuffer(count: u32): usize {
+  return kmalloc(count < CHUNK ? count : CHUNK);
+}
+
 export function sys_read(fd: i32, buf: u32, count: u32): i32 {
   const f = fdGet(fd);
   if (f == null) return -EBADF;
   if (count == 0) return 0;
   if (!accessOk(buf, count, true)) return -EFAULT;
-  const k = kmalloc(CHUNK);
+  const k = bounceBuffer(count);
   if (k == 0) return -ENOMEM;
   let done: u32 = 0;
   let result: i32 = 0;
@@ -53,7 +59,7 @@ export function sys_write(fd: i32, buf: u32, count: u32): i32 {
   if (f == null) return -EBADF;
   if (count == 0) return 0;
   if (!accessOk(buf, count, false)) return -EFAULT;
-  const k = kmalloc(CHUNK);
+  const k = bounceBuffer(count);
   if (k == 0) return -ENOMEM;
   let done: u32 = 0;
   let result: i32 = 0;
