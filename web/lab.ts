@@ -239,10 +239,10 @@ export class Lab {
     initrd.then((bytes) => {
       this.mark("initrd");
       if (this.machine !== machine || machine.state !== "running") return; // reset or replaced meanwhile
-      if (bytes) machine.provideInitrd(bytes);
       this.files = { kernel, initrd: bytes };
+      if (bytes) machine.provideInitrd(bytes);
       this.initrdPending = false;
-    }, () => undefined); // (it stays pending: a reboot then boots a fresh machine, which downloads it again)
+    }).catch(() => undefined); // (it stays pending: a reboot then boots a fresh machine, which downloads it again)
   }
 
   private async startMachine(files: BootFiles, initialState?: Promise<ArrayBuffer | undefined>): Promise<Machine> {
