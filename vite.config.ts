@@ -53,7 +53,7 @@ export function labConfig({ bootDir = resolve(REPO_ROOT, "dist/boot"), outDir = 
     root: WEB_DIR,
     base: "./",
     publicDir: false,
-    plugins: [bootFiles(bootDir, snapshot), earlyWasm(), precompress(), serviceWorker()],
+    plugins: [bootFiles(bootDir, snapshot), earlyDownloads(bootDir, snapshot), precompress(), serviceWorker()],
     server: { host: "127.0.0.1", port: 5173, fs: { allow: [REPO_ROOT] } },
     preview: { host: "127.0.0.1" },
     // Bundle these for the browser when the server starts, not when the page first asks (which
@@ -74,21 +74,28 @@ function readBootFiles(bootDir: string): { kernel?: Uint8Array; initrd?: Uint8Ar
   return { kernel: read("lokum.elf"), initrd: read("initrd.cpio") };
 }
 
-function manifestFor(kernel: Uint8Array, initrd: Uint8Array | undefined, snapshot: string | null): BootManifest {
+function manifestFor(kernel: Uint8Array, initrd: Uint8Array | undefined, snapshot: string | null, prompt: string | null = null): BootManifest {
   const files: BootManifest["files"] = { "lokum.elf": { bytes: kernel.length } };
   if (initrd) files["initrd.cpio"] = { bytes: initrd.length };
-  return { key: bootSnapshotKey(kernel, initrd, LAB_SETUP), setup: LAB_SETUP, v86: v86Version(), files, snapshot };
+  return { key: bootSnapshotKey(kernel, initrd, LAB_SETUP), setup: LAB_SETUP, v86: v86Version(), files, snapshot, prompt };
+}
+
+/** The prompt saved with the cached snapshot `key` (KEY.prompt beside KEY.v86), or null. */
+function cachedPrompt(key: string): string | null {
+  const path = join(SNAPSHOT_CACHE, `${key}.prompt`);
+  return existsSync(path) ? readFileSync(path, "latin1") : null;
 }
 
 /** The cached snapshot for `key`, made now if `make` and missing. */
-async function snapshotFor(key: string, kernel: Uint8Array, initrd: Uint8Array | undefined, make: boolean): Promise<Uint8Array | undefined> {
+async function snapshotFor(key: string, kernel: Uint8Array, initrd: Uint8Array | undefined, make: boolean): Promise<{ state: Uint8Array; prompt: string | null } | undefined> {
   const path = join(SNAPSHOT_CACHE, `${key}.v86`);
-  if (existsSync(path)) return new Uint8Array(readFileSync(path));
+  if (existsSync(path)) return { state: new Uint8Array(readFileSync(path)), prompt: cachedPrompt(key) };
   if (!make) return undefined;
-  const state = new Uint8Array(await makeBootSnapshot(kernel, initrd, LAB_SETUP));
+  const snapshot = await makeBootSnapshot(kernel, initrd, LAB_SETUP);
   mkdirSync(SNAPSHOT_CACHE, { recursive: true });
-  writeFileSync(path, state);
-  return state;
+  writeFileSync(join(SNAPSHOT_CACHE, `${key}.prompt`), snapshot.prompt, "latin1");
+  writeFileSync(path, new Uint8Array(snapshot.state)); // last: its presence means "made"
+  return { state: new Uint8Array(snapshot.state), prompt: snapshot.prompt };
 }
 
 /** Publish `bootDir`'s boot files at boot/ (dev server: from disk on each request; build: copied). */
@@ -108,7 +115,8 @@ function bootFiles(bootDir: string, withSnapshot: boolean): Plugin {
             making.add(key); // in the background: the next page load restores it
             snapshotFor(key, kernel, initrd, true).catch((error: Error) => server.config.logger.warn(`boot snapshot: ${error.message}`));
           }
-          return send(response, Buffer.from(JSON.stringify(manifestFor(kernel, initrd, ready ? `snapshot-${key}.v86` : null))), "application/json");
+          const manifest = manifestFor(kernel, initrd, ready ? `snapshot-${key}.v86` : null, ready ? cachedPrompt(key) : null);
+          return send(response, Buffer.from(JSON.stringify(manifest)), "application/json");
         }
         const snapshot = /^snapshot-([0-9a-f]{16})\.v86$/.exec(name);
         if (snapshot) {
@@ -130,9 +138,9 @@ function bootFiles(bootDir: string, withSnapshot: boolean): Plugin {
       this.emitFile({ type: "asset", fileName: "boot/lokum.elf", source: kernel });
       if (initrd) this.emitFile({ type: "asset", fileName: "boot/initrd.cpio", source: initrd });
       const key = bootSnapshotKey(kernel, initrd, LAB_SETUP);
-      const state = withSnapshot ? await snapshotFor(key, kernel, initrd, true) : undefined;
-      if (state) this.emitFile({ type: "asset", fileName: `boot/snapshot-${key}.v86`, source: state });
-      const manifest = manifestFor(kernel, initrd, state ? `snapshot-${key}.v86` : null);
+      const snapshot = withSnapshot ? await snapshotFor(key, kernel, initrd, true) : undefined;
+      if (snapshot) this.emitFile({ type: "asset", fileName: `boot/snapshot-${key}.v86`, source: snapshot.state });
+      const manifest = manifestFor(kernel, initrd, snapshot ? `snapshot-${key}.v86` : null, snapshot?.prompt ?? null);
       this.emitFile({ type: "asset", fileName: "boot/manifest.json", source: JSON.stringify(manifest, null, 2) + "\n" });
     },
   };
@@ -149,21 +157,26 @@ function notFound(response: ServerResponse, name: string): void {
   response.end(`boot/${name}: not built\n`);
 }
 
-// ---- v86.wasm's URL for the page's early script -------------------------------------------------
+// ---- v86.wasm's URL and the snapshot's name for the page's early script -------------------------
 
-/** In a static build, put v86.wasm's URL (its name has a hash) into index.html's early script,
- *  which then downloads and compiles it while the page's script loads (web/early.ts). The dev
- *  server leaves the placeholder: there the page compiles it as before (emulator/browser.ts). */
-function earlyWasm(): Plugin {
+/** In a static build, put v86.wasm's URL (its name has a hash) and the boot snapshot's name into
+ *  index.html's early script, which then downloads them with the page itself — the snapshot
+ *  without waiting for the manifest to name it — and compiles v86.wasm as it arrives
+ *  (web/early.ts). The dev server leaves the placeholders: there the page asks the manifest for
+ *  the snapshot and compiles v86.wasm as before (emulator/browser.ts). */
+function earlyDownloads(bootDir: string, withSnapshot: boolean): Plugin {
   return {
-    name: "lokum-early-wasm",
+    name: "lokum-early-downloads",
     apply: "build",
     transformIndexHtml: {
       order: "post",
       handler(html, context) {
         const wasm = Object.keys(context.bundle ?? {}).find((name) => /(^|\/)v86-[^/]*\.wasm$/.test(name));
-        if (!wasm) throw new Error("lokum-early-wasm: v86.wasm is not in the bundle");
-        return html.replace("__LOKUM_V86_WASM__", `./${wasm}`);
+        if (!wasm) throw new Error("lokum-early-downloads: v86.wasm is not in the bundle");
+        // The same name bootFiles publishes (an empty string: no snapshot, the page boots cold).
+        const { kernel, initrd } = readBootFiles(bootDir);
+        const snapshot = withSnapshot && kernel ? `snapshot-${bootSnapshotKey(kernel, initrd, LAB_SETUP)}.v86` : "";
+        return html.replace("__LOKUM_V86_WASM__", `./${wasm}`).replace("__LOKUM_SNAPSHOT__", snapshot);
       },
     },
   };

@@ -46,6 +46,8 @@ export async function measureLab(runs: number, bootDir = resolve(REPO_ROOT, "dis
                 at[e.name.replace(/^.*\//, "").replace(/-[\w-]{8}\./, ".")] = Math.round(e.responseEnd);
               }
               const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined;
+              const read = (window as { lokumArrivals?: Record<string, number> }).lokumArrivals ?? {};
+              for (const [name, ms] of Object.entries(read)) at[`${name.replace(/-[\w-]{8,}\./, ".")} (worker)`] = ms;
               return { html: Math.round(nav?.responseEnd ?? NaN), domInteractive: Math.round(nav?.domInteractive ?? NaN), ...at };
             });
             console.log(mode, JSON.stringify(info.timings), JSON.stringify(loads));

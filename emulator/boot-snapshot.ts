@@ -27,8 +27,17 @@ export function bootSnapshotKey(kernel: Uint8Array, initrd: Uint8Array | undefin
   return hash.digest("hex").slice(0, 16);
 }
 
-/** Boot to the first prompt, wait for lokumd and for eth0 (DHCP, when asked), save. */
-export async function makeBootSnapshot(kernel: Uint8Array, initrd: Uint8Array | undefined, setup: LabMachineSetup): Promise<ArrayBuffer> {
+export interface BootSnapshot {
+  /** The v86 state. */
+  state: ArrayBuffer;
+  /** The console's last line when it was saved: the shell's prompt, at which the shell waits for
+   *  input (so the page can show it and be ready at once, web/lab.ts). */
+  prompt: string;
+}
+
+/** Boot to the first prompt, wait for lokumd and for eth0 (DHCP, when asked), and save with the
+ *  console ending at a prompt. */
+export async function makeBootSnapshot(kernel: Uint8Array, initrd: Uint8Array | undefined, setup: LabMachineSetup): Promise<BootSnapshot> {
   const machine = createNodeMachine({ kernel, initrd, cmdline: setup.cmdline, net: setup.net, memoryMB: setup.memoryMB });
   try {
     await machine.start();
@@ -41,7 +50,14 @@ export async function makeBootSnapshot(kernel: Uint8Array, initrd: Uint8Array | 
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
-    return await machine.saveState();
+    // Something printed after the prompt (a background job's line): ask the shell for a fresh one.
+    if (!/# $/.test(machine.output)) {
+      machine.write("\r");
+      await machine.waitFor(/# $/, { timeoutMs: 30_000 });
+    }
+    const output = machine.output;
+    const prompt = output.slice(output.lastIndexOf("\n") + 1);
+    return { state: await machine.saveState(), prompt };
   } finally {
     await machine.destroy();
   }

@@ -23,6 +23,9 @@ export interface BootManifest {
   files: Record<string, { bytes: number }>;
   /** The snapshot's file name under boot/, or null when there is none for this key yet. */
   snapshot: string | null;
+  /** The console's last line when the snapshot was saved — the shell's prompt, where the shell
+   *  waits for input — or null (unknown: the page asks the shell for a fresh prompt). */
+  prompt?: string | null;
 }
 
 export function sameSetup(a: LabMachineSetup, b: LabMachineSetup): boolean {

@@ -35,10 +35,20 @@
 // "crashed": the wasm core is dead after a panic. restoreState() turns an exited or running
 // machine back into a running one at the snapshot.
 //
+// Restoring a state: v86 zeroes all of RAM and then copies the state's non-zero pages in. On a
+// new machine (the lab restores into a PC it has just built) RAM is untouched memory, and writing
+// zeros into 64 MiB of it makes the host commit every page: 45-60 ms of a 100 ms restore. So
+// v86's unpack_memory is replaced (on v86's CPU prototype, by the first machine that starts) by one
+// that copies the state's pages and zeroes only the other pages that are not zero already — the
+// same RAM afterwards, whatever the machine held before (installFastUnpackMemory below). For that
+// the machine restores `initialState` itself once v86 has built the PC and before anything runs,
+// rather than handing it to v86's `initial_state` (which restores before we could step in).
+//
 // Internals used that are not in v86's d.ts (they survive in v86's minified
 // release build; docs/v86.md, "The emulator's internals"):
 // `emulator.v86` (the scheduler, whose `do_tick` runs one emulation slice) and
-// `emulator.v86.cpu.io.register_write` (port handlers).
+// `emulator.v86.cpu.io.register_write` (port handlers), and the CPU's `unpack_memory` (with
+// `mem8`, `memory_size`, `is_memory_zeroed`, `zero_memory`).
 
 import { V86 } from "v86";
 import { GuestChannel, type ExecResult } from "./channel.js";
@@ -70,10 +80,12 @@ export interface MachineOptions {
   wasm?: WebAssembly.Module;
   /** Register port 0xE9 as a fast byte console feeding the same `output`. Default false. */
   fastConsole?: boolean;
-  /** Start from this v86 state (a saveState) instead of booting: v86 restores it while it
-   *  builds the PC, so no boot slice runs first and there is no stop/restore round trip. The
-   *  kernel and initrd are still needed (a reboot loads them). */
-  initialState?: ArrayBuffer;
+  /** Start from this v86 state (a saveState) instead of booting: restored once v86 has built
+   *  the PC and before its first slice, so no boot slice runs first and there is no stop/restore
+   *  round trip. The kernel and initrd are still needed (a reboot loads them). A promise lets
+   *  v86 build the PC while the state is still downloading (the browser lab); one that resolves
+   *  to undefined means "no state after all": the machine boots from the kernel. */
+  initialState?: ArrayBuffer | Promise<ArrayBuffer | undefined>;
   /** Turn off v86's JIT for good (hot loops run about 6x slower; for debugging the emulator). */
   disableJit?: boolean;
   /** Instructions to run on v86's interpreter before its JIT is switched on (default
@@ -144,6 +156,57 @@ interface V86Internals {
   /** The CPU's end of the same bus: what we send here reaches the host-side listeners. */
   emulator_bus: { send(name: string, value?: unknown): void };
   screen_adapter?: { get_text_screen?(): string[] };
+}
+
+/** What fastUnpackMemory uses of v86's CPU (names that survive v86's minified build). */
+interface CpuMemory {
+  mem8: Uint8Array;
+  memory_size: Uint32Array;
+  is_memory_zeroed(address: number, length: number): number | boolean;
+  zero_memory(address: number, length: number): void;
+  unpack_memory(bitmap: { get(page: number): number }, packed: Uint8Array): void;
+  /** Ours: RAM from this address up has not been touched since v86 built the PC (so it is zero
+   *  and need not even be read). Set by Machine.start for the one restore before the first slice. */
+  lokumUntouchedFrom?: number;
+}
+
+/** The multiboot info v86's loader writes (at 0x7C00): the end of module 1, the initrd, which it
+ *  places above the kernel — so the top of everything the loader wrote. Undefined without one. */
+function multibootLoadedTop(cpu: CpuMemory): number | undefined {
+  const read32 = (address: number): number =>
+    (cpu.mem8[address]! | cpu.mem8[address + 1]! << 8 | cpu.mem8[address + 2]! << 16 | cpu.mem8[address + 3]! << 24) >>> 0;
+  const info = 0x7c00;
+  if ((read32(info) & 0x8) === 0 || read32(info + 20) === 0) return undefined; // MULTIBOOT_INFO_MODS, mods_count
+  const top = read32(read32(info + 24) + 4); // mods_addr → mod_end
+  return top > 0 && top <= cpu.memory_size[0]! ? top : undefined;
+}
+
+let fastUnpackInstalled = false;
+
+/** Replace v86's CPU.prototype.unpack_memory (the prototype of `cpu`) by one that does not touch
+ *  RAM that is zero already (see the file's note). Once; a v86 without these names keeps its own. */
+function installFastUnpackMemory(cpuInstance: object): void {
+  if (fastUnpackInstalled) return;
+  fastUnpackInstalled = true;
+  const instance = cpuInstance as CpuMemory; // is_memory_zeroed and zero_memory are per instance (wasm exports)
+  const cpu = Object.getPrototypeOf(cpuInstance) as CpuMemory;
+  if (typeof cpu.unpack_memory !== "function" || typeof instance.is_memory_zeroed !== "function" || typeof instance.zero_memory !== "function" ||
+      typeof instance.mem8?.set !== "function" || typeof instance.memory_size?.[0] !== "number") return; // (v86's own views of wasm memory, not plain typed arrays)
+  cpu.unpack_memory = function fastUnpackMemory(this: CpuMemory, bitmap, packed) {
+    const pages = this.memory_size[0]! >>> 12;
+    const untouchedFrom = this.lokumUntouchedFrom ?? Infinity;
+    this.lokumUntouchedFrom = undefined;
+    let packedPage = 0;
+    for (let page = 0; page < pages; page++) {
+      const address = page << 12;
+      if (bitmap.get(page)) {
+        this.mem8.set(packed.subarray(packedPage << 12, (packedPage + 1) << 12), address);
+        packedPage++;
+      } else if (address < untouchedFrom && !this.is_memory_zeroed(address, 4096)) {
+        this.zero_memory(address, 4096);
+      }
+    }
+  };
 }
 
 /** All machines whose emulation loop may still run: where node.ts routes stray v86 errors. */
@@ -243,7 +306,6 @@ export class Machine {
       disable_keyboard: true,
       disable_mouse: true,
       disable_speaker: true,
-      initial_state: o.initialState ? { buffer: o.initialState } : undefined,
       autostart: false,
     }) as V86 & V86Internals;
     this.emulator = emulator;
@@ -259,7 +321,18 @@ export class Machine {
     });
     if (this.currentState !== "created") return; // destroyed while v86 was loading (e.g. the lab's Reset)
     this.attachToEmulator(emulator);
-    if (o.initialState) this.lastRawCounter = emulator.get_instruction_counter(); // count from the state's counter
+    const initialState = await o.initialState;
+    if (this.currentState !== "created") return; // destroyed while the state was on its way
+    if (initialState) {
+      // Nothing has run yet (autostart: false): restore before the first slice.
+      installFastUnpackMemory(emulator.v86.cpu);
+      const cpu = emulator.v86.cpu as unknown as CpuMemory;
+      cpu.lokumUntouchedFrom = multibootLoadedTop(cpu); // only the loader has written to RAM
+      await emulator.restore_state(initialState);
+      cpu.lokumUntouchedFrom = undefined;
+      if (this.currentState !== "created") return;
+      this.lastRawCounter = emulator.get_instruction_counter(); // count from the state's counter
+    }
     liveMachines.add(this);
     this.currentState = "running";
     await emulator.run();
@@ -469,6 +542,7 @@ export class Machine {
     if (this.crashError) throw new Error("Machine.restoreState: a crashed machine cannot be restored (its wasm core is dead)");
     if (this.currentState === "destroyed") throw new Error("Machine.restoreState: machine is destroyed");
     await this.stopPromptly(emulator.stop());
+    installFastUnpackMemory(emulator.v86.cpu);
     await emulator.restore_state(state);
     this.serialBacklog = [[], []]; // typed into the machine that was, not into the restored one
     this.channel.abort("the machine was restored from a snapshot");

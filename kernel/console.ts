@@ -8,11 +8,11 @@
 // The console as a *terminal* — /dev/console, what init and the shell read and write — is
 // ttyS0, set up by consoleTtyInit() once interrupts work.
 
-import { serialInit, serialPutChar, serialTtyInit } from "./drivers/serial";
+import { serialInit, serialPutChar, serialTtyInit, serialWriteConsole } from "./drivers/serial";
 import { syslogProcInit } from "./syslog";
 import { nttyInit } from "./tty/n_tty";
 import { setConsoleTty, ttyDevInit } from "./tty/tty";
-import { vgaFlush, vgaInit, vgaPutChar } from "./drivers/vga";
+import { vgaFlush, vgaInit, vgaPutChar, vgaWrite } from "./drivers/vga";
 
 let consoleReady: bool = false;
 
@@ -27,6 +27,13 @@ export function consolePutChar(c: u8): void {
   if (!consoleReady) return;
   serialPutChar(c);
   vgaPutChar(c);
+}
+
+/** Writes n bytes of console text (printk hands over a message at a time). */
+export function consoleWriteBytes(buf: usize, n: u32): void {
+  if (!consoleReady) return;
+  serialWriteConsole(buf, n);
+  vgaWrite(buf, n);
 }
 
 /** Shows what was written on the slower devices (the VGA screen is updated in batches):

@@ -24,9 +24,10 @@
 // snprintf (into a buffer) and other subsystems' writers (seq files).
 //
 // The log buffer (Linux's log_buf): every message is kept, whatever the console shows, so that
-// `dmesg` can read the whole boot later (syslog.ts). Characters go to the console at once (an
-// oops must show even if the next instruction dies) and into `line`; a newline (or a full line)
-// turns the line into one record in the ring:
+// `dmesg` can read the whole boot later (syslog.ts). A message goes to the console before printk
+// returns (an oops must show even if the next instruction dies: the characters of one call are
+// staged and written together at its end) and into `line`; a newline (or a full line) turns the
+// line into one record in the ring:
 //
 //   ring (LOG_BUF_LEN bytes, a power of two)   record = | length u16 | level u8 | 0 u8 |
 //                                                       | seconds u32 | microseconds u32 |
@@ -45,7 +46,7 @@
 // command line says `printk.time=0` (or n/N); dmesg shows it from the record either way.
 
 import { clockMicros, clockSeconds, localClockUpdate } from "./clock";
-import { consolePutChar } from "./console";
+import { consoleWriteBytes } from "./console";
 import { sleepOn, wakeUp } from "./sched";
 
 const SPACE = " ".charCodeAt(0);
@@ -171,7 +172,11 @@ function logStore(level: i32, seconds: u32, micros: u32, text: usize, length: u3
   logPutByte(at + 3, 0);
   for (let i: u32 = 0; i < 4; i++) logPutByte(at + 4 + i, <u8>(seconds >> (8 * i)));
   for (let i: u32 = 0; i < 4; i++) logPutByte(at + 8 + i, <u8>(micros >> (8 * i)));
-  for (let i: u32 = 0; i < length; i++) logPutByte(at + LOG_HEADER_SIZE + i, load<u8>(text + i));
+  // the text: one copy, or two when the record wraps around the end of the ring
+  const textAt = (at + LOG_HEADER_SIZE) & LOG_MASK;
+  const first = LOG_BUF_LEN - textAt < length ? LOG_BUF_LEN - textAt : length;
+  memory_copy(changetype<usize>(logBuf) + textAt, text, first);
+  if (first < length) memory_copy(changetype<usize>(logBuf), text + first, length - first);
   logNext = at + size;
   if (logWaiters > 0) wakeUp(changetype<usize>(logBuf));
 }
@@ -182,19 +187,22 @@ function logFlushLine(): void {
   lineLength = 0;
 }
 
-/** One character of a printk message: to the console (if the level is shown) and the log. */
+/** One character of a printk message: to the console (if the level is shown) and the log. The
+ *  console's characters are staged (consoleStage) and written when the printk call ends. */
 function logPutChar(c: u8, ctx: usize): void {
-  const shown = messageLevel < consoleLoglevel;
   if (atLineStart) {
     lineLevel = messageLevel;
     localClockUpdate();
     lineSeconds = clockSeconds;
     lineMicros = clockMicros;
-    if (shown && printkTime) consoleStamp(lineSeconds, lineMicros);
+    if (messageLevel < consoleLoglevel && printkTime) consoleStamp(lineSeconds, lineMicros);
   }
-  if (shown) consolePutChar(c);
+  if (messageLevel < consoleLoglevel) {
+    staged[stagedLength++] = c;
+    if (stagedLength == STAGE_SIZE) consoleFlushStaged();
+  }
   atLineStart = c == "\n".charCodeAt(0);
-  if (c == "\n".charCodeAt(0)) {
+  if (atLineStart) {
     logFlushLine();
     return;
   }
@@ -202,25 +210,43 @@ function logPutChar(c: u8, ctx: usize): void {
   line[lineLength++] = c;
 }
 
+// What a printk call shows on the console is staged here and written when the call ends (or the
+// stage is full): the console drivers then loop over the bytes of a message rather than being
+// called for each character (Linux's printk, too, formats a message into a buffer and hands the
+// consoles whole records). A message still reaches the screen before printk returns.
+const STAGE_SIZE: u32 = 256;
+const staged = new StaticArray<u8>(256);
+let stagedLength: u32 = 0;
+
+function consoleFlushStaged(): void {
+  if (stagedLength == 0) return;
+  const n = stagedLength;
+  stagedLength = 0; // first: a message printed from inside the console is staged afresh
+  consoleWriteBytes(changetype<usize>(staged), n);
+}
+
 /** "[%5u.%06u] " on the console, with digits of its own (this runs inside vformat, whose
  *  number buffer may be half used). */
 function consoleStamp(seconds: u32, micros: u32): void {
-  consolePutChar("[".charCodeAt(0));
+  if (stagedLength + 24 > STAGE_SIZE) consoleFlushStaged(); // the longest stamp is 20
+  let at = stagedLength;
+  staged[at++] = "[".charCodeAt(0);
   let n = 0;
   do {
     stampDigits[n++] = <u8>("0".charCodeAt(0) + seconds % 10);
     seconds = seconds / 10;
   } while (seconds != 0);
-  for (let i = n; i < 5; i++) consolePutChar(SPACE);
-  while (n > 0) consolePutChar(stampDigits[--n]);
-  consolePutChar(".".charCodeAt(0));
-  for (let i = 0; i < 6; i++) {
-    stampDigits[5 - i] = <u8>("0".charCodeAt(0) + micros % 10);
+  for (let i = n; i < 5; i++) staged[at++] = SPACE;
+  while (n > 0) staged[at++] = stampDigits[--n];
+  staged[at++] = ".".charCodeAt(0);
+  for (let i: u32 = 0; i < 6; i++) {
+    staged[at + 5 - i] = <u8>("0".charCodeAt(0) + micros % 10);
     micros = micros / 10;
   }
-  for (let i = 0; i < 6; i++) consolePutChar(stampDigits[i]);
-  consolePutChar("]".charCodeAt(0));
-  consolePutChar(SPACE);
+  at += 6;
+  staged[at++] = "]".charCodeAt(0);
+  staged[at++] = SPACE;
+  stagedLength = at;
 }
 
 // ---- the formatter ----------------------------------------------------------------------------
@@ -371,7 +397,9 @@ export function vprintkLevel(level: i32, fmt: string, args: usize): i32 {
     messageLevel = LOGLEVEL_DEFAULT;
   }
   if (level >= 0) messageLevel = level;
-  return vformat(p, args, logPutChar, 0);
+  const made = vformat(p, args, logPutChar, 0);
+  consoleFlushStaged();
+  return made;
 }
 
 /** The formatter behind every printk: `args` is the address of the first variadic argument. */

@@ -16,7 +16,7 @@
 // The first boot of a page takes over the requests index.html started early (early.ts).
 
 import type { BootManifest } from "../emulator/lab-setup.js";
-import { takeEarly } from "./early.js";
+import { takeEarly, type EarlyResponse } from "./early.js";
 
 export interface BootFiles {
   kernel: Uint8Array;
@@ -71,7 +71,7 @@ function request(path: string, signal?: AbortSignal): Promise<Response> {
 /** The whole body, reported as done (in the units of Content-Length) once it is in. Not read
  *  chunk by chunk: a stream reader's round trips per 64 KiB cost more than the bar is worth
  *  (100-150 ms for the initrd on a busy machine), and the early downloads are mostly in already. */
-async function readBody(response: Response, count: (bytes: number) => void): Promise<Uint8Array> {
+async function readBody(response: EarlyResponse, count: (bytes: number) => void): Promise<Uint8Array> {
   const bytes = new Uint8Array(await response.arrayBuffer());
   count(Number(response.headers.get("content-length") ?? bytes.length));
   return bytes;

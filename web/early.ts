@@ -10,11 +10,14 @@
 
 import type { BootManifest } from "../emulator/lab-setup.js";
 
+/** A response whose body index.html's script is already reading (see there why). */
+export type EarlyResponse = Pick<Response, "ok" | "status" | "statusText" | "url" | "headers" | "arrayBuffer">;
+
 interface EarlyDownloads {
   manifest?: Promise<BootManifest | undefined>;
-  kernel?: Promise<Response>;
-  initrd?: Promise<Response>;
-  snapshot?: Promise<Response | undefined>;
+  kernel?: Promise<EarlyResponse>;
+  initrd?: Promise<EarlyResponse>;
+  snapshot?: Promise<EarlyResponse | undefined>;
   wasm?: Promise<WebAssembly.Module>;
 }
 
@@ -37,6 +40,5 @@ export function takeEarly<K extends keyof EarlyDownloads>(name: K): EarlyDownloa
 export function discardEarly(): void {
   const early = window.lokumEarly;
   if (!early) return;
-  void early.snapshot?.then((response) => response?.body?.cancel()).catch(() => undefined);
-  window.lokumEarly = undefined;
+  window.lokumEarly = undefined; // (their bodies were read already: nothing to cancel)
 }

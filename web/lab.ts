@@ -3,8 +3,10 @@
 //
 //   boot()     read boot/manifest.json; when the build made a snapshot of *this* machine
 //              (same key, same setup) download it with the boot files and start the machine
-//              from it — the prompt is there at once; otherwise (or with ?cold) boot from the
-//              kernel. The first boot takes over the downloads index.html began (early.ts).
+//              from it — its shell waits at a prompt, which the manifest has (the console's
+//              last line at the save): shown, and the machine is ready; otherwise (or with
+//              ?cold) boot from the kernel. The first boot takes over the downloads index.html
+//              began (early.ts).
 //   reset()    destroy the machine and boot a fresh one the same way (files fetched again,
 //              so a rebuilt kernel is picked up).
 //   save()     the whole machine as a v86 state (RAM, devices, the serial ports' state).
@@ -122,27 +124,40 @@ export class Lab {
       this.mark("manifest");
       if (stale()) return;
       const snapshotName = manifest?.snapshot && sameSetup(manifest.setup, this.setup) ? manifest.snapshot : undefined;
-      const [files, snapshot] = await Promise.all([
-        downloading,
-        snapshotName ? fetchBootFile(snapshotName).catch(() => undefined) : undefined,
-      ]);
+      // The snapshot may still be on its way when the boot files are in: v86 builds the PC
+      // meanwhile and restores it once it is there (MachineOptions.initialState, a promise).
+      const snapshot: Promise<ArrayBuffer | undefined> | undefined = snapshotName
+        ? fetchBootFile(snapshotName).then((bytes) => {
+          this.mark("snapshot");
+          return bytes.buffer.byteLength === bytes.length ? bytes.buffer as ArrayBuffer : bytes.slice().buffer;
+        }, () => undefined)
+        : undefined;
+      const files = await downloading;
       discardEarly(); // what the page's early script fetched and this boot did not want
       if (stale()) return;
       this.mark("files");
       this.files = files;
 
       this.status.set("starting");
-      // From the snapshot, v86 restores the state while it builds the PC (MachineOptions.initialState).
-      const state = snapshot ? (snapshot.buffer.byteLength === snapshot.length ? snapshot.buffer as ArrayBuffer : snapshot.slice().buffer) : undefined;
-      const machine = await this.startMachine(files, state);
-      this.mark(snapshot ? "restored" : "machine");
+      const machine = await this.startMachine(files, snapshot);
+      const restored = (await snapshot) !== undefined; // (settled: the machine has started)
+      this.mark(restored ? "restored" : "machine");
       if (stale()) return void machine.destroy();
       this.attach(machine);
-      if (snapshot) {
+      if (restored) {
         this.source = "snapshot";
         this.status.set("booting", "from the build's snapshot");
         this.terminal.writeNote("lab: the machine as the build left it at its first prompt (?cold boots the kernel instead)");
-        machine.write("\r"); // the snapshot sits at a prompt: ask the shell for a fresh one
+        // The snapshot's shell waits for input at its prompt: show that prompt (the manifest has
+        // the console's last line as it was) and the machine is ready; an older build's manifest
+        // has none: ask the shell for a fresh one.
+        const prompt = manifest?.prompt;
+        if (prompt && PROMPT.test(prompt)) {
+          this.terminal.writeOutput(prompt);
+          this.markReady();
+        } else {
+          machine.write("\r");
+        }
       } else {
         this.source = "cold";
         this.status.set("booting");
@@ -194,7 +209,7 @@ export class Lab {
     this.markReady();
   }
 
-  private async startMachine(files: BootFiles, initialState?: ArrayBuffer): Promise<Machine> {
+  private async startMachine(files: BootFiles, initialState?: Promise<ArrayBuffer | undefined>): Promise<Machine> {
     const machine = await createBrowserMachine({
       initialState,
       kernel: files.kernel,

@@ -12,7 +12,7 @@ import { installLabApi } from "./api.js";
 import { setupFiles } from "./files.js";
 import { Lab, labNetwork } from "./lab.js";
 import { Panels } from "./panels.js";
-import { Settings } from "./settings.js";
+import { Settings, storedSettings } from "./settings.js";
 import { loadFromBrowser, loadFromFile, savedInBrowserAt, saveToBrowser, saveToFile } from "./snapshots.js";
 import { ENDED_STATES, StatusIndicator } from "./status.js";
 import { LabTerminal } from "./terminal.js";
@@ -23,7 +23,7 @@ declare const __LOKUM_SERVICE_WORKER__: boolean;
 const $ = <T extends HTMLElement = HTMLElement>(selector: string): T => document.querySelector<T>(selector)!;
 
 const params = new URLSearchParams(location.search);
-const terminal = new LabTerminal($("#terminal"));
+const terminal = new LabTerminal($("#terminal"), storedSettings());
 const status = new StatusIndicator($("#status"));
 const lab = new Lab(terminal, status, { setup: labNetwork(location.search), useSnapshot: !params.has("cold") });
 const panels = new Panels($("#panels"), lab, status);

@@ -9,14 +9,21 @@ const THEME_KEY = "lokum-lab-theme";
 const MIN_FONT = 10;
 const MAX_FONT = 32;
 
+/** The settings kept from an earlier visit (or the defaults): the terminal opens with them. */
+export function storedSettings(): { fontSize: number; theme: ThemeName } {
+  const stored = Number(localStorage.getItem(FONT_KEY));
+  return {
+    fontSize: stored >= MIN_FONT && stored <= MAX_FONT ? stored : DEFAULT_FONT_SIZE,
+    theme: localStorage.getItem(THEME_KEY) === "light" ? "light" : "dark",
+  };
+}
+
 export class Settings {
   private fontSize: number;
   private theme: ThemeName;
 
   constructor(private readonly terminal: LabTerminal) {
-    const stored = Number(localStorage.getItem(FONT_KEY));
-    this.fontSize = stored >= MIN_FONT && stored <= MAX_FONT ? stored : DEFAULT_FONT_SIZE;
-    this.theme = localStorage.getItem(THEME_KEY) === "light" ? "light" : "dark";
+    ({ fontSize: this.fontSize, theme: this.theme } = storedSettings());
     this.apply();
   }
 

@@ -28,18 +28,23 @@ const MIN_ROWS = 10;
 export class LabTerminal {
   private readonly term: Terminal;
   private readonly encoder = new TextEncoder();
-  private fontSize = DEFAULT_FONT_SIZE;
+  private fontSize: number;
+  private theme: ThemeName;
 
-  constructor(private readonly container: HTMLElement) {
+  /** Opened at its final size, font and colours (the reader's settings, settings.ts): each
+   *  later change re-lays the terminal out, which costs the page's first moments. */
+  constructor(private readonly container: HTMLElement, initial: { fontSize?: number; theme?: ThemeName } = {}) {
+    this.fontSize = initial.fontSize ?? DEFAULT_FONT_SIZE;
+    this.theme = initial.theme ?? "dark";
     this.term = new Terminal({
       fontFamily: FONT_FAMILY,
-      fontSize: DEFAULT_FONT_SIZE,
+      fontSize: this.fontSize,
       cursorBlink: true,
       scrollback: 5000,
-      theme: THEMES.dark,
+      theme: THEMES[this.theme],
+      ...this.cells(),
     });
     this.term.open(container);
-    this.fit();
     new ResizeObserver(() => this.fit()).observe(container);
   }
 
@@ -67,12 +72,15 @@ export class LabTerminal {
 
   /** Change the font size (px) and refit the rows and columns. */
   setFontSize(px: number): void {
+    if (px === this.fontSize) return;
     this.fontSize = px;
     this.term.options.fontSize = px;
     this.fit();
   }
 
   setTheme(name: ThemeName): void {
+    if (name === this.theme) return;
+    this.theme = name;
     this.term.options.theme = THEMES[name];
   }
 
@@ -107,11 +115,15 @@ export class LabTerminal {
 
   /** Resize to as many whole cells as fit in the container. */
   private fit(): void {
+    const { cols, rows } = this.cells();
+    if (cols !== this.term.cols || rows !== this.term.rows) this.term.resize(cols, rows);
+  }
+
+  /** How many whole cells fit in the container. */
+  private cells(): { cols: number; rows: number } {
     const cell = measureCell(this.fontSize);
     const { width, height } = this.container.getBoundingClientRect();
-    const cols = Math.max(MIN_COLS, Math.floor(width / cell.width) - 1);
-    const rows = Math.max(MIN_ROWS, Math.floor(height / cell.height));
-    if (cols !== this.term.cols || rows !== this.term.rows) this.term.resize(cols, rows);
+    return { cols: Math.max(MIN_COLS, Math.floor(width / cell.width) - 1), rows: Math.max(MIN_ROWS, Math.floor(height / cell.height)) };
   }
 }
 

@@ -40,7 +40,7 @@ import { errno, errorText, EINTR } from "../lib/errno";
 import { malloc } from "../lib/malloc";
 import { signal, SIGINT, SIGQUIT, SIGTSTP, SIG_IGN } from "../lib/signal";
 import { shell, SKIP_INTERRUPT } from "./sh/shell";
-import { parse, freeTree } from "./sh/parse";
+import { parse, freeTree, incompleteCloser } from "./sh/parse";
 import { evalNode, runText } from "./sh/exec";
 import { setVar } from "./sh/expand";
 import { editLine } from "./sh/lineedit";
@@ -103,10 +103,23 @@ function runGathered(final: bool): bool {
 
 let lineEditing = true; // until the terminal refuses raw mode
 
+/** Could the line complete a construct that waits for `closer` ("fi", "done", "esac", "}",
+ *  ")")? Only if the line holds it somewhere (a rough test: a false yes costs one parse). */
+function mayClose(line: usize, n: i32, closer: usize): bool {
+  const length = i32(strlen(closer));
+  for (let i = 0; i + length <= n; i++) {
+    let j = 0;
+    while (j < length && load<u8>(line + i + j) == load<u8>(closer + j)) j++;
+    if (j == length) return true;
+  }
+  return false;
+}
+
 function runInput(fd: i32): void {
   const line = changetype<usize>(lineBuf);
   textLen = 0;
   linesRead = 0;
+  let closer: usize = 0; // the word the gathered text waits for (see below), or 0
   for (;;) {
     let n = -3;
     if (shell.interactive) {
@@ -122,6 +135,7 @@ function runInput(fd: i32): void {
     if (n < 0 && errno == EINTR && shell.interactive) { // ^C at the prompt
       fputs(2, cstr("\n"));
       textLen = 0;
+      closer = 0;
       continue;
     }
     if (n <= 0) {
@@ -129,7 +143,11 @@ function runInput(fd: i32): void {
       break;
     }
     appendText(line, n);
-    runGathered(false);
+    // A construct spanning lines would be parsed again with each line it gathers (the lexer and
+    // the parser start over on the whole text): for a 25-line `case`, 25 parses. While it waits
+    // for the word that closes it, a line without that word cannot complete it: only gather it.
+    if (closer != 0 && !mayClose(line, n, closer)) continue;
+    closer = runGathered(false) ? 0 : changetype<usize>(incompleteCloser);
   }
   if (shell.interactive) fputs(1, cstr("\n"));
 }

@@ -35,7 +35,10 @@ export function strncmp(a: usize, b: usize, n: i32): i32 {
 
 /** a equals the literal b (the commonest comparison in option parsing). */
 export function streq(a: usize, b: string): bool {
-  return strcmp(a, changetype<usize>(b)) == 0;
+  // the first bytes first: most calls compare a word against a list of names (the shell's
+  // builtins and reserved words), and most differ at once
+  const p = changetype<usize>(b);
+  return load<u8>(a) == load<u8>(p) && strcmp(a, p) == 0;
 }
 
 /** s begins with the literal prefix. */

@@ -16,8 +16,9 @@
 // read them back; a port with no UART behind it reads 0xFF.
 //
 // Output is polled: before each byte we wait until the Line Status Register says the transmit
-// holding register is empty (bit 5). Under v86 it always is (docs/v86.md); on real
-// hardware or QEMU the wait matters.
+// holding register is empty (bit 5); console text (serialWriteConsole) checks once per 16 bytes,
+// the size of the transmit FIFO that bit then says is empty. Under v86 it always is
+// (docs/v86.md); on real hardware or QEMU the wait matters.
 //
 // Input is interrupt-driven: with IER.RDI set the UART raises its IRQ when bytes arrive (with the
 // FIFO on, IIR says 0xCC: "character timeout"). v86 queues everything the host sends at once,
@@ -63,7 +64,8 @@ const FCR_ENABLE_CLEAR_14: u8 = 0xc7; // FIFO on, clear both, 14-byte receive th
 const MCR_DTR_RTS_OUT2: u8 = 0x0b; // OUT2 gates the UART's IRQ line on PCs
 const IER_RDI: u8 = 0x01; // interrupt when received data is available
 const LSR_DATA_READY: u8 = 0x01;
-const LSR_THR_EMPTY: u8 = 0x20;
+const LSR_THR_EMPTY: u8 = 0x20; // with the FIFO on: the transmit FIFO is empty
+const UART_FIFO_SIZE: u32 = 16; // a 16550A's transmit FIFO
 
 const BATCH: u32 = 64;
 const batch = new StaticArray<u8>(64);
@@ -114,6 +116,26 @@ export function serialPutByte(c: u8): void {
 export function serialPutChar(c: u8): void {
   if (c == "\n".charCodeAt(0)) serialPutByte("\r".charCodeAt(0));
   serialPutByte(c);
+}
+
+/** Sends n bytes of console text ("\n" as "\r\n"): printk's messages, a loop per message.
+ *  With the FIFOs on (serialInit), an empty transmitter takes 16 bytes at once, so the status
+ *  is polled once per 16 bytes, as Linux's 8250 driver does (serial8250_tx_chars). */
+export function serialWriteConsole(buf: usize, n: u32): void {
+  let room: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const c = load<u8>(buf + i);
+    if (room < 2) { // "\n" needs two
+      while ((inb(COM1 + UART_LSR) & LSR_THR_EMPTY) == 0) pause();
+      room = UART_FIFO_SIZE;
+    }
+    if (c == "\n".charCodeAt(0)) {
+      outb(COM1 + UART_DATA, "\r".charCodeAt(0));
+      room--;
+    }
+    outb(COM1 + UART_DATA, c);
+    room--;
+  }
 }
 
 /** The tty driver's write op: n raw bytes (the line discipline did any "\r\n"). */

@@ -114,6 +114,7 @@ export function ramfsNewSuper(type: FileSystemType): SuperBlock {
 
 /** Frees everything below dir (the superblock is going away; nothing holds these inodes). */
 function ramfsFreeTree(dir: Inode): void {
+  forgetTail();
   let d = changetype<RamDirent>(dir.priv);
   while (d != null) {
     const next = d.next;
@@ -167,8 +168,12 @@ function ramfsEvict(inode: Inode): void {
 // ---- Directories
 
 function findEntry(dir: Inode, name: usize, len: i32): RamDirent {
+  // A linear walk of the list (the initramfs's /bin is 80 entries, walked for each new one):
+  // the length and first byte are compared in the loop, memcmp only for likely matches.
+  if (len <= 0) return null;
+  const first = load<u8>(name);
   for (let d = changetype<RamDirent>(dir.priv); d != null; d = d.next) {
-    if (d.len == len && memcmp(direntName(d), name, <usize>len) == 0) return d;
+    if (d.len == len && load<u8>(changetype<usize>(d) + sizeof<RamDirent>()) == first && memcmp(direntName(d), name, <usize>len) == 0) return d;
   }
   return null;
 }
@@ -201,15 +206,30 @@ function addEntry(dir: Inode, name: usize, len: i32, inode: Inode): i32 {
   let last = changetype<RamDirent>(dir.priv);
   if (last == null) dir.priv = changetype<usize>(d);
   else {
+    if (dir == tailDir) last = tailEntry;
     while (last.next != null) last = last.next;
     last.next = d;
   }
+  tailDir = dir;
+  tailEntry = d;
   dir.mtime = vfsNow();
   return 0;
 }
 
+// The entry addEntry appended last, and its directory: the next append to the same directory
+// (the initramfs adds a directory's entries one after another) starts there instead of walking
+// the list. Removing any entry forgets it, so it never points at a freed one.
+let tailDir: Inode = null;
+let tailEntry: RamDirent = null;
+
+function forgetTail(): void {
+  tailDir = null;
+  tailEntry = null;
+}
+
 /** Unlinks entry `name` from dir; returns the inode it named (no reference) or null. */
 function removeEntry(dir: Inode, name: usize, len: i32): Inode {
+  forgetTail();
   let prev: RamDirent = null;
   for (let d = changetype<RamDirent>(dir.priv); d != null; d = d.next) {
     if (d.len == len && memcmp(direntName(d), name, <usize>len) == 0) {

@@ -54,20 +54,10 @@ const REF_MASK: u16 = 0x7fff;
 export function physToVirt(pa: u32): usize { return pa + KERNEL_VIRTUAL_BASE; }
 export function virtToPhys(va: usize): u32 { return va - KERNEL_VIRTUAL_BASE; }
 
-function isUsed(frame: u32): bool {
-  return (frameBitmap[frame >> 5] & (1 << (frame & 31))) != 0;
-}
-
-function markUsed(frame: u32): void {
-  if (!isUsed(frame)) freeCount--;
-  frameBitmap[frame >> 5] = frameBitmap[frame >> 5] | (1 << (frame & 31));
-}
-
-function markFree(frame: u32): void {
-  if (isUsed(frame)) freeCount++;
-  frameBitmap[frame >> 5] = frameBitmap[frame >> 5] & ~(1 << (frame & 31));
-  if ((frame >> 5) < searchHint) searchHint = frame >> 5;
-}
+/** The index of a word's single set bit x: lowestBit[(x * 0x077cb531) >> 27] (a de Bruijn
+ *  sequence: each power of two gives a different top 5 bits). */
+const lowestBit: StaticArray<u8> = [0, 1, 28, 2, 29, 14, 24, 3, 30, 22, 20, 15, 25, 17, 4, 8, 31, 27, 13, 23, 21, 19, 16, 7, 26, 12, 18, 6,
+  11, 5, 10, 9];
 
 function popcount(x: u32): u32 {
   x = x - ((x >> 1) & 0x55555555);
@@ -85,7 +75,11 @@ function markRange(first: u32, last: u32, used: bool): void {
     const n = 32 - bit < last - f ? 32 - bit : last - f;
     const mask: u32 = n == 32 ? 0xffffffff : ((<u32>1 << n) - 1) << bit;
     const old = frameBitmap[w];
-    if (used) {
+    if (mask == 0xffffffff && old == (used ? 0 : 0xffffffff)) { // a whole word changes: no count needed
+      freeCount = used ? freeCount - 32 : freeCount + 32;
+      frameBitmap[w] = ~old;
+      if (!used && w < searchHint) searchHint = w;
+    } else if (used) {
       freeCount -= popcount(~old & mask);
       frameBitmap[w] = old | mask;
     } else {
@@ -157,20 +151,24 @@ export function pmmFreeInitrd(): void {
   printk(KERN_INFO + "Freeing initrd memory: %uK\n", (initrdEnd - initrdStart) / 1024);
 }
 
-/** A zeroed page (kernel virtual address), or 0 when memory is exhausted. */
+/** A zeroed page (kernel virtual address), or 0 when memory is exhausted. The boot takes about
+ *  a thousand of them in a row (the initramfs's file data) and runs cold, so this stays short:
+ *  the first word with a clear bit from the hint, its lowest clear bit by multiplication (no
+ *  bit-by-bit loop), the bitmap, count and reference updated here rather than in helpers. */
 export function allocPage(): usize {
   const words = (frameCount + 31) >> 5;
   for (let w = searchHint; w < words; w++) {
     const bits = frameBitmap[w];
     if (bits == 0xffffffff) continue;
     searchHint = w;
-    let bit: u32 = 0;
-    while ((bits & (1 << bit)) != 0) bit++;
+    const clear = ~bits;
+    const bit = <u32>lowestBit[((clear & (0 - clear)) * 0x077cb531) >> 27];
     const frame = (w << 5) + bit;
     if (frame >= frameCount) break;
-    markUsed(frame);
+    frameBitmap[w] = bits | (<u32>1 << bit);
+    freeCount--;
     if (pageRefs != 0) store<u16>(pageRefs + frame * 2, 1);
-    const va = physToVirt(frame << 12);
+    const va = (frame << 12) + KERNEL_VIRTUAL_BASE;
     memory_fill(va, 0, PAGE_SIZE);
     return va;
   }
@@ -178,40 +176,50 @@ export function allocPage(): usize {
   return 0;
 }
 
-/** `count` physically contiguous zeroed pages, or 0. */
+/** `count` physically contiguous zeroed pages, or 0. The search goes a bitmap word at a time
+ *  where it can (a full word ends a run, an empty one extends it by 32): below the first run
+ *  that fits lie the initramfs's pages, a thousand frames in use with holes between them. */
 export function allocPages(count: u32): usize {
   if (count == 1) return allocPage();
+  if (count == 0) return 0;
   let run: u32 = 0;
-  for (let f = searchHint << 5; f < frameCount; f++) {
-    if ((f & 31) == 0 && frameBitmap[f >> 5] == 0xffffffff) { // 32 used frames: skip the word
-      run = 0;
-      f += 31;
-      continue;
+  let f = searchHint << 5;
+  while (f < frameCount) {
+    const bits = frameBitmap[f >> 5];
+    if ((f & 31) == 0) {
+      if (bits == 0xffffffff) { run = 0; f += 32; continue; }
+      if (bits == 0 && run + 32 < count && f + 32 <= frameCount) { run += 32; f += 32; continue; }
     }
-    if (isUsed(f)) { run = 0; continue; }
-    run++;
-    if (run == count) {
+    if ((bits & (<u32>1 << (f & 31))) != 0) {
+      run = 0;
+    } else if (++run == count) {
       const first = f + 1 - count;
-      for (let g = first; g <= f; g++) {
-        markUsed(g);
+      for (let g = first; g <= f; g++) { // all free: set their bits, no counting needed
+        frameBitmap[g >> 5] = frameBitmap[g >> 5] | (<u32>1 << (g & 31));
         if (pageRefs != 0) store<u16>(pageRefs + g * 2, 1);
       }
+      freeCount -= count;
       const va = physToVirt(first << 12);
       memory_fill(va, 0, count * PAGE_SIZE);
       return va;
     }
+    f++;
   }
   return 0;
 }
 
 /** Returns the page at kernel virtual address `va` (from allocPage) to the free pool. */
 export function freePage(va: usize): void {
-  const frame = virtToPhys(va) >> 12;
-  if ((va & 4095) != 0 || frame >= frameCount || !isUsed(frame)) {
+  const frame = (va - KERNEL_VIRTUAL_BASE) >> 12;
+  const w = frame >> 5;
+  const mask: u32 = <u32>1 << (frame & 31);
+  if ((va & 4095) != 0 || frame >= frameCount || (frameBitmap[w] & mask) == 0) {
     printk(KERN_ERR + "pmm: bad freePage(0x%08x)\n", va);
     return;
   }
-  markFree(frame);
+  frameBitmap[w] = frameBitmap[w] & ~mask;
+  freeCount++;
+  if (w < searchHint) searchHint = w;
   if (pageRefs != 0) store<u16>(pageRefs + frame * 2, 0);
 }
 

@@ -46,6 +46,9 @@
 import { EFAULT, ENOMEM } from "../lib/errno";
 import { allocPage, freePage, getPage, pageIsFile, pageRefCount, physToVirt, putPage, virtToPhys, PAGE_SIZE } from "./pmm";
 
+/** memscan.s: the index of the first nonzero u32 of p[0..count), or count. */
+declare function memscan32(p: usize, count: u32): u32;
+
 export const PTE_PRESENT: u32 = 1;
 export const PTE_WRITE: u32 = 2;
 export const PTE_USER: u32 = 4;
@@ -331,10 +334,14 @@ export function vmUnmapRange(pd: usize, start: u32, end: u32): void {
  *  the directory in use (switch to the kernel's first). */
 export function vmFree(pd: usize): void {
   for (let i: u32 = 0; i < KERNEL_PDE_FIRST; i++) {
+    i += memscan32(pd + i * 4, KERNEL_PDE_FIRST - i); // over the empty entries at once (memscan.s)
+    if (i == KERNEL_PDE_FIRST) break;
     const pde = load<u32>(pd + i * 4);
     if ((pde & PTE_PRESENT) == 0) continue;
     const table = physToVirt(pde & ~4095);
     for (let j: u32 = 0; j < 1024; j++) {
+      j += memscan32(table + j * 4, 1024 - j);
+      if (j == 1024) break;
       const pte = load<u32>(table + j * 4);
       if ((pte & PTE_PRESENT) != 0) putPage(physToVirt(pte & ~4095));
     }
@@ -351,6 +358,8 @@ export function vmCopy(pd: usize): usize {
   const copy = vmCreate();
   if (copy == 0) return 0;
   for (let i: u32 = 0; i < KERNEL_PDE_FIRST; i++) {
+    i += memscan32(pd + i * 4, KERNEL_PDE_FIRST - i); // over the empty entries at once (memscan.s)
+    if (i == KERNEL_PDE_FIRST) break;
     const pde = load<u32>(pd + i * 4);
     if ((pde & PTE_PRESENT) == 0) continue;
     const table = physToVirt(pde & ~4095);
@@ -362,6 +371,8 @@ export function vmCopy(pd: usize): usize {
     }
     store<u32>(copy + i * 4, virtToPhys(childTable) | PTE_PRESENT | PTE_WRITE | PTE_USER);
     for (let j: u32 = 0; j < 1024; j++) {
+      j += memscan32(table + j * 4, 1024 - j);
+      if (j == 1024) break;
       let pte = load<u32>(table + j * 4);
       if ((pte & PTE_PRESENT) == 0) {
         if (pte != 0) store<u32>(childTable + j * 4, pte); // demand-zero
@@ -396,7 +407,9 @@ export function vmPssUnits(pd: usize): u32 {
 /** Page-table pages of the user half of `pd`. */
 export function vmPageTables(pd: usize): u32 {
   let n: u32 = 0;
-  for (let i: u32 = 0; i < KERNEL_PDE_FIRST; i++) if ((load<u32>(pd + i * 4) & PTE_PRESENT) != 0) n++;
+  for (let i = memscan32(pd, KERNEL_PDE_FIRST); i < KERNEL_PDE_FIRST; i = i + 1 + memscan32(pd + (i + 1) * 4, KERNEL_PDE_FIRST - i - 1)) {
+    if ((load<u32>(pd + i * 4) & PTE_PRESENT) != 0) n++;
+  }
   return n;
 }
 

@@ -136,8 +136,7 @@ export function elfValidity(info: LoadInfo): i32 {
     if (load<u32>(shdr(info, info.infoIndex), SH_TYPE) == SHT_NOBITS) info.infoIndex = 0;
     else store<u32>(shdr(info, info.infoIndex), load<u32>(shdr(info, info.infoIndex), SH_FLAGS) & ~SHF_ALLOC, SH_FLAGS);
   }
-  info.name = modinfoGet(info, "name");
-  info.nameLen = modinfoLength;
+  readModinfo(info);
   return 0;
 }
 
@@ -179,31 +178,50 @@ function checkSymbols(info: LoadInfo): i32 {
   return 0;
 }
 
-/** Set by modinfoGet: the length of the value it found. */
-export let modinfoLength: u32 = 0;
+/** The value of string [p, q) when it is "key=value": its start (valueLength is set), else 0. */
+function valueOf(p: usize, q: usize, key: string): usize {
+  valueLength = 0;
+  let n: usize = 0;
+  while (load<u8>(changetype<usize>(key) + n) != 0) n++;
+  if (q - p <= n || load<u8>(p + n) != "=".charCodeAt(0) || !bytesEqual(p, changetype<usize>(key), n)) return 0;
+  valueLength = <u32>(q - p - n - 1);
+  return p + n + 1;
+}
+let valueLength: u32 = 0;
 
 /**
- * The value of "key=value" in .modinfo (Linux's get_modinfo): a pointer into the copy, with its
- * length in modinfoLength (the value may end at the section's end instead of a NUL). 0 if absent.
+ * The values of "key=value" in .modinfo that the loader uses — name, vermagic, intree,
+ * license, version — into info (pointers into the copy, with their lengths: a value may end at
+ * the section's end instead of a NUL; 0 when absent). The first string of each key counts, as
+ * with Linux's get_modinfo, which scans the section once per key; this is one pass for all.
  */
-export function modinfoGet(info: LoadInfo, key: string): usize {
-  modinfoLength = 0;
-  if (info.infoIndex == 0) return 0;
+function readModinfo(info: LoadInfo): void {
+  if (info.infoIndex == 0) return;
   const start = shData(info, info.infoIndex);
   const end = start + shSize(info, info.infoIndex);
-  let keyLen: usize = 0;
-  while (load<u8>(changetype<usize>(key) + keyLen) != 0) keyLen++;
   let p = start;
   while (p < end) {
     let q = p;
     while (q < end && load<u8>(q) != 0) q++; // [p, q) is one string
-    if (q - p > keyLen && load<u8>(p + keyLen) == "=".charCodeAt(0) && bytesEqual(p, changetype<usize>(key), keyLen)) {
-      modinfoLength = <u32>(q - p - keyLen - 1);
-      return p + keyLen + 1;
+    const c = load<u8>(p);
+    if (c == "n".charCodeAt(0) && info.name == 0) {
+      info.name = valueOf(p, q, "name");
+      info.nameLen = valueLength;
+    } else if (c == "v".charCodeAt(0) && info.vermagic == 0 && valueOf(p, q, "vermagic") != 0) {
+      info.vermagic = p + 9;
+      info.vermagicLen = valueLength;
+    } else if (c == "v".charCodeAt(0) && info.version == 0 && valueOf(p, q, "version") != 0) {
+      info.version = p + 8;
+      info.versionLen = valueLength;
+    } else if (c == "i".charCodeAt(0) && info.intree == 0) {
+      info.intree = valueOf(p, q, "intree");
+      info.intreeLen = valueLength;
+    } else if (c == "l".charCodeAt(0) && info.license == 0) {
+      info.license = valueOf(p, q, "license");
+      info.licenseLen = valueLength;
     }
     p = q + 1;
   }
-  return 0;
 }
 
 /** True if the value (ptr, len) is exactly the C string s. */

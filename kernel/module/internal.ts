@@ -90,7 +90,18 @@ export class LoadInfo {
   infoIndex: u32; //      .modinfo (0: none)
   name: usize; //         "name=" value inside .modinfo (0: none)
   nameLen: u32;
+  vermagic: usize; //     and the other values the loader checks (elf.ts readModinfo)
+  vermagicLen: u32;
+  intree: usize;
+  intreeLen: u32;
+  license: usize;
+  licenseLen: u32;
+  version: usize;
+  versionLen: u32;
   mod: Module; //         once check_modinfo has one
+  initFn: u32; //         final addresses of init_module, cleanup_module and lokum_lines
+  exitFn: u32; //         (0: none), found by symbols.ts in one pass after relocation
+  lines: u32;
 }
 
 /** The address of section header i (i < shnum, checked by elf.ts). */
@@ -128,8 +139,10 @@ export function symName(info: LoadInfo, i: u32): string {
 
 /** The index of the first section called `name`, or 0. */
 export function findSection(info: LoadInfo, name: string): u32 {
+  const first = load<u8>(changetype<usize>(name));
   for (let i: u32 = 1; i < info.shnum; i++) {
-    if (streqBytes(shName(info, i), name)) return i;
+    const s = info.secstrings + load<u32>(shdr(info, i), SH_NAME);
+    if (load<u8>(s) == first && streqBytes(changetype<string>(s), name)) return i; // the first byte rules out most
   }
   return 0;
 }

@@ -45,7 +45,7 @@ import { fileReadable } from "../fs/file";
 import { isRegMode } from "../fs/vfs";
 import { UTS_RELEASE } from "../version";
 import { EHDR_SIZE, LoadInfo, MODULE_INIT_IGNORE_MODVERSIONS, MODULE_INIT_IGNORE_VERMAGIC } from "./internal";
-import { elfValidity, modinfoGet, modinfoLength, valueIs } from "./elf";
+import { elfValidity, valueIs } from "./elf";
 import { layoutAndAllocate } from "./layout";
 import { copyModuleKallsyms, findModuleSections, simplifySymbols } from "./symbols";
 import { applyRelocations } from "./reloc_x86";
@@ -212,8 +212,8 @@ function checkModinfo(info: LoadInfo): i32 {
   copyValue(changetype<usize>(mod.name), info.name, info.nameLen, <u32>MODULE_NAME_LEN);
   const name = changetype<i32>(moduleName(mod));
 
-  const magic = modinfoGet(info, "vermagic");
-  const magicLen = modinfoLength;
+  const magic = info.vermagic;
+  const magicLen = info.vermagicLen;
   if (magic == 0 || (info.flags & MODULE_INIT_IGNORE_VERMAGIC) != 0) {
     if (!testTaint(TAINT_FORCED_MODULE)) printk(KERN_WARNING + "%s: %s: kernel tainted.\n", name, "bad vermagic");
     addTaintModule(mod, TAINT_FORCED_MODULE);
@@ -224,14 +224,14 @@ function checkModinfo(info: LoadInfo): i32 {
     return -ENOEXEC;
   }
 
-  const intree = modinfoGet(info, "intree");
-  if (intree == 0 || !valueIs(intree, modinfoLength, "Y")) {
+  const intree = info.intree;
+  if (intree == 0 || !valueIs(intree, info.intreeLen, "Y")) {
     if (!testTaint(TAINT_OOT_MODULE)) printk(KERN_WARNING + "%s: loading out-of-tree module taints kernel.\n", name);
     addTaintModule(mod, TAINT_OOT_MODULE);
   }
 
-  let license = modinfoGet(info, "license");
-  let licenseLen = modinfoLength;
+  let license = info.license;
+  let licenseLen = info.licenseLen;
   if (license == 0) {
     license = changetype<usize>("unspecified");
     licenseLen = 11;
@@ -245,8 +245,8 @@ function checkModinfo(info: LoadInfo): i32 {
     addTaintModule(mod, TAINT_PROPRIETARY_MODULE);
   }
 
-  const version = modinfoGet(info, "version");
-  if (version != 0) copyValue(changetype<usize>(mod.version), version, modinfoLength, 32);
+  const version = info.version;
+  if (version != 0) copyValue(changetype<usize>(mod.version), version, info.versionLen, 32);
   return 0;
 }
 

@@ -28,11 +28,11 @@
 // name) for oopses and call traces, and the address of its `lokum_lines` table.
 
 import { KERN_ERR, KERN_WARNING, printk } from "../printk";
-import { kmalloc } from "../mm/kmalloc";
+import { kfree, kmalloc } from "../mm/kmalloc";
 import { strcmp, streq, strlen } from "../lib/string";
 import { ENOENT, ENOEXEC, ENOMEM } from "../lib/errno";
 import {
-  LoadInfo, SH_ADDR, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHN_ABS, SHN_UNDEF, SHT_NOBITS, ST_INFO, ST_SHNDX, ST_SIZE, ST_VALUE, STB_LOCAL, STB_WEAK,
+  LoadInfo, SH_ADDR, SH_FLAGS, SH_SIZE, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHN_ABS, SHN_UNDEF, SHT_NOBITS, ST_INFO, ST_SHNDX, ST_SIZE, ST_VALUE, STB_LOCAL, STB_WEAK,
   STT_FUNC, STT_OBJECT, findSection, shdr, shFlags, shName, shSize, shType, sym, symName,
 } from "./internal";
 import { inCore, stringInCore } from "./layout";
@@ -67,9 +67,10 @@ function kernelSymbolIndex(name: string): i32 {
 
 /** Searches a module's { address, name } × n export table for name: its entry, or null. */
 function searchTable(table: usize, n: u32, name: string): KernelSymbol {
+  const first = load<u8>(changetype<usize>(name));
   for (let i: u32 = 0; i < n; i++) {
     const entry = changetype<KernelSymbol>(table + i * KSYMTAB_ENTRY);
-    if (streq(entry.name, name)) return entry;
+    if (load<u8>(changetype<usize>(entry.name)) == first && streq(entry.name, name)) return entry; // the first byte rules out most
   }
   return null;
 }
@@ -100,6 +101,10 @@ function inTable(entry: KernelSymbol, table: usize, n: u32): bool {
 
 /** The module whose export table holds `entry` (from findSymbol), or null for the kernel. */
 export function exportOwner(entry: KernelSymbol): Module {
+  // most symbols a module uses are the kernel's: an entry inside kernel_symbols needs no walk
+  const at = changetype<usize>(entry);
+  const kernelTable = changetype<usize>(kernel_symbols);
+  if (at >= kernelTable && at < kernelTable + (1 + kernel_symbols[0] * KERNEL_SYMBOL_WORDS) * 4) return null;
   for (let m = firstModule(); m != null; m = m.next) {
     if (inTable(entry, m.ksyms, m.numKsyms) || inTable(entry, m.gplKsyms, m.numGplKsyms)) return m;
   }
@@ -138,17 +143,41 @@ export function simplifySymbols(info: LoadInfo): i32 {
   return ret;
 }
 
-/** The final value of the defined global symbol `name` of the given type, or 0. */
-function definedSymbol(info: LoadInfo, name: string, type: u32): u32 {
+/**
+ * The final values of the defined global symbols the loader looks for by name — the functions
+ * init_module and cleanup_module, the object lokum_lines — in one pass over the symbols (the
+ * first of each name counts; 0: none), into info.initFn, exitFn and lines.
+ */
+function findNamedSymbols(info: LoadInfo): void {
+  let haveInit = false, haveExit = false, haveLines = false;
+  info.initFn = 0;
+  info.exitFn = 0;
+  info.lines = 0;
   for (let i: u32 = 1; i < info.numSyms; i++) {
     const s = sym(info, i);
+    const st = <u32>load<u8>(s, ST_INFO);
+    const type = st & 15;
+    if ((st >> 4) == 0 || (type != STT_FUNC && type != STT_OBJECT)) continue;
     const shndx = <u32>load<u16>(s, ST_SHNDX);
-    if (shndx == SHN_UNDEF || shndx == SHN_ABS || (<u32>load<u8>(s, ST_INFO) >> 4) == 0) continue;
-    if ((<u32>load<u8>(s, ST_INFO) & 15) != type) continue;
+    if (shndx == SHN_UNDEF || shndx == SHN_ABS) continue;
+    const name = symName(info, i);
+    const first = load<u8>(changetype<usize>(name));
+    if (first != "i".charCodeAt(0) && first != "c".charCodeAt(0) && first != "l".charCodeAt(0)) continue;
     if ((shFlags(info, shndx) & SHF_ALLOC) == 0) continue;
-    if (streq(symName(info, i), name)) return load<u32>(s, ST_VALUE);
+    const value = load<u32>(s, ST_VALUE);
+    if (type == STT_FUNC) {
+      if (!haveInit && streq(name, "init_module")) {
+        haveInit = true;
+        info.initFn = value;
+      } else if (!haveExit && streq(name, "cleanup_module")) {
+        haveExit = true;
+        info.exitFn = value;
+      }
+    } else if (!haveLines && streq(name, "lokum_lines")) {
+      haveLines = true;
+      info.lines = value;
+    }
   }
-  return 0;
 }
 
 /**
@@ -158,8 +187,9 @@ function definedSymbol(info: LoadInfo, name: string, type: u32): u32 {
  */
 export function findModuleSections(info: LoadInfo): i32 {
   const mod = info.mod;
-  mod.init = definedSymbol(info, "init_module", STT_FUNC);
-  mod.exit = definedSymbol(info, "cleanup_module", STT_FUNC);
+  findNamedSymbols(info);
+  mod.init = info.initFn;
+  mod.exit = info.exitFn;
   if ((mod.init != 0 && !inText(mod, mod.init)) || (mod.exit != 0 && !inText(mod, mod.exit))) {
     printk(KERN_ERR + "%s: init_module/cleanup_module outside the module's code\n", moduleName(mod));
     return -ENOEXEC;
@@ -263,33 +293,46 @@ function symbolType(info: LoadInfo, i: u32): u8 {
   return letter;
 }
 
+/** A bigger block holding the first `used` bytes of `block` (which is freed); 0 when out of
+ *  memory (then `block` is freed too). */
+function growBlock(block: usize, used: u32, size: u32): usize {
+  const grown = kmalloc(size);
+  if (grown != 0) memory_copy(grown, block, used);
+  kfree(block);
+  return grown;
+}
+
 /** Records where each loaded section went (/sys/module/NAME/sections/): { address, name
- *  offset } × n, then the names. 0 or -ENOMEM. */
+ *  offset } × n, then the names; one pass into a block sized for every section header and the
+ *  whole section-name table (a name offset counts from the block's start). 0 or -ENOMEM. */
 function copyModuleSections(info: LoadInfo): i32 {
   const mod = info.mod;
-  let count: u32 = 0;
-  let names: u32 = 0;
-  for (let i: u32 = 1; i < info.shnum; i++) {
-    if ((shFlags(info, i) & SHF_ALLOC) == 0 || shSize(info, i) == 0) continue;
-    count++;
-    names += <u32>strlen(shName(info, i)) + 1;
-  }
-  if (count == 0) return 0;
-  mod.sections = kmalloc(count * 8 + names);
-  if (mod.sections == 0) return -ENOMEM;
+  const capacity = info.shnum;
+  let size = capacity * 8 + info.secstringsSize;
+  let block = kmalloc(size);
+  if (block == 0) return -ENOMEM;
   let n: u32 = 0;
-  let at: u32 = 0;
+  let at: u32 = capacity * 8;
   for (let i: u32 = 1; i < info.shnum; i++) {
-    if ((shFlags(info, i) & SHF_ALLOC) == 0 || shSize(info, i) == 0) continue;
-    const name = shName(info, i);
-    const len = <u32>strlen(name) + 1;
-    store<u32>(mod.sections + n * 8, load<u32>(shdr(info, i), SH_ADDR));
-    store<u32>(mod.sections + n * 8, at, 4);
-    memory_copy(mod.sections + count * 8 + at, changetype<usize>(name), len);
+    const header = shdr(info, i);
+    if ((load<u32>(header, SH_FLAGS) & SHF_ALLOC) == 0 || load<u32>(header, SH_SIZE) == 0) continue;
+    const name = changetype<usize>(shName(info, i));
+    let len: u32 = 0;
+    while (load<u8>(name + len) != 0) len++;
+    len++;
+    if (at + len > size) { // two sections sharing a name: grow
+      block = growBlock(block, at, size * 2 + len);
+      if (block == 0) return -ENOMEM;
+      size = size * 2 + len;
+    }
+    store<u32>(block + n * 8, load<u32>(header, SH_ADDR));
+    store<u32>(block + n * 8, at, 4);
+    memory_copy(block + at, name, len);
     at += len;
     n++;
   }
-  mod.numSections = count;
+  mod.sections = block;
+  mod.numSections = n;
   return 0;
 }
 
@@ -298,47 +341,50 @@ export function moduleSectionAddress(mod: Module, i: u32): u32 {
 }
 
 export function moduleSectionName(mod: Module, i: u32): string {
-  return changetype<string>(mod.sections + mod.numSections * 8 + load<u32>(mod.sections + i * 8, 4));
+  return changetype<string>(mod.sections + load<u32>(mod.sections + i * 8, 4));
 }
 
-/** Copies the module's function and data symbols out of the temporary copy. 0 or -ENOMEM. */
+/** Copies the module's function and data symbols out of the temporary copy, in one pass into
+ *  a block sized for every symbol and the whole string table (a record's name offset counts
+ *  from the block's start). 0 or -ENOMEM. */
 export function copyModuleKallsyms(info: LoadInfo): i32 {
   const mod = info.mod;
   if (copyModuleSections(info) < 0) return -ENOMEM;
-  let count: u32 = 0;
-  let names: u32 = 0;
-  for (let pass = 0; pass < 2; pass++) {
-    let n: u32 = 0;
-    let at: u32 = 0;
-    for (let i: u32 = 1; i < info.numSyms; i++) {
-      const letter = symbolType(info, i);
-      if (letter == 0) continue;
-      const s = sym(info, i);
-      const name = changetype<usize>(symName(info, i));
-      let len: u32 = 0;
-      while (load<u8>(name + len) != 0) len++;
-      if (len == 0) continue;
-      if (pass == 1) {
-        const record = mod.kallsyms + n * KSYM_RECORD;
-        store<u32>(record, load<u32>(s, ST_VALUE));
-        store<u32>(record, load<u32>(s, ST_SIZE), 4);
-        store<u32>(record, at, 8);
-        store<u32>(record, <u32>letter, 12);
-        memory_copy(mod.kallsyms + count * KSYM_RECORD + at, name, len + 1);
-      }
-      n++;
-      at += len + 1;
+  const capacity = info.numSyms;
+  let size = capacity * KSYM_RECORD + info.strtabSize;
+  let block = kmalloc(size);
+  if (block == 0) return -ENOMEM;
+  let n: u32 = 0;
+  let at: u32 = capacity * KSYM_RECORD;
+  for (let i: u32 = 1; i < info.numSyms; i++) {
+    const letter = symbolType(info, i);
+    if (letter == 0) continue;
+    const s = sym(info, i);
+    const name = changetype<usize>(symName(info, i));
+    let len: u32 = 0;
+    while (load<u8>(name + len) != 0) len++;
+    if (len == 0) continue;
+    if (at + len + 1 > size) { // symbols sharing their name's bytes: grow
+      block = growBlock(block, at, size * 2 + len + 1);
+      if (block == 0) return -ENOMEM;
+      size = size * 2 + len + 1;
     }
-    count = n;
-    names = at;
-    if (pass == 0) {
-      if (count == 0) return 0;
-      mod.kallsyms = kmalloc(count * KSYM_RECORD + names);
-      if (mod.kallsyms == 0) return -ENOMEM;
-      mod.numKallsyms = count;
-    }
+    const record = block + n * KSYM_RECORD;
+    store<u32>(record, load<u32>(s, ST_VALUE));
+    store<u32>(record, load<u32>(s, ST_SIZE), 4);
+    store<u32>(record, at, 8);
+    store<u32>(record, <u32>letter, 12);
+    memory_copy(block + at, name, len + 1);
+    n++;
+    at += len + 1;
   }
-  const lines = definedSymbol(info, "lokum_lines", STT_OBJECT);
+  if (n == 0) {
+    kfree(block);
+    return 0;
+  }
+  mod.kallsyms = block;
+  mod.numKallsyms = n;
+  const lines = info.lines; // found by findModuleSections
   if (lines != 0 && inCore(info, lines, 8) && load<u32>(lines) < 0x1000000 && inCore(info, lines + 8, load<u32>(lines) * 8) && inCore(info, load<u32>(lines, 4), 4)) {
     mod.lines = lines;
   }
@@ -370,7 +416,7 @@ export function moduleSymbolSize(mod: Module, index: i32): u32 {
 }
 
 export function moduleSymbolName(mod: Module, index: i32): string {
-  return changetype<string>(mod.kallsyms + mod.numKallsyms * KSYM_RECORD + load<u32>(mod.kallsyms + <u32>index * KSYM_RECORD, 8));
+  return changetype<string>(mod.kallsyms + load<u32>(mod.kallsyms + <u32>index * KSYM_RECORD, 8));
 }
 
 /** nm's type letter of symbol `index` (t T d D r R b B). */

@@ -21,7 +21,7 @@
 // `cb` is scratch space for the layer that owns the buffer at the moment (the socket layer keeps
 // the sender's address there while the packet waits in a receive queue).
 //
-// The struct and its data are one kmalloc object: SKB_DATA_MAX bytes of data fit in the 2032-byte
+// The struct and its data are one kmalloc object: SKB_DATA_MAX bytes of data fit in the 2016-byte
 // size class. `skbLive` counts the buffers alive; a leak also shows in /proc/slabinfo.
 //
 // SkbQueue is a FIFO of buffers (Linux's sk_buff_head): a device's transmit backlog, the

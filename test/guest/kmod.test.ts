@@ -176,6 +176,20 @@ describe("modprobe", () => {
     expect(out).toContain("\nmodprobe: can't unload module 'dep_core': Resource temporarily unavailable\nrc=1\nrc=0\nModule                  Size  Used by    Not tainted\nrc=0\n");
   });
 
+  test("a module already in the kernel is skipped: modprobe asks /sys/module, or /proc/modules without /sys", async () => {
+    const out = await run([
+      `insmod ${KO}/dep-core.ko`,
+      "modprobe -v dep-user; echo rc=$?",
+      "modprobe -r dep-user",
+      "umount /sys; echo rc=$?",
+      `insmod ${KO}/dep-core.ko`,
+      "modprobe -v dep-user; echo rc=$?",
+      "modprobe -v dep-user; echo rc=$?",
+    ].join("; "));
+    // the last rc= is run()'s own
+    expect(toolLines(out)).toBe(`insmod ${KO}/dep-user.ko \nrc=0\nrc=0\ninsmod ${KO}/dep-user.ko \nrc=0\nrc=0\nrc=0\n`);
+  });
+
   test("the sample pair: modprobe pair-user loads pair_provider first, -r takes both", async () => {
     const out = await run("modprobe pair-user; echo rc=$?; lsmod; modprobe -r pair_user; echo rc=$?; lsmod");
     expect(toolLines(out)).toBe("rc=0\nrc=0\nrc=0\n");

@@ -197,6 +197,24 @@ describe("sh grammar: scripts", () => {
     expect(s.stderr).toBe('s.sh: line 3: syntax error: unexpected "fi"\n');
     expect(s.status).toBe(2);
   });
+  test("compound commands over many lines, closing words inside them, and after them", () => {
+    // the main loop gathers such a construct until a line holds its closing word (sh.ts)
+    const dir = scratch();
+    writeFileSync(join(dir, "c.sh"), [
+      "case $1 in", "start)", "  for w in a b; do", "    if [ $w = b ]; then", "      echo \"$w) done\"", "    fi", "  done",
+      "  echo the file &&", "    echo more", "  ;;", "esac; echo after", "{ echo brace", "}", "x=$(echo sub", ")",
+      "echo \"$x\" |", "  while read l; do echo \"[$l]\"; done", "if true; then", "  cat <<EOF", "fi inside", "EOF", "fi",
+    ].join("\n") + "\n");
+    const r = run("sh", ["c.sh", "start"], { cwd: dir });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("b) done\nthe file\nmore\nafter\nbrace\n[sub]\nfi inside\n");
+  });
+  test(". FILE ARGS: the arguments are $1… while the file runs, $0 stays, the old ones come back", () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "d.sh"), 'echo "$0:$#:$1"\ncase "$1" in\na)\n  DONE=yes\n  ;;\nesac\n');
+    const r = run("sh", ["-c", '. ./d.sh a b; echo "$#:$1:$DONE"; . ./d.sh; echo "$#:$1"', "sh", "x"], { cwd: dir });
+    expect(r.stdout).toBe("sh:2:a\n1:x:yes\nsh:1:x\n1:x\n");
+  });
   test("commands over several lines from standard input", () => {
     const r = run("sh", [], { input: "for i in 1 2\ndo\n  echo $i\ndone\nf() {\n  echo f$1\n}\nf x\n" });
     expect(r.stdout).toBe("1\n2\nfx\n");

@@ -255,7 +255,7 @@ function joinArgs(argc: i32, argv: usize): usize {
   return text;
 }
 
-/** . FILE: runs the file's commands in this shell. */
+/** . FILE [ARGS…]: runs the file's commands in this shell. */
 function dotCommand(argc: i32, argv: usize): i32 {
   if (argc < 2) return 0;
   const path = load<usize>(argv + 4);
@@ -280,8 +280,25 @@ function dotCommand(argc: i32, argv: usize): i32 {
   }
   close(fd);
   store<u8>(text + n, 0);
+  // . FILE ARGS…: the arguments are $1… while the file runs, then the old ones come back (as in
+  // ash and bash); /etc/rc runs `. /etc/init.d/crond start` this way, without a second shell
+  const oldPositional = shell.positional;
+  const oldCount = shell.positionalCount;
+  let params: usize = 0;
+  if (argc > 2) {
+    params = malloc(4 * argc);
+    store<usize>(params, load<usize>(oldPositional));
+    for (let i = 2; i < argc; i++) store<usize>(params + 4 * (i - 1), strdup(load<usize>(argv + 4 * i)));
+    store<usize>(params + 4 * (argc - 1), 0);
+    shell.positional = params;
+    shell.positionalCount = argc - 1;
+  }
   shell.lastStatus = 0;
   runText(text);
+  if (params != 0) {
+    shell.positional = oldPositional;
+    shell.positionalCount = oldCount;
+  }
   return shell.lastStatus;
 }
 

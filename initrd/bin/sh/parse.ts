@@ -59,6 +59,15 @@ export class Node {
 let tp = 0; // the current token
 let failed = false;
 let allowIncomplete = false;
+/** After an incomplete parse that ran out of text inside a compound command: the word that
+ *  closes the outermost open one ("fi", "done", "esac", "}" or ")"), without which no more text
+ *  can complete it; null when any further line might (after `&&` or `|`, between compound
+ *  commands). The main loop uses it to skip parses that cannot succeed (sh.ts). */
+export let incompleteCloser: string = null;
+// the closing words of the compound commands being parsed, outermost first
+const MAX_OPEN = 64;
+let openClosers = new StaticArray<usize>(MAX_OPEN);
+let openCount = 0;
 
 function newNode(kind: i32): Node {
   const n = changetype<Node>(calloc(sizeof<Node>()));
@@ -89,6 +98,7 @@ function syntaxError(expecting: string): void {
   const k = tokKind[tp];
   if (k == T_END && allowIncomplete) {
     shell.incomplete = true;
+    if (openCount > 0) incompleteCloser = changetype<string>(openClosers[0]);
     return;
   }
   shell.lineNo = tokLine[tp];
@@ -205,8 +215,27 @@ function addRedir(n: Node): void {
   tp++;
 }
 
+/** The word that closes the compound command starting at the current token; null if none. */
+function closerOfCommand(): string {
+  if (tokKind[tp] == T_LPAREN) return ")";
+  if (isWord("if")) return "fi";
+  if (isWord("while") || isWord("until") || isWord("for")) return "done";
+  if (isWord("case")) return "esac";
+  if (isWord("{")) return "}";
+  return changetype<string>(0);
+}
+
 function parseCommand(): Node {
   if (failed) return newNode(N_LIST);
+  const closer = closerOfCommand();
+  if (changetype<usize>(closer) == 0 || openCount == MAX_OPEN) return parseCommandAt();
+  openClosers[openCount++] = changetype<usize>(closer);
+  const n = parseCommandAt();
+  openCount--;
+  return n;
+}
+
+function parseCommandAt(): Node {
   let n: Node;
   const k = tokKind[tp];
   if (k == T_LPAREN) {
@@ -397,6 +426,8 @@ function parseSimple(): Node {
  *  2) or, when `final` is false and the text stops inside a construct, with shell.incomplete set. */
 export function parse(text: usize, final: bool): Node {
   shell.syntaxError = false;
+  incompleteCloser = changetype<string>(0);
+  openCount = 0;
   tokenize(text);
   if (shell.syntaxError) {
     shell.lastStatus = 2;

@@ -30,7 +30,7 @@ import { malloc } from "../malloc";
 import { fprintf } from "../stdio";
 import { strcmp, streq } from "../string";
 import { opendir, readdir, direntName, closedir } from "../dirent";
-import { readFile, cutLine, skipBlanks, wordEnd, join3, strndup, Buf, bufNew, bufAddWord } from "./util";
+import { readFile, findByte, skipBlanks, wordEnd, join3, strndup, Buf, bufNew, bufAddWord } from "./util";
 import { nameEq, aliasMatches } from "./names";
 
 export const ALIAS = 1, OPTIONS = 2, INSTALL = 3, REMOVE = 4, BLACKLIST = 5, SOFTDEP = 6;
@@ -45,12 +45,14 @@ export class Rule {
 
 let rules: Rule = null;
 let lastRule: Rule = null;
+let softdepRules = 0; // modprobe asks for every module's softdeps: most configurations have none
 
 /** Reads ROOT/etc/modprobe.conf and ROOT/etc/modprobe.d/*.conf (root "" is /). Missing files
  *  are no error. Bad lines are reported on stderr with `program`'s name. */
 export function loadConfig(root: usize, program: usize): Rule {
   rules = null;
   lastRule = null;
+  softdepRules = 0;
   parseKernelCommandLine(join3(root, changetype<usize>("/proc/cmdline"), 0));
   parseFile(join3(root, changetype<usize>("/etc/modprobe.conf"), 0), program);
   const dir = join3(root, changetype<usize>("/etc/modprobe.d"), 0);
@@ -83,6 +85,7 @@ function add(kind: i32, name: usize, rest: usize): void {
   r.name = name;
   r.rest = rest;
   r.next = null;
+  if (kind == SOFTDEP) softdepRules++;
   if (lastRule == null) rules = r;
   else lastRule.next = r;
   lastRule = r;
@@ -136,23 +139,26 @@ function cutWord(p: usize): usize {
 function parseFile(path: usize, program: usize): void {
   const text = readFile(path);
   if (text == 0) return;
-  // join continued lines: "\\\n" becomes two blanks
-  for (let q = text; load<u8>(q) != 0; q++) {
-    if (load<u8>(q) == "\\".charCodeAt(0) && load<u8>(q + 1) == "\n".charCodeAt(0)) {
-      store<u8>(q, " ".charCodeAt(0));
-      store<u8>(q + 1, " ".charCodeAt(0));
-    }
-  }
   let lineNo = 0;
   let p = text;
   while (load<u8>(p) != 0) {
     const line = p;
-    p = cutLine(p);
+    // one line, with the ones a '\' at its end continues: each "\\\n" becomes two blanks
+    let newline = findByte(p, "\n".charCodeAt(0));
+    while (load<u8>(newline) != 0 && newline > line && load<u8>(newline - 1) == "\\".charCodeAt(0)) {
+      store<u8>(newline - 1, " ".charCodeAt(0));
+      store<u8>(newline, " ".charCodeAt(0));
+      newline = findByte(newline + 1, "\n".charCodeAt(0));
+    }
+    p = load<u8>(newline) != 0 ? newline + 1 : newline;
     lineNo++;
-    for (let q = line; load<u8>(q) != 0; q++) if (load<u8>(q) == "#".charCodeAt(0)) store<u8>(q, 0); // comment
+    // most lines of a configuration file are comments: skip those (and blank ones) whole
+    const first = load<u8>(skipBlanks(line));
+    if (first == "#".charCodeAt(0) || first == "\n".charCodeAt(0) || first == 0) continue;
+    store<u8>(newline, 0);
+    let end = findByte(line, "#".charCodeAt(0)); // a comment ends the line
+    store<u8>(end, 0);
     // strip trailing blanks (and a CR)
-    let end = line;
-    while (load<u8>(end) != 0) end++;
     while (end > line && (load<u8>(end - 1) == " ".charCodeAt(0) || load<u8>(end - 1) == "\t".charCodeAt(0) || load<u8>(end - 1) == "\r".charCodeAt(0))) store<u8>(--end, 0);
     const cmd = skipBlanks(line);
     if (load<u8>(cmd) == 0) continue;
@@ -215,6 +221,7 @@ export function configAliasMatch(from: Rule, name: usize): Rule {
 /** The softdep modules of `name` before ("pre:") or after ("post:") it, as a space-separated
  *  malloc'd list ("" when none). */
 export function softdeps(name: usize, post: bool): usize {
+  if (softdepRules == 0) return changetype<usize>("");
   const b: Buf = bufNew();
   for (let r = rules; r != null; r = r.next) {
     if (r.kind != SOFTDEP || !nameEq(r.name, name)) continue;

@@ -21,13 +21,13 @@
 // negative when the tool itself failed (the file could not be read).
 
 import { malloc } from "../malloc";
-import { open, close, uname, O_RDONLY, O_NONBLOCK, O_TRUNC } from "../unistd";
+import { open, close, uname, access, F_OK, O_RDONLY, O_NONBLOCK, O_TRUNC } from "../unistd";
 import { errno, ENOEXEC } from "../errno";
 import { sys_init_module, sys_finit_module, sys_delete_module } from "../syscall";
 import { readFile, fileSize, join3, cutLine, skipBlanks, wordEnd } from "./util";
 import { nameFromPath, nameEq, normalise } from "./names";
 import { Ko, Info, koOpen, koInfo } from "./elf";
-import { DepEntry, Alias, loadModulesDep, depFind, depAt, depFindPath, loadAliases, aliasMatch } from "./index";
+import { DepEntry, DepIndex, Alias, loadModulesDep, depFind, depAt, depFindPath, loadAliases, aliasMatch } from "./index";
 import { loadConfig, configAliasMatch, isBlacklisted, findRule, Rule, INSTALL, REMOVE } from "./config";
 
 @unmanaged
@@ -36,9 +36,8 @@ export class Kmod {
   release: usize;
   dir: usize;      // ROOT/lib/modules/RELEASE
   program: usize;  // the tool's name, for messages
-  dep: DepEntry;
+  dep: DepIndex;   // modules.dep, null when it cannot be read
   depRead: bool;
-  depFound: bool;  // modules.dep exists
   aliases: Alias;
   symbols: Alias;
   indexRead: bool;
@@ -70,11 +69,10 @@ export function kmodNew(root: usize, release: usize, program: usize): Kmod {
   return ctx;
 }
 
-/** modules.dep, read once; null when there is no module (see ctx.depFound). */
-export function kmodDep(ctx: Kmod): DepEntry {
+/** modules.dep, read once; null when it cannot be read. */
+export function kmodDep(ctx: Kmod): DepIndex {
   if (!ctx.depRead) {
     ctx.dep = loadModulesDep(ctx.dir);
-    ctx.depFound = ctx.dep != null || errno != 2;
     ctx.depRead = true;
   }
   return ctx.dep;
@@ -166,14 +164,14 @@ export function moduleLookup(ctx: Kmod, name: usize): Module {
   return list;
 }
 
-/** The modules `mod` needs, in the order to load them (the last modules.dep entry first). */
+/** The modules `mod` needs, in the order to load them (the last modules.dep entry first).
+ *  Their own modules.dep lines are not looked up (dep is null): `mod`'s line lists them all. */
 export function moduleDependencies(ctx: Kmod, mod: Module): Module {
   let list: Module = null;
   if (mod.dep == null) return null;
   for (let i = mod.dep.count - 1; i >= 0; i--) {
     const path = depAt(mod.dep, i);
-    const e = depFindPath(kmodDep(ctx), path);
-    list = append(list, newModule(nameFromPath(path), kmodPath(ctx, path), e));
+    list = append(list, newModule(nameFromPath(path), kmodPath(ctx, path), null));
   }
   return list;
 }
@@ -295,3 +293,20 @@ export function isLoaded(name: usize): bool {
   return findLoaded(loadedModules(), name) != null;
 }
 
+// ---- is it in the kernel? /sys/module/NAME, as kmod asks
+
+let sysfsChecked = false;
+let sysfsMounted = false;
+
+/** Module `name` is in the kernel — loading, live or unloading, what /proc/modules lists: its
+ *  directory /sys/module/NAME exists. kmod asks sysfs too (kmod_module_get_initstate): one path
+ *  lookup instead of the kernel writing out all of /proc/modules and the tool parsing it. When
+ *  /sys is not mounted, /proc/modules answers. */
+export function moduleInKernel(name: usize): bool {
+  if (access(join3(changetype<usize>("/sys/module/"), normalise(name), 0), F_OK) == 0) return true;
+  if (!sysfsChecked) {
+    sysfsMounted = access(changetype<usize>("/sys/module"), F_OK) == 0;
+    sysfsChecked = true;
+  }
+  return sysfsMounted ? false : isLoaded(name);
+}

@@ -5,7 +5,8 @@
 //   1. the probe list: for each module, first its softdep "pre:" modules, then its
 //      dependencies (modules.dep, deepest first), then the module, then its "post:" softdeps;
 //      each module once
-//   2. for each module on the list, in order: skip it when it is already loaded (a request
+//   2. for each module on the list, in order: skip it when it is already loaded (its
+//      /sys/module/NAME exists, as kmod checks; a request
 //      for a loaded module is a silent success); else with -v/--show-depends/-n print
 //      "insmod PATH OPTIONS" (or "install COMMAND OPTIONS"); then, unless -n, run its
 //      modprobe.conf `install` command with sh -c, or insert it with its `options` (and, for
@@ -32,7 +33,7 @@ import { setenv, environ } from "../env";
 import { strrchr, strlen } from "../string";
 import { malloc } from "../malloc";
 import { EEXIST, strerror } from "../errno";
-import { Kmod, Module, moduleLookup, moduleDependencies, moduleInsert, moduleRemove, loadedModules, findLoaded, Loaded, kmodConfig, kmodRelative, readIndexes } from "./module";
+import { Kmod, Module, moduleLookup, moduleDependencies, moduleInsert, moduleRemove, loadedModules, findLoaded, moduleInKernel, Loaded, kmodConfig, kmodRelative, readIndexes } from "./module";
 import { configOptions, configRules, findRule, softdeps, ALIAS, BLACKLIST, INSTALL, OPTIONS, REMOVE, SOFTDEP, Rule } from "./config";
 import { nameEq } from "./names";
 import { moduleErrorText } from "./errors";
@@ -163,11 +164,10 @@ export function probeInsert(ctx: Kmod, name: usize, extra: usize, flags: i32): i
   }
   listLength = 0;
   for (let m = found; m != null; m = m.next) addModule(ctx, m, 0);
-  const loaded: Loaded = (flags & SHOW_DEPENDS) != 0 ? null : loadedModules();
   const show = (flags & (VERBOSE | SHOW_DEPENDS)) != 0;
   for (let i = 0; i < listLength; i++) {
     const m = changetype<Module>(load<usize>(list + 4 * i));
-    if (findLoaded(loaded, m.name) != null) continue;
+    if ((flags & SHOW_DEPENDS) == 0 && moduleInKernel(m.name)) continue;
     const options: Buf = bufNew();
     bufAdd(options, configOptions(m.name));
     let requested = false;

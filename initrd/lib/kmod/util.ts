@@ -62,6 +62,53 @@ export function join3(a: usize, b: usize, c: usize): usize {
   return d;
 }
 
+/** The first byte from p on that is c or the terminating NUL. Once p is aligned it looks at a
+ *  word at a time, as C libraries' strchr does: a word w holds a zero byte when
+ *  (w - 0x01010101) & ~w & 0x80808080 is not zero, and w ^ (c in every byte) holds one where w
+ *  holds c. An aligned word never crosses a page, so reading the word with the NUL is safe. The
+ *  tools skip comments and whole lines of the index files with it. */
+export function findByte(p: usize, c: i32): usize {
+  while ((p & 3) != 0) {
+    const b = i32(load<u8>(p));
+    if (b == c || b == 0) return p;
+    p++;
+  }
+  const spread: u32 = u32(c) * 0x01010101;
+  for (;;) {
+    const w = load<u32>(p);
+    const x = w ^ spread;
+    if (((((w - 0x01010101) & ~w) | ((x - 0x01010101) & ~x)) & 0x80808080) != 0) break;
+    p += 4;
+  }
+  for (;;) {
+    const b = i32(load<u8>(p));
+    if (b == c || b == 0) return p;
+    p++;
+  }
+}
+
+/** The first byte from p on that is a, b or the terminating NUL (findByte's way, with two
+ *  bytes looked for). */
+export function findEither(p: usize, a: i32, b: i32): usize {
+  while ((p & 3) != 0) {
+    const c = i32(load<u8>(p));
+    if (c == a || c == b || c == 0) return p;
+    p++;
+  }
+  const spreadA: u32 = u32(a) * 0x01010101, spreadB: u32 = u32(b) * 0x01010101;
+  for (;;) {
+    const w = load<u32>(p);
+    const x = w ^ spreadA, y = w ^ spreadB;
+    if (((((w - 0x01010101) & ~w) | ((x - 0x01010101) & ~x) | ((y - 0x01010101) & ~y)) & 0x80808080) != 0) break;
+    p += 4;
+  }
+  for (;;) {
+    const c = i32(load<u8>(p));
+    if (c == a || c == b || c == 0) return p;
+    p++;
+  }
+}
+
 /** Skips spaces and tabs. */
 export function skipBlanks(p: usize): usize {
   while (load<u8>(p) == " ".charCodeAt(0) || load<u8>(p) == "\t".charCodeAt(0)) p++;
