@@ -13,7 +13,6 @@
 //   24 blksize  28 blocks  32 atime  36 -  40 mtime  44 -  48 ctime  52 -  56,60 unused
 
 import { kmalloc, kzalloc, kfree } from "../mm/kmalloc";
-import { allocPage, freePage } from "../mm/pmm";
 import { accessOk, copyFromUser, copyToUser } from "../uaccess";
 import { currentProc, NOFILE } from "../proc";
 import { EBADF, EFAULT, EINVAL, ENOMEM, ENOTDIR, ENOTTY, EROFS } from "../lib/errno";
@@ -28,21 +27,10 @@ import { file_remove_privs, inode_permission, MAY_EXEC } from "./permission";
 
 const CHUNK: u32 = 4096;
 
-// The kernel buffer a read or write goes through. kmalloc(4096) would be two zeroed pages (its
-// header makes it larger than a page, and a bitmap search finds two in a row): a chunk is one
-// page straight from the page allocator instead, and a call of up to 2032 bytes — a keystroke,
-// an echo, a line — takes kmalloc's largest slab object, half a page. (Not the call's own
-// size: a small class whose slab empties is freed by kfree and rebuilt, object by object, by
-// the next kmalloc.)
-const SMALL_BOUNCE: u32 = 2032;
-
-function bounceAlloc(count: u32): usize {
-  return count <= SMALL_BOUNCE ? kmalloc(SMALL_BOUNCE) : allocPage();
-}
-
-function bounceFree(k: usize, count: u32): void {
-  if (count <= SMALL_BOUNCE) kfree(k);
-  else freePage(k);
+/** The bounce buffer of one read or write: no bigger than the transfer (a one-byte write to a
+ *  terminal takes a 16-byte slab object, not two fresh zeroed pages for a 4 KiB one). */
+function bounceBuffer(count: u32): usize {
+  return kmalloc(count < CHUNK ? count : CHUNK);
 }
 
 export function sys_read(fd: i32, buf: u32, count: u32): i32 {
@@ -50,7 +38,7 @@ export function sys_read(fd: i32, buf: u32, count: u32): i32 {
   if (f == null) return -EBADF;
   if (count == 0) return 0;
   if (!accessOk(buf, count, true)) return -EFAULT;
-  const k = bounceAlloc(count);
+  const k = bounceBuffer(count);
   if (k == 0) return -ENOMEM;
   let done: u32 = 0;
   let result: i32 = 0;
@@ -62,7 +50,7 @@ export function sys_read(fd: i32, buf: u32, count: u32): i32 {
     done += <u32>n;
     if (<u32>n < want) break;
   }
-  bounceFree(k, count);
+  kfree(k);
   return done > 0 ? <i32>done : result;
 }
 
@@ -71,7 +59,7 @@ export function sys_write(fd: i32, buf: u32, count: u32): i32 {
   if (f == null) return -EBADF;
   if (count == 0) return 0;
   if (!accessOk(buf, count, false)) return -EFAULT;
-  const k = bounceAlloc(count);
+  const k = bounceBuffer(count);
   if (k == 0) return -ENOMEM;
   let done: u32 = 0;
   let result: i32 = 0;
@@ -83,7 +71,7 @@ export function sys_write(fd: i32, buf: u32, count: u32): i32 {
     done += <u32>n;
     if (<u32>n < want) break;
   }
-  bounceFree(k, count);
+  kfree(k);
   return done > 0 ? <i32>done : result;
 }
 
