@@ -550,9 +550,9 @@ function prependArgs(args: ExecArgs, bprm: LinuxBinprm, file: usize): i32 {
 /** exec with every format: ELF, then the registered ones (see above). */
 function execBinprm(path: usize, args: ExecArgs): i32 {
   const bprm = changetype<LinuxBinprm>(kmalloc(sizeof<LinuxBinprm>()));
-  const pathCopy = kmalloc(<u32>PATH_MAX);
+  let pathCopy: usize = 0; // taken when a script's interpreter replaces the path (most execs: never)
   let r = -ENOMEM;
-  if (bprm != null && pathCopy != 0) {
+  if (bprm != null) {
     let requested = false;
     let depth = 0;
     while (true) {
@@ -575,6 +575,8 @@ function execBinprm(path: usize, args: ExecArgs): i32 {
       if (++depth > BINPRM_MAX_DEPTH) { r = -ELOOP; break; }
       r = prependArgs(args, bprm, path);
       if (r < 0) break;
+      if (pathCopy == 0) pathCopy = kmalloc(<u32>PATH_MAX);
+      if (pathCopy == 0) { r = -ENOMEM; break; }
       copyString(pathCopy, changetype<string>(changetype<usize>(bprm.interp)));
       path = pathCopy;
     }

@@ -9,7 +9,10 @@
 // the editor echoes and edits itself, and the terminal's settings go back before the line is
 // run — a command the line starts finds the terminal as it expects it. Bytes are read one at a
 // time: whatever is typed after the Enter stays in the terminal for the command (`cat` then
-// typed-ahead text).
+// typed-ahead text). The echo is not written per byte: it collects in standard output's buffer
+// and goes out in one write(2) when no more typed bytes are already waiting (FIONREAD, asked
+// once per batch), so a pasted or fast-typed line costs one write instead of one per byte,
+// while a key typed alone is still echoed at once — before the editor waits for the next.
 //
 // The screen is drawn with the plainest means every terminal has: "\b" to move left, reprinting
 // the text to move right, spaces to blank, and ESC[K (erase to the end of the line) when a
@@ -41,6 +44,7 @@ const ICANON: u32 = 0o2;
 const ECHO: u32 = 0o10;
 const VMIN = 6;
 const VTIME = 5;
+const FIONREAD: u32 = 0x541b;
 
 const MAX_LINE = 4095;
 let saved = new StaticArray<u8>(36); // struct termios
@@ -50,6 +54,8 @@ let len = 0;
 let cursor = 0;
 let prompt: usize = 0;
 let byteBuf = new StaticArray<u8>(1);
+let countBuf = new StaticArray<i32>(1);
+let waiting = 0; // typed bytes known to sit in the terminal, not read yet
 
 // ---- the terminal
 
@@ -363,9 +369,18 @@ function complete(): void {
 
 // ---- the key loop
 
-/** Reads one byte; -1 at end of file, -2 when interrupted (^C). */
+/** Reads one byte; -1 at end of file, -2 when interrupted (^C). The echo so far is written
+ *  out first unless more typed bytes are already waiting (then the read cannot block). */
 function readByte(fd: i32): i32 {
+  if (waiting == 0) {
+    if (ioctl(fd, FIONREAD, changetype<usize>(countBuf)) == 0) waiting = countBuf[0];
+    if (waiting <= 0) {
+      waiting = 0;
+      flushOutput();
+    }
+  }
   const n = read(fd, changetype<usize>(byteBuf), 1);
+  if (waiting > 0) waiting--;
   if (n == 1) return byteBuf[0];
   if (n < 0 && errno == EINTR) return -2;
   return -1;
@@ -416,6 +431,7 @@ export function editLine(fd: i32, promptText: usize, buf: usize): i32 {
   prompt = promptText;
   fputs(1, prompt);
   flushOutput();
+  waiting = 0;
   len = 0;
   cursor = 0;
   historyAt = historyCount;
@@ -474,7 +490,6 @@ export function editLine(fd: i32, promptText: usize, buf: usize): i32 {
     } else if (tab) complete();
     else if (c >= " ".charCodeAt(0) && c < 256 && c != 127) insert(c);
     lastKeyWasTab = tab;
-    flushOutput();
   }
   flushOutput();
   leaveRaw(fd);
