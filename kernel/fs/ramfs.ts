@@ -12,8 +12,8 @@
 //
 // A file's pages are its page cache: exec maps them straight into the processes running the
 // program (ramfsFilePage), so they are freed with putPage (the last of the file and the
-// processes frees them). A write to the file shows in a running program's unmodified pages,
-// as with Linux's MAP_PRIVATE (Linux refuses with ETXTBSY; Lokum does not check).
+// processes frees them). While a program runs from the file, opening it for writing fails
+// with ETXTBSY, as on Linux (open_exec.ts), so its code cannot change under it.
 //
 // A tmpfs is a ramfs with limits: every page and inode is counted (tmpfs.ts), size= and
 // nr_inodes= cap them (ENOSPC), and statfs reports them. rootfs (the initramfs at "/", where
