@@ -129,7 +129,11 @@ let pathBuf = new StaticArray<u8>(512);
 
 /** execvp without the p's environment lookup: a name without '/' is searched in `searchPath`
  *  (a colon-separated list like "/bin:/sbin"). Returns -1 with errno of the most telling
- *  failure (ENOENT when found nowhere). */
+ *  failure (ENOENT when found nowhere). As busybox ash's find_command, each candidate is first
+ *  asked for with access(F_OK) and only one that is there goes to execve(2): a failed execve
+ *  costs the kernel far more (it copies argv and the environment first). The last candidate
+ *  needs no check: execve says the same. Errors other than "not there" (EACCES, ENOEXEC, …)
+ *  are kept and the search goes on, as glibc's execvp does. */
 export function execvpe(file: usize, argv: usize, envp: usize, searchPath: usize): i32 {
   if (strchr(file, "/".charCodeAt(0)) != 0) return execve(file, argv, envp);
   const buf = changetype<usize>(pathBuf);
@@ -140,19 +144,24 @@ export function execvpe(file: usize, argv: usize, envp: usize, searchPath: usize
     let end = strchr(p, ":".charCodeAt(0));
     if (end == 0) end = p + strlen(p);
     const dirLen = i32(end - p);
+    const last = load<u8>(end) == 0;
     if (dirLen + nameLen + 2 <= 512) {
       memcpy(buf, p, dirLen);
       let n = dirLen;
       if (n > 0) store<u8>(buf + n++, "/".charCodeAt(0));
       memcpy(buf + n, file, nameLen + 1);
-      execve(buf, argv, envp);
-      if (errnoNow() != ENOENT && errnoNow() != 20) saved = errnoNow();
+      if (last || access(buf, F_OK) == 0 || !notThere(errnoNow())) {
+        execve(buf, argv, envp);
+        if (!notThere(errnoNow())) saved = errnoNow();
+      }
     }
-    p = load<u8>(end) == 0 ? end : end + 1;
+    p = last ? end : end + 1;
   }
   setErrno(saved);
   return -1;
 }
 
+/** ENOENT or ENOTDIR: the candidate is not there, so the search goes on without a trace. */
+function notThere(e: i32): bool { return e == ENOENT || e == 20; }
 
 function errnoNow(): i32 { return errno; }

@@ -15,10 +15,9 @@
 // that runs a million times uses no more memory than one that runs once.
 
 import { fprintf, flushOutput } from "../../lib/stdio";
-import { strlen, strchr, memcpy, isdigit, streq, cstr, atoi } from "../../lib/string";
-import { Stat, stat } from "../../lib/stat";
+import { strlen, strchr, isdigit, streq, cstr, atoi } from "../../lib/string";
 import {
-  open, close, dup2, fcntl, pipe, fork, execve, waitpid, kill, write,
+  open, close, dup2, fcntl, pipe, fork, execve, execvpe, waitpid, kill, write,
   exit, _exit, exitedNormally, exitStatus, termSignal,
   O_RDONLY, O_WRONLY, O_CREAT, O_TRUNC, O_APPEND, F_DUPFD, F_SETFD, FD_CLOEXEC,
 } from "../../lib/unistd";
@@ -195,43 +194,6 @@ export function forkChild(): i32 {
   return pid;
 }
 
-// The PATH search, the way busybox ash's find_command looks: each candidate is stat()ed and
-// only one that exists is handed to execve(2) — a failed execve costs the kernel far more (it
-// copies argv and the environment first) than a failed stat. The last candidate needs no stat:
-// execve says the same. Errors other than "not there" (EACCES, ENOEXEC, …) are kept and the
-// search goes on, as glibc's execvp does; "not found" when nothing was there.
-let candidate = new StaticArray<u8>(512);
-let candidateStat = new StaticArray<u8>(64); // struct stat (only whether it is there matters)
-
-function execSearch(name: usize, argv: usize, searchPath: usize): void {
-  if (strchr(name, "/".charCodeAt(0)) != 0) {
-    execve(name, argv, environ);
-    return;
-  }
-  const buf = changetype<usize>(candidate);
-  const nameLen = strlen(name);
-  let saved = ENOENT;
-  let p = searchPath;
-  while (load<u8>(p) != 0) {
-    let end = strchr(p, ":".charCodeAt(0));
-    if (end == 0) end = p + strlen(p);
-    const dirLen = i32(end - p);
-    const last = load<u8>(end) == 0;
-    if (dirLen + nameLen + 2 <= 512) {
-      memcpy(buf, p, dirLen);
-      let n = dirLen;
-      if (n > 0) store<u8>(buf + n++, "/".charCodeAt(0));
-      memcpy(buf + n, name, nameLen + 1);
-      if (last || stat(buf, changetype<Stat>(candidateStat)) == 0 || (errno != ENOENT && errno != ENOTDIR)) {
-        execve(buf, argv, environ);
-        if (errno != ENOENT && errno != ENOTDIR) saved = errno;
-      }
-    }
-    p = last ? end : end + 1;
-  }
-  setErrno(saved);
-}
-
 /** Replaces this process by the program argv[0] (PATH search); on failure ash's message and
  *  status: 127 not found (ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG), 126 found but not run. */
 function execProgram(argv: usize): void {
@@ -239,7 +201,7 @@ function execProgram(argv: usize): void {
   let path = getenv(cstr("PATH"));
   if (path == 0) path = cstr("/bin:/sbin");
   flushOutput();
-  execSearch(name, argv, path);
+  execvpe(name, argv, environ, path); // libc's PATH search: only a candidate that is there is exec'd
   if (errno == ENOEXEC && strchr(name, "/".charCodeAt(0)) != 0) {
     // a text file without "#!": ash runs it as a shell script
     let argc = 0;
