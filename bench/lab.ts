@@ -13,7 +13,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { REPO_ROOT } from "../test/guest/dist.js";
-import { buildStaticLab, openBrowser, waitForServiceWorker, waitForState } from "../test/web/browser.js";
+import { buildStaticLab, openBrowser, waitForReadyQuietly, waitForServiceWorker } from "../test/web/browser.js";
 
 export interface LabFigures {
   coldMs: number[];
@@ -35,7 +35,7 @@ export async function measureLab(runs: number, bootDir = resolve(REPO_ROOT, "dis
         try {
           site.server.resetCount();
           await browser.page.goto(site.server.url + (mode === "cold" ? "?cold" : ""));
-          await waitForState(browser.page, "ready", 120_000);
+          await waitForReadyQuietly(browser.page, 120_000);
           const info = await browser.page.evaluate(() => window.lab.bootInfo());
           const readyAt = info.readyAt ?? NaN;
           if (process.env.LAB_TIMINGS) {
@@ -58,7 +58,7 @@ export async function measureLab(runs: number, bootDir = resolve(REPO_ROOT, "dis
             await waitForServiceWorker(browser.page);
             figures.firstVisitBytes.push(site.server.bytesSent());
             await browser.page.reload();
-            await waitForState(browser.page, "ready", 60_000);
+            await waitForReadyQuietly(browser.page, 60_000);
             figures.returningMs.push(await browser.page.evaluate(() => window.lab.bootInfo().readyAt ?? NaN));
           }
         } finally {
