@@ -11,7 +11,8 @@
 //   boot/lokum.elf, boot/initrd.cpio   the kernel and the initrd
 //   boot/manifest.json                 their sizes, the machine's setup, the snapshot key, and
 //                                      the name of the boot snapshot for that key (or null)
-//   boot/snapshot-KEY.v86              the machine at its first prompt (emulator/boot-snapshot.ts)
+//   boot/snapshot-KEY.v86z             the machine at its first prompt (emulator/boot-snapshot.ts),
+//                                      its zero blocks left out (emulator/snapshot-pack.ts)
 //
 // Dev server: served straight from disk on each request (always the latest build: a Reset boots
 // a rebuilt kernel); the first manifest request for a new key makes its snapshot in the
@@ -31,6 +32,7 @@ import { brotliCompressSync, constants as zlibConstants, gzipSync } from "node:z
 import { defineConfig, type Plugin, type UserConfig } from "vite";
 import { bootSnapshotKey, makeBootSnapshot, v86Version } from "./emulator/boot-snapshot.js";
 import { LAB_SETUP, type BootManifest } from "./emulator/lab-setup.js";
+import { packState } from "./emulator/snapshot-pack.js";
 
 const REPO_ROOT = dirname(fileURLToPath(import.meta.url));
 const WEB_DIR = resolve(REPO_ROOT, "web");
@@ -115,13 +117,13 @@ function bootFiles(bootDir: string, withSnapshot: boolean): Plugin {
             making.add(key); // in the background: the next page load restores it
             snapshotFor(key, kernel, initrd, true).catch((error: Error) => server.config.logger.warn(`boot snapshot: ${error.message}`));
           }
-          const manifest = manifestFor(kernel, initrd, ready ? `snapshot-${key}.v86` : null, ready ? cachedPrompt(key) : null);
+          const manifest = manifestFor(kernel, initrd, ready ? snapshotName(key) : null, ready ? cachedPrompt(key) : null);
           return send(response, Buffer.from(JSON.stringify(manifest)), "application/json");
         }
-        const snapshot = /^snapshot-([0-9a-f]{16})\.v86$/.exec(name);
+        const snapshot = /^snapshot-([0-9a-f]{16})\.v86z$/.exec(name);
         if (snapshot) {
           const path = join(SNAPSHOT_CACHE, `${snapshot[1]}.v86`);
-          return existsSync(path) ? send(response, readFileSync(path)) : notFound(response, name);
+          return existsSync(path) ? send(response, Buffer.from(packState(readFileSync(path)))) : notFound(response, name);
         }
         if (!BOOT_FILES.includes(name)) return next();
         const path = resolve(bootDir, name);
@@ -139,11 +141,16 @@ function bootFiles(bootDir: string, withSnapshot: boolean): Plugin {
       if (initrd) this.emitFile({ type: "asset", fileName: "boot/initrd.cpio", source: initrd });
       const key = bootSnapshotKey(kernel, initrd, LAB_SETUP);
       const snapshot = withSnapshot ? await snapshotFor(key, kernel, initrd, true) : undefined;
-      if (snapshot) this.emitFile({ type: "asset", fileName: `boot/snapshot-${key}.v86`, source: snapshot.state });
-      const manifest = manifestFor(kernel, initrd, snapshot ? `snapshot-${key}.v86` : null, snapshot?.prompt ?? null);
+      if (snapshot) this.emitFile({ type: "asset", fileName: `boot/${snapshotName(key)}`, source: packState(snapshot.state) });
+      const manifest = manifestFor(kernel, initrd, snapshot ? snapshotName(key) : null, snapshot?.prompt ?? null);
       this.emitFile({ type: "asset", fileName: "boot/manifest.json", source: JSON.stringify(manifest, null, 2) + "\n" });
     },
   };
+}
+
+/** The boot snapshot's name under boot/: the v86 state packed (emulator/snapshot-pack.ts). */
+function snapshotName(key: string): string {
+  return `snapshot-${key}.v86z`;
 }
 
 function send(response: ServerResponse, bytes: Buffer, type = "application/octet-stream"): void {
@@ -175,8 +182,13 @@ function earlyDownloads(bootDir: string, withSnapshot: boolean): Plugin {
         if (!wasm) throw new Error("lokum-early-downloads: v86.wasm is not in the bundle");
         // The same name bootFiles publishes (an empty string: no snapshot, the page boots cold).
         const { kernel, initrd } = readBootFiles(bootDir);
-        const snapshot = withSnapshot && kernel ? `snapshot-${bootSnapshotKey(kernel, initrd, LAB_SETUP)}.v86` : "";
-        return html.replace("__LOKUM_V86_WASM__", `./${wasm}`).replace("__LOKUM_SNAPSHOT__", snapshot);
+        const snapshot = withSnapshot && kernel ? snapshotName(bootSnapshotKey(kernel, initrd, LAB_SETUP)) : "";
+        // xterm.js is imported when the terminal opens (web/terminal.ts): download and compile it
+        // beside the page's script, so that it is ready by then.
+        const xterm = Object.values(context.bundle ?? {}).find((item) => item.type === "chunk" && item.isDynamicEntry && /[\\/]@xterm[\\/]xterm[\\/]/.test(item.facadeModuleId ?? ""));
+        if (!xterm) throw new Error("lokum-early-downloads: xterm.js is not a chunk of its own");
+        return html.replace("__LOKUM_V86_WASM__", `./${wasm}`).replace("__LOKUM_SNAPSHOT__", snapshot)
+          .replace("</head>", `  <link rel="modulepreload" crossorigin href="./${xterm.fileName}" />\n  </head>`);
       },
     },
   };
@@ -184,7 +196,7 @@ function earlyDownloads(bootDir: string, withSnapshot: boolean): Plugin {
 
 // ---- pre-compressed files --------------------------------------------------------------------
 
-const COMPRESSIBLE = /\.(js|css|html|json|wasm|elf|cpio|v86|svg|webmanifest)$/;
+const COMPRESSIBLE = /\.(js|css|html|json|wasm|elf|cpio|v86z?|svg|webmanifest)$/;
 
 /** After a static build, write FILE.gz and FILE.br beside every compressible file over 1 KiB, so
  *  a static server (or a CDN) sends them as they are, with Content-Encoding, at no CPU cost. */

@@ -49,13 +49,13 @@
 // `emulator.v86` (the scheduler, whose `do_tick` runs one emulation slice) and
 // `emulator.v86.cpu.io.register_write` (port handlers), the CPU's `unpack_memory` (with
 // `mem8`, `memory_size`, `is_memory_zeroed`, `zero_memory`) and `load_multiboot_option_rom`
-// (provideInitrd).
+// (provideBootFiles).
 //
-// The initrd later: a machine started from a state does not need its initrd to run (the state
-// holds all of RAM), only to reboot — v86's multiboot loader (port 0xF4, read at a reboot) loads
-// the kernel and the initrd it was built with. So the lab builds the PC for a restore with the
-// kernel alone and hands the initrd over once it has downloaded (provideInitrd): v86's loader is
-// set up again with it, and a reboot from then on loads both.
+// The boot files later: a machine started from a state needs neither its kernel nor its initrd to
+// run (the state holds all of RAM), only to reboot — v86's multiboot loader (port 0xF4, read at a
+// reboot) loads the kernel and the initrd it was set up with. So the lab builds the PC for a
+// restore with no boot files at all, at once, and hands them over once they have downloaded
+// (provideBootFiles): v86's loader is set up with them, and a reboot from then on loads both.
 
 import { V86 } from "v86";
 import { GuestChannel, type ExecResult } from "./channel.js";
@@ -63,8 +63,9 @@ import { GuestChannel, type ExecResult } from "./channel.js";
 export { GuestError, type ExecResult } from "./channel.js";
 
 export interface MachineOptions {
-  /** The multiboot ELF to boot (loaded at its physical addresses). */
-  kernel: Uint8Array;
+  /** The multiboot ELF to boot (loaded at its physical addresses). A machine started from
+   *  `initialState` may go without: it then needs provideBootFiles before it can reboot. */
+  kernel?: Uint8Array;
   /** Becomes multiboot module 1. Note: v86 raises memory to ≥ 64 MiB when an initrd is given. */
   initrd?: Uint8Array;
   cmdline?: string;
@@ -89,10 +90,10 @@ export interface MachineOptions {
   fastConsole?: boolean;
   /** Start from this v86 state (a saveState) instead of booting: restored once v86 has built
    *  the PC and before its first slice, so no boot slice runs first and there is no stop/restore
-   *  round trip. The kernel is still needed, and the initrd for a reboot (it may come later:
-   *  provideInitrd). A promise lets v86 build the PC while the state is still downloading (the
-   *  browser lab); one that resolves to undefined means "no state after all": the machine boots
-   *  from the kernel. */
+   *  round trip. The kernel and the initrd are needed only for a reboot (they may come later:
+   *  provideBootFiles). A promise lets v86 build the PC while the state is still downloading
+   *  (the browser lab); one that resolves to undefined means "no state after all": the machine
+   *  boots from the kernel (and fails to start without one). */
   initialState?: ArrayBuffer | Promise<ArrayBuffer | undefined>;
   /** Turn off v86's JIT for good (hot loops run about 6x slower; for debugging the emulator). */
   disableJit?: boolean;
@@ -283,11 +284,11 @@ export class Machine {
   exitCode!: Promise<number>;
 
   constructor(options: MachineOptions) {
-    if (!(options.kernel instanceof Uint8Array)) throw new TypeError("Machine: `kernel` must be a Uint8Array");
-    if (!options.wasmPath && !options.wasm) throw new TypeError("Machine: give `wasmPath` or `wasm` (in Node: use node.ts)");
-    if (!hasMultibootHeader(options.kernel)) {
-      throw new Error("Machine: `kernel` has no multiboot header (magic 0x1BADB002 with a valid checksum) in its first 8 KiB");
+    if (options.kernel === undefined ? !options.initialState : !(options.kernel instanceof Uint8Array)) {
+      throw new TypeError("Machine: `kernel` must be a Uint8Array (it may be left out only with an `initialState`)");
     }
+    if (!options.wasmPath && !options.wasm) throw new TypeError("Machine: give `wasmPath` or `wasm` (in Node: use node.ts)");
+    if (options.kernel) checkKernel(options.kernel);
     this.options = { ...options };
     this.jitWarmup = options.disableJit ? 0 : Math.max(0, options.jitWarmupInstructions ?? JIT_WARMUP_INSTRUCTIONS);
     this.resetExitPromise();
@@ -317,7 +318,7 @@ export class Machine {
       wasm_fn: o.wasm ? instantiateWith(o.wasm) : undefined,
       memory_size: (o.memoryMB ?? DEFAULT_MEMORY_MB) * 1024 * 1024,
       vga_memory_size: (o.vgaMemoryKB ?? DEFAULT_VGA_KB) * 1024,
-      multiboot: { buffer: toArrayBuffer(o.kernel) },
+      multiboot: o.kernel ? { buffer: toArrayBuffer(o.kernel) } : undefined,
       initrd: o.initrd ? { buffer: toArrayBuffer(o.initrd) } : undefined,
       cmdline: o.cmdline,
       // v86 writes the guest's disk writes into the buffer we give it, so for a caller's disk we
@@ -347,12 +348,14 @@ export class Machine {
     this.attachToEmulator(emulator);
     const initialState = await o.initialState;
     if (this.currentState !== "created") return; // destroyed while the state was on its way
+    if (!initialState && !o.kernel) throw new Error("Machine.start: no state to start from and no kernel to boot");
     if (initialState) {
       // Nothing has run yet (autostart: false): restore before the first slice.
       installFastUnpackMemory(emulator.v86.cpu);
       const cpu = emulator.v86.cpu as unknown as CpuMemory;
-      // Only the loader has written to RAM: the kernel, and the initrd above it if there is one.
-      cpu.lokumUntouchedFrom = multibootLoadedTop(cpu) ?? (o.initrd ? undefined : elfLoadedTop(o.kernel));
+      // Only the loader has written to RAM: the kernel, and the initrd above it if there is one
+      // (without a kernel, nothing).
+      cpu.lokumUntouchedFrom = !o.kernel ? 0 : multibootLoadedTop(cpu) ?? (o.initrd ? undefined : elfLoadedTop(o.kernel));
       await emulator.restore_state(initialState);
       cpu.lokumUntouchedFrom = undefined;
       if (this.currentState !== "created") return;
@@ -363,14 +366,15 @@ export class Machine {
     await emulator.run();
   }
 
-  /** Give a machine built without an initrd (started from a state) the initrd its reboots load:
-   *  v86's multiboot loader is set up again with the kernel, this initrd and the command line
-   *  (see "The initrd later" above). Its RAM is not touched. */
-  provideInitrd(initrd: Uint8Array): void {
-    const emulator = this.requireEmulator("provideInitrd");
-    const cpu = emulator.v86.cpu as unknown as { load_multiboot_option_rom?(kernel: ArrayBuffer, initrd: ArrayBuffer, cmdline?: string): unknown };
-    if (typeof cpu.load_multiboot_option_rom !== "function") throw new Error("Machine.provideInitrd: this v86 has no load_multiboot_option_rom");
-    cpu.load_multiboot_option_rom(toArrayBuffer(this.options.kernel), toArrayBuffer(initrd), this.options.cmdline);
+  /** Give a machine started from a state the boot files its reboots load (see "The boot files
+   *  later" above): v86's multiboot loader is set up with this kernel, initrd and the command
+   *  line. Its RAM is not touched. */
+  provideBootFiles(kernel: Uint8Array, initrd: Uint8Array | undefined): void {
+    const emulator = this.requireEmulator("provideBootFiles");
+    checkKernel(kernel);
+    const cpu = emulator.v86.cpu as unknown as { load_multiboot_option_rom?(kernel: ArrayBuffer, initrd: ArrayBuffer | undefined, cmdline?: string): unknown };
+    if (typeof cpu.load_multiboot_option_rom !== "function") throw new Error("Machine.provideBootFiles: this v86 has no load_multiboot_option_rom");
+    cpu.load_multiboot_option_rom(toArrayBuffer(kernel), initrd && toArrayBuffer(initrd), this.options.cmdline);
   }
 
   /** Call `listener` with each chunk of console output (latin1 text), from now on. */
@@ -767,6 +771,12 @@ function describeCrash(error: unknown, emulatorMessages: string[]): string {
 }
 
 /** The multiboot spec: a 4-byte aligned header in the first 8 KiB, magic + flags + checksum = 0. */
+function checkKernel(kernel: Uint8Array): void {
+  if (!hasMultibootHeader(kernel)) {
+    throw new Error("Machine: `kernel` has no multiboot header (magic 0x1BADB002 with a valid checksum) in its first 8 KiB");
+  }
+}
+
 function hasMultibootHeader(kernel: Uint8Array): boolean {
   const view = new DataView(kernel.buffer, kernel.byteOffset, kernel.byteLength);
   for (let at = 0; at + 12 <= Math.min(kernel.byteLength, 8192); at += 4) {

@@ -9,7 +9,8 @@
 //   boot/initrd.cpio   the initial ramdisk (optional: a 404 means "no initrd yet")
 //
 //   boot/manifest.json the setup and snapshot key of this build (emulator/lab-setup.ts)
-//   boot/snapshot-KEY.v86  the machine at its first prompt, when the build made one
+//   boot/snapshot-KEY.v86z the machine at its first prompt, when the build made one (packed:
+//                          emulator/snapshot-pack.ts)
 //
 // Files are fetched with `cache: "no-cache"`, so after a rebuild a Reset boots the new kernel
 // (the server answers 304 when nothing changed). Offline, the service worker answers from its

@@ -6,8 +6,9 @@
 //              from it — its shell waits at a prompt, which the manifest has (the console's
 //              last line at the save): shown, and the machine is ready; otherwise (or with
 //              ?cold) boot from the kernel. The first boot takes over the downloads index.html
-//              began (early.ts). A restored machine is built without the initrd, which comes
-//              after the snapshot and is handed over for reboots (handOverInitrd).
+//              began (early.ts). A restored machine is built without boot files, at once; the
+//              kernel and the initrd come after the snapshot and are handed over for reboots
+//              (handOverBootFiles).
 //   reset()    destroy the machine and boot a fresh one the same way (files fetched again,
 //              so a rebuilt kernel is picked up).
 //   save()     the whole machine as a v86 state (RAM, devices, the serial ports' state).
@@ -26,9 +27,10 @@
 import { adoptV86Wasm, createBrowserMachine, v86WasmModule } from "../emulator/browser.js";
 import { LAB_SETUP, sameSetup, type LabMachineSetup } from "../emulator/lab-setup.js";
 import type { Machine } from "../emulator/machine.js";
+import { unpackState } from "../emulator/snapshot-pack.js";
 import { fetchBootFile, fetchBootFiles, fetchInitrd, fetchKernel, fetchManifest, type BootFiles } from "./boot-files.js";
 import { discardEarly, takeEarly } from "./early.js";
-import type { StatusIndicator } from "./status.js";
+import { ENDED_STATES, type StatusIndicator } from "./status.js";
 import type { LabTerminal } from "./terminal.js";
 
 const PROMPT = /# $/;
@@ -66,8 +68,8 @@ export type BootSource = "cold" | "snapshot" | "restored";
 export class Lab {
   private machine: Machine | undefined;
   private files: BootFiles | undefined;
-  /** The machine was restored without its initrd, which has not arrived yet (handOverInitrd). */
-  private initrdPending = false;
+  /** The machine was restored without its boot files, which have not arrived yet (handOverBootFiles). */
+  private bootFilesPending = false;
   private generation = 0;
   private lineBuffer = "";
   private machineListeners: Array<(machine: Machine | undefined) => void> = [];
@@ -100,7 +102,7 @@ export class Lab {
   async whenReady(timeoutMs = 60_000): Promise<Machine> {
     const deadline = Date.now() + timeoutMs;
     while (this.status.state !== "ready" || !this.machine || this.machine.state !== "running") {
-      if (["failed", "panic", "off", "stopped"].includes(this.status.state)) {
+      if (ENDED_STATES.includes(this.status.state)) {
         throw new Error(`the machine is not running (${this.status.state}): press Reset`);
       }
       if (Date.now() > deadline) throw new Error(`the machine did not become ready within ${timeoutMs} ms`);
@@ -118,7 +120,7 @@ export class Lab {
       this.status.set("downloading");
       const earlyWasm = takeEarly("wasm");
       if (earlyWasm) adoptV86Wasm(earlyWasm);
-      void v86WasmModule().catch(() => undefined); // compile v86 while the files download (errors show at start)
+      v86WasmModule().then(() => this.mark("wasm"), () => undefined); // compile v86 while the files download (errors show at start)
       const manifest = this.useSnapshot ? await fetchManifest() : undefined;
       this.mark("manifest");
       if (stale()) return;
@@ -126,33 +128,35 @@ export class Lab {
       let machine: Machine;
       let restored = false;
       if (snapshotName) {
-        // The snapshot, with the kernel; the initrd only once the snapshot is in (index.html's
-        // script asks for them in that order too). The restored machine needs no initrd until it
-        // reboots, and decoding the initrd beside the snapshot slowed the snapshot down.
-        // v86 builds the PC (kernel only) while the snapshot is on its way and restores it once
-        // it is there (MachineOptions.initialState, a promise).
+        // The snapshot alone: a restored machine needs its kernel and initrd only to reboot, so
+        // they are fetched once it is ready (handOverBootFiles); until then they would only
+        // compete with it. v86 builds the PC, with no boot files, at once, while the snapshot is
+        // on its way, and restores it once it is there (MachineOptions.initialState, a promise).
         const snapshot: Promise<ArrayBuffer | undefined> = fetchBootFile(snapshotName).then((bytes) => {
           this.mark("snapshot");
-          return bytes.buffer.byteLength === bytes.length ? bytes.buffer as ArrayBuffer : bytes.slice().buffer;
-        }, () => undefined);
-        const initrd = snapshot.then(() => fetchInitrd());
-        initrd.catch(() => undefined); // awaited below; not "unhandled" meanwhile
-        const kernel = await fetchKernel();
-        if (stale()) return;
-        this.mark("files");
+          return unpackState(bytes); // (its zero blocks were left out: emulator/snapshot-pack.ts)
+        }).catch((error: Error) => {
+          this.terminal.writeNote(`lab: no snapshot (${error.message}): booting the kernel`);
+          return undefined;
+        });
         this.status.set("starting");
-        this.initrdPending = true; // a reboot before the initrd is in boots a fresh machine (scanLines)
-        machine = await this.startMachine({ kernel }, snapshot);
-        restored = (await snapshot) !== undefined; // (settled: the machine has started)
-        if (!restored) { // no snapshot after all: boot the kernel, with its initrd
-          await machine.destroy();
-          const files = { kernel, initrd: await initrd };
+        this.bootFilesPending = true; // a reboot before they are in boots a fresh machine (scanLines)
+        let fromSnapshot: Machine | undefined;
+        try {
+          fromSnapshot = await this.startMachine({}, snapshot);
+        } catch (error) {
+          if ((await snapshot) !== undefined) throw error; // (else: no snapshot after all)
+        }
+        if (fromSnapshot) {
+          machine = fromSnapshot;
+          restored = true;
+        } else { // boot the kernel, with its initrd
+          const [kernel, initrd] = await Promise.all([fetchKernel(), fetchInitrd()]);
           if (stale()) return;
-          this.initrdPending = false;
-          this.files = files;
-          machine = await this.startMachine(files);
-        } else {
-          this.handOverInitrd(machine, kernel, initrd);
+          this.mark("files");
+          this.bootFilesPending = false;
+          this.files = { kernel, initrd };
+          machine = await this.startMachine(this.files);
         }
       } else {
         const files = await fetchBootFiles((done, total) => this.status.setProgress(done, total));
@@ -160,7 +164,7 @@ export class Lab {
         if (stale()) return;
         this.mark("files");
         this.files = files;
-        this.initrdPending = false;
+        this.bootFilesPending = false;
         this.status.set("starting");
         machine = await this.startMachine(files);
       }
@@ -181,6 +185,7 @@ export class Lab {
         } else {
           machine.write("\r");
         }
+        this.handOverBootFiles(machine);
       } else {
         this.source = "cold";
         this.status.set("booting");
@@ -232,20 +237,20 @@ export class Lab {
     this.markReady();
   }
 
-  /** A machine restored without its initrd gets it once it is in (Machine.provideInitrd), so
-   *  that a reboot typed in its shell boots the kernel with it; the lab keeps both for a later
-   *  restore onto a new machine. */
-  private handOverInitrd(machine: Machine, kernel: Uint8Array, initrd: Promise<Uint8Array | undefined>): void {
-    initrd.then((bytes) => {
-      this.mark("initrd");
+  /** A machine restored without boot files gets them (Machine.provideBootFiles) once its prompt
+   *  is on the terminal, so that a reboot typed in its shell boots the kernel with its initrd;
+   *  the lab keeps both for a later restore onto a new machine. */
+  private handOverBootFiles(machine: Machine): void {
+    this.terminal.open().then(() => Promise.all([fetchKernel(), fetchInitrd()])).then(([kernel, initrd]) => {
+      this.mark("files");
       if (this.machine !== machine || machine.state !== "running") return; // reset or replaced meanwhile
-      this.files = { kernel, initrd: bytes };
-      if (bytes) machine.provideInitrd(bytes);
-      this.initrdPending = false;
-    }).catch(() => undefined); // (it stays pending: a reboot then boots a fresh machine, which downloads it again)
+      this.files = { kernel, initrd };
+      machine.provideBootFiles(kernel, initrd);
+      this.bootFilesPending = false;
+    }).catch(() => undefined); // (they stay pending: a reboot then boots a fresh machine, which downloads them again)
   }
 
-  private async startMachine(files: BootFiles, initialState?: Promise<ArrayBuffer | undefined>): Promise<Machine> {
+  private async startMachine(files: Partial<BootFiles>, initialState?: Promise<ArrayBuffer | undefined>): Promise<Machine> {
     const machine = await createBrowserMachine({
       initialState,
       kernel: files.kernel,
@@ -254,7 +259,12 @@ export class Lab {
       net: this.setup.net,
       memoryMB: this.setup.memoryMB,
     });
-    await machine.start();
+    try {
+      await machine.start();
+    } catch (error) {
+      await machine.destroy();
+      throw error;
+    }
     return machine;
   }
 
@@ -291,9 +301,9 @@ export class Lab {
       const panic = KERNEL_PANIC.exec(line);
       if (panic) this.ended("panic", `kernel panic: ${panic[1]!.trim()}`);
       else if (POWERED_OFF.test(line)) this.ended("off", /Power down/.test(line) ? "powered off" : "halted");
-      else if (RESTARTING.test(line) && this.initrdPending) {
+      else if (RESTARTING.test(line) && this.bootFilesPending) {
         // v86 would boot the kernel without its initrd: boot a fresh machine instead.
-        this.terminal.writeNote("lab: restarting before the initrd was in: booting a fresh machine");
+        this.terminal.writeNote("lab: restarting before the boot files were in: booting a fresh machine");
         setTimeout(() => void this.reset(), 0);
       } else if (RESTARTING.test(line)) this.status.set("booting", "restarting");
     }
@@ -314,10 +324,16 @@ export class Lab {
     this.timings[step] = Math.round(performance.now());
   }
 
+  /** Ready: the machine's prompt is on the terminal (which may still be opening: main.ts opens
+   *  it once the machine is on its way, terminal.ts). */
   private markReady(): void {
-    this.readyAt = performance.now();
-    this.mark("ready");
-    this.status.set("ready", this.source === "snapshot" ? "from snapshot" : this.source === "restored" ? "restored" : undefined);
+    const machine = this.machine;
+    void this.terminal.open().then(() => {
+      if (this.machine !== machine || ENDED_STATES.includes(this.status.state)) return; // replaced or ended meanwhile
+      this.readyAt = performance.now();
+      this.mark("ready");
+      this.status.set("ready", this.source === "snapshot" ? "from snapshot" : this.source === "restored" ? "restored" : undefined);
+    });
   }
 
   private ended(state: "panic" | "off", why: string): void {

@@ -133,6 +133,10 @@ status.onChange((state) => {
   navigator.serviceWorker.register("./sw.js").catch((error: Error) => notify(`offline use unavailable: ${error.message}`, true));
 });
 
+// The machine first, then the terminal: xterm.js (a chunk of its own, terminal.ts) loads and
+// opens while v86 builds the PC; the machine is called ready once its prompt is on the open
+// terminal (lab.ts, markReady).
+void lab.boot();
+void terminal.open();
 terminal.focus();
 panels.start();
-void lab.boot();

@@ -5,7 +5,7 @@
 //   VERSION   changes with the build, so a new build gets a fresh cache and the old one goes.
 //
 // Strategies:
-//   assets/… and boot/snapshot-KEY.v86   cache first: their names change when their bytes do
+//   assets/… and boot/snapshot-KEY.v86z  cache first: their names change when their bytes do
 //   everything else (the page, boot/manifest.json, the kernel, the initrd, sw.js itself)
 //                                        network first, the cache when offline: a rebuilt kernel
 //                                        shows at once when online.
@@ -13,7 +13,7 @@
 /* global PRECACHE, VERSION */
 
 const CACHE = `lokum-lab-${VERSION}`;
-const IMMUTABLE = /\/(assets\/[^/]+|boot\/snapshot-[0-9a-f]+\.v86)$/;
+const IMMUTABLE = /\/(assets\/[^/]+|boot\/snapshot-[0-9a-f]+\.v86z)$/;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(precache().then(() => self.skipWaiting()));

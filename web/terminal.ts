@@ -11,8 +11,15 @@
 // Size: the terminal fills its container (measured from the font's cell size). The guest cannot
 // learn the size over a serial line; that is normal for a serial console. The font size and the
 // colours (dark, or light for projectors) can change at any time (settings.ts).
+//
+// xterm.js comes later: it is half the page's script, and the machine does not need it to start.
+// So xterm.js is a chunk of its own (index.html preloads it, vite.config.ts), which open() imports
+// and evaluates once the page has set the machine going (main.ts): the PC is built while xterm's
+// chunk is still being compiled. Until then the terminal keeps what it is told (output, notes,
+// settings, listeners) and hands it all to xterm when it opens; the lab calls the machine ready
+// only once its prompt is on an open terminal (lab.ts, markReady).
 
-import { Terminal } from "@xterm/xterm";
+import type { ILinkProvider, Terminal } from "@xterm/xterm";
 import "@xterm/xterm/css/xterm.css";
 
 const FONT_FAMILY = '"DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace';
@@ -26,54 +33,85 @@ const MIN_COLS = 40;
 const MIN_ROWS = 10;
 
 export class LabTerminal {
-  private readonly term: Terminal;
+  /** xterm's terminal, once open() has loaded it. */
+  private term: Terminal | undefined;
+  private opening: Promise<void> | undefined;
   private readonly encoder = new TextEncoder();
   private fontSize: number;
   private theme: ThemeName;
+  // What the terminal was told before xterm was there: handed over by open().
+  private pendingWrites: Array<string | Uint8Array> = [];
+  private pendingFocus = false;
+  private readonly inputListeners: Array<(bytes: Uint8Array) => void> = [];
+  private readonly linkProviders: ILinkProvider[] = [];
 
-  /** Opened at its final size, font and colours (the reader's settings, settings.ts): each
-   *  later change re-lays the terminal out, which costs the page's first moments. */
+  /** The terminal's box; xterm opens in it at its final size, font and colours (the reader's
+   *  settings, settings.ts): each later change re-lays the terminal out. */
   constructor(private readonly container: HTMLElement, initial: { fontSize?: number; theme?: ThemeName } = {}) {
     this.fontSize = initial.fontSize ?? DEFAULT_FONT_SIZE;
     this.theme = initial.theme ?? "dark";
-    this.term = new Terminal({
-      fontFamily: FONT_FAMILY,
-      fontSize: this.fontSize,
-      cursorBlink: true,
-      scrollback: 5000,
-      theme: THEMES[this.theme],
-      ...this.cells(),
+  }
+
+  /** Load xterm.js and open the terminal; resolves once it is open, with what was written before
+   *  on it (once; later calls get the same promise). */
+  open(): Promise<void> {
+    this.opening ??= import("@xterm/xterm").then(({ Terminal }) => {
+      const term = new Terminal({
+        fontFamily: FONT_FAMILY,
+        fontSize: this.fontSize,
+        cursorBlink: true,
+        scrollback: 5000,
+        theme: THEMES[this.theme],
+        ...this.cells(),
+      });
+      term.open(this.container);
+      term.onData((data) => {
+        const bytes = this.encoder.encode(data);
+        for (const send of this.inputListeners) send(bytes);
+      });
+      for (const provider of this.linkProviders) term.registerLinkProvider(provider);
+      for (const data of this.pendingWrites) term.write(data);
+      this.pendingWrites = [];
+      if (this.pendingFocus) term.focus();
+      this.term = term;
+      new ResizeObserver(() => this.fit()).observe(this.container);
     });
-    this.term.open(container);
-    new ResizeObserver(() => this.fit()).observe(container);
+    return this.opening;
   }
 
   /** Call `send` with the bytes of every keystroke (and paste). */
   onInput(send: (bytes: Uint8Array) => void): void {
-    this.term.onData((data) => send(this.encoder.encode(data)));
+    this.inputListeners.push(send);
   }
 
   /** Show console output (latin1 text: each char code is one byte from the guest). */
   writeOutput(chunk: string): void {
     const bytes = new Uint8Array(chunk.length);
     for (let i = 0; i < chunk.length; i++) bytes[i] = chunk.charCodeAt(i);
-    this.term.write(bytes);
+    this.write(bytes);
   }
 
   /** A line from the lab itself (not the guest), dimmed, e.g. "[machine stopped]". */
   writeNote(text: string): void {
-    this.term.write(`\r\n\x1b[2m[${text}]\x1b[0m\r\n`);
+    this.write(`\r\n\x1b[2m[${text}]\x1b[0m\r\n`);
+  }
+
+  private write(data: string | Uint8Array): void {
+    if (this.term) this.term.write(data);
+    else this.pendingWrites.push(data);
   }
 
   /** Clear screen, scrollback and modes: a fresh terminal for a fresh boot. */
   reset(): void {
-    this.term.reset();
+    if (this.term) this.term.reset();
+    else this.pendingWrites = [];
   }
 
   /** Change the font size (px) and refit the rows and columns. */
   setFontSize(px: number): void {
     if (px === this.fontSize) return;
     this.fontSize = px;
+    if (!this.term) return;
     this.term.options.fontSize = px;
     this.fit();
   }
@@ -81,15 +119,18 @@ export class LabTerminal {
   setTheme(name: ThemeName): void {
     if (name === this.theme) return;
     this.theme = name;
-    this.term.options.theme = THEMES[name];
+    if (this.term) this.term.options.theme = THEMES[name];
   }
 
   focus(): void {
-    this.term.focus();
+    if (this.term) this.term.focus();
+    else this.pendingFocus = true;
   }
 
-  /** Everything in the terminal (scrollback and screen), one line per row, trailing blanks cut. */
+  /** Everything in the terminal (scrollback and screen), one line per row, trailing blanks cut
+   *  ("" until it is open). */
   text(): string {
+    if (!this.term) return "";
     const buffer = this.term.buffer.active;
     const lines: string[] = [];
     for (let y = 0; y < buffer.length; y++) lines.push(buffer.getLine(y)?.translateToString(true) ?? "");
@@ -99,9 +140,9 @@ export class LabTerminal {
   /** Make each match of `pattern` on a terminal line a link that calls `open` (the module
    *  workbench links an oops line's "modules/user/FILE.ts:LINE" to its editor). */
   linkify(pattern: RegExp, open: (match: RegExpExecArray) => void): void {
-    this.term.registerLinkProvider({
+    const provider: ILinkProvider = {
       provideLinks: (y, callback) => {
-        const line = this.term.buffer.active.getLine(y - 1)?.translateToString(true) ?? "";
+        const line = this.term?.buffer.active.getLine(y - 1)?.translateToString(true) ?? "";
         const global = new RegExp(pattern.source, pattern.flags.includes("g") ? pattern.flags : pattern.flags + "g");
         const links = [...line.matchAll(global)].map((m) => ({
           range: { start: { x: m.index + 1, y }, end: { x: m.index + m[0].length, y } },
@@ -110,11 +151,14 @@ export class LabTerminal {
         }));
         callback(links.length ? links : undefined);
       },
-    });
+    };
+    if (this.term) this.term.registerLinkProvider(provider);
+    else this.linkProviders.push(provider);
   }
 
   /** Resize to as many whole cells as fit in the container. */
   private fit(): void {
+    if (!this.term) return;
     const { cols, rows } = this.cells();
     if (cols !== this.term.cols || rows !== this.term.rows) this.term.resize(cols, rows);
   }

@@ -221,6 +221,31 @@ describe("snapshots", () => {
       }
     });
   });
+
+  test("a machine started from a state needs no boot files (the lab hands them over later)", async () => {
+    const kernel = rawKernel(`
+        mov esi, offset prompt
+        call print
+7:      mov dx, 0x3FD
+        in al, dx
+        test al, 1
+        jz 7b
+        mov dx, 0x3F8
+        in al, dx
+        movzx eax, al
+        call exit`, `prompt: .asciz "key? "`);
+    const snapshot = await withMachine({ kernel }, async (machine) => {
+      await machine.waitFor("key? ");
+      return machine.saveState();
+    });
+    await withMachine({ initialState: Promise.resolve(snapshot) }, async (machine) => {
+      machine.provideBootFiles(kernel, undefined); // (for a reboot; RAM is not touched)
+      machine.write("D");
+      expect(await machine.exitCode).toBe(68);
+    });
+    expect(() => createNodeMachine({})).toThrow(/`kernel` must be a Uint8Array/);
+    await expect(withMachine({ initialState: Promise.resolve(undefined) }, async () => undefined)).rejects.toThrow(/no state to start from and no kernel/);
+  });
 });
 
 describe("instruction counter", () => {

@@ -1,8 +1,9 @@
 // The lab as a student meets it: the static build (boot snapshot, pre-compressed files, service
 // worker) served as a host would, in Chromium. In order, on one page:
 //
-//   1. the page restores the build's snapshot and shows a prompt; window.lab.run works; `reboot`
-//      typed at that shell boots the kernel with the initrd the lab handed over later;
+//   1. the page restores the build's snapshot (packed on the wire) and shows a prompt;
+//      window.lab.run works; `reboot` typed at that shell boots the kernel with the initrd the lab
+//      handed over later;
 //   2. upload a binary file through the Upload button → the guest has it byte for byte; download
 //      it back through the Download box → the browser saves the same bytes; a file dropped on the
 //      terminal lands in /root byte for byte too;
@@ -23,6 +24,7 @@ import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { unpackState } from "../../emulator/snapshot-pack.js";
 import { buildBootDir, REPO_ROOT, type BootDir } from "../guest/dist.js";
 import { buildStaticLab, CHROMIUM, openBrowser, waitForServiceWorker, waitForState, type Browser, type StaticLab } from "./browser.js";
 
@@ -62,8 +64,14 @@ async function waitForPanel(check: () => boolean, timeoutMs = 15_000): Promise<v
 describe("the static lab in Chromium", () => {
   test("restores the build's snapshot and gives a prompt", async () => {
     const manifest = JSON.parse(readFileSync(join(site!.outDir, "boot/manifest.json"), "utf8")) as { snapshot: string | null; key: string };
-    expect(manifest.snapshot).toBe(`snapshot-${manifest.key}.v86`);
+    expect(manifest.snapshot).toBe(`snapshot-${manifest.key}.v86z`);
     expect(existsSync(join(site!.outDir, "boot", `${manifest.snapshot}.br`))).toBe(true);
+    // On the wire the v86 state has its zero blocks left out (emulator/snapshot-pack.ts): well
+    // under the state's size, and it unpacks to a v86 state (STATE_MAGIC first).
+    const packed = new Uint8Array(readFileSync(join(site!.outDir, "boot", manifest.snapshot!)));
+    const state = unpackState(packed);
+    expect(new DataView(state).getUint32(0, true)).toBe(0x86768676);
+    expect(packed.length).toBeLessThan(state.byteLength * 0.75);
     await page.goto(site!.server.url);
     await waitForState(page, "ready");
     expect(await page.evaluate(() => window.lab.bootInfo().source)).toBe("snapshot");
@@ -73,8 +81,8 @@ describe("the static lab in Chromium", () => {
   });
 
   test("reboot typed at the restored shell boots the kernel with its initrd (handed over after the snapshot)", async () => {
-    // The restored machine was built without the initrd; the lab hands it over once it is in.
-    await page.waitForFunction(() => window.lab.bootInfo().timings.initrd !== undefined, undefined, { timeout: 30_000 });
+    // The restored machine was built without boot files; the lab hands them over once they are in.
+    await page.waitForFunction(() => window.lab.bootInfo().timings.files !== undefined, undefined, { timeout: 30_000 });
     await page.locator(".xterm-helper-textarea").focus();
     await page.keyboard.type("reboot");
     await page.keyboard.press("Enter");
