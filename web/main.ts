@@ -86,7 +86,14 @@ async function showSaved(): Promise<void> {
   restoreButton.disabled = !at;
   restoreButton.title = at ? `Continue the machine saved at ${new Date(at).toLocaleString()}` : "Nothing saved in this browser yet";
 }
-void showSaved();
+// (Once the first boot has ended: opening IndexedDB, which a first visit creates, costs the page
+// and the browser some milliseconds they need for the boot.)
+let savedShown = false;
+status.onChange((state) => {
+  if (savedShown || (state !== "ready" && !ENDED_STATES.includes(state))) return;
+  savedShown = true;
+  void showSaved();
+});
 
 async function guarded(what: string, body: () => Promise<string>): Promise<void> {
   try {
