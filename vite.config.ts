@@ -55,7 +55,7 @@ export function labConfig({ bootDir = resolve(REPO_ROOT, "dist/boot"), outDir = 
     root: WEB_DIR,
     base: "./",
     publicDir: false,
-    plugins: [bootFiles(bootDir, snapshot), earlyDownloads(bootDir, snapshot), precompress(), serviceWorker()],
+    plugins: [bootFiles(bootDir, snapshot), earlyDownloads(bootDir, snapshot), presizeV86Tables(), precompress(), serviceWorker()],
     server: { host: "127.0.0.1", port: 5173, fs: { allow: [REPO_ROOT] } },
     preview: { host: "127.0.0.1" },
     // Bundle these for the browser when the server starts, not when the page first asks (which
@@ -190,6 +190,38 @@ function earlyDownloads(bootDir: string, withSnapshot: boolean): Plugin {
         return html.replace("__LOKUM_V86_WASM__", `./${wasm}`).replace("__LOKUM_SNAPSHOT__", snapshot)
           .replace("</head>", `  <link rel="modulepreload" crossorigin href="./${xterm.fileName}" />\n  </head>`);
       },
+    },
+  };
+}
+
+// ---- v86's tables, presized ----------------------------------------------------------------------
+
+/** Building the PC (new V86) is on the lab's way to a prompt, and much of it is v86 filling its
+ *  I/O port table (65,536 entries) and its four memory-map tables (32,768 each) by appending to
+ *  empty arrays: each array is copied over and over as it grows, and the copies are garbage the
+ *  page's first moments pay for. In the static build those arrays are created at their final
+ *  length instead (the same entries afterwards), which makes building the PC ~6 ms (a sixth)
+ *  quicker. A v86 whose release build does not have these exact lines is left as it is, with a
+ *  warning (docs/v86.md, "The emulator's internals"). */
+function presizeV86Tables(): Plugin {
+  const edits: Array<[string, string]> = [
+    ["function Ea(a){this.ports=[];", "function Ea(a){this.ports=new Array(65536);"],
+    ...["read8", "write8", "read32", "write32"].map((t): [string, string] => [`this.memory_map_${t}=[]`, `this.memory_map_${t}=new Array(32768)`]),
+  ];
+  return {
+    name: "lokum-presize-v86-tables",
+    apply: "build",
+    transform(code, id) {
+      if (!/[\\/]v86[\\/]build[\\/]libv86\.mjs$/.test(id)) return undefined;
+      let out = code;
+      for (const [from, to] of edits) {
+        if (out.split(from).length !== 2) {
+          this.warn(`v86's libv86.mjs has changed (no single "${from}"): its tables are not presized`);
+          return undefined;
+        }
+        out = out.replace(from, to);
+      }
+      return { code: out, map: null };
     },
   };
 }

@@ -19,7 +19,7 @@
 //      and Reset boots again.
 // No page errors on the way. Screenshots: test-artifacts/lab-*.png.
 
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { Page } from "playwright-core";
@@ -72,6 +72,9 @@ describe("the static lab in Chromium", () => {
     const state = unpackState(packed);
     expect(new DataView(state).getUint32(0, true)).toBe(0x86768676);
     expect(packed.length).toBeLessThan(state.byteLength * 0.75);
+    // v86's tables are presized in the page's script (vite.config.ts, presizeV86Tables).
+    const script = readdirSync(join(site!.outDir, "assets")).find((name) => /^index-.*\.js$/.test(name))!;
+    expect(readFileSync(join(site!.outDir, "assets", script), "utf8")).toContain("this.ports=new Array(65536)");
     await page.goto(site!.server.url);
     await waitForState(page, "ready");
     expect(await page.evaluate(() => window.lab.bootInfo().source)).toBe("snapshot");
