@@ -190,10 +190,8 @@ describe("crashes become rejections, and the host survives", () => {
   });
 });
 
-describe("snapshots", () => {
-  test("restoreState continues from the snapshot, and can be repeated", async () => {
-    // Print a prompt, wait for one byte, exit with its value.
-    const kernel = rawKernel(`
+/** Prints "key? ", waits for one byte on COM1, echoes it and exits with its value. */
+const keyThenExit = () => rawKernel(`
         mov esi, offset prompt
         call print
 7:      mov dx, 0x3FD
@@ -205,6 +203,10 @@ describe("snapshots", () => {
         out dx, al
         movzx eax, al
         call exit`, `prompt: .asciz "key? "`);
+
+describe("snapshots", () => {
+  test("restoreState continues from the snapshot, and can be repeated", async () => {
+    const kernel = keyThenExit();
     await withMachine({ kernel }, async (machine) => {
       await machine.waitFor("key? ");
       const snapshot = await machine.saveState();
@@ -223,17 +225,7 @@ describe("snapshots", () => {
   });
 
   test("a machine started from a state needs no boot files (the lab hands them over later)", async () => {
-    const kernel = rawKernel(`
-        mov esi, offset prompt
-        call print
-7:      mov dx, 0x3FD
-        in al, dx
-        test al, 1
-        jz 7b
-        mov dx, 0x3F8
-        in al, dx
-        movzx eax, al
-        call exit`, `prompt: .asciz "key? "`);
+    const kernel = keyThenExit();
     const snapshot = await withMachine({ kernel }, async (machine) => {
       await machine.waitFor("key? ");
       return machine.saveState();
@@ -242,6 +234,7 @@ describe("snapshots", () => {
       machine.provideBootFiles(kernel, undefined); // (for a reboot; RAM is not touched)
       machine.write("D");
       expect(await machine.exitCode).toBe(68);
+      expect(machine.output).toBe("D");
     });
     expect(() => createNodeMachine({})).toThrow(/`kernel` must be a Uint8Array/);
     await expect(withMachine({ initialState: Promise.resolve(undefined) }, async () => undefined)).rejects.toThrow(/no state to start from and no kernel/);
