@@ -96,10 +96,11 @@ export async function waitForState(page: Page, want: string, timeoutMs = 60_000)
 /** Wait until the lab is ready without touching the page from playwright's side in between: its
  *  selector engine (waitForState) is a script injected into the page on first use, ~20 ms of the
  *  page's main thread in the middle of the boot being timed. Here one small evaluate waits on the
- *  page's own promise (window.lab.ready); on failure waitForState explains. For the bench. */
+ *  page's own promise (window.lab.ready); otherwise waitForState takes over. For the bench. */
 export async function waitForReadyQuietly(page: Page, timeoutMs = 60_000): Promise<void> {
   const ok = await page.evaluate((ms) => window.lab.ready(ms).then(() => true, () => false), timeoutMs).catch(() => false);
-  if (!ok) await waitForState(page, "ready", 1_000);
+  // (Not ready, or the evaluate itself failed: waitForState waits on, or explains the failure.)
+  if (!ok) await waitForState(page, "ready", timeoutMs);
 }
 
 /** Wait until the page's service worker is active (the precache done); fails with its state. */
