@@ -325,10 +325,11 @@ export class Lab {
   }
 
   /** Ready: the machine's prompt is on the terminal (which may still be opening: main.ts opens
-   *  it once the machine is on its way, terminal.ts). */
+   *  it once the machine is on its way; and xterm parses what it is given a little later:
+   *  terminal.ts, drained). */
   private markReady(): void {
     const machine = this.machine;
-    void this.terminal.open().then(() => {
+    void this.terminal.drained().then(() => {
       if (this.machine !== machine || ENDED_STATES.includes(this.status.state)) return; // replaced or ended meanwhile
       this.readyAt = performance.now();
       this.mark("ready");

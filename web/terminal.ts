@@ -17,7 +17,7 @@
 // and evaluates once the page has set the machine going (main.ts): the PC is built while xterm's
 // chunk is still being compiled. Until then the terminal keeps what it is told (output, notes,
 // settings, listeners) and hands it all to xterm when it opens; the lab calls the machine ready
-// only once its prompt is on an open terminal (lab.ts, markReady).
+// only once its prompt is on the open terminal (lab.ts, markReady; drained).
 
 import type { ILinkProvider, Terminal } from "@xterm/xterm";
 import "@xterm/xterm/css/xterm.css";
@@ -77,6 +77,13 @@ export class LabTerminal {
       new ResizeObserver(() => this.fit()).observe(this.container);
     });
     return this.opening;
+  }
+
+  /** Resolves once the terminal is open and everything written to it so far is on it (xterm
+   *  parses what it is given a little later, in slices). */
+  async drained(): Promise<void> {
+    await this.open();
+    await new Promise<void>((resolve) => this.term!.write("", resolve));
   }
 
   /** Call `send` with the bytes of every keystroke (and paste). */
