@@ -770,13 +770,14 @@ function describeCrash(error: unknown, emulatorMessages: string[]): string {
   return `v86 failed: ${what}${panic ? ` (${panic})` : ""}`;
 }
 
-/** The multiboot spec: a 4-byte aligned header in the first 8 KiB, magic + flags + checksum = 0. */
+/** Refuse a kernel v86's multiboot loader would not take, up front. */
 function checkKernel(kernel: Uint8Array): void {
   if (!hasMultibootHeader(kernel)) {
     throw new Error("Machine: `kernel` has no multiboot header (magic 0x1BADB002 with a valid checksum) in its first 8 KiB");
   }
 }
 
+/** The multiboot spec: a 4-byte aligned header in the first 8 KiB, magic + flags + checksum = 0. */
 function hasMultibootHeader(kernel: Uint8Array): boolean {
   const view = new DataView(kernel.buffer, kernel.byteOffset, kernel.byteLength);
   for (let at = 0; at + 12 <= Math.min(kernel.byteLength, 8192); at += 4) {

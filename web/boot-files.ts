@@ -1,5 +1,5 @@
-// Fetching what the machine boots: the kernel and, when the build made one, the initrd (together,
-// or one at a time for a restore: the initrd is needed only for a reboot).
+// Fetching what the machine boots: the kernel and, when the build made one, the initrd (for a
+// machine restored from a snapshot, only once it is ready: they are needed only for a reboot).
 //
 // The server publishes the build's dist/boot/ folder at "boot/" next to the page (vite.config.ts
 // does it for the dev server and copies the files into a static build). Paths are relative to
@@ -27,7 +27,7 @@ export interface BootFiles {
 
 /** Download the boot files; `onProgress(done, total)` reports bytes over both files, as each one
  *  is in. */
-export async function fetchBootFiles(onProgress: (done: number, total: number) => void, signal?: AbortSignal): Promise<BootFiles> {
+export async function fetchBootFiles(onProgress: (done: number, total: number) => void = () => undefined, signal?: AbortSignal): Promise<BootFiles> {
   const [kernelResponse, initrdResponse] = await Promise.all([
     takeEarly("kernel") ?? request("boot/lokum.elf", signal),
     takeEarly("initrd") ?? request("boot/initrd.cpio", signal),
@@ -47,24 +47,6 @@ export async function fetchBootFiles(onProgress: (done: number, total: number) =
   };
   const [kernel, initrd] = await Promise.all(responses.map((r) => readBody(r, count)));
   return { kernel: kernel!, initrd };
-}
-
-/** The kernel alone: a machine restored from a snapshot needs its initrd only to reboot, so the
- *  lab fetches that later (fetchInitrd). */
-export async function fetchKernel(signal?: AbortSignal): Promise<Uint8Array> {
-  const response = await (takeEarly("kernel") ?? request("boot/lokum.elf", signal));
-  if (!response.ok) {
-    throw new Error(`boot/lokum.elf: ${response.status} ${response.statusText} (build the kernel first: npx lokum build)`);
-  }
-  return new Uint8Array(await response.arrayBuffer());
-}
-
-/** The initrd alone, or undefined when the build has none (404). */
-export async function fetchInitrd(signal?: AbortSignal): Promise<Uint8Array | undefined> {
-  const response = await (takeEarly("initrd") ?? request("boot/initrd.cpio", signal));
-  if (response.status === 404) return undefined;
-  if (!response.ok) throw new Error(`boot/initrd.cpio: ${response.status} ${response.statusText}`);
-  return new Uint8Array(await response.arrayBuffer());
 }
 
 /** boot/manifest.json, or undefined when the server has none (an older build). */

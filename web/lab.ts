@@ -28,7 +28,7 @@ import { adoptV86Wasm, createBrowserMachine, v86WasmModule } from "../emulator/b
 import { LAB_SETUP, sameSetup, type LabMachineSetup } from "../emulator/lab-setup.js";
 import type { Machine } from "../emulator/machine.js";
 import { unpackState } from "../emulator/snapshot-pack.js";
-import { fetchBootFile, fetchBootFiles, fetchInitrd, fetchKernel, fetchManifest, type BootFiles } from "./boot-files.js";
+import { fetchBootFile, fetchBootFiles, fetchManifest, type BootFiles } from "./boot-files.js";
 import { discardEarly, takeEarly } from "./early.js";
 import { ENDED_STATES, type StatusIndicator } from "./status.js";
 import type { LabTerminal } from "./terminal.js";
@@ -125,40 +125,10 @@ export class Lab {
       this.mark("manifest");
       if (stale()) return;
       const snapshotName = manifest?.snapshot && sameSetup(manifest.setup, this.setup) ? manifest.snapshot : undefined;
-      let machine: Machine;
-      let restored = false;
-      if (snapshotName) {
-        // The snapshot alone: a restored machine needs its kernel and initrd only to reboot, so
-        // they are fetched once it is ready (handOverBootFiles); until then they would only
-        // compete with it. v86 builds the PC, with no boot files, at once, while the snapshot is
-        // on its way, and restores it once it is there (MachineOptions.initialState, a promise).
-        const snapshot: Promise<ArrayBuffer | undefined> = fetchBootFile(snapshotName).then((bytes) => {
-          this.mark("snapshot");
-          return unpackState(bytes); // (its zero blocks were left out: emulator/snapshot-pack.ts)
-        }).catch((error: Error) => {
-          this.terminal.writeNote(`lab: no snapshot (${error.message}): booting the kernel`);
-          return undefined;
-        });
-        this.status.set("starting");
-        this.bootFilesPending = true; // a reboot before they are in boots a fresh machine (scanLines)
-        let fromSnapshot: Machine | undefined;
-        try {
-          fromSnapshot = await this.startMachine({}, snapshot);
-        } catch (error) {
-          if ((await snapshot) !== undefined) throw error; // (else: no snapshot after all)
-        }
-        if (fromSnapshot) {
-          machine = fromSnapshot;
-          restored = true;
-        } else { // boot the kernel, with its initrd
-          const [kernel, initrd] = await Promise.all([fetchKernel(), fetchInitrd()]);
-          if (stale()) return;
-          this.mark("files");
-          this.bootFilesPending = false;
-          this.files = { kernel, initrd };
-          machine = await this.startMachine(this.files);
-        }
-      } else {
+      // From the snapshot when there is one (and it comes); else, or after all, from the kernel.
+      let machine = snapshotName ? await this.startFromSnapshot(snapshotName) : undefined;
+      const restored = machine !== undefined;
+      if (!machine) {
         const files = await fetchBootFiles((done, total) => this.status.setProgress(done, total));
         discardEarly(); // what the page's early script fetched and this boot did not want
         if (stale()) return;
@@ -237,15 +207,38 @@ export class Lab {
     this.markReady();
   }
 
+  /** A machine restored from the build's snapshot `name`, or undefined when the snapshot does not
+   *  come after all. The snapshot alone: a restored machine needs its kernel and initrd only to
+   *  reboot, so they are fetched once it is ready (handOverBootFiles); until then they would only
+   *  compete with it. v86 builds the PC, with no boot files, at once, while the snapshot is on its
+   *  way, and restores it once it is there (MachineOptions.initialState, a promise). */
+  private async startFromSnapshot(name: string): Promise<Machine | undefined> {
+    const snapshot: Promise<ArrayBuffer | undefined> = fetchBootFile(name).then((bytes) => {
+      this.mark("snapshot");
+      return unpackState(bytes); // (its zero blocks were left out: emulator/snapshot-pack.ts)
+    }).catch((error: Error) => {
+      this.terminal.writeNote(`lab: no snapshot (${error.message}): booting the kernel`);
+      return undefined;
+    });
+    this.status.set("starting");
+    this.bootFilesPending = true; // a reboot before they are in boots a fresh machine (scanLines)
+    try {
+      return await this.startMachine({}, snapshot);
+    } catch (error) {
+      if ((await snapshot) !== undefined) throw error;
+      return undefined; // no snapshot after all
+    }
+  }
+
   /** A machine restored without boot files gets them (Machine.provideBootFiles) once its prompt
    *  is on the terminal, so that a reboot typed in its shell boots the kernel with its initrd;
    *  the lab keeps both for a later restore onto a new machine. */
   private handOverBootFiles(machine: Machine): void {
-    this.terminal.open().then(() => Promise.all([fetchKernel(), fetchInitrd()])).then(([kernel, initrd]) => {
+    this.terminal.drained().then(() => fetchBootFiles()).then((files) => {
       this.mark("files");
       if (this.machine !== machine || machine.state !== "running") return; // reset or replaced meanwhile
-      this.files = { kernel, initrd };
-      machine.provideBootFiles(kernel, initrd);
+      this.files = files;
+      machine.provideBootFiles(files.kernel, files.initrd);
       this.bootFilesPending = false;
     }).catch(() => undefined); // (they stay pending: a reboot then boots a fresh machine, which downloads them again)
   }

@@ -15,8 +15,8 @@
 // xterm.js comes later: it is half the page's script, and the machine does not need it to start.
 // So xterm.js is a chunk of its own (index.html preloads it, vite.config.ts), which open() imports
 // and evaluates once the page has set the machine going (main.ts): the PC is built while xterm's
-// chunk is still being compiled. Until then the terminal keeps what it is told (output, notes,
-// settings, listeners) and hands it all to xterm when it opens; the lab calls the machine ready
+// chunk is still being compiled. What the terminal is told before that (output, notes, focus,
+// links) is handed to xterm, in order, once it opens (withTerm); the lab calls the machine ready
 // only once its prompt is on the open terminal (lab.ts, markReady; drained).
 
 import type { ILinkProvider, Terminal } from "@xterm/xterm";
@@ -39,11 +39,7 @@ export class LabTerminal {
   private readonly encoder = new TextEncoder();
   private fontSize: number;
   private theme: ThemeName;
-  // What the terminal was told before xterm was there: handed over by open().
-  private pendingWrites: Array<string | Uint8Array> = [];
-  private pendingFocus = false;
   private readonly inputListeners: Array<(bytes: Uint8Array) => void> = [];
-  private readonly linkProviders: ILinkProvider[] = [];
 
   /** The terminal's box; xterm opens in it at its final size, font and colours (the reader's
    *  settings, settings.ts): each later change re-lays the terminal out. */
@@ -69,21 +65,23 @@ export class LabTerminal {
         const bytes = this.encoder.encode(data);
         for (const send of this.inputListeners) send(bytes);
       });
-      for (const provider of this.linkProviders) term.registerLinkProvider(provider);
-      for (const data of this.pendingWrites) term.write(data);
-      this.pendingWrites = [];
-      if (this.pendingFocus) term.focus();
       this.term = term;
       new ResizeObserver(() => this.fit()).observe(this.container);
     });
     return this.opening;
   }
 
+  /** Call `use` with xterm's terminal: now when it is open, else once open() has opened it —
+   *  in the order asked, so what was written before xterm was there comes out in order. */
+  private withTerm(use: (term: Terminal) => void): void {
+    if (this.term) use(this.term);
+    else void this.open().then(() => use(this.term!));
+  }
+
   /** Resolves once the terminal is open and everything written to it so far is on it (xterm
    *  parses what it is given a little later, in slices). */
-  async drained(): Promise<void> {
-    await this.open();
-    await new Promise<void>((resolve) => this.term!.write("", resolve));
+  drained(): Promise<void> {
+    return new Promise<void>((resolve) => this.withTerm((term) => term.write("", resolve)));
   }
 
   /** Call `send` with the bytes of every keystroke (and paste). */
@@ -104,14 +102,12 @@ export class LabTerminal {
   }
 
   private write(data: string | Uint8Array): void {
-    if (this.term) this.term.write(data);
-    else this.pendingWrites.push(data);
+    this.withTerm((term) => term.write(data));
   }
 
   /** Clear screen, scrollback and modes: a fresh terminal for a fresh boot. */
   reset(): void {
-    if (this.term) this.term.reset();
-    else this.pendingWrites = [];
+    this.withTerm((term) => term.reset());
   }
 
   /** Change the font size (px) and refit the rows and columns. */
@@ -130,8 +126,7 @@ export class LabTerminal {
   }
 
   focus(): void {
-    if (this.term) this.term.focus();
-    else this.pendingFocus = true;
+    this.withTerm((term) => term.focus());
   }
 
   /** Everything in the terminal (scrollback and screen), one line per row, trailing blanks cut
@@ -159,8 +154,7 @@ export class LabTerminal {
         callback(links.length ? links : undefined);
       },
     };
-    if (this.term) this.term.registerLinkProvider(provider);
-    else this.linkProviders.push(provider);
+    this.withTerm((term) => term.registerLinkProvider(provider));
   }
 
   /** Resize to as many whole cells as fit in the container. */
