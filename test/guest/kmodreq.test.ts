@@ -252,6 +252,22 @@ describe("coldplug: the modalias of each PCI device without a driver, at boot", 
       }
     }, 120_000);
   }
+
+  test("lokum.coldplug=wait: pid 1 waits for it, so its modules are live at the first prompt", async () => {
+    const m = createNodeMachine({ kernel: kernelElf, initrd, cmdline: "console=ttyS0 printk.time=0 lokum.coldplug=wait" });
+    try {
+      await m.start();
+      await m.waitFor(PROMPT, { timeoutMs: 60_000 });
+      const boot = m.output;
+      expect(boot.indexOf("coldplug_isa: loaded for the PIIX3 ISA bridge")).toBeGreaterThan(-1);
+      expect(boot.indexOf("coldplug_isa: loaded")).toBeLessThan(boot.indexOf("Run /sbin/init as init process")); // before init, not beside it
+      m.write("lsmod | grep -c coldplug; echo rc=$?\n");
+      await m.waitFor(/rc=\d+\r?\n# $/, { from: boot.length, timeoutMs: 30_000 });
+      expect(m.output.slice(boot.length).replace(/\r\n/g, "\n")).toContain("\n1\nrc=0\n");
+    } finally {
+      await m.destroy();
+    }
+  }, 120_000);
 });
 
 describe("reliability", () => {
