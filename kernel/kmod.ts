@@ -44,13 +44,13 @@
 // -EINTR, -ELOOP, -ENOMEM/-EAGAIN, or the exec error (-ENOENT when /sbin/modprobe is missing).
 //
 // Coldplug: at boot, pid 1 asks for the modalias of every PCI device without a driver, in one
-// helper run (`modprobe -q -a -- ALIAS…`, each ALIAS as one request would), started just
-// before it execs /sbin/init and not waited for (like udev's coldplug: the driver modules go
-// live shortly after boot, and the first prompt does not wait for them).
-// `nocoldplug` or `lokum.coldplug=0` on the command line skips it; `lokum.coldplug=wait` waits
-// for it (what `udevadm trigger; udevadm settle` does in a Linux boot), so that the drivers'
-// messages all come before the first prompt: `lokum run` and `lokum grade` boot that way, to
-// give the same transcript however fast the host runs the emulator.
+// helper run (`modprobe -q -a -- ALIAS…`, each ALIAS as one request would), and waits for it
+// before it execs /sbin/init — what a Linux boot gets from `udevadm trigger; udevadm settle`, or
+// busybox's `mdev -s` in rcS: the drivers are there, and have said so on the console, before the
+// first prompt. (Not waiting saves nothing: the boot runs the same instructions either way, and
+// the drivers' lines would land among the shell's wherever the scheduler put them — in a
+// student's typing, or in a grader's transcript.) `lokum.coldplug=async` starts it without
+// waiting, as udev does without a settle; `nocoldplug` or `lokum.coldplug=0` skips it.
 
 import { KERN_ERR, KERN_WARNING, printk, vsnprintf } from "./printk";
 import { kthreadCreate } from "./fork";
@@ -329,8 +329,7 @@ export function requestModuleName(name: usize): i32 {
 // ---- coldplug ---------------------------------------------------------------------------------
 
 /** At boot, from pid 1: one `modprobe -q -a -- ALIAS…` for the PCI devices without a driver,
- *  started without waiting for it (the modules go live shortly after boot), or waited for with
- *  `lokum.coldplug=wait`. */
+ *  waited for (or, with `lokum.coldplug=async`, started and left to run beside init). */
 export function kmodColdplug(): void {
   if (cmdlineHasFlag("nocoldplug") || cmdlineValueIs("lokum.coldplug", "0")) return;
   const path = changetype<usize>(modprobePath);
@@ -347,10 +346,9 @@ export function kmodColdplug(): void {
     store<usize>(argv + <u32>n * 4, changetype<usize>(dev.modalias));
     n++;
   }
-  // Like udev's coldplug, asynchronous: boot goes on to /sbin/init while modprobe runs.
   if (n > 4) {
-    if (cmdlineValueIs("lokum.coldplug", "wait")) umhRun(path, argv, -1, true);
-    else callUsermodehelperNoWait(path, argv);
+    if (cmdlineValueIs("lokum.coldplug", "async")) callUsermodehelperNoWait(path, argv);
+    else umhRun(path, argv, -1, true); // (its exit status is modprobe's business: -q, and each module logs its own failure)
   }
   kfree(argv);
 }

@@ -282,7 +282,7 @@ export function main(argc: i32, argv: usize, envp: usize): i32 {
     return 1;
   }
   let r = ifreq();
-  // At boot the driver may still be loading (coldplug runs beside /etc/rc): wait up to 5 s.
+  // The driver may still be loading (a boot with lokum.coldplug=async, a modprobe beside us): wait up to 5 s.
   for (let i = 0; i < 50 && ioctl(ioSock, SIOCGIFINDEX, r) < 0 && errno == ENODEV; i++) sleepMs(100);
   r = ifreq();
   if (ioctl(ioSock, SIOCGIFINDEX, r) < 0) {

@@ -55,7 +55,7 @@ beforeAll(async () => {
   machine = createNodeMachine({
     kernel: new Uint8Array(readFileSync(boot.kernel)),
     initrd: new Uint8Array(readFileSync(boot.initrd!)),
-    cmdline: "console=ttyS0 printk.time=0 lokum.coldplug=wait", // the drivers loaded before the snapshot
+    cmdline: "console=ttyS0 printk.time=0",
     memoryMB: 64,
     hda: new Uint8Array(hda),
     hdb,

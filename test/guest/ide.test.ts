@@ -77,7 +77,7 @@ beforeAll(async () => {
   });
   await machine.start();
   await machine.waitFor(/# $/, { timeoutMs: 60_000 });
-  // Coldplug runs modprobe in the background: wait until ide-disk has made hdb.
+  // The boot waited for the coldplug; check that ide-disk has made hdb (and wait, should it not have).
   for (let i = 0; i < 50; i++) {
     machine.write("cat /proc/partitions\n");
     const text = await machine.waitFor(/\n# $/, { timeoutMs: 30_000 });

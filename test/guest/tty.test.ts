@@ -34,7 +34,7 @@ beforeAll(async () => {
   const files = readInitrdFiles(root);
   for (const name of TEST_PROGRAMS) files[`initrd/bin/${name}.ts`] = readFileSync(resolve(root, `test/guest/programs/${name}.ts`), "utf8");
   const initrd = writeCpio(buildUserland(files, lib).entries);
-  machine = createNodeMachine({ kernel: kernel.elf, initrd, cmdline: "console=ttyS0 printk.time=0 lokum.coldplug=wait", memoryMB: 64 });
+  machine = createNodeMachine({ kernel: kernel.elf, initrd, cmdline: "console=ttyS0 printk.time=0", memoryMB: 64 });
   await machine.start();
   await machine.waitFor(/\n# $/, { timeoutMs: 30_000 });
   snapshot = await machine.saveState();
@@ -222,7 +222,7 @@ describe("what the console side publishes", () => {
     expect(out).toMatch(/\n\[ *\d+\.\d{6}\] serial8250: ttyS0 at I\/O 0x3f8 \(irq = 4, base_baud = 115200\) is a 16550A\n/);
     const raw = await type("dmesg -r | head -2\r", PROMPT);
     expect(raw).toMatch(/\n<5>\[ {4}0\.000000\] Lokum version/);
-    expect(raw).toMatch(/\n<6>\[ {4}0\.\d{6}\] Command line: console=ttyS0 printk\.time=0 lokum\.coldplug=wait\n/);
+    expect(raw).toMatch(/\n<6>\[ {4}0\.\d{6}\] Command line: console=ttyS0 printk\.time=0\n/);
     const init = await type("dmesg | grep init\r", PROMPT);
     expect(init).toMatch(/\n\[ *\d+\.\d{6}\] Run \/sbin\/init as init process\n/);
   });

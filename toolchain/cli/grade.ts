@@ -26,7 +26,6 @@ import { ANSWER_PATH, type CheckResult, checkPreamble, type ExecResult, type Exe
 import { LabBuilder, formatLabDiagnostic } from "../src/labbuild.js";
 import { readLabContext } from "./lab-context.js";
 import { REPO_ROOT } from "./sources.js";
-import { settledCommandLine } from "./run.js";
 
 export const EXERCISES_DIR = resolve(REPO_ROOT, "exercises");
 const PROMPT = /# $/;
@@ -89,7 +88,7 @@ export async function gradeSubmissions(submissions: Submission[], log: (line: st
       if (g.summary) continue; // did not build
       if (!machine || machine.state !== "running") {
         await machine?.destroy();
-        machine = createNodeMachine({ kernel, initrd, cmdline: settledCommandLine("console=ttyS0") });
+        machine = createNodeMachine({ kernel, initrd, cmdline: "console=ttyS0" });
         await machine.start();
         await machine.waitFor(PROMPT, { timeoutMs: 60_000 });
         snapshot = await machine.saveState();

@@ -12,9 +12,7 @@
 // --add copies a host file or folder into the initrd (the archive is rewritten with the extra
 // entries), keeping the host's permission bits.
 // The last command's status comes from a marker line the shell prints after it, which is
-// removed from the transcript. The kernel is told to wait for its coldplug (`lokum.coldplug=wait`,
-// unless the command line says otherwise): the drivers it loads print while the shell starts,
-// and the transcript must not depend on how fast the host runs the emulator.
+// removed from the transcript.
 
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -42,9 +40,7 @@ options:
   --hdb IMG         the same for the primary slave (/dev/hdb)
   --append ARGS     add ARGS to the kernel command line, e.g. --append root=/dev/hda1
                     (boot from dist/boot/disk.img's ext2 partition: see docs/boot.md)
-  --cmdline S       the kernel command line (default "console=ttyS0"); lokum.coldplug=wait
-                    is added unless S sets the coldplug itself, so that the drivers' boot
-                    messages come before the first prompt
+  --cmdline S       the whole kernel command line (default "console=ttyS0")
   --mem MB          RAM in MiB (default 64); below 64 v86 silently gives 64 anyway, because
                     an initrd is loaded (boot without an initrd: lokum bare)
   --net fetch|none  NE2000 on v86's built-in router, or no cable (default none)
@@ -87,7 +83,7 @@ export async function runCommand(args: string[]): Promise<number> {
   const machine = createNodeMachine({
     kernel: new Uint8Array(readFileSync(kernelPath)),
     initrd,
-    cmdline: kernelCommandLine(settledCommandLine(values.cmdline!, values.append), values.append),
+    cmdline: kernelCommandLine(values.cmdline!, values.append),
     memoryMB: Number(values.mem),
     hda: disks.hda?.bytes,
     hdb: disks.hdb?.bytes,
@@ -103,13 +99,6 @@ export async function runCommand(args: string[]): Promise<number> {
     writeBackDisks(machine, disks);
     await machine.destroy();
   }
-}
-
-/** `cmdline` with `lokum.coldplug=wait` (kernel/kmod.ts: the first prompt comes once the boot's
- *  driver modules are loaded), unless it or what will be appended to it (`append`) already says
- *  `nocoldplug` or `lokum.coldplug=…`. */
-export function settledCommandLine(cmdline: string, append = ""): string {
-  return /(^|\s)(nocoldplug|lokum\.coldplug=)/.test(`${cmdline} ${append}`) ? cmdline : `${cmdline} lokum.coldplug=wait`;
 }
 
 /** The kernel's last line after `poweroff` or `halt` (v86 has no ACPI: the CPU just stops). */
