@@ -24,7 +24,7 @@ import { allocProc, allocProcError, currentProc, Proc, procFree, procSetupKthrea
 import { vmCopy, vmPageTables } from "./mm/vm";
 import { freePageCount } from "./mm/pmm";
 import { USER_RESERVE_PAGES } from "./uaccess";
-import { oomForkInherit, userPagesAvailable } from "./mm/oom";
+import { oomForkInherit, oomKthreadInit, userPagesAvailable } from "./mm/oom";
 import { jiffies } from "./arch/x86/pit";
 import { filesFork } from "./fs/fdtable";
 import { exeFileFork } from "./open_exec";
@@ -96,6 +96,7 @@ export function kthreadCreate(fn: (arg: usize) => i32, arg: usize, name: string)
   setProcName(p, name);
   p.startTime = jiffies;
   p.umask = 0o022; // Linux's init_fs: what init and every shell inherit
+  oomKthreadInit(p);
   procSetupKthreadStart(p, changetype<usize>(fn), arg);
   p.state = RUNNABLE;
   return p.pid;

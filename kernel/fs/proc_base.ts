@@ -9,6 +9,9 @@
 //   environ  the environment, NUL-separated (argEnd/envEnd), mode 0400: its user and root only
 //   cwd      a symbolic link to the working directory (only for its own user or root: EACCES)
 //   mounts   /proc/mounts as this process sees the tree (paths from its root, super.ts)
+//   oom_score_adj  -1000..1000, how much likelier (or less) the OOM killer is to choose it
+//            (mm/oom.ts); 0644: its user may raise it and take that back, only root may lower it
+//            below what root set last (0 to begin with)
 //
 // The files belong to the process's euid/egid (procfs.ts); stat, status and cmdline are readable
 // by everybody, as on Linux.
@@ -18,13 +21,16 @@
 
 import { Proc, findProc, procAt, NPROC, currentProc, SLEEPING, RUNNABLE, RUNNING, ZOMBIE } from "../proc";
 import { SeqBuf, seqPrintf, seqPutc } from "./seq";
-import { procCreatePidFile, setCurrentPidFn, setProcPidHooks } from "./procfs";
+import { procCreatePidFile, procCreatePidWritable, setCurrentPidFn, setProcPidHooks } from "./procfs";
 import { Inode } from "./vfs";
 import { inodePath } from "./namei";
 import { showMountsFrom, systemRoot } from "./super";
 import { vmDemandZeroPages, vmLookup, vmUserPages } from "../mm/vm";
 import { physToVirt } from "../mm/pmm";
-import { EACCES, ENOENT } from "../lib/errno";
+import { EACCES, ENOENT, ENOMEM, ESRCH } from "../lib/errno";
+import { kstrtoint } from "../lib/string";
+import { kfree, kzalloc } from "../mm/kmalloc";
+import { oomScoreAdj, oomScoreAdjWrite } from "../mm/oom";
 
 function stateChar(p: Proc): i32 {
   if (p.state == RUNNING || p.state == RUNNABLE) return "R".charCodeAt(0);
@@ -137,6 +143,22 @@ function exeLink(pid: i32, buf: usize, size: i32): i32 {
   return n;
 }
 
+function showOomScoreAdj(m: SeqBuf): void {
+  const p = findProc(<i32>m.private);
+  if (p == null) return;
+  seqPrintf(m, "%d\n", oomScoreAdj(p));
+}
+
+function writeOomScoreAdj(pid: i32, buf: usize, n: u32): i32 {
+  const adj = kzalloc(4);
+  if (adj == 0) return -ENOMEM;
+  let r = kstrtoint(buf, n, adj);
+  const p = findProc(pid);
+  if (r == 0) r = p == null ? -ESRCH : oomScoreAdjWrite(p, currentProc(), load<i32>(adj));
+  kfree(adj);
+  return r;
+}
+
 function pidExists(pid: i32): bool {
   return findProc(pid) != null;
 }
@@ -163,4 +185,5 @@ export function procBaseInit(): void {
   const environ = procCreatePidFile("environ", showEnviron, null);
   if (environ != null) environ.mode = 0o100400; // S_IFREG | 0400, as Linux: the owner (and root) only
   procCreatePidFile("mounts", showPidMounts, null);
+  procCreatePidWritable("oom_score_adj", showOomScoreAdj, writeOomScoreAdj);
 }

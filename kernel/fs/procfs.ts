@@ -33,6 +33,8 @@ import { genericLseek } from "./file";
 export type ProcWriteFn = (buf: usize, n: u32) => i32;
 /** A write function that also gets the entry's `data` (procCreateData). */
 export type ProcDataWriteFn = (data: usize, buf: usize, n: u32) => i32;
+/** A /proc/<pid>/ file's write function: what was written for process `pid` (0 or -errno). */
+export type ProcPidWriteFn = (pid: i32, buf: usize, n: u32) => i32;
 /** Writes a link target for process `pid` into buf (size bytes); returns its length or -errno. */
 export type ProcLinkFn = (pid: i32, buf: usize, size: i32) => i32;
 
@@ -51,6 +53,7 @@ export class ProcEntry {
   next: ProcEntry;
   data: usize; //        procCreateData: handed to show (as m.private) and to writeData
   writeData: ProcDataWriteFn;
+  writePid: ProcPidWriteFn; // procCreatePidWritable: gets the pid of the file's directory
 }
 
 const PROC_ROOT_INO: u32 = 1;
@@ -223,6 +226,17 @@ export function procCreatePidFile(name: string, show: ShowFn, link: ProcLinkFn):
   return e;
 }
 
+/** A writable file in every /proc/<pid>/ (0644, the process's user: procInode): show makes its
+ *  contents, write gets the pid and what was written. */
+export function procCreatePidWritable(name: string, show: ShowFn, write: ProcPidWriteFn): ProcEntry {
+  const e = createIn(pidTemplate, name, S_IFREG | 0o644);
+  if (e != null) {
+    e.show = show;
+    e.writePid = write;
+  }
+  return e;
+}
+
 // ---- Inodes
 
 function procInode(e: ProcEntry, pid: i32): Inode {
@@ -387,8 +401,10 @@ function procRead(file: File, buf: usize, n: u32): i32 {
 
 function procWrite(file: File, buf: usize, n: u32): i32 {
   const e = changetype<ProcEntry>(file.inode.priv);
-  if (e.write == null && e.writeData == null) return -EIO;
-  const r = e.writeData != null ? e.writeData(e.data, buf, n) : e.write(buf, n);
+  let r = -EIO;
+  if (e.writePid != null) r = e.writePid(<i32>file.inode.priv2, buf, n);
+  else if (e.writeData != null) r = e.writeData(e.data, buf, n);
+  else if (e.write != null) r = e.write(buf, n);
   if (r < 0) return r;
   file.pos += n;
   return <i32>n;

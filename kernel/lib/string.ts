@@ -5,6 +5,8 @@
 // string, use `changetype<string>(address)`; to get a string's address, `changetype<usize>(s)`.
 // Bytes are compared as unsigned, as in C.
 
+import { EINVAL, ERANGE } from "./errno";
+
 /** The number of bytes before the terminating NUL. */
 export function strlen(s: string): usize {
   const start = changetype<usize>(s);
@@ -95,6 +97,39 @@ export function parseUnsigned(s: string): u32 {
     p++;
   }
   return value;
+}
+
+/**
+ * Parses the `n` bytes at `buf` — what a write(2) to a /proc file brought — as one signed decimal
+ * number (Linux's strstrip then kstrtoint: blanks around it and a trailing newline are allowed,
+ * nothing else). 0 with the number stored at `result`, or -EINVAL (not a number) or -ERANGE
+ * (outside what an i32 holds).
+ */
+export function kstrtoint(buf: usize, n: u32, result: usize): i32 {
+  let start: u32 = 0, end = n;
+  while (start < end && isBlank(load<u8>(buf + start))) start++;
+  while (end > start && isBlank(load<u8>(buf + end - 1))) end--;
+  let negative = false;
+  if (start < end && (load<u8>(buf + start) == "-".charCodeAt(0) || load<u8>(buf + start) == "+".charCodeAt(0))) {
+    negative = load<u8>(buf + start) == "-".charCodeAt(0);
+    start++;
+  }
+  if (start == end) return -EINVAL;
+  let magnitude: u32 = 0; // up to 2^31, the magnitude of the lowest i32
+  for (let i = start; i < end; i++) {
+    const c = <u32>load<u8>(buf + i);
+    if (c < "0".charCodeAt(0) || c > "9".charCodeAt(0)) return -EINVAL;
+    const digit = c - "0".charCodeAt(0);
+    if (magnitude > 214748364 || (magnitude == 214748364 && digit > 8)) return -ERANGE;
+    magnitude = magnitude * 10 + digit;
+  }
+  if (!negative && magnitude > 0x7fffffff) return -ERANGE;
+  store<i32>(result, negative ? -<i32>magnitude : <i32>magnitude);
+  return 0;
+}
+
+function isBlank(c: u8): bool {
+  return c == " ".charCodeAt(0) || c == "\t".charCodeAt(0) || c == "\n".charCodeAt(0);
 }
 
 // Exported to modules (the module loader's kernel_symbols; dist/include/lokum-kernel.d.ts).

@@ -40,6 +40,7 @@ import { KERN_ERR, KERN_INFO, KERN_WARNING, printk } from "../printk";
 import { sendSignal, SIGKILL } from "../signal";
 import { sleepTicks, yieldCpu } from "../sched";
 import { USER_RESERVE_PAGES } from "../uaccess";
+import { EACCES, EINVAL } from "../lib/errno";
 
 export const OOM_SCORE_ADJ_MIN: i32 = -1000;
 export const OOM_SCORE_ADJ_MAX: i32 = 1000;
@@ -47,6 +48,9 @@ const MAX_WAIT_TICKS: i32 = 200; // 2 s for one victim to exit
 
 /** oom_score_adj by process slot (/proc/PID/oom_score_adj; inherited across fork). */
 const scoreAdj = new StaticArray<i32>(64);
+/** The lowest oom_score_adj an unprivileged writer may set (Linux's oom_score_adj_min): what root
+ *  last set, 0 until then; inherited across fork. */
+const scoreAdjMin = new StaticArray<i32>(64);
 /** The pid each slot's victim had (0: none), so a dying victim is not chosen twice. */
 const dyingPid = new StaticArray<i32>(64);
 
@@ -57,13 +61,33 @@ export function oomScoreAdj(p: Proc): i32 {
   return scoreAdj[p.slot];
 }
 
-export function setOomScoreAdj(p: Proc, adj: i32): void {
+/**
+ * A write of `adj` to p's /proc/PID/oom_score_adj by `writer` (Linux's oom_score_adj_write): -1000
+ * (never chosen) to 1000 (chosen first), else -EINVAL. Only root may set it below the lowest value
+ * root set last (0 to begin with): a user can make their process a likelier victim and take that
+ * back, but not shield it (-EACCES). What root sets becomes that lowest value. 0 or -errno.
+ */
+export function oomScoreAdjWrite(p: Proc, writer: Proc, adj: i32): i32 {
+  if (adj < OOM_SCORE_ADJ_MIN || adj > OOM_SCORE_ADJ_MAX) return -EINVAL;
+  const privileged = writer.euid == 0;
+  if (adj < scoreAdjMin[p.slot] && !privileged) return -EACCES;
   scoreAdj[p.slot] = adj;
+  if (privileged) scoreAdjMin[p.slot] = adj;
+  return 0;
 }
 
-/** fork: the child inherits its parent's oom_score_adj. */
+/** A process that does not come from fork (a kernel thread; init, a kmod helper, which become
+ *  user processes by exec) starts at 0, whatever its slot's last process had. */
+export function oomKthreadInit(p: Proc): void {
+  scoreAdj[p.slot] = 0;
+  scoreAdjMin[p.slot] = 0;
+  dyingPid[p.slot] = 0;
+}
+
+/** fork: the child inherits its parent's oom_score_adj (and its lowest). */
 export function oomForkInherit(parent: Proc, child: Proc): void {
   scoreAdj[child.slot] = scoreAdj[parent.slot];
+  scoreAdjMin[child.slot] = scoreAdjMin[parent.slot];
   dyingPid[child.slot] = 0;
 }
 

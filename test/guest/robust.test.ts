@@ -161,6 +161,33 @@ describe("memory that runs out", () => {
     expect(Math.abs(memFree(out, 1) - memFree(out, 0))).toBeLessThan(64);
   }, 300_000);
 
+  test("/proc/PID/oom_score_adj: -1000..1000; a user may raise it and take that back, only root lowers it; others' are not theirs", async () => {
+    const out = await run([
+      "cat /proc/self/oom_score_adj",
+      "asuser 1000 /bin/sh -c 'echo 500 > /proc/self/oom_score_adj; cat /proc/self/oom_score_adj; echo 0 > /proc/self/oom_score_adj; cat /proc/self/oom_score_adj; echo -1 > /proc/self/oom_score_adj; echo lower=$?; echo 5 > /proc/1/oom_score_adj; echo other=$?'",
+      "echo -17 > /proc/self/oom_score_adj; cat /proc/self/oom_score_adj",
+      // what root set is the floor for its children too: a user may go down to it, not below
+      "asuser 1000 /bin/sh -c 'echo -18 > /proc/self/oom_score_adj; echo below=$?; echo -16 > /proc/self/oom_score_adj; echo -17 > /proc/self/oom_score_adj; echo at=$?'",
+      "echo 1001 > /proc/self/oom_score_adj; echo big=$?; echo ' 7x' > /proc/self/oom_score_adj; echo text=$?; echo ' -1000 ' > /proc/self/oom_score_adj; cat /proc/self/oom_score_adj",
+    ].join("; "));
+    expect(out).toMatch(/^0\n500\n0\necho: write error: Permission denied\nlower=1\nsh: can't create \/proc\/1\/oom_score_adj: Permission denied\nother=1\n-17\necho: write error: Permission denied\nbelow=1\nat=0\n/);
+    expect(out).toMatch(/\nat=0\necho: write error: Invalid argument\nbig=1\necho: write error: Invalid argument\ntext=1\n-1000\nrc=0\n$/);
+  });
+
+  test("the OOM killer takes a process whose oom_score_adj is 1000 before the biggest one, and says so", async () => {
+    const out = await run([
+      "asuser 1000 /bin/sh -c 'i=0; while dd if=/dev/zero of=/tmp/f$i bs=65536 count=64 2>/dev/null; do i=$((i+1)); done'",
+      "asuser 1000 /bin/sh -c 'echo 1000 > /proc/self/oom_score_adj; exec /bin/sleep 100' & sleep 1",
+      "asuser 1000 /bin/memhog > /dev/null; echo memhog=$?",
+      "rm /tmp/f*; echo rm=$?",
+    ].join("; "), 240_000);
+    // the kernel's lines on the console (printk.time=0: no stamps)
+    const kills = [...out.matchAll(/Out of memory: Killed process \d+ \((\w+)\) .* oom_score_adj:(-?\d+)$/gm)].map((m) => `${m[1]}:${m[2]}`);
+    expect(kills).toEqual(["sleep:1000", "memhog:0"]); // the small sleep first: 1000 ‰ of RAM outweighs memhog's pages
+    expect(out).toContain("memhog=137\n");
+    expect(out).toContain("rm=0\n");
+  }, 300_000);
+
   test("a fork bomb as uid 1000 (each child takes 1 MiB): the OOM killer and the process table hold, the shell goes on", async () => {
     const out = await run([
       "grep MemFree /proc/meminfo",
