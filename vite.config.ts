@@ -103,6 +103,9 @@ async function snapshotFor(key: string, kernel: Uint8Array, initrd: Uint8Array |
 /** Publish `bootDir`'s boot files at boot/ (dev server: from disk on each request; build: copied). */
 function bootFiles(bootDir: string, withSnapshot: boolean): Plugin {
   const making = new Set<string>();
+  /** The last snapshot packed for a request: its file never changes once made (the key names
+   *  its boot files), so it is packed once (~80 ms), not on each page load. */
+  let packed: { key: string; bytes: Buffer } | undefined;
   return {
     name: "lokum-boot-files",
     configureServer(server) {
@@ -122,8 +125,10 @@ function bootFiles(bootDir: string, withSnapshot: boolean): Plugin {
         }
         const snapshot = /^snapshot-([0-9a-f]{16})\.v86z$/.exec(name);
         if (snapshot) {
-          const path = join(SNAPSHOT_CACHE, `${snapshot[1]}.v86`);
-          return existsSync(path) ? send(response, Buffer.from(packState(readFileSync(path)))) : notFound(response, name);
+          const key = snapshot[1]!, path = join(SNAPSHOT_CACHE, `${key}.v86`);
+          if (!existsSync(path)) return notFound(response, name);
+          if (packed?.key !== key) packed = { key, bytes: Buffer.from(packState(readFileSync(path))) };
+          return send(response, packed.bytes);
         }
         if (!BOOT_FILES.includes(name)) return next();
         const path = resolve(bootDir, name);
