@@ -348,7 +348,7 @@ export function kmodColdplug(): void {
   }
   if (n > 4) {
     if (cmdlineValueIs("lokum.coldplug", "async")) callUsermodehelperNoWait(path, argv);
-    else umhRun(path, argv, -1, true); // (its exit status is modprobe's business: -q, and each module logs its own failure)
+    else callUsermodehelper(path, argv, -1); // (its exit status is modprobe's business: -q, and each module logs its own failure)
   }
   kfree(argv);
 }

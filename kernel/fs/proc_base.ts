@@ -27,9 +27,8 @@ import { inodePath } from "./namei";
 import { showMountsFrom, systemRoot } from "./super";
 import { vmDemandZeroPages, vmLookup, vmUserPages } from "../mm/vm";
 import { physToVirt } from "../mm/pmm";
-import { EACCES, ENOENT, ENOMEM, ESRCH } from "../lib/errno";
+import { EACCES, ENOENT, ESRCH } from "../lib/errno";
 import { kstrtoint } from "../lib/string";
-import { kfree, kzalloc } from "../mm/kmalloc";
 import { oomScoreAdj, oomScoreAdjWrite } from "../mm/oom";
 
 function stateChar(p: Proc): i32 {
@@ -149,14 +148,14 @@ function showOomScoreAdj(m: SeqBuf): void {
   seqPrintf(m, "%d\n", oomScoreAdj(p));
 }
 
+/** kstrtoint's result (the kernel is not preempted: one writer at a time). */
+const writtenAdj = new StaticArray<i32>(1);
+
 function writeOomScoreAdj(pid: i32, buf: usize, n: u32): i32 {
-  const adj = kzalloc(4);
-  if (adj == 0) return -ENOMEM;
-  let r = kstrtoint(buf, n, adj);
+  const r = kstrtoint(buf, n, changetype<usize>(writtenAdj));
+  if (r < 0) return r;
   const p = findProc(pid);
-  if (r == 0) r = p == null ? -ESRCH : oomScoreAdjWrite(p, currentProc(), load<i32>(adj));
-  kfree(adj);
-  return r;
+  return p == null ? -ESRCH : oomScoreAdjWrite(p, currentProc(), writtenAdj[0]);
 }
 
 function pidExists(pid: i32): bool {
